@@ -1,0 +1,176 @@
+"""The indicator catalogue: one entry per indicator, read from ``indicators.yaml``.
+
+The catalogue drives computation (method, multiplier, polarity), the methods pages, the
+downloads and the target status. ``partnership.yaml`` holds the mission and objectives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..errors import InputError
+
+METHODS = ("wilson", "byar", "dobson", "isr", "none")
+POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
+REQUIRED = (
+    "id",
+    "title",
+    "objective",
+    "definition",
+    "numerator",
+    "denominator",
+    "unit",
+    "multiplier",
+    "method",
+    "polarity",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalogue entry. ``multiplier`` scales the value (100 for %, 1,000 per 1,000)."""
+
+    id: str
+    title: str
+    objective: int
+    definition: str
+    numerator: str
+    denominator: str
+    unit: str
+    multiplier: float
+    method: str
+    polarity: str
+    source: str
+    partnership_measure: int | None = None
+    frequency: str = ""
+    breakdowns: tuple[str, ...] = ()
+    baseline: dict[str, Any] = field(default_factory=dict)
+    target: dict[str, Any] = field(default_factory=dict)
+    plan_reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: int
+    short_title: str
+    title: str
+    chapter: str
+
+
+@dataclass(frozen=True)
+class Partnership:
+    name: str
+    mission: str
+    objectives: tuple[Objective, ...]
+    source_file: str
+
+
+def _read_yaml(name: str) -> Any:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(
+            str(exc).splitlines()[0], file=f"catalogue/{name}", rule="valid YAML"
+        ) from exc
+
+
+def _indicator(entry: dict[str, Any], row: int, seen: set[str]) -> Indicator:
+    file = "catalogue/indicators.yaml"
+    for key in REQUIRED:
+        if entry.get(key) in (None, ""):
+            raise InputError(
+                "field is missing", file=file, row=row, column=key, rule="catalogue entry"
+            )
+    if entry["id"] in seen:
+        raise InputError(
+            f"duplicate indicator id {entry['id']!r}",
+            file=file,
+            row=row,
+            column="id",
+            rule="unique id",
+        )
+    if entry["method"] not in METHODS:
+        raise InputError(
+            f"{entry['method']!r} is not one of {', '.join(METHODS)}",
+            file=file,
+            row=row,
+            column="method",
+            rule="code list",
+        )
+    if entry["polarity"] not in POLARITIES:
+        raise InputError(
+            f"{entry['polarity']!r} is not one of {', '.join(POLARITIES)}",
+            file=file,
+            row=row,
+            column="polarity",
+            rule="code list",
+        )
+    if entry["objective"] not in (1, 2, 3):
+        raise InputError(
+            f"{entry['objective']!r} is not 1, 2 or 3",
+            file=file,
+            row=row,
+            column="objective",
+            rule="code list",
+        )
+    known = set(Indicator.__dataclass_fields__)
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise InputError(
+            "unknown field", file=file, row=row, column=unknown[0], rule="catalogue entry"
+        )
+    values = dict(entry)
+    values["breakdowns"] = tuple(values.get("breakdowns") or ())
+    values["baseline"] = dict(values.get("baseline") or {})
+    values["target"] = dict(values.get("target") or {})
+    return Indicator(**values)
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    """Every catalogue entry, in catalogue order (validated on first read)."""
+    data = _read_yaml("indicators.yaml")
+    seen: set[str] = set()
+    out = []
+    for row, entry in enumerate(data["indicators"], start=1):
+        item = _indicator(entry, row, seen)
+        seen.add(item.id)
+        out.append(item)
+    return tuple(out)
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The catalogue entry with this id (KeyError naming the known ids otherwise)."""
+    for item in indicators():
+        if item.id == indicator_id:
+            return item
+    raise KeyError(f"no indicator {indicator_id!r} in the catalogue")
+
+
+def for_objective(objective: int) -> tuple[Indicator, ...]:
+    return tuple(item for item in indicators() if item.objective == objective)
+
+
+def partnership_measures() -> tuple[Indicator, ...]:
+    """Indicators that carry one of the five partnership measures, in measure order."""
+    found = [item for item in indicators() if item.partnership_measure is not None]
+    return tuple(sorted(found, key=lambda item: item.partnership_measure))
+
+
+@cache
+def partnership() -> Partnership:
+    data = _read_yaml("partnership.yaml")
+    objectives = tuple(Objective(**entry) for entry in data["objectives"])
+    return Partnership(
+        name=data["name"],
+        mission=data["mission"],
+        objectives=objectives,
+        source_file=data["source_file"],
+    )

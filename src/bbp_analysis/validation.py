@@ -1,0 +1,243 @@
+"""Declared schemas for every input, checked before any analysis.
+
+A :class:`Schema` lists columns with their type, code list, range and pattern; a
+:func:`validate_frame` call checks a frame against it and raises :class:`InputError` on the
+first rule broken, naming the file, the 1-based data row, the column and the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+DTYPES = ("str", "int", "float", "bool", "date")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column: ``allowed`` is a code list, ``pattern`` a full-match regex."""
+
+    name: str
+    dtype: str = "str"
+    required: bool = True
+    nullable: bool = False
+    allowed: frozenset[str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"Column {self.name!r}: dtype must be one of {DTYPES}")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A table's contract: its columns, its unique key and the fewest rows it may have."""
+
+    name: str
+    columns: tuple[Column, ...]
+    unique_key: tuple[str, ...] = ()
+    min_rows: int = 1
+    allow_extra_columns: bool = True
+    checks: tuple = field(
+        default_factory=tuple
+    )  # callables (frame, file) -> None, raising InputError
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+def _first_bad(mask: pd.Series) -> int | None:
+    """1-based data row of the first True in ``mask``, or None."""
+    hits = mask.to_numpy().nonzero()[0]
+    return int(hits[0]) + 1 if len(hits) else None
+
+
+def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
+    present = series.notna()
+    if col.dtype == "str":
+        return series.where(~present, series.astype("string"))
+    if col.dtype in ("int", "float"):
+        numbers = pd.to_numeric(series, errors="coerce")
+        bad = present & numbers.isna()
+        row = _first_bad(bad)
+        if row is not None:
+            raise InputError(
+                f"{series.iloc[row - 1]!r} is not a number",
+                file=file,
+                row=row,
+                column=col.name,
+                rule=f"type {col.dtype}",
+            )
+        if col.dtype == "int":
+            frac = numbers.notna() & (numbers != numbers.round())
+            row = _first_bad(frac)
+            if row is not None:
+                raise InputError(
+                    f"{series.iloc[row - 1]!r} is not a whole number",
+                    file=file,
+                    row=row,
+                    column=col.name,
+                    rule="type int",
+                )
+            return numbers.astype("Int64")
+        return numbers.astype("float64")
+    if col.dtype == "bool":
+        mapping = {
+            True: True,
+            False: False,
+            "true": True,
+            "false": False,
+            "True": True,
+            "False": False,
+            "1": True,
+            "0": False,
+        }
+        mapped = series.map(lambda v: mapping.get(v) if pd.notna(v) else pd.NA)
+        row = _first_bad(present & mapped.isna())
+        if row is not None:
+            raise InputError(
+                f"{series.iloc[row - 1]!r} is not true/false",
+                file=file,
+                row=row,
+                column=col.name,
+                rule="type bool",
+            )
+        return mapped.astype("boolean")
+    dates = pd.to_datetime(series, errors="coerce")
+    row = _first_bad(present & dates.isna())
+    if row is not None:
+        raise InputError(
+            f"{series.iloc[row - 1]!r} is not a date (YYYY-MM-DD)",
+            file=file,
+            row=row,
+            column=col.name,
+            rule="type date",
+        )
+    return dates
+
+
+def validate_frame(frame: pd.DataFrame, schema: Schema, *, file: str | Path) -> pd.DataFrame:
+    """Check ``frame`` against ``schema``; return it with declared types applied.
+
+    Raises :class:`InputError` naming file, row, column and rule for the first failure:
+    missing required column, too few rows, wrong type, missing value, value outside its
+    code list, range or pattern, duplicated unique key, or a failed table-level check.
+    """
+    file = str(file)
+    if len(frame) < schema.min_rows:
+        raise InputError(
+            f"{schema.name} has {len(frame)} data rows; at least {schema.min_rows} required",
+            file=file,
+            rule="not empty",
+        )
+    missing = [c.name for c in schema.columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise InputError(
+            f"required column missing (has: {', '.join(map(str, frame.columns))})",
+            file=file,
+            column=missing[0],
+            rule=f"{schema.name} schema",
+        )
+    declared = {c.name for c in schema.columns}
+    if not schema.allow_extra_columns:
+        extra = [c for c in frame.columns if c not in declared]
+        if extra:
+            raise InputError(
+                "column not in the schema",
+                file=file,
+                column=str(extra[0]),
+                rule=f"{schema.name} schema",
+            )
+    out = frame.copy()
+    for col in schema.columns:
+        if col.name not in out.columns:
+            continue
+        values = _coerce(out[col.name], col, file)
+        nulls = values.isna()
+        if not col.nullable:
+            row = _first_bad(nulls)
+            if row is not None:
+                raise InputError(
+                    "value is missing", file=file, row=row, column=col.name, rule="not null"
+                )
+        if col.allowed is not None:
+            bad = ~nulls & ~values.astype("string").isin(col.allowed)
+            row = _first_bad(bad)
+            if row is not None:
+                allowed = ", ".join(sorted(col.allowed)[:12])
+                raise InputError(
+                    f"{values.iloc[row - 1]!r} is not a known code (allowed: {allowed}"
+                    + (", ..." if len(col.allowed) > 12 else "")
+                    + ")",
+                    file=file,
+                    row=row,
+                    column=col.name,
+                    rule="code list",
+                )
+        if col.pattern is not None:
+            matches = values.astype("string").fillna("").str.fullmatch(col.pattern)
+            bad = ~nulls & ~matches.fillna(False).astype(bool)
+            row = _first_bad(bad)
+            if row is not None:
+                raise InputError(
+                    f"{values.iloc[row - 1]!r} does not match {col.pattern}",
+                    file=file,
+                    row=row,
+                    column=col.name,
+                    rule="pattern",
+                )
+        if col.minimum is not None:
+            row = _first_bad(~nulls & (values < col.minimum).fillna(False))
+            if row is not None:
+                raise InputError(
+                    f"{values.iloc[row - 1]} is below {col.minimum}",
+                    file=file,
+                    row=row,
+                    column=col.name,
+                    rule="range",
+                )
+        if col.maximum is not None:
+            row = _first_bad(~nulls & (values > col.maximum).fillna(False))
+            if row is not None:
+                raise InputError(
+                    f"{values.iloc[row - 1]} is above {col.maximum}",
+                    file=file,
+                    row=row,
+                    column=col.name,
+                    rule="range",
+                )
+        out[col.name] = values
+    if schema.unique_key:
+        dup = out.duplicated(list(schema.unique_key), keep="first")
+        row = _first_bad(dup)
+        if row is not None:
+            raise InputError(
+                f"duplicate of an earlier row on ({', '.join(schema.unique_key)})",
+                file=file,
+                row=row,
+                column=schema.unique_key[0],
+                rule="unique key",
+            )
+    for check in schema.checks:
+        check(out, file)
+    return out
+
+
+def require_columns(
+    frame: pd.DataFrame, columns: Iterable[str], *, file: str | Path, rule: str
+) -> None:
+    """Raise InputError naming the first of ``columns`` missing from ``frame``."""
+    for name in columns:
+        if name not in frame.columns:
+            raise InputError("required column missing", file=str(file), column=name, rule=rule)

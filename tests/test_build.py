@@ -1,0 +1,147 @@
+"""The whole pipeline: parameters -> papermill -> Jupyter Book -> site, published atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from bbp_analysis.care_processes import nine_care_processes, plan_practice_counts
+
+from support import ROOT, copy_project, run_bbp
+
+pytestmark = pytest.mark.slow
+
+
+def text_of(soup: BeautifulSoup) -> str:
+    """The page's words with every run of white space made one space."""
+    return " ".join(soup.get_text().split())
+
+
+def page(site: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup(
+        (site / "book" / f"{name}.html").read_text(encoding="utf-8"), "html.parser"
+    )
+
+
+@pytest.fixture(scope="module")
+def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("default") / "site"
+    result = run_bbp("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_build_reports_progress_with_elapsed_time(tmp_path: Path, bbp) -> None:
+    project = copy_project(tmp_path / "project")
+    result = bbp("build", "--out", str(tmp_path / "site"), root=project)
+    assert result.returncode == 0, result.stderr
+    for step in (
+        "loading parameters",
+        "checking inputs",
+        "executing book/objective-3-care-pathways.ipynb",
+        "building the book",
+        "publishing to",
+        "done",
+    ):
+        assert step in result.stderr
+    assert "s] executing book/index.ipynb" in result.stderr
+
+
+def test_front_page_states_mission_objectives_and_measures(default_site: Path) -> None:
+    front = page(default_site, "index")
+    text = text_of(front)
+    assert "Working with children, families and communities in Harrow" in text
+    for title in (
+        "Population health management and health inequalities",
+        "Integrated neighbourhood teams",
+        "Care pathway transformation",
+    ):
+        assert title in text
+    table = front.find("table", id="partnership-measures-plan")
+    assert table is not None and table.find("caption") is not None
+    measures = {row.find("td").get_text() for row in table.find("tbody").find_all("tr")}
+    assert {m.split(".")[0] for m in measures} == {"1", "2", "3", "4", "5"}
+    assert (default_site / "downloads" / "partnership-measures-plan.csv").is_file()
+
+
+def test_objective_3_shows_nine_care_processes_table_and_chart(default_site: Path) -> None:
+    chapter = page(default_site, "objective-3-care-pathways")
+    figure = chapter.find("figure", id="nine-care-processes-pcn")
+    assert figure is not None
+    image = figure.find("img")
+    assert image["src"].startswith("data:image/png;base64,")
+    assert "Highest: Healthsense PCN (36.7%)" in image["alt"]
+    practice_figure = chapter.find("figure", id="nine-care-processes-practice")
+    assert practice_figure is not None
+    # The chart's data, as downloaded, equal the values computed here from the plan's table.
+    expected = nine_care_processes(plan_practice_counts(ROOT), area_name="Harrow", threshold=10)
+    csv = (default_site / "downloads" / "nine-care-processes-pcn.csv").read_text()
+    pcn_rows = expected[expected["level"] == "pcn"]
+    for _, row in pcn_rows.iterrows():
+        assert f"{row['area']},{row['numerator']},{row['denominator']}" in csv
+    text = text_of(chapter)
+    assert "4,988 of 20,831 people with diabetes" in text
+    assert "23.9%" in text and "(plan text: 23%)" in text
+
+
+def test_measures_tables_on_objective_pages(default_site: Path) -> None:
+    assert (
+        page(default_site, "objective-1-population-health").find("table", id="measures-1-2-plan")
+        is not None
+    )
+    assert (
+        page(default_site, "objective-2-neighbourhood-teams").find("table", id="measures-3-4-plan")
+        is not None
+    )
+
+
+def test_no_code_errors_or_parameters_cells_published(default_site: Path) -> None:
+    for html in (default_site / "book").glob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "Traceback" not in text, html.name
+        assert "injected-parameters" not in text, html.name
+
+
+def test_changed_parameter_changes_the_output(tmp_path: Path, default_site: Path, bbp) -> None:
+    project = copy_project(tmp_path / "project")
+    defaults = project / "parameters" / "defaults.yaml"
+    defaults.write_text(defaults.read_text().replace("confidence: 0.95", "confidence: 0.998"))
+    out = tmp_path / "site"
+    result = bbp("build", "--period", "2023-24", "--out", str(out), root=project)
+    assert result.returncode == 0, result.stderr
+    params = json.loads((out / "run-parameters.json").read_text())
+    assert params["confidence"] == 0.998 and params["period"] == "2023-24"
+    text = text_of(page(out, "objective-3-care-pathways"))
+    assert "2023-24 (1 April 2023 to 31 March 2024)" in text
+    assert "99.8%" in text
+    wide = nine_care_processes(
+        plan_practice_counts(ROOT), area_name="Harrow", threshold=10, confidence=0.998
+    )
+    borough = wide.iloc[0]
+    assert f"({borough['lower']:.1f}% to {borough['upper']:.1f}%)" in text
+    default_text = text_of(page(default_site, "objective-3-care-pathways"))
+    assert f"({borough['lower']:.1f}% to {borough['upper']:.1f}%)" not in default_text
+
+
+def test_failing_notebook_names_cell_and_keeps_previous_site(tmp_path: Path, bbp) -> None:
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "site"
+    assert bbp("build", "--out", str(out), root=project).returncode == 0
+    before = (out / "book" / "index.html").read_bytes()
+    template = project / "book" / "objective-2-neighbourhood-teams.ipynb"
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
+    nbformat.write(notebook, template)
+    result = bbp("build", "--out", str(out), root=project)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (
+        "bbp build: error: objective-2-neighbourhood-teams.ipynb: cell 4 raised "
+        "RuntimeError: deliberate failure"
+    )
+    assert (out / "book" / "index.html").read_bytes() == before
+    assert not (tmp_path / ".site.staging").exists()

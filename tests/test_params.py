@@ -1,0 +1,116 @@
+"""Parameters: merging, types, rules, and one-line errors naming file and parameter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bbp_analysis.errors import InputError
+from bbp_analysis.params import available_periods, load_parameters, notebook_parameters
+
+
+def test_default_period_merges_defaults_and_period_file(project: Path) -> None:
+    params = load_parameters(root=project)
+    assert params["period"] == "2025-26"
+    assert params["period_start"] == "2025-04-01"
+    assert params["area_code"] == "E09000015"
+    assert params["comparators"] == ["NWL", "London", "England"]
+    assert params["pcn"] is None
+
+
+def test_named_period_and_override(project: Path) -> None:
+    path = project / "parameters" / "2023-24.yaml"
+    path.write_text(path.read_text() + "confidence: 0.998\n")
+    params = load_parameters("2023-24", root=project)
+    assert params["period_end"] == "2024-03-31"
+    assert params["confidence"] == 0.998
+
+
+def test_periods_listed_in_order(project: Path) -> None:
+    assert available_periods(project) == ["2022-23", "2023-24", "2024-25", "2025-26"]
+
+
+def test_notebook_parameters_leave_out_pipeline_settings(project: Path) -> None:
+    injected = notebook_parameters(load_parameters(root=project))
+    assert "default_period" not in injected
+    assert "cell_timeout_seconds" not in injected
+    assert injected["area_name"] == "Harrow"
+
+
+def test_unknown_parameter_is_refused(project: Path) -> None:
+    path = project / "parameters" / "2024-25.yaml"
+    path.write_text(path.read_text() + "supression_threshold: 5\n")
+    with pytest.raises(InputError) as error:
+        load_parameters("2024-25", root=project)
+    message = str(error.value)
+    assert "2024-25.yaml" in message and "'supression_threshold'" in message
+    assert "known parameter" in message
+
+
+def test_unquoted_number_where_text_is_needed(project: Path) -> None:
+    path = project / "parameters" / "defaults.yaml"
+    path.write_text(path.read_text().replace('area_name: "Harrow"', "area_name: 15"))
+    with pytest.raises(InputError, match=r"column 'area_name': parameter type: 15 is a int"):
+        load_parameters(root=project)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [
+        ("period_start", '"2025-05-01"', "period dates"),
+        ("confidence", "1.5", "range"),
+        ("suppression_threshold", "0", "range"),
+        ("area_code", '"Harrow"', "area code format"),
+    ],
+)
+def test_values_breaking_a_rule(project: Path, name: str, value: str, rule: str) -> None:
+    path = project / "parameters" / "2025-26.yaml"
+    path.write_text(path.read_text() + f"{name}: {value}\n")
+    with pytest.raises(InputError) as error:
+        load_parameters("2025-26", root=project)
+    assert f"column '{name}'" in str(error.value)
+    assert rule in str(error.value)
+
+
+def test_period_file_must_match_its_name(project: Path) -> None:
+    source = project / "parameters" / "2025-26.yaml"
+    (project / "parameters" / "2026-27.yaml").write_text(source.read_text())
+    with pytest.raises(InputError, match="period matches file name"):
+        load_parameters("2026-27", root=project)
+
+
+def test_cli_malformed_yaml_one_line_and_exit_2(project: Path, bbp) -> None:
+    (project / "parameters" / "2025-26.yaml").write_text('period: "2025-26\nperiod_start: [\n')
+    result = bbp("validate", root=project)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "2025-26.yaml" in lines[0] and "valid YAML" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_missing_period(project: Path, bbp) -> None:
+    result = bbp("validate", "--period", "2031-32", root=project)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"bbp validate: error: {project / 'parameters' / '2031-32.yaml'}: period exists: "
+        "no parameters file for period '2031-32' (known periods: 2022-23, 2023-24, 2024-25, "
+        "2025-26)"
+    ]
+
+
+def test_cli_unknown_parameter(project: Path, bbp) -> None:
+    path = project / "parameters" / "defaults.yaml"
+    path.write_text(path.read_text() + "colour_scheme: dark\n")
+    result = bbp("build", "--out", str(project / "site"), root=project)
+    assert result.returncode == 2
+    assert "column 'colour_scheme': known parameter" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_cli_validate_succeeds(project: Path, bbp) -> None:
+    result = bbp("validate", "--period", "2022-23", root=project)
+    assert result.returncode == 0, result.stderr
+    assert "parameters for 2022-23" in result.stdout
