@@ -1,4 +1,4 @@
-"""The indicator catalogue: one entry per indicator, read from ``indicators.yaml``.
+"""The indicator catalogue: one entry per indicator, read from ``indicators/*.yaml``.
 
 The catalogue drives computation (method, multiplier, polarity), the methods pages, the
 downloads and the target status. ``partnership.yaml`` holds the mission and objectives.
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -71,18 +73,14 @@ class Partnership:
     source_file: str
 
 
-def _read_yaml(name: str) -> Any:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+def _read_yaml(path: Path | Traversable, file: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(
-            str(exc).splitlines()[0], file=f"catalogue/{name}", rule="valid YAML"
-        ) from exc
+        raise InputError(str(exc).splitlines()[0], file=file, rule="valid YAML") from exc
 
 
-def _indicator(entry: dict[str, Any], row: int, seen: set[str]) -> Indicator:
-    file = "catalogue/indicators.yaml"
+def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> Indicator:
     for key in REQUIRED:
         if entry.get(key) in (None, ""):
             raise InputError(
@@ -133,17 +131,37 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str]) -> Indicator:
     return Indicator(**values)
 
 
-@cache
-def indicators() -> tuple[Indicator, ...]:
-    """Every catalogue entry, in catalogue order (validated on first read)."""
-    data = _read_yaml("indicators.yaml")
+def read_indicators(folder: Path | Traversable) -> tuple[Indicator, ...]:
+    """Every entry of the ``*.yaml`` files in ``folder``, file by file in name order.
+
+    Raises InputError naming the file, the entry (row, counted from 1 within its file), the
+    field and the rule for malformed YAML, a missing or unknown field, a value outside its
+    code list or a duplicated id.
+    """
     seen: set[str] = set()
     out = []
-    for row, entry in enumerate(data["indicators"], start=1):
-        item = _indicator(entry, row, seen)
-        seen.add(item.id)
-        out.append(item)
+    for path in sorted(
+        (p for p in folder.iterdir() if p.name.endswith(".yaml")), key=lambda p: p.name
+    ):
+        file = f"catalogue/indicators/{path.name}"
+        data = _read_yaml(path, file)
+        if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
+            raise InputError(
+                "top level must be 'indicators:' with a list of entries",
+                file=file,
+                rule="catalogue file",
+            )
+        for row, entry in enumerate(data["indicators"], start=1):
+            item = _indicator(entry, row, seen, file)
+            seen.add(item.id)
+            out.append(item)
     return tuple(out)
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    """The package's catalogue (``catalogue/indicators/``), validated on first read."""
+    return read_indicators(resources.files(__package__).joinpath("indicators"))
 
 
 def indicator(indicator_id: str) -> Indicator:
@@ -166,7 +184,9 @@ def partnership_measures() -> tuple[Indicator, ...]:
 
 @cache
 def partnership() -> Partnership:
-    data = _read_yaml("partnership.yaml")
+    data = _read_yaml(
+        resources.files(__package__).joinpath("partnership.yaml"), "catalogue/partnership.yaml"
+    )
     objectives = tuple(Objective(**entry) for entry in data["objectives"])
     return Partnership(
         name=data["name"],

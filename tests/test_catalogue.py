@@ -1,0 +1,101 @@
+"""The indicator catalogue: contents, and one-line errors for a malformed catalogue."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from bbp_analysis import catalogue
+from bbp_analysis.errors import InputError
+
+PACKAGE_FOLDER = Path(str(resources.files("bbp_analysis.catalogue").joinpath("indicators")))
+
+
+def test_five_partnership_measures_in_order() -> None:
+    measures = catalogue.partnership_measures()
+    assert [m.partnership_measure for m in measures] == [1, 2, 2, 3, 4, 4, 5]
+    assert {m.objective for m in measures if m.partnership_measure in (1, 2)} == {1}
+    assert {m.objective for m in measures if m.partnership_measure in (3, 4)} == {2}
+    assert catalogue.indicator("pm5-acsc-admissions").objective == 3
+
+
+def test_nine_care_processes_entry() -> None:
+    item = catalogue.indicator("diabetes-9cp")
+    assert (item.method, item.polarity, item.multiplier, item.unit) == (
+        "wilson",
+        "high_is_good",
+        100,
+        "%",
+    )
+    assert item.plan_reference == "diabetes_9cp_practices"
+
+
+def test_targets_from_the_plan() -> None:
+    assert catalogue.indicator("pm2-gp-access-good").target["value"] == 71
+    assert catalogue.indicator("pm2-gp-access-poor").target["value"] == 12
+    turnover = catalogue.indicator("pm4-voluntary-turnover").target
+    assert (turnover["lower"], turnover["upper"]) == (10, 18.4)
+    assert catalogue.indicator("pm1-tooth-decay-5").baseline["value"] == 42.4
+
+
+def test_mission_and_objectives() -> None:
+    partnership = catalogue.partnership()
+    assert partnership.mission.startswith("Working with children, families and communities")
+    assert [o.id for o in partnership.objectives] == [1, 2, 3]
+
+
+def test_unknown_indicator() -> None:
+    with pytest.raises(KeyError, match="no indicator 'nope'"):
+        catalogue.indicator("nope")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "indicators"
+    shutil.copytree(PACKAGE_FOLDER, target)
+    return target
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_copy_reads_like_the_package(folder: Path) -> None:
+    assert catalogue.read_indicators(folder) == catalogue.indicators()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("method: wilson", "method: wald", "row 1, column 'method': code list"),
+        ("polarity: low_is_good", "polarity: lower", "row 1, column 'polarity': code list"),
+        ("    objective: 1\n", "    objective: 4\n", "row 1, column 'objective': code list"),
+        ('    unit: "%"\n', "", "row 1, column 'unit': catalogue entry: field is missing"),
+        ("    frequency:", "    colour: red\n    frequency:", "column 'colour': catalogue entry"),
+        ("id: pm2-gp-access-good", "id: pm1-tooth-decay-5", "row 2, column 'id': unique id"),
+    ],
+)
+def test_malformed_entries(folder: Path, old: str, new: str, expected: str) -> None:
+    edit(folder, "objective-1.yaml", old, new)
+    with pytest.raises(InputError) as error:
+        catalogue.read_indicators(folder)
+    assert str(error.value).startswith("catalogue/indicators/objective-1.yaml: ")
+    assert expected in str(error.value)
+
+
+def test_malformed_yaml(folder: Path) -> None:
+    (folder / "objective-2.yaml").write_text("indicators:\n  - id: [unclosed\n")
+    with pytest.raises(InputError, match=r"objective-2.yaml: valid YAML"):
+        catalogue.read_indicators(folder)
+
+
+def test_wrong_top_level(folder: Path) -> None:
+    (folder / "objective-2.yaml").write_text("- id: x\n")
+    with pytest.raises(InputError, match="catalogue file"):
+        catalogue.read_indicators(folder)
