@@ -121,3 +121,250 @@ def ci_dot_chart(
     ax.set_xlim(left=0)
     ax.legend(loc="lower right", fontsize=8)
     return fig
+
+
+# Funnel classification label -> (colour, marker); shapes carry the meaning without colour.
+FUNNEL_STYLE = {
+    "High (99.8%)": (PALETTE["blue"], "^"),
+    "High (95%)": (PALETTE["sky"], "^"),
+    "Low (99.8%)": (PALETTE["vermillion"], "v"),
+    "Low (95%)": (PALETTE["orange"], "v"),
+    "Not significant": (PALETTE["grey"], "o"),
+}
+
+# SPC point type -> (colour, marker), following Making Data Count: orange concern, blue
+# improvement, grey common cause, purple neutral special cause.
+SPC_STYLE = {
+    "special_cause_improvement": (PALETTE["blue"], "^"),
+    "special_cause_concern": (PALETTE["orange"], "v"),
+    "special_cause_neutral_high": (PALETTE["purple"], "^"),
+    "special_cause_neutral_low": (PALETTE["purple"], "v"),
+    "common_cause": (PALETTE["grey"], "o"),
+}
+
+
+def funnel_chart(
+    frame: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    label: str,
+    denominator: str,
+    value: str = "value",
+    significance: str = "significance",
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    label_outliers: bool = True,
+) -> plt.Figure:
+    """Funnel plot: each area's value against its denominator, with 95% and 99.8% limits.
+
+    ``limits`` is :func:`bbp_analysis.stats.funnel_plot_points` output (``denominator,
+    baseline, lower_95, upper_95, lower_99_8, upper_99_8``). Areas outside the 99.8% limits
+    are labelled by name when ``label_outliers``.
+    """
+    apply_style()
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    ax.grid(axis="both")
+    x = limits["denominator"]
+    ax.plot(x, limits["baseline"], color=PALETTE["black"], linewidth=1, label="Average")
+    ax.plot(
+        x,
+        limits["lower_95"],
+        color=PALETTE["grey"],
+        linestyle="--",
+        linewidth=1,
+        label="95% limits",
+    )
+    ax.plot(x, limits["upper_95"], color=PALETTE["grey"], linestyle="--", linewidth=1)
+    ax.plot(
+        x,
+        limits["lower_99_8"],
+        color=PALETTE["black"],
+        linestyle=":",
+        linewidth=1.2,
+        label="99.8% limits",
+    )
+    ax.plot(x, limits["upper_99_8"], color=PALETTE["black"], linestyle=":", linewidth=1.2)
+    for result, rows in frame.groupby(significance, sort=True):
+        colour, marker = FUNNEL_STYLE.get(str(result), FUNNEL_STYLE["Not significant"])
+        ax.plot(
+            rows[denominator],
+            rows[value],
+            marker=marker,
+            color=colour,
+            linestyle="none",
+            markersize=7,
+            label=str(result),
+        )
+        if label_outliers and "99.8" in str(result):
+            for _, row in rows.iterrows():
+                ax.annotate(
+                    str(row[label]),
+                    (row[denominator], row[value]),
+                    fontsize=7,
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                )
+    shown = limits[limits["denominator"] >= frame[denominator].min() * 0.8]
+    low = min(frame[value].min(), shown["lower_99_8"].min())
+    high = max(frame[value].max(), shown["upper_99_8"].max())
+    pad = (high - low) * 0.08
+    ax.set_ylim(low - pad, high + pad)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def spc_chart(
+    points: pd.DataFrame,
+    *,
+    date: str = "date",
+    value: str = "value",
+    annotations: dict[str, pd.Timestamp] | None = None,
+    target: float | None = None,
+    title: str = "",
+    ylabel: str = "",
+) -> plt.Figure:
+    """XmR chart from :func:`bbp_analysis.stats.spc` output: values, mean and process limits
+    per rebase group, points marked by type, and dated interventions as labelled lines."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    ax.grid(axis="y")
+    ax.plot(points[date], points[value], color=PALETTE["grey"], linewidth=1, zorder=1)
+    for _, group in points.groupby("rebase_group", sort=True):
+        for column, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
+            ax.plot(
+                group[date],
+                group[column],
+                color=PALETTE["black"],
+                linestyle=style,
+                linewidth=1,
+                zorder=2,
+            )
+    for kind, rows in points.groupby("point_type", sort=True):
+        colour, marker = SPC_STYLE.get(str(kind), SPC_STYLE["common_cause"])
+        ax.plot(
+            rows[date],
+            rows[value],
+            marker=marker,
+            color=colour,
+            linestyle="none",
+            markersize=5,
+            zorder=3,
+            label=str(kind).replace("_", " ").capitalize(),
+        )
+    if target is not None:
+        ax.axhline(
+            target,
+            color=PALETTE["green"],
+            linestyle="-.",
+            linewidth=1.2,
+            label=f"Target ({target:g})",
+        )
+    for name, when in sorted((annotations or {}).items(), key=lambda item: item[1]):
+        ax.axvline(when, color=PALETTE["purple"], linewidth=1, linestyle=":")
+        ax.annotate(
+            name,
+            (when, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            va="top",
+            ha="right",
+            color=PALETTE["purple"],
+        )
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def trend_chart(
+    frame: pd.DataFrame,
+    *,
+    period: str,
+    series: str,
+    value: str = "value",
+    lower: str | None = "lower",
+    upper: str | None = "upper",
+    target: float | None = None,
+    title: str = "",
+    ylabel: str = "",
+) -> plt.Figure:
+    """Lines over periods, one per ``series`` (e.g. Harrow, NWL, London), each with its
+    confidence interval as error bars and a distinct marker."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    ax.grid(axis="y")
+    markers = ["o", "s", "D", "^", "v", "P", "X"]
+    periods = list(dict.fromkeys(frame.sort_values(period)[period]))
+    position = {p: i for i, p in enumerate(periods)}
+    for index, (name, rows) in enumerate(frame.groupby(series, sort=False)):
+        rows = rows.sort_values(period)
+        x = rows[period].map(position)
+        errors = None
+        if lower and upper and rows[lower].notna().any():
+            errors = [rows[value] - rows[lower], rows[upper] - rows[value]]
+        ax.errorbar(
+            x,
+            rows[value],
+            yerr=errors,
+            marker=markers[index % len(markers)],
+            capsize=3,
+            linewidth=1.4,
+            label=str(name),
+        )
+    if target is not None:
+        ax.axhline(
+            target,
+            color=PALETTE["green"],
+            linestyle="-.",
+            linewidth=1.2,
+            label=f"Target ({target:g})",
+        )
+    ax.set_xticks(range(len(periods)), labels=periods)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def pyramid_chart(
+    frame: pd.DataFrame,
+    *,
+    age_band: str = "age_band",
+    sex: str = "sex",
+    share: str = "share",
+    compare: pd.DataFrame | None = None,
+    title: str = "",
+) -> plt.Figure:
+    """Population pyramid: percentage of the population by age band, males left, females
+    right; ``compare`` (same columns) is drawn as an outline, e.g. the borough behind a PCN."""
+    apply_style()
+    bands = list(dict.fromkeys(frame[age_band]))
+    fig, ax = plt.subplots(figsize=(7.0, 0.22 * len(bands) + 1.6))
+    ax.grid(axis="x")
+    for code, side, colour in (("M", -1, PALETTE["blue"]), ("F", 1, PALETTE["orange"])):
+        rows = frame[frame[sex] == code].set_index(age_band).reindex(bands)
+        ax.barh(
+            range(len(bands)),
+            side * rows[share],
+            color=colour,
+            height=0.85,
+            label="Males" if code == "M" else "Females",
+        )
+        if compare is not None:
+            other = compare[compare[sex] == code].set_index(age_band).reindex(bands)
+            ax.barh(range(len(bands)), side * other[share], height=0.85, fill=False,
+                    edgecolor=PALETTE["black"], linewidth=0.8,
+                    label="Comparison (outline)" if code == "M" else None)
+    ax.set_yticks(range(len(bands)), labels=bands)
+    widest = max(frame[share].max(), compare[share].max() if compare is not None else 0)
+    ax.set_xlim(-widest * 1.1, widest * 1.1)
+    ticks = [t for t in ax.get_xticks() if abs(t) <= widest * 1.1]
+    ax.set_xticks(ticks, labels=[f"{abs(t):g}%" for t in ticks])
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
