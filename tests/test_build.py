@@ -35,20 +35,40 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_every_edition_at_its_own_address_and_latest_at_root(default_site: Path) -> None:
+    editions = json.loads((default_site / "editions.json").read_text())
+    assert editions == {
+        "latest": "2025-26",
+        "editions": ["2022-23", "2023-24", "2024-25", "2025-26"],
+    }
+    for period in editions["editions"]:
+        params = json.loads((default_site / period / "run-parameters.json").read_text())
+        assert params["period"] == period
+        assert (default_site / period / "book" / "objective-3-care-pathways.html").is_file()
+    assert (default_site / "index.html").read_bytes() == (
+        default_site / "2025-26" / "index.html"
+    ).read_bytes()
+
+
 def test_build_reports_progress_with_elapsed_time(tmp_path: Path, bbp) -> None:
     project = copy_project(tmp_path / "project")
-    result = bbp("build", "--out", str(tmp_path / "site"), root=project)
+    result = bbp("build", "--period", "2024-25", "--out", str(tmp_path / "site"), root=project)
     assert result.returncode == 0, result.stderr
     for step in (
         "loading parameters",
         "checking inputs",
-        "executing book/objective-3-care-pathways.ipynb",
-        "building the book",
+        "checking the synthetic extract",
+        "executing 2024-25: book/objective-3-care-pathways.ipynb",
+        "2024-25: building the book",
         "publishing to",
         "done",
     ):
         assert step in result.stderr
-    assert "s] executing book/index.ipynb" in result.stderr
+    assert "s] executing 2024-25: book/index.ipynb" in result.stderr
+    assert json.loads((tmp_path / "site" / "editions.json").read_text()) == {
+        "latest": "2024-25",
+        "editions": ["2024-25"],
+    }
 
 
 def test_front_page_states_mission_objectives_and_measures(default_site: Path) -> None:
@@ -130,13 +150,13 @@ def test_changed_parameter_changes_the_output(tmp_path: Path, default_site: Path
 def test_failing_notebook_names_cell_and_keeps_previous_site(tmp_path: Path, bbp) -> None:
     project = copy_project(tmp_path / "project")
     out = tmp_path / "site"
-    assert bbp("build", "--out", str(out), root=project).returncode == 0
+    assert bbp("build", "--period", "2025-26", "--out", str(out), root=project).returncode == 0
     before = (out / "book" / "index.html").read_bytes()
     template = project / "book" / "objective-2-neighbourhood-teams.ipynb"
     notebook = nbformat.read(template, as_version=4)
     notebook.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     nbformat.write(notebook, template)
-    result = bbp("build", "--out", str(out), root=project)
+    result = bbp("build", "--period", "2025-26", "--out", str(out), root=project)
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last == (

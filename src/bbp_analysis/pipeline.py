@@ -1,16 +1,19 @@
-"""The build: parameters -> papermill -> Jupyter Book -> a static site, published atomically.
+"""The build: parameters -> data -> papermill -> Jupyter Book -> a static site, published
+atomically.
 
-Steps: load and check the period's parameters; check the inputs; copy the book sources into
-a staging folder; execute every notebook template there with papermill (parameters
-injected, cell timeout, working directory = the notebook's folder); refuse to go on if any
-executed notebook holds an error; build the book with execution off and warnings as errors;
-then swap the new site in for the old one. On any failure the previous site is untouched.
+Steps: load and check every edition's parameters (one edition per reporting period, or the
+one named); check the inputs; make sure the data extract exists and is intact and its
+measures are aggregated (:mod:`bbp_analysis.extract`); for each edition copy the book
+sources into a staging folder, execute every notebook template there with papermill
+(:mod:`bbp_analysis.runner`), refuse to go on if any executed notebook holds an error, and
+build the book with execution off and warnings as errors into ``<site>/<period>/``; copy the
+latest edition to the site root; then swap the new site in for the old one. On any failure
+the previous site is untouched.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,24 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
-from papermill.exceptions import PapermillExecutionError
-from traitlets import CaselessStrEnum
 
+from . import extract
 from . import params as params_mod
 from .errors import BuildError, InputError
 from .inputs import check_inputs
 from .paths import build_dir, project_root
+from .runner import NotebookJob, run_notebooks
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
-
-
-class LocalKernelManager(AsyncKernelManager):
-    """Kernels talk over local IPC sockets: no TCP ports to race for, nothing on the network."""
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
 
 @dataclass
@@ -76,75 +71,6 @@ def check_template_parameters(template: Path, given: dict[str, Any]) -> dict[str
             rule="known parameter",
         )
     return {name: value for name, value in given.items() if name in declared}
-
-
-def scan_for_errors(notebook: Path) -> None:
-    """Raise BuildError naming the notebook and cell if any output is an error."""
-    nb = nbformat.read(notebook, as_version=4)
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                raise BuildError(
-                    f"{notebook.name}: cell {index} raised {output.get('ename')}: "
-                    f"{output.get('evalue')}"
-                )
-
-
-def template_cell_index(executed: Path, index: int) -> int:
-    """The template's number for cell ``index`` of the executed notebook (which has one
-    more cell, papermill's injected parameters, before it)."""
-    cells = nbformat.read(executed, as_version=4).cells[:index]
-    injected = any("injected-parameters" in cell.metadata.get("tags", []) for cell in cells)
-    return index - 1 if injected else index
-
-
-def execute(
-    template: Path, output: Path, parameters: dict[str, Any], timeout: int, root: Path
-) -> None:
-    """Run one template with papermill into ``output`` (working directory: its folder)."""
-    os.environ["BBP_ROOT"] = str(root)
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ["PYTHONHASHSEED"] = "0"
-    try:
-        papermill.execute_notebook(
-            str(template),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(output.parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            request_save_on_cell_execute=False,
-            kernel_manager_class=LocalKernelManager,
-        )
-    except PapermillExecutionError as exc:
-        cell = template_cell_index(output, exc.cell_index)
-        raise BuildError(
-            f"{template.name}: cell {cell} raised {exc.ename}: {exc.evalue}".splitlines()[0]
-        ) from exc
-    except TimeoutError as exc:
-        raise BuildError(
-            f"{template.name}: a cell ran longer than {timeout} s (cell_timeout_seconds)"
-        ) from exc
-    scan_for_errors(output)
-
-
-def strip_injected_metadata(notebook: Path) -> None:
-    """Drop papermill's run timestamps so equal inputs give equal executed notebooks."""
-    nb = nbformat.read(notebook, as_version=4)
-    nb.metadata.get("papermill", {}).pop("start_time", None)
-    nb.metadata.get("papermill", {}).pop("end_time", None)
-    nb.metadata.get("papermill", {}).pop("duration", None)
-    nb.metadata["papermill"]["input_path"] = Path(nb.metadata["papermill"]["input_path"]).name
-    nb.metadata["papermill"]["output_path"] = notebook.name
-    for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
-    nbformat.write(nb, notebook)
 
 
 def build_book(stage: Path) -> Path:
@@ -202,6 +128,61 @@ def stage_sources(root: Path, stage: Path) -> None:
     (stage / "_extra" / "downloads").mkdir(parents=True)
 
 
+def edition_parameters(period: str | None, root: Path) -> list[dict[str, Any]]:
+    """Checked parameters of each edition to build: ``period`` alone, or every period with a
+    parameters file (oldest first)."""
+    periods = [period] if period else params_mod.available_periods(root)
+    if not periods:
+        raise InputError(
+            "no period parameters files", file=root / "parameters", rule="period exists"
+        )
+    return [params_mod.load_parameters(p, root) for p in periods]
+
+
+def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> list[NotebookJob]:
+    """The notebooks of one edition, each with the parameters its template declares."""
+    injected = params_mod.notebook_parameters(run_params)
+    return [
+        NotebookJob(
+            template=template,
+            output=book_stage / "book" / template.name,
+            parameters=check_template_parameters(template, injected),
+            label=f"{run_params['period']}: {template.relative_to(root)}",
+        )
+        for template in templates(root)
+    ]
+
+
+def build_edition(
+    run_params: dict[str, Any], stage: Path, root: Path, progress: Callable[[str], None]
+) -> Path:
+    """Execute and build one edition in ``stage/<period>``; return its HTML folder."""
+    book_stage = stage / "editions" / run_params["period"]
+    stage_sources(root, book_stage)
+    jobs = notebook_jobs(run_params, book_stage, root)
+    run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress)
+    progress(f"{run_params['period']}: building the book (execution off, warnings as errors)")
+    html = build_book(book_stage)
+    (html / "run-parameters.json").write_text(
+        json.dumps(run_params, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return html
+
+
+def assemble_site(editions: dict[str, Path], site: Path) -> None:
+    """Each edition at ``site/<period>/``, the latest also at the root, and
+    ``editions.json`` listing them (oldest first)."""
+    site.mkdir(parents=True)
+    periods = sorted(editions)
+    for period in periods:
+        shutil.move(str(editions[period]), str(site / period))
+    shutil.copytree(site / periods[-1], site, dirs_exist_ok=True)
+    (site / "editions.json").write_text(
+        json.dumps({"latest": periods[-1], "editions": periods}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+
+
 def build(
     period: str | None = None,
     out: Path | None = None,
@@ -209,38 +190,33 @@ def build(
     keep_staging: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Build the review for ``period`` into ``out`` (default ``_build/html``); return ``out``."""
+    """Build the review (every edition, or ``period``'s) into ``out`` (default
+    ``_build/html``); return ``out``."""
     progress = progress or Progress()
     root = project_root()
     out = (out or build_dir(root) / "html").resolve()
     progress("loading parameters")
-    run_params = params_mod.load_parameters(period, root)
-    progress(
-        f"period {run_params['period']}, area {run_params['area_name']} "
-        f"({run_params['area_code']})" + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
-    )
+    editions = edition_parameters(period, root)
+    for run_params in editions:
+        progress(
+            f"edition {run_params['period']}: area {run_params['area_name']} "
+            f"({run_params['area_code']})"
+            + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
+        )
     progress("checking inputs")
-    check_inputs(run_params, root)
-    injected = params_mod.notebook_parameters(run_params)
-    plan = [
-        (template, check_template_parameters(template, injected)) for template in templates(root)
-    ]
+    for run_params in editions:
+        check_inputs(run_params, root)
+    for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
+        extract.prepare(area_code, seed, root, progress)
     stage = out.with_name(f".{out.name}.staging")
-    stage_sources(root, stage)
+    if stage.exists():
+        shutil.rmtree(stage)
     succeeded = False
     try:
-        for template, parameters in plan:
-            staged = stage / "book" / template.name
-            progress(f"executing {template.relative_to(root)}")
-            execute(template, staged, parameters, run_params["cell_timeout_seconds"], root)
-            strip_injected_metadata(staged)
-        progress("building the book (execution off, warnings as errors)")
-        html = build_book(stage)
-        (html / "run-parameters.json").write_text(
-            json.dumps(run_params, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        built = {p["period"]: build_edition(p, stage, root, progress) for p in editions}
+        assemble_site(built, stage / "site")
         progress(f"publishing to {out}")
-        publish(html, out)
+        publish(stage / "site", out)
         succeeded = True
     finally:
         if succeeded or not keep_staging:

@@ -1,0 +1,224 @@
+"""The build's person-level data and the aggregate measure tables drawn from it.
+
+The default data are the synthetic WSIC-shaped extract (:mod:`bbp_analysis.synth`), written to
+``data/synthetic/<area>/`` with a ``manifest.json`` (seed, generator version, rows and SHA-256
+of every Parquet table). :func:`ensure_extract` generates it when absent or stale, and checks
+the files against their manifest otherwise. :func:`measures` gives the notebooks the
+aggregate tables (numerator and denominator by measure, period, area and breakdown) computed
+once per extract and SQL version on DuckDB and cached under ``_build/cache/measures/``: no
+person-level row reaches a notebook. Nothing here applies disclosure control; every caller
+that displays or writes an aggregate must (:mod:`bbp_analysis.disclosure`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .errors import InputError
+from .paths import build_dir, project_root, synthetic_dir
+
+MANIFEST = "manifest.json"
+_CACHES: dict[tuple[str, int, str], Path] = {}  # per process: the extract is checked once
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extract_folder(area_code: str, root: Path | None = None) -> Path:
+    """Where the synthetic extract for ``area_code`` lives (``data/synthetic/<area_code>``)."""
+    return synthetic_dir(root) / area_code
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The extract's manifest; InputError when it is missing or not valid JSON."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise InputError("extract has no manifest", file=path, rule="extract manifest")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"manifest is not valid JSON: {exc}", file=path, rule="extract manifest"
+        ) from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
+        raise InputError(
+            "manifest has no 'tables' mapping", file=path, column="tables", rule="extract manifest"
+        )
+    return manifest
+
+
+def extract_hash(manifest: dict[str, Any]) -> str:
+    """One SHA-256 over the extract's table hashes (its identity in caches and manifests)."""
+    lines = [f"{name}:{entry['sha256']}" for name, entry in sorted(manifest["tables"].items())]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def verify_extract(folder: Path) -> dict[str, Any]:
+    """Check every table file against the manifest (present, same SHA-256); return it."""
+    manifest = read_manifest(folder)
+    for name, entry in sorted(manifest["tables"].items()):
+        path = folder / entry["file"]
+        if not path.is_file():
+            raise InputError(
+                f"table {name!r} listed in the manifest is missing",
+                file=path,
+                rule="extract complete",
+            )
+        if sha256_file(path) != entry["sha256"]:
+            raise InputError(
+                f"table {name!r} differs from its manifest hash (changed after generation; "
+                "regenerate with `bbp data synth`)",
+                file=path,
+                column="sha256",
+                rule="extract integrity",
+            )
+    return manifest
+
+
+def _is_current(folder: Path, seed: int) -> bool:
+    from .synth import GENERATOR_VERSION
+
+    if not (folder / MANIFEST).is_file():
+        return False
+    manifest = read_manifest(folder)
+    return (
+        manifest.get("seed") == seed
+        and manifest.get("scale") == 1.0
+        and manifest.get("generator_version") == GENERATOR_VERSION
+    )
+
+
+def ensure_extract(
+    area_code: str,
+    seed: int,
+    root: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """The extract's manifest, generating (and validating) the extract first when it is
+    absent or was made with another seed or generator version; an existing one is checked
+    against its manifest hashes."""
+    folder = extract_folder(area_code, root)
+    say = progress or (lambda _message: None)
+    if _is_current(folder, seed):
+        say(f"checking the synthetic extract {folder.relative_to(folder.parents[2])}")
+        return verify_extract(folder)
+    from .synth.generate import generate
+
+    say(f"generating the synthetic extract for {area_code} (seed {seed})")
+    generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True)
+    return verify_extract(folder)
+
+
+def sql_version() -> str:
+    """SHA-256 over the measure SQL files and the engine (a change invalidates caches)."""
+    from .measures import engine
+
+    digest = hashlib.sha256()
+    for path in sorted([*engine.SQL_DIR.glob("*.sql"), Path(engine.__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def measures_cache(manifest: dict[str, Any], root: Path | None = None) -> Path:
+    """The cache file of all measures for this extract and SQL version."""
+    key = f"{extract_hash(manifest)[:16]}-{sql_version()[:12]}"
+    return build_dir(root) / "cache" / "measures" / f"{key}.parquet"
+
+
+def compute_measures(folder: Path, manifest: dict[str, Any], root: Path | None = None) -> Path:
+    """Run every measure on DuckDB over the extract once and cache the aggregates as one
+    table (columns of :data:`measures.engine.OUTPUT_COLUMNS` plus ``query``, the SQL file);
+    return the cache path. Written under a temporary name and renamed when complete."""
+    from .measures import run_all
+
+    cache = measures_cache(manifest, root)
+    if cache.is_file():
+        return cache
+    frames = [frame.assign(query=name) for name, frame in run_all(folder).items()]
+    table = pd.concat(frames, ignore_index=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+    table.to_parquet(partial, index=False)
+    partial.replace(cache)
+    return cache
+
+
+def prepare(
+    area_code: str,
+    seed: int,
+    root: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """Make sure the extract exists and is intact and its measures are cached; return the
+    manifest and the cache path (the build's data step)."""
+    manifest = ensure_extract(area_code, seed, root, progress)
+    cache = measures_cache(manifest, root)
+    if not cache.is_file() and progress is not None:
+        progress("aggregating the measures on DuckDB")
+    return manifest, compute_measures(extract_folder(area_code, root), manifest, root)
+
+
+def measures(
+    query: str | None = None,
+    *,
+    area_code: str = "E09000015",
+    seed: int = 20220401,
+    root: Path | None = None,
+    **where: object,
+) -> pd.DataFrame:
+    """Aggregate rows from the cached measures (computed if absent), for one SQL file
+    (``query``, e.g. ``"acsc_admissions"``) or all, filtered on equal column values
+    (``measure=``, ``period=``, ``area_type=``, ``breakdown=``...).
+
+    Columns: measure, period, period_type, area_type, area_code, breakdown, breakdown_value,
+    numerator, denominator, query. Unsuppressed: apply disclosure control before display.
+    """
+    root = root or project_root()
+    key = (area_code, seed, str(root))
+    if key not in _CACHES:
+        _CACHES[key] = prepare(area_code, seed, root)[1]
+    cache = _CACHES[key]
+    columns = pq.read_schema(cache).names
+    unknown = sorted(set(where) - set(columns))
+    if unknown:
+        raise InputError(
+            f"cannot filter measures on {unknown[0]!r}",
+            column=unknown[0],
+            rule=f"one of {', '.join(columns)}",
+        )
+    filters = [("query", "==", query)] if query else []
+    filters += [(column, "==", value) for column, value in where.items()]
+    frame = pd.read_parquet(cache, filters=filters or None)
+    if query and frame.empty and not where:
+        raise InputError(
+            f"no measure rows for query {query!r}",
+            file=str(cache),
+            column="query",
+            rule="measure exists",
+        )
+    return frame.reset_index(drop=True)
+
+
+def synthetic_label(area_code: str = "E09000015", seed: int = 20220401) -> str:
+    """One sentence labelling figures drawn from the synthetic extract."""
+    from .synth import GENERATOR_VERSION
+
+    return (
+        f"Synthetic data: generated by bbp_analysis.synth {GENERATOR_VERSION} (seed {seed}) "
+        f"in the shape of the NW London WSIC extract, calibrated to published {area_code} "
+        "figures; no real person's record."
+    )

@@ -1,0 +1,256 @@
+"""Generate the synthetic WSIC-shaped extract and write it as Parquet with a manifest.
+
+Everything is drawn from one ``numpy.random.Generator(PCG64(seed))`` in a fixed order, rows
+are sorted on fixed keys and files are written with fixed settings (zstd level 3, no
+timestamps, no pandas metadata), so the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from ..paths import synthetic_dir
+from ..validation import validate_frame
+from . import GENERATOR_VERSION
+from .calibration import HARROW, diabetes_nine_cp_practices
+from .comparators import comparators
+from .conditions import CONDITIONS, add_care_home_and_carers, add_conditions, add_frailty
+from .events import ae_attendances, apc_spells
+from .geography import lsoas, practices
+from .interventions import interventions_table
+from .lifecycle import add_exits
+from .population import COHORT_DATE, cohort_and_leavers, pseudonymous_ids
+from .programmes import (
+    cancer_diagnosis_years,
+    care_processes,
+    hypertension_control,
+    programmes,
+)
+from .schema import SCHEMAS
+from .surveys import citizen_survey, gpps_responses, oral_health_survey, staff_and_workforce
+
+ESP_FILE = Path(__file__).resolve().parent.parent / "stats" / "esp2013.csv"
+
+
+def _esp() -> pd.Series:
+    frame = pd.read_csv(ESP_FILE)
+    return frame.set_index("age_band")["population"].astype(float)
+
+
+def _people(area: str, scale: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Everyone registered in the window, with conditions, frailty, exits and deaths."""
+    prac, lsoa = practices(area), lsoas(area)
+    people = cohort_and_leavers(prac, lsoa, scale, rng)
+    people, intercepts = add_conditions(people, rng)
+    people, cuts = add_frailty(people, rng)
+    people = add_care_home_and_carers(people, rng)
+
+    def joiner_conditions(frame: pd.DataFrame) -> pd.DataFrame:
+        frame, _ = add_conditions(frame, rng, intercepts)
+        frame, _ = add_frailty(frame, rng, cuts)
+        return add_care_home_and_carers(frame, rng)
+
+    people = add_exits(people, prac, lsoa, rng, joiner_conditions)
+    for col in people.columns:  # object columns sharing one str per value: cheap to_numpy
+        if pd.api.types.is_string_dtype(people[col]) or people[col].dtype == object:
+            codes, uniques = pd.factorize(people[col])
+            values = np.append(np.asarray(uniques, dtype=object), None)
+            people[col] = pd.Series(values[codes], index=people.index, dtype=object)
+    return people
+
+
+def _segment(people: pd.DataFrame, spells: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Bridges to Health segment at the cohort date, highest need wins: 8 frailty & dementia,
+    7 organ failure, 6 incurable cancer, 5 disability, 4 long-term conditions, 3 acutely ill
+    (emergency admission in the prior 12 months), 2 maternal & infant (under 1), 1 healthy."""
+    n = len(people)
+    frail = np.isin(people["frailty"].to_numpy(), ["moderate", "severe"])
+    recent = np.zeros(n, dtype=bool)
+    emergency = spells[spells["admimeth"].str.startswith("2").to_numpy()]
+    window = (emergency["admission_date"] < COHORT_DATE) & (
+        emergency["admission_date"] >= COHORT_DATE - np.timedelta64(365, "D"))
+    recent[emergency.loc[window.to_numpy(), "pidx"].to_numpy()] = True
+    flags = {c: people[c].to_numpy() for c in CONDITIONS}
+    advanced_cancer = flags["cancer"] & (rng.random(n) < 0.1)
+    any_ltc = np.logical_or.reduce([flags[c] for c in CONDITIONS])
+    return np.select(
+        [flags["dementia"] | frail, flags["heart_failure"] | flags["copd"], advanced_cancer,
+         flags["learning_disability"], any_ltc, recent, people["age_c"].to_numpy() == 0],
+        [8, 7, 6, 5, 4, 3, 2], 1)
+
+
+def _order(frame: pd.DataFrame, keys: list[str], id_numbers: np.ndarray) -> np.ndarray:
+    """Row order sorting on ``keys`` (``person_id`` sorts by its number, strings by value)."""
+    columns = []
+    for key in keys:
+        if key == "person_id":
+            columns.append(id_numbers[frame["pidx"].to_numpy()])
+            continue
+        values = frame[key]
+        if pd.api.types.is_datetime64_any_dtype(values) or values.dtype.kind in "biuf":
+            columns.append(values.to_numpy().astype(np.int64) if values.dtype.kind == "M"
+                           else values.to_numpy())
+        else:
+            columns.append(pd.factorize(values, sort=True)[0])
+    return np.lexsort(columns[::-1])
+
+
+def _table(frame: pd.DataFrame, name: str, keys: list[str], ids: pa.Array,
+           id_numbers: np.ndarray, numbered: tuple[str, str] | None = None) -> pa.Table:
+    """Arrow table of ``frame`` in schema column order, rows sorted on ``keys``; ``pidx``
+    becomes ``person_id``; ``numbered`` = (column, prefix) adds sequential identifiers."""
+    frame = frame.iloc[_order(frame, keys, id_numbers)] if keys else frame
+    columns: dict[str, pa.Array] = {}
+    for col in SCHEMAS[name].columns:
+        if numbered is not None and col.name == numbered[0]:
+            numbers = np.arange(1, len(frame) + 1).astype(str)
+            columns[col.name] = pa.array(np.char.add(numbered[1], np.char.zfill(numbers, 9)))
+        elif col.name == "person_id" and "pidx" in frame.columns:
+            columns[col.name] = ids.take(pa.array(frame["pidx"].to_numpy()))
+        elif col.dtype == "date":
+            columns[col.name] = pa.array(frame[col.name].to_numpy().astype("datetime64[D]"),
+                                         type=pa.date32())
+        elif col.dtype == "int":
+            values = frame[col.name]
+            columns[col.name] = pa.array(values.to_numpy(dtype=np.int64, na_value=0),
+                                         type=pa.int64(), mask=values.isna().to_numpy())
+        elif col.dtype == "float":
+            columns[col.name] = pa.array(frame[col.name].to_numpy(dtype=float))
+        elif col.dtype == "bool":
+            columns[col.name] = pa.array(frame[col.name].to_numpy(dtype=bool))
+        else:
+            values = frame[col.name]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                codes = pa.array(values.cat.codes.to_numpy(dtype=np.int32))
+                labels = pa.array(list(values.cat.categories), type=pa.string())
+                columns[col.name] = pa.DictionaryArray.from_arrays(codes, labels).cast(
+                    pa.string())
+            else:
+                columns[col.name] = pa.array(values, type=pa.string(), from_pandas=True)
+    return pa.table(columns)
+
+
+def iter_tables(area: str, scale: float, seed: int) -> Iterator[tuple[str, pa.Table]]:
+    """The extract's tables one at a time (name, Arrow table), deterministically ordered;
+    each is built only when asked for, so a writer holds one finished table at a time."""
+    if not (0 < scale <= 10):
+        raise InputError(f"scale must be in (0, 10], got {scale}", file="generate() arguments",
+                         column="scale", rule="range")
+    rng = np.random.Generator(np.random.PCG64(seed))
+    people = _people(area, scale, rng)
+    people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, rng)
+    ids = pseudonymous_ids(len(people), rng)
+    people["person_id"] = ids
+    ids_arr = pa.array(ids, type=pa.string())
+    id_numbers = np.char.lstrip(ids, "P").astype(np.int64)
+    people["pidx"] = np.arange(len(people))
+    table_interventions = interventions_table()
+    spells = apc_spells(people, table_interventions, _esp(), rng)
+    attendances = ae_attendances(people, spells, rng)
+    people["segment_b2h"] = _segment(people, spells, rng)
+
+    def table(frame: pd.DataFrame, name: str, keys: list[str],
+              numbered: tuple[str, str] | None = None) -> pa.Table:
+        return _table(frame, name, keys, ids_arr, id_numbers, numbered)
+
+    yield "persons", table(people, "persons", ["person_id"])
+    yield "apc_spells", table(spells, "apc_spells", [
+        "person_id", "admission_date", "discharge_date", "admimeth", "primary_diagnosis",
+        "provider_code"], ("spell_id", "S"))
+    del spells
+    yield "ae_attendances", table(attendances, "ae_attendances", [
+        "person_id", "arrival_date", "department_type", "disposal"], ("attendance_id", "A"))
+    del attendances
+    yield "care_processes", table(care_processes(
+        people, table_interventions, diabetes_nine_cp_practices(), rng), "care_processes",
+        ["person_id", "fin_year"])
+    yield "hypertension_control", table(hypertension_control(people, rng),
+                                        "hypertension_control", ["person_id", "fin_year"])
+    yield "programmes", table(programmes(people, rng), "programmes",
+                              ["person_id", "fin_year", "programme"])
+    yield "gpps_responses", table(gpps_responses(people, scale, rng), "gpps_responses", [
+        "fin_year", "practice_code", "age_band", "sex", "ethnic_group", "imd_decile",
+        "appointment_experience", "weight"], ("response_id", "G"))
+    yield "citizen_survey", table(citizen_survey(people, scale, rng), "citizen_survey",
+                                  ["fin_year", "person_id"], ("response_id", "C"))
+    yield "oral_health_survey", table(oral_health_survey(people, scale, rng),
+                                      "oral_health_survey", ["fin_year", "person_id"])
+    staff, workforce = staff_and_workforce(sorted(people["borough_code"].unique()), rng)
+    yield "staff_survey", table(staff, "staff_survey", [], ("response_id", "T"))
+    yield "workforce", table(workforce, "workforce", [])
+    yield "interventions", table(table_interventions, "interventions", [])
+    yield "comparators", table(comparators(rng), "comparators", [])
+
+
+def build_tables(area: str, scale: float, seed: int) -> dict[str, pa.Table]:
+    """All extract tables in memory (see :func:`iter_tables`)."""
+    return dict(iter_tables(area, scale, seed))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def validate_table(name: str, table: pa.Table) -> None:
+    """Check one table against its declared schema (raises InputError naming the rule)."""
+    validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
+
+
+def validate_tables(tables: dict[str, pa.Table]) -> None:
+    """Check every table against its declared schema."""
+    for name, table in tables.items():
+        validate_table(name, table)
+
+
+def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
+             out_dir: Path | str | None = None, validate: bool = True) -> dict[str, Path]:
+    """Write the extract for ``area`` (a NW London borough LA code, or ``"NWL"`` for all
+    eight) with list sizes x ``scale``; returns table name -> Parquet path, plus
+    ``"manifest"``. Default folder: ``synthetic_dir() / area``. Tables are written under a
+    temporary name and renamed only when every table has been built (and validated)."""
+    folder = Path(out_dir) if out_dir is not None else synthetic_dir() / area
+    folder.mkdir(parents=True, exist_ok=True)
+    partial: dict[str, Path] = {}
+    rows: dict[str, int] = {}
+    try:
+        for name, table in iter_tables(area, scale, seed):
+            if validate:
+                validate_table(name, table)
+            partial[name] = folder / f"{name}.parquet.partial"
+            pq.write_table(table, partial[name], compression="zstd", compression_level=3,
+                           write_statistics=True, store_schema=False)
+            rows[name] = table.num_rows
+    except BaseException:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
+        raise
+    paths = {name: path.replace(folder / f"{name}.parquet") for name, path in partial.items()}
+    manifest = {
+        "generator": "bbp_analysis.synth",
+        "generator_version": GENERATOR_VERSION,
+        "synthetic": True,
+        "seed": seed, "area": area, "scale": scale,
+        "tables": {name: {"file": path.name, "rows": rows[name], "sha256": _sha256(path)}
+                   for name, path in sorted(paths.items())},
+    }
+    manifest_path = folder / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                             encoding="utf-8")
+    paths["manifest"] = manifest_path
+    return paths
+
+
+__all__ = ["build_tables", "generate", "iter_tables", "validate_table", "validate_tables"]

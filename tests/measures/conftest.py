@@ -1,0 +1,44 @@
+"""A small Harrow extract (scale 0.2) and all measures over it, once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bbp_analysis.measures import run_all
+from bbp_analysis.synth.generate import generate
+
+
+@pytest.fixture(scope="session")
+def extract_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("extract")
+    generate(scale=0.2, seed=11, out_dir=folder, validate=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def results(extract_dir: Path) -> dict[str, pd.DataFrame]:
+    return run_all(extract_dir)
+
+
+@pytest.fixture(scope="session")
+def persons(extract_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(extract_dir / "persons.parquet")
+
+
+def person_years(persons: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Registered and alive on 1 October of ``year`` with age on that date."""
+    mid = pd.Timestamp(f"{year[:4]}-10-01")
+    start = pd.to_datetime(persons["registered_from"])
+    stop = pd.to_datetime(persons["registered_to"])
+    out = persons[((start.isna() | (start <= mid)) & (stop.isna() | (stop > mid))).to_numpy()]
+    return out.assign(age=mid.year - out["birth_year"] - (out["birth_month"] >= 10))
+
+
+def select(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    return frame[mask.to_numpy()]
