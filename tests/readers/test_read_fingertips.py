@@ -92,3 +92,37 @@ def test_empty_file_is_rejected(tmp_path, expect_error):
     path.write_bytes(b"")
     error = expect_error(read_fingertips, path, row=None, column=None)
     assert error.rule == "not empty"
+
+
+def test_live_fetch_goes_through_the_same_reader(fixture_path, tmp_path, monkeypatch):
+    """fetch_fingertips with a stand-in API module (no network): the API's frame is written as
+    CSV and read back by read_fingertips, so England is de-duplicated as for a file."""
+    import sys
+    import types
+
+    from bbp_analysis.readers import fetch_fingertips
+
+    api_frame = pd.read_csv(fixture_path(REAL), dtype=str, keep_default_na=False)
+    calls = []
+    fake = types.ModuleType("fingertips_py")
+
+    def get_data_by_indicator_ids(ids, area_type_id, parent_area_type_id=15):
+        calls.append((ids, area_type_id, parent_area_type_id))
+        return api_frame
+
+    fake.get_data_by_indicator_ids = get_data_by_indicator_ids
+    monkeypatch.setitem(sys.modules, "fingertips_py", fake)
+    frame = fetch_fingertips([93553], 7, tmp_path / "live.csv")
+    assert calls == [([93553], 7, 15)]
+    assert len(frame) == 5 and (tmp_path / "live.csv").is_file()
+
+
+def test_live_fetch_without_the_optional_package_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    from bbp_analysis.errors import InputError
+    from bbp_analysis.readers import fetch_fingertips
+
+    monkeypatch.setitem(sys.modules, "fingertips_py", None)
+    with pytest.raises(InputError, match=r"bbp-analysis\[fingertips\]"):
+        fetch_fingertips([93553], 7, tmp_path / "live.csv")

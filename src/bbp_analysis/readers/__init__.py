@@ -5,7 +5,7 @@ strings) and raises :class:`bbp_analysis.errors.InputError`, naming file, row, c
 rule, on anything malformed. The accepted headers are listed in each module's docstring.
 """
 
-from .fingertips import read_fingertips
+from .fingertips import fetch_fingertips, read_fingertips
 from .gpps import read_gpps
 from .imd import read_imd
 from .nda import read_nda
@@ -14,6 +14,7 @@ from .qof import read_qof
 from .registrations import read_registrations
 
 __all__ = [
+    "fetch_fingertips",
     "read_fingertips",
     "read_gpps",
     "read_harrow_practices",

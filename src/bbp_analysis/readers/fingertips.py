@@ -160,3 +160,29 @@ def read_fingertips(path: str | Path) -> pd.DataFrame:
         frame = _drop_repeated_england(frame, path)
         reject_duplicates(frame, KEY, file=path, rows=frame["_row"])
     return frame.drop(columns="_row").reset_index(drop=True)
+
+
+def fetch_fingertips(
+    indicator_ids: list[int], area_type_id: int, destination: str | Path,
+    parent_area_type_id: int = 15,
+) -> pd.DataFrame:
+    """Download indicators from the Fingertips API (``fingertips_py``, the optional
+    ``fingertips`` extra) into ``destination`` as an ``all_data`` CSV, then read it back
+    through :func:`read_fingertips` so a live download passes the same checks as a file.
+    Never needed to build: the book uses the files shipped in ``data/``."""
+    try:
+        import fingertips_py
+    except ImportError as exc:
+        raise InputError(
+            "live Fingertips fetch needs the optional package: "
+            "pip install 'bbp-analysis[fingertips]'",
+            file=str(destination), rule="optional dependency") from exc
+    frame = fingertips_py.get_data_by_indicator_ids(
+        indicator_ids, area_type_id, parent_area_type_id=parent_area_type_id)
+    if frame is None or len(frame) == 0:
+        raise InputError(f"the API returned no rows for indicators {indicator_ids}",
+                         file=str(destination), rule="non-empty download")
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(destination, index=False)
+    return read_fingertips(destination)
