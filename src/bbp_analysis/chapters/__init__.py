@@ -1,0 +1,1 @@
+"""Chapter modules: the computations behind each objective's notebook."""

@@ -1,0 +1,375 @@
+"""Objective 2, integrated neighbourhood teams: partnership measures 3 (citizens' experience of
+care) and 4 (staff satisfaction and voluntary turnover), unplanned care by neighbourhood and
+the enablers the data hold.
+
+Values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
+proportions with Wilson score intervals, indirectly age-sex standardised ratios (observed /
+expected x 100, Harrow's sex-age-band rates as the standard, exact Poisson below 10 events and
+Byar's from 10), funnel limits (95% and 99.8%) with Spiegelhalter's random-effects
+overdispersion adjustment. Every count shown passes through
+:func:`bbp_analysis.disclosure.suppress` at the run's threshold.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import extract
+from ..catalogue import indicator
+from ..disclosure import suppress
+from ..headline import Headline
+from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
+from .objective_3 import area_values, rows, series
+
+PM3 = "pm3-citizen-experience"
+PM4S = "pm4-staff-satisfaction"
+PM4T = "pm4-voluntary-turnover"
+PAGE = "objective-2-neighbourhood-teams"
+BASELINE_PERIOD = "2022-23"
+"""The plan: "Establish baseline in 22/23" for both surveys."""
+TURNOVER_RANGE = (10.0, 18.4)
+"""NWL target range for voluntary turnover (%), plan section 4."""
+SPC_START = pd.Timestamp("2021-04-01")
+
+UNPLANNED = {
+    # key: (query, measure, title)
+    "emergency": ("emergency_admissions", "emergency_admissions", "Emergency admissions"),
+    "ae": ("o2_ae_sex_age", "o2_ae_type1_attendances", "A&E (type 1) attendances"),
+    "utc": ("o2_ae_sex_age", "o2_utc_attendances", "Urgent treatment centre attendances"),
+}
+"""Unplanned-care measures standardised by sex and age band."""
+
+PROPORTIONS = {
+    # key: (query, measure, title, polarity)
+    "readmissions": ("readmissions_30d", "readmissions_30d",
+                     "Emergency readmissions within 30 days", "low_is_good"),
+    "carers": ("carers", "carers_identified", "Adults identified as carers", "high_is_good"),
+    "citizen": ("citizen_experience", "citizen_positive_experience",
+                "Citizens reporting a positive experience of care", "high_is_good"),
+}
+"""Practice-level proportions shown in funnel plots."""
+
+
+def _seed(params: dict) -> int:
+    return int(params.get("synthetic_seed", 20220401))
+
+
+def label(params: dict) -> str:
+    """The synthetic-data label for captions."""
+    return extract.synthetic_label(params["area_code"], _seed(params))
+
+
+# Partnership measure 3 ------------------------------------------------------------------
+
+def citizen_values(params: dict, breakdown: str = "total", period: str | None = None
+                   ) -> pd.DataFrame:
+    """Citizens reporting a positive experience (%), Wilson intervals, borough then PCNs (or the
+    groups of ``breakdown``), compared with the borough."""
+    return area_values("citizen_experience", "citizen_positive_experience", params,
+                       kind="proportion", multiplier=100, polarity="high_is_good",
+                       breakdown=breakdown, period=period)
+
+
+def citizen_series(params: dict, pcns: bool = True) -> pd.DataFrame:
+    """Annual % positive experience up to the period (borough and PCNs)."""
+    return series("citizen_experience", "citizen_positive_experience", params,
+                  kind="proportion", multiplier=100, pcns=pcns)
+
+
+# Partnership measure 4 ------------------------------------------------------------------
+
+def organisation_values(query: str, measure: str, params: dict, *, polarity: str,
+                        period: str | None = None) -> pd.DataFrame:
+    """One period's % for the partnership and each organisation (Wilson intervals), compared
+    with the partnership value; small counts suppressed. Columns: ``area, numerator,
+    denominator, value, lower, upper, comparison, suppressed`` (partnership row first)."""
+    period = period or params["period"]
+    data = rows(query, measure, params, period=period, area_type="borough")
+    total = data[data["breakdown"] == "total"].assign(area=f"{params['area_name']} partnership")
+    orgs = data[data["breakdown"] == "organisation"].sort_values("breakdown_value")
+    table = pd.concat([total, orgs.assign(area=orgs["breakdown_value"])], ignore_index=True)
+    table = table[table["denominator"] > 0].reset_index(drop=True)
+    stats = proportion(table["numerator"], table["denominator"],
+                       confidence=params["confidence"], multiplier=100)
+    table = pd.concat([table[["area", "numerator", "denominator"]], stats], axis=1)
+    table["comparison"] = compare(table["lower"], table["upper"], float(table["value"].iloc[0]),
+                                  polarity)
+    table.loc[0, "comparison"] = "benchmark"
+    out = suppress(table, ["numerator"], params["suppression_threshold"],
+                   value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    out.loc[out["suppressed"], "comparison"] = "suppressed"
+    return out
+
+
+def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
+    """Staff survey respondents satisfied in their work (%), by organisation."""
+    return organisation_values("staff_satisfaction", "staff_satisfied", params,
+                               polarity="high_is_good", period=period)
+
+
+def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
+    """Voluntary turnover (%) by organisation with ``against_range``: below / within / above
+    the NWL range of 10% to 18.4% (by the point value)."""
+    table = organisation_values("workforce", "workforce_voluntary_turnover", params,
+                                polarity="low_is_good", period=period)
+    low, high = TURNOVER_RANGE
+    table["against_range"] = [
+        "suppressed" if s else "below range" if v < low else "above range" if v > high
+        else "within range" for v, s in zip(table["value"], table["suppressed"], strict=True)]
+    return table
+
+
+def vacancy_values(params: dict, period: str | None = None) -> pd.DataFrame:
+    """Vacancy rate (vacancies / (headcount + vacancies), %) by organisation."""
+    return organisation_values("workforce", "workforce_vacancy_rate", params,
+                               polarity="low_is_good", period=period)
+
+
+def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
+    """Partnership-wide annual % (Wilson) to the period: ``period, value, lower, upper``."""
+    data = rows(query, measure, params, area_type="borough", breakdown="total")
+    data = data[(data["period"] <= params["period"]) & (data["denominator"] > 0)]
+    data = data.sort_values("period", ignore_index=True)
+    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
+                       multiplier=100)
+    table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
+    return suppress(table, ["numerator"], params["suppression_threshold"],
+                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+
+
+def baseline_status(table: pd.DataFrame, period: str, polarity: str
+                    ) -> tuple[str, str, float | None]:
+    """Status against the plan's target "Establish baseline in 22/23" for a survey series
+    (from :func:`partnership_series`): the status, one sentence, and the baseline value."""
+    if BASELINE_PERIOD not in set(table["period"]):
+        return ("not yet measurable", f"The survey baseline year ({BASELINE_PERIOD}) is not "
+                "in the data yet.", None)
+    base = table[table["period"] == BASELINE_PERIOD].iloc[0]
+    now = table[table["period"] == period].iloc[0]
+    if period == BASELINE_PERIOD:
+        change = "this is the baseline year"
+    else:
+        word = compare([now["lower"]], [now["upper"]], float(base["value"]), polarity).iloc[0]
+        word = "similar to" if word == "similar" else f"{word} than"
+        change = (f"in {period} it is {now['value']:.1f}% ({now['lower']:.1f} to "
+                  f"{now['upper']:.1f}), {word} the baseline (95% interval against the "
+                  "baseline value)")
+    return ("met", f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%; "
+            f"{change}.", float(base["value"]))
+
+
+def _trend(table: pd.DataFrame) -> list[tuple[str, float]]:
+    return [(str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)]
+
+
+def headline_measures(params: dict) -> list[Headline]:
+    """Partnership measures 3 (citizens' positive experience) and 4 (staff satisfaction;
+    voluntary turnover against the NWL range) for the scorecard and the board paper."""
+    params = {**params, "pcn": None}
+    period = params["period"]
+    source = (f"Synthetic WSIC-shaped extract, {period}; targets from the Harrow Borough "
+              "Partnership Plan, section 4")
+    out = []
+    for number, spec_id, query, measure, anchor in (
+            (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
+            (4, PM4S, "staff_satisfaction", "staff_satisfied", "pm4-staff-organisation")):
+        spec = indicator(spec_id)
+        table = partnership_series(query, measure, params)
+        row = table[table["period"] == period].iloc[0]
+        status, text, base = baseline_status(table, period, spec.polarity)
+        out.append(Headline(
+            measure=number, indicator_id=spec_id, title=spec.title, period=period,
+            value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
+            unit="%", polarity=spec.polarity, baseline=base, baseline_period=BASELINE_PERIOD,
+            target=None, target_text=spec.target["text"], status=status, status_text=text,
+            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, trend=_trend(table)))
+    spec = indicator(PM4T)
+    table = partnership_series("workforce", "workforce_voluntary_turnover", params)
+    row = table[table["period"] == period].iloc[0]
+    low, high = TURNOVER_RANGE
+    within = low <= row["value"] <= high
+    out.append(Headline(
+        measure=4, indicator_id=PM4T, title=spec.title, period=period,
+        value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
+        unit="%", polarity=spec.polarity, baseline=None, baseline_period="",
+        target=high, target_text=spec.target["text"], status="met" if within else "not met",
+        status_text=(f"Partnership voluntary turnover {row['value']:.1f}% is "
+                     f"{'within' if within else 'outside'} the NWL range of {low:g}% to "
+                     f"{high:g}%."),
+        anchor=f"{PAGE}#pm4-turnover-organisation", synthetic=True, source=source,
+        trend=_trend(table)))
+    return out
+
+
+# Standardised unplanned care ------------------------------------------------------------
+
+def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
+    """Each practice's PCN (index: practice code), from the extract's aggregates."""
+    data = rows("o2_practice_pcn", "o2_practice_pcn", params, period=period or params["period"],
+                area_type="practice")
+    data = data[data["denominator"] > 0].sort_values("area_code")
+    return data.set_index("area_code")["breakdown_value"].rename("pcn")
+
+
+def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFrame:
+    """Unsuppressed standardised ratios (see :func:`standardised`)."""
+    query, measure, _ = UNPLANNED[key]
+    data = rows(query, measure, params, period=period or params["period"],
+                breakdown="sex_age_band")
+    ref = data[data["area_type"] == "borough"][["breakdown_value", "numerator", "denominator"]]
+    ref = ref.rename(columns={"numerator": "ref_count", "denominator": "ref_population"})
+    ref = ref[ref["ref_population"] > 0]
+    local = data[data["area_type"] == level].merge(ref, on="breakdown_value", how="inner")
+    local = local.sort_values(["area_code", "breakdown_value"], ignore_index=True)
+    result = isr(local, "numerator", "denominator", "ref_count", "ref_population",
+                 by="area_code", confidence=params["confidence"], ref_value=100)
+    population = local.groupby("area_code")["denominator"].sum()
+    result = result.rename(columns={"area_code": "area"})
+    result["population"] = result["area"].map(population).to_numpy()
+    result = result[result["population"] > 0].reset_index(drop=True)
+    if level == "practice":
+        result["pcn"] = result["area"].map(practice_pcns(params, period)).to_numpy()
+    else:
+        result["pcn"] = result["area"]
+    result["comparison"] = compare(result["lower"], result["upper"], 100.0, "low_is_good")
+    return result.sort_values("area", ignore_index=True)
+
+
+def standardised(key: str, params: dict, level: str = "pcn", period: str | None = None
+                 ) -> pd.DataFrame:
+    """Indirectly sex-age standardised ratio (x100; Harrow = 100) of an unplanned-care measure
+    for each PCN or practice in the period: ``area, pcn, observed, expected, population, value,
+    lower, upper, comparison, suppressed`` sorted by area. Expected = sum over 38 sex-age bands
+    of Harrow's rate x the area's registered persons; small observed counts suppressed."""
+    result = _ratios(key, params, level, period)
+    query = UNPLANNED[key][0]
+    out = suppress(result, ["observed"], params["suppression_threshold"],
+                   value_columns=["value", "lower", "upper", "expected"], symbol=None,
+                   source=query)
+    out.loc[out["suppressed"], "comparison"] = "suppressed"
+    return out[["area", "pcn", "observed", "expected", "population", "value", "lower",
+                "upper", "comparison", "suppressed"]].sort_values("area", ignore_index=True)
+
+
+def practice_proportions(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
+    """One proportion for each practice in the period: ``area, pcn, numerator, denominator,
+    value, lower, upper`` (Wilson, %), before suppression (funnel input)."""
+    query, measure, _, _ = PROPORTIONS[key]
+    data = rows(query, measure, params, period=period or params["period"], area_type="practice",
+                breakdown="total")
+    data = data[data["denominator"] > 0].sort_values("area_code", ignore_index=True)
+    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
+                       multiplier=100)
+    table = pd.concat([data[["area_code", "numerator", "denominator"]], stats], axis=1)
+    table = table.rename(columns={"area_code": "area"})
+    table["pcn"] = table["area"].map(practice_pcns(params, period)).to_numpy()
+    return table
+
+
+def funnel_points(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
+    """Practice funnel input and both classifications (all practices, so the limits and the
+    overdispersion estimate use the whole borough): ``area, pcn, numerator, denominator,
+    value, significance, significance_od, suppressed`` plus ``attrs`` phi, tau2, theta,
+    statistic. For ratios numerator/denominator are observed/expected counts."""
+    if key in UNPLANNED:
+        table = _ratios(key, params, "practice", period)
+        table = table.rename(columns={"observed": "numerator", "expected": "denominator"})
+        statistic, extra = "ratio", {"ratio_type": "isr"}
+    else:
+        table = practice_proportions(key, params, period)
+        statistic, extra = "proportion", {}
+    table = table[table["denominator"] > 0].reset_index(drop=True)
+    num, den = table["numerator"], table["denominator"]
+    table["significance"] = funnel_significance(num, den, statistic, **extra).to_numpy()
+    table["significance_od"] = funnel_significance(num, den, statistic, overdispersion=True,
+                                                   **extra).to_numpy()
+    limits = funnel_limits_overdispersed(num, den, statistic, **extra)
+    theta = 1.0 if statistic == "ratio" else float(num.sum() / den.sum())
+    protected = suppress(table[["numerator"]], ["numerator"], params["suppression_threshold"],
+                         symbol=None, source=extract_name(key))
+    table["suppressed"] = protected["suppressed"].to_numpy()
+    table.attrs.update({"phi": limits.attrs["phi"], "tau2": limits.attrs["tau2"],
+                        "theta": theta, "statistic": statistic})
+    return table[["area", "pcn", "numerator", "denominator", "value", "significance",
+                  "significance_od", "suppressed"]]
+
+
+def extract_name(key: str) -> str:
+    """The SQL file behind a practice measure (for disclosure messages)."""
+    return (UNPLANNED.get(key) or PROPORTIONS[key])[0]
+
+
+def outliers(params: dict, period: str | None = None) -> pd.DataFrame:
+    """For each practice measure, how many practices sit outside the 99.8% funnel limits, with
+    and without the overdispersion adjustment, and which (the named PCN's only when set)."""
+    records = []
+    titles = {k: v[2] for k, v in UNPLANNED.items()} | {k: v[2] for k, v in PROPORTIONS.items()}
+    for key, title in titles.items():
+        table = funnel_points(key, params, period)
+        phi = round(float(table.attrs["phi"]), 2)
+        if params.get("pcn"):
+            table = table[table["pcn"] == params["pcn"]]
+
+        def named(column: str, table: pd.DataFrame = table) -> str:
+            hit = table[table[column].str.contains("99.8")]
+            return "; ".join(f"{a} ({s.split(' ')[0].lower()})"
+                             for a, s in zip(hit["area"], hit[column], strict=True)) or "none"
+
+        records.append({
+            "measure": title, "practices": len(table),
+            "outside 99.8% limits": int(table["significance"].str.contains("99.8").sum()),
+            "outside 99.8% (overdispersion-adjusted)":
+                int(table["significance_od"].str.contains("99.8").sum()),
+            "practices outside (unadjusted)": named("significance"),
+            "practices outside (adjusted)": named("significance_od"),
+            "overdispersion factor (phi)": phi,
+        })
+    return pd.DataFrame(records)
+
+
+def interventions(params: dict) -> dict[str, pd.Timestamp]:
+    """Neighbourhood-team interventions built into the extract, as chart annotations: each
+    programme's start in the named PCN, or its first start in any PCN (negative controls left
+    out)."""
+    path = extract.extract_folder(params["area_code"]) / "interventions.parquet"
+    table = pd.read_parquet(path)
+    table = table[~table["negative_control"]]
+    if params.get("pcn"):
+        table = table[table["pcn_name"] == params["pcn"]]
+    first = table.groupby("intervention")["start_date"].min().sort_index()
+    scope = "" if params.get("pcn") else " (first PCN)"
+    return {f"{name.replace('_', ' ')}{scope}": pd.Timestamp(when)
+            for name, when in first.items()}
+
+
+def emergency_monthly(params: dict) -> pd.DataFrame:
+    """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
+    the period, annualised per 1,000 (count / registered x 12,000), with XmR columns from
+    :func:`bbp_analysis.stats.spc` (improvement = decrease) and ``count``."""
+    from ..stats import spc
+
+    data = rows("emergency_admissions_monthly", "emergency_admissions_monthly", params,
+                breakdown="total")
+    scope = "pcn" if params.get("pcn") else "borough"
+    data = data[data["area_type"] == scope]
+    if params.get("pcn"):
+        data = data[data["area_code"] == params["pcn"]]
+    data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
+    data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
+    data = data.sort_values("date")
+    value = data["numerator"] / data["denominator"] * 12_000
+    points = spc(value.to_numpy(), data["date"].to_numpy(), improvement="decrease")
+    points["count"] = data["numerator"].to_numpy()
+    return points
+
+
+def readmission_values(params: dict) -> pd.DataFrame:
+    """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
+    return area_values("readmissions_30d", "readmissions_30d", params, kind="proportion",
+                       multiplier=100, polarity="low_is_good")
+
+
+def carer_values(params: dict) -> pd.DataFrame:
+    """Adults identified as carers (% of registered adults), borough then PCNs."""
+    return area_values("carers", "carers_identified", params, kind="proportion",
+                       multiplier=100, polarity="high_is_good")

@@ -1,0 +1,317 @@
+"""Objective 2's neighbourhood profiles and figures: small multiples of the five PCNs, funnel
+plots with overdispersion-adjusted limits, the SPC chart and the dot charts, each shown with
+alt text generated from its data, a data table and a CSV download (suppressed counts [c])."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from ..disclosure import suppress
+from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, spc_chart
+from ..publish import mark_suppressed, show_figure, show_table
+from ..report import describe_dot_chart
+from ..stats import funnel_plot_points, isr
+from . import objective_2 as o2
+from .objective_3 import rows
+
+ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
+CONDITIONS = {"ltc_prevalence_diabetes": "Diabetes", "ltc_prevalence_hypertension":
+              "Hypertension", "ltc_prevalence_copd": "COPD", "ltc_prevalence_asthma": "Asthma"}
+SEGMENTS = 8
+
+
+def _share(data: pd.DataFrame, breakdown: str, value: str, areas: pd.Series) -> pd.Series:
+    """Share (%) of the registered population in one group, by area code."""
+    part = data[(data["breakdown"] == breakdown) & (data["breakdown_value"] == value)]
+    part = part.set_index("area_code")["numerator"]
+    return (part.reindex(areas.index).fillna(0) / areas * 100).round(1)
+
+
+def _prevalence(params: dict, measure: str) -> pd.DataFrame:
+    """Recorded prevalence (%) and age-expected prevalence (%: Harrow's age-band prevalence
+    applied to the area's age structure, by indirect standardisation) by area code."""
+    data = rows("ltc_prevalence", measure, params, period=params["period"])
+    total = data[data["breakdown"] == "total"].set_index("area_code")
+    bands = data[data["breakdown"] == "age_band"]
+    ref = bands[bands["area_type"] == "borough"][["breakdown_value", "numerator",
+                                                  "denominator"]]
+    ref = ref.rename(columns={"numerator": "ref_n", "denominator": "ref_d"})
+    ref = ref[ref["ref_d"] > 0]
+    local = bands[bands["area_type"].isin(["borough", "pcn"])].merge(ref, on="breakdown_value")
+    ratio = isr(local, "numerator", "denominator", "ref_n", "ref_d", by="area_code")
+    ratio = ratio.set_index("area_code")
+    denominator = total["denominator"].reindex(ratio.index)
+    return pd.DataFrame({"recorded": ratio["observed"] / denominator * 100,
+                         "expected": ratio["expected"] / denominator * 100,
+                         "cases": ratio["observed"]})
+
+
+def profile(params: dict) -> pd.DataFrame:
+    """The neighbourhood profile for the period: one row per PCN plus the borough (last), with
+    registered population, practices, age, deprivation, ethnic mix, recorded and expected
+    prevalence of four conditions and the Bridges to Health segment shares (all %).
+    Population counts and prevalence cases pass through disclosure control."""
+    period = params["period"]
+    pop = rows("registered_population", "registered_population", params, period=period)
+    pop = pop[pop["area_type"].isin(["borough", "pcn"])]
+    totals = pop[pop["breakdown"] == "total"].set_index("area_code")["numerator"]
+    order = [*sorted(a for a in totals.index if a != params["area_code"]), params["area_code"]]
+    totals = totals.reindex(order)
+    table = pd.DataFrame(index=totals.index)
+    table["Registered population"] = totals
+    practices = o2.practice_pcns(params).value_counts()
+    table["Practices"] = [int(practices.get(a, practices.sum())) for a in order]
+    older = rows("registered_population", "population_aged_65_plus", params, period=period,
+                 breakdown="total").set_index("area_code")
+    young = rows("registered_population", "population_aged_0_15", params, period=period,
+                 breakdown="total").set_index("area_code")
+    table["Aged 0-15 (%)"] = (young["numerator"] / young["denominator"] * 100).reindex(order)
+    table["Aged 65+ (%)"] = (older["numerator"] / older["denominator"] * 100).reindex(order)
+    table["Most deprived local fifth (%)"] = _share(pop, "imd_quintile", "1", totals)
+    for group in ETHNIC:
+        table[f"{group} (%)"] = _share(pop, "ethnic_group", group, totals)
+    for measure, name in CONDITIONS.items():
+        prev = _prevalence(params, measure).reindex(order)
+        table[f"{name} recorded (%)"] = prev["recorded"]
+        table[f"{name} expected (%)"] = prev["expected"]
+        table[f"_{name} cases"] = prev["cases"]
+    for k in range(1, SEGMENTS + 1):
+        seg = rows("b2h_segments", f"b2h_segment_{k}", params, period=period,
+                   breakdown="total").set_index("area_code")
+        table[f"Segment {k} (%)"] = (seg["numerator"] / seg["denominator"] * 100).reindex(order)
+    table.index = [params["area_name"] if a == params["area_code"] else a for a in order]
+    table.index.name = "area"
+    out = table.reset_index()
+    counts = ["Registered population"] + [c for c in out if c.startswith("_")]
+    rates = {f"_{n} cases": [f"{n} recorded (%)", f"{n} expected (%)"]
+             for n in CONDITIONS.values()}
+    for column in counts:
+        protected = suppress(out[["area", column, *rates.get(column, [])]], [column],
+                             params["suppression_threshold"],
+                             value_columns=rates.get(column, []), symbol=None,
+                             source="registered_population")
+        for name in [column, *rates.get(column, [])]:
+            out[name] = protected[name]
+    return out.drop(columns=[c for c in out if c.startswith("_")])
+
+
+def _short(name: str) -> str:
+    return name.removesuffix(" PCN")
+
+
+PANELS = [
+    ("Registered population", "Registered population"),
+    ("Aged 0-15 (%)", "Aged 0-15 (%)"),
+    ("Aged 65+ (%)", "Aged 65+ (%)"),
+    ("Most deprived local fifth (%)", "Most deprived local fifth (%)"),
+    ("Asian (%)", "Asian ethnic group (%)"),
+    ("White (%)", "White ethnic group (%)"),
+    ("Diabetes", "Diabetes prevalence (%)"),
+    ("Hypertension", "Hypertension prevalence (%)"),
+]
+
+
+def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
+    """Small multiples: one panel per profile measure, one bar per PCN, the borough value as a
+    dashed line; for conditions, bars are recorded and diamonds the age-expected prevalence;
+    a last panel shows the segment mix (no borough line on the population panel). The named
+    PCN's bars are hatched and starred."""
+    apply_style()
+    pcns = table.iloc[:-1]
+    borough = table.iloc[-1]
+    fig, axes = plt.subplots(3, 3, figsize=(11, 10))
+    labels = [_short(a) + (" *" if a == params.get("pcn") else "") for a in pcns["area"]]
+    y = np.arange(len(pcns))
+    for ax, (column, title) in zip(axes.flat, PANELS, strict=False):
+        recorded = f"{column} recorded (%)" if column in CONDITIONS.values() else column
+        values = pcns[recorded].astype(float)
+        bars = ax.barh(y, values, color=PALETTE["blue"])
+        for bar, area in zip(bars, pcns["area"], strict=True):
+            if area == params.get("pcn"):
+                bar.set_hatch("//")
+                bar.set_color(PALETTE["orange"])
+        if column != "Registered population":  # a borough total is not a comparator
+            ax.axvline(float(borough[recorded]), color=PALETTE["black"], linestyle="--",
+                       linewidth=1)
+        else:
+            ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+        if column in CONDITIONS.values():
+            ax.plot(pcns[f"{column} expected (%)"].astype(float), y, "D",
+                    color=PALETTE["black"], markersize=5, label="expected for age")
+            ax.legend(fontsize=7, loc="lower right")
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9)
+    ax = axes.flat[len(PANELS)]
+    left = np.zeros(len(pcns))
+    colours = plt.get_cmap("viridis")(np.linspace(0, 1, SEGMENTS))
+    for k in range(1, SEGMENTS + 1):
+        share = pcns[f"Segment {k} (%)"].astype(float).to_numpy()
+        ax.barh(y, share, left=left, color=colours[k - 1], label=str(k))
+        left += share
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title("Bridges to Health segment mix (%)", fontsize=9)
+    ax.legend(fontsize=6, ncol=4, title="segment", title_fontsize=6, loc="upper center",
+              bbox_to_anchor=(0.5, -0.08))
+    fig.suptitle(f"Neighbourhood profiles, {params['period']} (dashed line: "
+                 f"{params['area_name']})", fontsize=11)
+    fig.tight_layout()
+    parts = []
+    for column, title in PANELS:
+        recorded = f"{column} recorded (%)" if column in CONDITIONS.values() else column
+        values = pcns.set_index("area")[recorded].astype(float).dropna()
+        if values.empty:
+            continue
+        parts.append(f"{title}: highest {values.idxmax()} ({values.max():,.1f}), lowest "
+                     f"{values.idxmin()} ({values.min():,.1f}), {params['area_name']} "
+                     f"{float(borough[recorded]):,.1f}")
+    alt = ("Small-multiple bar charts comparing the five Primary Care Networks. "
+           + "; ".join(parts) + ".")
+    caption = (f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
+               f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
+               f"{o2.label(params)}")
+    data = mark_suppressed(table, list(table.columns), ["Registered population"])
+    return show_figure(fig, figure_id="neighbourhood-profiles", caption=caption, alt=alt,
+                       data=data, decimals={"Registered population": 0, "Practices": 0})
+
+
+def profile_table(table: pd.DataFrame, params: dict) -> HTML:
+    """The profile as a printable table (measures down, areas across)."""
+    data = mark_suppressed(table, list(table.columns), ["Registered population"])
+    shown = data.set_index("area").T.reset_index().rename(columns={"index": "Measure"})
+    for column in shown.columns[1:]:
+        shown[column] = [v if isinstance(v, str) else f"{v:,.1f}".removesuffix(".0")
+                         if m in ("Registered population", "Practices") else f"{v:.1f}"
+                         for m, v in zip(shown["Measure"], shown[column], strict=True)]
+    caption = (f"Neighbourhood profile table, {params['period']}: registered population, "
+               "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
+               f"and segment mix (%). {o2.label(params)}")
+    return show_table(shown, caption, "neighbourhood-profile-table")
+
+
+def ratio_figure(key: str, params: dict) -> HTML:
+    """Dot chart of a standardised ratio per PCN (Harrow = 100) with intervals; the axis is
+    zoomed on the intervals (a ratio's natural reference is 100, not 0)."""
+    table = o2.standardised(key, {**params, "pcn": None})
+    title = f"{o2.UNPLANNED[key][2]} by PCN, indirectly age-sex standardised ratio"
+    frame = table.rename(columns={"observed": "numerator", "population": "denominator"})
+    shown = frame[~frame["suppressed"]]
+    fig = ci_dot_chart(shown, label="area", benchmark=100.0,
+                       benchmark_label=params["area_name"], title=title,
+                       xlabel="ratio (Harrow = 100)")
+    low = min(float(shown["lower"].min()), 100.0)
+    high = max(float(shown["upper"].max()), 100.0)
+    pad = (high - low) * 0.1 + 1
+    fig.axes[0].set_xlim(low - pad, high + pad)
+    alt = describe_dot_chart(frame, what=title.lower(), label="PCNs", unit="",
+                             benchmark_name=params["area_name"], benchmark=100.0,
+                             confidence=params["confidence"])
+    columns = ["area", "numerator", "expected", "denominator", "value", "lower", "upper",
+               "comparison"]
+    data = mark_suppressed(frame, columns, ["numerator", "expected", "value", "lower", "upper"])
+    data = data.rename(columns={"numerator": "observed", "denominator": "registered persons"})
+    caption = (f"{title}, {params['period']} (observed / expected x 100, 95% interval). "
+               f"{o2.label(params)}")
+    return show_figure(fig, figure_id=f"isr-{key}-pcn", caption=caption, alt=alt, data=data,
+                       decimals={"observed": 0, "expected": 1, "registered persons": 0,
+                                 "value": 1, "lower": 1, "upper": 1})
+
+
+def _od_curve(axis: np.ndarray, attrs: dict, z: float, statistic: str) -> tuple:
+    theta, tau2 = attrs["theta"], attrs["tau2"]
+    variance = (1 / axis) if statistic == "ratio" else theta * (1 - theta) / axis
+    spread = z * np.sqrt(variance + tau2)
+    scale = 100.0
+    return (theta - spread) * scale, (theta + spread) * scale
+
+
+def funnel_figure(key: str, params: dict) -> HTML:
+    """Practice funnel plot (95% and 99.8% limits) with the overdispersion-adjusted 99.8%
+    limits drawn as solid lines; points marked by the unadjusted classification; the named
+    PCN's practices only when set (limits from all practices)."""
+    table = funnel_points(key, params)
+    statistic = table.attrs["statistic"]
+    extra = {"ratio_type": "isr"} if statistic == "ratio" else {}
+    limits = funnel_plot_points(table["numerator"], table["denominator"], statistic, **extra)
+    shown = table[~table["suppressed"]]
+    if params.get("pcn"):
+        shown = shown[shown["pcn"] == params["pcn"]]
+    title = o2.UNPLANNED[key][2] if key in o2.UNPLANNED else o2.PROPORTIONS[key][2]
+    xlabel = "expected events" if statistic == "ratio" else "denominator"
+    ylabel = "standardised ratio (Harrow = 100)" if statistic == "ratio" else "%"
+    fig = funnel_chart(shown, limits, label="area", denominator="denominator",
+                       title=f"{title}: practices, {params['period']}", xlabel=xlabel,
+                       ylabel=ylabel)
+    ax = fig.axes[0]
+    axis = limits["denominator"].to_numpy(dtype=float)
+    low, high = _od_curve(axis, table.attrs, 3.090232, statistic)
+    ax.plot(axis, low, color=PALETTE["orange"], linewidth=1.2,
+            label="99.8% limits, overdispersion-adjusted")
+    ax.plot(axis, high, color=PALETTE["orange"], linewidth=1.2)
+    inside = axis >= shown["denominator"].min() * 0.8
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    counts = shown["significance"].value_counts()
+    od = shown["significance_od"].str.contains("99.8").sum()
+    alt = (f"Funnel plot of {title.lower()} for {len(shown)} practices against "
+           f"{xlabel}: " + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
+           + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
+           "practices are outside the 99.8% limits.")
+    data = table if not params.get("pcn") else table[table["pcn"] == params["pcn"]]
+    data = data.assign(value=data["value"].where(~data["suppressed"]))
+    data = mark_suppressed(data, ["area", "pcn", "numerator", "denominator", "value",
+                                  "significance", "significance_od"], ["numerator", "value"])
+    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
+    caption = (f"{title}: practice funnel plot with 95% and 99.8% limits and the "
+               f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
+               f"{params['period']}. {o2.label(params)}")
+    return show_figure(fig, figure_id=f"funnel-{key}", caption=caption, alt=alt, data=data,
+                       decimals={"numerator": 0, "denominator": 1, "value": 1})
+
+
+def funnel_points(key: str, params: dict) -> pd.DataFrame:
+    """:func:`objective_2.funnel_points` (all practices)."""
+    return o2.funnel_points(key, params)
+
+
+def spc_figure(params: dict) -> HTML:
+    """XmR chart of monthly emergency admissions with the interventions annotated."""
+    points = o2.emergency_monthly(params)
+    notes = o2.interventions(params)
+    where = params.get("pcn") or params["area_name"]
+    title = f"Emergency admissions, {where}: XmR chart"
+    fig = spc_chart(points, annotations=notes, title=title, ylabel="per 1,000 a year")
+    last = points.iloc[-1]
+    kinds = points["point_type"].value_counts()
+    tally = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
+    marks = "; ".join(f"{k} from {v:%B %Y}" for k, v in sorted(notes.items(),
+                                                                 key=lambda x: x[1]))
+    alt = (f"XmR statistical process control chart of {len(points)} months of emergency "
+           f"admissions for {where}, mean {last['mean']:.1f} per 1,000 a year, process limits "
+           f"{last['lpl']:.1f} to {last['upl']:.1f}; points: {tally}. Interventions marked: "
+           f"{marks}.")
+    data = points.assign(month=points["date"].dt.strftime("%Y-%m"))
+    data = suppress(data, ["count"], params["suppression_threshold"], value_columns=["value"],
+                    symbol="[c]", source="emergency_admissions_monthly")
+    data = data[["month", "count", "value", "mean", "lpl", "upl", "point_type"]]
+    caption = (f"{title} (monthly admissions per 1,000 registered, annualised), "
+               f"neighbourhood-team interventions marked. {o2.label(params)}")
+    return show_figure(fig, figure_id="emergency-spc", caption=caption, alt=alt, data=data,
+                       decimals={"count": 0, "value": 2, "mean": 2, "lpl": 2, "upl": 2})
+
+
+def organisation_table(table: pd.DataFrame, *, table_id: str, caption: str,
+                       extra: tuple[str, ...] = ()) -> HTML:
+    """A by-organisation table (from :func:`objective_2.organisation_values`), [c] where
+    suppressed."""
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison",
+               *extra]
+    data = mark_suppressed(table, columns, ["numerator", "value", "lower", "upper"])
+    data = data.rename(columns={"area": "organisation"})
+    return show_table(data, caption, table_id, decimals={"numerator": 0, "denominator": 0,
+                                                         "value": 1, "lower": 1, "upper": 1})

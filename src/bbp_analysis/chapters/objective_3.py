@@ -1,0 +1,387 @@
+"""Objective 3, care pathway transformation: the indicators behind the chapter and partnership
+measure 5 (emergency admissions for chronic ambulatory care sensitive conditions).
+
+All values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
+crude rates with Byar intervals (exact below 10 events), proportions with Wilson score
+intervals, directly standardised rates (ESP 2013) with Dobson intervals. Every count shown
+passes through :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from .. import extract
+from ..catalogue import indicator
+from ..disclosure import suppress
+from ..figures import ci_dot_chart, spc_chart, trend_chart
+from ..headline import Headline
+from ..publish import mark_suppressed, show_figure
+from ..report import describe_dot_chart
+from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
+
+PM5 = "pm5-acsc-admissions"
+ANCHOR = "objective-3-care-pathways#pm5-acsc-spc"
+BASELINE_PERIOD = "2021-22"
+"""The year the plan's ACSC baseline describes (the synthetic extract is calibrated to it)."""
+ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
+OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
+EXCLUDED_NOTE = "Not stated"
+SPC_START = pd.Timestamp("2021-04-01")
+"""Monthly charts start after the first pandemic year (2020-21), a different process."""
+
+
+def _seed(params: dict) -> int:
+    return int(params.get("synthetic_seed", 20220401))
+
+
+def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+    """Aggregate rows of one measure for the run's area (all periods)."""
+    return extract.measures(query, area_code=params["area_code"], seed=_seed(params),
+                            measure=measure, **where)
+
+
+def _interval(kind: str, numerator, denominator, multiplier: float, confidence: float):
+    if kind == "proportion":
+        return proportion(numerator, denominator, confidence=confidence, multiplier=multiplier)
+    return rate(numerator, denominator, confidence=confidence, multiplier=multiplier)
+
+
+def area_values(query: str, measure: str, params: dict, *, kind: str, multiplier: float,
+                polarity: str, breakdown: str = "total", level: str = "pcn",
+                period: str | None = None) -> pd.DataFrame:
+    """One period's value for the borough and each PCN (``breakdown="total"``) or each group
+    of a breakdown (borough, or the named PCN), with intervals, the comparison with the
+    borough (Fingertips rule) and small counts suppressed.
+
+    Columns: ``level, area, numerator, denominator, value, lower, upper, comparison,
+    suppressed``; the benchmark row first (level "borough"), then the others by value.
+    """
+    period = period or params["period"]
+    data = rows(query, measure, params, period=period)
+    borough = data[(data["area_type"] == "borough") & (data["breakdown"] == "total")]
+    if breakdown == "total":
+        others = data[(data["area_type"] == level) & (data["breakdown"] == "total")]
+        if params.get("pcn") and level == "pcn":
+            others = others[others["area_code"] == params["pcn"]]
+        others = others.assign(area=others["area_code"])
+    else:
+        scope = "pcn" if params.get("pcn") else "borough"
+        others = data[(data["area_type"] == scope) & (data["breakdown"] == breakdown)]
+        if params.get("pcn"):
+            others = others[others["area_code"] == params["pcn"]]
+        others = others[others["breakdown_value"] != EXCLUDED_NOTE]
+        others = others.assign(area=others["breakdown_value"])
+    table = pd.concat([borough.assign(area=params["area_name"], level="borough"),
+                       others.assign(level=level if breakdown == "total" else breakdown)])
+    table = table[table["denominator"] > 0].reset_index(drop=True)
+    stats = _interval(kind, table["numerator"], table["denominator"], multiplier,
+                      params["confidence"])
+    table = pd.concat([table[["level", "area", "numerator", "denominator"]], stats], axis=1)
+    benchmark = float(table["value"].iloc[0])
+    table["comparison"] = compare(table["lower"], table["upper"], benchmark, polarity)
+    table.loc[0, "comparison"] = "benchmark"
+    protected = suppress(table, ["numerator"], params["suppression_threshold"],
+                         value_columns=["value", "lower", "upper"], symbol=None,
+                         source=query)
+    protected.loc[protected["suppressed"], "comparison"] = "suppressed"
+    body = protected.iloc[1:]
+    if breakdown == "total":
+        body = body.sort_values("value", ascending=False, kind="stable")
+    else:  # natural order of the groups (age from youngest, quintile 1 = most deprived)
+        body = body.sort_values("area", key=_group_order, kind="stable")
+    return pd.concat([protected.iloc[:1], body], ignore_index=True)
+
+
+def _group_order(labels: pd.Series) -> pd.Series:
+    """Sort key: the number a label starts with (age bands, quintiles), else the label."""
+    numbers = pd.to_numeric(labels.astype(str).str.extract(r"^(\d+)")[0], errors="coerce")
+    return numbers.fillna(1000).astype(str).str.zfill(8) + labels.astype(str)
+
+
+def series(query: str, measure: str, params: dict, *, kind: str, multiplier: float,
+           pcns: bool = False, breakdown: str = "total", group: str = "total") -> pd.DataFrame:
+    """Annual values up to the reporting period for the borough (and each PCN when ``pcns``,
+    or the named PCN), for one ``group`` of a ``breakdown`` (default: everyone): ``period,
+    area, numerator, denominator, value, lower, upper, suppressed``."""
+    data = rows(query, measure, params, breakdown=breakdown, breakdown_value=group)
+    data = data[data["period"] <= params["period"]]
+    keep = data["area_type"] == "borough"
+    if params.get("pcn"):
+        keep |= (data["area_type"] == "pcn") & (data["area_code"] == params["pcn"])
+    elif pcns:
+        keep |= data["area_type"] == "pcn"
+    data = data[keep & (data["denominator"] > 0)].copy()
+    data["area"] = np.where(data["area_type"] == "borough", params["area_name"],
+                            data["area_code"])
+    data = data.sort_values(["area_type", "area", "period"], ignore_index=True)
+    stats = _interval(kind, data["numerator"], data["denominator"], multiplier,
+                      params["confidence"])
+    table = pd.concat([data[["period", "area", "numerator", "denominator"]], stats], axis=1)
+    return suppress(table, ["numerator"], params["suppression_threshold"],
+                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+
+
+def trend_label(table: pd.DataFrame, area: str, polarity: str) -> str:
+    """Fingertips recent trend (last five periods, chi-square at 99.8%) for ``area``."""
+    one = table[table["area"] == area].sort_values("period")
+    return recent_trend(one["numerator"].astype(float), one["denominator"], polarity)
+
+
+def trend_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, unit: str,
+                 polarity: str, note: str = "", target: float | None = None) -> HTML:
+    """Trend chart of ``table`` (from :func:`series`) with alt text, data table and CSV; the
+    caption is ``title`` followed by ``note`` (e.g. the synthetic-data label)."""
+    shown = table[~table["suppressed"]]
+    fig = trend_chart(shown, period="period", series="area", target=target, title=title,
+                      ylabel=unit)
+    caption = f"{title}. {note}".strip()
+    parts = []
+    for area, group in shown.groupby("area", sort=False):
+        group = group.sort_values("period")
+        first, last = group.iloc[0], group.iloc[-1]
+        parts.append(f"{area} from {first['value']:.1f} in {first['period']} to "
+                     f"{last['value']:.1f} in {last['period']} (recent trend: "
+                     f"{trend_label(table, area, polarity).lower()})")
+    alt = f"Line chart of {what} ({unit}) by year with confidence intervals: " + "; ".join(
+        parts) + "."
+    data = mark_suppressed(table, ["period", "area", "numerator", "denominator", "value",
+                                   "lower", "upper"], ["numerator", "value", "lower", "upper"])
+    return show_figure(fig, figure_id=figure_id, caption=caption, alt=alt, data=data,
+                       decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1,
+                                 "upper": 1})
+
+
+def dot_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, label: str,
+               unit: str, params: dict, note: str = "") -> HTML:
+    """Dot-and-interval chart of ``table`` (from :func:`area_values`) against its benchmark,
+    titled ``title``, captioned ``title`` and ``note``; suppressed rows shown as [c] in its
+    data only."""
+    frame = table.iloc[1:]
+    benchmark_name = str(table["area"].iloc[0])
+    benchmark = float(table["value"].iloc[0])
+    fig = ci_dot_chart(frame[~frame["suppressed"]], label="area", benchmark=benchmark,
+                       benchmark_label=benchmark_name, title=title,
+                       xlabel=unit.strip() or "value")
+    alt = describe_dot_chart(frame, what=what, label=label, unit=unit,
+                             benchmark_name=benchmark_name, benchmark=benchmark,
+                             confidence=params["confidence"])
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
+    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
+    return show_figure(fig, figure_id=figure_id, caption=f"{title}. {note}".strip(), alt=alt,
+                       data=data, decimals={"numerator": 0, "denominator": 0, "value": 1,
+                                            "lower": 1, "upper": 1})
+
+
+# Partnership measure 5 -----------------------------------------------------------------
+
+def acsc_values(params: dict, breakdown: str = "total", period: str | None = None
+                ) -> pd.DataFrame:
+    """Chronic ACSC emergency admissions per 1,000 registered people (Byar intervals)."""
+    spec = indicator(PM5)
+    return area_values("acsc_admissions", "acsc_chronic_admissions", params, kind="rate",
+                       multiplier=spec.multiplier, polarity=spec.polarity,
+                       breakdown=breakdown, period=period)
+
+
+def ethnic_range(params: dict, period: str) -> float:
+    """Ratio of the highest to the lowest ethnic-group rate (groups with a stated ethnicity,
+    borough-wide): the measure of variation between ethnic groups the target asks to reduce."""
+    groups = acsc_values({**params, "pcn": None}, "ethnic_group", period).iloc[1:]
+    groups = groups[groups["area"].isin(ETHNIC_GROUPS) & groups["value"].notna()]
+    return float(groups["value"].max() / groups["value"].min())
+
+
+def pm5_status(params: dict) -> dict[str, object]:
+    """Target status of measure 5: every PCN at or below the NWL average (the catalogue's
+    target value) and variation between ethnic groups smaller than in the baseline year."""
+    spec = indicator(PM5)
+    target = float(spec.target["value"])
+    pcns = acsc_values({**params, "pcn": None}).iloc[1:]
+    at_target = pcns[pcns["value"] <= target]
+    now, base = ethnic_range(params, params["period"]), ethnic_range(params, BASELINE_PERIOD)
+    narrowing = now < base
+    met = len(at_target) == len(pcns) and narrowing
+    text = (f"{len(at_target)} of {len(pcns)} PCNs at or below the NWL average of {target:g} "
+            f"per 1,000; the highest ethnic-group rate is {now:.2f} times the lowest "
+            f"({base:.2f} in {BASELINE_PERIOD}), so variation between ethnic groups is "
+            f"{'narrower' if narrowing else 'not narrower'} than at baseline.")
+    return {"status": "met" if met else "not met", "text": text, "target": target,
+            "pcns_at_target": len(at_target), "pcns": len(pcns), "ethnic_ratio": now,
+            "ethnic_ratio_baseline": base}
+
+
+def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
+    """Annual ACSC rates per 1,000 to the reporting period (borough and PCNs)."""
+    return series("acsc_admissions", "acsc_chronic_admissions", params, kind="rate",
+                  multiplier=1000, pcns=pcns)
+
+
+def headline_measures(params: dict) -> list[Headline]:
+    """Partnership measure 5 for the front-page scorecard and the board paper (borough)."""
+    spec = indicator(PM5)
+    borough = {**params, "pcn": None}
+    values = acsc_values(borough)
+    row = values.iloc[0]
+    status = pm5_status(borough)
+    trend = acsc_series(borough, pcns=False)
+    return [Headline(
+        measure=5, indicator_id=PM5, title=spec.title, period=params["period"],
+        value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
+        unit=spec.unit, polarity=spec.polarity, baseline=float(spec.baseline["value"]),
+        baseline_period=f"plan baseline ({BASELINE_PERIOD}, rate by weighted population)",
+        target=status["target"], target_text=" ".join(spec.target["text"].split()),
+        status=str(status["status"]), status_text=str(status["text"]), anchor=ANCHOR,
+        synthetic=True,
+        source=f"Synthetic WSIC-shaped extract, {params['period']}; baseline and target from "
+               "the Harrow Borough Partnership Plan, section 4",
+        comparators={"NWL": status["target"]},
+        trend=[(str(p), float(v)) for p, v in zip(trend["period"], trend["value"],
+                                                  strict=True)],
+    )]
+
+
+def acsc_monthly(params: dict) -> pd.DataFrame:
+    """Monthly chronic ACSC admissions (borough, or the named PCN) from :data:`SPC_START` to
+    the end of the period,
+    as an annualised rate per 1,000 (monthly count / population x 12,000), with the XmR
+    chart columns of :func:`bbp_analysis.stats.spc` (improvement = decrease, target = the NWL
+    average)."""
+    data = rows("acsc_admissions_monthly", "acsc_chronic_admissions_monthly", params,
+                breakdown="total")
+    scope = "pcn" if params.get("pcn") else "borough"
+    data = data[data["area_type"] == scope]
+    if params.get("pcn"):
+        data = data[data["area_code"] == params["pcn"]]
+    data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
+    data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
+    data = data.sort_values("date")
+    value = data["numerator"] / data["denominator"] * 12_000
+    points = spc(value.to_numpy(), data["date"].to_numpy(), improvement="decrease",
+                 target=float(indicator(PM5).target["value"]))
+    points["count"] = data["numerator"].to_numpy()
+    return points
+
+
+def acsc_spc_figure(points: pd.DataFrame, params: dict, annotations: dict) -> HTML:
+    """SPC chart of :func:`acsc_monthly` with programme starts marked, alt text and data."""
+    target = float(indicator(PM5).target["value"])
+    where = params.get("pcn") or params["area_name"]
+    title = f"Chronic ACSC emergency admissions, {where}: XmR chart"
+    caption = (f"{title} (monthly rate per 1,000 a year, annualised). "
+               f"{extract.synthetic_label(params['area_code'], _seed(params))}")
+    fig = spc_chart(points, annotations=annotations, target=target, title=title,
+                    ylabel="per 1,000 a year")
+    last = points.iloc[-1]
+    kinds = points["point_type"].value_counts()
+    tally = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
+    assurance = points.attrs.get("assurance") or "not assessed"
+    alt = (f"XmR statistical process control chart of {len(points)} months for {where}, "
+           f"mean {last['mean']:.1f} per 1,000 a year, process limits {last['lpl']:.1f} to "
+           f"{last['upl']:.1f}; points: {tally}. Target (NWL average) {target:g}; "
+           f"assurance: {str(assurance).replace('_', ' ')}.")
+    data = points.assign(month=points["date"].dt.strftime("%Y-%m"))
+    data = suppress(data, ["count"], params["suppression_threshold"], value_columns=["value"],
+                    symbol="[c]", source="acsc_admissions_monthly")
+    data = data[["month", "count", "value", "mean", "lpl", "upl", "point_type"]]
+    return show_figure(fig, figure_id="pm5-acsc-spc", caption=caption, alt=alt, data=data,
+                       decimals={"count": 0, "value": 2, "mean": 2, "lpl": 2, "upl": 2})
+
+
+def under5_ae(params: dict) -> pd.DataFrame:
+    """A&E (type 1) attendances of children aged 0-4 per 1,000 registered children, by year."""
+    return series("ae_attendances", "ae_type1_attendances", params, kind="rate",
+                  multiplier=1000, breakdown="age_band", group="0-4")
+
+
+# Frailty and falls -----------------------------------------------------------------------
+
+def falls_dsr(params: dict) -> pd.DataFrame:
+    """Emergency admissions for falls aged 65+, directly standardised to the ESP 2013 (65+
+    bands) per 100,000, with Dobson intervals: one row per period (to the reporting period)
+    and area (borough, plus the named PCN)."""
+    data = rows("falls_65plus", "falls_admissions_65plus", params, breakdown="age_band")
+    data = data[(data["period"] <= params["period"]) & data["breakdown_value"].isin(OLDER_BANDS)]
+    keep = data["area_type"] == "borough"
+    if params.get("pcn"):
+        keep |= (data["area_type"] == "pcn") & (data["area_code"] == params["pcn"])
+    data = data[keep].copy()
+    data["area"] = np.where(data["area_type"] == "borough", params["area_name"],
+                            data["area_code"])
+    result = dsr(data, "numerator", "denominator", "esp2013", by=["area", "period"],
+                 confidence=params["confidence"], age_band="breakdown_value")
+    result = result.rename(columns={"total_count": "numerator",
+                                    "total_population": "denominator"})
+    result = result.sort_values(["area", "period"], ignore_index=True)
+    return suppress(result, ["numerator"], params["suppression_threshold"],
+                    value_columns=["value", "lower", "upper"], symbol=None,
+                    source="falls_65plus")
+
+
+# Inequality ------------------------------------------------------------------------------
+
+def acsc_inequality(params: dict) -> pd.DataFrame:
+    """Slope and relative index of inequality in chronic ACSC admissions across local IMD
+    quintiles, per year to the reporting period (borough, or the named PCN).
+
+    Quintile rates per 1,000 with Byar intervals feed :func:`bbp_analysis.stats.sii` (rates,
+    log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
+    positive SII is the excess rate in the most deprived fifth over the least deprived
+    (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
+    sii_upper, rii, rii_lower, rii_upper``.
+    """
+    data = rows("acsc_admissions", "acsc_chronic_admissions", params, breakdown="imd_quintile")
+    scope = "pcn" if params.get("pcn") else "borough"
+    data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
+    if params.get("pcn"):
+        data = data[data["area_code"] == params["pcn"]]
+    data = data.assign(quintile=data["breakdown_value"].astype(int)).reset_index(drop=True)
+    stats = rate(data["numerator"], data["denominator"], confidence=params["confidence"],
+                 multiplier=1000)
+    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)
+    result = sii(data, "quintile", "denominator", "value", "lower", "upper", value_type="rate",
+                 by="period", multiplier=-1, confidence=params["confidence"],
+                 repetitions=10_000, seed=1)
+    return result.sort_values("period", ignore_index=True)
+
+
+def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
+    """Whether the deprivation gap (SII) has changed since ``baseline``: "narrower" or
+    "wider" only when the two intervals do not overlap, otherwise "no clear change"."""
+    if baseline not in set(table["period"]) or len(table) < 2:
+        return "not assessed (no baseline year)"
+    base = table[table["period"] == baseline].iloc[0]
+    now = table.iloc[-1]
+    if now["sii_upper"] < base["sii_lower"]:
+        return f"narrower than in {baseline}"
+    if now["sii_lower"] > base["sii_upper"]:
+        return f"wider than in {baseline}"
+    return f"no clear change since {baseline} (the intervals overlap)"
+
+
+TREATMENT_TARGETS = {
+    "diabetes_target_hba1c": "HbA1c at or below 58 mmol/mol",
+    "diabetes_target_bp": "Blood pressure at or below 140/80 mmHg",
+    "diabetes_target_statin": "On a statin",
+    "diabetes_all_three_treatment_targets": "All three",
+}
+
+
+def treatment_targets(params: dict) -> pd.DataFrame:
+    """Each diabetes treatment target and all three together, by area (borough first, then
+    PCNs): the percentage with its interval as text, "[c]" where the count is suppressed,
+    and the comparison with the borough."""
+    columns = {}
+    areas: list[str] = []
+    for measure, label in TREATMENT_TARGETS.items():
+        table = area_values("diabetes_care_processes", measure, params, kind="proportion",
+                            multiplier=100, polarity="high_is_good")
+        areas = areas or list(table["area"])
+        table = table.set_index("area").reindex(areas)
+        columns[label] = [
+            "[c]" if row.suppressed else
+            f"{row.value:.1f}% ({row.lower:.1f} to {row.upper:.1f}) {row.comparison}"
+            for row in table.itertuples()]
+    return pd.DataFrame({"Area": areas, **columns})

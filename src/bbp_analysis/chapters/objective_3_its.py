@@ -1,0 +1,326 @@
+"""Did the change work? Objective 3's programmes evaluated on the extract's monthly aggregates.
+
+For each programme in the extract's ``interventions`` table (start date and the PCNs reached)
+and each monitored outcome:
+
+* an interrupted time series (:func:`bbp_analysis.stats.its`): a Poisson log-linear
+  segmented regression of monthly counts with log(population) offset, two Fourier harmonics
+  of month of year for seasonality and Newey-West (HAC) standard errors for autocorrelation
+  and overdispersion, on the series of the PCNs starting together (one "wave"), from
+  :data:`ITS_START` to the end of the reporting period. The level change is a rate ratio; the
+  slope change is shown as the percentage change per year in the trend;
+* where PCNs started on different dates, a comparison with the not-yet-started PCNs: a
+  Poisson regression of PCN-month counts with PCN and calendar-month fixed effects and a
+  "programme running" indicator (two-way fixed-effects difference in differences; standard
+  errors scaled by the Pearson dispersion). For the annual nine care processes, a binomial
+  model of PCN-year counts with PCN and year fixed effects gives an odds ratio.
+
+A result counts as evidence of a change only when its confidence interval excludes no change;
+otherwise the chapter says the evidence is too weak to conclude.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import extract
+from ..disclosure import suppress
+from ..stats import its
+
+ITS_START = pd.Timestamp("2021-04-01")
+"""First month analysed: 2020-21 (the first pandemic year) ran at a different level of
+activity and is left out so it cannot be mistaken for a programme effect."""
+MIN_PRE_MONTHS = 12
+MIN_POST_MONTHS = 12
+HARMONICS = 2
+NEGATIVE_CONTROL = {
+    True: "no change detected, as expected: no programme acts on this outcome",
+    False: "change detected without a programme: other factors move this series",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A monitored outcome: the aggregate measure holding it and how to read it."""
+
+    query: str
+    measure: str
+    title: str
+    unit: str
+    multiplier: float
+    monthly: bool
+
+
+OUTCOMES: dict[str, Outcome] = {
+    "acsc_admissions_diabetes": Outcome(
+        "o3_its_monthly", "o3_diabetes_acsc_monthly",
+        "Emergency admissions for diabetes (chronic ACSC)", "per 1,000 people with diabetes",
+        1000, True),
+    "falls_admissions_65plus": Outcome(
+        "o3_its_monthly", "o3_falls_65plus_monthly", "Emergency admissions for falls, aged 65+",
+        "per 1,000 people aged 65+", 1000, True),
+    "emergency_admissions_frail": Outcome(
+        "o3_its_monthly", "o3_frail_emergency_monthly",
+        "Emergency admissions of people with moderate or severe frailty",
+        "per 1,000 people with moderate or severe frailty", 1000, True),
+    "utc_attendances": Outcome(
+        "o3_its_monthly", "o3_utc_monthly", "Urgent treatment centre attendances",
+        "per 1,000 registered people", 1000, True),
+    "diabetes_nine_care_processes": Outcome(
+        "diabetes_care_processes", "diabetes_all_nine_care_processes",
+        "People with diabetes receiving all nine care processes", "%", 100, False),
+    "cancer_screening": Outcome(
+        "programmes", "programme_cervical_screening", "Cervical screening coverage", "%", 100,
+        False),
+    "mmr2_by_5": Outcome(
+        "programmes", "programme_mmr2_by_5", "Children with two MMR doses by age 5", "%", 100,
+        False),
+}
+
+PROGRAMME_NAMES = {
+    "integrated_diabetes_team": "Integrated diabetes team",
+    "integrated_frailty_model": "Integrated frailty model",
+    "falls_pathway": "Integrated falls pathway",
+    "negative_control": "None (negative control)",
+}
+
+
+def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.DataFrame:
+    """The extract's programme table (one row per programme x PCN x outcome), read as is: it
+    holds dates and PCN names, no person-level data. ``effect_size`` is the effect built
+    into the synthetic data (1.0 for negative controls)."""
+    extract.measures("o3_its_monthly", area_code=area_code, seed=seed, area_type="borough")
+    frame = pd.read_parquet(extract.extract_folder(area_code) / "interventions.parquet")
+    frame["start_date"] = pd.to_datetime(frame["start_date"])
+    return frame.sort_values(["intervention", "outcome", "start_date", "pcn_name"],
+                             ignore_index=True)
+
+
+def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
+    """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
+    :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
+    (rate per ``multiplier``)."""
+    spec = OUTCOMES[outcome]
+    rows = extract.measures(spec.query, area_code=params["area_code"],
+                            seed=params.get("synthetic_seed", 20220401), measure=spec.measure,
+                            breakdown="total")
+    if pcns is None:
+        rows = rows[rows["area_type"] == "borough"]
+    else:
+        rows = rows[(rows["area_type"] == "pcn") & rows["area_code"].isin(pcns)]
+    series = rows.groupby("period", as_index=False)[["numerator", "denominator"]].sum()
+    series["date"] = pd.to_datetime(series["period"] + "-01")
+    end = pd.Timestamp(params["period_end"])
+    series = series[(series["date"] >= ITS_START) & (series["date"] <= end)]
+    series = series.rename(columns={"numerator": "count", "denominator": "population"})
+    series["rate"] = series["count"] / series["population"] * spec.multiplier
+    return series[["date", "count", "population", "rate"]].sort_values("date", ignore_index=True)
+
+
+def verdict(lower: float, upper: float, *, enough: bool, too_early: str = "") -> str:
+    """Plain-English reading of a ratio's confidence interval (1 = no change)."""
+    if not enough:
+        return too_early or "too early to assess"
+    if upper < 1:
+        return "evidence of a fall"
+    if lower > 1:
+        return "evidence of a rise"
+    return "evidence too weak to conclude (interval includes no change)"
+
+
+def _waves(rows: pd.DataFrame, pcn: str | None) -> list[tuple[pd.Timestamp, list[str]]]:
+    """PCNs grouped by start date (one wave each); only the named PCN when given."""
+    if pcn is not None:
+        rows = rows[rows["pcn_name"] == pcn]
+    grouped = rows.groupby("start_date")["pcn_name"].apply(lambda s: sorted(s))
+    return [(start, list(names)) for start, names in grouped.items()]
+
+
+def _pcn_label(pcns: list[str], group: pd.DataFrame) -> str:
+    every = group["pcn_name"].nunique()
+    return f"all {every} PCNs" if len(pcns) == every and every > 1 else ", ".join(pcns)
+
+
+def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: dict):
+    """ITS of one outcome for one wave; ``(series, result or None, months before, after)``."""
+    series = monthly_series(outcome, params, pcns)
+    before = int((series["date"] < start).sum())
+    after = int((series["date"] >= start).sum())
+    if before < MIN_PRE_MONTHS or after < MIN_POST_MONTHS:
+        return series, None, before, after
+    result = its(series, "date", "count", start, denominator="population", family="poisson",
+                 seasonality="fourier", harmonics=HARMONICS,
+                 confidence=params.get("confidence", 0.95))
+    return series, result, before, after
+
+
+def _too_early(before: int, after: int, start: pd.Timestamp) -> str:
+    if after == 0:
+        return f"not started by the end of this period (starts {start:%B %Y})"
+    if after < MIN_POST_MONTHS:
+        return f"too early to assess: {after} months since the start (at least {MIN_POST_MONTHS})"
+    return f"too few months before the start ({before}; at least {MIN_PRE_MONTHS})"
+
+
+def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per programme x monthly outcome x wave: the ITS level change (rate ratio) and
+    slope change (% per year) with intervals, the built-in effect and the verdict."""
+    table = interventions(params["area_code"]) if table is None else table
+    rows = []
+    for (programme, outcome), group in table.groupby(["intervention", "outcome"], sort=True):
+        spec = OUTCOMES[outcome]
+        if not spec.monthly:
+            continue
+        for start, pcns in _waves(group, params.get("pcn")):
+            _, result, before, after = its_fit(outcome, start, pcns, params)
+            row = {
+                "programme": PROGRAMME_NAMES[programme], "outcome": spec.title,
+                "pcns": _pcn_label(pcns, group), "pcn_list": tuple(pcns),
+                "start": f"{start:%Y-%m}",
+                "months_before": before, "months_after": after,
+                "built_in_effect": float(group["effect_size"].iloc[0]),
+                "level_ratio": np.nan, "level_lower": np.nan, "level_upper": np.nan,
+                "slope_pct_year": np.nan, "slope_lower": np.nan, "slope_upper": np.nan,
+                "p_value": np.nan,
+            }
+            if result is not None:
+                est = result.estimates.set_index("term")
+                level, slope = est.loc["level_change"], est.loc["slope_change"]
+                row.update(
+                    level_ratio=level["ratio"], level_lower=level["ratio_lower"],
+                    level_upper=level["ratio_upper"], p_value=level["p_value"],
+                    slope_pct_year=100 * (np.exp(12 * slope["estimate"]) - 1),
+                    slope_lower=100 * (np.exp(12 * slope["lower"]) - 1),
+                    slope_upper=100 * (np.exp(12 * slope["upper"]) - 1),
+                )
+            row["verdict"] = verdict(row["level_lower"], row["level_upper"],
+                                     enough=result is not None,
+                                     too_early=_too_early(before, after, start))
+            if programme == "negative_control" and result is not None:
+                row["verdict"] = NEGATIVE_CONTROL[row["verdict"] == verdict(1, 1, enough=True)]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float, weights=None):
+    """GLM with PCN and period dummies plus ``active``; returns (ratio, lower, upper, p)."""
+    import statsmodels.api as sm
+
+    design = pd.concat(
+        [pd.Series(1.0, index=frame.index, name="intercept"),
+         frame["active"].astype(float),
+         pd.get_dummies(frame["pcn"], prefix="pcn", drop_first=True, dtype=float),
+         pd.get_dummies(frame["period"], prefix="t", drop_first=True, dtype=float)], axis=1)
+    model = sm.GLM(y, design, family=family, offset=offset, var_weights=weights)
+    result = model.fit(scale="X2")
+    low, high = result.conf_int(alpha=1 - confidence).loc["active"]
+    return (float(np.exp(result.params["active"])), float(np.exp(low)), float(np.exp(high)),
+            float(result.pvalues["active"]))
+
+
+def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Comparison with not-yet-started PCNs, for each programme whose PCNs started on
+    different dates: monthly outcomes as rate ratios (Poisson, PCN and month fixed effects),
+    the annual nine care processes as an odds ratio (binomial, PCN and year fixed effects; a
+    PCN-year counts as running when the programme had started by 1 October, mid-year)."""
+    import statsmodels.api as sm
+
+    table = interventions(params["area_code"]) if table is None else table
+    confidence = params.get("confidence", 0.95)
+    end = pd.Timestamp(params["period_end"])
+    rows = []
+    for (programme, outcome), group in table.groupby(["intervention", "outcome"], sort=True):
+        if group["start_date"].nunique() < 2:
+            continue
+        spec = OUTCOMES[outcome]
+        starts = dict(zip(group["pcn_name"], group["start_date"], strict=True))
+        data = extract.measures(spec.query, area_code=params["area_code"],
+                                seed=params.get("synthetic_seed", 20220401),
+                                measure=spec.measure, breakdown="total", area_type="pcn")
+        data = data[data["area_code"].isin(starts)].rename(columns={"area_code": "pcn"})
+        if spec.monthly:
+            data["date"] = pd.to_datetime(data["period"] + "-01")
+            data = data[(data["date"] >= ITS_START) & (data["date"] <= end)]
+            data["active"] = data["date"] >= data["pcn"].map(starts)
+        else:
+            mid = pd.to_datetime(data["period"].str[:4] + "-10-01")
+            data = data[(data["period"] >= "2021-22") & (mid <= end)]
+            data["active"] = mid[data.index] >= data["pcn"].map(starts)
+        data = data.sort_values(["pcn", "period"], ignore_index=True)
+        # identified only while some PCNs are running and others not yet
+        by_period = data.groupby("period")["active"].agg(["min", "max"])
+        contrast = int(((by_period["min"] == 0) & (by_period["max"] == 1)).sum())
+        row = {"programme": PROGRAMME_NAMES[programme], "outcome": spec.title,
+               "measure": "odds ratio" if not spec.monthly else "rate ratio",
+               "built_in_effect": float(group["effect_size"].iloc[0]),
+               "periods_with_contrast": contrast,
+               "ratio": np.nan, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
+        enough = contrast >= (6 if spec.monthly else 1)
+        if enough:
+            if spec.monthly:
+                fit = _fixed_effects_fit(data, data["numerator"], sm.families.Poisson(),
+                                         np.log(data["denominator"]), confidence)
+            else:
+                share = data["numerator"] / data["denominator"]
+                fit = _fixed_effects_fit(data, share, sm.families.Binomial(), None, confidence,
+                                         weights=data["denominator"])
+            row.update(zip(("ratio", "lower", "upper", "p_value"), fit, strict=True))
+        row["verdict"] = verdict(row["lower"], row["upper"], enough=enough,
+                                 too_early=f"too early to compare: {contrast} period(s) so "
+                                           "far with some PCNs running and others not started")
+        if enough and not spec.monthly:  # care processes: higher is better
+            row["verdict"] = row["verdict"].replace("fall", "fall (worse)").replace(
+                "rise", "rise (better)")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def chart_data(series: pd.DataFrame, result, *, multiplier: float, threshold: int) -> pd.DataFrame:
+    """The ITS chart's data with small monthly counts suppressed (their rate blanked too):
+    ``month, count, rate, fitted, counterfactual`` (rates per ``multiplier``)."""
+    data = series.copy()
+    if result is not None:
+        fit = result.series.set_index("date")
+        data["fitted"] = data["date"].map(fit["fitted"]) / data["population"] * multiplier
+        data["counterfactual"] = (data["date"].map(fit["counterfactual"]) / data["population"]
+                                  * multiplier)
+    else:
+        data["fitted"] = np.nan
+        data["counterfactual"] = np.nan
+    data = suppress(data, ["count"], threshold, value_columns=["rate"], symbol=None,
+                    source="o3_its_monthly")
+    data["month"] = data["date"].dt.strftime("%Y-%m")
+    return data[["month", "count", "rate", "fitted", "counterfactual", "suppressed"]]
+
+
+def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: str):
+    """Observed monthly rate (dots), fitted segmented model (line) and the counterfactual
+    (pre-programme trend carried on, dashed), with the start marked."""
+    import matplotlib.pyplot as plt
+
+    from ..figures import PALETTE, apply_style
+
+    apply_style()
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    ax.grid(axis="y")
+    dates = pd.to_datetime(data["month"] + "-01")
+    shown = ~data["suppressed"]
+    ax.plot(dates[shown], data.loc[shown, "rate"], "o", color=PALETTE["grey"], markersize=3.5,
+            label="Observed")
+    if data["fitted"].notna().any():
+        ax.plot(dates, data["fitted"], "-", color=PALETTE["blue"], linewidth=1.6,
+                label="Fitted (segmented model)")
+        post = dates >= start
+        ax.plot(dates[post], data.loc[post, "counterfactual"], "--", color=PALETTE["orange"],
+                linewidth=1.6, label="Expected without the programme")
+    ax.axvline(start, color=PALETTE["purple"], linestyle=":", linewidth=1.2)
+    ax.annotate(f"Start {start:%b %Y}", (start, 1.0), xycoords=("data", "axes fraction"),
+                fontsize=8, va="top", ha="left", color=PALETTE["purple"])
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig

@@ -1,0 +1,24 @@
+-- A&E type 01 and urgent treatment centre attendances per registered person by financial year, in sex-age bands for indirect standardisation (objective 2)
+-- breakdowns: total, sex_age_band
+WITH att AS (
+    SELECT a.department_type, f.fin_year, p.borough_code, p.pcn_name, p.practice_code,
+           b.age_band, p.sex, p.ethnic_group, p.imd_quintile_local AS imd_quintile,
+           p.imd_decile
+    FROM ae_attendances AS a
+    JOIN persons AS p ON p.person_id = a.person_id
+    JOIN fin_years AS f ON a.arrival_date >= f.start_date AND a.arrival_date < f.next_start
+    JOIN age_bands AS b ON b.age = a.age
+)
+SELECT CASE WHEN department_type = '01' THEN 'o2_ae_type1_attendances'
+            ELSE 'o2_utc_attendances' END AS measure,
+       fin_year AS period, borough_code, pcn_name, practice_code, age_band, sex,
+       ethnic_group, imd_quintile, imd_decile, 1 AS numerator, 0 AS denominator
+FROM att
+UNION ALL
+SELECT 'o2_ae_type1_attendances', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+       ethnic_group, imd_quintile, imd_decile, 0, 1
+FROM person_years
+UNION ALL
+SELECT 'o2_utc_attendances', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+       ethnic_group, imd_quintile, imd_decile, 0, 1
+FROM person_years

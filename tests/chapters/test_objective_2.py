@@ -1,0 +1,208 @@
+"""Objective 2 chapter: measures 3 and 4 against the extract's Parquet files, standardised
+ratios per PCN and practice outliers recomputed here, disclosure control, and one execution
+of the notebook for a single PCN."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from bbp_analysis import extract
+from bbp_analysis.chapters import objective_2 as o2
+from bbp_analysis.chapters import objective_2_text as text
+from bbp_analysis.chapters import objective_2_views as views
+from bbp_analysis.headline import STATUSES
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "synthetic" / "E09000015"
+Z95 = 1.959963984540054
+Z998 = 3.090232306167813
+PARAMS = dict(period="2025-26", period_start="2025-04-01", period_end="2026-03-31",
+              area_code="E09000015", area_name="Harrow", pcn=None, confidence=0.95,
+              suppression_threshold=10, synthetic_seed=20220401)
+PCNS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"])
+
+
+def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float, float]:
+    """Wilson score interval (%) written out here, independent of the package."""
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return p * 100, (centre - half) * 100, (centre + half) * 100
+
+
+def byar_bounds(o: float, z: float) -> tuple[float, float]:
+    lower = o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
+    upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * math.sqrt(o + 1))) ** 3
+    return lower, upper
+
+
+def observed_expected(measure: str, query: str, level: str) -> pd.DataFrame:
+    """O and E by area from the sex-age-band aggregates, with pandas only."""
+    rows = extract.measures(query, measure=measure, period="2025-26", breakdown="sex_age_band")
+    ref = rows[rows["area_type"] == "borough"].set_index("breakdown_value")
+    rate = (ref["numerator"] / ref["denominator"]).rename("rate")
+    local = rows[rows["area_type"] == level].join(rate, on="breakdown_value")
+    local["e"] = local["rate"].fillna(0) * local["denominator"]
+    return local.groupby("area_code").agg(o=("numerator", "sum"), e=("e", "sum"),
+                                          n=("denominator", "sum"))
+
+
+def test_measure_3_from_the_citizens_survey_parquet() -> None:
+    survey = pd.read_parquet(DATA / "citizen_survey.parquet")
+    now = survey[survey["fin_year"] == "2025-26"]["positive_experience"]
+    base = survey[survey["fin_year"] == "2022-23"]["positive_experience"]
+    heads = {h.indicator_id: h for h in o2.headline_measures(PARAMS)}
+    head = heads[o2.PM3]
+    value, lower, upper = wilson(now.sum(), len(now))
+    assert head.measure == 3
+    assert (head.value, head.lower, head.upper) == pytest.approx((value, lower, upper), rel=1e-9)
+    assert head.baseline == pytest.approx(base.mean() * 100)
+    assert head.baseline_period == "2022-23"
+    overlap = lower <= base.mean() * 100 <= upper
+    assert ("similar" in head.status_text) == overlap
+    assert head.status == "met" and head.status in STATUSES
+
+
+def test_measure_3_by_pcn_sums_to_the_borough() -> None:
+    table = o2.citizen_values(PARAMS)
+    assert table.iloc[0]["area"] == "Harrow"
+    assert sorted(table["area"].iloc[1:]) == PCNS
+    assert table["numerator"].iloc[1:].sum() == table["numerator"].iloc[0]
+
+
+def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
+    staff = pd.read_parquet(DATA / "staff_survey.parquet")
+    workforce = pd.read_parquet(DATA / "workforce.parquet")
+    heads = {h.indicator_id: h for h in o2.headline_measures(PARAMS)}
+    year = staff[staff["fin_year"] == "2025-26"]["satisfied"]
+    assert heads[o2.PM4S].value == pytest.approx(year.mean() * 100)
+    assert heads[o2.PM4S].lower == pytest.approx(wilson(year.sum(), len(year))[1])
+    work = workforce[workforce["fin_year"] == "2025-26"]
+    turnover = work["leavers_voluntary"].sum() / work["headcount"].sum() * 100
+    head = heads[o2.PM4T]
+    assert head.measure == 4 and head.value == pytest.approx(turnover)
+    assert head.status == ("met" if 10 <= turnover <= 18.4 else "not met")
+    by_org = o2.turnover_values(PARAMS).set_index("area")
+    for _, row in work.iterrows():
+        expected = row["leavers_voluntary"] / row["headcount"] * 100
+        got = by_org.loc[row["organisation"]]
+        assert got["value"] == pytest.approx(expected)
+        word = ("below range" if expected < 10 else "above range" if expected > 18.4
+                else "within range")
+        assert got["against_range"] == word
+    vacancy = o2.vacancy_values(PARAMS).iloc[0]
+    assert vacancy["value"] == pytest.approx(
+        work["vacancies"].sum() / (work["headcount"] + work["vacancies"]).sum() * 100)
+
+
+@pytest.mark.parametrize(("key", "query", "measure"), [
+    ("emergency", "emergency_admissions", "emergency_admissions"),
+    ("ae", "o2_ae_sex_age", "o2_ae_type1_attendances"),
+])
+def test_standardised_ratio_per_pcn(key: str, query: str, measure: str) -> None:
+    table = o2.standardised(key, PARAMS).set_index("area")
+    oe = observed_expected(measure, query, "pcn")
+    assert sorted(table.index) == PCNS
+    # Harrow's own observed total equals its expected total at its own rates
+    assert oe["o"].sum() == pytest.approx(oe["e"].sum())
+    for pcn, row in oe.iterrows():
+        got = table.loc[pcn]
+        assert got["value"] == pytest.approx(row["o"] / row["e"] * 100, rel=1e-9)
+        low, high = byar_bounds(row["o"], Z95)
+        assert got["lower"] == pytest.approx(low / row["e"] * 100, rel=1e-9)
+        assert got["upper"] == pytest.approx(high / row["e"] * 100, rel=1e-9)
+        word = "worse" if low / row["e"] > 1 else "better" if high / row["e"] < 1 else "similar"
+        assert got["comparison"] == word
+
+
+def _spiegelhalter(o: np.ndarray, e: np.ndarray) -> tuple[float, float]:
+    z = (o / e - 1) * np.sqrt(e)
+    low, high = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    w = e
+    tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    return phi, tau2
+
+
+def test_practice_outliers_flagged_with_and_without_overdispersion() -> None:
+    oe = observed_expected("emergency_admissions", "emergency_admissions", "practice")
+    oe = oe[oe["n"] > 0]
+    flags = []
+    for o, e in zip(oe["o"], oe["e"], strict=True):
+        low, high = byar_bounds(o, Z998) if o >= 10 else (np.nan, np.nan)
+        flags.append(low / e > 1 or high / e < 1)
+    phi, tau2 = _spiegelhalter(oe["o"].to_numpy(), oe["e"].to_numpy())
+    ratio = oe["o"] / oe["e"]
+    spread = Z998 * np.sqrt(1 / oe["e"] + tau2)
+    adjusted = ((ratio > 1 + spread) | (ratio < 1 - spread)).sum()
+    row = o2.outliers(PARAMS).set_index("measure").loc["Emergency admissions"]
+    assert row["practices"] == len(oe)
+    assert row["outside 99.8% limits"] == sum(flags)
+    assert row["outside 99.8% (overdispersion-adjusted)"] == adjusted
+    assert row["overdispersion factor (phi)"] == pytest.approx(round(phi, 2))
+    assert adjusted <= sum(flags)
+
+
+def test_practice_to_pcn_map_covers_every_practice() -> None:
+    persons = pd.read_parquet(DATA / "persons.parquet", columns=["practice_code", "pcn_name"])
+    expected = persons.drop_duplicates().set_index("practice_code")["pcn_name"].sort_index()
+    mapping = o2.practice_pcns(PARAMS)
+    assert set(mapping.index) <= set(expected.index)
+    assert (mapping == expected.reindex(mapping.index)).all()
+
+
+def test_profile_counts_are_protected_and_add_up() -> None:
+    table = views.profile(PARAMS)
+    assert list(table["area"]) == [*PCNS, "Harrow"]
+    pcns = table.iloc[:-1]
+    assert pcns["Registered population"].sum() == table.iloc[-1]["Registered population"]
+    assert pcns["Practices"].sum() == table.iloc[-1]["Practices"]
+    segments = table[[f"Segment {k} (%)" for k in range(1, 9)]].sum(axis=1)
+    assert np.allclose(segments, 100)
+    # expected prevalence at Harrow's own rates is Harrow's recorded prevalence
+    harrow = table.iloc[-1]
+    assert harrow["Diabetes expected (%)"] == pytest.approx(harrow["Diabetes recorded (%)"])
+
+
+def test_interventions_are_the_extract_programme_starts() -> None:
+    table = pd.read_parquet(DATA / "interventions.parquet")
+    one = o2.interventions({**PARAMS, "pcn": "Sphere PCN"})
+    sphere = table[(table["pcn_name"] == "Sphere PCN") & ~table["negative_control"]]
+    assert one == {k.replace("_", " "): pd.Timestamp(v) for k, v in
+                   sphere.groupby("intervention")["start_date"].min().items()}
+    assert all("negative" not in k for k in o2.interventions(PARAMS))
+
+
+def test_catalogue_has_every_indicator_shown() -> None:
+    from bbp_analysis.catalogue import indicator
+
+    for item in text.INDICATORS:
+        assert indicator(item).objective == 2
+
+
+@pytest.mark.slow
+def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
+    import papermill
+
+    book = tmp_path / "book"
+    book.mkdir()
+    out = book / "out.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "book" / "objective-2-neighbourhood-teams.ipynb"), str(out),
+        parameters={**PARAMS, "period": "2022-23", "period_start": "2022-04-01",
+                    "period_end": "2023-03-31", "pcn": "Healthsense PCN"},
+        cwd=str(book), progress_bar=False, kernel_name="python3")
+    notebook = nbformat.read(out, as_version=4)
+    html = "".join(str(o.get("data", {}).get("text/html", "")) for c in notebook.cells
+                   for o in c.get("outputs", []))
+    for anchor in ("neighbourhood-profiles", "emergency-spc", "funnel-emergency",
+                   "pm3-citizen-pcn", "practice-outliers", "isr-ae-pcn"):
+        assert f'id="{anchor}"' in html
+    assert "Healthsense PCN starred" in html and "Synthetic data" in html
+    assert (tmp_path / "_extra" / "downloads" / "funnel-carers.csv").is_file()
