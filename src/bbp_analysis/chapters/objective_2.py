@@ -139,23 +139,24 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
 
 def baseline_status(table: pd.DataFrame, period: str, polarity: str
                     ) -> tuple[str, str, float | None]:
-    """Status against the plan's target "Establish baseline in 22/23" for a survey series
-    (from :func:`partnership_series`): the status, one sentence, and the baseline value."""
+    """Status of a survey series (from :func:`partnership_series`) against the plan: "establish
+    baseline in 22/23", then an improvement on it. The baseline year itself is "met"; later
+    years are "met" only when the 95% interval lies on the better side of the baseline value,
+    otherwise "not met". Returns the status, one sentence, and the baseline value."""
     if BASELINE_PERIOD not in set(table["period"]):
         return ("not yet measurable", f"The survey baseline year ({BASELINE_PERIOD}) is not "
                 "in the data yet.", None)
     base = table[table["period"] == BASELINE_PERIOD].iloc[0]
     now = table[table["period"] == period].iloc[0]
+    baseline = f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%"
     if period == BASELINE_PERIOD:
-        change = "this is the baseline year"
-    else:
-        word = compare([now["lower"]], [now["upper"]], float(base["value"]), polarity).iloc[0]
-        word = "similar to" if word == "similar" else f"{word} than"
-        change = (f"in {period} it is {now['value']:.1f}% ({now['lower']:.1f} to "
-                  f"{now['upper']:.1f}), {word} the baseline (95% interval against the "
-                  "baseline value)")
-    return ("met", f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%; "
-            f"{change}.", float(base["value"]))
+        return "met", f"{baseline}; this is the baseline year.", float(base["value"])
+    word = compare([now["lower"]], [now["upper"]], float(base["value"]), polarity).iloc[0]
+    relation = "similar to" if word == "similar" else f"{word} than"
+    status = "met" if word == "better" else "not met"
+    return (status, f"{baseline}; in {period} it is {now['value']:.1f}% ({now['lower']:.1f} to "
+            f"{now['upper']:.1f}), {relation} the baseline (95% interval against the baseline "
+            "value).", float(base["value"]))
 
 
 def _trend(table: pd.DataFrame) -> list[tuple[str, float]]:
