@@ -286,8 +286,9 @@ def funnel_points(key: str, params: dict, period: str | None = None) -> pd.DataF
                                                    **extra).to_numpy()
     limits = funnel_limits_overdispersed(num, den, statistic, **extra)
     theta = 1.0 if statistic == "ratio" else float(num.sum() / den.sum())
-    protected = suppress(table[["numerator"]], ["numerator"], params["suppression_threshold"],
-                         symbol=None, source=extract_name(key))
+    counts = ["numerator", "denominator"] if statistic == "proportion" else ["numerator"]
+    protected = suppress(table[counts], counts, params["suppression_threshold"], symbol=None,
+                         source=extract_name(key))
     table["suppressed"] = protected["suppressed"].to_numpy()
     table.attrs.update({"phi": limits.attrs["phi"], "tau2": limits.attrs["tau2"],
                         "theta": theta, "statistic": statistic})

@@ -265,7 +265,8 @@ def funnel_figure(key: str, params: dict) -> HTML:
     data = table if not params.get("pcn") else table[table["pcn"] == params["pcn"]]
     data = data.assign(value=data["value"].where(~data["suppressed"]))
     data = mark_suppressed(data, ["area", "pcn", "numerator", "denominator", "value",
-                                  "significance", "significance_od"], ["numerator", "value"])
+                                  "significance", "significance_od"],
+                           ["numerator", "denominator", "value"])
     data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
     caption = (f"{title}: practice funnel plot with 95% and 99.8% limits and the "
                f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
