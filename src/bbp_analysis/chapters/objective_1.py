@@ -1,0 +1,345 @@
+"""Objective 1, population health management and health inequalities: partnership measures 1
+(tooth decay at age 5) and 2 (patient-reported access to general practice).
+
+Values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`) and the
+extract's comparator table (NWL, London, England; the plan's own figures where it prints
+them, simulated otherwise). Proportions carry Wilson score intervals; GP Patient Survey
+percentages are weighted, so their intervals use the Kish effective sample size
+(sum of weights squared / sum of squared weights). Counts pass through
+:func:`bbp_analysis.disclosure.suppress` before display.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from .. import extract
+from ..catalogue import indicator
+from ..disclosure import suppress
+from ..headline import Headline
+from ..stats import proportion
+
+PAGE = "objective-1-population-health"
+PM1 = "pm1-tooth-decay-5"
+PM2_GOOD = "pm2-gp-access-good"
+PM2_POOR = "pm2-gp-access-poor"
+GPPS = {"good": ("gpps_appointment_good", PM2_GOOD), "poor": ("gpps_appointment_poor", PM2_POOR)}
+"""GP Patient Survey rating -> (measure name, catalogue id)."""
+COMPARATOR_AREAS = {
+    "NHS North West London Integrated Care Board": "NWL",
+    "London region": "London",
+    "England": "England",
+}
+PM1_TARGET_CUT = 5.0
+"""The plan: "improve the Harrow position by 5%" (read both as % and percentage points)."""
+GPPS_GROUPS = {
+    "age_band": "age band",
+    "ethnic_group": "ethnic group",
+    "imd_quintile": "local deprivation fifth (1 = most deprived)",
+}
+"""The groups across which the plan asks access to reach the NWL average."""
+EXCLUDED = ("Not stated",)
+
+
+def _seed(params: dict) -> int:
+    return int(params.get("synthetic_seed", 20220401))
+
+
+@cache
+def _measure(query: str, measure: str, area_code: str, seed: int) -> pd.DataFrame:
+    return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
+
+
+def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+    """Aggregate rows of one measure for the run's area, filtered on equal column values; each
+    measure is read from the cache once per process (the chapter asks for it many times)."""
+    data = _measure(query, measure, params["area_code"], _seed(params))
+    keep = np.ones(len(data), dtype=bool)
+    for column, value in where.items():
+        keep &= (data[column] == value).to_numpy()
+    return data[keep].reset_index(drop=True)
+
+
+def label(params: dict) -> str:
+    """The synthetic-data label for captions."""
+    return extract.synthetic_label(params["area_code"], _seed(params))
+
+
+def comparators(params: dict, measure: str) -> pd.DataFrame:
+    """Benchmark values of one measure from the extract's comparator table: ``period, area,
+    value, origin`` (origin "plan" = printed in the partnership plan, "simulated" = synthetic
+    comparator); periods as ``2025-26``; areas NWL, London, England."""
+    path = extract.extract_folder(params["area_code"]) / "comparators.parquet"
+    table = pd.read_parquet(path)
+    table = table[table["Indicator ID"] == measure]
+    out = pd.DataFrame(
+        {
+            "period": table["Time period"].str.replace("/", "-", regex=False),
+            "area": table["Area Name"].map(COMPARATOR_AREAS),
+            "value": table["Value"].astype(float),
+            "origin": table["source"],
+        }
+    )
+    return out.dropna(subset=["area"]).sort_values(["area", "period"], ignore_index=True)
+
+
+def comparator_at(params: dict, measure: str, period: str) -> dict[str, float]:
+    """Benchmark values (area -> value) of one measure in one period."""
+    table = comparators(params, measure)
+    table = table[table["period"] == period]
+    return {str(a): float(v) for a, v in zip(table["area"], table["value"], strict=True)}
+
+
+# Partnership measure 1: tooth decay at age 5 --------------------------------------------
+
+
+def decay_series(params: dict) -> pd.DataFrame:
+    """Five-year-olds with experience of dental decay (%, Wilson), borough (or the named PCN),
+    every survey year up to the period: ``period, area, numerator, denominator, value, lower,
+    upper, suppressed``. The survey is biennial, so some periods have no new value."""
+    data = rows("oral_health", "oral_health_decay_age5", params, breakdown="total")
+    scope = "pcn" if params.get("pcn") else "borough"
+    data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
+    if params.get("pcn"):
+        data = data[data["area_code"] == params["pcn"]]
+    data = data[data["denominator"] > 0].sort_values("period", ignore_index=True)
+    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
+    table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
+    table.insert(1, "area", params.get("pcn") or params["area_name"])
+    return suppress(
+        table,
+        ["numerator"],
+        params["suppression_threshold"],
+        value_columns=["value", "lower", "upper"],
+        symbol=None,
+        source="oral_health",
+    )
+
+
+def decay_targets() -> dict[str, float]:
+    """Both readings of "improve the Harrow position by 5%" from the plan's baseline (%):
+    ``relative`` (baseline x 0.95) and ``points`` (baseline - 5 percentage points)."""
+    base = float(indicator(PM1).baseline["value"])
+    return {
+        "relative": round(base * (1 - PM1_TARGET_CUT / 100), 2),
+        "points": round(base - PM1_TARGET_CUT, 2),
+    }
+
+
+def decay_status(value: float, upper: float) -> tuple[str, str]:
+    """Measure 1 status: "met" when the value is at or below the relative reading (the
+    gentler one), with both readings and whether the 95% interval clears each."""
+    targets = decay_targets()
+    parts = []
+    for name, wording in (
+        ("relative", "5% lower than the baseline"),
+        ("points", "5 percentage points lower"),
+    ):
+        level = targets[name]
+        verdict = (
+            "met, the whole interval below it"
+            if upper <= level
+            else "met on the point value"
+            if value <= level
+            else "not met"
+        )
+        parts.append(f"{wording} ({level:.1f}%): {verdict}")
+    status = "met" if value <= targets["relative"] else "not met"
+    return status, "Target read two ways: " + "; ".join(parts) + "."
+
+
+def headline_pm1(params: dict) -> Headline:
+    """Partnership measure 1 for the scorecard: the latest survey up to the period."""
+    spec = indicator(PM1)
+    table = decay_series({**params, "pcn": None})
+    row = table.iloc[-1]
+    status, text = decay_status(float(row["value"]), float(row["upper"]))
+    return Headline(
+        measure=1,
+        indicator_id=PM1,
+        title=spec.title,
+        period=str(row["period"]),
+        value=float(row["value"]),
+        lower=float(row["lower"]),
+        upper=float(row["upper"]),
+        unit="%",
+        polarity=spec.polarity,
+        baseline=float(spec.baseline["value"]),
+        baseline_period=f"plan baseline ({spec.baseline['period']})",
+        target=decay_targets()["relative"],
+        target_text=(
+            f"{spec.target['text']} Read as a relative fall (to "
+            f"{decay_targets()['relative']:.1f}%); the percentage-point reading "
+            f"({decay_targets()['points']:.1f}%) is shown beside it."
+        ),
+        status=status,
+        status_text=text,
+        anchor=f"{PAGE}#pm1-decay-trend",
+        synthetic=True,
+        source=(
+            f"Synthetic WSIC-shaped oral health survey extract, {row['period']}; baseline, "
+            "London and England figures and target from the Harrow Borough Partnership "
+            "Plan, section 4"
+        ),
+        comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
+        trend=[(str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)],
+    )
+
+
+# Partnership measure 2: access to general practice -------------------------------------
+
+
+def gpps_values(
+    params: dict,
+    rating: str,
+    breakdown: str = "total",
+    level: str = "borough",
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Weighted % of GP Patient Survey respondents rating their experience of making an
+    appointment ``rating`` ("good" or "poor"), with Wilson intervals on the Kish effective
+    sample size, for every period to ``period`` (or just ``period`` when given).
+
+    ``level`` "borough" or "pcn" (the named PCN only when params set one); ``breakdown`` a
+    standard breakdown. Columns: ``period, area, group, respondents, effective_n, value,
+    lower, upper, suppressed`` (suppressed: fewer respondents than the threshold).
+    """
+    measure = GPPS[rating][0]
+    where = {"breakdown": breakdown, "area_type": level}
+    if period:
+        where["period"] = period
+    data = rows("gpps_access", measure, params, **where)
+    design = rows("o1_gpps_design", "o1_gpps_weight_squared", params, **where)
+    counts = rows("o1_gpps_design", "o1_gpps_respondents", params, **where)
+    keys = ["period", "area_code", "breakdown_value"]
+    data = data.merge(design[[*keys, "numerator"]].rename(columns={"numerator": "w2"}), on=keys)
+    data = data.merge(
+        counts[[*keys, "numerator"]].rename(columns={"numerator": "respondents"}), on=keys
+    )
+    data = data[
+        (data["period"] <= params["period"])
+        & (data["denominator"] > 0)
+        & ~data["breakdown_value"].isin(EXCLUDED)
+    ]
+    if level == "pcn" and params.get("pcn"):
+        data = data[data["area_code"] == params["pcn"]]
+    data = data.sort_values(["area_code", "breakdown_value", "period"], ignore_index=True)
+    effective = data["denominator"] ** 2 / data["w2"]
+    share = data["numerator"] / data["denominator"]
+    stats = proportion(share * effective, effective, confidence=params["confidence"])
+    area = data["area_code"].where(data["area_type"] != "borough", params["area_name"])
+    table = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "period": data["period"],
+                    "area": area,
+                    "group": data["breakdown_value"],
+                    "respondents": data["respondents"],
+                    "effective_n": effective.round(1),
+                }
+            ),
+            stats,
+        ],
+        axis=1,
+    )
+    return suppress(
+        table,
+        ["respondents"],
+        params["suppression_threshold"],
+        value_columns=["value", "lower", "upper", "effective_n"],
+        symbol=None,
+        source="gpps_access",
+    )
+
+
+def gpps_target(rating: str) -> float:
+    """The plan's target for one rating: the NWL average when it was written (%)."""
+    return float(indicator(GPPS[rating][1]).target["value"])
+
+
+def short_of_target(params: dict, rating: str) -> pd.DataFrame:
+    """Groups (age band, ethnic group, local deprivation fifth) whose point value misses the
+    NWL-average target in the period (below it for "good", above it for "poor"): ``breakdown,
+    group, value, lower, upper, target``."""
+    target = gpps_target(rating)
+    frames = []
+    for breakdown, name in GPPS_GROUPS.items():
+        table = gpps_values(params, rating, breakdown, period=params["period"])
+        table = table[~table["suppressed"]]
+        miss = table["value"] < target if rating == "good" else table["value"] > target
+        frames.append(table[miss].assign(breakdown=name))
+    out = pd.concat(frames, ignore_index=True)
+    out["target"] = target
+    return out[["breakdown", "group", "value", "lower", "upper", "target"]]
+
+
+def _pm2_status(params: dict, rating: str, value: float) -> tuple[str, str]:
+    target = gpps_target(rating)
+    short = short_of_target(params, rating)
+    borough_ok = value >= target if rating == "good" else value <= target
+    word = "below" if rating == "good" else "above"
+    groups = "; ".join(
+        f"{name.split(' (')[0]} {', '.join(part['group'])}"
+        for name, part in short.groupby("breakdown", sort=False)
+    )
+    status = "met" if borough_ok and short.empty else "not met"
+    text = (
+        f"Harrow {value:.1f}% '{rating}' against the NWL-average target of {target:g}%"
+        f" ({'met' if borough_ok else 'not met'}); groups {word} the target: "
+        f"{groups or 'none'}."
+    )
+    return status, text
+
+
+def headline_pm2(params: dict) -> list[Headline]:
+    """Partnership measure 2 (good and poor ratings) for the scorecard."""
+    params = {**params, "pcn": None}
+    out = []
+    for rating in ("good", "poor"):
+        measure, spec_id = GPPS[rating]
+        spec = indicator(spec_id)
+        table = gpps_values(params, rating)
+        row = table[table["period"] == params["period"]].iloc[0]
+        status, text = _pm2_status(params, rating, float(row["value"]))
+        out.append(
+            Headline(
+                measure=2,
+                indicator_id=spec_id,
+                title=spec.title,
+                period=params["period"],
+                value=float(row["value"]),
+                lower=float(row["lower"]),
+                upper=float(row["upper"]),
+                unit="%",
+                polarity=spec.polarity,
+                baseline=float(spec.baseline["value"]),
+                baseline_period=(
+                    f"plan baseline (survey year not stated; {spec.baseline['period']})"
+                ),
+                target=gpps_target(rating),
+                target_text=" ".join(spec.target["text"].split()),
+                status=status,
+                status_text=text,
+                anchor=f"{PAGE}#pm2-access-{rating}-groups",
+                synthetic=True,
+                source=(
+                    f"Synthetic GP Patient Survey-shaped responses, {params['period']}; "
+                    "baseline, comparators and target from the Harrow Borough Partnership "
+                    "Plan, section 4"
+                ),
+                comparators=comparator_at(params, measure, params["period"]),
+                trend=[
+                    (str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)
+                ],
+            )
+        )
+    return out
+
+
+def headline_measures(params: dict) -> list[Headline]:
+    """Partnership measures 1 and 2 (borough) for the front-page scorecard and board paper."""
+    return [headline_pm1(params), *headline_pm2(params)]

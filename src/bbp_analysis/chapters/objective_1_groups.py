@@ -1,0 +1,621 @@
+"""Objective 1's population and inequality numbers: who is registered (age, sex, ethnic group,
+deprivation, Bridges to Health segment), the Core20PLUS groups and the five clinical areas
+(group against everyone else), the slope and relative index of inequality across local
+deprivation fifths with its trend, and the ethnic-group gap.
+
+Proportions: Wilson score intervals; rates: Byar (exact below 10 events). Group comparisons
+use the Fingertips rule against the "everyone else" value. Counts pass through
+:func:`bbp_analysis.disclosure.suppress` before they are shown.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from ..disclosure import suppress
+from ..stats import compare, proportion, rate, sii
+from .objective_1 import gpps_values, rows
+
+STATED_ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
+SEGMENT_NAMES = {
+    1: "Healthy",
+    2: "Maternal and infant",
+    3: "Acutely ill",
+    4: "Long-term conditions",
+    5: "Disability",
+    6: "Incurable cancer",
+    7: "Organ failure",
+    8: "Frailty and dementia",
+}
+"""Bridges to Health segments (highest need wins), as the extract codes them."""
+PROGRAMME = "programmes"
+INDICATORS = {
+    # key: (query, measure, title, kind, multiplier, polarity)
+    "gpps_good": (
+        "gpps_access",
+        "gpps_appointment_good",
+        "Good experience of making a GP appointment (weighted %)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "cervical": (
+        PROGRAMME,
+        "programme_cervical_screening",
+        "Cervical screening coverage (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "breast": (
+        PROGRAMME,
+        "programme_breast_screening",
+        "Breast screening coverage (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "bowel": (
+        PROGRAMME,
+        "programme_bowel_screening",
+        "Bowel screening coverage (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "flu65": (
+        PROGRAMME,
+        "programme_flu_65plus",
+        "Flu vaccination, aged 65+ (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "mmr2": (
+        PROGRAMME,
+        "programme_mmr2_by_5",
+        "MMR (two doses) by age 5 (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "health_check": (
+        PROGRAMME,
+        "programme_nhs_health_check",
+        "NHS Health Check received, eligible 40-74 (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "smoking_recorded": (
+        PROGRAMME,
+        "programme_smoking_status_recorded",
+        "Smoking status recorded (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "bp_control": (
+        "hypertension_control",
+        "hypertension_controlled",
+        "Hypertension: blood pressure controlled to target (%)",
+        "proportion",
+        100,
+        "high_is_good",
+    ),
+    "decay": (
+        "oral_health",
+        "oral_health_decay_age5",
+        "Five-year-olds with tooth decay (%)",
+        "proportion",
+        100,
+        "low_is_good",
+    ),
+    "emergency": (
+        "emergency_admissions",
+        "emergency_admissions",
+        "Emergency admissions per 1,000 registered",
+        "rate",
+        1000,
+        "low_is_good",
+    ),
+}
+"""The main indicators shown by group, by PCN and across deprivation."""
+INEQUALITY_KEYS = ("gpps_good", "cervical", "breast", "bowel", "flu65", "bp_control", "emergency")
+SII_REPETITIONS = 10_000
+SII_SEED = 20220401
+
+
+def _scope(params: dict) -> tuple[str, str | None]:
+    return ("pcn", params["pcn"]) if params.get("pcn") else ("borough", None)
+
+
+def scoped(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+    """Rows for the borough, or the named PCN when params set one."""
+    level, code = _scope(params)
+    data = rows(query, measure, params, area_type=level, **where)
+    return data[data["area_code"] == code] if code else data
+
+
+def _interval(kind: str, numerator, denominator, multiplier: float, confidence: float):
+    if kind == "proportion":
+        return proportion(numerator, denominator, confidence=confidence, multiplier=multiplier)
+    return rate(numerator, denominator, confidence=confidence, multiplier=multiplier)
+
+
+# Population -------------------------------------------------------------------------------
+
+
+def pcns(params: dict) -> list[str]:
+    """The PCNs with registered people in the period, sorted by name."""
+    data = rows(
+        "registered_population",
+        "registered_population",
+        params,
+        period=params["period"],
+        area_type="pcn",
+        breakdown="total",
+    )
+    return sorted(data.loc[data["denominator"] > 0, "area_code"].unique())
+
+
+def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
+    """Registered population by sex and five-year age band (% of all persons) for the borough
+    or ``pcn``: ``age_band, sex, persons, share, suppressed`` (youngest band first; small
+    counts and their shares suppressed)."""
+    level = "pcn" if pcn else "borough"
+    data = rows(
+        "registered_population",
+        "registered_population",
+        params,
+        period=params["period"],
+        area_type=level,
+        breakdown="sex_age_band",
+    )
+    if pcn:
+        data = data[data["area_code"] == pcn]
+    parts = data["breakdown_value"].str.split(":", expand=True)
+    out = pd.DataFrame({"age_band": parts[1], "sex": parts[0], "persons": data["numerator"]})
+    out = out[out["sex"].isin(["M", "F"])]
+    out["share"] = out["persons"] / out["persons"].sum() * 100
+    order = out["age_band"].str.extract(r"^(\d+)")[0].astype(int)
+    out = out.assign(_o=order).sort_values(["_o", "sex"]).drop(columns="_o").reset_index(drop=True)
+    return suppress(
+        out,
+        ["persons"],
+        params["suppression_threshold"],
+        value_columns=["share"],
+        symbol=None,
+        source="registered_population",
+    )
+
+
+def composition(params: dict, breakdown: str) -> pd.DataFrame:
+    """Share (%) of the registered population in each group of ``breakdown`` (ethnic_group,
+    imd_decile, imd_quintile) for the borough and each PCN (or the named PCN): one row per
+    group, one column per area; counts below the threshold suppressed (shown as missing)."""
+    data = rows(
+        "registered_population",
+        "registered_population",
+        params,
+        period=params["period"],
+        breakdown=breakdown,
+    )
+    data = data[data["area_type"].isin(["borough", "pcn"])]
+    if params.get("pcn"):
+        data = data[(data["area_type"] == "borough") | (data["area_code"] == params["pcn"])]
+    data = data.assign(
+        area=np.where(data["area_type"] == "borough", params["area_name"], data["area_code"])
+    )
+    totals = data.groupby("area")["numerator"].transform("sum")
+    data = data.assign(share=data["numerator"] / totals * 100)
+    protected = suppress(
+        data[["area", "breakdown_value", "numerator", "share"]],
+        ["numerator"],
+        params["suppression_threshold"],
+        groups=["area"],
+        value_columns=["share"],
+        symbol=None,
+        source="registered_population",
+    )
+    wide = protected.pivot(index="breakdown_value", columns="area", values="share")
+    areas = [params["area_name"], *sorted(c for c in wide.columns if c != params["area_name"])]
+    wide = wide[areas].reset_index().rename(columns={"breakdown_value": "group"})
+    key = pd.to_numeric(wide["group"], errors="coerce")
+    return (
+        wide.assign(_k=key.fillna(99))
+        .sort_values(["_k", "group"])
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
+
+
+def core20_share(params: dict) -> float:
+    """Share (%) of registered people living in the national most deprived 20% (IMD 2019
+    deciles 1-2), borough or named PCN, in the period."""
+    data = scoped(
+        "core20plus", "core20_population", params, period=params["period"], breakdown="total"
+    )
+    return float(data["numerator"].sum() / data["denominator"].sum() * 100)
+
+
+def segments(params: dict) -> pd.DataFrame:
+    """Bridges to Health segments: share of registered people (%) and share of the period's
+    emergency admissions (%), borough or named PCN: ``segment, name, persons, population_share,
+    admissions, admissions_share, ratio`` (ratio = admissions share / population share)."""
+    records = []
+    for number, name in SEGMENT_NAMES.items():
+        people = scoped(
+            "b2h_segments",
+            f"b2h_segment_{number}",
+            params,
+            period=params["period"],
+            breakdown="total",
+        )
+        spells = scoped(
+            "o1_b2h_emergency",
+            f"o1_b2h_emergency_{number}",
+            params,
+            period=params["period"],
+            breakdown="total",
+        )
+        records.append(
+            {
+                "segment": number,
+                "name": name,
+                "persons": float(people["numerator"].sum()),
+                "population": float(people["denominator"].sum()),
+                "admissions": float(spells["numerator"].sum()),
+            }
+        )
+    table = pd.DataFrame(records)
+    table["population_share"] = table["persons"] / table["population"] * 100
+    table["admissions_share"] = table["admissions"] / table["admissions"].sum() * 100
+    table["ratio"] = table["admissions_share"] / table["population_share"]
+    table = table.drop(columns="population")
+    return suppress(
+        table,
+        ["persons", "admissions"],
+        params["suppression_threshold"],
+        value_columns=["population_share", "admissions_share", "ratio"],
+        symbol=None,
+        source="b2h_segments",
+    )
+
+
+# Core20PLUS5 --------------------------------------------------------------------------------
+
+PLUS_GROUPS = {
+    "core20_population": ("core20plus", "Core20: national most deprived 20% (IMD deciles 1-2)"),
+    "plus_ethnic_minority": ("core20plus", "Minority ethnic groups (not White, stated)"),
+    "carers_identified": ("carers", "Carers (adults identified as carers)"),
+    "plus_smi": ("core20plus", "People with severe mental illness"),
+    "plus_learning_disability": ("core20plus", "People with a learning disability"),
+    "plus_care_home_residents": ("core20plus", "Care-home residents"),
+    "core20plus_any": ("core20plus", "In any of these groups except carers"),
+}
+
+
+def group_sizes(params: dict) -> pd.DataFrame:
+    """Size of each Core20PLUS group: ``group, persons, denominator, value, lower, upper``
+    (% of registered people, carers % of adults; Wilson), borough or named PCN, suppressed."""
+    records = []
+    for measure, (query, name) in PLUS_GROUPS.items():
+        data = scoped(query, measure, params, period=params["period"], breakdown="total")
+        records.append(
+            {
+                "group": name,
+                "persons": float(data["numerator"].sum()),
+                "denominator": float(data["denominator"].sum()),
+            }
+        )
+    table = pd.DataFrame(records)
+    stats = proportion(table["persons"], table["denominator"], confidence=params["confidence"])
+    table = pd.concat([table, stats], axis=1)
+    return suppress(
+        table,
+        ["persons"],
+        params["suppression_threshold"],
+        value_columns=["value", "lower", "upper"],
+        symbol=None,
+        source="core20plus",
+    )
+
+
+SPLITS = {
+    "core20": (
+        "imd_decile",
+        ("1", "2"),
+        "Core20 (national deciles 1-2)",
+        "Everyone else (deciles 3-10)",
+    ),
+    "local": (
+        "imd_quintile",
+        ("1",),
+        "Most deprived local fifth",
+        "Everyone else (local fifths 2-5)",
+    ),
+    "minority": (
+        "ethnic_group",
+        ("Asian", "Black", "Mixed", "Other"),
+        "Minority ethnic groups",
+        "White",
+    ),
+}
+"""Group splits: breakdown, the group's values, the group's label, the others' label."""
+
+CLINICAL_AREAS = (
+    # (clinical area, query, measure, ambition %, ambition text)
+    (
+        "Maternity: continuity of carer",
+        PROGRAMME,
+        "programme_maternity_continuity",
+        75.0,
+        "75% of Black, Asian and minority ethnic women and of the most deprived",
+    ),
+    (
+        "Severe mental illness: annual physical health check",
+        PROGRAMME,
+        "programme_smi_health_check",
+        60.0,
+        "60% of people living with SMI",
+    ),
+    (
+        "Chronic respiratory disease: COPD flu vaccination",
+        PROGRAMME,
+        "programme_copd_flu_vaccination",
+        None,
+        "drive up uptake (no number given)",
+    ),
+    (
+        "Early cancer diagnosis: stage 1 or 2",
+        PROGRAMME,
+        "programme_cancer_early_stage",
+        75.0,
+        "75% by 2028",
+    ),
+    (
+        "Hypertension: recorded prevalence (crude, all ages)",
+        "ltc_prevalence",
+        "ltc_prevalence_hypertension",
+        None,
+        "case-finding (no number given)",
+    ),
+    (
+        "Hypertension: blood pressure controlled to target",
+        "hypertension_control",
+        "hypertension_controlled",
+        None,
+        "optimise blood pressure (no number given)",
+    ),
+)
+"""The five clinical areas (hypertension shown twice: finding and control); each is compared
+for every split in :data:`SPLITS`."""
+
+
+def split_values(
+    query: str, measure: str, split: str, params: dict, period: str | None = None
+) -> pd.DataFrame:
+    """A proportion for the group and for everyone else (borough or named PCN): ``group,
+    numerator, denominator, value, lower, upper`` (%, Wilson), group first."""
+    breakdown, members, name, others = SPLITS[split]
+    data = scoped(query, measure, params, period=period or params["period"], breakdown=breakdown)
+    data = data[data["breakdown_value"] != "Not stated"]
+    inside = data["breakdown_value"].isin(members)
+    outside = data["breakdown_value"] == "White" if split == "minority" else ~inside
+    table = pd.DataFrame(
+        {
+            "group": [name, others],
+            "numerator": [
+                data.loc[inside, "numerator"].sum(),
+                data.loc[outside, "numerator"].sum(),
+            ],
+            "denominator": [
+                data.loc[inside, "denominator"].sum(),
+                data.loc[outside, "denominator"].sum(),
+            ],
+        }
+    )
+    stats = proportion(
+        table["numerator"],
+        table["denominator"].where(table["denominator"] > 0),
+        confidence=params["confidence"],
+    )
+    return pd.concat([table, stats], axis=1)
+
+
+def clinical_areas(params: dict) -> pd.DataFrame:
+    """The five Core20PLUS5 clinical areas: for each, the group's and everyone else's value
+    (%, Wilson), whether the group's interval lies above, below or across everyone else's
+    value, and the national ambition with whether the group's value reaches it."""
+    records = []
+    for (area, query, measure, ambition, wording), split in product(CLINICAL_AREAS, SPLITS):
+        table = split_values(query, measure, split, params)
+        protected = suppress(
+            table,
+            ["numerator"],
+            params["suppression_threshold"],
+            value_columns=["value", "lower", "upper"],
+            symbol=None,
+            source=query,
+        )
+        group, others = protected.iloc[0], protected.iloc[1]
+        versus = compare([group["lower"]], [group["upper"]], others["value"], None).iloc[0]
+        reached = (
+            "no number"
+            if ambition is None or pd.isna(group["value"])
+            else "reached"
+            if group["value"] >= ambition
+            else "not reached"
+        )
+        records.append(
+            {
+                "clinical area": area,
+                "group": group["group"],
+                "group n": group["denominator"],
+                "group %": group["value"],
+                "lower": group["lower"],
+                "upper": group["upper"],
+                "suppressed": bool(group["suppressed"]),
+                "everyone else": others["group"],
+                "everyone else %": others["value"],
+                "group vs everyone else": versus,
+                "ambition": wording,
+                "ambition reached": reached,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+# Inequality -----------------------------------------------------------------------------
+
+
+def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFrame:
+    """One indicator's value by group (borough or named PCN) in ``period``: ``group,
+    numerator, denominator, value, lower, upper``. GP survey values use the Kish effective
+    sample size (see :func:`bbp_analysis.chapters.objective_1.gpps_values`)."""
+    query, measure, _, kind, multiplier, _ = INDICATORS[key]
+    if key == "gpps_good":
+        table = gpps_values(params, "good", breakdown, level=_scope(params)[0], period=period)
+        out = table.rename(columns={"effective_n": "denominator"})
+        out["numerator"] = out["value"] / 100 * out["denominator"]
+        return out[["group", "numerator", "denominator", "value", "lower", "upper"]]
+    data = scoped(query, measure, params, period=period, breakdown=breakdown)
+    data = data[(data["denominator"] > 0) & (data["breakdown_value"] != "Not stated")]
+    data = data.sort_values("breakdown_value", ignore_index=True)
+    stats = _interval(
+        kind, data["numerator"], data["denominator"], multiplier, params["confidence"]
+    )
+    out = pd.concat([data[["breakdown_value", "numerator", "denominator"]], stats], axis=1)
+    return out.rename(columns={"breakdown_value": "group"})
+
+
+def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
+    """Slope and relative index of inequality across the five local deprivation fifths in
+    ``period``: SII = fitted value for the least deprived end minus the most deprived end (in
+    the indicator's unit), RII = their ratio, with simulated 95% intervals (fixed seed)."""
+    table = by_group(key, params, "imd_quintile", period)
+    table["quintile"] = table["group"].astype(int)
+    kind, multiplier = INDICATORS[key][3], INDICATORS[key][4]
+    frame = table.assign(
+        v=table["value"] / multiplier,
+        lo=table["lower"] / multiplier,
+        hi=table["upper"] / multiplier,
+    )
+    result = sii(
+        frame,
+        "quintile",
+        "denominator",
+        "v",
+        lower="lo",
+        upper="hi",
+        value_type="proportion" if kind == "proportion" else "rate",
+        multiplier=multiplier,
+        confidence=params["confidence"],
+        repetitions=SII_REPETITIONS,
+        seed=SII_SEED,
+    )
+    return {k: float(v) for k, v in result.iloc[0].items()}
+
+
+def inequality_trend(key: str, params: dict) -> pd.DataFrame:
+    """SII and RII for every period with data up to the reporting period: ``period, sii,
+    sii_lower, sii_upper, rii, rii_lower, rii_upper`` (computed once per process for the same
+    indicator, area, period and confidence)."""
+    return _trend(
+        key,
+        params["area_code"],
+        params["area_name"],
+        int(params.get("synthetic_seed", SII_SEED)),
+        params["period"],
+        params.get("pcn"),
+        float(params["confidence"]),
+        int(params["suppression_threshold"]),
+    ).copy()
+
+
+@cache
+def _trend(
+    key: str,
+    area_code: str,
+    area_name: str,
+    seed: int,
+    period: str,
+    pcn: str | None,
+    confidence: float,
+    threshold: int,
+) -> pd.DataFrame:
+    params = {
+        "area_code": area_code,
+        "area_name": area_name,
+        "synthetic_seed": seed,
+        "period": period,
+        "pcn": pcn,
+        "confidence": confidence,
+        "suppression_threshold": threshold,
+    }
+    query, measure = INDICATORS[key][:2]
+    periods = sorted(
+        p
+        for p in rows(query, measure, params, breakdown="total", area_type="borough")[
+            "period"
+        ].unique()
+        if p <= period
+    )
+    return pd.DataFrame([{"period": p, **inequality_index(key, params, p)} for p in periods])
+
+
+def gap_change(trend: pd.DataFrame) -> dict[str, object]:
+    """Is the deprivation gap closing? Compares the absolute SII in the first and the latest
+    period with a z-test (standard errors from the 95% intervals): "narrower", "wider" or "no
+    clear change" at the 5% level, with the z statistic."""
+    first, last = trend.iloc[0], trend.iloc[-1]
+    se = [(r["sii_upper"] - r["sii_lower"]) / (2 * 1.959964) for r in (first, last)]
+    z = (abs(last["sii"]) - abs(first["sii"])) / math.sqrt(se[0] ** 2 + se[1] ** 2)
+    verdict = "no clear change" if abs(z) < 1.959964 else ("wider" if z > 0 else "narrower")
+    return {
+        "first": str(first["period"]),
+        "last": str(last["period"]),
+        "sii_first": float(first["sii"]),
+        "sii_last": float(last["sii"]),
+        "z": float(z),
+        "verdict": verdict,
+    }
+
+
+def ethnic_gap(key: str, params: dict) -> pd.DataFrame:
+    """Gap between the highest and lowest stated ethnic group for every period to the
+    reporting period: ``period, highest, highest_value, lowest, lowest_value, gap``
+    (groups with fewer than the threshold in the numerator left out)."""
+    query, measure = INDICATORS[key][:2]
+    periods = sorted(
+        p
+        for p in rows(query, measure, params, breakdown="total", area_type="borough")[
+            "period"
+        ].unique()
+        if p <= params["period"]
+    )
+    records = []
+    for period in periods:
+        table = by_group(key, params, "ethnic_group", period)
+        table = table[
+            table["group"].isin(STATED_ETHNIC)
+            & (table["numerator"] >= params["suppression_threshold"])
+        ]
+        top, bottom = table.loc[table["value"].idxmax()], table.loc[table["value"].idxmin()]
+        records.append(
+            {
+                "period": period,
+                "highest": top["group"],
+                "highest_value": float(top["value"]),
+                "lowest": bottom["group"],
+                "lowest_value": float(bottom["value"]),
+                "gap": float(top["value"] - bottom["value"]),
+            }
+        )
+    return pd.DataFrame(records)

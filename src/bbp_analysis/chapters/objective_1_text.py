@@ -1,0 +1,367 @@
+"""Objective 1's words: key messages generated from the statistics, the measure 1 and 2 status
+table, the JSNA headline table with the latest value and direction since the plan, the methods
+table and plain statements of what the chapter does not show."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from ..catalogue import for_objective
+from ..publish import mark_suppressed, show_table
+from ..reference import load_reference
+from ..stats import compare, proportion, rate
+from . import objective_1 as o1
+from . import objective_1_groups as groups
+from .objective_1_views import BREAST_LOW, pcn_values, practice_points
+from .objective_3 import falls_dsr
+
+JSNA = {
+    # finding: (query, measure, kind, polarity, how the value is read)
+    "Children aged 5 with tooth decay": (
+        "oral_health",
+        "oral_health_decay_age5",
+        "percent",
+        "low_is_good",
+        "latest survey year",
+    ),
+    "People diagnosed with hypertension": (
+        "ltc_prevalence",
+        "ltc_prevalence_hypertension",
+        "count",
+        "no_judgement",
+        "register count",
+    ),
+    "People with hypertension who are poorly controlled": (
+        "hypertension_control",
+        "hypertension_controlled",
+        "count_not",
+        "low_is_good",
+        "register minus controlled",
+    ),
+    "Share of people with hypertension who are poorly controlled": (
+        "hypertension_control",
+        "hypertension_controlled",
+        "percent_not",
+        "low_is_good",
+        "100 minus % controlled",
+    ),
+    "Patients over 17 on GP registers with diabetes": (
+        "ltc_prevalence",
+        "ltc_prevalence_diabetes",
+        "percent",
+        "no_judgement",
+        "recorded prevalence, aged 17+",
+    ),
+    "Population aged 65 and over": (
+        "registered_population",
+        "population_aged_65_plus",
+        "percent",
+        "no_judgement",
+        "registered population",
+    ),
+    "Recorded prevalence of dementia, people aged 65 and over": (
+        "ltc_prevalence",
+        "ltc_prevalence_dementia",
+        "percent",
+        "no_judgement",
+        "recorded prevalence, aged 65+",
+    ),
+    "Emergency hospital admissions due to falls, people aged 65 and over": (
+        "falls_65plus",
+        "falls_admissions_65plus",
+        "dsr",
+        "low_is_good",
+        "per 100,000, directly standardised (ESP 2013)",
+    ),
+}
+"""JSNA findings the extract can measure and how."""
+
+VERDICTS = {
+    "narrower": "has narrowed",
+    "wider": "has widened",
+    "no clear change": "shows no clear change",
+}
+
+LATER = ("Male life expectancy", "Female life expectancy")
+"""JSNA lines the extract could support (it holds deaths) that the chapter does not compute."""
+
+NOT_SHOWN = {
+    "Life expectancy (JSNA Age Well)": "the extract holds deaths and the package has a life "
+    "table method, but the chapter does not compute it yet; with about 280,000 registered "
+    "people a borough value is possible, PCN values would be imprecise",
+    "Expected hypertension prevalence (case-finding gap)": "needs modelled expected "
+    "prevalence (e.g. OHID/NCVIN estimates by practice), which the review does not ship; the "
+    "chapter shows recorded prevalence and control by group instead",
+    "Smoking prevalence (adults, most deprived decile, people with mental illness)": "the "
+    "extract records whether smoking status is recorded, not current smoking; the chapter "
+    "shows recording only",
+    "JSNA lines on births, infant mortality, school readiness, special educational needs, "
+    "obesity, physical activity, STIs, employment, NEET, cancer mortality, carer quality of "
+    "life": "no births, education, survey, sexual health, employment or "
+    "mortality-by-cause data are in the extract; the lines are listed with the plan's figure "
+    "and 'not held'",
+    "Patients over 17 with hypertension (13.4%)": "the extract's hypertension register "
+    "prevalence is for all ages; compared with the plan's 17+ figure it would mislead, so it "
+    "is shown but not compared",
+    "Measure 2 for NWL and London by group": "the comparator table holds NWL, London and "
+    "England totals only, so groups are judged against the plan's fixed target (71% / 12%)",
+    "Tooth decay by PCN and group": "the five-year-old survey sample is about 350 children "
+    "every two years; by PCN or group most cells are under the suppression threshold",
+    "Logic-model outputs for objective 1 (WSIC users and training, community champions, "
+    "families reached by oral health promoters, smoking cessation quit dates, community "
+    "conversations and insight reports)": "programme activity records are not in any dataset "
+    "the review reads; the delivery tracker chapter reports milestones",
+    "Core20 view of obesity and dental health": "no child measurement data are held, and the "
+    "Core20 group holds under 1% of registered people, too few for the dental survey sample",
+    "Immunisation beyond flu 65+ and MMR2": "the extract holds these two programmes only "
+    "(and COPD flu vaccination); COVID-19 and pneumococcal vaccination for COPD are not held",
+}
+"""What the seed documents ask for that the chapter does not show, and why."""
+
+
+def key_messages(params: dict) -> Markdown:
+    """Key messages, each worded from the test behind it."""
+    lines = []
+    scope = f"{params['area_name']}, " if params.get("pcn") else ""
+    for item in o1.headline_measures(params):
+        lines.append(
+            f"- **Measure {item.measure}: {item.title}** ({scope}{item.period}): "
+            f"{item.value:.1f}% ({item.lower:.1f} to {item.upper:.1f}); "
+            f"{item.status}. {item.status_text}"
+        )
+    where = params.get("pcn") or params["area_name"]
+    if params.get("pcn"):
+        for rating in ("good", "poor"):
+            row = o1.gpps_values(params, rating, level="pcn", period=params["period"]).iloc[0]
+            lines.append(
+                f"- **{where}, access rated {rating}**: {row['value']:.1f}% "
+                f"({row['lower']:.1f} to {row['upper']:.1f}) against the target of "
+                f"{o1.gpps_target(rating):g}%."
+            )
+    share = groups.core20_share(params)
+    lines.append(
+        f"- **Core20**: {share:.1f}% of people registered in {where} live in the "
+        "national most deprived 20% of neighbourhoods, so the chapter also compares "
+        "the most deprived local fifth with everyone else."
+    )
+    trend = groups.inequality_trend("bp_control", params)
+    change = groups.gap_change(trend)
+    last = trend.iloc[-1]
+    lines.append(
+        f"- **Deprivation gap in blood pressure control**: the slope index is "
+        f"{last['sii']:.1f} percentage points ({last['sii_lower']:.1f} to "
+        f"{last['sii_upper']:.1f}) between the least and most deprived ends in "
+        f"{last['period']}; since {change['first']} the gap "
+        f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
+    )
+    return Markdown(f"**Key messages** (synthetic data; {where})\n\n" + "\n".join(lines))
+
+
+def headline_table(params: dict) -> HTML:
+    """Partnership measures 1 and 2: value, baseline, target and status."""
+    table = pd.DataFrame(
+        [
+            {
+                "Measure": f"{h.measure}. {h.title}",
+                "Period": h.period,
+                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
+                "Baseline (%)": f"{h.baseline:.1f} ({h.baseline_period})",
+                "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
+                "Target": h.target_text,
+                "Status": h.status,
+                "Why": h.status_text,
+            }
+            for h in o1.headline_measures(params)
+        ]
+    )
+    caption = (
+        f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
+        "interval, the plan's baseline, comparators and status. Comparators are the "
+        "plan's figures for its baseline year and simulated otherwise. "
+        f"{o1.label(params)}"
+    )
+    return show_table(table, caption, "measures-1-2-status")
+
+
+def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
+    if kind == "dsr":
+        table = falls_dsr(params)
+        table = table[table["area"] == (params.get("pcn") or params["area_name"])]
+        row = table.iloc[-1]
+        return {
+            "period": row["period"],
+            "value": row["value"],
+            "lower": row["lower"],
+            "upper": row["upper"],
+            "suppressed": bool(row["suppressed"]),
+        }
+    data = groups.scoped(query, measure, params, breakdown="total")
+    data = data[(data["period"] <= params["period"]) & (data["denominator"] > 0)]
+    row = data.sort_values("period").iloc[-1]
+    num, den = float(row["numerator"]), float(row["denominator"])
+    if kind.endswith("_not"):
+        num = den - num
+    if kind.startswith("count"):
+        stats = rate([num], [1.0], confidence=params["confidence"], multiplier=1).iloc[0]
+    else:
+        stats = proportion([num], [den], confidence=params["confidence"]).iloc[0]
+    small = num < params["suppression_threshold"]
+    return {
+        "period": row["period"],
+        "value": stats["value"],
+        "lower": stats["lower"],
+        "upper": stats["upper"],
+        "suppressed": small,
+    }
+
+
+def jsna_values(params: dict) -> pd.DataFrame:
+    """Every Harrow line of the plan's JSNA table with, where the extract can measure it, the
+    latest value (95% interval) and its direction against the plan's figure (Fingertips rule:
+    the interval above, below or across it; better/worse where the finding has a polarity)."""
+    plan = load_reference("jsna_headlines")
+    plan = plan[plan["area"] == "Harrow"].drop_duplicates("finding", keep="last")
+    records = []
+    for theme, finding, value, unit in zip(
+        plan["theme"], plan["finding"], plan["value"], plan["unit"], strict=True
+    ):
+        base = pd.to_numeric(value, errors="coerce")
+        record = {
+            "theme": theme,
+            "finding": finding,
+            "plan value": base,
+            "unit": unit,
+            "latest period": "",
+            "latest value": float("nan"),
+            "lower": float("nan"),
+            "upper": float("nan"),
+            "direction since plan": "not held in the extract",
+            "how read": "",
+        }
+        if finding in JSNA:
+            query, measure, kind, polarity, how = JSNA[finding]
+            latest = _latest(query, measure, kind, params)
+            record.update({"latest period": latest["period"], "how read": how})
+            if latest["suppressed"]:
+                record["direction since plan"] = "suppressed"
+            else:
+                record.update({k: float(latest[k]) for k in ("lower", "upper")})
+                record["latest value"] = float(latest["value"])
+                record["direction since plan"] = (
+                    "not compared"
+                    if pd.isna(base) or params.get("pcn")
+                    else compare([latest["lower"]], [latest["upper"]], base, polarity).iloc[0]
+                )
+        elif finding in LATER:
+            record["direction since plan"] = "not shown yet (see the closing note)"
+        elif finding == "Patients over 17 on GP registers with hypertension":
+            record["direction since plan"] = "not compared (extract prevalence is all ages)"
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def jsna_table(params: dict) -> HTML:
+    """The JSNA headline table (see :func:`jsna_values`)."""
+    table = jsna_values(params)
+    shown = table.astype(object).where(table.notna(), "")
+    where = params.get("pcn") or params["area_name"]
+    caption = (
+        f"The plan's JSNA headline findings (section 2.1) with the latest value the data "
+        f"hold for {where} to {params['period']} (95% interval) and its direction "
+        "against the plan's figure; PCN values are not compared with the borough "
+        f"figures. {o1.label(params)}"
+    )
+    return show_table(
+        shown,
+        caption,
+        "jsna-headlines",
+        decimals={"plan value": 1, "latest value": 1, "lower": 1, "upper": 1},
+    )
+
+
+def screening_low(params: dict) -> Markdown:
+    """How many practices (of the named PCN, when set) are below 15% for breast screening (the
+    plan's observation)."""
+    table = practice_points("breast", params)
+    if params.get("pcn"):
+        table = table[table["pcn"] == params["pcn"]]
+    low = table[
+        (table["value"] < BREAST_LOW) & (table["numerator"] >= params["suppression_threshold"])
+    ]
+    where = f" in {params['pcn']}" if params.get("pcn") else ""
+    return Markdown(
+        f"In {params['period']}, {len(low)} of {len(table)} practices{where} screened "
+        f"fewer than {BREAST_LOW:g}% of eligible women for breast cancer (the plan "
+        "noted some practices below 15%); small practices' values are suppressed."
+    )
+
+
+def methods_table() -> HTML:
+    """Each indicator shown in the chapter, with its unit, method and definition."""
+    table = pd.DataFrame(
+        [
+            {
+                "Indicator": spec.title,
+                "Unit": spec.unit,
+                "Method": spec.method,
+                "Definition": " ".join(spec.definition.split()),
+            }
+            for spec in for_objective(1)
+        ]
+    )
+    return show_table(
+        table,
+        "Indicators shown in this chapter and their methods (from the indicator catalogue)",
+        "objective-1-methods",
+    )
+
+
+def not_shown_table() -> HTML:
+    """What the seed documents ask for that the chapter does not show, and why."""
+    table = pd.DataFrame({"Asked for": list(NOT_SHOWN), "Why not shown": list(NOT_SHOWN.values())})
+    return show_table(
+        table, "What the plan asks for that this chapter does not show yet", "objective-1-not-shown"
+    )
+
+
+def pcn_table(params: dict) -> HTML:
+    """Key indicators for the borough and each PCN (or the named PCN), with the comparison
+    with the borough value."""
+    frames = []
+    for key in ("cervical", "breast", "bowel", "flu65", "bp_control", "health_check"):
+        table = pcn_values(key, params)
+        frames.append(table.assign(indicator=groups.INDICATORS[key][2]))
+    good = o1.gpps_values(params, "good", level="pcn", period=params["period"])
+    borough = o1.gpps_values({**params, "pcn": None}, "good", period=params["period"])
+    good = pd.concat([borough, good], ignore_index=True)
+    good["comparison"] = compare(
+        good["lower"], good["upper"], float(good["value"].iloc[0]), "high_is_good"
+    )
+    good.loc[0, "comparison"] = "benchmark"
+    frames.append(
+        good.rename(columns={"respondents": "numerator", "effective_n": "denominator"}).assign(
+            indicator=groups.INDICATORS["gpps_good"][2]
+        )
+    )
+    table = pd.concat(frames, ignore_index=True)
+    columns = [
+        "indicator",
+        "area",
+        "numerator",
+        "denominator",
+        "value",
+        "lower",
+        "upper",
+        "comparison",
+    ]
+    shown = mark_suppressed(table, columns, ["numerator", "value", "lower", "upper"])
+    return show_table(
+        shown,
+        f"Key indicators by PCN, {params['period']} (%, 95% interval; "
+        f"compared with {params['area_name']}; for the GP survey numerator is "
+        f"respondents and denominator the effective sample size). "
+        f"{o1.label(params)}",
+        "pcn-key-indicators",
+        decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
+    )

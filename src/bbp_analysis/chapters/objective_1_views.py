@@ -1,0 +1,524 @@
+"""Objective 1's figures and tables: the measure 1 and 2 charts, the population pyramid and
+composition tables, Core20PLUS5, inequality (SII/RII by year, ethnic gap), prevention and the
+practice funnel plots, each with alt text generated from its data, a data table and a CSV
+download (suppressed values shown as [c])."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from ..disclosure import suppress
+from ..figures import funnel_chart, pyramid_chart, trend_chart
+from ..publish import mark_suppressed, show_figure, show_table
+from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
+from . import objective_1 as o1
+from . import objective_1_groups as groups
+from .objective_1 import rows
+from .objective_3 import area_values
+
+BREAST_LOW = 15.0
+"""The plan: some practices below 15% for breast screening."""
+ONE_DP = {"value": 1, "lower": 1, "upper": 1}
+
+
+# Partnership measures ---------------------------------------------------------------------
+
+
+def decay_figure(params: dict) -> HTML:
+    """Measure 1: tooth decay at age 5 by survey year for the area, with London and England
+    (and NWL) from the comparator table, and both target readings as reference lines."""
+    table = o1.decay_series(params)
+    bench = o1.comparators(params, "oral_health_decay_age5")
+    bench = bench[bench["period"].isin(table["period"])]
+    shown = pd.concat(
+        [
+            table[~table["suppressed"]][["period", "area", "value", "lower", "upper"]],
+            bench[["period", "area", "value"]],
+        ],
+        ignore_index=True,
+    )
+    targets = o1.decay_targets()
+    fig = trend_chart(
+        shown,
+        period="period",
+        series="area",
+        target=targets["relative"],
+        title="Five-year-olds with experience of tooth decay",
+        ylabel="%",
+    )
+    fig.axes[0].axhline(
+        targets["points"],
+        color="#555555",
+        linestyle=":",
+        linewidth=1,
+        label=f"Target, percentage-point reading ({targets['points']:.1f}%)",
+    )
+    fig.axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    last = table.iloc[-1]
+    alt = (
+        f"Line chart of the share of five-year-olds with tooth decay by survey year: "
+        f"{last['area']} {last['value']:.1f}% in {last['period']} against "
+        + ", ".join(
+            f"{a} {v:.1f}%"
+            for a, v in zip(
+                bench.loc[bench["period"] == last["period"], "area"],
+                bench.loc[bench["period"] == last["period"], "value"],
+                strict=True,
+            )
+        )
+        + f"; targets {targets['relative']:.1f}% (relative) and {targets['points']:.1f}% "
+        "(percentage points)."
+    )
+    data = pd.concat(
+        [
+            mark_suppressed(
+                table,
+                ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
+                ["numerator", "value", "lower", "upper"],
+            ),
+            bench.rename(columns={"origin": "source"}),
+        ],
+        ignore_index=True,
+    )
+    caption = (
+        f"Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
+        f"survey years to {params['period']}; London, England and NWL values from the "
+        f"plan where it prints them, simulated otherwise. {o1.label(params)}"
+    )
+    return show_figure(
+        fig,
+        figure_id="pm1-decay-trend",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"numerator": 0, "denominator": 0, **ONE_DP},
+    )
+
+
+def gpps_trend_figure(params: dict, rating: str) -> HTML:
+    """Measure 2: the area's weighted % rating access ``rating`` by year, with NWL, London and
+    England and the NWL-average target line."""
+    level = "pcn" if params.get("pcn") else "borough"
+    table = o1.gpps_values(params, rating, level=level)
+    measure = o1.GPPS[rating][0]
+    bench = o1.comparators(params, measure)
+    bench = bench[bench["period"] <= params["period"]]
+    shown = pd.concat([table[~table["suppressed"]], bench], ignore_index=True)
+    target = o1.gpps_target(rating)
+    title = f"Experience of making a GP appointment rated {rating}"
+    fig = trend_chart(
+        shown, period="period", series="area", target=target, title=title, ylabel="% of respondents"
+    )
+    last = table.iloc[-1]
+    alt = (
+        f"Line chart of the weighted share of GP Patient Survey respondents rating their "
+        f"experience of making an appointment {rating}: {last['area']} "
+        f"{last['value']:.1f}% in {last['period']}, target {target:g}% (the NWL average "
+        "when the plan was written)."
+    )
+    data = pd.concat(
+        [
+            mark_suppressed(
+                table,
+                ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
+                ["respondents", "value", "lower", "upper"],
+            ),
+            bench.rename(columns={"origin": "source"}),
+        ],
+        ignore_index=True,
+    )
+    caption = (
+        f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
+        f"with NWL, London and England. {o1.label(params)}"
+    )
+    return show_figure(
+        fig,
+        figure_id=f"pm2-access-{rating}-trend",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"respondents": 0, "effective_n": 0, **ONE_DP},
+    )
+
+
+def gpps_groups_table(params: dict, rating: str) -> HTML:
+    """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
+    group marked against the NWL-average target (by its point value and its interval)."""
+    target = o1.gpps_target(rating)
+    level = "pcn" if params.get("pcn") else "borough"
+    frames = []
+    for breakdown, name in o1.GPPS_GROUPS.items():
+        table = o1.gpps_values(params, rating, breakdown, level=level, period=params["period"])
+        frames.append(table.assign(breakdown=name))
+    table = pd.concat(frames, ignore_index=True)
+    good = rating == "good"
+    table["against target"] = [
+        "suppressed"
+        if s
+        else (
+            "meets target"
+            if (v >= target if good else v <= target)
+            else "short of target, interval excludes it"
+            if (hi < target if good else lo > target)
+            else "short of target, interval includes it"
+        )
+        for v, lo, hi, s in zip(
+            table["value"], table["lower"], table["upper"], table["suppressed"], strict=True
+        )
+    ]
+    shown = mark_suppressed(
+        table,
+        ["breakdown", "group", "respondents", "value", "lower", "upper", "against target"],
+        ["respondents", "value", "lower", "upper"],
+    )
+    where = params.get("pcn") or params["area_name"]
+    caption = (
+        f"Experience of making a GP appointment rated {rating} by group, {where}, "
+        f"{params['period']} (weighted %, 95% interval) against the target of "
+        f"{target:g}%. {o1.label(params)}"
+    )
+    return show_table(
+        shown,
+        caption,
+        f"pm2-access-{rating}-groups",
+        decimals={"respondents": 0, **ONE_DP},
+        method="Weighted proportion; Wilson interval on the Kish effective n",
+    )
+
+
+# Population -------------------------------------------------------------------------------
+
+
+def pyramid_figure(params: dict, pcn: str | None = None) -> HTML:
+    """Population pyramid of the borough, or of ``pcn`` with the borough as an outline."""
+    table = groups.pyramid(params, pcn)
+    compare = groups.pyramid(params) if pcn else None
+    where = pcn or params["area_name"]
+    fig = pyramid_chart(
+        table, compare=compare, title=f"Registered population by age and sex, {where}"
+    )
+    older = table[table["age_band"].str.match(r"^(6[5-9]|[7-9]\d)")]["share"].sum()
+    young = table[table["age_band"].isin(["0-4", "5-9", "10-14"])]["share"].sum()
+    alt = (
+        f"Population pyramid of {where}'s registered population by five-year age band, "
+        f"males left and females right: {young:.1f}% aged 0-14 and {older:.1f}% aged 65 "
+        "and over" + (f"; {params['area_name']} shown as an outline." if pcn else ".")
+    )
+    figure_id = "population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
+    caption = (
+        f"Registered population by sex and five-year age band, {where}, 1 October of "
+        f"{params['period']} (% of all registered). {o1.label(params)}"
+    )
+    data = mark_suppressed(table, ["age_band", "sex", "persons", "share"], ["persons", "share"])
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"persons": 0, "share": 2},
+    )
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+def composition_table(params: dict, breakdown: str, caption: str, table_id: str) -> HTML:
+    """Shares of the registered population by group for the borough and PCNs."""
+    table = groups.composition(params, breakdown)
+    shown = table.astype(object).where(table.notna(), "[c]")
+    return show_table(
+        shown,
+        f"{caption}, {params['period']} (% of registered people; [c]: "
+        f"fewer than {params['suppression_threshold']}). {o1.label(params)}",
+        table_id,
+        decimals={c: 1 for c in table.columns if c != "group"},
+    )
+
+
+def segments_table(params: dict) -> HTML:
+    """Bridges to Health segments: share of people and of emergency admissions."""
+    table = groups.segments(params)
+    shown = mark_suppressed(
+        table,
+        [
+            "segment",
+            "name",
+            "persons",
+            "population_share",
+            "admissions",
+            "admissions_share",
+            "ratio",
+        ],
+        ["persons", "admissions", "population_share", "admissions_share", "ratio"],
+    )
+    where = params.get("pcn") or params["area_name"]
+    return show_table(
+        shown,
+        f"Bridges to Health segments, {where}, {params['period']}: share "
+        "of registered people and of emergency admissions (%); ratio above 1 "
+        f"means more than their share of admissions. {o1.label(params)}",
+        "b2h-segments",
+        decimals={
+            "persons": 0,
+            "admissions": 0,
+            "population_share": 1,
+            "admissions_share": 1,
+            "ratio": 2,
+        },
+    )
+
+
+# Core20PLUS5 ------------------------------------------------------------------------------
+
+
+def group_size_table(params: dict) -> HTML:
+    """Core20PLUS group sizes (% with Wilson intervals)."""
+    table = groups.group_sizes(params)
+    shown = mark_suppressed(
+        table,
+        ["group", "persons", "denominator", "value", "lower", "upper"],
+        ["persons", "value", "lower", "upper"],
+    )
+    where = params.get("pcn") or params["area_name"]
+    return show_table(
+        shown,
+        f"Core20PLUS groups in {where}, {params['period']} (% of "
+        "registered people; carers % of adults; 95% Wilson interval). "
+        f"{o1.label(params)}",
+        "core20plus-groups",
+        decimals={"persons": 0, "denominator": 0, **ONE_DP},
+    )
+
+
+def clinical_table(params: dict) -> HTML:
+    """The five clinical areas, each group against everyone else and the ambition."""
+    table = groups.clinical_areas(params)
+    columns = [
+        "clinical area",
+        "group",
+        "group n",
+        "group %",
+        "lower",
+        "upper",
+        "everyone else",
+        "everyone else %",
+        "group vs everyone else",
+        "ambition",
+        "ambition reached",
+    ]
+    shown = mark_suppressed(
+        table, columns, ["group n", "group %", "lower", "upper", "everyone else %"]
+    )
+    where = params.get("pcn") or params["area_name"]
+    return show_table(
+        shown,
+        f"Core20PLUS5 clinical areas in {where}, {params['period']}: "
+        "each group against everyone else (%, 95% Wilson interval; 'higher' or "
+        "'lower' when the group's interval excludes everyone else's value). "
+        f"{o1.label(params)}",
+        "core20plus5-clinical",
+        decimals={"group n": 0, "group %": 1, "lower": 1, "upper": 1, "everyone else %": 1},
+    )
+
+
+# Inequality -------------------------------------------------------------------------------
+
+
+def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
+    """SII and RII across local deprivation fifths in the period for the main indicators,
+    with the change since the first year (z-test on the SII): the table and its data."""
+    records = []
+    for key in groups.INEQUALITY_KEYS:
+        trend = groups.inequality_trend(key, params)
+        change = groups.gap_change(trend)
+        last = trend.iloc[-1]
+        records.append(
+            {
+                "indicator": groups.INDICATORS[key][2],
+                "key": key,
+                "SII": last["sii"],
+                "SII lower": last["sii_lower"],
+                "SII upper": last["sii_upper"],
+                "RII": last["rii"],
+                "RII lower": last["rii_lower"],
+                "RII upper": last["rii_upper"],
+                "first year": change["first"],
+                "SII, first year": change["sii_first"],
+                "gap since first year": change["verdict"],
+            }
+        )
+    table = pd.DataFrame(records)
+    where = params.get("pcn") or params["area_name"]
+    shown = table.drop(columns="key")
+    html = show_table(
+        shown,
+        f"Slope index of inequality (SII: least minus most deprived "
+        f"local fifth, in the indicator's unit) and relative index (RII: their "
+        f"ratio), {where}, {params['period']}, with 95% simulated intervals; "
+        "'gap since first year' from a z-test on the absolute SII (5% level). "
+        f"{o1.label(params)}",
+        "inequality-sii",
+        decimals={
+            c: (2 if c.startswith("RII") else 1)
+            for c in shown.columns
+            if c.startswith(("SII", "RII"))
+        },
+        method="Population-weighted regression on the fifths' midpoints "
+        "(PHE SII tool method), logit/log intervals simulated",
+    )
+    return html, table
+
+
+def sii_trend_figure(key: str, params: dict) -> HTML:
+    """The SII of one indicator by year with its interval (is the gap closing?)."""
+    trend = groups.inequality_trend(key, params)
+    title = f"Deprivation gap (SII): {groups.INDICATORS[key][2]}"
+    shown = trend.rename(columns={"sii": "value", "sii_lower": "lower", "sii_upper": "upper"})
+    fig = trend_chart(
+        shown.assign(area="SII"),
+        period="period",
+        series="area",
+        title=title,
+        ylabel="least minus most deprived",
+    )
+    fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
+    change = groups.gap_change(trend)
+    alt = (
+        f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
+        f"year: {change['sii_first']:.1f} in {change['first']} and {change['sii_last']:.1f} "
+        f"in {change['last']}; the gap is {change['verdict']} (z = {change['z']:.2f})."
+    )
+    return show_figure(
+        fig,
+        figure_id=f"sii-trend-{key.replace('_', '-')}",
+        caption=f"{title}, by year, 95% interval. {o1.label(params)}",
+        alt=alt,
+        data=trend,
+        decimals={c: 2 for c in trend.columns if c != "period"},
+    )
+
+
+def ethnic_gap_table(params: dict) -> HTML:
+    """The gap between the highest and lowest ethnic group for the main indicators, first
+    year and the period."""
+    records = []
+    for key in groups.INEQUALITY_KEYS:
+        gaps = groups.ethnic_gap(key, params)
+        first, last = gaps.iloc[0], gaps.iloc[-1]
+        records.append(
+            {
+                "indicator": groups.INDICATORS[key][2],
+                "highest": last["highest"],
+                "highest value": last["highest_value"],
+                "lowest": last["lowest"],
+                "lowest value": last["lowest_value"],
+                "gap": last["gap"],
+                "first year": first["period"],
+                "gap in first year": first["gap"],
+            }
+        )
+    table = pd.DataFrame(records)
+    where = params.get("pcn") or params["area_name"]
+    return show_table(
+        table,
+        f"Gap between the highest and lowest ethnic group (Asian, Black, "
+        f"Mixed, Other, White), {where}, {params['period']} and the first year "
+        f"(indicator's unit; groups under {params['suppression_threshold']} "
+        f"events left out). {o1.label(params)}",
+        "inequality-ethnic-gap",
+        decimals={"highest value": 1, "lowest value": 1, "gap": 1, "gap in first year": 1},
+    )
+
+
+# Prevention and neighbourhoods --------------------------------------------------------------
+
+
+def practice_points(key: str, params: dict) -> pd.DataFrame:
+    """One indicator's value for every practice (the whole borough, so the limits use all
+    practices), with funnel classifications unadjusted and overdispersion-adjusted."""
+    query, measure = groups.INDICATORS[key][:2]
+    data = rows(
+        query, measure, params, period=params["period"], area_type="practice", breakdown="total"
+    )
+    data = data[data["denominator"] > 0].sort_values("area_code", ignore_index=True)
+    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
+    table = pd.concat([data[["area_code", "numerator", "denominator"]], stats], axis=1)
+    table = table.rename(columns={"area_code": "practice"})
+    pcn = rows(
+        "o2_practice_pcn", "o2_practice_pcn", params, period=params["period"], area_type="practice"
+    ).set_index("area_code")["breakdown_value"]
+    table["pcn"] = table["practice"].map(pcn)
+    num, den = table["numerator"], table["denominator"]
+    table["significance"] = funnel_significance(num, den, "proportion").to_numpy()
+    table["significance_od"] = funnel_significance(
+        num, den, "proportion", overdispersion=True
+    ).to_numpy()
+    table.attrs["phi"] = funnel_limits_overdispersed(num, den, "proportion").attrs["phi"]
+    return table
+
+
+def funnel_figure(key: str, params: dict) -> HTML:
+    """Practice funnel plot (95% and 99.8% limits around the borough value); the named PCN's
+    practices only when set. Small practices' values are suppressed."""
+    table = practice_points(key, params)
+    limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
+    table = suppress(
+        table,
+        ["numerator"],
+        params["suppression_threshold"],
+        value_columns=["value", "lower", "upper"],
+        symbol=None,
+        source=groups.INDICATORS[key][0],
+    )
+    if params.get("pcn"):
+        table = table[table["pcn"] == params["pcn"]]
+    shown = table[~table["suppressed"]]
+    title = groups.INDICATORS[key][2]
+    fig = funnel_chart(
+        shown,
+        limits,
+        label="practice",
+        denominator="denominator",
+        title=f"{title}: practices, {params['period']}",
+        xlabel="eligible",
+        ylabel="%",
+    )
+    counts = shown["significance"].value_counts()
+    od = int(shown["significance_od"].str.contains("99.8").sum())
+    low = int((shown["value"] < BREAST_LOW).sum())
+    below = f"; {low} below {BREAST_LOW:g}%" if key == "breast" else ""
+    alt = (
+        f"Funnel plot of {title.lower()} for {len(shown)} practices: "
+        + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
+        + f"; {od} outside the 99.8% limits after the overdispersion adjustment (phi "
+        f"{table.attrs.get('phi', float('nan')):.2f}){below}."
+    )
+    data = mark_suppressed(
+        table,
+        ["practice", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
+        ["numerator", "denominator", "value"],
+    )
+    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
+    caption = (
+        f"{title}: practice funnel plot, 95% and 99.8% limits around the "
+        f"{params['area_name']} value; overdispersion-adjusted classification "
+        f"(Spiegelhalter random effects) in the data. {o1.label(params)}"
+    )
+    return show_figure(
+        fig,
+        figure_id=f"funnel-{key.replace('_', '-')}",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"numerator": 0, "denominator": 0, "value": 1},
+    )
+
+
+def pcn_values(key: str, params: dict) -> pd.DataFrame:
+    """One indicator (not the weighted GP survey) for the borough and each PCN (or the named
+    PCN) in the period, with intervals and the comparison with the borough."""
+    query, measure, _, kind, multiplier, polarity = groups.INDICATORS[key]
+    return area_values(query, measure, params, kind=kind, multiplier=multiplier, polarity=polarity)
