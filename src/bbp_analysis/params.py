@@ -63,7 +63,15 @@ SPEC: dict[str, Spec] = {
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError("file not found", file=path, rule="parameters file exists")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"byte 0x{exc.object[exc.start]:02x} on line {line} is not UTF-8; re-save as UTF-8",
+            file=path,
+            rule="encoding UTF-8",
+        ) from exc
     if not text.strip():
         raise InputError("file is empty", file=path, rule="parameters file not empty")
     try:

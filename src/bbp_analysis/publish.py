@@ -2,9 +2,12 @@
 
 Every figure is written as an HTML block holding the PNG (with alt text generated from its
 data), a caption, a link to the CSV of the data drawn, and the same data as a table behind
-a disclosure toggle. Downloads are written to ``_extra/downloads/`` under the book root,
-which Sphinx copies to the site root (``html_extra_path``), so pages link to
-``../downloads/<id>.csv``.
+a disclosure toggle. Every figure and table carries its stable identifier and a "How this was
+made" passport: the SHA-256 of its data (and of its image), the edition's parameters, the
+method, the code version and the command that reproduces it; the run manifest collects these
+hashes (:mod:`bbp_analysis.audit.manifest`). Downloads are written to ``_extra/downloads/``
+under the book root, which Sphinx copies to the site root (``html_extra_path``), so pages
+link to ``../downloads/<id>.csv``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ import base64
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from IPython import get_ipython
 from IPython.display import HTML
 
+from .audit.manifest import run_context as edition_context
+from .audit.manifest import sha256_bytes
 from .figures import png_bytes
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -49,13 +56,80 @@ def mark_suppressed(
     return out.reset_index(drop=True)
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The download's bytes: UTF-8 CSV, no index, ``\\n`` line ends."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_download(frame: pd.DataFrame, item_id: str, extra: Path = EXTRA) -> str:
     """Write ``frame`` as ``downloads/<item_id>.csv`` under ``extra``; return the page's link."""
     folder = extra / DOWNLOADS
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{_check_id(item_id)}.csv"
-    frame.to_csv(folder / name, index=False, lineterminator="\n")
+    (folder / name).write_bytes(csv_bytes(frame))
     return f"../{DOWNLOADS}/{name}"
+
+
+def run_context() -> dict[str, Any]:
+    """The edition's context (:func:`bbp_analysis.audit.manifest.run_context`) from the
+    parameters papermill injected into the running notebook; empty outside a notebook run."""
+    from .params import SPEC
+
+    shell = get_ipython()
+    namespace = shell.user_ns if shell is not None else {}
+    params = {name: namespace[name] for name in SPEC if SPEC[name].notebook and name in namespace}
+    return edition_context(params) if "period" in params else {}
+
+
+def code_text(code: dict[str, Any]) -> str:
+    """The code version in words: package version and source hash."""
+    return (
+        f"bbp_analysis {code.get('package')}, source SHA-256 "
+        f"{str(code.get('source_sha256'))[:16]} (git commit: in the run manifest)"
+    )
+
+
+def passport_html(
+    item_id: str,
+    kind: str,
+    data: pd.DataFrame,
+    *,
+    method: str | None = None,
+    image: bytes | None = None,
+    context: dict[str, Any] | None = None,
+) -> str:
+    """The "How this was made" block: identifier, data hash, inputs, parameters, method, code
+    version and the command that recomputes the data. Its ``data-bbp-*`` attributes are what
+    the run manifest records."""
+    context = run_context() if context is None else context
+    data_hash = sha256_bytes(csv_bytes(data))
+    attributes = {"id": item_id, "kind": kind, "data-sha256": data_hash, "rows": str(len(data))}
+    if image is not None:
+        attributes["image-sha256"] = sha256_bytes(image)
+    tag = " ".join(f'data-bbp-{k}="{html.escape(v)}"' for k, v in attributes.items())
+    edition = context.get("edition")
+    params = context.get("parameters", {})
+    code = context.get("code", {})
+    shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "not recorded"
+    version = code_text(code) if code else "not recorded"
+    command = f"bbp reproduce {item_id}" + (f" --edition {edition}" if edition else "")
+    rows = [
+        ("Identifier", f"<code>{html.escape(item_id)}</code> ({kind})"),
+        ("Data", f"{len(data)} rows, SHA-256 <code>{data_hash}</code>"),
+        (
+            "Inputs",
+            'every file with its SHA-256 in the <a href="../manifest.json">run manifest</a>',
+        ),
+        ("Parameters", html.escape(shown)),
+        ("Method", html.escape(method or "as stated in the caption and the chapter's methods")),
+        ("Code version", html.escape(version)),
+        ("Reproduce", f"<code>{html.escape(command)}</code>"),
+    ]
+    items = "".join(f"<li><strong>{name}:</strong> {value}</li>" for name, value in rows)
+    return (
+        f'<details class="bbp-passport" {tag}><summary>How this was made</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def table_html(
@@ -87,15 +161,21 @@ def table_html(
 
 
 def show_table(
-    frame: pd.DataFrame, caption: str, table_id: str, decimals: dict[str, int] | None = None
+    frame: pd.DataFrame,
+    caption: str,
+    table_id: str,
+    decimals: dict[str, int] | None = None,
+    *,
+    method: str | None = None,
 ) -> HTML:
-    """Display a table with a CSV download of exactly what it shows."""
+    """Display a table with a CSV download of exactly what it shows, and its passport."""
     href = write_download(frame, table_id)
     table = table_html(frame, caption, table_id=table_id, decimals=decimals)
     return HTML(
         f'<div class="bbp-table-block">{table}'
         f'<p class="bbp-download"><a href="{html.escape(href)}" download>'
-        f"Download this table (CSV)</a></p></div>"
+        f"Download this table (CSV)</a></p>"
+        f"{passport_html(table_id, 'table', frame, method=method)}</div>"
     )
 
 
@@ -107,9 +187,12 @@ def show_figure(
     alt: str,
     data: pd.DataFrame,
     decimals: dict[str, int] | None = None,
+    method: str | None = None,
 ) -> HTML:
-    """Display a figure with its alt text, caption, data download and table alternative."""
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    """Display a figure with its alt text, caption, data download, table alternative and
+    passport."""
+    image = png_bytes(fig)
+    encoded = base64.b64encode(image).decode("ascii")
     href = write_download(data, figure_id)
     table = table_html(data, f"Data for: {caption}", decimals=decimals)
     return HTML(
@@ -118,4 +201,5 @@ def show_figure(
         f"<figcaption>{html.escape(caption)} "
         f'<a href="{html.escape(href)}" download>Download the data (CSV)</a></figcaption>'
         f"</figure><details><summary>Show the data as a table</summary>{table}</details>"
+        f"{passport_html(figure_id, 'figure', data, method=method, image=image)}"
     )

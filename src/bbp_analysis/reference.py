@@ -285,7 +285,7 @@ def load_reference(name: str, root: Path | None = None) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
                           encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise InputError(str(error), file=path, rule="UTF-8 CSV") from error
     return validate_frame(raw, TABLES[name], file=path)
 

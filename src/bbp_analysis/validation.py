@@ -241,3 +241,15 @@ def require_columns(
     for name in columns:
         if name not in frame.columns:
             raise InputError("required column missing", file=str(file), column=name, rule=rule)
+
+
+def check_period_covered(period: str, covered: Iterable[str], *, file: str | Path) -> None:
+    """Raise InputError when ``period`` is not one of the financial years the data cover."""
+    years = sorted(covered)
+    if period not in years:
+        raise InputError(
+            f"{period!r} is outside the data, which cover {years[0]} to {years[-1]}",
+            file=str(file),
+            column="period",
+            rule="period within the data",
+        )
