@@ -8,6 +8,11 @@ aggregate tables (numerator and denominator by measure, period, area and breakdo
 once per extract and SQL version on DuckDB and cached under ``_build/cache/measures/``: no
 person-level row reaches a notebook. Nothing here applies disclosure control; every caller
 that displays or writes an aggregate must (:mod:`bbp_analysis.disclosure`).
+
+Other boroughs: with ``$BBP_EXTRACT_SOURCE=NWL`` (set by ``bbp build --area CODE``) a
+borough's extract is its part of the eight-borough extract (``data/synthetic/NWL/``): every
+table cut to the borough's persons, PCNs and organisations (:func:`write_borough_view`,
+in ``data/synthetic/NWL/boroughs/<code>/``); comparator tables are kept whole.
 """
 
 from __future__ import annotations
@@ -15,17 +20,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import InputError
 from .paths import build_dir, project_root, synthetic_dir
 
 MANIFEST = "manifest.json"
+SOURCE_ENV = "BBP_EXTRACT_SOURCE"
+EIGHT_BOROUGHS = "NWL"
 _CACHES: dict[tuple[str, int, str], Path] = {}  # per process: the extract is checked once
 
 
@@ -38,8 +48,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def from_eight_boroughs() -> bool:
+    """Whether boroughs' extracts are cut from the eight-borough extract (``$BBP_EXTRACT_SOURCE``
+    is ``NWL``)."""
+    return os.environ.get(SOURCE_ENV) == EIGHT_BOROUGHS
+
+
 def extract_folder(area_code: str, root: Path | None = None) -> Path:
-    """Where the synthetic extract for ``area_code`` lives (``data/synthetic/<area_code>``)."""
+    """Where the synthetic extract for ``area_code`` lives: ``data/synthetic/<area_code>``, or
+    ``data/synthetic/NWL/boroughs/<area_code>`` when cut from the eight-borough extract."""
+    if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
+        return synthetic_dir(root) / EIGHT_BOROUGHS / "boroughs" / area_code
     return synthetic_dir(root) / area_code
 
 
@@ -113,6 +132,8 @@ def ensure_extract(
     against its manifest hashes."""
     folder = extract_folder(area_code, root)
     say = progress or (lambda _message: None)
+    if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
+        return _ensure_borough_view(area_code, seed, root, say)
     if _is_current(folder, seed):
         say(f"checking the synthetic extract {folder.relative_to(folder.parents[2])}")
         return verify_extract(folder)
@@ -121,6 +142,74 @@ def ensure_extract(
     say(f"generating the synthetic extract for {area_code} (seed {seed})")
     generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True)
     return verify_extract(folder)
+
+
+def _ensure_borough_view(
+    area_code: str, seed: int, root: Path | None, say: Callable[[str], None]
+) -> dict[str, Any]:
+    source = ensure_extract(EIGHT_BOROUGHS, seed, root, say)
+    folder = extract_folder(area_code, root)
+    if (folder / MANIFEST).is_file() and read_manifest(folder).get("source_hash") == (
+        extract_hash(source)
+    ):
+        return verify_extract(folder)
+    say(f"cutting {area_code} from the eight-borough extract")
+    write_borough_view(extract_folder(EIGHT_BOROUGHS, root), source, area_code, folder)
+    return verify_extract(folder)
+
+
+def write_borough_view(
+    source: Path, source_manifest: dict[str, Any], borough: str, out: Path
+) -> dict[str, Any]:
+    """Write ``borough``'s part of the eight-borough extract at ``source`` into ``out``: rows
+    whose ``borough_code`` is the borough, else whose ``person_id`` is one of its persons,
+    else whose ``pcn_name`` is one of its PCNs; tables with none of these (comparators)
+    whole. Row order is kept; the manifest records the source's hash. Returns it."""
+    persons = pq.read_table(source / "persons.parquet", columns=["person_id", "borough_code"])
+    persons = persons.filter(pc.equal(persons["borough_code"], borough))
+    if persons.num_rows == 0:
+        raise InputError(
+            f"no persons in borough {borough!r}",
+            file=source / "persons.parquet",
+            column="borough_code",
+            rule="NWL borough",
+        )
+    pcns = pq.read_table(source / "persons.parquet", columns=["pcn_name", "borough_code"])
+    pcns = pc.unique(pcns.filter(pc.equal(pcns["borough_code"], borough))["pcn_name"])
+    keys = {
+        "borough_code": pa.array([borough]),
+        "person_id": persons["person_id"],
+        "pcn_name": pcns,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for name, entry in sorted(source_manifest["tables"].items()):
+        table = pq.read_table(source / entry["file"])
+        column = next((c for c in keys if c in table.column_names), None)
+        if column is not None:
+            table = table.filter(pc.is_in(table[column], value_set=keys[column]))
+        partial = out / f"{entry['file']}.partial"
+        pq.write_table(
+            table,
+            partial,
+            compression="zstd",
+            compression_level=3,
+            write_statistics=True,
+            store_schema=False,
+        )
+        path = partial.replace(out / entry["file"])
+        tables[name] = {"file": entry["file"], "rows": table.num_rows, "sha256": sha256_file(path)}
+    manifest = {
+        **source_manifest,
+        "area": borough,
+        "tables": tables,
+        "cut_from": EIGHT_BOROUGHS,
+        "source_hash": extract_hash(source_manifest),
+    }
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return manifest
 
 
 def sql_version() -> str:
@@ -139,20 +228,25 @@ def measures_cache(manifest: dict[str, Any], root: Path | None = None) -> Path:
     return build_dir(root) / "cache" / "measures" / f"{key}.parquet"
 
 
-def compute_measures(folder: Path, manifest: dict[str, Any], root: Path | None = None) -> Path:
-    """Run every measure on DuckDB over the extract once and cache the aggregates as one
-    table (columns of :data:`measures.engine.OUTPUT_COLUMNS` plus ``query``, the SQL file);
-    return the cache path. Written under a temporary name and renamed when complete."""
-    from .measures import run_all
+def compute_measures(
+    folder: Path, manifest: dict[str, Any], root: Path | None = None, engine: str = "duckdb"
+) -> Path:
+    """Run every measure on ``engine`` (``duckdb`` or ``spark``; same tables) over the extract
+    once and cache the aggregates as one table (columns of
+    :data:`measures.engine.OUTPUT_COLUMNS` plus ``query``, the SQL file); return the cache
+    path. Written under a temporary name and renamed when complete."""
+    from .measures.engine import write_all
 
     cache = measures_cache(manifest, root)
     if cache.is_file():
         return cache
-    frames = [frame.assign(query=name) for name, frame in run_all(folder).items()]
-    table = pd.concat(frames, ignore_index=True)
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-    table.to_parquet(partial, index=False)
+    try:
+        write_all(folder, partial, engine)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(cache)
     return cache
 
@@ -162,14 +256,15 @@ def prepare(
     seed: int,
     root: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: str = "duckdb",
 ) -> tuple[dict[str, Any], Path]:
-    """Make sure the extract exists and is intact and its measures are cached; return the
-    manifest and the cache path (the build's data step)."""
+    """Make sure the extract exists and is intact and its measures are cached (aggregated on
+    ``engine`` when not); return the manifest and the cache path (the build's data step)."""
     manifest = ensure_extract(area_code, seed, root, progress)
     cache = measures_cache(manifest, root)
     if not cache.is_file() and progress is not None:
-        progress("aggregating the measures on DuckDB")
-    return manifest, compute_measures(extract_folder(area_code, root), manifest, root)
+        progress(f"aggregating the measures on {'Spark' if engine == 'spark' else 'DuckDB'}")
+    return manifest, compute_measures(extract_folder(area_code, root), manifest, root, engine)
 
 
 def measures(
@@ -222,3 +317,46 @@ def synthetic_label(area_code: str = "E09000015", seed: int = 20220401) -> str:
         f"in the shape of the NW London WSIC extract, calibrated to published {area_code} "
         "figures; no real person's record."
     )
+
+
+def data_inputs(area_code: str, seed: int, root: Path | None = None) -> list[Path]:
+    """Every data file a notebook may read for ``area_code``: the extract's manifest (which
+    hashes its tables), the cached measures and the project's data folders other than the
+    synthetic extracts (reference tables, delivery tracker). Run :func:`prepare` first."""
+    root = root or project_root()
+    manifest = read_manifest(extract_folder(area_code, root))
+    others = [p for p in (root / "data").iterdir() if p.name != "synthetic"]
+    return [extract_folder(area_code, root) / MANIFEST, measures_cache(manifest, root), *others]
+
+
+def borough_parameters(area: str) -> dict[str, str]:
+    """``area_code`` and ``area_name`` of a NW London borough given by LA code (for
+    ``bbp build --area``); InputError naming the eight codes otherwise."""
+    from .synth.calibration import NWL_BOROUGHS
+
+    if area not in NWL_BOROUGHS:
+        known = ", ".join(f"{code} ({name})" for code, (name, _) in sorted(NWL_BOROUGHS.items()))
+        raise InputError(
+            f"{area!r} is not a NW London borough (known: {known})",
+            file="bbp build --area",
+            column="area",
+            rule="NWL borough",
+        )
+    return {"area_code": area, "area_name": NWL_BOROUGHS[area][0]}
+
+
+@contextmanager
+def eight_borough_source() -> Iterator[None]:
+    """Within the block (and in kernels started in it) boroughs' extracts are cut from the
+    eight-borough extract (``$BBP_EXTRACT_SOURCE=NWL``)."""
+    before = os.environ.get(SOURCE_ENV)
+    os.environ[SOURCE_ENV] = EIGHT_BOROUGHS
+    _CACHES.clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOURCE_ENV, None)
+        else:
+            os.environ[SOURCE_ENV] = before
+        _CACHES.clear()

@@ -1,23 +1,38 @@
-"""Executing the notebook templates with papermill.
+"""Executing the notebook templates with papermill, incrementally and in parallel.
 
 :func:`run_notebooks` runs a list of :class:`NotebookJob` (template, output path, injected
-parameters); each executed notebook is checked for error outputs and stripped of run-time
-metadata so equal inputs give equal notebooks.
+parameters, a fingerprint of the data it reads); each executed notebook is checked for error
+outputs and stripped of run-time metadata so equal inputs give equal notebooks. Every run is
+keyed on SHA-256 of its template, its injected parameters, its input fingerprint and the
+package source (:func:`job_key`); the executed notebook and the files it wrote under
+``_extra/`` are kept in ``_build/notebook-cache/<key>/`` and reused when the key recurs, so a
+rebuild re-executes only the notebooks whose inputs changed. Notebooks of one edition do not
+read each other, so they run side by side (``workers`` threads, each driving its own kernel).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
 from .errors import BuildError
 
@@ -30,12 +45,23 @@ class NotebookJob:
     output: Path
     parameters: dict[str, Any]
     label: str
+    inputs: str = ""  # fingerprint of the data the notebook reads (see input_fingerprint)
 
 
 class LocalKernelManager(AsyncKernelManager):
-    """Kernels talk over local IPC sockets: no TCP ports to race for, nothing on the network."""
+    """Kernels talk over local IPC sockets: no TCP ports to race for, nothing on the network.
+    Each kernel's sockets get a unique path, so kernels started side by side never share one
+    (jupyter_client's default, ``kernel-ipc-<n>`` in the working folder, races)."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _unique_ipc_path(self) -> str:
+        folder = getattr(_SOCKETS, "folder", None) or tempfile.gettempdir()
+        return str(Path(folder) / f"bbp-kernel-{uuid.uuid4().hex[:12]}")
+
+
+_SOCKETS = threading.local()  # per thread: a temporary folder for its kernel's sockets
 
 
 def scan_for_errors(notebook: Path) -> None:
@@ -71,7 +97,9 @@ def execute(
             str(output),
             parameters=parameters,
             kernel_name="python3",
-            cwd=str(output.parent),
+            # the kernel's working folder, set without papermill's cwd= (a process-wide
+            # chdir, which races when notebooks run side by side in threads)
+            resources={"metadata": {"path": str(output.parent)}},
             progress_bar=False,
             log_output=False,
             execution_timeout=timeout,
@@ -87,6 +115,13 @@ def execute(
         raise BuildError(
             f"{template.name}: a cell ran longer than {timeout} s (cell_timeout_seconds)"
         ) from exc
+    except DeadKernelError as exc:
+        raise BuildError(
+            f"{template.name}: the notebook's kernel died while running a cell (out of "
+            "memory, or the code ended the process)"
+        ) from exc
+    except RuntimeError as exc:  # raised by the kernel client, e.g. a kernel that never started
+        raise BuildError(f"{template.name}: the notebook's kernel failed: {exc}") from exc
     scan_for_errors(output)
 
 
@@ -107,11 +142,155 @@ def strip_injected_metadata(notebook: Path) -> None:
     nbformat.write(nb, notebook)
 
 
+PACKAGE = Path(__file__).resolve().parent
+SOURCE_SUFFIXES = (".py", ".sql", ".yaml", ".csv", ".mplstyle")
+CACHE_FOLDER = "notebook-cache"
+
+
+@dataclass
+class RunSummary:
+    """Labels of the notebooks executed and of those reused unchanged from the cache, and
+    each executed notebook's wall-clock seconds."""
+
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def hash_files(paths: Iterable[Path], base: Path) -> str:
+    """SHA-256 over the relative names and bytes of ``paths`` (folders: every file inside),
+    in sorted order; missing paths count by name only."""
+    files: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            files.update(p for p in path.rglob("*") if p.is_file())
+        else:
+            files.add(path)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        name = path.relative_to(base) if path.is_relative_to(base) else path
+        digest.update(str(name).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def source_hash() -> str:
+    """SHA-256 of the package's source, SQL and data files (computed once per process)."""
+    return hash_files(
+        (
+            p
+            for p in PACKAGE.rglob("*")
+            if p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts
+        ),
+        PACKAGE,
+    )
+
+
+def input_fingerprint(paths: Iterable[Path], root: Path) -> str:
+    """Fingerprint of the files a notebook reads (measures cache, extract manifest,
+    reference folder...), for :attr:`NotebookJob.inputs`."""
+    return hash_files(paths, root)
+
+
+def job_key(job: NotebookJob) -> str:
+    """The cache key of one run: template bytes, injected parameters (JSON, sorted keys),
+    input fingerprint and package source hash."""
+    record = {
+        "template": hashlib.sha256(job.template.read_bytes()).hexdigest(),
+        "name": job.template.name,
+        "parameters": job.parameters,
+        "inputs": job.inputs,
+        "source": source_hash(),
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cache_dir(root: Path) -> Path:
+    """Where executed notebooks are kept by key (outside ``_build/cache``, which holds data)."""
+    return root / "_build" / CACHE_FOLDER
+
+
+def extra_dir(notebook: Path) -> Path:
+    """The ``_extra`` folder a notebook in ``<book root>/book/`` writes downloads to."""
+    return notebook.parent.parent / "_extra"
+
+
+def execute_into_cache(
+    job: NotebookJob, key: str, timeout: int, root: Path, progress: Callable[[str], None]
+) -> float:
+    """Execute ``job`` in a private folder and file it under its key; return the seconds
+    it took."""
+    progress(f"executing {job.label}")
+    started = time.perf_counter()
+    entry = cache_dir(root) / key
+    work = entry.with_name(f"{key}.partial-{os.getpid()}-{threading.get_ident()}")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "book").mkdir(parents=True)
+    (work / "_extra" / "downloads").mkdir(parents=True)
+    notebook = work / "book" / job.template.name
+    try:
+        with tempfile.TemporaryDirectory(prefix="bbp-sockets-") as sockets:
+            _SOCKETS.folder = sockets
+            execute(job.template, notebook, job.parameters, timeout, root)
+        strip_injected_metadata(notebook)
+        if entry.exists():  # a concurrent build filed the same run first
+            shutil.rmtree(work)
+        else:
+            work.rename(entry)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - started
+    progress(f"executed {job.label} in {seconds:.1f} s")
+    return seconds
+
+
+def restore(entry: Path, job: NotebookJob) -> None:
+    """Copy a cache entry's executed notebook to ``job.output`` and its ``_extra`` files
+    beside it."""
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(entry / "book" / job.template.name, job.output)
+    shutil.copytree(entry / "_extra", extra_dir(job.output), dirs_exist_ok=True)
+
+
 def run_notebooks(
-    jobs: list[NotebookJob], timeout: int, root: Path, progress: Callable[[str], None]
-) -> None:
-    """Execute every job in order; BuildError on the first notebook that fails."""
+    jobs: list[NotebookJob],
+    timeout: int,
+    root: Path,
+    progress: Callable[[str], None],
+    *,
+    workers: int | None = None,
+) -> RunSummary:
+    """Execute the jobs whose key is not cached, up to ``workers`` at once (default: the
+    number of CPUs), and restore every job's output from the cache; BuildError (the first
+    failing job in list order) when any notebook fails."""
+    summary = RunSummary()
+    keys = {job.label: job_key(job) for job in jobs}
+    pending = [job for job in jobs if not (cache_dir(root) / keys[job.label]).is_dir()]
     for job in jobs:
-        progress(f"executing {job.label}")
-        execute(job.template, job.output, job.parameters, timeout, root)
-        strip_injected_metadata(job.output)
+        if job not in pending:
+            summary.skipped.append(job.label)
+            progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
+    errors: dict[int, BaseException] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+        futures = {}
+        for index, job in enumerate(pending):
+            future = pool.submit(execute_into_cache, job, keys[job.label], timeout, root, progress)
+            futures[future] = index
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            if future.exception() is not None:
+                errors[futures[future]] = future.exception()
+                for other in futures:
+                    other.cancel()
+            else:
+                summary.seconds[pending[futures[future]].label] = future.result()
+    if errors:
+        raise errors[min(errors)]
+    summary.executed = [job.label for job in pending]
+    for job in jobs:
+        restore(cache_dir(root) / keys[job.label], job)
+    return summary

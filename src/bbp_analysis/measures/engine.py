@@ -21,15 +21,27 @@ name starts with ``_`` define these shared tables, not measures.
 
 The SQL is kept portable (ANSI joins, CASE, EXTRACT, CAST, GROUPING SETS,
 ``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); ``read_parquet`` in the
-table views is the only DuckDB-specific call.
+table views is the only DuckDB-specific call. :func:`run_all` and :func:`write_all` take
+``engine="duckdb"`` (here) or ``"spark"`` (:mod:`.spark`, the same SQL on PySpark).
+
+Memory: the shared relations are views, not tables, so each measure streams the Parquet
+files it needs instead of holding the widest relation (``person_years``: every person
+column for every year) in memory; the connection runs with ``memory_limit`` and spills to a
+temporary folder beyond it; :func:`write_all` appends each measure's aggregates to one
+Parquet file as Arrow, never holding all of them in pandas.
 """
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..errors import InputError
 
@@ -48,6 +60,8 @@ BREAKDOWNS = {
 STANDARD_BREAKDOWNS = ("total", "age_band", "sex", "ethnic_group", "imd_quintile", "imd_decile")
 OUTPUT_COLUMNS = ["measure", "period", "period_type", "area_type", "area_code", "breakdown",
                   "breakdown_value", "numerator", "denominator"]
+ENGINES = ("duckdb", "spark")
+MEMORY_LIMIT = "2GB"  # DuckDB's working memory; beyond it, operators spill to disk
 FIN_YEARS = ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26")
 
 
@@ -74,7 +88,8 @@ def describe_measures() -> dict[str, str]:
     return {name: _header(SQL_DIR / f"{name}.sql")["description"] for name in list_measures()}
 
 
-def _calendar(con: duckdb.DuckDBPyConnection) -> None:
+def calendar_frames() -> dict[str, pd.DataFrame]:
+    """The calendar tables: ``fin_years``, ``months`` and ``age_bands`` (see module doc)."""
     years = pd.DataFrame({"fin_year": list(FIN_YEARS)})
     years["start_year"] = years["fin_year"].str[:4].astype(int)
     years["start_date"] = pd.to_datetime(years["start_year"].astype(str) + "-04-01").dt.date
@@ -91,26 +106,43 @@ def _calendar(con: duckdb.DuckDBPyConnection) -> None:
     ages = pd.DataFrame({"age": range(131)})
     ages["age_band"] = [("90+" if a >= 90 else f"{a // 5 * 5}-{a // 5 * 5 + 4}")
                         for a in ages["age"]]
-    for name, frame in (("fin_years", years), ("months", months), ("age_bands", ages)):
+    return {"fin_years": years, "months": months, "age_bands": ages}
+
+
+def _calendar(con: duckdb.DuckDBPyConnection) -> None:
+    for name, frame in calendar_frames().items():
         con.register(f"{name}_df", frame)
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         con.unregister(f"{name}_df")
 
 
-def connect(extract_dir: Path | str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the extract's tables and the shared views."""
+def shared_views() -> dict[str, str]:
+    """The shared relations defined by ``sql/_*.sql``: name -> query (in dependency order)."""
+    return {p.stem.lstrip("_"): p.read_text(encoding="utf-8")
+            for p in sorted(SQL_DIR.glob("_*.sql"))}
+
+
+def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT
+            ) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the extract's tables and the shared views;
+    working memory capped at ``memory_limit`` (spilling to a temporary folder)."""
     folder = Path(extract_dir)
     files = sorted(folder.glob("*.parquet"))
     if not files:
         raise InputError("no Parquet tables found", file=str(folder), rule="synthetic extract")
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
+    # Inside a Jupyter kernel DuckDB refuses this setting (no ipywidgets); bars are off there.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    spill = Path(tempfile.gettempdir(), "bbp-duckdb-spill").as_posix().replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
     for path in files:
         quoted = str(path).replace("'", "''")
         con.execute(f'CREATE VIEW "{path.stem}" AS SELECT * FROM read_parquet(\'{quoted}\')')
     _calendar(con)
-    for view in sorted(SQL_DIR.glob("_*.sql")):  # materialised once, shared by all measures
-        con.execute(f"CREATE TEMP TABLE {view.stem.lstrip('_')} AS {view.read_text()}")
+    for name, query in shared_views().items():
+        con.execute(f"CREATE TEMP VIEW {name} AS {query}")
     return con
 
 
@@ -178,14 +210,20 @@ def measure_sql(name: str) -> tuple[str, str]:
     return unit_sql(base, breakdowns), rollup_sql("cells", period_type, areas)
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+OUTPUT_SCHEMA = pa.schema([*((c, pa.string()) for c in OUTPUT_COLUMNS[:-2]),
+                           ("numerator", pa.float64()), ("denominator", pa.float64())])
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     cells, rollup = measure_sql(name)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cells AS {cells}")
-    frame = con.execute(rollup).df()[OUTPUT_COLUMNS]
+    table = con.sql(rollup).to_arrow_table().select(OUTPUT_COLUMNS)
     con.execute("DROP TABLE cells")
-    frame["numerator"] = frame["numerator"].astype(float)
-    frame["denominator"] = frame["denominator"].astype(float)
-    return frame.reset_index(drop=True)
+    return table.cast(OUTPUT_SCHEMA)
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    return _arrow(con, name).to_pandas()
 
 
 def run_measure(name: str, extract_dir: Path | str, **params: object) -> pd.DataFrame:
@@ -204,10 +242,50 @@ def run_measure(name: str, extract_dir: Path | str, **params: object) -> pd.Data
     return frame.reset_index(drop=True)
 
 
-def run_all(extract_dir: Path | str) -> dict[str, pd.DataFrame]:
+def check_engine(engine: str) -> str:
+    """``engine`` if it is one of :data:`ENGINES`; InputError otherwise."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}", column="engine",
+                         rule=f"one of {', '.join(ENGINES)}")
+    return engine
+
+
+def run_all(extract_dir: Path | str, engine: str = "duckdb") -> dict[str, pd.DataFrame]:
     """Every measure on one connection: measure file name -> aggregate table."""
+    if check_engine(engine) == "spark":
+        from . import spark
+
+        return spark.run_all(extract_dir)
     con = connect(extract_dir)
     try:
         return {name: _run(con, name) for name in list_measures()}
     finally:
         con.close()
+
+
+def write_all(extract_dir: Path | str, out: Path, engine: str = "duckdb") -> int:
+    """Every measure's aggregates appended to one Parquet file ``out`` (columns
+    :data:`OUTPUT_COLUMNS` plus ``query``, the SQL file name), one measure at a time;
+    returns the rows written."""
+    if check_engine(engine) == "spark":
+        from . import spark
+
+        tables = ((name, pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False))
+                  for name, frame in spark.run_all(extract_dir).items())
+        return _write(tables, out)
+    con = connect(extract_dir)
+    try:
+        return _write(((name, _arrow(con, name)) for name in list_measures()), out)
+    finally:
+        con.close()
+
+
+def _write(tables: Iterable[tuple[str, pa.Table]], out: Path) -> int:
+    schema = OUTPUT_SCHEMA.append(pa.field("query", pa.string()))
+    rows = 0
+    with pq.ParquetWriter(out, schema) as writer:
+        for name, table in tables:
+            query = pa.array([name] * table.num_rows, pa.string())
+            writer.write_table(table.append_column("query", query))
+            rows += table.num_rows
+    return rows

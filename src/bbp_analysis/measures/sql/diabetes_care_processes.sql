@@ -1,7 +1,9 @@
 -- Diabetes: persons receiving all nine care processes (NDA eight plus retinal screening), each process, and all three treatment targets (HbA1c <= 58, BP <= 140/80, statin) and each
 WITH cp AS (
     SELECT py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band, py.sex,
-           py.ethnic_group, py.imd_quintile, py.imd_decile, c.*
+           py.ethnic_group, py.imd_quintile, py.imd_decile, c.hba1c, c.blood_pressure,
+           c.cholesterol, c.serum_creatinine, c.urine_albumin, c.foot_surveillance, c.bmi,
+           c.smoking, c.retinal_screening, c.hba1c_target, c.bp_target, c.statin
     FROM care_processes AS c
     JOIN person_years AS py ON py.person_id = c.person_id AND py.fin_year = c.fin_year
 ),

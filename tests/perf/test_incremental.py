@@ -1,0 +1,171 @@
+"""Incremental, parallel notebook runs: a rebuild executes only what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from bbp_analysis import runner
+from bbp_analysis.errors import BuildError
+from bbp_analysis.pipeline import check_template_parameters
+
+PARAMS = {"period": "2025-26", "confidence": 0.95, "suppression_threshold": 10}
+
+
+def template(folder: Path, name: str, declared: dict[str, Any], body: str) -> Path:
+    """A tiny template: a tagged parameters cell declaring ``declared``, then ``body``."""
+    nb = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in declared.items()))
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    book = tmp_path / "project" / "book"
+    book.mkdir(parents=True)
+    template(book, "a.ipynb", {"period": "", "confidence": 0.0}, "print(period, confidence)")
+    template(book, "b.ipynb", {"period": ""}, "print(period)")
+    return tmp_path / "project"
+
+
+def jobs(root: Path, stage: Path, params: dict[str, Any], inputs: str = "x") -> list:
+    return [
+        runner.NotebookJob(
+            template=path,
+            output=stage / "book" / path.name,
+            parameters=check_template_parameters(path, params),
+            label=path.name,
+            inputs=inputs,
+        )
+        for path in sorted((root / "book").glob("*.ipynb"))
+    ]
+
+
+@pytest.fixture
+def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace papermill by a stand-in that records each run and writes its parameters as
+    the notebook's only output and a download, so runs are counted without kernels."""
+    calls: list[str] = []
+
+    def fake_execute(template: Path, output: Path, parameters: dict, timeout: int, root: Path):
+        calls.append(template.name)
+        nb = nbformat.read(template, as_version=4)
+        nb.cells[1].outputs = [nbformat.v4.new_output("stream", text=repr(sorted(parameters)))]
+        nb.metadata["papermill"] = {"input_path": str(template), "output_path": str(output)}
+        nbformat.write(nb, output)
+        (output.parent.parent / "_extra" / "downloads" / f"{template.stem}.csv").write_text(
+            f"value\n{parameters['period']}\n"
+        )
+
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    return calls
+
+
+def run(root: Path, stage: Path, params: dict[str, Any], inputs: str = "x") -> runner.RunSummary:
+    return runner.run_notebooks(jobs(root, stage, params, inputs), 60, root, lambda _m: None)
+
+
+def test_first_run_executes_everything_and_fills_the_stage(project, executed, tmp_path):
+    summary = run(project, tmp_path / "stage", PARAMS)
+    assert sorted(executed) == ["a.ipynb", "b.ipynb"]
+    assert summary.executed == ["a.ipynb", "b.ipynb"] and summary.skipped == []
+    assert (tmp_path / "stage" / "book" / "a.ipynb").is_file()
+    assert (tmp_path / "stage" / "_extra" / "downloads" / "b.csv").read_text() == (
+        "value\n2025-26\n"
+    )
+
+
+def test_no_change_rebuild_executes_nothing_and_restores_outputs(project, executed, tmp_path):
+    run(project, tmp_path / "first", PARAMS)
+    executed.clear()
+    summary = run(project, tmp_path / "second", PARAMS)
+    assert executed == []
+    assert summary.skipped == ["a.ipynb", "b.ipynb"] and summary.executed == []
+    for name in ("book/a.ipynb", "book/b.ipynb", "_extra/downloads/a.csv"):
+        assert (tmp_path / "second" / name).read_bytes() == (tmp_path / "first" / name).read_bytes()
+
+
+def test_one_parameter_change_reexecutes_only_the_notebooks_declaring_it(
+    project, executed, tmp_path
+):
+    run(project, tmp_path / "first", PARAMS)
+    executed.clear()
+    summary = run(project, tmp_path / "second", {**PARAMS, "confidence": 0.99})
+    assert executed == ["a.ipynb"]  # b.ipynb does not declare confidence
+    assert summary.skipped == ["b.ipynb"]
+
+
+def test_changed_inputs_template_or_package_reexecute(project, executed, tmp_path, monkeypatch):
+    run(project, tmp_path / "s1", PARAMS)
+    executed.clear()
+    run(project, tmp_path / "s2", PARAMS, inputs="new extract")
+    assert sorted(executed) == ["a.ipynb", "b.ipynb"]
+    executed.clear()
+    template(project / "book", "b.ipynb", {"period": ""}, "print('changed', period)")
+    run(project, tmp_path / "s3", PARAMS, inputs="new extract")
+    assert executed == ["b.ipynb"]
+    executed.clear()
+    monkeypatch.setattr(runner, "source_hash", lambda: "another package version")
+    run(project, tmp_path / "s4", PARAMS, inputs="new extract")
+    assert sorted(executed) == ["a.ipynb", "b.ipynb"]
+
+
+def test_a_failed_notebook_is_not_cached_and_names_itself(project, monkeypatch, tmp_path):
+    def failing(template: Path, output: Path, *_args) -> None:
+        raise BuildError(f"{template.name}: cell 1 raised ValueError: bad")
+
+    monkeypatch.setattr(runner, "execute", failing)
+    with pytest.raises(BuildError, match=r"^a\.ipynb: cell 1 raised ValueError"):
+        run(project, tmp_path / "stage", PARAMS)
+    assert list(runner.cache_dir(project).iterdir()) == []
+
+
+def test_source_hash_covers_the_package_sql(tmp_path):
+    sql = runner.PACKAGE / "measures" / "sql" / "carers.sql"
+    expected = runner.hash_files([sql], runner.PACKAGE)
+    (tmp_path / "measures" / "sql").mkdir(parents=True)
+    (tmp_path / "measures" / "sql" / "carers.sql").write_bytes(sql.read_bytes() + b"\n")
+    assert runner.hash_files([tmp_path / "measures/sql/carers.sql"], tmp_path) != expected
+    (tmp_path / "measures" / "sql" / "carers.sql").write_bytes(sql.read_bytes())
+    assert runner.hash_files([tmp_path / "measures/sql/carers.sql"], tmp_path) == expected
+
+
+@pytest.mark.slow
+def test_real_kernels_run_side_by_side_and_write_downloads(tmp_path):
+    root = tmp_path / "project"
+    (root / "book").mkdir(parents=True)
+    body = (
+        "from pathlib import Path\n"
+        "out = Path('..') / '_extra' / 'downloads'\n"
+        "out.mkdir(parents=True, exist_ok=True)\n"
+        "(out / f'{name}.csv').write_text(f'n\\n{n * 2}\\n')\n"
+        "print(n * 2)"
+    )
+    for name in ("one", "two"):
+        template(root / "book", f"{name}.ipynb", {"name": "", "n": 0}, body)
+    stage = tmp_path / "stage"
+    todo = [
+        runner.NotebookJob(
+            template=root / "book" / f"{name}.ipynb",
+            output=stage / "book" / f"{name}.ipynb",
+            parameters={"name": name, "n": n},
+            label=name,
+        )
+        for name, n in (("one", 1), ("two", 21))
+    ]
+    summary = runner.run_notebooks(todo, 120, root, lambda _m: None, workers=2)
+    assert summary.executed == ["one", "two"]
+    printed = nbformat.read(stage / "book" / "two.ipynb", as_version=4).cells[-1].outputs
+    assert printed[0]["text"] == "42\n"
+    assert (stage / "_extra" / "downloads" / "one.csv").read_text() == "n\n2\n"
+    again = runner.run_notebooks(todo, 120, root, lambda _m: None, workers=2)
+    assert again.skipped == ["one", "two"]
