@@ -1,0 +1,300 @@
+"""The delivery tracker in ``data/delivery/``: workstreams, milestones, their status updates,
+risks and their reviews, read and checked before anything is shown.
+
+Each table has a :class:`~bbp_analysis.validation.Schema`; cross-table rules (every milestone
+belongs to a known workstream, every update to a known milestone, indicators in the catalogue,
+logic-model activities and citations found verbatim in the seeds) are checked after it. Any
+broken rule raises :class:`~bbp_analysis.errors.InputError` naming file, row, column and rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import catalogue
+from ..errors import InputError
+from ..paths import data_dir, reference_dir
+from ..reference import collapse_whitespace
+from ..validation import Column, Schema, validate_frame
+
+STATUSES = ("complete", "on track", "at risk", "off track", "not started")
+"""Milestone statuses, best first."""
+PROVENANCE = frozenset({"seed", "illustrative"})
+DUE_BASIS = frozenset({"seed", "approximate", "illustrative"})
+PERIOD = r"\d{4}-\d{2}"
+ID = r"[a-z0-9][a-z0-9-]*"
+LIST_SEPARATOR = ";"
+CITATION_SEPARATOR = " | "
+CITATION = re.compile(r"(\d{3}): (.+)", re.DOTALL)
+PLAN_SEED = "004"
+"""The seed holding the logic model (the partnership plan, Appendix D)."""
+SCORE_RANGE = (1, 5)
+
+
+def _provenance() -> tuple[Column, ...]:
+    return (
+        Column("provenance", allowed=PROVENANCE),
+        Column("citations", nullable=True, description="NNN: quote | NNN: quote"),
+    )
+
+
+WORKSTREAMS = Schema(
+    name="workstreams",
+    columns=(
+        Column("workstream_id", pattern=ID),
+        Column("workstream"),
+        Column("objective", dtype="int", nullable=True, minimum=1, maximum=3),
+        Column("sro_role"),
+        Column("priorities"),
+        Column("logic_model_activities", nullable=True),
+        Column("indicators", nullable=True),
+        *_provenance(),
+    ),
+    unique_key=("workstream_id",),
+    allow_extra_columns=False,
+)
+MILESTONES = Schema(
+    name="milestones",
+    columns=(
+        Column("milestone_id", pattern=ID),
+        Column("workstream_id", pattern=ID),
+        Column("milestone"),
+        Column("due", dtype="date"),
+        Column("due_basis", allowed=DUE_BASIS),
+        *_provenance(),
+    ),
+    unique_key=("milestone_id",),
+    allow_extra_columns=False,
+)
+MILESTONE_UPDATES = Schema(
+    name="milestone_updates",
+    columns=(
+        Column("milestone_id", pattern=ID),
+        Column("period", pattern=PERIOD),
+        Column("status", allowed=frozenset(STATUSES)),
+        Column("evidence"),
+        *_provenance(),
+    ),
+    unique_key=("milestone_id", "period"),
+    allow_extra_columns=False,
+)
+RISKS = Schema(
+    name="risks",
+    columns=(
+        Column("risk_id", pattern=ID),
+        Column("risk"),
+        Column("owner_role"),
+        Column("identified", dtype="date"),
+        *_provenance(),
+    ),
+    unique_key=("risk_id",),
+    allow_extra_columns=False,
+)
+RISK_REVIEWS = Schema(
+    name="risk_reviews",
+    columns=(
+        Column("risk_id", pattern=ID),
+        Column("period", pattern=PERIOD),
+        Column("likelihood", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
+        Column("impact", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
+        Column("mitigations"),
+        *_provenance(),
+    ),
+    unique_key=("risk_id", "period"),
+    allow_extra_columns=False,
+)
+SCHEMAS = {s.name: s for s in (WORKSTREAMS, MILESTONES, MILESTONE_UPDATES, RISKS, RISK_REVIEWS)}
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """The five checked tables (declared types applied; list cells still ``; `` strings)."""
+
+    workstreams: pd.DataFrame
+    milestones: pd.DataFrame
+    updates: pd.DataFrame
+    risks: pd.DataFrame
+    reviews: pd.DataFrame
+
+    def periods(self) -> list[str]:
+        """Every reporting period with a milestone update or a risk review, oldest first."""
+        return sorted(set(self.updates["period"]) | set(self.reviews["period"]))
+
+
+def tracker_dir(root: Path | None = None) -> Path:
+    """``data/delivery/`` under the project root."""
+    return data_dir(root) / "delivery"
+
+
+def split_list(cell: object) -> list[str]:
+    """The items of a ``; ``-separated cell (none for an empty cell)."""
+    if cell is None or pd.isna(cell):
+        return []
+    return [item.strip() for item in str(cell).split(LIST_SEPARATOR) if item.strip()]
+
+
+def _read(name: str, folder: Path) -> pd.DataFrame:
+    path = folder / f"{name}.csv"
+    if not path.is_file():
+        raise InputError("delivery tracker table not found", file=path, rule="file exists")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputError(str(error).splitlines()[0], file=path, rule="UTF-8 CSV") from error
+    return validate_frame(raw, SCHEMAS[name], file=path)
+
+
+def _check_period_years(frame: pd.DataFrame, path: Path) -> None:
+    """A period ``YYYY-YY`` is one financial year: the second year follows the first."""
+    for row, period in enumerate(frame["period"], start=1):
+        first, second = int(period[:4]), int(period[5:])
+        if (first + 1) % 100 != second:
+            raise InputError(
+                f"{period!r} is not one financial year (e.g. 2023-24)",
+                file=path,
+                row=row,
+                column="period",
+                rule="financial year",
+            )
+
+
+def _check_known(
+    values: Iterable[object], known: set[str], path: Path, column: str, rule: str
+) -> None:
+    for row, value in enumerate(values, start=1):
+        for item in split_list(value):
+            if item not in known:
+                raise InputError(
+                    f"{item!r} is not known", file=path, row=row, column=column, rule=rule
+                )
+
+
+def _seed_texts(root: Path | None) -> dict[str, str]:
+    """Seed number (``"004"``) -> its text, whitespace collapsed."""
+    folder = reference_dir(root) / "seeds"
+    return {
+        path.name[:3]: collapse_whitespace(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("[0-9][0-9][0-9]_*.txt"))
+    }
+
+
+def _check_citations(frame: pd.DataFrame, path: Path, seeds: dict[str, str]) -> None:
+    """Seed rows cite at least one passage; every citation is found verbatim in its seed."""
+    for row, (provenance, cell) in enumerate(
+        zip(frame["provenance"], frame["citations"], strict=True), start=1
+    ):
+        if pd.isna(cell):
+            if provenance == "seed":
+                raise InputError(
+                    "a seed row must cite its seed",
+                    file=path,
+                    row=row,
+                    column="citations",
+                    rule="citation required",
+                )
+            continue
+        for citation in str(cell).split(CITATION_SEPARATOR):
+            match = CITATION.fullmatch(citation.strip())
+            if match is None:
+                raise InputError(
+                    f"{citation!r} is not 'NNN: quote'",
+                    file=path,
+                    row=row,
+                    column="citations",
+                    rule="citation format",
+                )
+            number, quote = match.groups()
+            if number not in seeds:
+                raise InputError(
+                    f"no seed {number}_*.txt in data/reference/seeds",
+                    file=path,
+                    row=row,
+                    column="citations",
+                    rule="seed exists",
+                )
+            if collapse_whitespace(quote) not in seeds[number]:
+                raise InputError(
+                    f"not found in seed {number}: {quote!r}",
+                    file=path,
+                    row=row,
+                    column="citations",
+                    rule="quote in seed",
+                )
+
+
+def _check_activities(frame: pd.DataFrame, path: Path, plan: str) -> None:
+    for row, cell in enumerate(frame["logic_model_activities"], start=1):
+        for activity in split_list(cell):
+            if collapse_whitespace(activity) not in plan:
+                raise InputError(
+                    f"{activity!r} is not in the plan's logic model (seed {PLAN_SEED}, Appendix D)",
+                    file=path,
+                    row=row,
+                    column="logic_model_activities",
+                    rule="logic-model activity",
+                )
+
+
+def load_tracker(root: Path | None = None) -> Tracker:
+    """Read and check the delivery tracker; raise InputError on the first broken rule.
+
+    Rules: each table's schema (status code list, due date present and a date, likelihood and
+    impact whole numbers 1 to 5, periods ``YYYY-YY``, unique ids), then references between the
+    tables, catalogue indicator ids, logic-model activities and citations in the seeds.
+    """
+    folder = tracker_dir(root)
+    tables = {name: _read(name, folder) for name in SCHEMAS}
+    path = {name: folder / f"{name}.csv" for name in SCHEMAS}
+    for name in ("milestone_updates", "risk_reviews"):
+        _check_period_years(tables[name], path[name])
+    workstreams = set(tables["workstreams"]["workstream_id"])
+    _check_known(
+        tables["milestones"]["workstream_id"],
+        workstreams,
+        path["milestones"],
+        "workstream_id",
+        "known workstream",
+    )
+    _check_known(
+        tables["milestone_updates"]["milestone_id"],
+        set(tables["milestones"]["milestone_id"]),
+        path["milestone_updates"],
+        "milestone_id",
+        "known milestone",
+    )
+    _check_known(
+        tables["risk_reviews"]["risk_id"],
+        set(tables["risks"]["risk_id"]),
+        path["risk_reviews"],
+        "risk_id",
+        "known risk",
+    )
+    _check_known(
+        tables["workstreams"]["indicators"],
+        {i.id for i in catalogue.indicators()},
+        path["workstreams"],
+        "indicators",
+        "catalogue indicator",
+    )
+    seeds = _seed_texts(root)
+    if PLAN_SEED not in seeds:
+        raise InputError(
+            "the partnership plan seed is missing",
+            file=reference_dir(root) / "seeds",
+            rule="seed exists",
+        )
+    _check_activities(tables["workstreams"], path["workstreams"], seeds[PLAN_SEED])
+    for name, table in tables.items():
+        _check_citations(table, path[name], seeds)
+    return Tracker(
+        workstreams=tables["workstreams"],
+        milestones=tables["milestones"],
+        updates=tables["milestone_updates"],
+        risks=tables["risks"],
+        reviews=tables["risk_reviews"],
+    )
