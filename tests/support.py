@@ -13,7 +13,7 @@ from bbp_analysis.extract import prepare
 from bbp_analysis.params import load_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/reference")
+PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/reference", "data/delivery")
 # Generated, not committed: shared with copies (when present) so each copy need not regenerate.
 GENERATED_PARTS = ("data/synthetic", "_build/cache")
 

@@ -16,18 +16,28 @@ from .errors import BBPError
 def _build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
-    out = build(args.period, Path(args.out) if args.out else None, keep_staging=args.keep_staging)
+    out = build(
+        args.period,
+        Path(args.out) if args.out else None,
+        keep_staging=args.keep_staging,
+        jobs=args.jobs,
+        area=args.area,
+        engine=args.engine,
+    )
     print(f"site: {out}/index.html")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .delivery.tracker import load_tracker
     from .inputs import check_inputs
     from .params import load_parameters
     from .paths import project_root
 
     params = load_parameters(args.period)
     checked = check_inputs(params, project_root())
+    load_tracker(project_root())
+    checked.append("delivery tracker")
     print(
         f"parameters for {params['period']} and {len(checked)} inputs are valid: "
         + ", ".join(checked)
@@ -60,6 +70,80 @@ def _data_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site(args: argparse.Namespace) -> Path:
+    from .paths import build_dir
+
+    return Path(args.site) if args.site else build_dir() / "html"
+
+
+def _report_differences(differences: list[str], ok: str, drift: str) -> int:
+    if not differences:
+        print(ok)
+        return 0
+    print(f"{drift}: {len(differences)} difference(s)")
+    for line in differences:
+        print(f"  {line}")
+    return 1
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .audit.manifest import load_manifest
+    from .audit.verify import verify
+    from .paths import project_root
+    from .pipeline import Progress
+
+    manifest = load_manifest(_site(args), args.edition)
+    differences = verify(manifest, project_root(), Progress())
+    return _report_differences(
+        differences,
+        f"edition {manifest['edition']} verified: every input, glued value and figure/table "
+        f"hash matches its manifest ({len(manifest['items'])} figures and tables)",
+        f"edition {manifest['edition']} drifted from its manifest",
+    )
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from .audit.manifest import MANIFEST_NAME, load_manifest
+    from .audit.reproduce import reproduce
+    from .paths import project_root
+    from .pipeline import Progress
+
+    site = _site(args)
+    manifest = load_manifest(site, args.edition)
+    source = (site / args.edition if args.edition else site) / MANIFEST_NAME
+    differences = reproduce(manifest, args.figure_id, project_root(), Progress(), source)
+    return _report_differences(
+        differences,
+        f"{args.figure_id} ({manifest['edition']}): identical",
+        f"{args.figure_id} ({manifest['edition']}): different",
+    )
+
+
+def _audit_disclosure(args: argparse.Namespace) -> int:
+    from .audit.disclosure_scan import scan_site
+    from .errors import InputError
+    from .params import load_parameters
+
+    site = Path(args.site)
+    if not site.is_dir():
+        raise InputError("not a folder", file=site, rule="site exists")
+    threshold = args.threshold or load_parameters(None)["suppression_threshold"]
+    findings = scan_site(site, threshold)
+    if not findings:
+        print(f"disclosure audit of {site}: no findings")
+        return 0
+    print(f"disclosure audit of {site}: {len(findings)} finding(s)")
+    for finding in findings:
+        print(f"  {finding}")
+    return 1
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="bbp", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -72,11 +156,51 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep the staging folder after a failure, for diagnosis",
     )
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        help="notebooks executed at once (default: the number of CPUs)",
+    )
+    build.add_argument(
+        "--area",
+        help="LA code of a NW London borough: build its review from the eight-borough extract",
+    )
+    build.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="engine aggregating measures that are not cached yet (default: duckdb)",
+    )
     build.set_defaults(run=_build)
 
     validate = commands.add_parser("validate", help="check parameters and inputs; build nothing")
     validate.add_argument("--period", help="financial year, e.g. 2023-24")
     validate.set_defaults(run=_validate)
+
+    verify = commands.add_parser(
+        "verify", help="re-run an edition from its manifest and list any drift (exit 1)"
+    )
+    verify.add_argument("--edition", help="period, e.g. 2024-25 (default: the latest)")
+    verify.add_argument("--site", help="built site folder (default: _build/html)")
+    verify.set_defaults(run=_verify)
+
+    reproduce = commands.add_parser(
+        "reproduce", help="recompute one figure's or table's data; identical or different"
+    )
+    reproduce.add_argument("figure_id", metavar="FIGURE_ID", help="identifier in its passport")
+    reproduce.add_argument("--edition", help="period, e.g. 2024-25 (default: the latest)")
+    reproduce.add_argument("--site", help="built site folder (default: _build/html)")
+    reproduce.set_defaults(run=_reproduce)
+
+    audit = commands.add_parser(
+        "audit-disclosure",
+        help="scan a site's pages, notebooks and downloads for identifiers and small counts",
+    )
+    audit.add_argument("site", metavar="SITE", help="built site folder")
+    audit.add_argument(
+        "--threshold", type=int, help="smallest count shown (default: suppression_threshold)"
+    )
+    audit.set_defaults(run=_audit_disclosure)
 
     data = commands.add_parser("data", help="the embedded default data")
     data_commands = data.add_subparsers(dest="data_command", required=True)

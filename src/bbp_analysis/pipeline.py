@@ -25,12 +25,19 @@ from typing import Any
 
 import papermill
 
-from . import extract
+from . import board_paper, extract
 from . import params as params_mod
+from .audit.disclosure_scan import scan_site
+from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
+from .delivery.tracker import load_tracker
 from .errors import BuildError, InputError
 from .inputs import check_inputs
-from .paths import build_dir, project_root
-from .runner import NotebookJob, run_notebooks
+from .paths import build_dir, parameters_dir, project_root
+from .runner import NotebookJob, input_fingerprint, run_notebooks
+from .site import editions as site_editions
+from .site import pages as site_pages
+from .synth.calibration import FIN_YEARS
+from .validation import check_period_covered
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -114,6 +121,15 @@ def publish(new_site: Path, out: Path) -> None:
         shutil.rmtree(previous)
 
 
+def write_failure(exc: OSError) -> str:
+    """One line for a failed file operation (a full disk, a read-only or missing folder)."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (
+        f"file system error while building: {exc.strerror or exc}{where}; "
+        "nothing was published and the previous site is untouched"
+    )
+
+
 def stage_sources(root: Path, stage: Path) -> None:
     """Copy the book sources (config, table of contents, pages, templates) into ``stage``."""
     if stage.exists():
@@ -140,33 +156,90 @@ def edition_parameters(period: str | None, root: Path) -> list[dict[str, Any]]:
 
 
 def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> list[NotebookJob]:
-    """The notebooks of one edition, each with the parameters its template declares."""
+    """The notebooks of one edition, each with the parameters its template declares and the
+    fingerprint of the data it reads (for the incremental cache)."""
     injected = params_mod.notebook_parameters(run_params)
+    data = extract.data_inputs(run_params["area_code"], run_params["synthetic_seed"], root)
+    inputs = input_fingerprint(data, root)
     return [
         NotebookJob(
             template=template,
             output=book_stage / "book" / template.name,
             parameters=check_template_parameters(template, injected),
             label=f"{run_params['period']}: {template.relative_to(root)}",
+            inputs=inputs,
         )
         for template in templates(root)
     ]
 
 
 def build_edition(
-    run_params: dict[str, Any], stage: Path, root: Path, progress: Callable[[str], None]
+    run_params: dict[str, Any],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
 ) -> Path:
-    """Execute and build one edition in ``stage/<period>``; return its HTML folder."""
+    """Execute and build one edition in ``stage/<period>`` (notebooks whose inputs changed
+    only, ``workers`` at once); return its HTML folder."""
     book_stage = stage / "editions" / run_params["period"]
     stage_sources(root, book_stage)
     jobs = notebook_jobs(run_params, book_stage, root)
-    run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress)
+    ran = run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress, workers=workers)
+    progress(
+        f"{run_params['period']}: {len(ran.executed)} notebook(s) executed, "
+        f"{len(ran.skipped)} skipped (unchanged)"
+    )
+    progress(f"{run_params['period']}: writing what changed, reference pages and downloads")
+    site_pages.stage_pages(book_stage, run_params, root)
     progress(f"{run_params['period']}: building the book (execution off, warnings as errors)")
     html = build_book(book_stage)
+    progress(f"{run_params['period']}: writing the board paper (PDF)")
+    board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
     (html / "run-parameters.json").write_text(
-        json.dumps(run_params, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return html
+
+
+def build_and_record(
+    run_params: dict[str, Any],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> Path:
+    """Build one edition (:func:`build_edition`) and write its run manifest into its HTML
+    folder; return that folder."""
+    started = utc_now()
+    html = build_edition(run_params, stage, root, progress, workers)
+    book_stage = stage / "editions" / run_params["period"]
+    write_manifest(html, edition_manifest(run_params, root, book_stage, started))
+    return html
+
+
+def audit_disclosure(
+    stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None]
+) -> None:
+    """Scan the staged site and every executed notebook
+    (:func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
+    threshold of the editions, and for any credential given in the parameters); BuildError
+    naming the first finding when there is any."""
+    threshold = max(p["suppression_threshold"] for p in editions)
+    secrets = sorted({value for p in editions for value in secret_values(p)})
+    findings = scan_site(stage / "site", threshold, secrets)
+    for run_params in editions:
+        executed = stage / "editions" / run_params["period"] / "book"
+        prefix = f"executed notebooks {run_params['period']}: "
+        findings += scan_site(executed, threshold, secrets, prefix=prefix)
+    if findings:
+        for finding in findings[:20]:
+            progress(f"disclosure audit: {finding}")
+        raise BuildError(
+            f"disclosure audit refused to publish: {len(findings)} finding(s); first: "
+            f"{findings[0]}"
+        )
+    progress("disclosure audit: no findings")
 
 
 def assemble_site(editions: dict[str, Path], site: Path) -> None:
@@ -177,6 +250,9 @@ def assemble_site(editions: dict[str, Path], site: Path) -> None:
     for period in periods:
         shutil.move(str(editions[period]), str(site / period))
     shutil.copytree(site / periods[-1], site, dirs_exist_ok=True)
+    for period in periods:
+        site_editions.relink(site / period / "book" / "editions.html", period, periods, "../../")
+    site_editions.relink(site / "book" / "editions.html", periods[-1], periods, "../")
     (site / "editions.json").write_text(
         json.dumps({"latest": periods[-1], "editions": periods}, indent=2) + "\n",
         encoding="utf-8",
@@ -189,14 +265,34 @@ def build(
     *,
     keep_staging: bool = False,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+    area: str | None = None,
+    engine: str = "duckdb",
 ) -> Path:
     """Build the review (every edition, or ``period``'s) into ``out`` (default
-    ``_build/html``); return ``out``."""
-    progress = progress or Progress()
+    ``_build/html``), running up to ``jobs`` notebooks at once (default: CPUs); ``area``, a
+    NW London borough code, builds that borough's review from the eight-borough extract;
+    ``engine`` (duckdb or spark) aggregates measures not yet cached; return ``out``."""
+    if area is None:
+        return _build(period, out, keep_staging, progress or Progress(), jobs, engine)
+    overrides = extract.borough_parameters(area)
+    with extract.eight_borough_source():
+        return _build(period, out, keep_staging, progress or Progress(), jobs, engine, overrides)
+
+
+def _build(
+    period: str | None,
+    out: Path | None,
+    keep_staging: bool,
+    progress: Callable[[str], None],
+    jobs: int | None,
+    engine: str,
+    overrides: dict[str, str] | None = None,
+) -> Path:
     root = project_root()
     out = (out or build_dir(root) / "html").resolve()
     progress("loading parameters")
-    editions = edition_parameters(period, root)
+    editions = [{**p, **(overrides or {})} for p in edition_parameters(period, root)]
     for run_params in editions:
         progress(
             f"edition {run_params['period']}: area {run_params['area_name']} "
@@ -206,18 +302,25 @@ def build(
     progress("checking inputs")
     for run_params in editions:
         check_inputs(run_params, root)
+        period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
+        check_period_covered(run_params["period"], FIN_YEARS, file=period_file)
+    load_tracker(root)
     for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
-        extract.prepare(area_code, seed, root, progress)
+        extract.prepare(area_code, seed, root, progress, engine)
     stage = out.with_name(f".{out.name}.staging")
     if stage.exists():
         shutil.rmtree(stage)
     succeeded = False
     try:
-        built = {p["period"]: build_edition(p, stage, root, progress) for p in editions}
+        built = {p["period"]: build_and_record(p, stage, root, progress, jobs) for p in editions}
         assemble_site(built, stage / "site")
+        progress("disclosure audit of every page, notebook and download")
+        audit_disclosure(stage, editions, progress)
         progress(f"publishing to {out}")
         publish(stage / "site", out)
         succeeded = True
+    except OSError as exc:
+        raise BuildError(write_failure(exc)) from exc
     finally:
         if succeeded or not keep_staging:
             shutil.rmtree(stage, ignore_errors=True)

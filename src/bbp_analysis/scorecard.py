@@ -1,14 +1,21 @@
 """The five partnership outcome measures as the plan states them: baseline, comparators, target.
 
 Built from ``data/reference/partnership_measures.csv`` (figures transcribed from the plan,
-section 4, each with its quote) and the catalogue (which objective each measure serves).
+section 4, each with its quote) and the catalogue (which objective each measure serves);
+and the front-page scorecard of each measure's latest position from the chapters' headlines.
 """
 
 from __future__ import annotations
 
+import html
+import importlib
+import importlib.util
+from typing import Any
+
 import pandas as pd
 
 from . import catalogue
+from .headline import Headline
 
 COMPARATOR_AREAS = ("NWL", "London", "England")
 
@@ -91,3 +98,166 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
         "Target",
     ]
     return pd.DataFrame(out).reindex(columns=columns).fillna("")
+
+
+# The front-page scorecard: each chapter's headline measures ---------------------------------
+
+CHAPTER_MODULES = tuple(f"bbp_analysis.chapters.objective_{n}" for n in (1, 2, 3))
+STATUS_MARKS = {
+    "met": "✔ Met",
+    "on track": "➚ On track",
+    "not met": "✖ Not met",
+    "not yet measurable": "… Not yet measurable",
+    "no target": "– No target",
+}
+SNAPSHOT = "headlines.json"
+
+
+def headlines(params: dict[str, Any]) -> list[Headline]:
+    """Every partnership measure's :class:`~bbp_analysis.headline.Headline`, in measure order,
+    from each chapter module present (``headline_measures(params)``)."""
+    out: list[Headline] = []
+    for name in CHAPTER_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            out.extend(importlib.import_module(name).headline_measures(params))
+    return sorted(out, key=lambda item: (item.measure, item.indicator_id))
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "[x]"
+    suffix = "%" if unit == "%" else f" {unit}"
+    return f"{value:,.1f}{suffix}"
+
+
+def sparkline_svg(trend: list[tuple[str, float]], unit: str, width: int = 120) -> str:
+    """An inline SVG line of ``trend`` (oldest first) whose text alternative states the first
+    and last points; words instead when there are fewer than two points."""
+    if len(trend) < 2:
+        return "Fewer than two periods"
+    height, pad = 32, 4
+    values = [value for _, value in trend]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / (len(values) - 1)
+    points = [
+        (pad + i * step, height - pad - (value - low) / span * (height - 2 * pad))
+        for i, value in enumerate(values)
+    ]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    (first_period, first), (last_period, last) = trend[0], trend[-1]
+    label = (
+        f"Trend from {first_period} ({_value(first, unit)}) to {last_period} "
+        f"({_value(last, unit)}), {len(trend)} periods"
+    )
+    x, y = points[-1]
+    return (
+        f'<svg class="bbp-sparkline" role="img" aria-label="{html.escape(label)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f"<title>{html.escape(label)}</title>"
+        f'<polyline fill="none" stroke="#0072B2" stroke-width="2" points="{path}"/>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0072B2"/></svg>'
+    )
+
+
+def _comparators(item: Headline) -> str:
+    shown = [
+        f"{area} {_value(item.comparators[area], item.unit)}"
+        for area in COMPARATOR_AREAS
+        if area in item.comparators
+    ]
+    return "; ".join(shown) or "No comparator published"
+
+
+def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
+    """The scorecard as plain text, one row per headline (the CSV beside the front page)."""
+    return pd.DataFrame(
+        [
+            {
+                "measure": item.measure,
+                "indicator_id": item.indicator_id,
+                "title": item.title,
+                "period": item.period,
+                "value": item.value,
+                "lower": item.lower,
+                "upper": item.upper,
+                "unit": item.unit,
+                "baseline": item.baseline,
+                "baseline_period": item.baseline_period,
+                "target": item.target,
+                "target_text": item.target_text,
+                "status": item.status,
+                "status_text": item.status_text,
+                **{area: item.comparators.get(area) for area in COMPARATOR_AREAS},
+                "synthetic": item.synthetic,
+                "source": item.source,
+            }
+            for item in items
+        ]
+    )
+
+
+def _row_html(item: Headline, confidence: float) -> str:
+    page, _, anchor = item.anchor.partition("#")
+    href = f"{page}.html" + (f"#{anchor}" if anchor else "")
+    interval = (
+        f"<br><span class='bbp-ci'>{confidence:.0%} CI {_value(item.lower, item.unit)} to "
+        f"{_value(item.upper, item.unit)}</span>"
+        if item.lower is not None and item.upper is not None
+        else ""
+    )
+    baseline = (
+        f"{_value(item.baseline, item.unit)} ({html.escape(item.baseline_period)})"
+        if item.baseline is not None
+        else "No baseline figure"
+    )
+    synthetic = " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic else ""
+    cells = [
+        f'<th scope="row">{item.measure}. <a href="{html.escape(href)}">'
+        f"{html.escape(item.title)}</a>{synthetic}</th>",
+        f"<td>{_value(item.value, item.unit)}{interval}</td>",
+        f"<td>{baseline}</td>",
+        f"<td>{html.escape(item.target_text)}</td>",
+        f'<td><strong class="bbp-status bbp-status-{item.status.replace(" ", "-")}">'
+        f"{STATUS_MARKS[item.status]}</strong><details><summary>Why</summary>"
+        f"{html.escape(item.status_text)}</details></td>",
+        f"<td>{html.escape(_comparators(item))}</td>",
+        f"<td>{sparkline_svg(item.trend, item.unit)}</td>",
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def scorecard_html(items: list[Headline], period: str, confidence: float) -> str:
+    """The scorecard table: one row per headline, and a row for each partnership measure no
+    chapter reports yet. Status is given in words and a symbol, never by colour alone."""
+    reported = {item.measure for item in items}
+    missing = [
+        (
+            m.partnership_measure,
+            f'<tr><th scope="row">{m.partnership_measure}. {html.escape(m.title)}</th>'
+            '<td colspan="6">Not reported in this edition.</td></tr>',
+        )
+        for m in catalogue.partnership_measures()
+        if m.partnership_measure not in reported
+    ]
+    rows = sorted(
+        [(item.measure, _row_html(item, confidence)) for item in items] + missing,
+        key=lambda pair: pair[0],
+    )
+    head = "".join(
+        f'<th scope="col">{name}</th>'
+        for name in (
+            "Measure",
+            f"Latest ({html.escape(period)})",
+            "Baseline",
+            "Target",
+            "Status",
+            "NWL / London / England",
+            "Trend",
+        )
+    )
+    return (
+        f'<table class="bbp-table bbp-scorecard" id="scorecard"><caption>Scorecard of the five '
+        f"partnership outcome measures, {html.escape(period)}</caption><thead><tr>{head}</tr>"
+        f"</thead><tbody>{''.join(row for _, row in rows)}</tbody></table>"
+    )

@@ -1,0 +1,65 @@
+"""An edition's downloads beyond the per-figure CSVs: the executed notebooks, one by one, and
+the whole edition as one zip file (every CSV, the notebooks, the snapshot and parameters).
+
+Written under the staged book's ``_extra`` folder, which the site build copies to the
+edition's root: ``downloads/`` (CSVs and the bundle) and ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import zipfile
+from pathlib import Path
+
+NOTEBOOKS = "notebooks"
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry timestamps, so equal inputs give equal bytes
+
+
+def bundle_name(period: str) -> str:
+    return f"harrow-bbp-review-{period}.zip"
+
+
+def copy_notebooks(book: Path, extra: Path) -> list[Path]:
+    """Copy the executed notebooks of ``book`` into ``extra/notebooks/``."""
+    folder = extra / NOTEBOOKS
+    folder.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(nb, folder / nb.name)) for nb in sorted(book.glob("*.ipynb"))]
+
+
+def write_bundle(extra: Path, period: str, files: list[Path]) -> Path:
+    """Zip ``files`` (paths under ``extra``) into ``extra/downloads/<bundle>``; deterministic."""
+    target = extra / "downloads" / bundle_name(period)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(str(path.relative_to(extra)), date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return target
+
+
+def page(extra: Path, period: str) -> str:
+    """The MyST downloads page: the bundle, each notebook and each CSV, with sizes."""
+
+    def link(path: Path) -> str:
+        href = html.escape(str(path.relative_to(extra)))
+        size = max(1, round(path.stat().st_size / 1024))
+        return f'<li><a href="../{href}" download>{html.escape(path.name)}</a> ({size} KB)</li>'
+
+    csvs = sorted((extra / "downloads").glob("*.csv"))
+    notebooks = sorted((extra / NOTEBOOKS).glob("*.ipynb"))
+    bundle = extra / "downloads" / bundle_name(period)
+    return (
+        "# Downloads\n\n"
+        f"Everything behind edition {period}. The CSV files hold exactly the data each figure "
+        "or table shows, with suppressed cells marked `[c]`. Figures from the synthetic "
+        "extract are synthetic.\n\n"
+        "## The whole edition\n\n"
+        f"<ul>{link(bundle)}</ul>\n\n"
+        "The zip file holds every CSV below, the executed notebooks, the edition's snapshot "
+        "(`edition.json`) and its run parameters.\n\n"
+        "## Executed notebooks\n\n"
+        f"<ul>{''.join(link(p) for p in notebooks)}</ul>\n\n"
+        "## Data behind each figure and table\n\n"
+        f"<ul>{''.join(link(p) for p in csvs)}</ul>\n"
+    )

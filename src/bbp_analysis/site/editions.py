@@ -1,0 +1,88 @@
+"""The editions index page and the "what changed since the last edition" page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .whatchanged import KINDS, TOLERANCE, Change, changes
+
+HEADINGS = {
+    "new data": "New periods of data",
+    "revised": "Revised back-series",
+    "status": "Target status changed",
+    "comparison": "Comparison changed",
+    "trend": "Direction of the latest change",
+    "added": "Indicators added",
+    "dropped": "Indicators dropped",
+    "download added": "Figures and tables added",
+    "download dropped": "Figures and tables dropped",
+}
+EDITION_LINK_PREFIX = "../../"  # from <period>/book/ to the site root; "../" in the root copy
+
+
+def editions_list(period: str, periods: list[str], prefix: str = EDITION_LINK_PREFIX) -> str:
+    """The HTML list of editions, newest first, linked from ``prefix`` (the site root)."""
+    items = []
+    for other in sorted(periods, reverse=True):
+        here = " (this edition)" if other == period else ""
+        items.append(
+            f'<li><a href="{prefix}{other}/book/index.html">Edition {other}</a>{here}</li>'
+        )
+    return f'<ul class="bbp-editions">{"".join(items)}</ul>'
+
+
+def relink(page: Path, period: str, periods: list[str], prefix: str) -> None:
+    """Replace the built editions page's list with every edition of the site, linked from
+    ``prefix`` (``../../`` in an edition's folder, ``../`` in the root copy)."""
+    text = page.read_text(encoding="utf-8")
+    pattern = re.compile(r'<ul class="bbp-editions">.*?</ul>', re.DOTALL)
+    page.write_text(
+        pattern.sub(lambda _: editions_list(period, periods, prefix), text, count=1),
+        encoding="utf-8",
+    )
+
+
+def editions_page(period: str, periods: list[str]) -> str:
+    """The MyST editions index: every edition staged so far, newest first."""
+    return (
+        "# Editions\n\n"
+        "One edition of the review per reporting period, each at its own stable address "
+        "(`/<period>/`); the latest is also at the site's root. Each edition has its own "
+        "{doc}`what-changed` page.\n\n"
+        f"{editions_list(period, periods)}\n"
+    )
+
+
+def _change_line(change: Change) -> str:
+    cause = f" *(Cause: {change.cause}.)*" if change.cause else ""
+    return f"- **{change.subject}.** {change.text}{cause}"
+
+
+def what_changed_page(new: dict[str, Any], old: dict[str, Any] | None, basis: str) -> str:
+    """The MyST page listing :func:`~bbp_analysis.site.whatchanged.changes` by kind.
+
+    ``basis`` says where the last edition's figures came from (published or recomputed)."""
+    head = f"# What changed since the last edition\n\nThis edition: **{new['period']}**. "
+    if old is None:
+        return head + "This is the first edition of the review, so there is nothing to compare.\n"
+    found = changes(old, new)
+    lines = [
+        head + f"Compared with: **{old['period']}** ({basis}).",
+        "",
+        "Changes are found by comparing the two editions' headline figures and downloads. "
+        f"A back-series value counts as revised when it moved by more than {TOLERANCE} in the "
+        "indicator's unit (a change visible at the one decimal place published). A change "
+        "of status, comparison or trend is put down to *method* when the indicator's "
+        "catalogue definition changed between the editions and to *data* otherwise.",
+        "",
+    ]
+    if not found:
+        lines.append("No differences were found.")
+    for kind in KINDS:
+        listed = [c for c in found if c.kind == kind]
+        lines += [f"## {HEADINGS[kind]}", ""]
+        lines += [_change_line(c) for c in listed] or ["None."]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""One definition page per catalogue indicator, Fingertips-style, and the index of them.
+
+Everything on these pages comes from the catalogue (``catalogue/indicators/*.yaml``), the one
+place each definition is held.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from .. import catalogue
+from ..catalogue import Indicator
+
+METHOD_TEXT = {
+    "wilson": "Percentage with a Wilson score confidence interval.",
+    "byar": "Crude rate or count with Byar's confidence interval (exact Poisson below ten events).",
+    "dobson": "Directly standardised rate (European Standard Population 2013) with Dobson's "
+    "confidence interval.",
+    "isr": "Indirectly standardised ratio with an exact (Poisson) or Byar's confidence interval.",
+    "none": "Descriptive figure without a confidence interval.",
+}
+POLARITY_TEXT = {
+    "high_is_good": "A higher value is better.",
+    "low_is_good": "A lower value is better.",
+    "no_judgement": "Neither higher nor lower is judged better.",
+}
+FOLDER = "indicators"
+
+
+def _chapter(item: Indicator) -> tuple[str, str]:
+    objective = next(o for o in catalogue.partnership().objectives if o.id == item.objective)
+    return objective.chapter.removeprefix("book/"), objective.short_title
+
+
+def _mapping_text(values: dict) -> str:
+    """A catalogue mapping (baseline, target) as plain text: ``key: value; ...``."""
+    parts = []
+    for key, value in values.items():
+        text = _mapping_text(value) if isinstance(value, dict) else " ".join(str(value).split())
+        parts.append(f"{key.replace('_', ' ')}: {text}")
+    return "; ".join(parts)
+
+
+def definition_rows(item: Indicator) -> list[tuple[str, str]]:
+    """(field, HTML-escaped value) pairs of the definition table, in reading order."""
+    chapter, short = _chapter(item)
+    rows = [
+        ("Indicator id", html.escape(item.id)),
+        (
+            "Objective",
+            f'<a href="../{chapter}.html">Objective {item.objective}: {html.escape(short)}</a>',
+        ),
+        (
+            "Partnership measure",
+            str(item.partnership_measure) if item.partnership_measure else "Not one of the five",
+        ),
+        ("Definition", html.escape(" ".join(item.definition.split()))),
+        ("Numerator", html.escape(item.numerator)),
+        ("Denominator", html.escape(item.denominator)),
+        ("Unit", html.escape(item.unit)),
+        ("Method", METHOD_TEXT[item.method]),
+        ("Polarity", POLARITY_TEXT[item.polarity]),
+        ("Frequency", html.escape(item.frequency or "Not stated")),
+        ("Breakdowns", html.escape(", ".join(b.replace("_", " ") for b in item.breakdowns))),
+        ("Source", html.escape(" ".join(item.source.split()))),
+        ("Baseline", html.escape(_mapping_text(item.baseline)) or "None set"),
+        ("Target", html.escape(_mapping_text(item.target)) or "None set"),
+    ]
+    return rows
+
+
+def indicator_page(item: Indicator) -> str:
+    """The MyST page for one indicator."""
+    cells = "".join(
+        f'<tr><th scope="row">{name}</th><td>{value}</td></tr>'
+        for name, value in definition_rows(item)
+    )
+    return (
+        f"# {item.title}\n\n"
+        f'<table class="bbp-table bbp-definition"><caption>Definition of {html.escape(item.title)}'
+        f"</caption><tbody>{cells}</tbody></table>\n\n"
+        "Statistical methods, comparisons and the trend rule are set out in "
+        "{doc}`../methods`.\n"
+    )
+
+
+def index_page(items: tuple[Indicator, ...]) -> str:
+    """The MyST index of indicator definitions, by objective."""
+    lines = [
+        "# Indicator definitions",
+        "",
+        "One page per indicator, generated from the review's indicator catalogue: definition, "
+        "numerator, denominator, source, method, polarity, baseline and target.",
+        "",
+    ]
+    for objective in catalogue.partnership().objectives:
+        lines += [f"## Objective {objective.id}: {objective.short_title}", ""]
+        lines += [
+            f"- [{item.title}]({item.id}.md)" for item in items if item.objective == objective.id
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_pages(book: Path) -> list[Path]:
+    """Write the index and every indicator's page under ``book/indicators/``."""
+    folder = book / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    items = catalogue.indicators()
+    written = [folder / "index.md"]
+    written[0].write_text(index_page(items), encoding="utf-8")
+    for item in items:
+        path = folder / f"{item.id}.md"
+        path.write_text(indicator_page(item), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,182 @@
+"""What changed since the last edition, found by comparing two edition snapshots.
+
+Changes are listed for each headline indicator: periods of data new to this edition; back-series
+values revised by more than :data:`TOLERANCE` (in the indicator's unit, so a change that
+shows at the one decimal place published); a change of target status, of the comparison with
+the baseline or a comparator (95% interval against the value, the Fingertips rule) or of the
+direction of the latest year-on-year change, each put down to a change of method when the
+indicator's catalogue definition changed and to the data otherwise; indicators added or
+dropped; and downloads (figures and tables) added or dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TOLERANCE = 0.05
+KINDS = (
+    "new data",
+    "revised",
+    "status",
+    "comparison",
+    "trend",
+    "added",
+    "dropped",
+    "download added",
+    "download dropped",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: its kind (one of :data:`KINDS`), the indicator (or download) it is
+    about, a plain sentence, and its cause (``data``, ``method`` or ``""``)."""
+
+    kind: str
+    subject: str
+    text: str
+    cause: str = ""
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "no value"
+    return f"{value:,.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
+
+
+def compare_interval(
+    lower: float | None, upper: float | None, value: float | None, polarity: str
+) -> str:
+    """``better``/``worse``/``similar`` (``higher``/``lower`` without polarity) when the
+    interval lies wholly on one side of ``value``; ``not compared`` when anything is missing."""
+    if lower is None or upper is None or value is None:
+        return "not compared"
+    if lower > value:
+        side = "higher"
+    elif upper < value:
+        side = "lower"
+    else:
+        return "similar"
+    words = {"high_is_good": ("better", "worse"), "low_is_good": ("worse", "better")}
+    if polarity not in words:
+        return side
+    good, bad = words[polarity]
+    return good if side == "higher" else bad
+
+
+def direction(trend: list[list[Any]]) -> str:
+    """Direction of the latest year-on-year change of ``trend``: up, down, flat or unknown."""
+    if len(trend) < 2:
+        return "unknown"
+    previous, latest = trend[-2][1], trend[-1][1]
+    if abs(latest - previous) <= TOLERANCE:
+        return "flat"
+    return "up" if latest > previous else "down"
+
+
+def comparisons(item: dict[str, Any]) -> dict[str, str]:
+    """Each baseline or comparator value -> :func:`compare_interval` of the headline."""
+    against = {"baseline": item.get("baseline"), **item.get("comparators", {})}
+    return {
+        name: compare_interval(item["lower"], item["upper"], value, item["polarity"])
+        for name, value in against.items()
+        if value is not None
+    }
+
+
+def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    subject, unit = new["title"], new["unit"]
+    before = {period: value for period, value in old["trend"]}
+    after = {period: value for period, value in new["trend"]}
+    out = []
+    added = [period for period in after if period not in before]
+    if added:
+        values = ", ".join(f"{p}: {_fmt(after[p], unit)}" for p in added)
+        out.append(Change("new data", subject, f"New period(s) of data: {values}.", "data"))
+    for period in sorted(set(before) & set(after)):
+        if abs(after[period] - before[period]) > TOLERANCE:
+            out.append(
+                Change(
+                    "revised",
+                    subject,
+                    f"{period} revised from {_fmt(before[period], unit)} to "
+                    f"{_fmt(after[period], unit)}.",
+                    "data",
+                )
+            )
+    return out
+
+
+def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
+    subject = new["title"]
+    out = []
+    if old["status"] != new["status"]:
+        out.append(
+            Change(
+                "status",
+                subject,
+                f"Target status changed from {old['status']} to {new['status']}: "
+                f"{new['status_text']}",
+                cause,
+            )
+        )
+    before, after = comparisons(old), comparisons(new)
+    for name in sorted(set(before) & set(after)):
+        if before[name] != after[name]:
+            out.append(
+                Change(
+                    "comparison",
+                    subject,
+                    f"Compared with the {name}: {before[name]} in {old['period']}, "
+                    f"{after[name]} in {new['period']}.",
+                    cause,
+                )
+            )
+    was, now = direction(old["trend"]), direction(new["trend"])
+    if was != now:
+        out.append(
+            Change(
+                "trend",
+                subject,
+                f"Latest year-on-year change was {was} in {old['period']}, {now} in "
+                f"{new['period']}.",
+                cause,
+            )
+        )
+    return out
+
+
+def _download_changes(old: list[str] | None, new: list[str] | None) -> list[Change]:
+    if old is None or new is None:
+        return []
+    return [
+        Change("download added", name, f"New figure or table data: {name}.")
+        for name in sorted(set(new) - set(old))
+    ] + [
+        Change("download dropped", name, f"No longer published: {name}.")
+        for name in sorted(set(old) - set(new))
+    ]
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every change from snapshot ``old`` (the last edition) to ``new``, in :data:`KINDS`
+    order, then in the order of the new edition's headlines."""
+    before = {item["indicator_id"]: item for item in old["headlines"]}
+    after = {item["indicator_id"]: item for item in new["headlines"]}
+    out: list[Change] = []
+    for indicator_id, item in after.items():
+        if indicator_id not in before:
+            out.append(Change("added", item["title"], "Reported for the first time."))
+            continue
+        previous = before[indicator_id]
+        same_method = old["methods"].get(indicator_id) == new["methods"].get(indicator_id)
+        out.extend(_series_changes(previous, item))
+        out.extend(_judgement_changes(previous, item, "data" if same_method else "method"))
+    out.extend(
+        Change("dropped", item["title"], "No longer reported.")
+        for indicator_id, item in before.items()
+        if indicator_id not in after
+    )
+    out.extend(_download_changes(old.get("downloads"), new.get("downloads")))
+    return sorted(out, key=lambda change: KINDS.index(change.kind))

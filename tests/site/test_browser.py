@@ -1,0 +1,229 @@
+"""The built site in a real browser (Debian's headless Chromium driven by Playwright).
+
+Every page of every edition loads with no console errors or failed requests, and no internal
+link or image is broken; axe-core finds no serious or critical accessibility violation on the
+latest edition's pages; the front page is photographed at desktop and mobile widths
+(``_build/test-artefacts/``). The site is built once, every edition, from the repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, sync_playwright
+
+from support import ROOT, run_bbp
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTEFACTS = ROOT / "_build" / "test-artefacts"
+BLOCKING = ("serious", "critical")
+VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844)}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "site"
+    result = run_bbp("build", "--out", str(out), timeout=3000)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    """The site served on a local port (as a reader's browser would fetch it)."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def pages_of(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def is_redirect(page: Path) -> bool:
+    """A stub that only forwards the reader (an edition's ``index.html``)."""
+    return 'http-equiv="Refresh"' in page.read_text(encoding="utf-8")[:2000]
+
+
+def internal_targets(page: Path, site: Path) -> list[tuple[str, Path]]:
+    """(reference, file it points at) for every internal link and image of ``page``."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    out = []
+    for tag, attribute in (("a", "href"), ("img", "src"), ("link", "href"), ("script", "src")):
+        for element in soup.find_all(tag):
+            reference = element.get(attribute)
+            if not reference or reference.startswith(("#", "data:", "mailto:")):
+                continue
+            if urlparse(reference).scheme in ("http", "https"):
+                continue
+            path = unquote(urldefrag(reference)[0].split("?")[0])
+            if path:
+                out.append((reference, (page.parent / path).resolve()))
+    return out
+
+
+def test_no_broken_internal_links_or_images(site: Path) -> None:
+    broken = [
+        f"{page.relative_to(site)} -> {reference}"
+        for page in pages_of(site)
+        for reference, target in internal_targets(page, site)
+        if not (target.is_file() or (target / "index.html").is_file())
+    ]
+    assert broken == []
+
+
+class Tab:
+    """One browser page reused for many visits; collects each visit's console errors and
+    failed requests. Requests leaving the local server are refused (nothing is downloaded)."""
+
+    def __init__(self, browser: Browser, viewport: tuple[int, int]) -> None:
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.route("**/*", self._only_local)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda msg: self._error(msg.text) if msg.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self._error(str(exc)))
+        self.page.on("requestfailed", lambda request: self._error(f"failed: {request.url}"))
+
+    @staticmethod
+    def _only_local(route) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    def _error(self, text: str) -> None:
+        self.errors.append(text)
+
+    def visit(self, url: str, redirect: bool = False) -> list[str]:
+        """Open ``url`` (following a redirect stub to its target); return its errors."""
+        self.errors = []
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.ok, url
+        if redirect:
+            self.page.wait_for_url("**/book/index.html")
+            self.page.wait_for_load_state("load")
+        return self.errors
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
+    problems = {}
+    images = 0
+    tab = Tab(browser, VIEWPORTS["desktop"])
+    for path in pages_of(site):
+        errors = tab.visit(f"{server}/{path.relative_to(site).as_posix()}", is_redirect(path))
+        broken_images = tab.page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.getAttribute('src').slice(0, 60))"
+        )
+        images += tab.page.evaluate("document.images.length")
+        if errors or broken_images:
+            problems[str(path.relative_to(site))] = errors + broken_images
+    tab.close()
+    summary = {"pages": len(pages_of(site)), "images": images}
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "browser-pages.json").write_text(json.dumps(summary, indent=2) + "\n")
+    assert problems == {}
+
+
+def test_no_serious_or_critical_accessibility_violations(
+    site: Path, server: str, browser: Browser
+) -> None:
+    """axe-core on every page of the latest edition (the other editions share its
+    templates)."""
+    latest = json.loads((site / "editions.json").read_text())["latest"]
+    axe = Axe()
+    counts: Counter[str] = Counter()
+    blocking = []
+    checked = [p for p in pages_of(site / latest) if not is_redirect(p)]
+    tab = Tab(browser, VIEWPORTS["desktop"])
+    for path in checked:
+        tab.visit(f"{server}/{path.relative_to(site).as_posix()}")
+        for violation in axe.run(tab.page).response["violations"]:
+            counts[f"{violation['impact']}: {violation['id']}"] += len(violation["nodes"])
+            if violation["impact"] in BLOCKING:
+                blocking.append(f"{path.relative_to(site)}: {violation['id']}")
+    tab.close()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "axe-summary.json").write_text(
+        json.dumps({"pages": len(checked), "violations": dict(sorted(counts.items()))}, indent=2)
+        + "\n"
+    )
+    assert blocking == []
+
+
+@pytest.mark.parametrize("width", sorted(VIEWPORTS))
+def test_front_page_screenshots(width: str, server: str, browser: Browser) -> None:
+    tab = Tab(browser, VIEWPORTS[width])
+    errors = tab.visit(f"{server}/book/index.html")
+    scorecard = tab.page.locator("table#scorecard")
+    assert scorecard.count() == 1
+    assert scorecard.locator("tbody tr").count() >= 5
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTEFACTS / f"front-page-{width}.png"
+    tab.page.screenshot(path=str(target), full_page=True)
+    tab.close()
+    assert target.stat().st_size > 10_000 and errors == []
+
+
+def text_of(page: Path) -> str:
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return " ".join(soup.get_text().split())
+
+
+def test_published_pages_of_the_latest_edition(site: Path) -> None:
+    """What changed names the known change between the last two editions; the editions index
+    lists every edition; the bundle, notebooks and every indicator's page are published; the
+    scorecard's and the logic model's chart links land on an element of the chapter."""
+    editions = json.loads((site / "editions.json").read_text())
+    latest, previous = editions["editions"][-1], editions["editions"][-2]
+    changed = text_of(site / "book" / "what-changed.html")
+    assert f"Compared with: {previous}" in changed
+    assert (
+        "Citizens reporting a positive experience of care. Compared with the baseline: better "
+        f"in {previous}, similar in {latest}." in changed
+    )
+    listed = BeautifulSoup((site / "book" / "editions.html").read_text(), "html.parser")
+    links = [a["href"] for a in listed.select("ul.bbp-editions a")]
+    assert links == [f"../{p}/book/index.html" for p in reversed(editions["editions"])]
+    assert (site / "downloads" / f"harrow-bbp-review-{latest}.zip").is_file()
+    assert (site / "notebooks" / "index.ipynb").is_file()
+    assert (site / "book" / "indicators" / "pm5-acsc-admissions.html").is_file()
+    front = BeautifulSoup((site / "book" / "index.html").read_text(), "html.parser")
+    model = BeautifulSoup((site / "book" / "logic-model.html").read_text(), "html.parser")
+    for anchor in [*front.select("table#scorecard th a"), *model.select("ul.bbp-logic-links a")]:
+        page, _, fragment = anchor["href"].partition("#")
+        target = BeautifulSoup((site / "book" / page).read_text(), "html.parser")
+        assert not fragment or target.find(id=fragment) is not None, anchor["href"]

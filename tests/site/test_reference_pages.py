@@ -1,0 +1,98 @@
+"""Logic model, indicator definition pages, claims ledger and the edition bundle."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from bbp_analysis import catalogue
+from bbp_analysis.site import claims, downloads, logic_model, methods_pages
+
+from support import ROOT
+
+SEED = ROOT / "data" / "reference" / "seeds" / "004_bb9be7d3c4970d21.txt"
+
+
+def test_logic_model_nodes_cite_the_plan_and_known_indicators() -> None:
+    model = logic_model.load()
+    assert len(model.nodes) == 96
+    assert [s["id"] for s in model.stages] == [
+        "activity",
+        "output",
+        "short",
+        "medium",
+        "long",
+        "impact",
+    ]
+    medium = {n.text.split(".")[0]: n.indicators for n in model.nodes if n.stage == "medium"}
+    assert medium["5"] == ("pm5-acsc-admissions",)
+    assert medium["1"] == ("pm1-tooth-decay-5",)
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    for node in model.nodes:
+        first_word = node.text.split()[0].strip('"%.')
+        assert first_word.lower() in lines[node.line - 1].lower(), node
+
+
+def test_logic_model_page_links_measured_nodes_with_status() -> None:
+    model = logic_model.load()
+    headline = {
+        "indicator_id": "pm5-acsc-admissions",
+        "anchor": "objective-3-care-pathways#pm5-acsc-spc",
+        "status": "not met",
+        "period": "2025-26",
+    }
+    soup = BeautifulSoup(logic_model.page_html(model, [headline]), "html.parser")
+    link = soup.find("a", href="objective-3-care-pathways.html#pm5-acsc-spc")
+    assert link is not None
+    assert "✖ Not met (2025-26)" in link.parent.get_text()
+    assert len(soup.find_all("section")) == len(model.themes)
+    falls = soup.find("a", href="objective-3-care-pathways.html")
+    assert falls is not None
+
+
+def test_one_definition_page_per_indicator(tmp_path: Path) -> None:
+    written = methods_pages.write_pages(tmp_path)
+    assert len(written) == len(catalogue.indicators()) + 1
+    page = (tmp_path / "indicators" / "pm5-acsc-admissions.md").read_text()
+    soup = BeautifulSoup(page.split("\n", 2)[2], "html.parser")
+    fields = {th.get_text(): th.find_next("td").get_text() for th in soup.find_all("th")}
+    entry = yaml.safe_load(
+        Path(catalogue.__file__).with_name("indicators").joinpath("objective-3.yaml").read_text()
+    )["indicators"][0]
+    assert fields["Numerator"] == entry["numerator"]
+    assert fields["Polarity"] == "A lower value is better."
+    assert fields["Partnership measure"] == "5"
+    assert "value: 9.89" in fields["Target"]
+    index = (tmp_path / "indicators" / "index.md").read_text()
+    assert "[Staff vacancy rate](o2-vacancy-rate.md)" in index
+
+
+def test_claim_first_appears_at_the_start_of_its_run() -> None:
+    def snap(period: str, status: str) -> dict:
+        return {"period": period, "headlines": [{"indicator_id": "x", "status": status}]}
+
+    history = [snap("2022-23", "met"), snap("2023-24", "not met"), snap("2024-25", "not met")]
+    assert claims.first_edition("x", "not met", history) == "2023-24"
+    assert claims.first_edition("x", "met", [*history, snap("2025-26", "met")]) == "2025-26"
+
+
+def test_bundle_is_deterministic_and_holds_the_files(tmp_path: Path) -> None:
+    extra = tmp_path / "_extra"
+    (extra / "downloads").mkdir(parents=True)
+    (extra / "downloads" / "a.csv").write_text("x\n1\n")
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "index.ipynb").write_text("{}")
+    notebooks = downloads.copy_notebooks(book, extra)
+    files = [extra / "downloads" / "a.csv", *notebooks]
+    first = downloads.write_bundle(extra, "2025-26", files).read_bytes()
+    second = downloads.write_bundle(extra, "2025-26", files).read_bytes()
+    assert first == second
+    with zipfile.ZipFile(extra / "downloads" / "harrow-bbp-review-2025-26.zip") as archive:
+        assert archive.namelist() == ["downloads/a.csv", "notebooks/index.ipynb"]
+    page = downloads.page(extra, "2025-26")
+    assert 'href="../downloads/harrow-bbp-review-2025-26.zip"' in page
+    assert 'href="../notebooks/index.ipynb"' in page

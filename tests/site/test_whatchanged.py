@@ -1,0 +1,124 @@
+"""What changed between two edition snapshots."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from bbp_analysis.params import load_parameters
+from bbp_analysis.site import snapshot
+from bbp_analysis.site.whatchanged import Change, changes, compare_interval
+
+
+def headline(**overrides):
+    item = {
+        "indicator_id": "pm5-acsc-admissions",
+        "title": "ACSC admissions",
+        "period": "2024-25",
+        "value": 10.4,
+        "lower": 10.0,
+        "upper": 10.8,
+        "unit": "per 1,000 population",
+        "polarity": "low_is_good",
+        "baseline": 11.47,
+        "comparators": {"NWL": 9.89},
+        "status": "not met",
+        "status_text": "Not met.",
+        "trend": [["2022-23", 10.9], ["2023-24", 10.5], ["2024-25", 10.4]],
+    }
+    return {**item, **overrides}
+
+
+def snap(period, headlines, methods=None, downloads=("a.csv",)):
+    return {
+        "period": period,
+        "headlines": headlines,
+        "methods": methods or {"pm5-acsc-admissions": "m1", "pm3": "m3"},
+        "downloads": list(downloads),
+    }
+
+
+def test_interval_against_a_value_follows_polarity() -> None:
+    assert compare_interval(10.0, 10.8, 11.47, "low_is_good") == "better"
+    assert compare_interval(10.0, 10.8, 9.89, "low_is_good") == "worse"
+    assert compare_interval(10.0, 10.8, 9.89, "high_is_good") == "better"
+    assert compare_interval(10.0, 10.8, 10.5, "high_is_good") == "similar"
+    assert compare_interval(10.0, 10.8, 9.0, "no_judgement") == "higher"
+    assert compare_interval(None, 10.8, 9.0, "low_is_good") == "not compared"
+
+
+def test_new_period_revision_and_status_change_found() -> None:
+    old = snap("2024-25", [headline()])
+    new_item = headline(
+        period="2025-26",
+        value=9.5,
+        lower=9.1,
+        upper=9.85,
+        status="met",
+        status_text="Met.",
+        trend=[["2022-23", 10.9], ["2023-24", 10.62], ["2024-25", 10.43], ["2025-26", 9.5]],
+    )
+    found = changes(old, snap("2025-26", [new_item], downloads=("a.csv", "b.csv")))
+    kinds = [c.kind for c in found]
+    assert kinds == ["new data", "revised", "status", "comparison", "download added"]
+    assert found[0].text == "New period(s) of data: 2025-26: 9.5 per 1,000 population."
+    # 2023-24 moved by 0.12 (> 0.05): a revision; 2024-25 by 0.03: within tolerance.
+    assert found[1].text == (
+        "2023-24 revised from 10.5 per 1,000 population to 10.6 per 1,000 population."
+    )
+    assert found[2] == Change(
+        "status", "ACSC admissions", "Target status changed from not met to met: Met.", "data"
+    )
+    # 9.1 to 9.85 lies below NWL's 9.89: lower is better, so "worse" became "better".
+    assert found[3].text == "Compared with the NWL: worse in 2024-25, better in 2025-26."
+    assert found[4].subject == "b.csv"
+
+
+def test_method_change_is_named_as_the_cause() -> None:
+    old = snap("2024-25", [headline()])
+    new = snap(
+        "2025-26",
+        [headline(period="2025-26", status="met", status_text="Met.")],
+        methods={"pm5-acsc-admissions": "m2"},
+    )
+    (status,) = [c for c in changes(old, new) if c.kind == "status"]
+    assert status.cause == "method"
+
+
+def test_indicators_added_and_dropped() -> None:
+    pm3 = headline(indicator_id="pm3", title="Citizen experience")
+    found = changes(snap("2024-25", [headline()]), snap("2025-26", [pm3]))
+    assert [(c.kind, c.subject) for c in found] == [
+        ("added", "Citizen experience"),
+        ("dropped", "ACSC admissions"),
+    ]
+
+
+def test_identical_snapshots_have_no_changes() -> None:
+    old = snap("2024-25", [headline()])
+    assert changes(old, copy.deepcopy(old)) == []
+
+
+@pytest.mark.slow
+def test_known_change_between_the_last_two_default_editions() -> None:
+    """Citizens' positive experience: 2024-25's interval lies above the 2022-23 baseline
+    (better); 2025-26's straddles it (similar)."""
+    old = snapshot.computed(load_parameters("2024-25"))
+    new = snapshot.computed(load_parameters("2025-26"))
+    by_id = {item["indicator_id"]: item for item in new["headlines"]}
+    pm3_new = by_id["pm3-citizen-experience"]
+    pm3_old = next(h for h in old["headlines"] if h["indicator_id"] == "pm3-citizen-experience")
+    assert pm3_old["lower"] > pm3_old["baseline"]
+    assert pm3_new["lower"] <= pm3_new["baseline"] <= pm3_new["upper"]
+    found = changes(old, new)
+    assert (
+        Change(
+            "comparison",
+            "Citizens reporting a positive experience of care",
+            "Compared with the baseline: better in 2024-25, similar in 2025-26.",
+            "data",
+        )
+        in found
+    )
+    assert any(c.kind == "new data" and "2025-26" in c.text for c in found)
