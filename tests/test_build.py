@@ -45,6 +45,8 @@ def test_every_edition_at_its_own_address_and_latest_at_root(default_site: Path)
         params = json.loads((default_site / period / "run-parameters.json").read_text())
         assert params["period"] == period
         assert (default_site / period / "book" / "objective-3-care-pathways.html").is_file()
+        assert (default_site / period / "book" / "delivering-the-plan.html").is_file()
+        assert (default_site / period / "board-paper.pdf").read_bytes()[:5] == b"%PDF-"
     assert (default_site / "index.html").read_bytes() == (
         default_site / "2025-26" / "index.html"
     ).read_bytes()
@@ -86,6 +88,11 @@ def test_front_page_states_mission_objectives_and_measures(default_site: Path) -
     measures = {row.find("td").get_text() for row in table.find("tbody").find_all("tr")}
     assert {m.split(".")[0] for m in measures} == {"1", "2", "3", "4", "5"}
     assert (default_site / "downloads" / "partnership-measures-plan.csv").is_file()
+    link = front.find("p", class_="bbp-board-paper").find("a")
+    assert (default_site / "book" / link["href"]).resolve() == (
+        default_site / "board-paper.pdf"
+    ).resolve()
+    assert (default_site / "board-paper.pdf").is_file()
 
 
 def test_objective_3_shows_nine_care_processes_table_and_chart(default_site: Path) -> None:
