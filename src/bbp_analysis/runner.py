@@ -20,8 +20,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -84,13 +85,34 @@ def template_cell_index(executed: Path, index: int) -> int:
     return index - 1 if injected else index
 
 
+@contextmanager
+def kernel_environment(root: Path) -> Iterator[None]:
+    """The environment kernels inherit (project root, non-interactive plotting, fixed hash
+    seed), set for the duration of a run and then restored, so nothing leaks into the
+    calling process. Nested uses (a run around its notebooks) restore in order."""
+    wanted = {"BBP_ROOT": str(root), "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
+              "PYTHONHASHSEED": "0"}
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def execute(
     template: Path, output: Path, parameters: dict[str, Any], timeout: int, root: Path
 ) -> None:
     """Run one template with papermill into ``output`` (working directory: its folder)."""
-    os.environ["BBP_ROOT"] = str(root)
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ["PYTHONHASHSEED"] = "0"
+    with kernel_environment(root):
+        _execute(template, output, parameters, timeout)
+
+
+def _execute(template: Path, output: Path, parameters: dict[str, Any], timeout: int) -> None:
     try:
         papermill.execute_notebook(
             str(template),
@@ -274,7 +296,9 @@ def run_notebooks(
             summary.skipped.append(job.label)
             progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
     errors: dict[int, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+    with kernel_environment(root), ThreadPoolExecutor(
+        max_workers=max(1, workers or os.cpu_count() or 1)
+    ) as pool:
         futures = {}
         for index, job in enumerate(pending):
             future = pool.submit(execute_into_cache, job, keys[job.label], timeout, root, progress)
