@@ -165,6 +165,13 @@ def _too_early(before: int, after: int, start: pd.Timestamp) -> str:
     return f"too few months before the start ({before}; at least {MIN_PRE_MONTHS})"
 
 
+ITS_COLUMNS = ["programme", "outcome", "pcns", "pcn_list", "start", "months_before",
+               "months_after", "built_in_effect", "level_ratio", "level_lower", "level_upper",
+               "slope_pct_year", "slope_lower", "slope_upper", "p_value", "verdict"]
+STAGGERED_COLUMNS = ["programme", "outcome", "measure", "built_in_effect",
+                     "periods_with_contrast", "ratio", "lower", "upper", "p_value", "verdict"]
+
+
 def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per programme x monthly outcome x wave: the ITS level change (rate ratio) and
     slope change (% per year) with intervals, the built-in effect and the verdict."""
@@ -202,7 +209,7 @@ def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame
             if programme == "negative_control" and result is not None:
                 row["verdict"] = NEGATIVE_CONTROL[row["verdict"] == verdict(1, 1, enough=True)]
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=ITS_COLUMNS)
 
 
 def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float, weights=None):
@@ -275,7 +282,7 @@ def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.Dat
             row["verdict"] = row["verdict"].replace("fall", "fall (worse)").replace(
                 "rise", "rise (better)")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=STAGGERED_COLUMNS)
 
 
 def chart_data(series: pd.DataFrame, result, *, multiplier: float, threshold: int) -> pd.DataFrame:
