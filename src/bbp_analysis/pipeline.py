@@ -50,9 +50,9 @@ class Progress:
     started: float = field(default_factory=time.perf_counter)
 
     def __call__(self, message: str) -> None:
-        print(
-            f"[{time.perf_counter() - self.started:7.1f}s] {message}", file=self.stream, flush=True
-        )
+        # one write per line, so lines from notebooks running side by side never interleave
+        self.stream.write(f"[{time.perf_counter() - self.started:7.1f}s] {message}\n")
+        self.stream.flush()
 
 
 def templates(root: Path) -> list[Path]:
