@@ -71,7 +71,7 @@ def test_new_period_revision_and_status_change_found() -> None:
         "status", "ACSC admissions", "Target status changed from not met to met: Met.", "data"
     )
     # 9.1 to 9.85 lies below NWL's 9.89: lower is better, so "worse" became "better".
-    assert found[3].text == "Compared with the NWL: worse in 2024-25, better in 2025-26."
+    assert found[3].text == "Compared with NWL: worse in 2024-25, better in 2025-26."
     assert found[4].subject == "b.csv"
 
 

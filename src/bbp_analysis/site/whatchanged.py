@@ -128,7 +128,8 @@ def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> 
                 Change(
                     "comparison",
                     subject,
-                    f"Compared with the {name}: {before[name]} in {old['period']}, "
+                    f"Compared with {'the ' if name == 'baseline' else ''}{name}: "
+                    f"{before[name]} in {old['period']}, "
                     f"{after[name]} in {new['period']}.",
                     cause,
                 )
