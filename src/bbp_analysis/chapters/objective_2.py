@@ -19,7 +19,7 @@ from ..catalogue import indicator
 from ..disclosure import suppress
 from ..headline import Headline
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
-from .objective_3 import area_values, rows, series
+from .objective_3 import area_values, monthly_spc, rows, series
 
 PM3 = "pm3-citizen-experience"
 PM4S = "pm4-staff-satisfaction"
@@ -29,7 +29,6 @@ BASELINE_PERIOD = "2022-23"
 """The plan: "Establish baseline in 22/23" for both surveys."""
 TURNOVER_RANGE = (10.0, 18.4)
 """NWL target range for voluntary turnover (%), plan section 4."""
-SPC_START = pd.Timestamp("2021-04-01")
 
 UNPLANNED = {
     # key: (query, measure, title)
@@ -346,23 +345,8 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
 
 def emergency_monthly(params: dict) -> pd.DataFrame:
     """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
-    the period, annualised per 1,000 (count / registered x 12,000), with XmR columns from
-    :func:`bbp_analysis.stats.spc` (improvement = decrease) and ``count``."""
-    from ..stats import spc
-
-    data = rows("emergency_admissions_monthly", "emergency_admissions_monthly", params,
-                breakdown="total")
-    scope = "pcn" if params.get("pcn") else "borough"
-    data = data[data["area_type"] == scope]
-    if params.get("pcn"):
-        data = data[data["area_code"] == params["pcn"]]
-    data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
-    data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
-    data = data.sort_values("date")
-    value = data["numerator"] / data["denominator"] * 12_000
-    points = spc(value.to_numpy(), data["date"].to_numpy(), improvement="decrease")
-    points["count"] = data["numerator"].to_numpy()
-    return points
+    the period, annualised per 1,000, with XmR columns (:func:`objective_3.monthly_spc`)."""
+    return monthly_spc("emergency_admissions_monthly", "emergency_admissions_monthly", params)
 
 
 def readmission_values(params: dict) -> pd.DataFrame:

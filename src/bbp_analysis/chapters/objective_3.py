@@ -243,14 +243,13 @@ def headline_measures(params: dict) -> list[Headline]:
     )]
 
 
-def acsc_monthly(params: dict) -> pd.DataFrame:
-    """Monthly chronic ACSC admissions (borough, or the named PCN) from :data:`SPC_START` to
-    the end of the period,
-    as an annualised rate per 1,000 (monthly count / population x 12,000), with the XmR
-    chart columns of :func:`bbp_analysis.stats.spc` (improvement = decrease, target = the NWL
-    average)."""
-    data = rows("acsc_admissions_monthly", "acsc_chronic_admissions_monthly", params,
-                breakdown="total")
+def monthly_spc(query: str, measure: str, params: dict, target: float | None = None
+                ) -> pd.DataFrame:
+    """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
+    period as an annualised rate per 1,000 (monthly count / population x 12,000), with the
+    XmR chart columns of :func:`bbp_analysis.stats.spc` (improvement = decrease) and
+    ``count``."""
+    data = rows(query, measure, params, breakdown="total")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[data["area_type"] == scope]
     if params.get("pcn"):
@@ -260,9 +259,16 @@ def acsc_monthly(params: dict) -> pd.DataFrame:
     data = data.sort_values("date")
     value = data["numerator"] / data["denominator"] * 12_000
     points = spc(value.to_numpy(), data["date"].to_numpy(), improvement="decrease",
-                 target=float(indicator(PM5).target["value"]))
+                 target=target)
     points["count"] = data["numerator"].to_numpy()
     return points
+
+
+def acsc_monthly(params: dict) -> pd.DataFrame:
+    """Monthly chronic ACSC admissions per 1,000 (annualised) with XmR columns
+    (:func:`monthly_spc`; target = the NWL average)."""
+    return monthly_spc("acsc_admissions_monthly", "acsc_chronic_admissions_monthly", params,
+                       target=float(indicator(PM5).target["value"]))
 
 
 def acsc_spc_figure(points: pd.DataFrame, params: dict, annotations: dict) -> HTML:
