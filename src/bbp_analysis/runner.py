@@ -61,6 +61,14 @@ class LocalKernelManager(AsyncKernelManager):
         folder = getattr(_SOCKETS, "folder", None) or tempfile.gettempdir()
         return str(Path(folder) / f"bbp-kernel-{uuid.uuid4().hex[:12]}")
 
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt a running cell, but not a kernel being shut down: jupyter_client sends
+        SIGINT before every shutdown request, and ipykernel logs that as an ERROR line
+        ("KeyboardInterrupt caught in kernel") although nothing failed."""
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
 
 _SOCKETS = threading.local()  # per thread: a temporary folder for its kernel's sockets
 
@@ -90,8 +98,11 @@ def kernel_environment(root: Path) -> Iterator[None]:
     """The environment kernels inherit (project root, non-interactive plotting, fixed hash
     seed), set for the duration of a run and then restored, so nothing leaks into the
     calling process. Nested uses (a run around its notebooks) restore in order."""
-    wanted = {"BBP_ROOT": str(root), "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
-              "PYTHONHASHSEED": "0"}
+    wanted = {
+        "BBP_ROOT": str(root),
+        "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
+        "PYTHONHASHSEED": "0",
+    }
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:
@@ -296,9 +307,10 @@ def run_notebooks(
             summary.skipped.append(job.label)
             progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
     errors: dict[int, BaseException] = {}
-    with kernel_environment(root), ThreadPoolExecutor(
-        max_workers=max(1, workers or os.cpu_count() or 1)
-    ) as pool:
+    with (
+        kernel_environment(root),
+        ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool,
+    ):
         futures = {}
         for index, job in enumerate(pending):
             future = pool.submit(execute_into_cache, job, keys[job.label], timeout, root, progress)

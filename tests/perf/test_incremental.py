@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def test_source_hash_covers_the_package_sql(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_kernels_run_side_by_side_and_write_downloads(tmp_path):
+def test_real_kernels_run_side_by_side_and_write_downloads(tmp_path, capfd):
     root = tmp_path / "project"
     (root / "book").mkdir(parents=True)
     body = (
@@ -167,5 +168,28 @@ def test_real_kernels_run_side_by_side_and_write_downloads(tmp_path):
     printed = nbformat.read(stage / "book" / "two.ipynb", as_version=4).cells[-1].outputs
     assert printed[0]["text"] == "42\n"
     assert (stage / "_extra" / "downloads" / "one.csv").read_text() == "n\n2\n"
+    # a clean shutdown prints nothing: no "[IPKernelApp] ERROR | KeyboardInterrupt caught"
+    out, err = capfd.readouterr()
+    assert "ERROR" not in out + err
     again = runner.run_notebooks(todo, 120, root, lambda _m: None, workers=2)
     assert again.skipped == ["one", "two"]
+
+
+def test_kernel_shutdown_sends_no_interrupt(monkeypatch):
+    """jupyter_client interrupts (SIGINT) before each shutdown request, and ipykernel logs that
+    as "ERROR | KeyboardInterrupt caught in kernel"; our manager skips it on shutdown only."""
+    sent: list[bool] = []
+
+    async def record(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(runner.AsyncKernelManager, "_async_interrupt_kernel", record)
+    manager = runner.LocalKernelManager(kernel_name="python3")
+
+    async def cycle():
+        await manager.start_kernel()
+        await manager._async_interrupt_kernel()  # a running cell is still interrupted
+        await manager.shutdown_kernel()
+
+    asyncio.run(cycle())
+    assert sent == [False]
