@@ -169,11 +169,11 @@ def test_site_from_before_the_marker_is_recognised(project: Path, tmp_path: Path
     site = legacy_site(project / "_build" / "html")
     assert check_output(Path("_build/html"), project) == site
     (site / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(UnsafeOutputError, match="holds 'notes.txt', which is not part of"):
+    with pytest.raises(UnsafeOutputError, match=r"holds 'notes\.txt', which is not part of"):
         check_output(site, project)
     (site / "notes.txt").unlink()
     (site / "book" / "draft.md").write_text("mine", encoding="utf-8")
-    with pytest.raises(UnsafeOutputError, match="holds 'book/draft.md'"):
+    with pytest.raises(UnsafeOutputError, match=r"holds 'book/draft\.md'"):
         check_output(site, project)
     (site / "book" / "draft.md").unlink()
     (site / "editions.json").write_text('{"latest": "2026-27", "editions": []}')
@@ -207,6 +207,6 @@ def test_publish_checks_again_before_the_swap(tmp_path: Path) -> None:
     out = marked_site(tmp_path / "html")
     (out / "added-meanwhile.txt").write_text("mine", encoding="utf-8")
     before = snapshot(out)
-    with pytest.raises(UnsafeOutputError, match="added-meanwhile.txt"):
+    with pytest.raises(UnsafeOutputError, match=r"added-meanwhile\.txt"):
         pipeline.publish(new_site(tmp_path / "stage", "new"), out)
     assert snapshot(out) == before
