@@ -73,10 +73,17 @@ def marked_site(folder: Path, editions: tuple[str, ...] = ("2025-26",)) -> Path:
     return folder
 
 
+def no_build(*_args, **_kwargs):
+    raise AssertionError("the build started although --out is unsafe")
+
+
 def refused(args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture) -> str:
-    """Run ``bbp build ARGS``; check exit 2, one line, no traceback and no file changed."""
+    """Run ``bbp build ARGS``; check exit 2 before the build starts, one line, no traceback
+    and no file changed."""
     before = snapshot(tmp_path)
-    status = cli.main(["build", "--period", "2025-26", *args])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "build", no_build)
+        status = cli.main(["build", "--period", "2025-26", *args])
     captured = capsys.readouterr()
     assert status == 2, captured.err
     assert captured.out == ""
@@ -147,6 +154,16 @@ def test_file_and_foreign_file_inside_a_previous_site_are_refused(
     assert "it is a file, not a folder" in refused(
         ["--out", str(tmp_path / "work" / "notes.txt")], tmp_path, capsys
     )
+
+
+def test_the_build_function_refuses_before_any_work(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "_build", no_build)
+    with pytest.raises(UnsafeOutputError, match="it is the project root"):
+        pipeline.build("2025-26", Path("."))
+    with pytest.raises(UnsafeOutputError, match="it contains the project"):
+        pipeline.build("2025-26", Path(".."), area="E09000005")
 
 
 def test_allowed_outputs(project: Path, tmp_path: Path) -> None:

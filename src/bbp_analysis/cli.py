@@ -28,11 +28,16 @@ MESSAGE_LIMIT = 300
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .paths import build_dir, project_root
+    from .site_folder import check_output
+
+    root = project_root()  # refuse an unsafe --out before importing the build machinery
+    out = check_output(Path(args.out) if args.out else build_dir(root) / "html", root)
     from .pipeline import build
 
     out = build(
         args.period,
-        Path(args.out) if args.out else None,
+        out,
         keep_staging=args.keep_staging,
         jobs=args.jobs,
         area=args.area,
