@@ -1,24 +1,43 @@
 """The ``bbp`` command line: build the review, check its inputs, make the synthetic extract.
 
 Errors a user can act on are printed as one line (file, row, column, rule) with exit
-status 2; nothing is published when a build fails.
+status 2; nothing is published when a build fails. Any other exception is reported as one
+line naming its type and message, with exit status 3; its traceback goes to a log file under
+``_build/logs/`` (or the system temporary folder when that cannot be written). Ctrl+C ends
+with status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import BBPError
 
+INPUT_ERROR = 2
+"""Exit status for bad input or a refused build (the line names file, row, column and rule)."""
+INTERNAL_ERROR = 3
+"""Exit status for an unexpected failure inside bbp (the line names the log with the traceback)."""
+INTERRUPTED = 130
+MESSAGE_LIMIT = 300
+
 
 def _build(args: argparse.Namespace) -> int:
+    from .paths import build_dir, project_root
+    from .site_folder import check_output
+
+    root = project_root()  # refuse an unsafe --out before importing the build machinery
+    out = check_output(Path(args.out) if args.out else build_dir(root) / "html", root)
     from .pipeline import build
 
     out = build(
         args.period,
-        Path(args.out) if args.out else None,
+        out,
         keep_staging=args.keep_staging,
         jobs=args.jobs,
         area=args.area,
@@ -215,16 +234,72 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _log_folders() -> list[Path]:
+    """Where a failure log may go: ``_build/logs/`` of the project, else the temp folder."""
+    folders = []
+    try:
+        from .paths import build_dir
+
+        folders.append(build_dir() / "logs")
+    except OSError:  # no project root: the temp folder still takes the log
+        pass
+    return [*folders, Path(tempfile.gettempdir())]
+
+
+def write_failure_log(command: str, argv: list[str], exc: BaseException) -> Path | None:
+    """Write the command, its context and the full traceback of ``exc`` to a new log file;
+    return its path (None when no folder could be written)."""
+    now = datetime.now(UTC)
+    name = f"bbp-{command}-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    text = "".join(
+        [
+            f"bbp {' '.join(argv)}\n",
+            f"time (UTC): {now.isoformat(timespec='seconds')}\n",
+            f"working folder: {Path.cwd()}\n",
+            f"python: {sys.version.split()[0]} ({sys.executable})\n\n",
+            *traceback.format_exception(exc),
+        ]
+    )
+    for folder in _log_folders():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+        except OSError:
+            continue
+        return path
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line, shortened to ``MESSAGE_LIMIT`` characters."""
+    message = " ".join(str(exc).split()) or "(no message)"
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 1] + "…"
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``bbp`` command; return its exit status (0 done, 1 differences or findings,
+    2 bad input or refused build, 3 internal error, 130 interrupted)."""
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except BBPError as exc:
         print(f"bbp {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return INPUT_ERROR
     except KeyboardInterrupt:
         print(f"bbp {args.command}: interrupted; nothing was published", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+    except Exception as exc:  # the boundary: one line here, the traceback in the log
+        log = write_failure_log(args.command, argv, exc)
+        where = f"details in {log}" if log else "no log could be written"
+        print(
+            f"bbp: {args.command} failed: {type(exc).__name__}: {_one_line(exc)} ({where})",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

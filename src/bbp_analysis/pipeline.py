@@ -25,7 +25,7 @@ from typing import Any
 
 import papermill
 
-from . import board_paper, extract
+from . import board_paper, extract, site_folder
 from . import params as params_mod
 from .audit.disclosure_scan import scan_site
 from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
@@ -104,7 +104,12 @@ def build_book(stage: Path) -> Path:
 
 
 def publish(new_site: Path, out: Path) -> None:
-    """Swap ``new_site`` in at ``out``; the old site is removed only after the swap."""
+    """Stamp ``new_site`` with its marker and swap it in at ``out``. ``out`` is checked again
+    first (:func:`bbp_analysis.site_folder.check_replaceable`): only a previous site is ever
+    removed, and only after the swap."""
+    site_folder.check_replaceable(out)
+    editions = json.loads((new_site / "editions.json").read_text(encoding="utf-8"))["editions"]
+    site_folder.write_marker(new_site, editions)
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = out.with_name(f".{out.name}.previous")
     if previous.exists():
@@ -236,8 +241,7 @@ def audit_disclosure(
         for finding in findings[:20]:
             progress(f"disclosure audit: {finding}")
         raise BuildError(
-            f"disclosure audit refused to publish: {len(findings)} finding(s); first: "
-            f"{findings[0]}"
+            f"disclosure audit refused to publish: {len(findings)} finding(s); first: {findings[0]}"
         )
     progress("disclosure audit: no findings")
 
@@ -272,7 +276,11 @@ def build(
     """Build the review (every edition, or ``period``'s) into ``out`` (default
     ``_build/html``), running up to ``jobs`` notebooks at once (default: CPUs); ``area``, a
     NW London borough code, builds that borough's review from the eight-borough extract;
-    ``engine`` (duckdb or spark) aggregates measures not yet cached; return ``out``."""
+    ``engine`` (duckdb or spark) aggregates measures not yet cached; return ``out``.
+    An unsafe ``out`` is refused before any work (:func:`bbp_analysis.site_folder.check_output`).
+    """
+    root = project_root()
+    out = site_folder.check_output(out or build_dir(root) / "html", root)
     if area is None:
         return _build(period, out, keep_staging, progress or Progress(), jobs, engine)
     overrides = extract.borough_parameters(area)

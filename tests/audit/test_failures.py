@@ -12,6 +12,7 @@ import pytest
 from bbp_analysis import cli, pipeline
 from bbp_analysis.errors import BuildError
 from bbp_analysis.runner import execute
+from bbp_analysis.site_folder import write_marker
 
 from support import ROOT, copy_project
 
@@ -49,9 +50,11 @@ def test_dying_kernel_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def previous_site(out: Path) -> bytes:
+    """A one-page site stamped as published by bbp, so a build may replace it."""
     (out / "book").mkdir(parents=True)
     page = out / "book" / "index.html"
     page.write_text("<p>the previous edition</p>", encoding="utf-8")
+    write_marker(out, ["2025-26"])
     return page.read_bytes()
 
 
@@ -81,5 +84,5 @@ def test_full_disk_leaves_previous_site(
         "site is untouched"
     )
     assert (out / "book" / "index.html").read_bytes() == before
-    assert sorted(p.name for p in out.rglob("*")) == ["book", "index.html"]
+    assert sorted(p.name for p in out.rglob("*")) == [".bbp-site", "book", "index.html"]
     assert (tmp_path / ".site.staging").exists() == keep

@@ -70,13 +70,57 @@ def test_seeded_runs_repeat_and_groups_are_separate():
 
 
 def test_incomplete_group_dropped_with_warning():
+    # phe_sii (PHEindicatormethods 2.1.0) keeps only the groups holding every quantile found
+    # in the data, with the warning "some records have been removed due to incomplete or
+    # invalid data"; the complete group's SII is that of the group alone
     frame = pd.concat(
-        [_quintiles([1, 2, 3, 4, 5]).assign(area="A"), _quintiles([1, 2, 3, 4, 5]).assign(area="B")]
+        [_quintiles([1, 1, 1, 1, 6]).assign(area="A"), _quintiles([1, 2, 3, 4, 5]).assign(area="B")]
     ).reset_index(drop=True)
-    frame.loc[7, "se"] = np.nan
-    with pytest.warns(UserWarning, match="left out"):
-        result = sii(frame, "q", "pop", "y", se="se", by="area", repetitions=1000)
+    with pytest.warns(UserWarning, match="lacks some of the 5 quantiles; it is left out"):
+        result = sii(frame.drop(index=7), "q", "pop", "y", se="se", by="area", repetitions=1000)
     assert result["area"].tolist() == ["A"]
+    assert result.loc[0, "sii"] == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "arguments", "message"),
+    [
+        # phe_sii stops: "missing lower or upper confidence limits in input dataset"
+        ({"lo": (2, np.nan)}, {"lower": "lo", "upper": "hi"},
+         r"column 'lo': confidence limits must be present: at 0-based positions 2"),
+        # phe_sii stops: "negative or missing standard errors in input dataset"
+        ({"se": (3, np.nan)}, {"se": "se"},
+         r"column 'se': standard errors must be present and >= 0: at 0-based positions 3"),
+        ({"se": (0, -1.0)}, {"se": "se"}, r"column 'se': standard errors must be present"),
+        # phe_sii stops: "some groups have a zero, negative or missing population"
+        ({"pop": (4, np.nan)}, {"se": "se"}, r"column 'pop': must be present and greater"),
+        # no value to fit (phe_sii's simulation has no mean to draw around)
+        ({"y": (1, np.nan)}, {"se": "se"},
+         r"column 'y': values must not be missing: at 0-based positions 1"),
+        # phe_sii stops: "confidence limit proportions are not all between 0 and 1"
+        ({"hi": (4, 1.2)}, {"lower": "lo", "upper": "hi", "value_type": "proportion"},
+         r"column 'hi': proportions must be between 0 and 1: at 0-based positions 4"),
+    ],
+)  # fmt: skip
+def test_missing_or_invalid_inputs_are_a_clear_error_not_an_empty_result(
+    change, arguments, message
+):
+    # Before: an ungrouped frame with one missing limit, standard error or value came back
+    # empty with a warning, and the caller's result.iloc[0] raised a bare IndexError.
+    # PHEindicatormethods 2.1.0 phe_sii refuses these inputs with stop(); so does sii, with a
+    # ValueError naming the column, the rule and the position.
+    values = [0.1, 0.2, 0.3, 0.4, 0.5]
+    frame = _quintiles(values, lo=[v - 0.05 for v in values], hi=[v + 0.05 for v in values])
+    for column, (row, value) in change.items():
+        frame.loc[row, column] = value
+    with pytest.raises(ValueError, match=message):
+        sii(frame, "q", "pop", "y", repetitions=1000, **arguments)
+
+
+def test_quantile_given_twice_in_a_group_is_an_error():
+    frame = pd.concat([_quintiles([1, 2, 3, 4, 5]), _quintiles([1, 2, 3, 4, 5]).iloc[[2]]])
+    with pytest.raises(ValueError, match=r"column 'q': each quantile must appear once.*5"):
+        sii(frame.reset_index(drop=True), "q", "pop", "y", se="se", repetitions=1000)
 
 
 def test_bad_input():

@@ -83,8 +83,13 @@ def test_small_population_and_missing_band_suppressed():
     small = pd.DataFrame({"age": STARTS, "pops": [200] * 20, "deaths": [1] * 20})
     with pytest.warns(UserWarning, match="5000 or less"):
         assert life_expectancy(small, "age", "deaths", "pops")["value"].isna().all()
+    # phe_life_expectancy 2.1.0: a group lacking a band that other groups hold gives NAs with
+    # the warning "some groups contain a different number of age bands than 20"
+    two = pd.concat([_frame().assign(area="A"), _frame().iloc[:-1].assign(area="B")])
     with pytest.warns(UserWarning, match="19 age bands"):
-        assert life_expectancy(_frame().iloc[:-1], "age", "deaths", "pops")["value"].isna().all()
+        result = life_expectancy(two, "age", "deaths", "pops", by="area")
+    assert result.loc[result["area"] == "B", "value"].isna().all()
+    np.testing.assert_allclose(result.loc[result["area"] == "A", "value"], VALUE, atol=1e-4)
 
 
 def test_wide_interval_suppresses_value_but_keeps_limits():
@@ -98,5 +103,51 @@ def test_wide_interval_suppresses_value_but_keeps_limits():
 
 def test_unknown_band_is_an_error():
     frame = _frame().assign(age=[*STARTS[:-1], 95])
-    with pytest.raises(ValueError, match=r"column 'age'.*\[95\]"):
+    with pytest.raises(ValueError, match=r"column 'age'.*'95' at 0-based position 19"):
         life_expectancy(frame, "age", "deaths", "pops")
+
+
+BANDS = r"0, 1-4, 5-9, 10-14, .*, 85-89, 90\+"
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        # ESP-style 0-4 first band: the review read it as band 0 and returned a value
+        (
+            ["0-4", "1-4", *STARTS[2:]],
+            rf"column 'age': age bands must be {BANDS}: '0-4' at 0-based position 0",
+        ),
+        # 5-year bands mislabelled 5-10: start ages right, ends wrong
+        ([0, 1, "5-10", *STARTS[3:]], r"'5-10' at 0-based position 2 is not one of them"),
+        # an open band before 90
+        ([*STARTS[:-2], "85+", 90], r"'85\+' at 0-based position 18"),
+        # a fractional start age
+        ([0, 1.5, *STARTS[2:]], r"'1.5' at 0-based position 1"),
+    ],
+)
+def test_bands_that_are_not_the_standard_ones_are_an_error(labels, message):
+    # PHEindicatormethods 2.1.0, phe_life_expectancy: the sorted distinct startage values must
+    # be identical to age_contents (default 0, 1, 5, ..., 90), else stop("the contents in the
+    # startage field do not match the contents of the age_contents vector"). The review used
+    # only each label's first number and returned a life expectancy for these.
+    frame = _frame().assign(age=labels)
+    with pytest.raises(ValueError, match=message):
+        life_expectancy(frame, "age", "deaths", "pops")
+
+
+def test_data_without_every_band_is_an_error():
+    # phe_life_expectancy 2.1.0 refuses (same stop as above) data in which a band is absent
+    # altogether; the review suppressed it with a warning
+    with pytest.raises(
+        ValueError,
+        match=rf"column 'age': the data must hold each of the 20 age bands {BANDS}: "
+        r"no rows for the bands starting at \[90\]",
+    ):
+        life_expectancy(_frame().iloc[:-1], "age", "deaths", "pops")
+    whole_numbers = _frame().assign(age=[float(a) for a in STARTS])  # 5.0 is band 5-9
+    np.testing.assert_allclose(
+        life_expectancy(whole_numbers, "age", "deaths", "pops")["value"].iloc[:19],
+        VALUE[:19],
+        atol=1e-4,
+    )

@@ -104,7 +104,10 @@ def sii(
     statistics at round(reps × (1−conf)/2) and round(reps × (1+conf)/2) (1-based). With
     ``transform=True`` (rates/proportions, limits given) the fit is on the log/logit scale and
     the SII is the back-transformed difference between x = 1 and x = 0.
-    Groups lacking any quantile are dropped with a warning. Returns one row per group:
+    As PHEindicatormethods 2.1.0 ``phe_sii``, a population that is missing or <= 0, a missing or
+    negative standard error, a missing confidence limit and a proportion (or its limits)
+    outside 0-1 are errors, as are a missing value and a quantile given twice in a group;
+    groups lacking any quantile are dropped with a warning. Returns one row per group:
     ``sii, sii_lower, sii_upper, rii, rii_lower, rii_upper`` (``_95``/``_99_8`` suffixes for
     the confidence pair).
     """
@@ -114,11 +117,8 @@ def sii(
     columns = [quantile, population, value, *(c for c in (lower, upper, se) if c), *keys]
     require_columns(frame, columns)
     data = frame[columns].copy()
-    pop = as_float(data[population], population)
-    reject(np.isnan(pop) | (pop <= 0), population, "must be present and greater than zero")
+    _check_values(data, quantile, population, value, lower, upper, se, value_type, keys)
     values = as_float(data[value], value)
-    if value_type == "proportion":
-        reject((values < 0) | (values > 1), value, "proportions must be between 0 and 1")
     data["_se"] = _standard_errors(data, values, lower, upper, se, value_type, transform)
     reject(data["_se"].to_numpy() < 0, se or "lower, upper", "standard errors must not be negative")
     quantiles = np.sort(data[quantile].dropna().unique())
@@ -133,14 +133,9 @@ def sii(
     groups = data.groupby(keys, sort=True, dropna=False) if keys else [((), data)]
     for key, group in groups:
         group = group.sort_values(quantile)
-        complete = (
-            group[quantile].tolist() == quantiles.tolist()
-            and group[[value, "_se"]].notna().all().all()
-        )
-        if not complete:
+        if group[quantile].tolist() != quantiles.tolist():
             warnings.warn(
-                f"group {key} lacks a value or standard error for some of the {quantiles.size} "
-                "quantiles; it is left out",
+                f"group {key} lacks some of the {quantiles.size} quantiles; it is left out",
                 stacklevel=2,
             )
             continue
@@ -189,6 +184,27 @@ def _check_arguments(value_type, lower, upper, se, transform, repetitions) -> No
         )
     if repetitions < 1000:
         raise StatsInputError(f"got {repetitions}", column="repetitions", rule="must be >= 1000")
+
+
+def _check_values(data, quantile, population, value, lower, upper, se, value_type, keys) -> None:
+    """Refuse the inputs ``phe_sii`` (PHEindicatormethods 2.1.0) refuses, naming the column
+    and the first 0-based positions; also a missing value and a repeated quantile."""
+    pop = as_float(data[population], population)
+    reject(np.isnan(pop) | (pop <= 0), population, "must be present and greater than zero")
+    values = as_float(data[value], value)
+    reject(np.isnan(values), value, "values must not be missing")
+    if se is not None:
+        errors = as_float(data[se], se)
+        reject(np.isnan(errors) | (errors < 0), se, "standard errors must be present and >= 0")
+    else:
+        for name in (lower, upper):
+            reject(np.isnan(as_float(data[name], name)), name, "confidence limits must be present")
+    if value_type == "proportion":
+        for name in (value, *(c for c in (lower, upper) if c and se is None)):
+            numbers = as_float(data[name], name)
+            reject((numbers < 0) | (numbers > 1), name, "proportions must be between 0 and 1")
+    repeated = data.duplicated([*keys, quantile]).to_numpy()
+    reject(repeated, quantile, "each quantile must appear once in each group")
 
 
 def _standard_errors(data, values, lower, upper, se, value_type, transform) -> np.ndarray:

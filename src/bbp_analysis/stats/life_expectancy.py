@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -22,27 +23,53 @@ MIN_TOTAL_POPULATION = 5000
 MAX_HALF_WIDTH = 10.0
 RADIX = 100_000.0
 _Z95 = 1.959963984540054
+BAND_ENDS = dict(zip(AGE_STARTS, (0, 4, *range(9, 90, 5), None), strict=True))
+"""Each band's last age (None for the open band 90+)."""
+BAND_NAMES = ", ".join(
+    str(a) if a == 0 else (f"{a}-{b}" if b is not None else f"{a}+") for a, b in BAND_ENDS.items()
+)
+_LABEL = re.compile(r"(\d+)(?:\.0*)?(?:\s*(\+)|\s*(?:-|–|—|to)\s*(\d+))?", re.IGNORECASE)
+
+
+def _band_start(label: str) -> int | None:
+    """The start age of ``label`` if it names a standard band: its start age alone (5, 5.0),
+    its range (5-9, 5 – 9, 5 to 9) or 90+; else None."""
+    match = _LABEL.fullmatch(label.strip())
+    if match is None:
+        return None
+    start, plus, end = int(match[1]), match[2], match[3]
+    if start not in BAND_ENDS:
+        return None
+    if plus and BAND_ENDS[start] is not None:
+        return None
+    if end is not None and int(end) != BAND_ENDS[start]:
+        return None
+    return start
 
 
 def _start_ages(labels: pd.Series, name: str) -> np.ndarray:
-    """Start age of each band from numbers or labels such as "1-4" or "90+"."""
-    text = labels.astype(str).str.extract(r"^\s*(\d+)", expand=False)
-    if text.isna().any():
-        position = int(np.flatnonzero(text.isna().to_numpy())[0])
+    """Start age of each band from numbers or labels such as "1-4" or "90+".
+
+    As PHEindicatormethods 2.1.0 ``phe_life_expectancy`` (which stops when "the contents in
+    the startage field do not match the contents of the age_contents vector"), every label
+    must name one of the 20 standard bands, and the data as a whole must hold all 20.
+    """
+    starts = [_band_start(str(label)) for label in labels]
+    bad = [position for position, start in enumerate(starts) if start is None]
+    if bad:
         raise StatsInputError(
-            f"first bad label {labels.iloc[position]!r} at 0-based position {position}",
+            f"{str(labels.iloc[bad[0]])!r} at 0-based position {bad[0]} is not one of them",
             column=name,
-            rule="age bands must start with their start age",
+            rule=f"age bands must be {BAND_NAMES}",
         )
-    starts = text.astype(int).to_numpy()
-    unknown = ~np.isin(starts, AGE_STARTS)
-    if unknown.any():
+    missing = sorted(set(AGE_STARTS) - set(starts))
+    if missing:
         raise StatsInputError(
-            f"start ages {sorted(set(starts[unknown].tolist()))[:5]} are not bands",
+            f"no rows for the bands starting at {missing}",
             column=name,
-            rule=f"age bands must start at {list(AGE_STARTS)}",
+            rule=f"the data must hold each of the 20 age bands {BAND_NAMES}",
         )
-    return starts
+    return np.array(starts, dtype=int)
 
 
 def _life_table(deaths: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +127,9 @@ def life_expectancy(
     M_i = deaths/population, q_i = n·M/(1 + n·M(1 − a)) (1 when deaths exceed population/n/a),
     l_0 = 100,000, L_i = n(l_{i+1} + a·d_i), last L = l/M, e_i = T_i/l_i. Variance by Silcocks et
     al. (2001): s²p_i = q²(1 − q)/deaths (0 when no one dies), last band 4/(deaths·M²).
+    ``age_start`` holds start ages (0, 1, 5, ..., 90) or band labels ("0", "1-4", "5 – 9",
+    "90+"); any other band, or data without all 20 bands, is an error, as in
+    PHEindicatormethods 2.1.0 ``phe_life_expectancy``.
     A group is suppressed (all missing, with a warning) when it lacks any band, has negative
     deaths, a population <= 0, deaths above population, or a total population <= 5,000; a value
     whose 95% CI is wider than 20 years is suppressed (its limits are kept), as is one with an

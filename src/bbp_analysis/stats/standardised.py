@@ -154,12 +154,18 @@ def isr(
 ) -> pd.DataFrame:
     """Indirectly standardised ratio O/E × ``ref_value`` (100 gives an SMR-style scale).
 
-    E = Σ (ref_count_i / ref_population_i) × population_i over the age bands of each group
-    (missing terms count 0); O = Σ count_i (missing skipped). The limits are exact Poisson when
-    O < 10 and Byar's from 10, divided by E. ``ref_count``/``ref_population`` are columns or
-    vectors joined by position within each group. Returns one row per group:
-    ``observed, expected, value, lower, upper``. Unlike the R package, a reference population
-    <= 0 is an error rather than a silent infinite expected count.
+    E = Σ (ref_count_i / ref_population_i) × population_i over the age bands of each group,
+    a missing ref_count or population counting 0; O = Σ count_i (missing skipped). The limits
+    are exact Poisson when O < 10 and Byar's from 10, divided by E. ``ref_count`` and
+    ``ref_population`` are columns or vectors joined by position within each group. Returns
+    one row per group: ``observed, expected, value, lower, upper``.
+
+    As PHEindicatormethods 2.1.0 ``calculate_ISRatio`` (``na.zero(x_ref) / n_ref * na.zero(n)``,
+    summed without dropping missing terms), a band whose reference population is 0 or missing
+    is not an error: with a reference count above 0 and a local population above 0 its
+    expected count is infinite, so E is infinite and the ratio and both limits are 0; with a
+    reference count of 0 (0/0) or a local population of 0 (∞ × 0) it is undefined, so E, the
+    ratio and the limits are missing (NaN). A negative reference population is an error.
     """
     keys = group_keys(by)
     require_columns(frame, [count, population, *keys])
@@ -171,12 +177,13 @@ def isr(
     check_counts(o, count)
     reject(n < 0, population, "must not be negative")
     check_counts(ref_o, "ref_count")
-    reject(ref_n <= 0, "ref_population", "must be greater than zero")
-    expected = np.nan_to_num(ref_o / ref_n * n, nan=0.0)
+    reject(ref_n < 0, "ref_population", "must not be negative")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.nan_to_num(ref_o, nan=0.0) / ref_n * np.nan_to_num(n, nan=0.0)
     parts = pd.DataFrame({"o": np.nan_to_num(o, nan=0.0), "e": expected}, index=frame.index)
     if keys:
         parts[keys] = frame[keys]
-    sums = _grouped(parts, keys)[["o", "e"]].sum()
+    sums = _grouped(parts, keys)[["o", "e"]].sum(min_count=0, skipna=False)
     observed = sums["o"].to_numpy()
     expected_total = sums["e"].to_numpy()
     result = pd.DataFrame({"observed": observed, "expected": expected_total}, index=sums.index)
