@@ -325,22 +325,17 @@ def pm2_readings(params: dict, rating: str, value: float) -> tuple[str, str, tup
     status, text = pm2_reading(params, rating, value, plan)
     readings = [Reading(f"Against the plan's NWL figure ({plan:g}%)", status, text)]
     same = nwl_same_year(params, rating)
+    name = "Against the NWL average of the same year"
     if same is None:
         readings.append(
-            Reading(
-                f"Against the NWL average of {params['period']}",
-                "indicative",
-                "No NWL value for the period in the comparator table.",
-            )
+            Reading(name, "indicative", f"No NWL value for {params['period']} in the table.")
         )
     else:
         nwl, origin = same
         verdict, words = pm2_reading(params, rating, value, nwl)
-        label = " (simulated comparator)" if origin == "simulated" else ""
+        label = ", a simulated comparator" if origin == "simulated" else ""
         readings.append(
-            Reading(
-                f"Against the NWL average of {params['period']} ({nwl:.1f}%{label})", verdict, words
-            )
+            Reading(name, verdict, f"NWL {params['period']}: {nwl:.1f}%{label}. {words}")
         )
     summary = (
         f"Status against the plan's NWL figure of {plan:g}%: {text} "

@@ -209,7 +209,7 @@ def plan_as_given() -> dict[str, str]:
     spec = indicator(PM5)
     basis = spec.baseline["as_given"]
     return {"baseline": f"{spec.baseline['value']:g}, {basis}",
-            "nwl": f"NWL average {spec.target['value']:g}, {spec.target['as_given']} (plan)"}
+            "nwl": f"NWL average {spec.target['value']:g}, {spec.target['as_given']}"}
 
 
 def pm5_status(params: dict) -> dict[str, object]:
@@ -285,7 +285,7 @@ def headline_measures(params: dict) -> list[Headline]:
         trend=[(str(p), float(v)) for p, v in zip(trend["period"], trend["value"],
                                                   strict=True)],
         readings=status["readings"], baseline_text=f"Plan: {plan['baseline']}",
-        comparator_text=plan["nwl"],
+        comparator_text=f"Plan: {plan['nwl']}",
     )]
 
 

@@ -2,7 +2,9 @@
 
 Changes are listed for each headline indicator: periods of data new to this edition; back-series
 values revised by more than :data:`TOLERANCE` (in the indicator's unit, so a change that
-shows at the one decimal place published); a change of target status, of the comparison with
+shows at the one decimal place published); a change of target status, of the verdict of one
+of the target's readings (e.g. measure 2 against the NWL average of the same year), of the
+comparison with
 the baseline or a comparator (95% interval against the value, the Fingertips rule) or of the
 direction of the latest year-on-year change, each put down to a change of method when the
 indicator's catalogue definition changed and to the data otherwise; indicators added or
@@ -19,6 +21,7 @@ KINDS = (
     "new data",
     "revised",
     "status",
+    "reading",
     "comparison",
     "trend",
     "added",
@@ -108,6 +111,30 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return out
 
 
+def _reading_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
+    """A change of verdict of a reading present in both snapshots (matched on the start of its
+    name, before any bracket, so a reading against a same-year value still matches)."""
+
+    def key(name: str) -> str:
+        return name.split(" (")[0]
+
+    before = {key(r["name"]): r for r in old.get("readings", [])}
+    out = []
+    for reading in new.get("readings", []):
+        previous = before.get(key(reading["name"]))
+        if previous and previous["verdict"] != reading["verdict"]:
+            out.append(
+                Change(
+                    "reading",
+                    new["title"],
+                    f"{reading['name']}: {previous['verdict']} in {old['period']}, "
+                    f"{reading['verdict']} in {new['period']}. {reading['text']}",
+                    cause,
+                )
+            )
+    return out
+
+
 def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
     subject = new["title"]
     out = []
@@ -121,6 +148,7 @@ def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> 
                 cause,
             )
         )
+    out.extend(_reading_changes(old, new, cause))
     before, after = comparisons(old), comparisons(new)
     for name in sorted(set(before) & set(after)):
         if before[name] != after[name]:
