@@ -99,6 +99,9 @@ class Headline:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        # readings read back from headlines.json arrive as mappings
+        readings = tuple(r if isinstance(r, Reading) else Reading(**r) for r in self.readings)
+        object.__setattr__(self, "readings", readings)
         for reading in self.readings:
             if reading.verdict not in VERDICTS:
                 raise ValueError(f"verdict {reading.verdict!r} is not one of {', '.join(VERDICTS)}")

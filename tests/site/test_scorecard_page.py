@@ -127,3 +127,11 @@ def test_every_status_has_its_mark_and_unknown_verdicts_are_refused() -> None:
         acsc(readings=(Reading("x", "on track", "y"),))
     with pytest.raises(ValueError, match="status 'on track'"):
         acsc(status="on track")
+
+
+def test_headline_round_trips_through_its_json_form() -> None:
+    """The board paper rebuilds headlines from headlines.json: readings come back whole."""
+    item = acsc(readings=(Reading("Change since the 2022-23 baseline", "similar", "64.1%."),))
+    payload = item.as_dict()
+    again = Headline(**{**payload, "trend": [tuple(point) for point in payload["trend"]]})
+    assert again == item

@@ -159,7 +159,8 @@ def baseline_status(table: pd.DataFrame, period: str, polarity: str
         text=(f"{now['value']:.1f}% in {period} ({now['lower']:.1f} to {now['upper']:.1f}), "
               f"{relation} the baseline of {base['value']:.1f}% (the period's 95% interval "
               "against the baseline value)."))
-    return "baseline set", text, float(base["value"]), reading
+    return ("baseline set", f"{text} Change since: {word} ({now['value']:.1f}% in {period}).",
+            float(base["value"]), reading)
 
 
 def _trend(table: pd.DataFrame) -> list[tuple[str, float]]:

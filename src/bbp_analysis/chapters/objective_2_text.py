@@ -39,8 +39,7 @@ def key_messages(params: dict) -> Markdown:
     lines = []
     for item in o2.headline_measures(params):
         lines.append(f"- **{item.title}** ({item.period}): {item.value:.1f}% "
-                     f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
-                     + "".join(f" {r.name}: {r.text}" for r in item.readings))
+                     f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}")
     ratios = o2.standardised("emergency", {**params, "pcn": None})
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
