@@ -147,3 +147,22 @@ def test_a_changed_reading_is_listed_with_its_figures() -> None:
     )
     # an older snapshot without readings gives no reading change
     assert not [c for c in changes(snap("2024-25", [headline()]), new) if c.kind == "reading"]
+
+
+def test_a_comparison_reading_is_listed_once_under_comparison() -> None:
+    def item(period: str, lower: float, upper: float, verdict: str) -> dict:
+        reading = {"name": "Change since the 2022-23 baseline", "verdict": verdict, "text": "."}
+        return headline(
+            period=period,
+            lower=lower,
+            upper=upper,
+            baseline=11.47,
+            polarity="low_is_good",
+            comparators={},
+            readings=[reading],
+        )
+
+    old = snap("2024-25", [item("2024-25", 10.0, 11.0, "better")])
+    new = snap("2025-26", [item("2025-26", 11.0, 12.0, "similar")])
+    kinds = [c.kind for c in changes(old, new)]
+    assert "reading" not in kinds and kinds.count("comparison") == 1

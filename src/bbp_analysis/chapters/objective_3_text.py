@@ -102,7 +102,8 @@ def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
         f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
         f"six long-term conditions per 1,000 registered people in {params['period']}; target "
         f"**{status['status']}**: {status['text']}",
-        *(f"- Measure 5, {r.name.lower()} (indicative): {r.text}" for r in status["readings"]),
+        *(f"- Measure 5, {r.name[0].lower()}{r.name[1:]} (indicative): {r.text}"
+          for r in status["readings"]),
     ]
     if params.get("pcn"):
         one = pm5.iloc[1]

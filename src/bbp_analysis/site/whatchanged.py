@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..headline import COMPARISON_VOCABULARY
+
 TOLERANCE = 0.05
 KINDS = (
     "new data",
@@ -112,8 +114,9 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 def _reading_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
-    """A change of verdict of a reading present in both snapshots (matched on the start of its
-    name, before any bracket, so a reading against a same-year value still matches)."""
+    """A change of verdict of a target reading present in both snapshots (matched on the start
+    of its name, before any bracket). Readings that are comparisons (better, similar, worse)
+    are left to :func:`comparisons`, which lists the same change under "comparison"."""
 
     def key(name: str) -> str:
         return name.split(" (")[0]
@@ -122,6 +125,8 @@ def _reading_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> li
     out = []
     for reading in new.get("readings", []):
         previous = before.get(key(reading["name"]))
+        if reading["verdict"] in COMPARISON_VOCABULARY:
+            continue
         if previous and previous["verdict"] != reading["verdict"]:
             out.append(
                 Change(
