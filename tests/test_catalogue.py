@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ from bbp_analysis import catalogue
 from bbp_analysis.errors import InputError
 
 PACKAGE_FOLDER = Path(str(resources.files("bbp_analysis.catalogue").joinpath("indicators")))
+ENGINE_SQL = Path(str(resources.files("bbp_analysis.measures").joinpath("sql")))
 
 
 def test_five_partnership_measures_in_order() -> None:
@@ -89,6 +91,14 @@ def test_malformed_entries(folder: Path, old: str, new: str, expected: str) -> N
     assert expected in str(error.value)
 
 
+def test_malformed_code_list(folder: Path) -> None:
+    edit(folder, "objective-3.yaml", "Epilepsy: [G40, G41]", "Epilepsy: [G40.9]")
+    with pytest.raises(InputError) as error:
+        catalogue.read_indicators(folder)
+    assert str(error.value).startswith("catalogue/indicators/objective-3.yaml: ")
+    assert "row 1, column 'codes': catalogue entry" in str(error.value)
+
+
 def test_malformed_yaml(folder: Path) -> None:
     (folder / "objective-2.yaml").write_text("indicators:\n  - id: [unclosed\n")
     with pytest.raises(InputError, match=r"objective-2.yaml: valid YAML"):
@@ -99,3 +109,41 @@ def test_wrong_top_level(folder: Path) -> None:
     (folder / "objective-2.yaml").write_text("- id: x\n")
     with pytest.raises(InputError, match="catalogue file"):
         catalogue.read_indicators(folder)
+
+
+def _sql_codes(flag: str) -> set[str]:
+    """The ICD-10 codes of one CASE flag in the shared emergency-spells SQL."""
+    sql = (ENGINE_SQL / "_emergency_spells.sql").read_text(encoding="utf-8")
+    block = sql.split(f"END AS {flag}")[0].rsplit("CASE", 1)[1]
+    return set(re.findall(r"'([A-Z]\d{2}[0-9X]?)'", block))
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "flag"),
+    [("pm5-acsc-admissions", "is_acsc_plan"), ("acsc-chronic-nhsof", "is_acsc_chronic")],
+)
+def test_admission_code_lists_match_the_catalogue(indicator_id: str, flag: str) -> None:
+    """The SQL counts exactly the codes the definition page lists."""
+    item = catalogue.indicator(indicator_id)
+    listed = {code for codes in item.codes.values() for code in codes}
+    assert _sql_codes(flag) == listed
+    assert item.code_notes
+
+
+def test_measure_5_codes_are_the_plans_six_conditions_within_the_nhsof_list() -> None:
+    plan = catalogue.indicator("pm5-acsc-admissions")
+    wider = catalogue.indicator("acsc-chronic-nhsof")
+    assert list(plan.codes) == [
+        "Asthma",
+        "Diabetes",
+        "Epilepsy",
+        "Hypertensive disease",
+        "Dementia",
+        "Heart failure",
+    ]
+    assert plan.codes["Heart failure"] == ("I110", "I50", "J81X")
+    assert plan.codes["Epilepsy"] == ("G40", "G41")
+    every = {code for codes in wider.codes.values() for code in codes}
+    assert {code for codes in plan.codes.values() for code in codes} < every
+    assert plan.partnership_measure == 5 and wider.partnership_measure is None
+    assert plan.baseline["as_given"] == "rate of admission by weighted population, year not stated"

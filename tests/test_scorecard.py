@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bbp_analysis.headline import COMPARISON_VOCABULARY, STATUS_VOCABULARY
 from bbp_analysis.reference import load_reference
 from bbp_analysis.scorecard import plan_measures
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_all_measures_with_their_figures() -> None:
@@ -28,3 +33,29 @@ def test_filter_by_objective() -> None:
     reference = load_reference("partnership_measures")
     measures = {m.split(".")[0] for m in plan_measures(reference, objective=2)["Measure"]}
     assert measures == {"3", "4"}
+
+
+def _methods_table(marker: str) -> list[list[str]]:
+    """The rows of the table between ``% <marker>`` and ``% end <marker>`` in methods.md."""
+    text = (ROOT / "book" / "methods.md").read_text(encoding="utf-8")
+    body = text.split(f"% {marker}:", 1)[1].split(f"% end {marker}", 1)[0]
+    lines = [line for line in body.splitlines() if line.startswith("|")][2:]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+
+
+def test_methods_page_states_the_status_vocabulary_of_the_code() -> None:
+    rows = _methods_table("status-vocabulary")
+    assert rows == [[word, symbol, rule] for word, (symbol, rule) in STATUS_VOCABULARY.items()]
+    comparisons = _methods_table("comparison-vocabulary")
+    assert comparisons == [[word, rule] for word, rule in COMPARISON_VOCABULARY.items()]
+    assert "on track" not in STATUS_VOCABULARY and "no target" not in STATUS_VOCABULARY
+
+
+def test_every_status_on_the_methods_page_is_assigned_by_a_chapter() -> None:
+    """A status the code never assigns must not be promised on the methods page."""
+    code = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "src" / "bbp_analysis" / "chapters").glob("objective_*.py")
+    )
+    for word in STATUS_VOCABULARY:
+        assert f'"{word}"' in code, word

@@ -11,7 +11,49 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-STATUSES = ("met", "on track", "not met", "not yet measurable", "no target")
+STATUS_VOCABULARY: dict[str, tuple[str, str]] = {
+    "met": ("✔", "The target's rule, stated beside the measure, is satisfied in the period."),
+    "not met": ("✖", "The target's rule is not satisfied in the period."),
+    "baseline set": (
+        "●",
+        "The target is to establish a baseline, and the baseline period is in the data. The "
+        "change since the baseline is shown separately, as a comparison, not as met or not met.",
+    ),
+    "no baseline yet": (
+        "…",
+        "The target is to establish a baseline, and the baseline period is not yet in the data.",
+    ),
+    "not comparable": (
+        "≠",
+        "The review's figure is not on the same basis as the plan's target figure (another "
+        "definition, denominator or standardisation), so the target is not judged; an "
+        "indicative reading is shown beside it.",
+    ),
+}
+"""Every status a partnership measure can have: word -> (symbol, rule). The methods page
+prints this table (a test compares them)."""
+STATUSES = tuple(STATUS_VOCABULARY)
+COMPARISON_VOCABULARY: dict[str, str] = {
+    "better": "The period's confidence interval lies wholly on the better side of the value "
+    "compared with.",
+    "similar": "The interval includes the value compared with.",
+    "worse": "The interval lies wholly on the worse side of the value compared with.",
+}
+"""The words of a comparison with a baseline or comparator value (the Fingertips rule)."""
+INDICATIVE = "indicative"
+"""The verdict of a reading on a basis that differs from the target's: figures shown, not judged."""
+VERDICTS = (*STATUSES, *COMPARISON_VOCABULARY, INDICATIVE)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a measure's target or one comparison shown beside its status:
+    ``name`` (what it is read against), ``verdict`` (a status or comparison word, or
+    "indicative") and ``text`` (one plain sentence with the figures)."""
+
+    name: str
+    verdict: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -24,7 +66,10 @@ class Headline:
     :data:`STATUSES` and ``status_text`` says why in one plain sentence; ``anchor`` is the
     chapter page and figure identifier (``"objective-3-care-pathways#pm5-acsc-spc"``);
     ``synthetic`` says whether the value comes from the synthetic extract; ``source`` names
-    the dataset or seed document and period.
+    the dataset or seed document and period. ``readings`` are the target's readings and
+    comparisons shown beside the status (:class:`Reading`); ``baseline_text`` and
+    ``comparator_text``, when set, give the plan's figures as it wrote them, shown instead of
+    ``baseline`` and ``comparators`` where those are not on the measure's basis.
     """
 
     measure: int
@@ -47,13 +92,23 @@ class Headline:
     source: str
     comparators: dict[str, float] = field(default_factory=dict)
     trend: list[tuple[str, float]] = field(default_factory=list)
+    readings: tuple[Reading, ...] = ()
+    baseline_text: str = ""
+    comparator_text: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        # readings read back from headlines.json arrive as mappings
+        readings = tuple(r if isinstance(r, Reading) else Reading(**r) for r in self.readings)
+        object.__setattr__(self, "readings", readings)
+        for reading in self.readings:
+            if reading.verdict not in VERDICTS:
+                raise ValueError(f"verdict {reading.verdict!r} is not one of {', '.join(VERDICTS)}")
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready mapping (trend as lists)."""
         out = asdict(self)
         out["trend"] = [[period, value] for period, value in self.trend]
+        out["readings"] = [asdict(reading) for reading in self.readings]
         return out

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from . import catalogue
-from .headline import Headline
+from .headline import STATUS_VOCABULARY, Headline
 
 COMPARATOR_AREAS = ("NWL", "London", "England")
 
@@ -104,11 +104,7 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
 
 CHAPTER_MODULES = tuple(f"bbp_analysis.chapters.objective_{n}" for n in (1, 2, 3))
 STATUS_MARKS = {
-    "met": "✔ Met",
-    "on track": "➚ On track",
-    "not met": "✖ Not met",
-    "not yet measurable": "… Not yet measurable",
-    "no target": "– No target",
+    status: f"{symbol} {status.capitalize()}" for status, (symbol, _) in STATUS_VOCABULARY.items()
 }
 SNAPSHOT = "headlines.json"
 
@@ -161,12 +157,38 @@ def sparkline_svg(trend: list[tuple[str, float]], unit: str, width: int = 120) -
 
 
 def _comparators(item: Headline) -> str:
+    if item.comparator_text:
+        return item.comparator_text
     shown = [
         f"{area} {_value(item.comparators[area], item.unit)}"
         for area in COMPARATOR_AREAS
         if area in item.comparators
     ]
     return "; ".join(shown) or "No comparator published"
+
+
+def readings_text(item: Headline) -> str:
+    """The readings and comparisons beside the status, one sentence each, as plain text."""
+    return " ".join(f"{r.name}: {r.verdict}. {r.text}" for r in item.readings)
+
+
+def _readings_html(item: Headline) -> str:
+    if not item.readings:
+        return ""
+    entries = "".join(
+        f"<li><strong>{html.escape(r.name)}</strong>: {html.escape(r.verdict)}. "
+        f"{html.escape(r.text)}</li>"
+        for r in item.readings
+    )
+    return f'<ul class="bbp-readings">{entries}</ul>'
+
+
+def _baseline_html(item: Headline) -> str:
+    if item.baseline_text:
+        return html.escape(item.baseline_text)
+    if item.baseline is None:
+        return "No baseline figure"
+    return f"{_value(item.baseline, item.unit)} ({html.escape(item.baseline_period)})"
 
 
 def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
@@ -188,6 +210,9 @@ def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
                 "target_text": item.target_text,
                 "status": item.status,
                 "status_text": item.status_text,
+                "readings": readings_text(item),
+                "baseline_text": item.baseline_text,
+                "comparator_text": item.comparator_text,
                 **{area: item.comparators.get(area) for area in COMPARATOR_AREAS},
                 "synthetic": item.synthetic,
                 "source": item.source,
@@ -206,21 +231,16 @@ def _row_html(item: Headline, confidence: float) -> str:
         if item.lower is not None and item.upper is not None
         else ""
     )
-    baseline = (
-        f"{_value(item.baseline, item.unit)} ({html.escape(item.baseline_period)})"
-        if item.baseline is not None
-        else "No baseline figure"
-    )
     synthetic = " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic else ""
     cells = [
         f'<th scope="row">{item.measure}. <a href="{html.escape(href)}">'
         f"{html.escape(item.title)}</a>{synthetic}</th>",
         f"<td>{_value(item.value, item.unit)}{interval}</td>",
-        f"<td>{baseline}</td>",
+        f"<td>{_baseline_html(item)}</td>",
         f"<td>{html.escape(item.target_text)}</td>",
         f'<td><strong class="bbp-status bbp-status-{item.status.replace(" ", "-")}">'
         f"{STATUS_MARKS[item.status]}</strong><details><summary>Why</summary>"
-        f"{html.escape(item.status_text)}</details></td>",
+        f"{html.escape(item.status_text)}</details>{_readings_html(item)}</td>",
         f"<td>{html.escape(_comparators(item))}</td>",
         f"<td>{sparkline_svg(item.trend, item.unit)}</td>",
     ]

@@ -64,10 +64,36 @@ def test_measure_3_from_the_citizens_survey_parquet() -> None:
     assert (head.value, head.lower, head.upper) == pytest.approx((value, lower, upper), rel=1e-9)
     assert head.baseline == pytest.approx(base.mean() * 100)
     assert head.baseline_period == "2022-23"
-    overlap = lower <= base.mean() * 100 <= upper
-    assert ("similar" in head.status_text) == overlap
-    better = lower > base.mean() * 100
-    assert head.status == ("met" if better else "not met") and head.status in STATUSES
+    assert head.status == "baseline set" and head.status in STATUSES
+    (change,) = head.readings
+    base_pct = base.mean() * 100
+    expected = "better" if lower > base_pct else "worse" if upper < base_pct else "similar"
+    assert change.verdict == expected
+    assert change.name == "Change since the 2022-23 baseline"
+    assert f"{base_pct:.1f}%" in change.text and f"{value:.1f}%" in change.text
+
+
+@pytest.mark.parametrize("period", ["2022-23", "2024-25", "2025-26"])
+def test_measures_3_and_4_read_baseline_set_in_every_edition(period: str) -> None:
+    start = int(period[:4])
+    params = {**PARAMS, "period": period, "period_start": f"{start}-04-01",
+              "period_end": f"{start + 1}-03-31"}
+    heads = {h.indicator_id: h for h in o2.headline_measures(params)}
+    for spec in (o2.PM3, o2.PM4S):
+        assert heads[spec].status == "baseline set"
+        assert len(heads[spec].readings) == (0 if period == "2022-23" else 1)
+
+
+def test_baseline_status_before_the_baseline_year() -> None:
+    table = pd.DataFrame({"period": ["2021-22"], "value": [60.0], "lower": [57.0],
+                          "upper": [63.0]})
+    status, text, base, change = o2.baseline_status(table, "2021-22", "high_is_good")
+    assert (status, base, change) == ("no baseline yet", None, None)
+    assert "2022-23" in text
+    table = pd.DataFrame({"period": ["2022-23", "2023-24"], "value": [60.0, 52.0],
+                          "lower": [57.0, 49.0], "upper": [63.0, 55.0]})
+    status, _, base, change = o2.baseline_status(table, "2023-24", "high_is_good")
+    assert (status, base, change.verdict) == ("baseline set", 60.0, "worse")
 
 
 def test_measure_3_by_pcn_sums_to_the_borough() -> None:

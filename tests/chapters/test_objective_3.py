@@ -15,7 +15,6 @@ from bbp_analysis import extract
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
-from bbp_analysis.headline import STATUSES
 from bbp_analysis.synth.interventions import interventions_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,53 +48,123 @@ def staggered() -> pd.DataFrame:
     return its.staggered_results(PARAMS)
 
 
-def test_measure_5_borough_and_pcn_rates() -> None:
+# The plan's six conditions, written here from the NHS OF 2.3.i groups (dotted ICD-10), not
+# read from the package: asthma J45-J46; diabetes E10-E14; epilepsy G40-G41; hypertensive
+# disease I10, I11.9; dementia F00-F03, G30; heart failure I50, I11.0, J81.
+WHOLE = {"J45", "J46", "E10", "E11", "E12", "E13", "E14", "G40", "G41", "I10", "F00", "F01",
+         "F02", "F03", "G30", "I50", "J81"}
+DOTTED = {"I11.9", "I11.0"}
+
+
+def in_six(code: str) -> bool:
+    return code[:3] in WHOLE or f"{code[:3]}.{code[3:4]}" in DOTTED
+
+
+@pytest.fixture(scope="module")
+def raw_rate() -> dict[str, float]:
+    """Measure 5 in 2025-26 recomputed from the extract's Parquet tables: emergency spells
+    (admission method 2x except 2B) of six-condition primary diagnoses admitted in the year,
+    per 1,000 people registered on 1 October 2025, for the borough and each PCN."""
+    extract.measures("acsc_plan_admissions", measure="acsc_plan_admissions", period="2025-26",
+                     breakdown="total")
+    folder = extract.extract_folder("E09000015")
+    persons = pd.read_parquet(folder / "persons.parquet")
+    spells = pd.read_parquet(folder / "apc_spells.parquet")
+    mid = pd.Timestamp("2025-10-01")
+    start, stop = pd.to_datetime(persons["registered_from"]), pd.to_datetime(
+        persons["registered_to"])
+    age = 2025 - persons["birth_year"] - (persons["birth_month"] >= 10)
+    people = persons[(start.isna() | (start <= mid)) & (stop.isna() | (stop > mid)) & (age >= 0)]
+    admitted = pd.to_datetime(spells["admission_date"])
+    emergency = spells["admimeth"].str.startswith("2") & (spells["admimeth"] != "2B")
+    in_year = (admitted >= "2025-04-01") & (admitted < "2026-04-01")
+    six = spells["primary_diagnosis"].map(in_six)
+    chosen = spells[emergency & in_year & six].merge(persons[["person_id", "pcn_name"]],
+                                                     on="person_id")
+    out = {"Harrow": len(chosen) / len(people) * 1000, "count": float(len(chosen)),
+           "population": float(len(people))}
+    for pcn, group in people.groupby("pcn_name"):
+        out[pcn] = (chosen["pcn_name"] == pcn).sum() / len(group) * 1000
+    return out
+
+
+def test_six_condition_codes_pick_the_plans_conditions_only() -> None:
+    assert all(in_six(c) for c in ("J459", "J46X", "E119", "G409", "G419", "I10X", "I119",
+                                   "F03X", "G309", "F000", "I500", "I110", "J81X"))
+    assert not any(in_six(c) for c in ("R568", "O159", "J449", "I489", "I209", "I130", "I120",
+                                       "D509", "B181", "J189"))
+
+
+def test_measure_5_rate_recomputed_from_the_extract(raw_rate: dict[str, float]) -> None:
     table = o3.acsc_values(PARAMS)
-    rows = totals("acsc_admissions", "acsc_chronic_admissions", "2025-26")
-    harrow = rows.loc["E09000015"]
     assert table.iloc[0]["area"] == "Harrow"
-    assert table.iloc[0]["value"] == pytest.approx(harrow["numerator"] / harrow["denominator"]
-                                                   * 1000)
-    lower, upper = byar(harrow["numerator"], harrow["denominator"], 1000)
+    assert table.iloc[0]["value"] == pytest.approx(raw_rate["Harrow"], rel=1e-12)
+    lower, upper = byar(raw_rate["count"], raw_rate["population"], 1000)
     assert table.iloc[0]["lower"] == pytest.approx(lower, rel=1e-9)
     assert table.iloc[0]["upper"] == pytest.approx(upper, rel=1e-9)
     assert set(table["area"].iloc[1:]) == set(PCNS)
     for _, row in table.iloc[1:].iterrows():
-        pcn = rows.loc[row["area"]]
-        assert row["value"] == pytest.approx(pcn["numerator"] / pcn["denominator"] * 1000)
-        lo, hi = byar(pcn["numerator"], pcn["denominator"], 1000)
-        benchmark = table.iloc[0]["value"]
+        assert row["value"] == pytest.approx(raw_rate[row["area"]], rel=1e-12)
+    # a subset of the NHS OF 2.3.i list, so lower than it
+    wider = o3.nhsof_series(PARAMS)
+    assert wider.iloc[-1]["value"] > table.iloc[0]["value"] + 3
+
+
+def test_measure_5_pcns_compared_with_the_borough() -> None:
+    table = o3.acsc_values(PARAMS)
+    rows = totals("acsc_plan_admissions", "acsc_plan_admissions", "2025-26")
+    benchmark = table.iloc[0]["value"]
+    for _, row in table.iloc[1:].iterrows():
+        lo, hi = byar(rows.loc[row["area"], "numerator"], rows.loc[row["area"], "denominator"],
+                      1000)
         expected = "worse" if lo > benchmark else "better" if hi < benchmark else "similar"
         assert row["comparison"] == expected
 
 
-def test_measure_5_target_status_counts_pcns_at_the_nwl_average() -> None:
+def test_measure_5_is_not_comparable_with_the_plans_weighted_rate() -> None:
     status = o3.pm5_status(PARAMS)
-    rows = totals("acsc_admissions", "acsc_chronic_admissions", "2025-26")
-    rates = rows.loc[list(PCNS), "numerator"] / rows.loc[list(PCNS), "denominator"] * 1000
-    assert status["pcns_at_target"] == int((rates <= 9.89).sum())
-    ethnic = extract.measures("acsc_admissions", measure="acsc_chronic_admissions",
+    assert status["status"] == "not comparable" and status["target"] is None
+    assert "11.47, rate of admission by weighted population, year not stated" in status["text"]
+    assert "NWL average 9.89, rate of admission by weighted population, year not stated" in (
+        status["text"])
+    ethnic = extract.measures("acsc_plan_admissions", measure="acsc_plan_admissions",
                               period="2025-26", area_type="borough", breakdown="ethnic_group")
     ethnic = ethnic[ethnic["breakdown_value"].isin(["Asian", "Black", "Mixed", "Other", "White"])]
     ratio = ethnic["numerator"] / ethnic["denominator"]
     assert status["ethnic_ratio"] == pytest.approx(ratio.max() / ratio.min())
-    all_met = status["pcns_at_target"] == 5 and status["ethnic_ratio"] < status[
-        "ethnic_ratio_baseline"]
-    assert status["status"] == ("met" if all_met else "not met")
+    pcns, ethnic_reading = status["readings"]
+    assert {pcns.verdict, ethnic_reading.verdict} == {"indicative"}
+    narrower = status["ethnic_ratio"] < status["ethnic_ratio_baseline"]
+    assert ("not narrower" in ethnic_reading.text) == (not narrower)
+    worse = o3.acsc_values(PARAMS).iloc[1:]
+    assert status["pcns_worse"] == int((worse["comparison"] == "worse").sum())
 
 
-def test_headline_measure_5() -> None:
+def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
     (headline,) = o3.headline_measures({**PARAMS, "pcn": "Sphere PCN"})
-    rows = totals("acsc_admissions", "acsc_chronic_admissions", "2025-26")
-    assert headline.measure == 5 and headline.status in STATUSES
-    assert headline.value == pytest.approx(rows.loc["E09000015", "numerator"]
-                                           / rows.loc["E09000015", "denominator"] * 1000)
-    assert headline.baseline == 11.47 and headline.target == 9.89
+    assert headline.measure == 5 and headline.status == "not comparable"
+    assert headline.value == pytest.approx(raw_rate["Harrow"], rel=1e-12)
+    assert headline.baseline is None and headline.target is None and not headline.comparators
+    assert headline.baseline_text == (
+        "Plan: 11.47, rate of admission by weighted population, year not stated")
+    assert headline.comparator_text == (
+        "Plan: NWL average 9.89, rate of admission by weighted population, year not stated")
+    assert "per 1,000" not in headline.baseline_text and "2021-22" not in headline.baseline_text
+    assert "indicative" in headline.target_text
     assert [p for p, _ in headline.trend] == ["2019-20", "2020-21", "2021-22", "2022-23",
                                               "2023-24", "2024-25", "2025-26"]
     assert headline.synthetic and headline.anchor.endswith("#pm5-acsc-spc")
     earlier = o3.headline_measures({**PARAMS, "period": "2022-23"})[0]
     assert [p for p, _ in earlier.trend][-1] == "2022-23"
+
+
+def test_nhsof_list_indicator_stays_beside_measure_5() -> None:
+    table = o3.nhsof_series(PARAMS)
+    rows = totals("acsc_admissions", "acsc_chronic_admissions", "2025-26")
+    harrow = table[table["area"] == "Harrow"].iloc[-1]
+    assert harrow["value"] == pytest.approx(rows.loc["E09000015", "numerator"]
+                                            / rows.loc["E09000015", "denominator"] * 1000)
+    assert "NHS Outcomes Framework" in text.nhsof_message(table, PARAMS)
 
 
 def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
@@ -234,7 +303,7 @@ def test_notebook_executes(tmp_path: Path, period: str, pcn: str | None) -> None
 
 def test_deprivation_gap_is_the_weighted_slope_across_quintiles() -> None:
     gap = o3.acsc_inequality(PARAMS)
-    rows = extract.measures("acsc_admissions", measure="acsc_chronic_admissions",
+    rows = extract.measures("acsc_plan_admissions", measure="acsc_plan_admissions",
                             period="2025-26", area_type="borough", breakdown="imd_quintile")
     rows = rows.assign(q=rows["breakdown_value"].astype(int)).sort_values("q")
     share = rows["denominator"] / rows["denominator"].sum()

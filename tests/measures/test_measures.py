@@ -38,6 +38,7 @@ def test_every_measure_is_listed_with_a_description():
     names = list_measures()
     assert {"registered_population", "ltc_prevalence", "diabetes_care_processes",
             "hypertension_control", "acsc_admissions", "acsc_admissions_monthly",
+            "acsc_plan_admissions", "acsc_plan_admissions_monthly",
             "emergency_admissions_monthly", "ae_attendances", "readmissions_30d",
             "falls_65plus", "end_of_life", "programmes", "gpps_access",
             "citizen_experience", "staff_satisfaction", "workforce", "oral_health", "carers",

@@ -66,6 +66,24 @@ def test_one_definition_page_per_indicator(tmp_path: Path) -> None:
     assert fields["Polarity"] == "A lower value is better."
     assert fields["Partnership measure"] == "5"
     assert "value: 9.89" in fields["Target"]
+    assert (
+        "as given: rate of admission by weighted population, year not stated"
+        in (fields["Baseline"])
+    )
+    codes = soup.find("th", string="ICD-10 codes (primary diagnosis)").find_next("td")
+    assert [li.get_text() for li in codes.find_all("li")] == [
+        "Asthma: J45, J46",
+        "Diabetes: E10, E11, E12, E13, E14",
+        "Epilepsy: G40, G41",
+        "Hypertensive disease: I10X, I119",
+        "Dementia: F00, F01, F02, F03, G30",
+        "Heart failure: I110, I50, J81X",
+    ]
+    assert "NHS Outcomes Framework indicator 2.3.i" in codes.get_text()
+    assert "R56" in codes.get_text()  # the left-out convulsion codes are named, with why
+    wider = (tmp_path / "indicators" / "acsc-chronic-nhsof.md").read_text()
+    assert "Atrial fibrillation and flutter: I48" in wider
+    assert "Partnership measure</th><td>Not one of the five" in wider
     index = (tmp_path / "indicators" / "index.md").read_text()
     assert "[Staff vacancy rate](o2-vacancy-rate.md)" in index
 

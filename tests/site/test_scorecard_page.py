@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
-from bbp_analysis.headline import Headline
-from bbp_analysis.scorecard import scorecard_html, scorecard_rows, sparkline_svg
+from bbp_analysis.headline import Headline, Reading
+from bbp_analysis.scorecard import STATUS_MARKS, scorecard_html, scorecard_rows, sparkline_svg
 
 
 def acsc(**overrides) -> Headline:
@@ -72,3 +73,65 @@ def test_csv_rows_carry_every_figure() -> None:
     row = frame.iloc[0]
     assert (row["value"], row["lower"], row["upper"], row["NWL"]) == (10.79, 10.40, 11.18, 9.89)
     assert row["London"] is None and row["status"] == "not met"
+
+
+def test_plan_figures_as_given_and_readings_under_the_status() -> None:
+    item = acsc(
+        status="not comparable",
+        status_text="The plan's figures are on another basis, so the target is not judged.",
+        baseline=None,
+        target=None,
+        comparators={},
+        baseline_text="Plan: 11.47, rate of admission by weighted population, year not stated",
+        comparator_text="Plan: NWL average 9.89, rate of admission by weighted population, "
+        "year not stated",
+        readings=(
+            Reading("PCNs against the borough", "indicative", "1 of 5 PCNs above the borough."),
+            Reading("Variation between ethnic groups", "indicative", "Not narrower."),
+        ),
+    )
+    soup = BeautifulSoup(scorecard_html([item], "2025-26", 0.95), "html.parser")
+    (row,) = [tr for tr in soup.find("tbody").find_all("tr") if tr.th.get_text().startswith("5.")]
+    cells = row.find_all("td")
+    assert cells[1].get_text() == (
+        "Plan: 11.47, rate of admission by weighted population, year not stated"
+    )
+    assert cells[3].strong.get_text() == "≠ Not comparable"
+    assert "bbp-status-not-comparable" in cells[3].strong["class"]
+    assert [li.get_text() for li in cells[3].find_all("li")] == [
+        "PCNs against the borough: indicative. 1 of 5 PCNs above the borough.",
+        "Variation between ethnic groups: indicative. Not narrower.",
+    ]
+    assert cells[4].get_text().startswith("Plan: NWL average 9.89")
+    assert "per 1,000" not in cells[1].get_text() + cells[4].get_text()
+    row = scorecard_rows([item]).iloc[0]
+    assert row["readings"].startswith("PCNs against the borough: indicative.")
+    assert row["baseline_text"].startswith("Plan: 11.47") and row["NWL"] is None
+    payload = item.as_dict()
+    assert payload["readings"][1] == {
+        "name": "Variation between ethnic groups",
+        "verdict": "indicative",
+        "text": "Not narrower.",
+    }
+
+
+def test_every_status_has_its_mark_and_unknown_verdicts_are_refused() -> None:
+    assert STATUS_MARKS == {
+        "met": "✔ Met",
+        "not met": "✖ Not met",
+        "baseline set": "● Baseline set",
+        "no baseline yet": "… No baseline yet",
+        "not comparable": "≠ Not comparable",
+    }
+    with pytest.raises(ValueError, match="verdict 'on track'"):
+        acsc(readings=(Reading("x", "on track", "y"),))
+    with pytest.raises(ValueError, match="status 'on track'"):
+        acsc(status="on track")
+
+
+def test_headline_round_trips_through_its_json_form() -> None:
+    """The board paper rebuilds headlines from headlines.json: readings come back whole."""
+    item = acsc(readings=(Reading("Change since the 2022-23 baseline", "similar", "64.1%."),))
+    payload = item.as_dict()
+    again = Headline(**{**payload, "trend": [tuple(point) for point in payload["trend"]]})
+    assert again == item

@@ -122,3 +122,47 @@ def test_known_change_between_the_last_two_default_editions() -> None:
         in found
     )
     assert any(c.kind == "new data" and "2025-26" in c.text for c in found)
+
+
+def test_a_changed_reading_is_listed_with_its_figures() -> None:
+    def reading(verdict: str, text: str) -> dict:
+        return {
+            "name": "Against the NWL average of the same year",
+            "verdict": verdict,
+            "text": text,
+        }
+
+    old = snap("2024-25", [headline(readings=[reading("not met", "NWL 2024-25: 15.0%.")])])
+    new = snap(
+        "2025-26",
+        [headline(period="2025-26", readings=[reading("met", "NWL 2025-26: 16.1%.")])],
+    )
+    (found,) = [c for c in changes(old, new) if c.kind == "reading"]
+    assert found == Change(
+        "reading",
+        "ACSC admissions",
+        "Against the NWL average of the same year: not met in 2024-25, met in 2025-26. "
+        "NWL 2025-26: 16.1%.",
+        "data",
+    )
+    # an older snapshot without readings gives no reading change
+    assert not [c for c in changes(snap("2024-25", [headline()]), new) if c.kind == "reading"]
+
+
+def test_a_comparison_reading_is_listed_once_under_comparison() -> None:
+    def item(period: str, lower: float, upper: float, verdict: str) -> dict:
+        reading = {"name": "Change since the 2022-23 baseline", "verdict": verdict, "text": "."}
+        return headline(
+            period=period,
+            lower=lower,
+            upper=upper,
+            baseline=11.47,
+            polarity="low_is_good",
+            comparators={},
+            readings=[reading],
+        )
+
+    old = snap("2024-25", [item("2024-25", 10.0, 11.0, "better")])
+    new = snap("2025-26", [item("2025-26", 11.0, 12.0, "similar")])
+    kinds = [c.kind for c in changes(old, new)]
+    assert "reading" not in kinds and kinds.count("comparison") == 1

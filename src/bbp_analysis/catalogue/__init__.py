@@ -36,7 +36,12 @@ REQUIRED = (
 
 @dataclass(frozen=True)
 class Indicator:
-    """One catalogue entry. ``multiplier`` scales the value (100 for %, 1,000 per 1,000)."""
+    """One catalogue entry. ``multiplier`` scales the value (100 for %, 1,000 per 1,000).
+
+    ``codes`` (optional) maps each condition to the ICD-10 codes that define it, in the HES
+    four-character form matched on the start of the primary diagnosis (three characters
+    cover every code beneath them; ``X`` fills a code with no fourth character);
+    ``code_notes`` gives their source and any choice made."""
 
     id: str
     title: str
@@ -55,6 +60,8 @@ class Indicator:
     baseline: dict[str, Any] = field(default_factory=dict)
     target: dict[str, Any] = field(default_factory=dict)
     plan_reference: str | None = None
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    code_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,19 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> In
     values["breakdowns"] = tuple(values.get("breakdowns") or ())
     values["baseline"] = dict(values.get("baseline") or {})
     values["target"] = dict(values.get("target") or {})
+    codes = values.get("codes") or {}
+    if not isinstance(codes, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(c, str) and 3 <= len(c) <= 4 for c in v)
+        for v in codes.values()
+    ):
+        raise InputError(
+            "codes must map each condition to a list of 3- or 4-character ICD-10 codes",
+            file=file,
+            row=row,
+            column="codes",
+            rule="catalogue entry",
+        )
+    values["codes"] = {str(k): tuple(v) for k, v in codes.items()}
     return Indicator(**values)
 
 

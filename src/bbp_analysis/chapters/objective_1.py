@@ -19,7 +19,7 @@ import pandas as pd
 from .. import extract
 from ..catalogue import indicator
 from ..disclosure import suppress
-from ..headline import Headline
+from ..headline import Headline, Reading
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -129,11 +129,11 @@ def decay_targets() -> dict[str, float]:
     }
 
 
-def decay_status(value: float, upper: float) -> tuple[str, str]:
+def decay_status(value: float, upper: float) -> tuple[str, str, tuple[Reading, ...]]:
     """Measure 1 status: "met" when the value is at or below the relative reading (the
     gentler one), with both readings and whether the 95% interval clears each."""
     targets = decay_targets()
-    parts = []
+    parts, readings = [], []
     for name, wording in (
         ("relative", "5% lower than the baseline"),
         ("points", "5 percentage points lower"),
@@ -147,8 +147,15 @@ def decay_status(value: float, upper: float) -> tuple[str, str]:
             else "not met"
         )
         parts.append(f"{wording} ({level:.1f}%): {verdict}")
+        readings.append(
+            Reading(
+                f"{wording.capitalize()} ({level:.1f}%)",
+                "met" if value <= level else "not met",
+                f"{value:.1f}% against {level:.1f}%: {verdict}.",
+            )
+        )
     status = "met" if value <= targets["relative"] else "not met"
-    return status, "Target read two ways: " + "; ".join(parts) + "."
+    return status, "Target read two ways: " + "; ".join(parts) + ".", tuple(readings)
 
 
 def headline_pm1(params: dict) -> Headline:
@@ -156,7 +163,7 @@ def headline_pm1(params: dict) -> Headline:
     spec = indicator(PM1)
     table = decay_series({**params, "pcn": None})
     row = table.iloc[-1]
-    status, text = decay_status(float(row["value"]), float(row["upper"]))
+    status, text, readings = decay_status(float(row["value"]), float(row["upper"]))
     return Headline(
         measure=1,
         indicator_id=PM1,
@@ -177,6 +184,7 @@ def headline_pm1(params: dict) -> Headline:
         ),
         status=status,
         status_text=text,
+        readings=readings,
         anchor=f"{PAGE}#pm1-decay-trend",
         synthetic=True,
         source=(
@@ -261,11 +269,11 @@ def gpps_target(rating: str) -> float:
     return float(indicator(GPPS[rating][1]).target["value"])
 
 
-def short_of_target(params: dict, rating: str) -> pd.DataFrame:
-    """Groups (age band, ethnic group, local deprivation fifth) whose point value misses the
-    NWL-average target in the period (below it for "good", above it for "poor"): ``breakdown,
-    group, value, lower, upper, target``."""
-    target = gpps_target(rating)
+def short_of_target(params: dict, rating: str, target: float | None = None) -> pd.DataFrame:
+    """Groups (age band, ethnic group, local deprivation fifth) whose point value misses
+    ``target`` (default: the plan's NWL figure, :func:`gpps_target`) in the period (below it
+    for "good", above it for "poor"): ``breakdown, group, value, lower, upper, target``."""
+    target = gpps_target(rating) if target is None else target
     frames = []
     for breakdown, name in GPPS_GROUPS.items():
         table = gpps_values(params, rating, breakdown, period=params["period"])
@@ -277,22 +285,63 @@ def short_of_target(params: dict, rating: str) -> pd.DataFrame:
     return out[["breakdown", "group", "value", "lower", "upper", "target"]]
 
 
-def _pm2_status(params: dict, rating: str, value: float) -> tuple[str, str]:
-    target = gpps_target(rating)
-    short = short_of_target(params, rating)
+def nwl_same_year(params: dict, rating: str) -> tuple[float, str] | None:
+    """The NWL average of the rating in the period from the comparator table (%), with its
+    origin ("plan" or "simulated"); None when the table has no value for the period."""
+    table = comparators(params, GPPS[rating][0])
+    table = table[(table["area"] == "NWL") & (table["period"] == params["period"])]
+    if table.empty:
+        return None
+    return float(table["value"].iloc[0]), str(table["origin"].iloc[0])
+
+
+def pm2_reading(params: dict, rating: str, value: float, target: float) -> tuple[str, str]:
+    """One reading of measure 2's target: "met" when the borough's point value and every
+    unsuppressed age, ethnic and deprivation group reach ``target`` (at or above it for
+    "good", at or below for "poor"), else "not met"; with one sentence naming the groups
+    that fall short."""
+    short = short_of_target(params, rating, target)
     borough_ok = value >= target if rating == "good" else value <= target
-    word = "below" if rating == "good" else "above"
+    side = "below" if rating == "good" else "above"
     groups = "; ".join(
         f"{name.split(' (')[0]} {', '.join(part['group'])}"
         for name, part in short.groupby("breakdown", sort=False)
     )
-    status = "met" if borough_ok and short.empty else "not met"
     text = (
-        f"Harrow {value:.1f}% '{rating}' against the NWL-average target of {target:g}%"
-        f" ({'met' if borough_ok else 'not met'}); groups {word} the target: "
-        f"{groups or 'none'}."
+        f"Harrow {value:.1f}% '{rating}' against {target:.1f}%: borough "
+        f"{'met' if borough_ok else 'not met'}; groups {side} it: {groups or 'none'}."
     )
-    return status, text
+    return ("met" if borough_ok and short.empty else "not met"), text
+
+
+def pm2_readings(params: dict, rating: str, value: float) -> tuple[str, str, tuple[Reading, ...]]:
+    """Measure 2's target, "to improve 'good' and 'poor' ratings to the NWL average across
+    age, ethnic and socio-economic groups", read two ways: against the plan's NWL figures
+    (71% good, 12% poor) and against the NWL average of the same year (the comparator table;
+    simulated in the synthetic extract). The status follows the plan's figures, the target
+    the board agreed; the same-year reading is judged beside it by the same rule. Returns
+    the status, one sentence and both readings."""
+    plan = gpps_target(rating)
+    status, text = pm2_reading(params, rating, value, plan)
+    readings = [Reading(f"Against the plan's NWL figure ({plan:g}%)", status, text)]
+    same = nwl_same_year(params, rating)
+    name = "Against the NWL average of the same year"
+    if same is None:
+        readings.append(
+            Reading(name, "indicative", f"No NWL value for {params['period']} in the table.")
+        )
+    else:
+        nwl, origin = same
+        verdict, words = pm2_reading(params, rating, value, nwl)
+        label = ", a simulated comparator" if origin == "simulated" else ""
+        readings.append(
+            Reading(name, verdict, f"NWL {params['period']}: {nwl:.1f}%{label}. {words}")
+        )
+    summary = (
+        f"Status against the plan's NWL figure of {plan:g}%: {text} "
+        f"Against the NWL average of the same year: {readings[1].verdict}."
+    )
+    return status, summary, tuple(readings)
 
 
 def headline_pm2(params: dict) -> list[Headline]:
@@ -304,7 +353,7 @@ def headline_pm2(params: dict) -> list[Headline]:
         spec = indicator(spec_id)
         table = gpps_values(params, rating)
         row = table[table["period"] == params["period"]].iloc[0]
-        status, text = _pm2_status(params, rating, float(row["value"]))
+        status, text, readings = pm2_readings(params, rating, float(row["value"]))
         out.append(
             Headline(
                 measure=2,
@@ -321,9 +370,14 @@ def headline_pm2(params: dict) -> list[Headline]:
                     f"plan baseline (survey year not stated; {spec.baseline['period']})"
                 ),
                 target=gpps_target(rating),
-                target_text=" ".join(spec.target["text"].split()),
+                target_text=(
+                    f"{' '.join(spec.target['text'].split())} Read two ways: the plan's NWL "
+                    f"figure ({gpps_target(rating):g}%), which sets the status, and the NWL "
+                    "average of the same year, shown beside it."
+                ),
                 status=status,
                 status_text=text,
+                readings=readings,
                 anchor=f"{PAGE}#pm2-access-{rating}-groups",
                 synthetic=True,
                 source=(

@@ -105,7 +105,8 @@ NOT_SHOWN = {
     "prevalence is for all ages; compared with the plan's 17+ figure it would mislead, so it "
     "is shown but not compared",
     "Measure 2 for NWL and London by group": "the comparator table holds NWL, London and "
-    "England totals only, so groups are judged against the plan's fixed target (71% / 12%)",
+    "England totals only, so each group is read against NWL totals (the plan's 71% / 12% and "
+    "the same year's NWL average), not against the same group in NWL",
     "Tooth decay by PCN and group": "the five-year-old survey sample is about 350 children "
     "every two years; by PCN or group most cells are under the suppression threshold",
     "Logic-model outputs for objective 1 (WSIC users and training, community champions, "
@@ -171,6 +172,7 @@ def headline_table(params: dict) -> HTML:
                 "Target": h.target_text,
                 "Status": h.status,
                 "Why": h.status_text,
+                "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
             }
             for h in o1.headline_measures(params)
         ]

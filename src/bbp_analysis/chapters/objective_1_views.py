@@ -142,10 +142,21 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
     )
 
 
+def _against(value: float, lower: float, upper: float, target: float, good: bool) -> str:
+    """One group's reading against a target level, by its point value and its interval."""
+    if value >= target if good else value <= target:
+        return "meets target"
+    if upper < target if good else lower > target:
+        return "short of target, interval excludes it"
+    return "short of target, interval includes it"
+
+
 def gpps_groups_table(params: dict, rating: str) -> HTML:
     """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
-    group marked against the NWL-average target (by its point value and its interval)."""
+    group read against both NWL levels (by its point value and its interval): the plan's
+    NWL figure and the NWL average of the same year (the comparator table)."""
     target = o1.gpps_target(rating)
+    same = o1.nwl_same_year(params, rating)
     level = "pcn" if params.get("pcn") else "borough"
     frames = []
     for breakdown, name in o1.GPPS_GROUPS.items():
@@ -153,30 +164,29 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         frames.append(table.assign(breakdown=name))
     table = pd.concat(frames, ignore_index=True)
     good = rating == "good"
-    table["against target"] = [
-        "suppressed"
-        if s
-        else (
-            "meets target"
-            if (v >= target if good else v <= target)
-            else "short of target, interval excludes it"
-            if (hi < target if good else lo > target)
-            else "short of target, interval includes it"
-        )
-        for v, lo, hi, s in zip(
-            table["value"], table["lower"], table["upper"], table["suppressed"], strict=True
-        )
-    ]
+    plan_column = f"against plan's NWL {target:g}%"
+    columns = {plan_column: target}
+    if same is not None:
+        origin = ", simulated" if same[1] == "simulated" else ""
+        columns[f"against NWL {params['period']} ({same[0]:.1f}%{origin})"] = same[0]
+    for column, level_value in columns.items():
+        table[column] = [
+            "suppressed" if s else _against(v, lo, hi, level_value, good)
+            for v, lo, hi, s in zip(
+                table["value"], table["lower"], table["upper"], table["suppressed"], strict=True
+            )
+        ]
     shown = mark_suppressed(
         table,
-        ["breakdown", "group", "respondents", "value", "lower", "upper", "against target"],
+        ["breakdown", "group", "respondents", "value", "lower", "upper", *columns],
         ["respondents", "value", "lower", "upper"],
     )
     where = params.get("pcn") or params["area_name"]
     caption = (
         f"Experience of making a GP appointment rated {rating} by group, {where}, "
-        f"{params['period']} (weighted %, 95% interval) against the target of "
-        f"{target:g}%. {o1.label(params)}"
+        f"{params['period']} (weighted %, 95% interval), read against the plan's NWL figure "
+        f"of {target:g}% (which sets the status) and against the NWL average of the same year. "
+        f"{o1.label(params)}"
     )
     return show_table(
         shown,

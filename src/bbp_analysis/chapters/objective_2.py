@@ -17,7 +17,7 @@ import pandas as pd
 from .. import extract
 from ..catalogue import indicator
 from ..disclosure import suppress
-from ..headline import Headline
+from ..headline import Headline, Reading
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 from .objective_3 import area_values, monthly_spc, rows, series
 
@@ -137,25 +137,30 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
 
 
 def baseline_status(table: pd.DataFrame, period: str, polarity: str
-                    ) -> tuple[str, str, float | None]:
-    """Status of a survey series (from :func:`partnership_series`) against the plan: "establish
-    baseline in 22/23", then an improvement on it. The baseline year itself is "met"; later
-    years are "met" only when the 95% interval lies on the better side of the baseline value,
-    otherwise "not met". Returns the status, one sentence, and the baseline value."""
+                    ) -> tuple[str, str, float | None, Reading | None]:
+    """Status of a survey series (from :func:`partnership_series`) against the plan's target
+    "Establish baseline in 22/23": "baseline set" once the baseline year is in the data, "no
+    baseline yet" before. The change since the baseline is a separate comparison: "better"
+    or "worse" when the period's 95% interval lies wholly on that side of the baseline value,
+    "similar" otherwise (none in the baseline year itself). Returns the status, one
+    sentence, the baseline value and the comparison (a :class:`Reading`, or None)."""
     if BASELINE_PERIOD not in set(table["period"]):
-        return ("not yet measurable", f"The survey baseline year ({BASELINE_PERIOD}) is not "
-                "in the data yet.", None)
+        return ("no baseline yet", f"The survey baseline year ({BASELINE_PERIOD}) is not "
+                "in the data yet.", None, None)
     base = table[table["period"] == BASELINE_PERIOD].iloc[0]
-    now = table[table["period"] == period].iloc[0]
-    baseline = f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%"
+    text = f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%, as the plan asked."
     if period == BASELINE_PERIOD:
-        return "met", f"{baseline}; this is the baseline year.", float(base["value"])
+        return "baseline set", f"{text} This is the baseline year.", float(base["value"]), None
+    now = table[table["period"] == period].iloc[0]
     word = compare([now["lower"]], [now["upper"]], float(base["value"]), polarity).iloc[0]
     relation = "similar to" if word == "similar" else f"{word} than"
-    status = "met" if word == "better" else "not met"
-    return (status, f"{baseline}; in {period} it is {now['value']:.1f}% ({now['lower']:.1f} to "
-            f"{now['upper']:.1f}), {relation} the baseline (95% interval against the baseline "
-            "value).", float(base["value"]))
+    reading = Reading(
+        name=f"Change since the {BASELINE_PERIOD} baseline", verdict=word,
+        text=(f"{now['value']:.1f}% in {period} ({now['lower']:.1f} to {now['upper']:.1f}), "
+              f"{relation} the baseline of {base['value']:.1f}% (the period's 95% interval "
+              "against the baseline value)."))
+    return ("baseline set", f"{text} Change since: {word} ({now['value']:.1f}% in {period}).",
+            float(base["value"]), reading)
 
 
 def _trend(table: pd.DataFrame) -> list[tuple[str, float]]:
@@ -176,13 +181,14 @@ def headline_measures(params: dict) -> list[Headline]:
         spec = indicator(spec_id)
         table = partnership_series(query, measure, params)
         row = table[table["period"] == period].iloc[0]
-        status, text, base = baseline_status(table, period, spec.polarity)
+        status, text, base, change = baseline_status(table, period, spec.polarity)
         out.append(Headline(
             measure=number, indicator_id=spec_id, title=spec.title, period=period,
             value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
             unit="%", polarity=spec.polarity, baseline=base, baseline_period=BASELINE_PERIOD,
             target=None, target_text=spec.target["text"], status=status, status_text=text,
-            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, trend=_trend(table)))
+            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, trend=_trend(table),
+            readings=(change,) if change else ()))
     spec = indicator(PM4T)
     table = partnership_series("workforce", "workforce_voluntary_turnover", params)
     row = table[table["period"] == period].iloc[0]

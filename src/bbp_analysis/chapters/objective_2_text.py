@@ -39,7 +39,7 @@ def key_messages(params: dict) -> Markdown:
     lines = []
     for item in o2.headline_measures(params):
         lines.append(f"- **{item.title}** ({item.period}): {item.value:.1f}% "
-                     f"({item.lower:.1f} to {item.upper:.1f}). {item.status_text}")
+                     f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}")
     ratios = o2.standardised("emergency", {**params, "pcn": None})
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
@@ -59,9 +59,12 @@ def headline_table(params: dict) -> HTML:
         "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
         "Baseline (%)": "" if h.baseline is None else f"{h.baseline:.1f} ({h.baseline_period})",
         "Target": h.target_text, "Status": h.status, "Why": h.status_text,
+        "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
     } for h in o2.headline_measures(params)])
     caption = (f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
-               f"interval, baseline and status (Harrow partnership). {o2.label(params)}")
+               "interval, baseline, status and the change since the baseline (better, similar "
+               "or worse: the period's interval against the baseline value; Harrow "
+               f"partnership). {o2.label(params)}")
     return show_table(table, caption, "measures-3-4-status")
 
 

@@ -1,5 +1,6 @@
 """Objective 3, care pathway transformation: the indicators behind the chapter and partnership
-measure 5 (emergency admissions for chronic ambulatory care sensitive conditions).
+measure 5 (emergency admissions for the plan's six long-term conditions; the whole NHS
+Outcomes Framework 2.3.i list is a second indicator beside it).
 
 All values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
 crude rates with Byar intervals (exact below 10 events), proportions with Wilson score
@@ -17,15 +18,22 @@ from .. import extract
 from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import ci_dot_chart, spc_chart, trend_chart
-from ..headline import Headline
+from ..headline import INDICATIVE, Headline, Reading
 from ..publish import mark_suppressed, show_figure
 from ..report import describe_dot_chart
 from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
 
 PM5 = "pm5-acsc-admissions"
+PM5_QUERY = "acsc_plan_admissions"
+"""Measure 5's SQL file and measure name: the plan's six conditions."""
+NHSOF = "acsc-chronic-nhsof"
+NHSOF_QUERY, NHSOF_MEASURE = "acsc_admissions", "acsc_chronic_admissions"
+"""The NHS OF 2.3.i list indicator (not the partnership measure)."""
 ANCHOR = "objective-3-care-pathways#pm5-acsc-spc"
 BASELINE_PERIOD = "2021-22"
-"""The year the plan's ACSC baseline describes (the synthetic extract is calibrated to it)."""
+"""The review's reference year for measure 5's ethnic variation: the plan states no year for
+its figures; 2021-22 is the last full year before the plan (and the year the synthetic
+extract is calibrated to)."""
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
 OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 EXCLUDED_NOTE = "Not stated"
@@ -179,9 +187,10 @@ def dot_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, la
 
 def acsc_values(params: dict, breakdown: str = "total", period: str | None = None
                 ) -> pd.DataFrame:
-    """Chronic ACSC emergency admissions per 1,000 registered people (Byar intervals)."""
+    """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
+    people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
     spec = indicator(PM5)
-    return area_values("acsc_admissions", "acsc_chronic_admissions", params, kind="rate",
+    return area_values(PM5_QUERY, PM5_QUERY, params, kind="rate",
                        multiplier=spec.multiplier, polarity=spec.polarity,
                        breakdown=breakdown, period=period)
 
@@ -194,52 +203,89 @@ def ethnic_range(params: dict, period: str) -> float:
     return float(groups["value"].max() / groups["value"].min())
 
 
-def pm5_status(params: dict) -> dict[str, object]:
-    """Target status of measure 5: every PCN at or below the NWL average (the catalogue's
-    target value) and variation between ethnic groups smaller than in the baseline year."""
+def plan_as_given() -> dict[str, str]:
+    """The plan's measure 5 figures in its own words, with no unit or year added:
+    ``baseline`` (Harrow) and ``nwl`` (the NWL average the target names)."""
     spec = indicator(PM5)
-    target = float(spec.target["value"])
-    pcns = acsc_values({**params, "pcn": None}).iloc[1:]
-    at_target = pcns[pcns["value"] <= target]
+    basis = spec.baseline["as_given"]
+    return {"baseline": f"{spec.baseline['value']:g}, {basis}",
+            "nwl": f"NWL average {spec.target['value']:g}, {spec.target['as_given']}"}
+
+
+def pm5_status(params: dict) -> dict[str, object]:
+    """Status of measure 5: "not comparable". The target ("reduce ACSC admissions in all
+    PCNs to the NWL average while reducing variation between ethnic groups") is set on the
+    plan's rate by weighted population (no unit or year stated); the review's rate is a crude
+    rate per 1,000 registered people, so the target is not judged. Two indicative readings
+    are given instead: PCNs against the borough (95% interval, Fingertips rule) and the ratio
+    of the highest to the lowest ethnic-group rate against :data:`BASELINE_PERIOD` (point
+    values, no test)."""
+    borough = {**params, "pcn": None}
+    values = acsc_values(borough)
+    rate, pcns = float(values["value"].iloc[0]), values.iloc[1:]
+    worse = pcns.loc[pcns["comparison"] == "worse", "area"].tolist()
+    shown = pcns[~pcns["suppressed"]]
     now, base = ethnic_range(params, params["period"]), ethnic_range(params, BASELINE_PERIOD)
     narrowing = now < base
-    met = len(at_target) == len(pcns) and narrowing
-    text = (f"{len(at_target)} of {len(pcns)} PCNs at or below the NWL average of {target:g} "
-            f"per 1,000; the highest ethnic-group rate is {now:.2f} times the lowest "
-            f"({base:.2f} in {BASELINE_PERIOD}), so variation between ethnic groups is "
-            f"{'narrower' if narrowing else 'not narrower'} than at baseline.")
-    return {"status": "met" if met else "not met", "text": text, "target": target,
-            "pcns_at_target": len(at_target), "pcns": len(pcns), "ethnic_ratio": now,
+    plan = plan_as_given()
+    text = (f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis "
+            f"than the review's crude rate of {rate:.2f} per 1,000 registered people for the "
+            "six conditions, so the target is not judged.")
+    readings = (
+        Reading("PCNs against the borough", INDICATIVE,
+                f"PCN rates run from {shown['value'].min():.2f} to {shown['value'].max():.2f} "
+                f"per 1,000; {len(worse)} of {len(pcns)} PCNs above the borough rate (95% "
+                f"interval){': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
+                "(10.3 to 12.81) is on its own basis and is not compared."),
+        Reading("Variation between ethnic groups", INDICATIVE,
+                f"The highest ethnic-group rate is {now:.2f} times the lowest ({base:.2f} in "
+                f"{BASELINE_PERIOD}, the review's reference year): "
+                f"{'narrower' if narrowing else 'not narrower'} on the point values, without a "
+                "statistical test."),
+    )
+    return {"status": "not comparable", "text": text, "target": None,
+            "plan_target": float(indicator(PM5).target["value"]), "readings": readings,
+            "pcns_worse": len(worse), "pcns": len(pcns), "ethnic_ratio": now,
             "ethnic_ratio_baseline": base}
 
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
-    """Annual ACSC rates per 1,000 to the reporting period (borough and PCNs)."""
-    return series("acsc_admissions", "acsc_chronic_admissions", params, kind="rate",
-                  multiplier=1000, pcns=pcns)
+    """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
+    return series(PM5_QUERY, PM5_QUERY, params, kind="rate", multiplier=1000, pcns=pcns)
+
+
+def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
+    """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
+    reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
+    return series(NHSOF_QUERY, NHSOF_MEASURE, params, kind="rate",
+                  multiplier=indicator(NHSOF).multiplier, pcns=pcns)
 
 
 def headline_measures(params: dict) -> list[Headline]:
     """Partnership measure 5 for the front-page scorecard and the board paper (borough)."""
     spec = indicator(PM5)
     borough = {**params, "pcn": None}
-    values = acsc_values(borough)
-    row = values.iloc[0]
+    row = acsc_values(borough).iloc[0]
     status = pm5_status(borough)
     trend = acsc_series(borough, pcns=False)
+    plan = plan_as_given()
     return [Headline(
         measure=5, indicator_id=PM5, title=spec.title, period=params["period"],
         value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
-        unit=spec.unit, polarity=spec.polarity, baseline=float(spec.baseline["value"]),
-        baseline_period=f"plan baseline ({BASELINE_PERIOD}, rate by weighted population)",
-        target=status["target"], target_text=" ".join(spec.target["text"].split()),
+        unit=spec.unit, polarity=spec.polarity, baseline=None,
+        baseline_period="plan baseline, year not stated",
+        target=None,
+        target_text=(f"{' '.join(spec.target['text'].split())} The NWL average is the plan's "
+                     f"{spec.target['value']:g} ({spec.target['as_given']}). The comparison "
+                     "with the review's rate is indicative only."),
         status=str(status["status"]), status_text=str(status["text"]), anchor=ANCHOR,
         synthetic=True,
-        source=f"Synthetic WSIC-shaped extract, {params['period']}; baseline and target from "
-               "the Harrow Borough Partnership Plan, section 4",
-        comparators={"NWL": status["target"]},
+        source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
+               "and target from the Harrow Borough Partnership Plan, section 4",
         trend=[(str(p), float(v)) for p, v in zip(trend["period"], trend["value"],
                                                   strict=True)],
+        readings=status["readings"], baseline_text=f"Plan: {plan['baseline']}",
+        comparator_text=f"Plan: {plan['nwl']}",
     )]
 
 
@@ -265,32 +311,29 @@ def monthly_spc(query: str, measure: str, params: dict, target: float | None = N
 
 
 def acsc_monthly(params: dict) -> pd.DataFrame:
-    """Monthly chronic ACSC admissions per 1,000 (annualised) with XmR columns
-    (:func:`monthly_spc`; target = the NWL average)."""
-    return monthly_spc("acsc_admissions_monthly", "acsc_chronic_admissions_monthly", params,
-                       target=float(indicator(PM5).target["value"]))
+    """Measure 5 by month per 1,000 (annualised) with XmR columns (:func:`monthly_spc`); no
+    target line, because the plan's NWL average is on another basis."""
+    return monthly_spc("acsc_plan_admissions_monthly", "acsc_plan_admissions_monthly", params)
 
 
 def acsc_spc_figure(points: pd.DataFrame, params: dict, annotations: dict) -> HTML:
-    """SPC chart of :func:`acsc_monthly` with programme starts marked, alt text and data."""
-    target = float(indicator(PM5).target["value"])
+    """SPC chart of :func:`acsc_monthly` with programme starts marked, alt text and data (no
+    target line: the plan's NWL average is on another basis)."""
     where = params.get("pcn") or params["area_name"]
-    title = f"Chronic ACSC emergency admissions, {where}: XmR chart"
-    caption = (f"{title} (monthly rate per 1,000 a year, annualised). "
+    title = f"Emergency admissions for the plan's six conditions, {where}: XmR chart"
+    caption = (f"{title} (monthly rate per 1,000 registered a year, annualised). "
                f"{extract.synthetic_label(params['area_code'], _seed(params))}")
-    fig = spc_chart(points, annotations=annotations, target=target, title=title,
-                    ylabel="per 1,000 a year")
+    fig = spc_chart(points, annotations=annotations, title=title, ylabel="per 1,000 a year")
     last = points.iloc[-1]
     kinds = points["point_type"].value_counts()
     tally = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-    assurance = points.attrs.get("assurance") or "not assessed"
     alt = (f"XmR statistical process control chart of {len(points)} months for {where}, "
            f"mean {last['mean']:.1f} per 1,000 a year, process limits {last['lpl']:.1f} to "
-           f"{last['upl']:.1f}; points: {tally}. Target (NWL average) {target:g}; "
-           f"assurance: {str(assurance).replace('_', ' ')}.")
+           f"{last['upl']:.1f}; points: {tally}. No target line: the plan's NWL average is a "
+           "rate by weighted population, not comparable.")
     data = points.assign(month=points["date"].dt.strftime("%Y-%m"))
     data = suppress(data, ["count"], params["suppression_threshold"], value_columns=["value"],
-                    symbol="[c]", source="acsc_admissions_monthly")
+                    symbol="[c]", source="acsc_plan_admissions_monthly")
     data = data[["month", "count", "value", "mean", "lpl", "upl", "point_type"]]
     return show_figure(fig, figure_id="pm5-acsc-spc", caption=caption, alt=alt, data=data,
                        decimals={"count": 0, "value": 2, "mean": 2, "lpl": 2, "upl": 2})
@@ -329,8 +372,8 @@ def falls_dsr(params: dict) -> pd.DataFrame:
 # Inequality ------------------------------------------------------------------------------
 
 def acsc_inequality(params: dict) -> pd.DataFrame:
-    """Slope and relative index of inequality in chronic ACSC admissions across local IMD
-    quintiles, per year to the reporting period (borough, or the named PCN).
+    """Slope and relative index of inequality in measure 5 (the plan's six conditions) across
+    local IMD quintiles, per year to the reporting period (borough, or the named PCN).
 
     Quintile rates per 1,000 with Byar intervals feed :func:`bbp_analysis.stats.sii` (rates,
     log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
@@ -338,7 +381,7 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
     sii_upper, rii, rii_lower, rii_upper``.
     """
-    data = rows("acsc_admissions", "acsc_chronic_admissions", params, breakdown="imd_quintile")
+    data = rows(PM5_QUERY, PM5_QUERY, params, breakdown="imd_quintile")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
     if params.get("pcn"):

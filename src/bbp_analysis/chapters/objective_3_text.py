@@ -80,6 +80,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def nhsof_message(table: pd.DataFrame, params: dict) -> str:
+    """The NHS OF 2.3.i list indicator beside measure 5, in plain words."""
+    last = table[table["area"] == params["area_name"]].sort_values("period").iloc[-1]
+    return (f"**The wider NHS Outcomes Framework list.** The national indicator 2.3.i counts "
+            "eleven groups of chronic conditions, the plan's six and also angina, atrial "
+            "fibrillation, COPD, chronic hepatitis B, iron-deficiency anaemia, convulsions and "
+            f"eclampsia. On that list {params['area_name']} had {last['value']:.2f} emergency "
+            f"admissions per 1,000 registered people in {last['period']} ({last['lower']:.2f} "
+            f"to {last['upper']:.2f}). It is shown for context, not as the partnership measure, "
+            "and like measure 5 it is a crude rate, not the plan's rate by weighted population.")
+
+
 def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
                  staggered: pd.DataFrame, params: dict) -> str:
     """The chapter's key messages, each stated only as far as its test supports it."""
@@ -87,8 +99,11 @@ def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
     lines = [
         "**Key messages** (synthetic data)",
         "",
-        f"- Partnership measure 5: {borough['value']:.2f} chronic ACSC emergency admissions per "
-        f"1,000 in {params['period']}; target **{status['status']}**: {status['text']}",
+        f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
+        f"six long-term conditions per 1,000 registered people in {params['period']}; target "
+        f"**{status['status']}**: {status['text']}",
+        *(f"- Measure 5, {r.name[0].lower()}{r.name[1:]} (indicative): {r.text}"
+          for r in status["readings"]),
     ]
     if params.get("pcn"):
         one = pm5.iloc[1]
@@ -140,6 +155,10 @@ def spc_message(points: pd.DataFrame) -> str:
            "consistent pass": " (the whole process lies on the right side of the target)",
            "consistent fail": " (the target lies outside the process limits: it will not be "
                               "met without a change to the process)"}.get(assurance, "")
+    if assurance == "not assessed":
+        return (f"Latest month ({last['date']:%B %Y}): {last['value']:.1f} per 1,000 a year, "
+                f"{kind}. No target line is drawn: the plan's NWL average is a rate by "
+                "weighted population, on another basis than this rate.")
     return (f"Latest month ({last['date']:%B %Y}): {last['value']:.1f} per 1,000 a year, "
             f"{kind}; against the NWL-average target the process is {assurance}{why}.")
 
@@ -270,10 +289,12 @@ def its_figures(table: pd.DataFrame, params: dict, label: str) -> list[HTML | Ma
 
 
 INDICATORS = (
-    ("Chronic ACSC emergency admissions per 1,000 (measure 5)", "Crude rate, Byar interval; "
-     "PCNs and groups compared with the borough (Fingertips rule); recent trend chi-square "
-     "99.8%", "Annual; monthly XmR chart"),
-    ("Deprivation gap in chronic ACSC admissions", "Slope and relative index of inequality "
+    ("Emergency admissions for the plan's six conditions per 1,000 (measure 5)", "Crude rate, "
+     "Byar interval; PCNs and groups compared with the borough (Fingertips rule); recent "
+     "trend chi-square 99.8%", "Annual; monthly XmR chart"),
+    ("Emergency admissions for chronic ACSCs, NHS OF 2.3.i list, per 1,000", "Crude rate, "
+     "Byar interval (a second indicator, not the partnership measure)", "Annual"),
+    ("Deprivation gap in measure 5", "Slope and relative index of inequality "
      "across local IMD quintiles (population-weighted, simulated intervals)", "Annual"),
     ("All nine diabetes care processes, plan baseline (%)", "Wilson score interval; practices "
      "and PCNs compared with the borough", "Plan table (15 months)"),
@@ -304,8 +325,9 @@ def indicator_list() -> pd.DataFrame:
 
 
 GAPS = (
-    "the rate of ACSC admissions by *weighted* population, as the plan reports it (the extract "
-    "gives crude rates per registered person)",
+    "the rate of ACSC admissions by *weighted* population, as the plan reports it (the plan "
+    "states no unit or year, and the extract gives crude rates per registered person, so "
+    "measure 5's target is not judged)",
     "modelled expected prevalence of diabetes and hypertension, to set against recorded "
     "prevalence",
     "care-home placements and reablement outcomes (adult social care data)",

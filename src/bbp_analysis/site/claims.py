@@ -3,9 +3,9 @@ result and the edition it first appeared in.
 
 A claim is a headline's status sentence (:class:`bbp_analysis.headline.Headline`
 ``status_text``); its test is the interval comparison with the baseline and comparators
-(:func:`bbp_analysis.site.whatchanged.compare_interval`) and the chapter's status rule; its
-result is the status. It "first appeared" in the earliest edition from which every edition up
-to this one gave the indicator the same status.
+(:func:`bbp_analysis.site.whatchanged.compare_interval`), the chapter's status rule and the
+verdicts of the target's readings; its result is the status. It "first appeared" in the
+earliest edition from which every edition up to this one gave the indicator the same status.
 """
 
 from __future__ import annotations
@@ -31,10 +31,16 @@ def first_edition(indicator_id: str, status: str, history: list[dict[str, Any]])
 
 def _test(item: dict[str, Any]) -> str:
     compared = comparisons(item)
+    readings = "".join(
+        f" {reading['name']}: {reading['verdict']}." for reading in item.get("readings", [])
+    )
     if not compared:
-        return "The chapter's status rule; no baseline or comparator value to test against."
+        return (
+            "The chapter's status rule; no baseline or comparator value on the measure's "
+            f"basis to test against.{readings}"
+        )
     parts = "; ".join(f"against the {name}: {word}" for name, word in compared.items())
-    return f"The chapter's status rule, and the interval against each value ({parts})."
+    return f"The chapter's status rule, and the interval against each value ({parts}).{readings}"
 
 
 def ledger_rows(history: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ HEADINGS = {
     "new data": "New periods of data",
     "revised": "Revised back-series",
     "status": "Target status changed",
+    "reading": "Reading of a target changed",
     "comparison": "Comparison changed",
     "trend": "Direction of the latest change",
     "added": "Indicators added",
@@ -74,7 +75,7 @@ def what_changed_page(new: dict[str, Any], old: dict[str, Any] | None, basis: st
         "Changes are found by comparing the two editions' headline figures and downloads. "
         f"A back-series value counts as revised when it moved by more than {TOLERANCE} in the "
         "indicator's unit (a change visible at the one decimal place published). A change "
-        "of status, comparison or trend is put down to *method* when the indicator's "
+        "of status, reading, comparison or trend is put down to *method* when the indicator's "
         "catalogue definition changed between the editions and to *data* otherwise.",
         "",
     ]

@@ -15,6 +15,7 @@ from typing import Any
 from IPython.display import HTML
 from myst_nb import glue
 
+from ..headline import STATUSES
 from ..publish import EXTRA, write_download
 from ..scorecard import SNAPSHOT, headlines, scorecard_html, scorecard_rows
 
@@ -29,14 +30,16 @@ def write_snapshot(items: list, extra: Path = EXTRA) -> Path:
 
 
 def scorecard(params: dict[str, Any]) -> HTML:
-    """The scorecard table with its CSV link; glues ``measures-reported``, ``measures-met``
-    and ``measures-not-met`` (counts of headline indicators)."""
+    """The scorecard table with its CSV link; glues ``measures-reported`` and one count of
+    headline indicators per status (``measures-met``, ``measures-not-met``,
+    ``measures-baseline-set``, ``measures-no-baseline-yet``, ``measures-not-comparable``)."""
     items = headlines(params)
     write_snapshot(items)
     href = write_download(scorecard_rows(items), "scorecard")
     glue("measures-reported", str(len(items)), display=False)
-    glue("measures-met", str(sum(item.status == "met" for item in items)), display=False)
-    glue("measures-not-met", str(sum(item.status == "not met" for item in items)), display=False)
+    for status in STATUSES:
+        count = sum(item.status == status for item in items)
+        glue(f"measures-{status.replace(' ', '-')}", str(count), display=False)
     table = scorecard_html(items, params["period"], params["confidence"])
     return HTML(
         f'<div class="bbp-table-block">{table}<p class="bbp-download">'

@@ -67,7 +67,23 @@ def definition_rows(item: Indicator) -> list[tuple[str, str]]:
         ("Baseline", html.escape(_mapping_text(item.baseline)) or "None set"),
         ("Target", html.escape(_mapping_text(item.target)) or "None set"),
     ]
+    if item.codes:
+        rows.append(("ICD-10 codes (primary diagnosis)", codes_html(item)))
     return rows
+
+
+def codes_html(item: Indicator) -> str:
+    """The entry's code list, one condition a line, then the notes on its source and choices."""
+    lines = "".join(
+        f"<li>{html.escape(condition)}: {html.escape(', '.join(codes))}</li>"
+        for condition, codes in item.codes.items()
+    )
+    notes = html.escape(" ".join(item.code_notes.split()))
+    return (
+        f"<ul>{lines}</ul><p>Codes in the four-character form of Hospital Episode Statistics, "
+        "matched on the start of the primary diagnosis: three characters cover every code "
+        f"beneath them; X fills a code with no fourth character. {notes}</p>"
+    )
 
 
 def indicator_page(item: Indicator) -> str:

@@ -2,7 +2,9 @@
 
 Changes are listed for each headline indicator: periods of data new to this edition; back-series
 values revised by more than :data:`TOLERANCE` (in the indicator's unit, so a change that
-shows at the one decimal place published); a change of target status, of the comparison with
+shows at the one decimal place published); a change of target status, of the verdict of one
+of the target's readings (e.g. measure 2 against the NWL average of the same year), of the
+comparison with
 the baseline or a comparator (95% interval against the value, the Fingertips rule) or of the
 direction of the latest year-on-year change, each put down to a change of method when the
 indicator's catalogue definition changed and to the data otherwise; indicators added or
@@ -14,11 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..headline import COMPARISON_VOCABULARY
+
 TOLERANCE = 0.05
 KINDS = (
     "new data",
     "revised",
     "status",
+    "reading",
     "comparison",
     "trend",
     "added",
@@ -108,6 +113,33 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return out
 
 
+def _reading_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
+    """A change of verdict of a target reading present in both snapshots (matched on the start
+    of its name, before any bracket). Readings that are comparisons (better, similar, worse)
+    are left to :func:`comparisons`, which lists the same change under "comparison"."""
+
+    def key(name: str) -> str:
+        return name.split(" (")[0]
+
+    before = {key(r["name"]): r for r in old.get("readings", [])}
+    out = []
+    for reading in new.get("readings", []):
+        previous = before.get(key(reading["name"]))
+        if reading["verdict"] in COMPARISON_VOCABULARY:
+            continue
+        if previous and previous["verdict"] != reading["verdict"]:
+            out.append(
+                Change(
+                    "reading",
+                    new["title"],
+                    f"{reading['name']}: {previous['verdict']} in {old['period']}, "
+                    f"{reading['verdict']} in {new['period']}. {reading['text']}",
+                    cause,
+                )
+            )
+    return out
+
+
 def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> list[Change]:
     subject = new["title"]
     out = []
@@ -121,6 +153,7 @@ def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> 
                 cause,
             )
         )
+    out.extend(_reading_changes(old, new, cause))
     before, after = comparisons(old), comparisons(new)
     for name in sorted(set(before) & set(after)):
         if before[name] != after[name]:

@@ -1,4 +1,4 @@
--- Emergency admissions (admission method 2x, transfers 2B excluded) with the person's attributes, age at admission and ACSC/falls flags
+-- Emergency admissions (admission method 2x, transfers 2B excluded) with the person's attributes, age at admission, ACSC flags (is_acsc_chronic: the NHS OF 2.3.i list; is_acsc_plan: the plan's six conditions; codes in the catalogue) and the falls flag
 SELECT e.*, b.age_band
 FROM (
     SELECT
@@ -33,6 +33,13 @@ FROM (
                                                           'J42', 'J43', 'J44', 'J47', 'J45', 'J46')
             THEN 1 ELSE 0
         END AS is_acsc_chronic,
+        CASE
+            WHEN SUBSTRING(s.primary_diagnosis, 1, 4) IN ('I10X', 'I110', 'I119', 'J81X')
+              OR SUBSTRING(s.primary_diagnosis, 1, 3) IN ('J45', 'J46', 'E10', 'E11', 'E12', 'E13',
+                                                          'E14', 'G40', 'G41', 'F00', 'F01', 'F02',
+                                                          'F03', 'G30', 'I50')
+            THEN 1 ELSE 0
+        END AS is_acsc_plan,
         CASE
             WHEN SUBSTRING(s.cause_code, 1, 3) BETWEEN 'W00' AND 'W19'
              AND SUBSTRING(s.primary_diagnosis, 1, 1) IN ('S', 'T')

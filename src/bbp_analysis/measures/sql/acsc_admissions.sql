@@ -1,4 +1,4 @@
--- Emergency admissions for chronic ambulatory care sensitive conditions (NHS OF 2.3.i codes, primary diagnosis) per registered person, by financial year (age at admission; sex-age bands for indirect standardisation)
+-- Emergency admissions for chronic ambulatory care sensitive conditions on the NHS OF 2.3.i list (a second indicator beside measure 5; primary diagnosis) per registered person, by financial year (age at admission; sex-age bands for indirect standardisation)
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 SELECT 'acsc_chronic_admissions' AS measure, fin_year AS period, borough_code, pcn_name,
        practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile,
