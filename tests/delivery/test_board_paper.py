@@ -1,5 +1,7 @@
 """The board paper: its scorecard shows the chapters' headline values, its key messages and
-figures are the executed chapters' own, and synthetic values are labelled."""
+figures are the executed chapters' own, synthetic values are labelled, and the PDF is tagged
+(PDF/UA-1): the structure tree, the site's alt text on every chart, language, title and
+embedded fonts are read back from the file (veraPDF is not available, so this is the check)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import importlib
 import importlib.util
 import io
 import json
+import os
 from pathlib import Path
 
 import matplotlib
@@ -15,7 +18,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from bbp_analysis.board_paper import (
     FOOTER,
@@ -25,12 +30,15 @@ from bbp_analysis.board_paper import (
     site_figures,
     write_board_paper,
 )
+from bbp_analysis.delivery import views
+from bbp_analysis.delivery.tracker import load_tracker
 from bbp_analysis.params import load_parameters
 
 from support import ROOT
 
 PERIOD = "2025-26"
 MESSAGE = "**Measure 9** (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote."
+HEADLINE_ALT = "Line chart of a test measure: 3, 1 then 2."
 
 
 def _headlines_from_chapters(params: dict) -> list:
@@ -52,61 +60,111 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _executed(folder: Path, figure_id: str) -> Path:
-    """An executed chapter notebook holding a key-messages block and one published figure."""
+def _notebook(title: str, outputs: list[dict]) -> str:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}"]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": [],
+            "execution_count": 1,
+            "outputs": [
+                {"output_type": "display_data", "metadata": {}, "data": data} for data in outputs
+            ],
+        },
+    ]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _executed(folder: Path, figure_id: str, delivery: list[str] = ()) -> Path:
+    """An executed chapter notebook holding a key-messages block and one published figure,
+    and a delivery notebook holding the ``delivery`` figures' HTML."""
     folder.mkdir(parents=True)
     encoded = base64.b64encode(_png()).decode("ascii")
     figure = (
         f'<figure class="bbp-figure" id="{figure_id}"><img src="data:image/png;base64,'
-        f'{encoded}" alt="a line" /><figcaption>A test figure. Synthetic data. '
+        f'{encoded}" alt="{HEADLINE_ALT}" /><figcaption>A test figure. Synthetic data. '
         '<a href="../downloads/x.csv" download>Download</a></figcaption></figure>'
     )
-    notebook = {
-        "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": ["# 9. A test chapter"]},
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "source": [],
-                "execution_count": 1,
-                "outputs": [
-                    {
-                        "output_type": "display_data",
-                        "metadata": {},
-                        "data": {
-                            "text/markdown": f"**Key messages** (synthetic data)\n\n- {MESSAGE}"
-                        },
-                    },
-                    {"output_type": "display_data", "metadata": {}, "data": {"text/html": figure}},
-                ],
-            },
-        ],
-        "metadata": {},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (folder / "objective-9-test.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    chapter = [
+        {"text/markdown": f"**Key messages** (synthetic data)\n\n- {MESSAGE}"},
+        {"text/html": figure},
+    ]
+    (folder / "objective-9-test.ipynb").write_text(
+        _notebook("9. A test chapter", chapter), encoding="utf-8"
+    )
+    (folder / "delivering-the-plan.ipynb").write_text(
+        _notebook("Delivering the plan", [{"text/html": block} for block in delivery]),
+        encoding="utf-8",
+    )
     return folder
 
 
+def _delivery_figures(folder: Path) -> list[str]:
+    """The delivery chapter's status chart and risk matrix as the site publishes them."""
+    tracker = load_tracker(ROOT)
+    cwd = Path.cwd()
+    (folder / "book").mkdir(parents=True)
+    os.chdir(folder / "book")  # show_figure writes its download to ../_extra/
+    try:
+        return [
+            views.status_figure(tracker, PERIOD).data,
+            views.risk_figure(tracker, PERIOD).data,
+        ]
+    finally:
+        os.chdir(cwd)
+
+
+def _alts(blocks: list[str]) -> list[str]:
+    return [BeautifulSoup(block, "html.parser").find("img")["alt"] for block in blocks]
+
+
 @pytest.fixture(scope="module")
-def paper(tmp_path_factory) -> tuple[str, list, dict]:
+def edition(tmp_path_factory) -> dict:
+    """One edition's board paper, written twice (for the determinism check)."""
     params = load_parameters(PERIOD, ROOT)
     expected = _headlines_from_chapters(params)
     figure_id = expected[-1].anchor.partition("#")[2]
-    executed = _executed(tmp_path_factory.mktemp("edition") / "book", figure_id)
+    delivery = _delivery_figures(tmp_path_factory.mktemp("site"))
+    executed = _executed(tmp_path_factory.mktemp("edition") / "book", figure_id, delivery)
     out = write_board_paper(params, executed, executed.parent / "board-paper.pdf", ROOT)
-    reader = PdfReader(out)
+    again = write_board_paper(params, executed, executed.parent / "again.pdf", ROOT)
+    return {
+        "pdf": out,
+        "again": again,
+        "expected": expected,
+        "alts": [*_alts(delivery), HEADLINE_ALT],  # in reading order
+    }
+
+
+@pytest.fixture(scope="module")
+def paper(edition) -> tuple[str, list, dict]:
+    reader = PdfReader(edition["pdf"])
     text = "\n".join(page.extract_text().replace(FOOTER, "") for page in reader.pages)
     return (
         text,
-        expected,
+        edition["expected"],
         {
             "pages": len(reader.pages),
-            "figure_id": figure_id,
-            "images": sum(len(page.images) for page in reader.pages),
+            "images": len(
+                {image.indirect_reference.idnum for page in reader.pages for image in page.images}
+            ),
         },
     )
+
+
+def _structure(element: DictionaryObject) -> list[DictionaryObject]:
+    """Every structure element under ``element``, depth first (document order)."""
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = kids.get_object()
+    out = []
+    for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+        kid = kid.get_object()
+        if isinstance(kid, DictionaryObject) and "/S" in kid:
+            out += [kid, *_structure(kid)]
+    return out
 
 
 @pytest.mark.slow
@@ -138,14 +196,59 @@ def test_paper_holds_messages_delivery_risks_and_labels(paper):
     assert facts["images"] == 3
 
 
+@pytest.mark.slow
+def test_paper_is_tagged_with_headings_tables_and_the_sites_alt_text(edition):
+    reader = PdfReader(edition["pdf"])
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    elements = _structure(catalog["/StructTreeRoot"].get_object())
+    tags = [str(e["/S"]) for e in elements]
+    assert tags[0] == "/Document"
+    assert "/H1" in tags and "/H2" in tags
+    assert tags.index("/H1") < tags.index("/H2")
+    tables = [e for e in elements if e["/S"] == "/Table"]
+    assert tables
+    for table in tables:
+        cells = {str(e["/S"]) for e in _structure(table)}
+        assert {"/TR", "/TH", "/TD"} <= cells
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert [str(f["/Alt"]) for f in figures] == edition["alts"]
+    assert all(str(f["/Alt"]).strip() for f in figures)
+
+
+@pytest.mark.slow
+def test_paper_has_language_title_and_embedded_fonts(edition):
+    reader = PdfReader(edition["pdf"])
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith("Board paper: Harrow Borough Based Partnership")
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if font["/Subtype"] == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            fonts.append(str(font["/BaseFont"]))
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+    assert fonts and all("DejaVu" in name for name in fonts)
+
+
+@pytest.mark.slow
+def test_same_inputs_give_a_byte_identical_paper(edition):
+    assert edition["pdf"].read_bytes() == edition["again"].read_bytes()
+    assert PdfReader(edition["pdf"]).metadata["/CreationDate"] == "D:20260331"
+
+
 def test_key_messages_and_figures_are_read_from_executed_notebooks(tmp_path):
     executed = _executed(tmp_path / "book", "pm5-test")
     assert chapter_key_messages(executed) == [("9. A test chapter", [MESSAGE])]
     figures = site_figures(executed)
     assert list(figures) == ["pm5-test"]
-    png, caption = figures["pm5-test"]
-    assert png == _png()
-    assert caption == "A test figure. Synthetic data."
+    assert figures["pm5-test"].png == _png()
+    assert figures["pm5-test"].caption == "A test figure. Synthetic data."
+    assert figures["pm5-test"].alt == HEADLINE_ALT
 
 
 @pytest.mark.slow
