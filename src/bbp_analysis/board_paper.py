@@ -1,16 +1,21 @@
 """The board paper: each edition's review as a tagged PDF of a few A4 pages for the Joint
-Management Board and the Health and Wellbeing Board meeting packs.
+Management Board meeting pack.
 
-Contents: the five partnership measures' scorecard (the front page's headlines,
-:func:`edition_headlines`), the chapters' key messages and headline figures (read from the
-edition's executed notebooks, so the words, images and alternative text are the site's own),
-the delivery summary and the top risks (from :mod:`bbp_analysis.delivery`, with the delivery
-chapter's own figures). Synthetic and illustrative values are labelled as such.
+Page 1 is the cover sheet (meeting, date, sponsor and author roles from the parameters, the
+purpose, recommendation and decision asked) and an executive summary generated from the
+headlines, which calls a value better or worse than its baseline only when the interval says
+so. Then the five partnership measures' scorecard (the front page's headlines,
+:func:`edition_headlines`), the exceptions (measures not met, milestones late or at risk,
+risks rising), the chapters' key messages and headline figures (read from the edition's
+executed notebooks, so the words, images and alternative text are the site's own), delivery
+and the top risks (:mod:`bbp_analysis.delivery`, with the chapter's risk matrix) and links to
+the site. Synthetic and illustrative values are labelled as such.
 
 Rendered from HTML and CSS by WeasyPrint as PDF/UA-1: headings, tables, lists and figures are
 tagged in reading order, each chart carries the site's alternative text, the language is
-``en-GB``, and every font is matplotlib's DejaVu Sans, embedded. Dates come from the edition's
-period end, so identical inputs give a byte-identical file.
+``en-GB``, every font is matplotlib's DejaVu Sans, embedded, and every chart is printed at one
+scale so that chart text is one size. Dates come from the meeting date (or the period end),
+so identical inputs give a byte-identical file.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ import html
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import pandas as pd
 from IPython.display import HTML
 from PIL import Image
 from weasyprint import CSS
@@ -35,6 +43,7 @@ from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
 from .headline import Headline
 from .scorecard import SNAPSHOT, headlines
+from .site.whatchanged import compare_interval
 
 FILE_NAME = "board-paper.pdf"
 """Written at the root of each edition's site, beside ``book/``."""
@@ -46,9 +55,18 @@ FIGURE = re.compile(
     re.DOTALL,
 )
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
-DELIVERY_FIGURES = ("delivery-status", "delivery-risks")
+DELIVERY_FIGURES = ("delivery-risks",)
 """The delivery chapter's figures the paper shows (``delivery.views``)."""
 TOP_RISKS = 3
+STATUS_PHRASES = {
+    "met": "target met",
+    "on track": "on track for the target",
+    "not met": "target not met",
+    "not yet measurable": "not yet measurable against the target",
+    "no target": "no target set",
+}
+SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
+SITE_CHAPTER = "(see the chapter on the site, section 6)"
 FOOTER = (
     "Values marked [synthetic] come from a generated extract, not real people's records; "
     "delivery statuses from 2022-23 and risk scores are illustrative."
@@ -93,6 +111,10 @@ figure { margin: 2mm 0 4mm; break-inside: avoid; }
 figure img { display: block; }
 figcaption { font-size: 7.5pt; color: #444; margin-top: 1mm; }
 a { color: #004A8F; }
+.cover-sheet { break-after: page; }
+table.cover { width: auto; font-size: 9pt; margin-bottom: 1mm; }
+table.cover th { width: 32mm; background: #E6EEF5; }
+ul.summary li { margin-bottom: 1mm; }
 """
 
 
@@ -259,7 +281,7 @@ def scorecard_html(items: list[Headline], confidence: float) -> str:
                 f"{html.escape(item.period)}",
                 html.escape(item.target_text),
                 f"<strong>{html.escape(item.status.capitalize())}</strong>",
-                html.escape(item.status_text),
+                html.escape(_sentence_case(_baseline_phrase(item)) or "No baseline"),
             ]
         )
     reported = {item.measure for item in items}
@@ -274,40 +296,129 @@ def scorecard_html(items: list[Headline], confidence: float) -> str:
         for m in catalogue.partnership_measures()
         if m.partnership_measure not in reported
     ]
-    header = ["Measure", f"Value ({confidence:.0%} CI)", "Target", "Status", "Why"]
-    return table_html(header, rows, [27, 17, 19, 11, 26])
+    header = ["Measure", f"Value ({confidence:.0%} CI)", "Target", "Status", "Against baseline"]
+    return table_html(header, rows, [30, 17, 24, 10, 19])
 
 
-def delivery_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str:
-    """The delivery summary: sentences, milestones at risk or off track, the status chart."""
-    parts = [f"<p>{html.escape(line)}</p>" for line in text.key_messages(tracker, period)[:2]]
+def _baseline_phrase(item: Headline) -> str:
+    """How the latest interval stands against the baseline, stating only what it supports
+    (:func:`bbp_analysis.site.whatchanged.compare_interval`); empty without a baseline."""
+    if item.baseline is None:
+        return ""
+    word = compare_interval(item.lower, item.upper, item.baseline, item.polarity)
+    period = item.baseline_period
+    name = f"the {period}" if "baseline" in period else f"the {period} baseline"
+    value = format_value(item.baseline, item.unit)
+    if word == "similar":
+        return f"not clearly different from {name} of {value}"
+    return f"{word} than {name} of {value}" if word != "not compared" else ""
+
+
+def _sentence_case(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _status_counts(items: list[Headline]) -> str:
+    counts = Counter(item.status for item in items)
+    return " and ".join(
+        f"{counts[s]} {s}"
+        for s in ("met", "on track", "not met", "not yet measurable", "no target")
+        if counts[s]
+    )
+
+
+def summary_points(
+    items: list[Headline], tracker: Tracker, period: str, confidence: float
+) -> list[str]:
+    """The executive summary as plain sentences (mark-up escaped): the status count, one line
+    per headline with its interval and what the interval says against the baseline, then the
+    delivery and risk positions."""
+    reported = len({item.measure for item in items})
+    planned = len({m.partnership_measure for m in catalogue.partnership_measures()})
+    coverage = f"all {planned}" if reported == planned else f"{reported} of the {planned}"
+    lines = [
+        f"{len(items)} headline indicators report on {coverage} partnership measures: "
+        f"{_status_counts(items)}. Ranges in brackets are {confidence:.0%} confidence "
+        "intervals; a value is called better or worse than its baseline only when the whole "
+        "interval lies on one side of it."
+    ]
+    for item in items:
+        interval = (
+            ""
+            if item.lower is None or item.upper is None
+            else f" ({item.lower:,.1f} to {item.upper:,.1f})"
+        )
+        against = _baseline_phrase(item)
+        tag = " [synthetic]" if item.synthetic else ""
+        lines.append(
+            f"{item.title}{tag}: {format_value(item.value, item.unit)}{interval} in "
+            f"{item.period}, {STATUS_PHRASES[item.status]}" + (f"; {against}." if against else ".")
+        )
+    lines += [text.status_sentence(tracker, period), text.risk_sentence(tracker, period)]
+    return [html.escape(line) for line in lines]
+
+
+def late_milestones(tracker: Tracker, period: str, period_end: str) -> pd.DataFrame:
+    """Milestones at risk or off track, and those due by ``period_end`` and not complete,
+    worst first (:func:`bbp_analysis.delivery.text.off_track` order, then the late ones)."""
+    table = status.current(tracker, period)
+    late = table[(table["due"] <= pd.Timestamp(period_end)) & (table["status"] != "complete")]
     flagged = text.off_track(tracker, period)
-    if len(flagged):
+    extra = late[~late["milestone_id"].isin(flagged["milestone_id"])]
+    out = pd.concat([flagged, extra], ignore_index=True)
+    out["late"] = out["due"] <= pd.Timestamp(period_end)
+    return out
+
+
+def exceptions_html(items: list[Headline], tracker: Tracker, period: str, period_end: str) -> str:
+    """Measures not met, milestones late or at risk, risks rising: each a table, or a
+    sentence saying there is none."""
+    missed = [item for item in items if item.status == "not met"]
+    parts = ["<h3>Measures not met</h3>"]
+    if missed:
+        rows = [
+            [
+                f"{item.measure}. {html.escape(item.title)}",
+                f"<strong>{format_value(item.value, item.unit)}</strong>",
+                html.escape(item.target_text),
+                html.escape(item.status_text),
+            ]
+            for item in missed
+        ]
+        parts.append(table_html(["Measure", "Latest", "Target", "Why"], rows, [28, 12, 24, 36]))
+    else:
+        parts.append("<p>Every reported measure is met, on track or not yet measurable.</p>")
+    milestones = late_milestones(tracker, period, period_end)
+    parts.append("<h3>Milestones late, at risk or off track</h3>")
+    if len(milestones):
         rows = [
             [
                 html.escape(r["workstream"]),
                 html.escape(r["milestone"]),
-                r["due"].strftime("%d %b %Y"),
+                r["due"].strftime("%d %b %Y") + (" (past due)" if r["late"] else ""),
                 f"<strong>{html.escape(r['status'])}</strong>",
                 html.escape(r["evidence"]),
             ]
-            for _, r in flagged.iterrows()
+            for _, r in milestones.iterrows()
         ]
-        parts += [
-            "<h3>Milestones at risk or off track</h3>",
+        parts.append(
             table_html(
-                ["Workstream", "Milestone", "Due", "Status", "Evidence"], rows, [19, 29, 11, 10, 31]
-            ),
-        ]
-    parts.append(figures.get("delivery-status", ""))
+                ["Workstream", "Milestone", "Due", "Status", "Evidence"], rows, [19, 29, 13, 10, 29]
+            )
+        )
+    else:
+        parts.append(f"<p>No milestone is late, at risk or off track in {period}.</p>")
+    register = status.risk_register(tracker, period)
+    rising = register[register["trend"].isin(["rising", "new"])]
+    parts.append("<h3>Risks rising or new</h3>")
+    if len(rising):
+        parts.append(_risk_table(rising))
+    else:
+        parts.append("<p>No risk score rose, and no new risk was added, at the latest review.</p>")
     return "".join(parts)
 
 
-def risk_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str:
-    """The top risks as a table, then the risk matrix."""
-    register = status.risk_register(tracker, period)
-    if register.empty:
-        return f"<p>No risk review is recorded for {html.escape(period)}.</p>"
+def _risk_table(register: pd.DataFrame) -> str:
     rows = [
         [
             html.escape(r["risk"]),
@@ -316,15 +427,28 @@ def risk_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str:
             html.escape(r["trend"]),
             html.escape(r["mitigations"]),
         ]
-        for _, r in register.head(TOP_RISKS).iterrows()
+        for _, r in register.iterrows()
     ]
+    return table_html(
+        ["Risk", "Owner role", "L x I = score", "Trend", "Mitigations"], rows, [33, 18, 14, 8, 27]
+    )
+
+
+def delivery_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str:
+    """Delivery in two sentences, the top risks as a table, then the risk matrix."""
+    parts = [
+        f"<p>{html.escape(text.status_sentence(tracker, period))} "
+        f"{html.escape(text.moved_sentence(tracker, period))}</p>",
+        f'<p class="note">{html.escape(text.ILLUSTRATIVE_NOTE)}</p>',
+        "<h3>Top risks</h3>",
+    ]
+    register = status.risk_register(tracker, period)
+    if register.empty:
+        return "".join(parts) + f"<p>No risk review is recorded for {html.escape(period)}.</p>"
     return (
-        f"<p>{html.escape(text.risk_sentence(tracker, period))}</p>"
-        + table_html(
-            ["Risk", "Owner role", "L x I = score", "Trend", "Mitigations"],
-            rows,
-            [33, 18, 14, 8, 27],
-        )
+        "".join(parts)
+        + f"<p>{html.escape(text.risk_sentence(tracker, period))}</p>"
+        + _risk_table(register.head(TOP_RISKS))
         + figures.get("delivery-risks", "")
     )
 
@@ -346,6 +470,81 @@ def _figure_ids(items: list[Headline]) -> list[str]:
     return list(dict.fromkeys(item.anchor.partition("#")[2] for item in items))
 
 
+def cover_html(params: dict[str, Any], items: list[Headline]) -> str:
+    """The cover sheet: meeting, date, sponsor and author, purpose, recommendation and the
+    decision asked (from the parameters; flagged when they are illustrative)."""
+    period = html.escape(params["period"])
+    meeting_date = params.get("board_meeting_date")
+    rows = [
+        ("Meeting", html.escape(params["board_meeting"])),
+        (
+            "Meeting date",
+            date.fromisoformat(meeting_date).strftime("%-d %B %Y") if meeting_date else "To be set",
+        ),
+        ("Sponsor", html.escape(params["board_sponsor_role"])),
+        ("Author", html.escape(params["board_author_role"])),
+        ("Paper for", "Decision"),
+    ]
+    details = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
+    note = (
+        '<p class="note">The meeting, its date and the sponsor and author roles are '
+        "illustrative until the partnership sets them.</p>"
+        if params["board_cover_illustrative"]
+        else ""
+    )
+    missed = sum(item.status == "not met" for item in items)
+    return (
+        f'<table class="cover">{details}</table>{note}'
+        "<h2>Purpose</h2>"
+        f"<p>To give the Board the partnership's annual review for {period}: where the five "
+        "partnership outcome measures stand against their targets, how the plan's milestones "
+        "are being delivered, and the top risks.</p>"
+        "<h2>Recommendation</h2>"
+        f"<p>That the Board notes the scorecard, approves publication of the {period} review, "
+        f"and asks the responsible leads to report back on the {missed} headline indicators "
+        "not met and the milestones and risks listed as exceptions.</p>"
+        "<h2>Decision asked</h2><ul>"
+        f"<li><strong>Note</strong> the scorecard and the exceptions (sections 1 and 2).</li>"
+        f"<li><strong>Approve</strong> publication of the {period} annual review.</li>"
+        "<li><strong>Agree</strong> that the leads named for the exceptions report back at the "
+        "next meeting.</li></ul>"
+    )
+
+
+def links_html(items: list[Headline]) -> str:
+    """Where each part of the paper is on the site (links relative to this file, which sits
+    beside the edition's ``book/``)."""
+    entries = [("The review's front page and scorecard", "book/index.html")]
+    entries += [
+        (f"Measure {item.measure}: {item.title}", f"book/{page}.html#{figure}")
+        for item in items
+        for page, _, figure in [item.anchor.partition("#")]
+    ]
+    entries += [
+        ("Delivering the plan: milestones and the risk register", "book/delivering-the-plan.html"),
+        ("Methods, data sources and the indicator definitions", "book/methods.html"),
+    ]
+    return (
+        "<ul>"
+        + "".join(
+            f'<li>{html.escape(label)}: <a href="{html.escape(href)}">{html.escape(href)}</a></li>'
+            for label, href in dict.fromkeys(entries)
+        )
+        + "</ul>"
+    )
+
+
+def key_messages_html(executed: Path) -> str:
+    """The chapters' key messages, with references to the chapter page's own layout
+    ("see below") pointed at the chapter on the site instead."""
+    return "".join(
+        f"<h3>{html.escape(title)}</h3><ul>"
+        + "".join(f"<li>{_inline(SEE_BELOW.sub(SITE_CHAPTER, b))}</li>" for b in bullets)
+        + "</ul>"
+        for title, bullets in chapter_key_messages(executed)
+    )
+
+
 def paper_html(
     params: dict[str, Any], items: list[Headline], tracker: Tracker, executed: Path
 ) -> str:
@@ -358,36 +557,34 @@ def paper_html(
     scale = chart_scale([found[i] for i in shown])
     figures = {i: figure_html(found[i], scale) for i in shown}
     synthetic = extract.synthetic_label(params["area_code"], int(params["synthetic_seed"]))
-    key_messages = "".join(
-        f"<h3>{html.escape(title)}</h3><ul>"
-        + "".join(f"<li>{_inline(b)}</li>" for b in bullets)
-        + "</ul>"
-        for title, bullets in chapter_key_messages(executed)
+    title = f"{area} Borough Based Partnership annual review {html.escape(period)}"
+    dated = html.escape(params.get("board_meeting_date") or params["period_end"])
+    summary = "".join(
+        f"<li>{line}</li>"
+        for line in summary_points(items, tracker, period, float(params["confidence"]))
     )
-    title = f"{area} Borough Based Partnership: annual review {html.escape(period)}"
-    date = html.escape(params["period_end"])
     return (
         f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8" />'
         f"<title>Board paper: {title}</title>"
         f'<meta name="author" content="{area} Borough Based Partnership" />'
-        f'<meta name="dcterms.created" content="{date}" />'
-        f'<meta name="dcterms.modified" content="{date}" />'
-        f"</head><body><h1>{title}</h1>"
-        "<p>Board paper for the Joint Management Board and the Health and Wellbeing Board: "
-        "the five partnership outcome measures, key messages, delivery of the plan and the "
-        "top risks.</p>"
-        f'<p class="label">{html.escape(synthetic)}</p>'
+        f'<meta name="dcterms.created" content="{dated}" />'
+        f'<meta name="dcterms.modified" content="{dated}" />'
+        f'</head><body><section class="cover-sheet"><h1>Board paper: {title}</h1>'
+        f"{cover_html(params, items)}"
+        f'<h2>Executive summary</h2><ul class="summary">{summary}</ul>'
+        f'<p class="label">{html.escape(synthetic)}</p></section>'
         "<h2>1. Scorecard: the five partnership measures</h2>"
         f"{scorecard_html(items, float(params['confidence']))}"
-        f"<h2>2. Key messages</h2>{key_messages}"
-        "<h2>3. Delivering the plan</h2>"
+        "<h2>2. Exceptions</h2>"
+        f"{exceptions_html(items, tracker, period, params['period_end'])}"
+        f"<h2>3. Key messages from the chapters</h2>{key_messages_html(executed)}"
+        f"<h2>4. Delivering the plan and the top risks</h2>"
         f"{delivery_html(tracker, period, figures)}"
-        f'<p class="note">{html.escape(text.ILLUSTRATIVE_NOTE)}</p>'
-        f"<h2>4. Top risks</h2>{risk_html(tracker, period, figures)}"
         "<h2>5. Headline figures from the review</h2>"
         + "".join(figures[i] for i in headline_ids)
-        + '<p class="note">The site holds every chart with its data, the methods and the '
-        "indicator definitions.</p></body></html>"
+        + "<h2>6. On the site</h2><p>Every chart with its data, the methods and the "
+        "indicator definitions are on the review's site, beside this paper:</p>"
+        f"{links_html(items)}</body></html>"
     )
 
 
@@ -417,6 +614,6 @@ def front_page_link(period: str) -> HTML:
     """The front page's link to the edition's board paper (``book/index`` -> ``../``)."""
     return HTML(
         f'<p class="bbp-board-paper"><a href="../{FILE_NAME}">Board paper for '
-        f"{html.escape(period)} (PDF): scorecard, key messages, delivery and top risks"
+        f"{html.escape(period)} (PDF): summary, scorecard, exceptions, delivery and top risks"
         "</a></p>"
     )

@@ -11,6 +11,8 @@ import importlib.util
 import io
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -25,6 +27,7 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from bbp_analysis.board_paper import (
     FOOTER,
     chapter_key_messages,
+    cover_html,
     edition_headlines,
     front_page_link,
     site_figures,
@@ -32,6 +35,7 @@ from bbp_analysis.board_paper import (
 )
 from bbp_analysis.delivery import views
 from bbp_analysis.delivery.tracker import load_tracker
+from bbp_analysis.errors import InputError
 from bbp_analysis.params import load_parameters
 
 from support import ROOT
@@ -101,16 +105,13 @@ def _executed(folder: Path, figure_id: str, delivery: list[str] = ()) -> Path:
 
 
 def _delivery_figures(folder: Path) -> list[str]:
-    """The delivery chapter's status chart and risk matrix as the site publishes them."""
+    """The delivery chapter's risk matrix as the site publishes it."""
     tracker = load_tracker(ROOT)
     cwd = Path.cwd()
     (folder / "book").mkdir(parents=True)
     os.chdir(folder / "book")  # show_figure writes its download to ../_extra/
     try:
-        return [
-            views.status_figure(tracker, PERIOD).data,
-            views.risk_figure(tracker, PERIOD).data,
-        ]
+        return [views.risk_figure(tracker, PERIOD).data]
     finally:
         os.chdir(cwd)
 
@@ -133,19 +134,20 @@ def edition(tmp_path_factory) -> dict:
         "pdf": out,
         "again": again,
         "expected": expected,
-        "alts": [*_alts(delivery), HEADLINE_ALT],  # in reading order
+        "alts": [*_alts(delivery), HEADLINE_ALT],  # in reading order: section 4, then 5
     }
 
 
 @pytest.fixture(scope="module")
 def paper(edition) -> tuple[str, list, dict]:
     reader = PdfReader(edition["pdf"])
-    text = "\n".join(page.extract_text().replace(FOOTER, "") for page in reader.pages)
+    pages = [page.extract_text().replace(FOOTER, "") for page in reader.pages]
     return (
-        text,
+        "\n".join(pages),
         edition["expected"],
         {
             "pages": len(reader.pages),
+            "first": " ".join(pages[0].split()),
             "images": len(
                 {image.indirect_reference.idnum for page in reader.pages for image in page.images}
             ),
@@ -170,7 +172,7 @@ def _structure(element: DictionaryObject) -> list[DictionaryObject]:
 @pytest.mark.slow
 def test_scorecard_values_equal_the_headlines(paper):
     text, expected, _ = paper
-    scorecard = " ".join(text.split("1. Scorecard", 1)[1].split("2. Key messages", 1)[0].split())
+    scorecard = " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
     assert expected, "no chapter module reports a headline"
     for item in expected:
         unit = "%" if item.unit == "%" else f" {item.unit}"
@@ -187,13 +189,37 @@ def test_paper_holds_messages_delivery_risks_and_labels(paper):
     text, _, facts = paper
     flat = " ".join(text.split())
     assert "Measure 9 (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote." in flat
-    assert "3. Delivering the plan" in flat and "4. Top risks" in flat
+    assert "2. Exceptions" in flat and "4. Delivering the plan and the top risks" in flat
     assert "milestones reported in 2025-26" in flat
     assert "Highest risk: finances (likelihood 4 x impact 5 = 20, falling)" in flat
     assert "Synthetic data" in flat and "illustrative" in flat
-    assert 2 <= facts["pages"] <= 6
-    # the site's headline figure, the status chart and the risk matrix
-    assert facts["images"] == 3
+    assert "(see below)" not in flat and "6. On the site" in flat
+    assert 2 <= facts["pages"] <= 8
+    # the site's headline figure and the risk matrix
+    assert facts["images"] == 2
+
+
+@pytest.mark.slow
+def test_first_page_is_a_cover_sheet_with_a_guarded_summary(paper):
+    _, expected, facts = paper
+    first = facts["first"]
+    for heading in ("Purpose", "Recommendation", "Decision asked", "Executive summary"):
+        assert heading in first
+    assert "Meeting date 18 June 2026" in first
+    assert "Sponsor Managing Director" in first and "Author Population health" in first
+    assert "illustrative until the partnership sets them" in first
+    assert "Approve publication of the 2025-26 annual review" in first
+    missed = sum(item.status == "not met" for item in expected)
+    assert f"report back on the {missed} headline indicators not met" in first
+    for item in expected:
+        assert (
+            f"{item.value:,.1f}" in first and f"({item.lower:,.1f} to {item.upper:,.1f})" in first
+        )
+        # a comparison is stated only when the interval lies wholly on one side
+        if item.baseline is not None and item.lower <= item.baseline <= item.upper:
+            assert f"{item.title} [synthetic]" in first
+            line = first.split(item.title, 1)[1].split("•", 1)[0]
+            assert "not clearly different from" in line, item.indicator_id
 
 
 @pytest.mark.slow
@@ -221,7 +247,10 @@ def test_paper_has_language_title_and_embedded_fonts(edition):
     reader = PdfReader(edition["pdf"])
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "en-GB"
-    assert reader.metadata.title.startswith("Board paper: Harrow Borough Based Partnership")
+    assert (
+        reader.metadata.title
+        == "Board paper: Harrow Borough Based Partnership annual review 2025-26"
+    )
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
     fonts = []
     for page in reader.pages:
@@ -238,7 +267,8 @@ def test_paper_has_language_title_and_embedded_fonts(edition):
 @pytest.mark.slow
 def test_same_inputs_give_a_byte_identical_paper(edition):
     assert edition["pdf"].read_bytes() == edition["again"].read_bytes()
-    assert PdfReader(edition["pdf"]).metadata["/CreationDate"] == "D:20260331"
+    # dated from the edition's meeting date, not the clock
+    assert PdfReader(edition["pdf"]).metadata["/CreationDate"] == "D:20260618"
 
 
 def test_key_messages_and_figures_are_read_from_executed_notebooks(tmp_path):
@@ -264,3 +294,31 @@ def test_front_page_link_points_beside_the_book():
     markup = front_page_link(PERIOD).data
     assert 'href="../board-paper.pdf"' in markup
     assert "2025-26" in markup
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ('"2026-02-30"', "date"),
+        ('"2026-03-31"', "date"),  # the period's last day: the meeting must come after it
+        ("20260618", "parameter type"),
+    ],
+)
+def test_board_meeting_date_is_a_date_after_the_period(tmp_path, value, rule):
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    path = tmp_path / "parameters" / f"{PERIOD}.yaml"
+    path.write_text(
+        re.sub(r"(?m)^board_meeting_date: .*$", f"board_meeting_date: {value}", path.read_text())
+    )
+    with pytest.raises(InputError) as error:
+        load_parameters(PERIOD, tmp_path)
+    assert (error.value.column, error.value.rule) == ("board_meeting_date", rule)
+
+
+def test_cover_says_illustrative_only_when_the_parameters_say_so():
+    params = load_parameters(PERIOD, ROOT)
+    assert "are illustrative until the partnership sets them" in cover_html(params, [])
+    real = {**params, "board_cover_illustrative": False, "board_meeting_date": None}
+    cover = cover_html(real, [])
+    assert "illustrative" not in cover
+    assert '<th scope="row">Meeting date</th><td>To be set</td>' in cover
