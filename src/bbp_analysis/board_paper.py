@@ -66,7 +66,7 @@ STATUS_PHRASES = {
     "no target": "no target set",
 }
 SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
-SITE_CHAPTER = "(see the chapter on the site, section 6)"
+SITE_CHAPTER = "(see the chapter on the site, section 3)"
 FOOTER = (
     "Values marked [synthetic] come from a generated extract, not real people's records; "
     "delivery statuses from 2022-23 and risk scores are illustrative."
@@ -577,14 +577,15 @@ def paper_html(
         f"{scorecard_html(items, float(params['confidence']))}"
         "<h2>2. Exceptions</h2>"
         f"{exceptions_html(items, tracker, period, params['period_end'])}"
-        f"<h2>3. Key messages from the chapters</h2>{key_messages_html(executed)}"
-        f"<h2>4. Delivering the plan and the top risks</h2>"
-        f"{delivery_html(tracker, period, figures)}"
-        "<h2>5. Headline figures from the review</h2>"
-        + "".join(figures[i] for i in headline_ids)
-        + "<h2>6. On the site</h2><p>Every chart with its data, the methods and the "
+        "<h2>3. On the site</h2><p>Every chart with its data, the methods and the "
         "indicator definitions are on the review's site, beside this paper:</p>"
-        f"{links_html(items)}</body></html>"
+        f"{links_html(items)}"
+        f"<h2>4. Key messages from the chapters</h2>{key_messages_html(executed)}"
+        f"<h2>5. Delivering the plan and the top risks</h2>"
+        f"{delivery_html(tracker, period, figures)}"
+        "<h2>6. Headline figures from the review</h2>"
+        + "".join(figures[i] for i in headline_ids)
+        + "</body></html>"
     )
 
 

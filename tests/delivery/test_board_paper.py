@@ -189,11 +189,11 @@ def test_paper_holds_messages_delivery_risks_and_labels(paper):
     text, _, facts = paper
     flat = " ".join(text.split())
     assert "Measure 9 (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote." in flat
-    assert "2. Exceptions" in flat and "4. Delivering the plan and the top risks" in flat
+    assert "2. Exceptions" in flat and "5. Delivering the plan and the top risks" in flat
     assert "milestones reported in 2025-26" in flat
     assert "Highest risk: finances (likelihood 4 x impact 5 = 20, falling)" in flat
     assert "Synthetic data" in flat and "illustrative" in flat
-    assert "(see below)" not in flat and "6. On the site" in flat
+    assert "(see below)" not in flat and "3. On the site" in flat
     assert 2 <= facts["pages"] <= 8
     # the site's headline figure and the risk matrix
     assert facts["images"] == 2
@@ -235,8 +235,10 @@ def test_paper_is_tagged_with_headings_tables_and_the_sites_alt_text(edition):
     tables = [e for e in elements if e["/S"] == "/Table"]
     assert tables
     for table in tables:
-        cells = {str(e["/S"]) for e in _structure(table)}
-        assert {"/TR", "/TH", "/TD"} <= cells
+        cells = _structure(table)
+        assert {"/TR", "/TH", "/TD"} <= {str(e["/S"]) for e in cells}
+        # every data cell names its header cells
+        assert all("/Headers" in e["/A"] for e in cells if e["/S"] == "/TD")
     figures = [e for e in elements if e["/S"] == "/Figure"]
     assert [str(f["/Alt"]) for f in figures] == edition["alts"]
     assert all(str(f["/Alt"]).strip() for f in figures)
