@@ -1,13 +1,21 @@
-"""The board paper: each edition's review as a PDF of a few pages for the Joint Management
-Board and the Health and Wellbeing Board meeting packs.
+"""The board paper: each edition's review as a tagged PDF of a few A4 pages for the Joint
+Management Board meeting pack.
 
-Contents: the five partnership measures' scorecard (from the chapters' headlines,
-:func:`bbp_analysis.scorecard.headlines`), the chapters' key messages and headline figures
-(read from the edition's executed notebooks, so the words and images are the site's own), the
-delivery summary and the top risks (from :mod:`bbp_analysis.delivery`, drawn with the same
-charts as the delivery chapter). Synthetic and illustrative values are labelled as such.
-Written with reportlab (no download, no TeX); fonts are matplotlib's DejaVu Sans, embedded;
-the file is byte-identical for identical inputs (reportlab's invariant mode).
+Page 1 is the cover sheet (meeting, date, sponsor and author roles from the parameters, the
+purpose, recommendation and decision asked) and an executive summary generated from the
+headlines, which calls a value better or worse than its baseline only when the interval says
+so. Then the five partnership measures' scorecard (the front page's headlines,
+:func:`edition_headlines`), the exceptions (measures not met, milestones late or at risk,
+risks rising), the chapters' key messages and headline figures (read from the edition's
+executed notebooks, so the words, images and alternative text are the site's own), delivery
+and the top risks (:mod:`bbp_analysis.delivery`, with the chapter's risk matrix) and links to
+the site. Synthetic and illustrative values are labelled as such.
+
+Rendered from HTML and CSS by WeasyPrint as PDF/UA-1: headings, tables, lists and figures are
+tagged in reading order, each chart carries the site's alternative text, the language is
+``en-GB``, every font is matplotlib's DejaVu Sans, embedded, and every chart is printed at one
+scale so that chart text is one size. Dates come from the meeting date (or the period end),
+so identical inputs give a byte-identical file.
 """
 
 from __future__ import annotations
@@ -17,94 +25,130 @@ import html
 import io
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import pandas as pd
 from IPython.display import HTML
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (
-    Image,
-    KeepTogether,
-    ListFlowable,
-    ListItem,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from PIL import Image
+from weasyprint import CSS
+from weasyprint import HTML as WeasyHTML
 
 from . import catalogue, extract
-from .delivery import charts, status, text
+from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
-from .figures import png_bytes
 from .headline import Headline
 from .scorecard import SNAPSHOT, headlines
+from .site.whatchanged import compare_interval
 
 FILE_NAME = "board-paper.pdf"
 """Written at the root of each edition's site, beside ``book/``."""
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-WIDTH = A4[0] - 36 * mm
+LANGUAGE = "en-GB"
 KEY_MESSAGES = "**Key messages**"
 FIGURE = re.compile(
-    r'<figure class="bbp-figure" id="([a-z0-9-]+)"><img src="data:image/png;'
-    r'base64,([A-Za-z0-9+/=]+)"[^>]*/><figcaption>(.*?) <a ',
+    r'<figure class="bbp-figure" id="([a-z0-9-]+)">\s*<img ([^>]*?)/?>\s*'
+    r"<figcaption>(.*?)(?: <a |</figcaption>)",
     re.DOTALL,
 )
+ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+DELIVERY_FIGURES = ("delivery-risks",)
+"""The delivery chapter's figures the paper shows (``delivery.views``)."""
 TOP_RISKS = 3
+STATUS_PHRASES = {
+    "met": "target met",
+    "on track": "on track for the target",
+    "not met": "target not met",
+    "not yet measurable": "not yet measurable against the target",
+    "no target": "no target set",
+}
+SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
+SITE_CHAPTER = "(see the chapter on the site, section 3)"
 FOOTER = (
     "Values marked [synthetic] come from a generated extract, not real people's records; "
     "delivery statuses from 2022-23 and risk scores are illustrative."
 )
+CONTENT_WIDTH_MM = 174.0
+"""A4 (210 mm) less 18 mm margins each side."""
+CHART_FONT_PT = 10.0
+"""The house style's text size at a chart's design size (``figures.STYLE['font.size']``)."""
+MM_PER_INCH = 25.4
+STYLESHEET = """
+@font-face { font-family: "BBP Sans"; src: url("{regular}"); }
+@font-face { font-family: "BBP Sans"; src: url("{bold}"); font-weight: bold; }
+@font-face { font-family: "BBP Sans"; src: url("{italic}"); font-style: italic; }
+@font-face {
+  font-family: "BBP Sans"; src: url("{bold_italic}"); font-weight: bold; font-style: italic;
+}
+@page {
+  size: A4;
+  margin: 16mm 18mm 18mm 18mm;
+  @top-right {
+    content: "Board paper {period} \\00B7  page " counter(page) " of " counter(pages);
+    font: 7pt "BBP Sans"; color: #444;
+  }
+  @bottom-left { content: "{footer}"; font: 7pt "BBP Sans"; color: #444; }
+}
+html { font-family: "BBP Sans"; font-size: 9pt; line-height: 1.35; color: #111; }
+h1 { font-size: 16pt; line-height: 1.25; margin: 0 0 3mm; }
+h2 { font-size: 12pt; margin: 5mm 0 2mm; break-after: avoid; }
+h3 { font-size: 10pt; margin: 3mm 0 1.5mm; break-after: avoid; }
+p, ul { margin: 0 0 2mm; }
+ul { padding-left: 5mm; }
+.label { font-weight: bold; color: #8A3B00; font-size: 8.5pt; }
+.note { font-size: 7.5pt; color: #444; }
+table { border-collapse: collapse; width: 100%; font-size: 7.5pt; line-height: 1.3;
+  margin: 1mm 0 3mm; }
+caption { text-align: left; font-weight: bold; font-size: 8pt; padding-bottom: 1mm; }
+th, td { text-align: left; vertical-align: top; padding: 1mm 1mm;
+  border-bottom: 0.4pt solid #BBB; }
+thead th { background: #E6EEF5; }
+tr { break-inside: avoid; }
+figure { margin: 2mm 0 4mm; break-inside: avoid; }
+figure img { display: block; }
+figcaption { font-size: 7.5pt; color: #444; margin-top: 1mm; }
+a { color: #004A8F; }
+.cover-sheet { break-after: page; }
+table.cover { width: auto; font-size: 9pt; margin-bottom: 1mm; }
+table.cover th { width: 32mm; background: #E6EEF5; }
+ul.summary li { margin-bottom: 1mm; }
+"""
 
 
-def _fonts() -> None:
+@dataclass(frozen=True)
+class SiteFigure:
+    """One figure as the site publishes it: PNG bytes, caption and alternative text."""
+
+    png: bytes
+    caption: str
+    alt: str
+
+
+def _font_urls() -> dict[str, str]:
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    for name in (FONT, BOLD):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, spaceAfter=4)
-    return {
-        "title": ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=16, leading=20),
-        "h1": ParagraphStyle(
-            "h1",
-            parent=body,
-            fontName=BOLD,
-            fontSize=12,
-            leading=15,
-            spaceBefore=8,
-            spaceAfter=4,
-        ),
-        "h2": ParagraphStyle(
-            "h2", parent=body, fontName=BOLD, fontSize=10, leading=13, spaceBefore=4
-        ),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9.5, spaceAfter=0),
-        "note": ParagraphStyle(
-            "note", parent=body, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")
-        ),
-        "label": ParagraphStyle(
-            "label", parent=body, fontName=BOLD, fontSize=8.5, textColor=colors.HexColor("#8A3B00")
-        ),
+    names = {
+        "regular": "DejaVuSans",
+        "bold": "DejaVuSans-Bold",
+        "italic": "DejaVuSans-Oblique",
+        "bold_italic": "DejaVuSans-BoldOblique",
     }
+    return {key: (folder / f"{name}.ttf").as_uri() for key, name in names.items()}
+
+
+def stylesheet(period: str) -> str:
+    """The paper's CSS: A4 pages, running header and footer, the embedded DejaVu Sans."""
+    values = {**_font_urls(), "period": period, "footer": FOOTER}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m[1], m[0]), STYLESHEET)
 
 
 def _inline(markdown: str) -> str:
-    """Markdown emphasis as reportlab mark-up, everything else escaped."""
+    """Markdown emphasis as HTML, everything else escaped."""
     escaped = html.escape(markdown, quote=False)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escaped)
-    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", escaped)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", escaped)
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -162,224 +206,251 @@ def chapter_key_messages(executed: Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-def site_figures(executed: Path) -> dict[str, tuple[bytes, str]]:
-    """Every published figure in the executed notebooks: id -> (PNG bytes, caption text)."""
-    found: dict[str, tuple[bytes, str]] = {}
+def site_figures(executed: Path) -> dict[str, SiteFigure]:
+    """Every published figure in the executed notebooks (``publish.show_figure``'s blocks):
+    id -> its PNG, caption and alt text, exactly as the site shows them."""
+    found: dict[str, SiteFigure] = {}
     for notebook in sorted(executed.glob("*.ipynb")):
         for data in _outputs(notebook)[1]:
-            for figure_id, encoded, caption in FIGURE.findall(_text(data.get("text/html", ""))):
-                found[figure_id] = (base64.b64decode(encoded), html.unescape(caption))
+            for figure_id, img, caption in FIGURE.findall(_text(data.get("text/html", ""))):
+                attributes = dict(ATTRIBUTE.findall(img))
+                encoded = attributes["src"].partition("base64,")[2]
+                found[figure_id] = SiteFigure(
+                    png=base64.b64decode(encoded),
+                    caption=html.unescape(caption).strip(),
+                    alt=html.unescape(attributes.get("alt", "")),
+                )
     return found
 
 
 # Building blocks ---------------------------------------------------------------------------
 
 
-def _image(png: bytes, max_width: float = WIDTH, max_height: float = 120 * mm) -> Image:
-    width, height = ImageReader(io.BytesIO(png)).getSize()
-    scale = min(max_width / width, max_height / height)
-    return Image(io.BytesIO(png), width=width * scale, height=height * scale)
+def _design_width_mm(png: bytes) -> float:
+    """A chart's width at its design size (pixels over the PNG's recorded resolution)."""
+    with Image.open(io.BytesIO(png)) as image:
+        dpi = image.info.get("dpi", (matplotlib.rcParamsDefault["savefig.dpi"],))[0]
+        return image.width / float(dpi) * MM_PER_INCH
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6EEF5")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
+def chart_scale(figures: list[SiteFigure]) -> float:
+    """One scale for every chart in the paper (at most 1), so that all chart text prints at
+    the same size: the largest that fits the widest chart in the text column."""
+    widest = max((_design_width_mm(f.png) for f in figures), default=CONTENT_WIDTH_MM)
+    return min(1.0, CONTENT_WIDTH_MM / widest)
+
+
+def figure_html(figure: SiteFigure, scale: float) -> str:
+    """A site figure with its alt text and caption, at ``scale`` of its design size."""
+    encoded = base64.b64encode(figure.png).decode("ascii")
+    width = _design_width_mm(figure.png) * scale
+    return (
+        f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(figure.alt)}"'
+        f' style="width: {width:.1f}mm" /><figcaption>{html.escape(figure.caption)}'
+        "</figcaption></figure>"
     )
-    return table
 
 
-def _cells(values: list[str], style: ParagraphStyle) -> list[Paragraph]:
-    return [Paragraph(value, style) for value in values]
+def table_html(header: list[str], rows: list[list[str]], widths: list[int]) -> str:
+    """A table with a header row of ``th`` (column scope); cells are already mark-up;
+    ``widths`` are column widths in per cent."""
+    columns = "".join(f'<col style="width: {w}%" />' for w in widths)
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f"<table><colgroup>{columns}</colgroup><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
-def scorecard_flowables(
-    items: list[Headline], confidence: float, styles: dict[str, ParagraphStyle]
-) -> list:
+def scorecard_html(items: list[Headline], confidence: float) -> str:
     """The scorecard: one row per headline indicator, a row for each measure not reported."""
-    cell = styles["cell"]
-    rows = [
-        _cells(
-            [
-                "<b>Measure</b>",
-                f"<b>Value ({confidence:.0%} CI)</b>",
-                "<b>Target</b>",
-                "<b>Status</b>",
-                "<b>Why</b>",
-            ],
-            cell,
-        )
-    ]
-    reported = {item.measure for item in items}
+    rows = []
     for item in items:
         interval = (
             ""
             if item.lower is None or item.upper is None
-            else f"<br/>({format_value(item.lower, item.unit)} to "
+            else f"<br />({format_value(item.lower, item.unit)} to "
             f"{format_value(item.upper, item.unit)})"
         )
-        tag = " <i>[synthetic]</i>" if item.synthetic else ""
+        tag = " <em>[synthetic]</em>" if item.synthetic else ""
         rows.append(
-            _cells(
-                [
-                    f"{item.measure}. {html.escape(item.title)}{tag}",
-                    f"<b>{format_value(item.value, item.unit)}</b>{interval}<br/>{item.period}",
-                    html.escape(item.target_text),
-                    f"<b>{item.status.capitalize()}</b>",
-                    html.escape(item.status_text),
-                ],
-                cell,
-            )
+            [
+                f"{item.measure}. {html.escape(item.title)}{tag}",
+                f"<strong>{format_value(item.value, item.unit)}</strong>{interval}<br />"
+                f"{html.escape(item.period)}",
+                html.escape(item.target_text),
+                f"<strong>{html.escape(item.status.capitalize())}</strong>",
+                html.escape(_sentence_case(_baseline_phrase(item)) or "No baseline"),
+            ]
         )
-    for measure in catalogue.partnership_measures():
-        if measure.partnership_measure not in reported:
-            rows.append(
-                _cells(
-                    [
-                        f"{measure.partnership_measure}. {html.escape(measure.title)}",
-                        "Not reported in this edition",
-                        "",
-                        "",
-                        "",
-                    ],
-                    cell,
-                )
-            )
-    return [_table(rows, [48 * mm, 30 * mm, 32 * mm, 20 * mm, WIDTH - 130 * mm])]
-
-
-def delivery_flowables(tracker: Tracker, period: str, styles: dict[str, ParagraphStyle]) -> list:
-    """The delivery summary: sentences, milestones at risk or off track, the status chart."""
-    cell = styles["cell"]
-    out: list = [
-        Paragraph(html.escape(line), styles["body"])
-        for line in text.key_messages(tracker, period)[:2]
+    reported = {item.measure for item in items}
+    rows += [
+        [
+            f"{m.partnership_measure}. {html.escape(m.title)}",
+            "Not reported in this edition",
+            "",
+            "",
+            "",
+        ]
+        for m in catalogue.partnership_measures()
+        if m.partnership_measure not in reported
     ]
+    header = ["Measure", f"Value ({confidence:.0%} CI)", "Target", "Status", "Against baseline"]
+    return table_html(header, rows, [30, 17, 24, 10, 19])
+
+
+def _baseline_phrase(item: Headline) -> str:
+    """How the latest interval stands against the baseline, stating only what it supports
+    (:func:`bbp_analysis.site.whatchanged.compare_interval`); empty without a baseline."""
+    if item.baseline is None:
+        return ""
+    word = compare_interval(item.lower, item.upper, item.baseline, item.polarity)
+    period = item.baseline_period
+    name = f"the {period}" if "baseline" in period else f"the {period} baseline"
+    value = format_value(item.baseline, item.unit)
+    if word == "similar":
+        return f"not clearly different from {name} of {value}"
+    return f"{word} than {name} of {value}" if word != "not compared" else ""
+
+
+def _sentence_case(phrase: str) -> str:
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _status_counts(items: list[Headline]) -> str:
+    counts = Counter(item.status for item in items)
+    return " and ".join(
+        f"{counts[s]} {s}"
+        for s in ("met", "on track", "not met", "not yet measurable", "no target")
+        if counts[s]
+    )
+
+
+def summary_points(
+    items: list[Headline], tracker: Tracker, period: str, confidence: float
+) -> list[str]:
+    """The executive summary as plain sentences (mark-up escaped): the status count, one line
+    per headline with its interval and what the interval says against the baseline, then the
+    delivery and risk positions."""
+    reported = len({item.measure for item in items})
+    planned = len({m.partnership_measure for m in catalogue.partnership_measures()})
+    coverage = f"all {planned}" if reported == planned else f"{reported} of the {planned}"
+    lines = [
+        f"{len(items)} headline indicators report on {coverage} partnership measures: "
+        f"{_status_counts(items)}. Ranges in brackets are {confidence:.0%} confidence "
+        "intervals; a value is called better or worse than its baseline only when the whole "
+        "interval lies on one side of it."
+    ]
+    for item in items:
+        interval = (
+            ""
+            if item.lower is None or item.upper is None
+            else f" ({item.lower:,.1f} to {item.upper:,.1f})"
+        )
+        against = _baseline_phrase(item)
+        tag = " [synthetic]" if item.synthetic else ""
+        lines.append(
+            f"{item.title}{tag}: {format_value(item.value, item.unit)}{interval} in "
+            f"{item.period}, {STATUS_PHRASES[item.status]}" + (f"; {against}." if against else ".")
+        )
+    lines += [text.status_sentence(tracker, period), text.risk_sentence(tracker, period)]
+    return [html.escape(line) for line in lines]
+
+
+def late_milestones(tracker: Tracker, period: str, period_end: str) -> pd.DataFrame:
+    """Milestones at risk or off track, and those due by ``period_end`` and not complete,
+    worst first (:func:`bbp_analysis.delivery.text.off_track` order, then the late ones)."""
+    table = status.current(tracker, period)
+    late = table[(table["due"] <= pd.Timestamp(period_end)) & (table["status"] != "complete")]
     flagged = text.off_track(tracker, period)
-    if len(flagged):
-        rows = [
-            _cells(
-                [
-                    "<b>Workstream</b>",
-                    "<b>Milestone</b>",
-                    "<b>Due</b>",
-                    "<b>Status</b>",
-                    "<b>Evidence</b>",
-                ],
-                cell,
-            )
-        ]
-        rows += [
-            _cells(
-                [
-                    html.escape(r["workstream"]),
-                    html.escape(r["milestone"]),
-                    r["due"].strftime("%d %b %Y"),
-                    f"<b>{r['status']}</b>",
-                    html.escape(r["evidence"]),
-                ],
-                cell,
-            )
-            for _, r in flagged.iterrows()
-        ]
-        out += [
-            Paragraph("Milestones at risk or off track", styles["h2"]),
-            _table(rows, [34 * mm, 50 * mm, 20 * mm, 18 * mm, WIDTH - 122 * mm]),
-        ]
-    summary = status.workstream_summary(tracker, period)
-    if len(summary):
-        out += [
-            Spacer(1, 4 * mm),
-            _image(png_bytes(charts.status_chart(summary, period)), max_height=80 * mm),
-        ]
+    extra = late[~late["milestone_id"].isin(flagged["milestone_id"])]
+    out = pd.concat([flagged, extra], ignore_index=True)
+    out["late"] = out["due"] <= pd.Timestamp(period_end)
     return out
 
 
-def risk_flowables(tracker: Tracker, period: str, styles: dict[str, ParagraphStyle]) -> list:
-    """The top risks as a table, then the risk matrix."""
-    cell = styles["cell"]
+def exceptions_html(items: list[Headline], tracker: Tracker, period: str, period_end: str) -> str:
+    """Measures not met, milestones late or at risk, risks rising: each a table, or a
+    sentence saying there is none."""
+    missed = [item for item in items if item.status == "not met"]
+    parts = ["<h3>Measures not met</h3>"]
+    if missed:
+        rows = [
+            [
+                f"{item.measure}. {html.escape(item.title)}",
+                f"<strong>{format_value(item.value, item.unit)}</strong>",
+                html.escape(item.target_text),
+                html.escape(item.status_text),
+            ]
+            for item in missed
+        ]
+        parts.append(table_html(["Measure", "Latest", "Target", "Why"], rows, [28, 12, 24, 36]))
+    else:
+        parts.append("<p>Every reported measure is met, on track or not yet measurable.</p>")
+    milestones = late_milestones(tracker, period, period_end)
+    parts.append("<h3>Milestones late, at risk or off track</h3>")
+    if len(milestones):
+        rows = [
+            [
+                html.escape(r["workstream"]),
+                html.escape(r["milestone"]),
+                r["due"].strftime("%d %b %Y") + (" (past due)" if r["late"] else ""),
+                f"<strong>{html.escape(r['status'])}</strong>",
+                html.escape(r["evidence"]),
+            ]
+            for _, r in milestones.iterrows()
+        ]
+        parts.append(
+            table_html(
+                ["Workstream", "Milestone", "Due", "Status", "Evidence"], rows, [19, 29, 13, 10, 29]
+            )
+        )
+    else:
+        parts.append(f"<p>No milestone is late, at risk or off track in {period}.</p>")
+    register = status.risk_register(tracker, period)
+    rising = register[register["trend"].isin(["rising", "new"])]
+    parts.append("<h3>Risks rising or new</h3>")
+    if len(rising):
+        parts.append(_risk_table(rising))
+    else:
+        parts.append("<p>No risk score rose, and no new risk was added, at the latest review.</p>")
+    return "".join(parts)
+
+
+def _risk_table(register: pd.DataFrame) -> str:
+    rows = [
+        [
+            html.escape(r["risk"]),
+            html.escape(r["owner_role"]),
+            f"{r['likelihood']} x {r['impact']} = <strong>{r['score']}</strong> ({r['band']})",
+            html.escape(r["trend"]),
+            html.escape(r["mitigations"]),
+        ]
+        for _, r in register.iterrows()
+    ]
+    return table_html(
+        ["Risk", "Owner role", "L x I = score", "Trend", "Mitigations"], rows, [33, 18, 14, 8, 27]
+    )
+
+
+def delivery_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str:
+    """Delivery in two sentences, the top risks as a table, then the risk matrix."""
+    parts = [
+        f"<p>{html.escape(text.status_sentence(tracker, period))} "
+        f"{html.escape(text.moved_sentence(tracker, period))}</p>",
+        f'<p class="note">{html.escape(text.ILLUSTRATIVE_NOTE)}</p>',
+        "<h3>Top risks</h3>",
+    ]
     register = status.risk_register(tracker, period)
     if register.empty:
-        return [Paragraph(f"No risk review is recorded for {period}.", styles["body"])]
-    rows = [
-        _cells(
-            [
-                "<b>Risk</b>",
-                "<b>Owner role</b>",
-                "<b>L x I = score</b>",
-                "<b>Trend</b>",
-                "<b>Mitigations</b>",
-            ],
-            cell,
-        )
-    ]
-    rows += [
-        _cells(
-            [
-                html.escape(r["risk"]),
-                html.escape(r["owner_role"]),
-                f"{r['likelihood']} x {r['impact']} = <b>{r['score']}</b> ({r['band']})",
-                r["trend"],
-                html.escape(r["mitigations"]),
-            ],
-            cell,
-        )
-        for _, r in register.head(TOP_RISKS).iterrows()
-    ]
-    return [
-        Paragraph(html.escape(text.risk_sentence(tracker, period)), styles["body"]),
-        _table(rows, [58 * mm, 32 * mm, 24 * mm, 14 * mm, WIDTH - 128 * mm]),
-        Spacer(1, 4 * mm),
-        _image(png_bytes(charts.risk_matrix_chart(register, period)), max_height=95 * mm),
-    ]
-
-
-def figure_flowables(
-    items: list[Headline], executed: Path, styles: dict[str, ParagraphStyle]
-) -> list:
-    """Section 5: the site's figure behind each headline (its anchor), with its caption; the
-    heading is kept on the page of the first figure."""
-    figures = site_figures(executed)
-    blocks = [
-        [
-            _image(figures[i][0], max_height=90 * mm),
-            Paragraph(html.escape(figures[i][1]), styles["note"]),
-        ]
-        for i in dict.fromkeys(item.anchor.partition("#")[2] for item in items)
-        if i in figures
-    ]
-    heading = Paragraph("5. Headline figures from the review", styles["h1"])
-    note = Paragraph(
-        "The site holds every chart with its data, the methods and the indicator definitions.",
-        styles["note"],
+        return "".join(parts) + f"<p>No risk review is recorded for {html.escape(period)}.</p>"
+    return (
+        "".join(parts)
+        + f"<p>{html.escape(text.risk_sentence(tracker, period))}</p>"
+        + _risk_table(register.head(TOP_RISKS))
+        + figures.get("delivery-risks", "")
     )
-    if not blocks:
-        return [heading, note]
-    return [KeepTogether([heading, *blocks[0]])] + [KeepTogether(b) for b in blocks[1:]] + [note]
-
-
-def _page_decoration(label: str, period: str):
-    def decorate(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 7)
-        canvas.setFillColor(colors.HexColor("#444444"))
-        canvas.drawString(18 * mm, 10 * mm, label)
-        canvas.drawRightString(
-            A4[0] - 18 * mm, A4[1] - 10 * mm, f"Board paper {period} · page {doc.page}"
-        )
-        canvas.restoreState()
-
-    return decorate
 
 
 def edition_headlines(params: dict[str, Any], executed: Path) -> list[Headline]:
@@ -394,70 +465,149 @@ def edition_headlines(params: dict[str, Any], executed: Path) -> list[Headline]:
     ]
 
 
+def _figure_ids(items: list[Headline]) -> list[str]:
+    """The site figure behind each headline (its anchor's fragment), once each, in order."""
+    return list(dict.fromkeys(item.anchor.partition("#")[2] for item in items))
+
+
+def cover_html(params: dict[str, Any], items: list[Headline]) -> str:
+    """The cover sheet: meeting, date, sponsor and author, purpose, recommendation and the
+    decision asked (from the parameters; flagged when they are illustrative)."""
+    period = html.escape(params["period"])
+    meeting_date = params.get("board_meeting_date")
+    rows = [
+        ("Meeting", html.escape(params["board_meeting"])),
+        (
+            "Meeting date",
+            date.fromisoformat(meeting_date).strftime("%-d %B %Y") if meeting_date else "To be set",
+        ),
+        ("Sponsor", html.escape(params["board_sponsor_role"])),
+        ("Author", html.escape(params["board_author_role"])),
+        ("Paper for", "Decision"),
+    ]
+    details = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)
+    note = (
+        '<p class="note">The meeting, its date and the sponsor and author roles are '
+        "illustrative until the partnership sets them.</p>"
+        if params["board_cover_illustrative"]
+        else ""
+    )
+    missed = sum(item.status == "not met" for item in items)
+    return (
+        f'<table class="cover">{details}</table>{note}'
+        "<h2>Purpose</h2>"
+        f"<p>To give the Board the partnership's annual review for {period}: where the five "
+        "partnership outcome measures stand against their targets, how the plan's milestones "
+        "are being delivered, and the top risks.</p>"
+        "<h2>Recommendation</h2>"
+        f"<p>That the Board notes the scorecard, approves publication of the {period} review, "
+        f"and asks the responsible leads to report back on the {missed} headline indicators "
+        "not met and the milestones and risks listed as exceptions.</p>"
+        "<h2>Decision asked</h2><ul>"
+        f"<li><strong>Note</strong> the scorecard and the exceptions (sections 1 and 2).</li>"
+        f"<li><strong>Approve</strong> publication of the {period} annual review.</li>"
+        "<li><strong>Agree</strong> that the leads named for the exceptions report back at the "
+        "next meeting.</li></ul>"
+    )
+
+
+def links_html(items: list[Headline]) -> str:
+    """Where each part of the paper is on the site (links relative to this file, which sits
+    beside the edition's ``book/``)."""
+    entries = [("The review's front page and scorecard", "book/index.html")]
+    entries += [
+        (f"Measure {item.measure}: {item.title}", f"book/{page}.html#{figure}")
+        for item in items
+        for page, _, figure in [item.anchor.partition("#")]
+    ]
+    entries += [
+        ("Delivering the plan: milestones and the risk register", "book/delivering-the-plan.html"),
+        ("Methods, data sources and the indicator definitions", "book/methods.html"),
+    ]
+    return (
+        "<ul>"
+        + "".join(
+            f'<li>{html.escape(label)}: <a href="{html.escape(href)}">{html.escape(href)}</a></li>'
+            for label, href in dict.fromkeys(entries)
+        )
+        + "</ul>"
+    )
+
+
+def key_messages_html(executed: Path) -> str:
+    """The chapters' key messages, with references to the chapter page's own layout
+    ("see below") pointed at the chapter on the site instead."""
+    return "".join(
+        f"<h3>{html.escape(title)}</h3><ul>"
+        + "".join(f"<li>{_inline(SEE_BELOW.sub(SITE_CHAPTER, b))}</li>" for b in bullets)
+        + "</ul>"
+        for title, bullets in chapter_key_messages(executed)
+    )
+
+
+def paper_html(
+    params: dict[str, Any], items: list[Headline], tracker: Tracker, executed: Path
+) -> str:
+    """The whole paper as one HTML document (language, title, dates and author in its head)."""
+    period = params["period"]
+    area = html.escape(params["area_name"])
+    found = site_figures(executed)
+    headline_ids = [i for i in _figure_ids(items) if i in found]
+    shown = [*headline_ids, *(i for i in DELIVERY_FIGURES if i in found)]
+    scale = chart_scale([found[i] for i in shown])
+    figures = {i: figure_html(found[i], scale) for i in shown}
+    synthetic = extract.synthetic_label(params["area_code"], int(params["synthetic_seed"]))
+    title = f"{area} Borough Based Partnership annual review {html.escape(period)}"
+    dated = html.escape(params.get("board_meeting_date") or params["period_end"])
+    summary = "".join(
+        f"<li>{line}</li>"
+        for line in summary_points(items, tracker, period, float(params["confidence"]))
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8" />'
+        f"<title>Board paper: {title}</title>"
+        f'<meta name="author" content="{area} Borough Based Partnership" />'
+        f'<meta name="dcterms.created" content="{dated}" />'
+        f'<meta name="dcterms.modified" content="{dated}" />'
+        f'</head><body><section class="cover-sheet"><h1>Board paper: {title}</h1>'
+        f"{cover_html(params, items)}"
+        f'<h2>Executive summary</h2><ul class="summary">{summary}</ul>'
+        f'<p class="label">{html.escape(synthetic)}</p></section>'
+        "<h2>1. Scorecard: the five partnership measures</h2>"
+        f"{scorecard_html(items, float(params['confidence']))}"
+        "<h2>2. Exceptions</h2>"
+        f"{exceptions_html(items, tracker, period, params['period_end'])}"
+        "<h2>3. On the site</h2><p>Every chart with its data, the methods and the "
+        "indicator definitions are on the review's site, beside this paper:</p>"
+        f"{links_html(items)}"
+        f"<h2>4. Key messages from the chapters</h2>{key_messages_html(executed)}"
+        f"<h2>5. Delivering the plan and the top risks</h2>"
+        f"{delivery_html(tracker, period, figures)}"
+        "<h2>6. Headline figures from the review</h2>"
+        + "".join(figures[i] for i in headline_ids)
+        + "</body></html>"
+    )
+
+
 def write_board_paper(
     params: dict[str, Any], executed: Path, out: Path, root: Path | None = None
 ) -> Path:
-    """Write the edition's board paper to ``out`` and return it.
+    """Write the edition's board paper to ``out`` (PDF/UA-1) and return it.
 
     ``executed`` is the folder of the edition's executed notebooks (key messages, figures and
-    the front page's headlines are read from there and its ``_extra``); ``params`` are the
-    edition's run parameters.
+    their alt text, and the front page's headlines are read from there and its ``_extra``);
+    ``params`` are the edition's run parameters.
     """
-    _fonts()
-    styles = _styles()
-    period = params["period"]
     tracker = load_tracker(root)
     items = edition_headlines(params, executed)
-    synthetic = extract.synthetic_label(params["area_code"], int(params["synthetic_seed"]))
-    story: list = [
-        Paragraph(
-            f"{html.escape(params['area_name'])} Borough Based Partnership: annual review {period}",
-            styles["title"],
-        ),
-        Paragraph(
-            "Board paper for the Joint Management Board and the Health and Wellbeing "
-            "Board: the five partnership outcome measures, key messages, delivery of the "
-            "plan and the top risks.",
-            styles["body"],
-        ),
-        Paragraph(html.escape(synthetic), styles["label"]),
-        Paragraph("1. Scorecard: the five partnership measures", styles["h1"]),
-        *scorecard_flowables(items, float(params["confidence"]), styles),
-        Paragraph("2. Key messages", styles["h1"]),
-    ]
-    for title, bullets in chapter_key_messages(executed):
-        story.append(Paragraph(html.escape(title), styles["h2"]))
-        story.append(
-            ListFlowable(
-                [ListItem(Paragraph(_inline(b), styles["body"]), leftIndent=10) for b in bullets],
-                bulletType="bullet",
-                start="•",
-                leftIndent=10,
-                bulletFontName=FONT,
-            )
-        )
-    story += [
-        Paragraph("3. Delivering the plan", styles["h1"]),
-        *delivery_flowables(tracker, period, styles),
-        Paragraph(html.escape(text.ILLUSTRATIVE_NOTE), styles["note"]),
-        Paragraph("4. Top risks", styles["h1"]),
-        *risk_flowables(tracker, period, styles),
-    ]
-    story += figure_flowables(items, executed, styles)
+    document = WeasyHTML(string=paper_html(params, items, tracker, executed))
     out.parent.mkdir(parents=True, exist_ok=True)
-    document = SimpleDocTemplate(
-        str(out),
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
-        title=f"Annual review {period}: board paper",
-        author=f"{params['area_name']} Borough Based Partnership",
-        invariant=True,
+    document.write_pdf(
+        out,
+        stylesheets=[CSS(string=stylesheet(params["period"]))],
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=True,
     )
-    decorate = _page_decoration(FOOTER, period)
-    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return out
 
 
@@ -465,6 +615,6 @@ def front_page_link(period: str) -> HTML:
     """The front page's link to the edition's board paper (``book/index`` -> ``../``)."""
     return HTML(
         f'<p class="bbp-board-paper"><a href="../{FILE_NAME}">Board paper for '
-        f"{html.escape(period)} (PDF): scorecard, key messages, delivery and top risks"
+        f"{html.escape(period)} (PDF): summary, scorecard, exceptions, delivery and top risks"
         "</a></p>"
     )

@@ -57,6 +57,15 @@ SPEC: dict[str, Spec] = {
     "cell_timeout_seconds": Spec(
         (int,), False, "Longest a notebook cell may run before the build stops."
     ),
+    "board_meeting": Spec((str,), False, "The meeting the board paper goes to."),
+    "board_meeting_date": Spec(
+        (str, type(None)), False, "Date of that meeting, YYYY-MM-DD, after the period.", False
+    ),
+    "board_sponsor_role": Spec((str,), False, "Role of the board paper's sponsor."),
+    "board_author_role": Spec((str,), False, "Role of the board paper's author."),
+    "board_cover_illustrative": Spec(
+        (bool,), False, "Whether the meeting, date and roles above are illustrative."
+    ),
 }
 
 
@@ -96,7 +105,7 @@ def _check_value(name: str, value: Any, path: Path) -> Any:
     spec = SPEC[name]
     if spec.types == (float,) and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if isinstance(value, bool) or not isinstance(value, spec.types):
+    if (isinstance(value, bool) and bool not in spec.types) or not isinstance(value, spec.types):
         wanted = " or ".join("null" if t is type(None) else t.__name__ for t in spec.types)
         raise InputError(
             f"{value!r} is a {type(value).__name__}, expected {wanted}"
@@ -106,6 +115,13 @@ def _check_value(name: str, value: Any, path: Path) -> Any:
             rule="parameter type",
         )
     return value
+
+
+def _is_date_after(text: str, end: str) -> bool:
+    try:
+        return date.fromisoformat(text) > date.fromisoformat(end)
+    except ValueError:
+        return False
 
 
 def _check_rules(params: dict[str, Any], path: Path) -> None:
@@ -145,6 +161,9 @@ def _check_rules(params: dict[str, Any], path: Path) -> None:
         fail("suppression_threshold", f"{params['suppression_threshold']} is below 1", "range")
     if not all(isinstance(c, str) and c for c in params["comparators"]):
         fail("comparators", "every comparator must be a non-empty name", "parameter type")
+    meeting = params.get("board_meeting_date")
+    if meeting is not None and not _is_date_after(meeting, params["period_end"]):
+        fail("board_meeting_date", f"{meeting!r} is not a date YYYY-MM-DD after the period", "date")
 
 
 def available_periods(root: Path | None = None) -> list[str]:

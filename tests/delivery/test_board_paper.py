@@ -1,5 +1,7 @@
 """The board paper: its scorecard shows the chapters' headline values, its key messages and
-figures are the executed chapters' own, and synthetic values are labelled."""
+figures are the executed chapters' own, synthetic values are labelled, and the PDF is tagged
+(PDF/UA-1): the structure tree, the site's alt text on every chart, language, title and
+embedded fonts are read back from the file (veraPDF is not available, so this is the check)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ import importlib
 import importlib.util
 import io
 import json
+import os
+import re
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -15,22 +20,29 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from bbp_analysis.board_paper import (
     FOOTER,
     chapter_key_messages,
+    cover_html,
     edition_headlines,
     front_page_link,
     site_figures,
     write_board_paper,
 )
+from bbp_analysis.delivery import views
+from bbp_analysis.delivery.tracker import load_tracker
+from bbp_analysis.errors import InputError
 from bbp_analysis.params import load_parameters
 
 from support import ROOT
 
 PERIOD = "2025-26"
 MESSAGE = "**Measure 9** (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote."
+HEADLINE_ALT = "Line chart of a test measure: 3, 1 then 2."
 
 
 def _headlines_from_chapters(params: dict) -> list:
@@ -52,67 +64,115 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _executed(folder: Path, figure_id: str) -> Path:
-    """An executed chapter notebook holding a key-messages block and one published figure."""
+def _notebook(title: str, outputs: list[dict]) -> str:
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}"]},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": [],
+            "execution_count": 1,
+            "outputs": [
+                {"output_type": "display_data", "metadata": {}, "data": data} for data in outputs
+            ],
+        },
+    ]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _executed(folder: Path, figure_id: str, delivery: list[str] = ()) -> Path:
+    """An executed chapter notebook holding a key-messages block and one published figure,
+    and a delivery notebook holding the ``delivery`` figures' HTML."""
     folder.mkdir(parents=True)
     encoded = base64.b64encode(_png()).decode("ascii")
     figure = (
         f'<figure class="bbp-figure" id="{figure_id}"><img src="data:image/png;base64,'
-        f'{encoded}" alt="a line" /><figcaption>A test figure. Synthetic data. '
+        f'{encoded}" alt="{HEADLINE_ALT}" /><figcaption>A test figure. Synthetic data. '
         '<a href="../downloads/x.csv" download>Download</a></figcaption></figure>'
     )
-    notebook = {
-        "cells": [
-            {"cell_type": "markdown", "metadata": {}, "source": ["# 9. A test chapter"]},
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "source": [],
-                "execution_count": 1,
-                "outputs": [
-                    {
-                        "output_type": "display_data",
-                        "metadata": {},
-                        "data": {
-                            "text/markdown": f"**Key messages** (synthetic data)\n\n- {MESSAGE}"
-                        },
-                    },
-                    {"output_type": "display_data", "metadata": {}, "data": {"text/html": figure}},
-                ],
-            },
-        ],
-        "metadata": {},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (folder / "objective-9-test.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    chapter = [
+        {"text/markdown": f"**Key messages** (synthetic data)\n\n- {MESSAGE}"},
+        {"text/html": figure},
+    ]
+    (folder / "objective-9-test.ipynb").write_text(
+        _notebook("9. A test chapter", chapter), encoding="utf-8"
+    )
+    (folder / "delivering-the-plan.ipynb").write_text(
+        _notebook("Delivering the plan", [{"text/html": block} for block in delivery]),
+        encoding="utf-8",
+    )
     return folder
 
 
+def _delivery_figures(folder: Path) -> list[str]:
+    """The delivery chapter's risk matrix as the site publishes it."""
+    tracker = load_tracker(ROOT)
+    cwd = Path.cwd()
+    (folder / "book").mkdir(parents=True)
+    os.chdir(folder / "book")  # show_figure writes its download to ../_extra/
+    try:
+        return [views.risk_figure(tracker, PERIOD).data]
+    finally:
+        os.chdir(cwd)
+
+
+def _alts(blocks: list[str]) -> list[str]:
+    return [BeautifulSoup(block, "html.parser").find("img")["alt"] for block in blocks]
+
+
 @pytest.fixture(scope="module")
-def paper(tmp_path_factory) -> tuple[str, list, dict]:
+def edition(tmp_path_factory) -> dict:
+    """One edition's board paper, written twice (for the determinism check)."""
     params = load_parameters(PERIOD, ROOT)
     expected = _headlines_from_chapters(params)
     figure_id = expected[-1].anchor.partition("#")[2]
-    executed = _executed(tmp_path_factory.mktemp("edition") / "book", figure_id)
+    delivery = _delivery_figures(tmp_path_factory.mktemp("site"))
+    executed = _executed(tmp_path_factory.mktemp("edition") / "book", figure_id, delivery)
     out = write_board_paper(params, executed, executed.parent / "board-paper.pdf", ROOT)
-    reader = PdfReader(out)
-    text = "\n".join(page.extract_text().replace(FOOTER, "") for page in reader.pages)
+    again = write_board_paper(params, executed, executed.parent / "again.pdf", ROOT)
+    return {
+        "pdf": out,
+        "again": again,
+        "expected": expected,
+        "alts": [*_alts(delivery), HEADLINE_ALT],  # in reading order: section 4, then 5
+    }
+
+
+@pytest.fixture(scope="module")
+def paper(edition) -> tuple[str, list, dict]:
+    reader = PdfReader(edition["pdf"])
+    pages = [page.extract_text().replace(FOOTER, "") for page in reader.pages]
     return (
-        text,
-        expected,
+        "\n".join(pages),
+        edition["expected"],
         {
             "pages": len(reader.pages),
-            "figure_id": figure_id,
-            "images": sum(len(page.images) for page in reader.pages),
+            "first": " ".join(pages[0].split()),
+            "images": len(
+                {image.indirect_reference.idnum for page in reader.pages for image in page.images}
+            ),
         },
     )
+
+
+def _structure(element: DictionaryObject) -> list[DictionaryObject]:
+    """Every structure element under ``element``, depth first (document order)."""
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = kids.get_object()
+    out = []
+    for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+        kid = kid.get_object()
+        if isinstance(kid, DictionaryObject) and "/S" in kid:
+            out += [kid, *_structure(kid)]
+    return out
 
 
 @pytest.mark.slow
 def test_scorecard_values_equal_the_headlines(paper):
     text, expected, _ = paper
-    scorecard = " ".join(text.split("1. Scorecard", 1)[1].split("2. Key messages", 1)[0].split())
+    scorecard = " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
     assert expected, "no chapter module reports a headline"
     for item in expected:
         unit = "%" if item.unit == "%" else f" {item.unit}"
@@ -129,13 +189,88 @@ def test_paper_holds_messages_delivery_risks_and_labels(paper):
     text, _, facts = paper
     flat = " ".join(text.split())
     assert "Measure 9 (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote." in flat
-    assert "3. Delivering the plan" in flat and "4. Top risks" in flat
+    assert "2. Exceptions" in flat and "5. Delivering the plan and the top risks" in flat
     assert "milestones reported in 2025-26" in flat
     assert "Highest risk: finances (likelihood 4 x impact 5 = 20, falling)" in flat
     assert "Synthetic data" in flat and "illustrative" in flat
-    assert 2 <= facts["pages"] <= 6
-    # the site's headline figure, the status chart and the risk matrix
-    assert facts["images"] == 3
+    assert "(see below)" not in flat and "3. On the site" in flat
+    assert 2 <= facts["pages"] <= 8
+    # the site's headline figure and the risk matrix
+    assert facts["images"] == 2
+
+
+@pytest.mark.slow
+def test_first_page_is_a_cover_sheet_with_a_guarded_summary(paper):
+    _, expected, facts = paper
+    first = facts["first"]
+    for heading in ("Purpose", "Recommendation", "Decision asked", "Executive summary"):
+        assert heading in first
+    assert "Meeting date 18 June 2026" in first
+    assert "Sponsor Managing Director" in first and "Author Population health" in first
+    assert "illustrative until the partnership sets them" in first
+    assert "Approve publication of the 2025-26 annual review" in first
+    missed = sum(item.status == "not met" for item in expected)
+    assert f"report back on the {missed} headline indicators not met" in first
+    for item in expected:
+        assert (
+            f"{item.value:,.1f}" in first and f"({item.lower:,.1f} to {item.upper:,.1f})" in first
+        )
+        # a comparison is stated only when the interval lies wholly on one side
+        if item.baseline is not None and item.lower <= item.baseline <= item.upper:
+            assert f"{item.title} [synthetic]" in first
+            line = first.split(item.title, 1)[1].split("•", 1)[0]
+            assert "not clearly different from" in line, item.indicator_id
+
+
+@pytest.mark.slow
+def test_paper_is_tagged_with_headings_tables_and_the_sites_alt_text(edition):
+    reader = PdfReader(edition["pdf"])
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    elements = _structure(catalog["/StructTreeRoot"].get_object())
+    tags = [str(e["/S"]) for e in elements]
+    assert tags[0] == "/Document"
+    assert "/H1" in tags and "/H2" in tags
+    assert tags.index("/H1") < tags.index("/H2")
+    tables = [e for e in elements if e["/S"] == "/Table"]
+    assert tables
+    for table in tables:
+        cells = _structure(table)
+        assert {"/TR", "/TH", "/TD"} <= {str(e["/S"]) for e in cells}
+        # every data cell names its header cells
+        assert all("/Headers" in e["/A"] for e in cells if e["/S"] == "/TD")
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert [str(f["/Alt"]) for f in figures] == edition["alts"]
+    assert all(str(f["/Alt"]).strip() for f in figures)
+
+
+@pytest.mark.slow
+def test_paper_has_language_title_and_embedded_fonts(edition):
+    reader = PdfReader(edition["pdf"])
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert (
+        reader.metadata.title
+        == "Board paper: Harrow Borough Based Partnership annual review 2025-26"
+    )
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if font["/Subtype"] == "/Type0":
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font["/FontDescriptor"].get_object()
+            fonts.append(str(font["/BaseFont"]))
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+    assert fonts and all("DejaVu" in name for name in fonts)
+
+
+@pytest.mark.slow
+def test_same_inputs_give_a_byte_identical_paper(edition):
+    assert edition["pdf"].read_bytes() == edition["again"].read_bytes()
+    # dated from the edition's meeting date, not the clock
+    assert PdfReader(edition["pdf"]).metadata["/CreationDate"] == "D:20260618"
 
 
 def test_key_messages_and_figures_are_read_from_executed_notebooks(tmp_path):
@@ -143,9 +278,9 @@ def test_key_messages_and_figures_are_read_from_executed_notebooks(tmp_path):
     assert chapter_key_messages(executed) == [("9. A test chapter", [MESSAGE])]
     figures = site_figures(executed)
     assert list(figures) == ["pm5-test"]
-    png, caption = figures["pm5-test"]
-    assert png == _png()
-    assert caption == "A test figure. Synthetic data."
+    assert figures["pm5-test"].png == _png()
+    assert figures["pm5-test"].caption == "A test figure. Synthetic data."
+    assert figures["pm5-test"].alt == HEADLINE_ALT
 
 
 @pytest.mark.slow
@@ -161,3 +296,31 @@ def test_front_page_link_points_beside_the_book():
     markup = front_page_link(PERIOD).data
     assert 'href="../board-paper.pdf"' in markup
     assert "2025-26" in markup
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ('"2026-02-30"', "date"),
+        ('"2026-03-31"', "date"),  # the period's last day: the meeting must come after it
+        ("20260618", "parameter type"),
+    ],
+)
+def test_board_meeting_date_is_a_date_after_the_period(tmp_path, value, rule):
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    path = tmp_path / "parameters" / f"{PERIOD}.yaml"
+    path.write_text(
+        re.sub(r"(?m)^board_meeting_date: .*$", f"board_meeting_date: {value}", path.read_text())
+    )
+    with pytest.raises(InputError) as error:
+        load_parameters(PERIOD, tmp_path)
+    assert (error.value.column, error.value.rule) == ("board_meeting_date", rule)
+
+
+def test_cover_says_illustrative_only_when_the_parameters_say_so():
+    params = load_parameters(PERIOD, ROOT)
+    assert "are illustrative until the partnership sets them" in cover_html(params, [])
+    real = {**params, "board_cover_illustrative": False, "board_meeting_date": None}
+    cover = cover_html(real, [])
+    assert "illustrative" not in cover
+    assert '<th scope="row">Meeting date</th><td>To be set</td>' in cover
