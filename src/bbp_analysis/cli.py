@@ -35,9 +35,8 @@ def _validate(args: argparse.Namespace) -> int:
     checked = check_build_inputs(args.period, project_root(), args.area)
     editions = ", ".join(p["period"] for p in checked.editions)
     print(
-        f"valid: every input of the build of {editions} ({len(checked.inputs)} checks: "
-        + "; ".join(checked.inputs)
-        + ")"
+        f"valid: parameters for {editions} and every input the build reads "
+        f"({len(checked.inputs)} checks: " + "; ".join(checked.inputs) + ")"
     )
     return 0
 
