@@ -433,7 +433,7 @@ def borough_parameters(area: str) -> dict[str, str]:
         known = ", ".join(f"{code} ({name})" for code, (name, _) in sorted(NWL_BOROUGHS.items()))
         raise InputError(
             f"{area!r} is not a NW London borough (known: {known})",
-            file="bbp build --area",
+            file="command line --area",
             column="area",
             rule="NWL borough",
         )

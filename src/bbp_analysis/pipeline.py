@@ -275,7 +275,7 @@ def _build(
 ) -> Path:
     root = project_root()
     out = (out or build_dir(root) / "html").resolve()
-    progress("checking the parameters and every input (as bbp validate)")
+    progress("loading parameters and checking inputs (the checks of bbp validate)")
     editions = check_build_inputs(period, root, area).editions
     for run_params in editions:
         progress(

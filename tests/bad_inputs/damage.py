@@ -108,9 +108,9 @@ def drop_column(column: str) -> Callable[[Path, str], None]:
     return edit_rows(change)
 
 
-def rename_column(column: str) -> Callable[[Path, str], None]:
+def rename_column(column: str, new: str | None = None) -> Callable[[Path, str], None]:
     def change(rows: list[list[str]]) -> list[list[str]]:
-        rows[0][rows[0].index(column)] = f"Renamed {column}"
+        rows[0][rows[0].index(column)] = new or f"Renamed {column}"
         return rows
 
     return edit_rows(change)

@@ -47,6 +47,7 @@ class Case:
     names: str | None = None
     text: str | None = None
     period: str | None = None
+    area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +314,18 @@ SPECIFIC = [
     Case("milestone-unknown-workstream", f"{DELIVERY}/milestones.csv",
          d.set_cell(1, "workstream_id", "no-such-workstream"), "known workstream", row=1,
          column="workstream_id"),
+    Case("area-not-a-borough", "parameters/defaults.yaml", lambda p, n: None, "NWL borough",
+         column="area", names="command line --area", area="E09000999"),
+    Case("practices-duplicate-header",
+         f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+         d.rename_column("pcn_match", "pcn_name"), "unique header", column="pcn_name"),
+    Case("practices-negative-list-size",
+         f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+         d.set_cell(1, "registered_patients_2021_01_01", "-8558"), "range", row=1,
+         column="registered_patients_2021_01_01"),
+    Case("imd-file-1-truncated-gzip",
+         f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+         d.first_half, "readable gzip"),
     Case("template-unknown-parameter", "book/objective-3-care-pathways.ipynb",
          d.substitute('area_name = \\"Harrow\\"',
                       'area_name = \\"Harrow\\"\\n",\n    "colour = \\"red\\"'),
@@ -345,6 +358,7 @@ def started() -> float:
 
 def run(command: str, case: Case, out: Path, capsys: pytest.CaptureFixture) -> tuple[int, str]:
     args = [command, *(["--period", case.period] if case.period else [])]
+    args += ["--area", case.area] if case.area else []
     if command == "build":
         args += ["--out", str(out)]
     status = cli.main(args)
@@ -376,7 +390,8 @@ def test_validate_and_build_refuse_alike(
     assert "\n" not in line, err
     assert line.startswith("bbp validate: error: "), line
     reason = line.removeprefix("bbp validate: error: ")
-    assert reason.startswith(str(project / (case.names or case.file))), reason
+    named = case.names or case.file
+    assert reason.startswith(named if named.startswith("command line") else str(project / named))
     assert f": {case.rule}: " in reason, reason
     if case.row is not None:
         assert f"row {case.row}," in reason or f"row {case.row}:" in reason, reason
