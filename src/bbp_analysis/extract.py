@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from .errors import InputError
 from .paths import build_dir, project_root, synthetic_dir
+from .validation import Schema
 
 MANIFEST = "manifest.json"
 SOURCE_ENV = "BBP_EXTRACT_SOURCE"
@@ -103,7 +104,7 @@ def extract_hash(manifest: dict[str, Any]) -> str:
 
 def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
     """Check one extract table against its manifest entry: present, a readable Parquet file
-    (footer only), the manifest's row count, the columns of its schema
+    (footer only), the manifest's row count, the columns and types of its schema
     (:data:`bbp_analysis.synth.schema.SCHEMAS`), then the SHA-256 of its bytes. A file whose
     inode, size and modification time were already verified in this process is not hashed
     again."""
@@ -144,15 +145,7 @@ def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
             rule="extract row count",
         )
     if name in SCHEMAS:
-        present = set(metadata.schema.names)
-        missing = [c.name for c in SCHEMAS[name].columns if c.required and c.name not in present]
-        if missing:
-            raise InputError(
-                f"table {name!r} has no column {missing[0]!r}",
-                file=path,
-                column=missing[0],
-                rule="extract schema",
-            )
+        _check_columns(metadata.schema.to_arrow_schema(), SCHEMAS[name], path)
     if sha256_file(path) != entry["sha256"]:
         raise InputError(
             f"table {name!r} differs from its manifest hash (changed after generation; "
@@ -162,6 +155,34 @@ def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
             rule="extract integrity",
         )
     _VERIFIED.add(key)
+
+
+_ARROW_TYPES: dict[str, Callable[[pa.DataType], bool]] = {
+    "str": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+    "int": pa.types.is_integer,
+    "float": pa.types.is_floating,
+    "bool": pa.types.is_boolean,
+    "date": lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
+}
+
+
+def _check_columns(schema: pa.Schema, declared: Schema, path: Path) -> None:
+    """Each required column of the table's declared schema is present with its type."""
+    for column in declared.columns:
+        if column.name not in schema.names:
+            if column.required:
+                raise InputError(
+                    "required column missing", file=path, column=column.name, rule="extract schema"
+                )
+            continue
+        found = schema.field(column.name).type
+        if not _ARROW_TYPES[column.dtype](found):
+            raise InputError(
+                f"column is {found}; the schema declares {column.dtype}",
+                file=path,
+                column=column.name,
+                rule="extract schema",
+            )
 
 
 def verify_extract(folder: Path) -> dict[str, Any]:

@@ -10,17 +10,29 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
-from bbp_analysis.extract import ensure_extract
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bbp_analysis.extract import MANIFEST, ensure_extract, sha256_file
 from bbp_analysis.params import load_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 AREA = "E09000015"
 EXTRACT = f"data/synthetic/{AREA}"
 #: What the input checks read (the book's templates for their parameters cells).
-PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/reference", "data/delivery", EXTRACT)
+PARTS = (
+    "_config.yml",
+    "_toc.yml",
+    "book",
+    "parameters",
+    "data/reference",
+    "data/delivery",
+    EXTRACT,
+)
 BAD_BYTE = b"\xe9"  # "é" in Windows-1252 / Latin-1: not UTF-8 on its own
 _MARK = "\x00BAD\x00"
 
@@ -35,7 +47,9 @@ def link_project(target: Path) -> Path:
     """A project at ``target`` whose every file is a symbolic link to the repository's."""
     for part in PARTS:
         source = ROOT / part
-        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        files = (
+            [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        )
         for path in files:
             link = target / path.relative_to(ROOT)
             link.parent.mkdir(parents=True, exist_ok=True)
@@ -186,5 +200,23 @@ def substitute_bytes(old: str, new: bytes) -> Callable[[Path, str], None]:
         data = read(project, name)
         assert old.encode() in data, (name, old)
         replace(project, name, data.replace(old.encode(), new, 1))
+
+    return damage
+
+
+def rewrite_table(change: Callable[[pa.Table], pa.Table]) -> Callable[[Path, str], None]:
+    """The Parquet table rewritten by ``change`` and its manifest entry (rows, SHA-256)
+    updated to match: a well-formed extract whose content breaks its schema."""
+
+    def damage(project: Path, name: str) -> None:
+        path = project / name
+        table = change(pq.read_table(path))
+        path.unlink()
+        pq.write_table(table, path)
+        manifest_path = path.parent / MANIFEST
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        entry = next(e for e in manifest["tables"].values() if e["file"] == path.name)
+        entry.update(rows=table.num_rows, sha256=sha256_file(path))
+        replace(project, str(manifest_path.relative_to(project)), json.dumps(manifest))
 
     return damage

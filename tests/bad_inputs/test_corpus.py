@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+from bad_inputs import damage as d
 from bbp_analysis import cli, pipeline
 from bbp_analysis.extract import read_manifest
 from bbp_analysis.params import available_periods
 
-from bad_inputs import damage as d
 from support import run_bbp
 
 Damage = Callable[[Path, str], None]
@@ -73,58 +74,156 @@ IMD_RANK = "Index of Multiple Deprivation (IMD) Rank"
 LA_CODE = "Local Authority District code (2019)"
 
 CSV_FILES = [
-    CsvFile(f"{REF}/core20plus5.csv", "core20plus5 schema", "target_value",
-            ("target_year", "type int"), ("area_no", "9", "range"), "clinical_area",
-            (2, "area_no")),
-    CsvFile(f"{REF}/diabetes_9cp_practices.csv", "diabetes_9cp_practices schema",
-            "patients_all_9", ("patients_with_diabetes", "type int"),
-            ("pcn_name", "Nowhere PCN", "code list"), "practice_name", (2, "practice_code")),
-    CsvFile(f"{REF}/jsna_headlines.csv", "jsna_headlines schema", "theme",
-            ("value", "type float"), ("area", "Narnia", "code list"), "finding", (2, "theme")),
-    CsvFile(f"{REF}/partnership_measures.csv", "partnership_measures schema", "figure",
-            ("measure_id", "type int"), ("figure", "guess", "code list"), "text",
-            (2, "measure_id")),
+    CsvFile(
+        f"{REF}/core20plus5.csv",
+        "core20plus5 schema",
+        "target_value",
+        ("target_year", "type int"),
+        ("area_no", "9", "range"),
+        "clinical_area",
+        (2, "area_no"),
+    ),
+    CsvFile(
+        f"{REF}/diabetes_9cp_practices.csv",
+        "diabetes_9cp_practices schema",
+        "patients_all_9",
+        ("patients_with_diabetes", "type int"),
+        ("pcn_name", "Nowhere PCN", "code list"),
+        "practice_name",
+        (2, "practice_code"),
+    ),
+    CsvFile(
+        f"{REF}/jsna_headlines.csv",
+        "jsna_headlines schema",
+        "theme",
+        ("value", "type float"),
+        ("area", "Narnia", "code list"),
+        "finding",
+        (2, "theme"),
+    ),
+    CsvFile(
+        f"{REF}/partnership_measures.csv",
+        "partnership_measures schema",
+        "figure",
+        ("measure_id", "type int"),
+        ("figure", "guess", "code list"),
+        "text",
+        (2, "measure_id"),
+    ),
     # no number or date column in pcn_names
-    CsvFile(f"{REF}/pcn_names.csv", "pcn_names schema", "pcn_name", None,
-            ("pcn_name", "East PCN", "code list"), "pcn_label_in_plan",
-            (2, "pcn_label_in_plan")),
+    CsvFile(
+        f"{REF}/pcn_names.csv",
+        "pcn_names schema",
+        "pcn_name",
+        None,
+        ("pcn_name", "East PCN", "code list"),
+        "pcn_label_in_plan",
+        (2, "pcn_label_in_plan"),
+    ),
     # performance has no code-listed column (topics, statements and areas are free text)
-    CsvFile(f"{REF}/performance.csv", "performance schema", "topic", ("value", "type float"),
-            None, "statement", (2, "topic")),
+    CsvFile(
+        f"{REF}/performance.csv",
+        "performance schema",
+        "topic",
+        ("value", "type float"),
+        None,
+        "statement",
+        (2, "topic"),
+    ),
     # the export's first rows are England twice (with and without a parent), which the
     # reader merges, so the first refused repeat is data row 4
-    CsvFile(f"{PUBLIC}/fingertips-gp-imd2019/indicator-data_93553_gp.csv",
-            "Fingertips all_data CSV header", "Area Code", ("Value", "type float"),
-            ("Sex", "Unknown", "code list"), "Area Name", (4, "Indicator ID")),
-    CsvFile(f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
-            "Harrow practices header", "pcn_name",
-            ("registered_patients_2021_01_01", "type int"), ("pcn_name", "Nowhere PCN",
-            "code list"), "practice_name", (2, "practice_code")),
-    CsvFile(f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
-            "IoD2019 LSOA CSV header", "LSOA code (2011)", (IMD_RANK, "type int"),
-            (LA_CODE, "X99", "pattern"), "LSOA name (2011)", (2, "LSOA code (2011)")),
+    CsvFile(
+        f"{PUBLIC}/fingertips-gp-imd2019/indicator-data_93553_gp.csv",
+        "Fingertips all_data CSV header",
+        "Area Code",
+        ("Value", "type float"),
+        ("Sex", "Unknown", "code list"),
+        "Area Name",
+        (4, "Indicator ID"),
+    ),
+    CsvFile(
+        f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+        "Harrow practices header",
+        "pcn_name",
+        ("registered_patients_2021_01_01", "type int"),
+        ("pcn_name", "Nowhere PCN", "code list"),
+        "practice_name",
+        (2, "practice_code"),
+    ),
+    CsvFile(
+        f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+        "IoD2019 LSOA CSV header",
+        "LSOA code (2011)",
+        (IMD_RANK, "type int"),
+        (LA_CODE, "X99", "pattern"),
+        "LSOA name (2011)",
+        (2, "LSOA code (2011)"),
+    ),
     # this derived extract keeps the gov.uk File_7 header, with its "(where ...)" suffixes
-    CsvFile(f"{PUBLIC}/imd2019/harrow_E09000015_iod2019_lsoa11.csv",
-            "IoD2019 LSOA CSV header", "LSOA code (2011)",
-            (f"{IMD_RANK} (where 1 is most deprived)", "type int"), (LA_CODE, "X99", "pattern"),
-            "LSOA name (2011)", (2, "LSOA code (2011)")),
-    CsvFile(f"{PUBLIC}/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv",
-            "GP registered patients CSV header", "NUMBER_OF_PATIENTS",
-            ("NUMBER_OF_PATIENTS", "type int"), ("SEX", "UNKNOWN", "code list"), "POSTCODE",
-            (2, "CODE")),
-    CsvFile(f"{DELIVERY}/workstreams.csv", "workstreams schema", "workstream_id",
-            ("objective", "type int"), ("indicators", "no-such-indicator",
-            "catalogue indicator"), "workstream", (2, "workstream_id")),
-    CsvFile(f"{DELIVERY}/milestones.csv", "milestones schema", "due", ("due", "type date"),
-            ("due_basis", "guess", "code list"), "milestone", (2, "milestone_id")),
+    CsvFile(
+        f"{PUBLIC}/imd2019/harrow_E09000015_iod2019_lsoa11.csv",
+        "IoD2019 LSOA CSV header",
+        "LSOA code (2011)",
+        (f"{IMD_RANK} (where 1 is most deprived)", "type int"),
+        (LA_CODE, "X99", "pattern"),
+        "LSOA name (2011)",
+        (2, "LSOA code (2011)"),
+    ),
+    CsvFile(
+        f"{PUBLIC}/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv",
+        "GP registered patients CSV header",
+        "NUMBER_OF_PATIENTS",
+        ("NUMBER_OF_PATIENTS", "type int"),
+        ("SEX", "UNKNOWN", "code list"),
+        "POSTCODE",
+        (2, "CODE"),
+    ),
+    CsvFile(
+        f"{DELIVERY}/workstreams.csv",
+        "workstreams schema",
+        "workstream_id",
+        ("objective", "type int"),
+        ("indicators", "no-such-indicator", "catalogue indicator"),
+        "workstream",
+        (2, "workstream_id"),
+    ),
+    CsvFile(
+        f"{DELIVERY}/milestones.csv",
+        "milestones schema",
+        "due",
+        ("due", "type date"),
+        ("due_basis", "guess", "code list"),
+        "milestone",
+        (2, "milestone_id"),
+    ),
     # no number or date column in milestone_updates
-    CsvFile(f"{DELIVERY}/milestone_updates.csv", "milestone_updates schema", "status", None,
-            ("status", "done", "code list"), "evidence", (2, "milestone_id")),
-    CsvFile(f"{DELIVERY}/risks.csv", "risks schema", "identified", ("identified", "type date"),
-            ("provenance", "rumour", "code list"), "risk", (2, "risk_id")),
-    CsvFile(f"{DELIVERY}/risk_reviews.csv", "risk_reviews schema", "likelihood",
-            ("likelihood", "type int"), ("risk_id", "no-such-risk", "known risk"),
-            "mitigations", (2, "risk_id")),
+    CsvFile(
+        f"{DELIVERY}/milestone_updates.csv",
+        "milestone_updates schema",
+        "status",
+        None,
+        ("status", "done", "code list"),
+        "evidence",
+        (2, "milestone_id"),
+    ),
+    CsvFile(
+        f"{DELIVERY}/risks.csv",
+        "risks schema",
+        "identified",
+        ("identified", "type date"),
+        ("provenance", "rumour", "code list"),
+        "risk",
+        (2, "risk_id"),
+    ),
+    CsvFile(
+        f"{DELIVERY}/risk_reviews.csv",
+        "risk_reviews schema",
+        "likelihood",
+        ("likelihood", "type int"),
+        ("risk_id", "no-such-risk", "known risk"),
+        "mitigations",
+        (2, "risk_id"),
+    ),
 ]
 
 
@@ -137,25 +236,68 @@ def csv_cases(spec: CsvFile) -> list[Case]:
     cases = [
         Case(f"{stem}-empty", spec.path, d.emptied, "not empty"),
         Case(f"{stem}-header-only", spec.path, d.header_only, "not empty"),
-        Case(f"{stem}-last-row-cut", spec.path, d.last_row_cut, "rectangular CSV",
-             row=data_rows(spec.path)),
-        Case(f"{stem}-every-row-twice", spec.path, d.every_row_twice, "unique key",
-             row=spec.duplicate[0], column=spec.duplicate[1]),
-        Case(f"{stem}-renamed-column", spec.path, d.rename_column(spec.column),
-             spec.header_rule, column=spec.column),
-        Case(f"{stem}-dropped-column", spec.path, d.drop_column(spec.column),
-             spec.header_rule, column=spec.column),
-        Case(f"{stem}-not-utf8", spec.path, d.bad_byte_in(2, spec.text), "encoding UTF-8",
-             row=2, column=spec.text),
+        Case(
+            f"{stem}-last-row-cut",
+            spec.path,
+            d.last_row_cut,
+            "rectangular CSV",
+            row=data_rows(spec.path),
+        ),
+        Case(
+            f"{stem}-every-row-twice",
+            spec.path,
+            d.every_row_twice,
+            "unique key",
+            row=spec.duplicate[0],
+            column=spec.duplicate[1],
+        ),
+        Case(
+            f"{stem}-renamed-column",
+            spec.path,
+            d.rename_column(spec.column),
+            spec.header_rule,
+            column=spec.column,
+        ),
+        Case(
+            f"{stem}-dropped-column",
+            spec.path,
+            d.drop_column(spec.column),
+            spec.header_rule,
+            column=spec.column,
+        ),
+        Case(
+            f"{stem}-not-utf8",
+            spec.path,
+            d.bad_byte_in(2, spec.text),
+            "encoding UTF-8",
+            row=2,
+            column=spec.text,
+        ),
     ]
     if spec.numeric is not None:
         column, rule = spec.numeric
-        cases.append(Case(f"{stem}-text-in-{column}", spec.path, d.set_cell(2, column, "twelve"),
-                          rule, row=2, column=column))
+        cases.append(
+            Case(
+                f"{stem}-text-in-{column}",
+                spec.path,
+                d.set_cell(2, column, "twelve"),
+                rule,
+                row=2,
+                column=column,
+            )
+        )
     if spec.code is not None:
         column, value, rule = spec.code
-        cases.append(Case(f"{stem}-unknown-{column}", spec.path, d.set_cell(2, column, value),
-                          rule, row=2, column=column))
+        cases.append(
+            Case(
+                f"{stem}-unknown-{column}",
+                spec.path,
+                d.set_cell(2, column, value),
+                rule,
+                row=2,
+                column=column,
+            )
+        )
     return cases
 
 
@@ -175,17 +317,38 @@ def parameter_cases(name: str) -> list[Case]:
     return [
         Case(f"{name}-empty", path, d.emptied, "parameters file not empty"),
         Case(f"{name}-malformed-yaml", path, d.append_text("comparators: [NWL\n"), "valid YAML"),
-        Case(f"{name}-not-utf8", path, d.substitute_bytes("Harrow" if is_defaults else "period",
-             b"Harr\xf3w" if is_defaults else b"p\xe9riod"), "encoding UTF-8"),
-        Case(f"{name}-unknown-parameter", path, d.append_text("colour: red\n"),
-             "known parameter", column="colour"),
+        Case(
+            f"{name}-not-utf8",
+            path,
+            d.substitute_bytes(
+                "Harrow" if is_defaults else "period", b"Harr\xf3w" if is_defaults else b"p\xe9riod"
+            ),
+            "encoding UTF-8",
+        ),
+        Case(
+            f"{name}-unknown-parameter",
+            path,
+            d.append_text("colour: red\n"),
+            "known parameter",
+            column="colour",
+        ),
         # a parameter missing from every file is reported against the period file being
         # loaded (defaults may supply it, or the period file): the first period's
-        Case(f"{name}-missing-{missing}", path, d.remove_line(f"{missing}:"),
-             "required parameter", column=missing,
-             names=f"parameters/{FIRST}.yaml" if is_defaults else None),
-        Case(f"{name}-wrong-type", path, wrong, "parameter type",
-             column="confidence" if is_defaults else "period_start"),
+        Case(
+            f"{name}-missing-{missing}",
+            path,
+            d.remove_line(f"{missing}:"),
+            "required parameter",
+            column=missing,
+            names=f"parameters/{FIRST}.yaml" if is_defaults else None,
+        ),
+        Case(
+            f"{name}-wrong-type",
+            path,
+            wrong,
+            "parameter type",
+            column="confidence" if is_defaults else "period_start",
+        ),
     ]
 
 
@@ -207,16 +370,31 @@ def extract_cases() -> list[Case]:
     cases += [
         Case("manifest-empty", MANIFEST, d.emptied, "extract manifest"),
         Case("manifest-truncated", MANIFEST, d.first_half, "extract manifest"),
-        Case("manifest-row-count", MANIFEST,
-             d.substitute(f'"rows": {rows},', f'"rows": {rows + 1},'), "extract row count",
-             names=f"{EXTRACT}/{tables[first]['file']}", column="rows"),
-        Case("manifest-hash-missing", MANIFEST,
-             d.substitute(f'"sha256": "{tables[first]["sha256"]}"',
-                          f'"sha": "{tables[first]["sha256"]}"'),
-             "extract manifest", column=f"tables.{first}.sha256"),
-        Case("manifest-hash-changed", MANIFEST,
-             d.substitute(tables[first]["sha256"], "0" * 64), "extract integrity",
-             names=f"{EXTRACT}/{tables[first]['file']}", column="sha256"),
+        Case(
+            "manifest-row-count",
+            MANIFEST,
+            d.substitute(f'"rows": {rows},', f'"rows": {rows + 1},'),
+            "extract row count",
+            names=f"{EXTRACT}/{tables[first]['file']}",
+            column="rows",
+        ),
+        Case(
+            "manifest-hash-missing",
+            MANIFEST,
+            d.substitute(
+                f'"sha256": "{tables[first]["sha256"]}"', f'"sha": "{tables[first]["sha256"]}"'
+            ),
+            "extract manifest",
+            column=f"tables.{first}.sha256",
+        ),
+        Case(
+            "manifest-hash-changed",
+            MANIFEST,
+            d.substitute(tables[first]["sha256"], "0" * 64),
+            "extract integrity",
+            names=f"{EXTRACT}/{tables[first]['file']}",
+            column="sha256",
+        ),
     ]
     return cases
 
@@ -245,9 +423,14 @@ def seed_cases() -> list[Case]:
             Case(f"seed-{number}-doubled", path, d.text_doubled, None),
             # a cut seed is refused where a quote is lost; a seed no quote cites from beyond
             # its first tenth (000, 003: the tracker cites only their opening) is harmless
-            Case(f"seed-{number}-cut", path, d.text_first_tenth,
-                 cut[1] if cut else None, names=cut[0] if cut else None,
-                 text=number if cut else None),
+            Case(
+                f"seed-{number}-cut",
+                path,
+                d.text_first_tenth,
+                cut[1] if cut else None,
+                names=cut[0] if cut else None,
+                text=number if cut else None,
+            ),
         ]
     return cases
 
@@ -262,74 +445,193 @@ DOCUMENTS = sorted(
 
 
 def document_cases() -> list[Case]:
-    return [Case(f"doc-{Path(p).parent.name}-{Path(p).stem}-empty", p, d.emptied, None)
-            for p in DOCUMENTS]
+    return [
+        Case(f"doc-{Path(p).parent.name}-{Path(p).stem}-empty", p, d.emptied, None)
+        for p in DOCUMENTS
+    ]
 
 
 SPECIFIC = [
-    Case("period-outside-the-data", "parameters/2030-31.yaml",
-         lambda p, n: d.replace(p, n, 'period: "2030-31"\nperiod_start: "2030-04-01"\n'
-                                'period_end: "2031-03-31"\n'),
-         "period within the data", column="period", period="2030-31"),
-    Case("period-has-no-file", "parameters/2031-32.yaml", lambda p, n: None, "period exists",
-         period="2031-32"),
-    Case("default-period-has-no-file", "parameters/defaults.yaml",
-         d.substitute('default_period: "2025-26"', 'default_period: "2031-32"'),
-         "period exists", names="parameters/2031-32.yaml"),
-    Case("pcn-unknown", "parameters/defaults.yaml",
-         d.substitute("pcn: null", 'pcn: "Nowhere PCN"'), "code list", column="pcn",
-         names="parameters"),
-    Case("confidence-out-of-range", "parameters/defaults.yaml",
-         d.substitute("confidence: 0.95", "confidence: 1.5"), "range", column="confidence",
-         names=f"parameters/{FIRST}.yaml"),
-    Case("period-mismatches-file", f"parameters/{FIRST}.yaml",
-         d.substitute(f'period: "{FIRST}"', 'period: "2019-20"'), "period matches file name",
-         column="period"),
-    Case("number-not-in-quote", f"{REF}/diabetes_9cp_practices.csv",
-         d.set_cell(1, "patients_all_9", "626"), "number in quote", row=1,
-         column="patients_all_9"),
-    Case("quote-not-in-seed", f"{REF}/pcn_names.csv",
-         d.set_cell(1, "source_quote", "Harrow Collab. Network (E84680) Somewhere Else"),
-         "quote in seed", row=1, column="source_quote"),
-    Case("seed-file-missing", f"{REF}/pcn_names.csv",
-         d.set_cell(2, "source_file", "004_0000000000000000.txt"), "seed exists", row=2,
-         column="source_file"),
-    Case("numerator-above-denominator", f"{REF}/diabetes_9cp_practices.csv",
-         d.edit_rows(lambda rows: [rows[0], [*rows[1][:3], rows[1][4], rows[1][3],
-                                             *rows[1][5:]], *rows[2:]]),
-         "achievers within patients", row=1, column="patients_all_9"),
-    Case("practice-pcn-unknown",
-         f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
-         d.set_cell(3, "pcn_name", "Harrow West PCN"), "code list", row=3, column="pcn_name"),
-    Case("lsoa-population-column-dropped", f"{PUBLIC}/imd2019/harrow_E09000015_iod2019_lsoa11.csv",
-         d.drop_column("Total population: mid 2015 (excluding prisoners)"), "generator layout",
-         column="Total population: mid 2015"),
-    Case("registrations-sub-icb-layout",
-         f"{PUBLIC}/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv",
-         d.rename_column("ONS_CCG_CODE"), "GP registered patients CSV header",
-         column="ONS_CCG_CODE"),
-    Case("workstream-unknown-activity", f"{DELIVERY}/workstreams.csv",
-         d.set_cell(1, "logic_model_activities", "Build a moon base"), "logic-model activity",
-         row=1, column="logic_model_activities"),
-    Case("milestone-unknown-workstream", f"{DELIVERY}/milestones.csv",
-         d.set_cell(1, "workstream_id", "no-such-workstream"), "known workstream", row=1,
-         column="workstream_id"),
-    Case("area-not-a-borough", "parameters/defaults.yaml", lambda p, n: None, "NWL borough",
-         column="area", names="command line --area", area="E09000999"),
-    Case("practices-duplicate-header",
-         f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
-         d.rename_column("pcn_match", "pcn_name"), "unique header", column="pcn_name"),
-    Case("practices-negative-list-size",
-         f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
-         d.set_cell(1, "registered_patients_2021_01_01", "-8558"), "range", row=1,
-         column="registered_patients_2021_01_01"),
-    Case("imd-file-1-truncated-gzip",
-         f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
-         d.first_half, "readable gzip"),
-    Case("template-unknown-parameter", "book/objective-3-care-pathways.ipynb",
-         d.substitute('area_name = \\"Harrow\\"',
-                      'area_name = \\"Harrow\\"\\n",\n    "colour = \\"red\\"'),
-         "known parameter", column="colour"),
+    Case(
+        "period-outside-the-data",
+        "parameters/2030-31.yaml",
+        lambda p, n: d.replace(
+            p, n, 'period: "2030-31"\nperiod_start: "2030-04-01"\nperiod_end: "2031-03-31"\n'
+        ),
+        "period within the data",
+        column="period",
+        period="2030-31",
+    ),
+    Case(
+        "period-has-no-file",
+        "parameters/2031-32.yaml",
+        lambda p, n: None,
+        "period exists",
+        period="2031-32",
+    ),
+    Case(
+        "default-period-has-no-file",
+        "parameters/defaults.yaml",
+        d.substitute('default_period: "2025-26"', 'default_period: "2031-32"'),
+        "period exists",
+        names="parameters/2031-32.yaml",
+    ),
+    Case(
+        "pcn-unknown",
+        "parameters/defaults.yaml",
+        d.substitute("pcn: null", 'pcn: "Nowhere PCN"'),
+        "code list",
+        column="pcn",
+        names="parameters",
+    ),
+    Case(
+        "confidence-out-of-range",
+        "parameters/defaults.yaml",
+        d.substitute("confidence: 0.95", "confidence: 1.5"),
+        "range",
+        column="confidence",
+        names=f"parameters/{FIRST}.yaml",
+    ),
+    Case(
+        "period-mismatches-file",
+        f"parameters/{FIRST}.yaml",
+        d.substitute(f'period: "{FIRST}"', 'period: "2019-20"'),
+        "period matches file name",
+        column="period",
+    ),
+    Case(
+        "number-not-in-quote",
+        f"{REF}/diabetes_9cp_practices.csv",
+        d.set_cell(1, "patients_all_9", "626"),
+        "number in quote",
+        row=1,
+        column="patients_all_9",
+    ),
+    Case(
+        "quote-not-in-seed",
+        f"{REF}/pcn_names.csv",
+        d.set_cell(1, "source_quote", "Harrow Collab. Network (E84680) Somewhere Else"),
+        "quote in seed",
+        row=1,
+        column="source_quote",
+    ),
+    Case(
+        "seed-file-missing",
+        f"{REF}/pcn_names.csv",
+        d.set_cell(2, "source_file", "004_0000000000000000.txt"),
+        "seed exists",
+        row=2,
+        column="source_file",
+    ),
+    Case(
+        "numerator-above-denominator",
+        f"{REF}/diabetes_9cp_practices.csv",
+        d.edit_rows(
+            lambda rows: [rows[0], [*rows[1][:3], rows[1][4], rows[1][3], *rows[1][5:]], *rows[2:]]
+        ),
+        "achievers within patients",
+        row=1,
+        column="patients_all_9",
+    ),
+    Case(
+        "practice-pcn-unknown",
+        f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+        d.set_cell(3, "pcn_name", "Harrow West PCN"),
+        "code list",
+        row=3,
+        column="pcn_name",
+    ),
+    Case(
+        "lsoa-population-column-dropped",
+        f"{PUBLIC}/imd2019/harrow_E09000015_iod2019_lsoa11.csv",
+        d.drop_column("Total population: mid 2015 (excluding prisoners)"),
+        "generator layout",
+        column="Total population: mid 2015",
+    ),
+    Case(
+        "registrations-sub-icb-layout",
+        f"{PUBLIC}/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv",
+        d.rename_column("ONS_CCG_CODE"),
+        "GP registered patients CSV header",
+        column="ONS_CCG_CODE",
+    ),
+    Case(
+        "workstream-unknown-activity",
+        f"{DELIVERY}/workstreams.csv",
+        d.set_cell(1, "logic_model_activities", "Build a moon base"),
+        "logic-model activity",
+        row=1,
+        column="logic_model_activities",
+    ),
+    Case(
+        "milestone-unknown-workstream",
+        f"{DELIVERY}/milestones.csv",
+        d.set_cell(1, "workstream_id", "no-such-workstream"),
+        "known workstream",
+        row=1,
+        column="workstream_id",
+    ),
+    Case(
+        "area-not-a-borough",
+        "parameters/defaults.yaml",
+        lambda p, n: None,
+        "NWL borough",
+        column="area",
+        names="command line --area",
+        area="E09000999",
+    ),
+    Case(
+        "practices-duplicate-header",
+        f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+        d.rename_column("pcn_match", "pcn_name"),
+        "unique header",
+        column="pcn_name",
+    ),
+    Case(
+        "practices-negative-list-size",
+        f"{PUBLIC}/harrow-practices/harrow_practices_2021-01_with_pcn.csv",
+        d.set_cell(1, "registered_patients_2021_01_01", "-8558"),
+        "range",
+        row=1,
+        column="registered_patients_2021_01_01",
+    ),
+    Case(
+        "imd-file-1-truncated-gzip",
+        f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+        d.first_half,
+        "readable gzip",
+    ),
+    Case(
+        "extract-column-renamed",
+        f"{EXTRACT}/comparators.parquet",
+        d.rewrite_table(
+            lambda t: t.rename_columns(
+                ["Renamed Area Code" if c == "Area Code" else c for c in t.column_names]
+            )
+        ),
+        "extract schema",
+        column="Area Code",
+    ),
+    Case(
+        "extract-number-as-text",
+        f"{EXTRACT}/comparators.parquet",
+        d.rewrite_table(
+            lambda t: t.set_column(
+                t.column_names.index("Value"), "Value", t["Value"].cast(pa.string())
+            )
+        ),
+        "extract schema",
+        column="Value",
+    ),
+    Case(
+        "template-unknown-parameter",
+        "book/objective-3-care-pathways.ipynb",
+        d.substitute(
+            'area_name = \\"Harrow\\"', 'area_name = \\"Harrow\\"\\n",\n    "colour = \\"red\\"'
+        ),
+        "known parameter",
+        column="colour",
+    ),
 ]
 
 CASES = [
@@ -420,9 +722,16 @@ def test_every_input_file_has_cases() -> None:
     assert len(CASES) >= 200
 
 
-SUBPROCESS_CASES = [c for c in CASES if c.name in {
-    "workstreams-empty", "persons-parquet-truncated", f"{PERIODS[-1]}-malformed-yaml",
-}]
+SUBPROCESS_CASES = [
+    c
+    for c in CASES
+    if c.name
+    in {
+        "workstreams-empty",
+        "persons-parquet-truncated",
+        f"{PERIODS[-1]}-malformed-yaml",
+    }
+]
 
 
 @pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=[c.name for c in SUBPROCESS_CASES])
@@ -431,8 +740,9 @@ def test_no_traceback_reaches_a_terminal(case: Case, tmp_path: Path) -> None:
     project = d.link_project(tmp_path / "project").resolve()
     case.damage(project, case.file)
     command = "build" if case.name.startswith("persons") else "validate"
-    result = run_bbp(command, *(["--out", str(tmp_path / "site")] if command == "build" else []),
-                     root=project)
+    result = run_bbp(
+        command, *(["--out", str(tmp_path / "site")] if command == "build" else []), root=project
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
