@@ -125,11 +125,11 @@ def read_csv_strings(path: str | Path) -> pd.DataFrame:
 
 
 def read_csv_verbatim(path: str | Path) -> pd.DataFrame:
-    """Read a CSV file as written (object strings, empty cells missing, nothing stripped),
+    """Read a CSV file as written (strings, empty cells missing, nothing stripped),
     as ``pandas.read_csv(dtype=str, keep_default_na=False, na_values=[""])`` would, after
     the structural checks of :func:`read_records`."""
     header, rows = read_records(path)
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
     return frame.mask(frame == "")
 
 
