@@ -198,12 +198,25 @@ def _check_edition(run_params: dict[str, Any], root: Path) -> None:
     check_period_covered(run_params["period"], FIN_YEARS, file=period_file)
 
 
+def _template(template: Path) -> None:
+    from .pipeline import check_template_parameters
+
+    try:
+        check_template_parameters(template, {})
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise InputError(
+            f"not a readable notebook ({type(error).__name__}: {error})"[:300],
+            file=template,
+            rule="notebook format",
+        ) from error
+
+
 def _templates(root: Path) -> list[str]:
-    from .pipeline import check_template_parameters, templates
+    from .pipeline import templates
 
     names = []
     for template in templates(root):
-        _once("template", [template], lambda t=template: check_template_parameters(t, {}))
+        _once("template", [template], lambda t=template: _template(t))
         names.append(template.name)
     return names
 

@@ -623,6 +623,15 @@ SPECIFIC = [
         "extract schema",
         column="Value",
     ),
+    Case("template-empty", "book/index.ipynb", d.emptied, "notebook format"),
+    Case(
+        "template-cells-not-a-list",
+        "book/index.ipynb",
+        lambda p, n: d.replace(
+            p, n, '{"cells": 5, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+        ),
+        "notebook format",
+    ),
     Case(
         "template-unknown-parameter",
         "book/objective-3-care-pathways.ipynb",
