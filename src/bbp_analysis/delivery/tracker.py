@@ -19,7 +19,8 @@ import pandas as pd
 from .. import catalogue
 from ..errors import InputError
 from ..paths import data_dir, reference_dir
-from ..reference import collapse_whitespace
+from ..readers._io import read_csv_verbatim
+from ..reference import collapse_whitespace, read_seed, seed_files
 from ..validation import Column, Schema, validate_frame
 
 STATUSES = ("complete", "on track", "at risk", "off track", "not started")
@@ -142,11 +143,7 @@ def _read(name: str, folder: Path) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.is_file():
         raise InputError("delivery tracker table not found", file=path, rule="file exists")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(str(error).splitlines()[0], file=path, rule="UTF-8 CSV") from error
-    return validate_frame(raw, SCHEMAS[name], file=path)
+    return validate_frame(read_csv_verbatim(path), SCHEMAS[name], file=path)
 
 
 def _check_period_years(frame: pd.DataFrame, path: Path) -> None:
@@ -176,11 +173,7 @@ def _check_known(
 
 def _seed_texts(root: Path | None) -> dict[str, str]:
     """Seed number (``"004"``) -> its text, whitespace collapsed."""
-    folder = reference_dir(root) / "seeds"
-    return {
-        path.name[:3]: collapse_whitespace(path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("[0-9][0-9][0-9]_*.txt"))
-    }
+    return {path.name[:3]: collapse_whitespace(read_seed(path)) for path in seed_files(root)}
 
 
 def _check_citations(frame: pd.DataFrame, path: Path, seeds: dict[str, str]) -> None:
