@@ -64,20 +64,23 @@ def _data_synth(args: argparse.Namespace) -> int:
     import time
 
     from .extract import extract_folder, extract_hash, verify_extract
-    from .params import load_parameters
+    from .params import latest_period, load_parameters
     from .synth.generate import generate
 
     defaults = load_parameters(None)
     area = args.area or defaults["area_code"]
     seed = defaults["synthetic_seed"] if args.seed is None else args.seed
+    through = args.through or latest_period()
     out = Path(args.out) if args.out else extract_folder(area)
     started = time.perf_counter()
-    generate(area=area, scale=args.scale, seed=seed, out_dir=out, validate=True)
+    generate(area=area, scale=args.scale, seed=seed, out_dir=out, validate=True, through=through)
     manifest = verify_extract(out)
     rows = sum(entry["rows"] for entry in manifest["tables"].values())
+    covered = manifest["periods"]
     print(
-        f"synthetic extract for {area} (scale {args.scale}, seed {seed}): "
-        f"{len(manifest['tables'])} tables, {rows:,} rows in {time.perf_counter() - started:.1f} s"
+        f"synthetic extract for {area} (scale {args.scale}, seed {seed}, periods "
+        f"{covered[0]} to {covered[-1]}): {len(manifest['tables'])} tables, {rows:,} rows in "
+        f"{time.perf_counter() - started:.1f} s"
     )
     for name, entry in sorted(manifest["tables"].items()):
         print(f"  {name:<22} {entry['rows']:>12,} rows  sha256 {entry['sha256'][:16]}")
@@ -229,6 +232,12 @@ def parser() -> argparse.ArgumentParser:
     synth.add_argument("--scale", type=float, default=1.0, help="list sizes x this (0 to 10]")
     synth.add_argument("--seed", type=int, help="default: synthetic_seed in parameters")
     synth.add_argument("--out", help="folder (default: data/synthetic/<area>)")
+    synth.add_argument(
+        "--through",
+        metavar="PERIOD",
+        help="last financial year covered, e.g. 2026-27 (from 2019-20; default: the latest "
+        "period with a file in parameters/)",
+    )
     synth.set_defaults(run=_data_synth)
     return top
 

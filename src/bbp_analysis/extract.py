@@ -1,13 +1,18 @@
 """The build's person-level data and the aggregate measure tables drawn from it.
 
 The default data are the synthetic WSIC-shaped extract (:mod:`bbp_analysis.synth`), written to
-``data/synthetic/<area>/`` with a ``manifest.json`` (seed, generator version, rows and SHA-256
-of every Parquet table). :func:`ensure_extract` generates it when absent or stale, and checks
-the files against their manifest otherwise. :func:`measures` gives the notebooks the
-aggregate tables (numerator and denominator by measure, period, area and breakdown) computed
-once per extract and SQL version on DuckDB and cached under ``_build/cache/measures/``: no
-person-level row reaches a notebook. Nothing here applies disclosure control; every caller
-that displays or writes an aggregate must (:mod:`bbp_analysis.disclosure`).
+``data/synthetic/<area>/`` with a ``manifest.json`` (seed, generator version, the periods it
+covers, rows and SHA-256 of every Parquet table). The synthetic extract covers 2019-20 through
+the latest period with a parameters file: :func:`ensure_extract` generates it when absent or
+stale (another seed or generator version, or other periods, e.g. after adding
+``parameters/2026-27.yaml``), and checks the files against their manifest otherwise. An
+extract not made by the generator (its manifest is not ``synthetic``) is never regenerated:
+it covers the periods its manifest records, and a period beyond them is refused.
+:func:`measures` gives the notebooks the aggregate tables (numerator and denominator by
+measure, period, area and breakdown) computed once per extract and SQL version on DuckDB and
+cached under ``_build/cache/measures/``: no person-level row reaches a notebook. Nothing here
+applies disclosure control; every caller that displays or writes an aggregate must
+(:mod:`bbp_analysis.disclosure`).
 
 Other boroughs: with ``$BBP_EXTRACT_SOURCE=NWL`` (set by ``bbp build --area CODE``) a
 borough's extract is its part of the eight-borough extract (``data/synthetic/NWL/``): every
@@ -30,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import periods
 from .errors import InputError
 from .paths import build_dir, project_root, synthetic_dir
 from .validation import Schema
@@ -94,6 +100,38 @@ def read_manifest(folder: Path) -> dict[str, Any]:
                     rule="extract manifest",
                 )
     return manifest
+
+
+def covered_periods(manifest: dict[str, Any], file: Path | str = MANIFEST) -> list[str]:
+    """The financial years the extract covers (its manifest's ``periods``, oldest first);
+    InputError naming ``file`` when they are missing or not consecutive financial years."""
+    found = manifest.get("periods")
+    if (
+        not isinstance(found, list)
+        or not found
+        or not all(isinstance(p, str) and periods.is_period(p) for p in found)
+        or list(periods.between(found[0], found[-1])) != found
+    ):
+        raise InputError(
+            "the manifest does not list the consecutive financial years the extract covers",
+            file=file,
+            column="periods",
+            rule="extract manifest",
+        )
+    return found
+
+
+def is_generated(manifest: dict[str, Any]) -> bool:
+    """Whether the extract was made by this package's synthetic-data generator (and so may be
+    regenerated); any other extract is used as it is."""
+    return manifest.get("synthetic") is True and manifest.get("generator") == "bbp_analysis.synth"
+
+
+def synthetic_through(root: Path | None = None) -> str:
+    """The last period the synthetic extract covers: the latest with a parameters file."""
+    from .params import latest_period
+
+    return latest_period(root)
 
 
 def extract_hash(manifest: dict[str, Any]) -> str:
@@ -193,42 +231,66 @@ def verify_extract(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def check_extract(area_code: str, seed: int, root: Path | None = None) -> str:
+def check_extract(area_code: str, seed: int, root: Path | None = None) -> tuple[str, list[str]]:
     """Check the extract the build would use for ``area_code`` without generating anything,
     taking the decisions :func:`ensure_extract` takes: an existing, current extract (and a
     borough's cut) is verified against its manifest; one that is absent or stale would be
-    generated. Returns what was found, for the report; InputError on a damaged extract."""
+    generated. Returns what was found (for the report) and the periods the data will cover;
+    InputError on a damaged extract."""
     folder = extract_folder(area_code, root)
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
-        source = check_extract(EIGHT_BOROUGHS, seed, root)
+        source, covered = check_extract(EIGHT_BOROUGHS, seed, root)
         if not (folder / MANIFEST).is_file():
-            return f"{source}; {area_code} will be cut from it"
+            return f"{source}; {area_code} will be cut from it", covered
         manifest = read_manifest(folder)
         source_folder = extract_folder(EIGHT_BOROUGHS, root)
-        if not _is_current(source_folder, seed) or manifest.get("source_hash") != extract_hash(
-            read_manifest(source_folder)
-        ):
-            return f"{source}; {area_code} will be cut again"
+        if not _is_current(source_folder, seed, root) or manifest.get(
+            "source_hash"
+        ) != extract_hash(read_manifest(source_folder)):
+            return f"{source}; {area_code} will be cut again", covered
         verify_extract(folder)
-        return f"{source}; {area_code} cut verified ({len(manifest['tables'])} tables)"
+        found = f"{source}; {area_code} cut verified ({len(manifest['tables'])} tables)"
+        return found, covered
+    generated = list(synthetic_window(root))
     if not (folder / MANIFEST).is_file():
-        return f"extract {area_code} absent (the build generates it)"
-    if not _is_current(folder, seed):
-        return f"extract {area_code} stale (the build regenerates it)"
+        found = f"extract {area_code} absent (the build generates it, {_span(generated)})"
+        return found, generated
+    if not _is_current(folder, seed, root):
+        found = f"extract {area_code} stale (the build regenerates it, {_span(generated)})"
+        return found, generated
     manifest = verify_extract(folder)
-    return f"extract {area_code} verified ({len(manifest['tables'])} tables)"
+    covered = covered_periods(manifest, folder / MANIFEST)
+    found = f"extract {area_code} verified ({len(manifest['tables'])} tables, {_span(covered)})"
+    return found, covered
 
 
-def _is_current(folder: Path, seed: int) -> bool:
+def _span(covered: list[str]) -> str:
+    return f"{covered[0]} to {covered[-1]}"
+
+
+def synthetic_window(root: Path | None = None) -> tuple[str, ...]:
+    """The periods a synthetic extract generated now covers (2019-20 through
+    :func:`synthetic_through`)."""
+    from .synth.calibration import window
+
+    return window(synthetic_through(root))
+
+
+def _is_current(folder: Path, seed: int, root: Path | None) -> bool:
+    """Whether the extract in ``folder`` is used as it is: not made by the generator, or made
+    by this generator version with ``seed`` at scale 1 through :func:`synthetic_through`."""
     from .synth import GENERATOR_VERSION
 
     if not (folder / MANIFEST).is_file():
         return False
     manifest = read_manifest(folder)
+    if not is_generated(manifest):
+        return True
     return (
         manifest.get("seed") == seed
         and manifest.get("scale") == 1.0
         and manifest.get("generator_version") == GENERATOR_VERSION
+        and manifest.get("periods") == list(synthetic_window(root))
     )
 
 
@@ -239,19 +301,20 @@ def ensure_extract(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """The extract's manifest, generating (and validating) the extract first when it is
-    absent or was made with another seed or generator version; an existing one is checked
-    against its manifest hashes."""
+    absent or was made with another seed or generator version or for other periods than
+    :func:`synthetic_window`; an existing one is checked against its manifest hashes."""
     folder = extract_folder(area_code, root)
     say = progress or (lambda _message: None)
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return _ensure_borough_view(area_code, seed, root, say)
-    if _is_current(folder, seed):
-        say(f"checking the synthetic extract {folder.relative_to(folder.parents[2])}")
+    if _is_current(folder, seed, root):
+        say(f"checking the extract {folder.relative_to(folder.parents[2])}")
         return verify_extract(folder)
     from .synth.generate import generate
 
-    say(f"generating the synthetic extract for {area_code} (seed {seed})")
-    generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True)
+    through = synthetic_through(root)
+    say(f"generating the synthetic extract for {area_code} (seed {seed}, 2019-20 to {through})")
+    generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True, through=through)
     return verify_extract(folder)
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
+from . import periods
 from .errors import InputError
 from .paths import parameters_dir
 
-PERIOD_PATTERN = re.compile(r"(\d{4})-(\d{2})")
 AREA_CODE_PATTERN = re.compile(r"E0[6-9]\d{6}")
 
 
@@ -128,15 +128,13 @@ def _check_rules(params: dict[str, Any], path: Path) -> None:
     def fail(name: str, detail: str, rule: str) -> None:
         raise InputError(detail, file=path, column=name, rule=rule)
 
-    match = PERIOD_PATTERN.fullmatch(params["period"])
-    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+    if not periods.is_period(params["period"]):
         fail(
             "period", f"{params['period']!r} is not a financial year like 2022-23", "period format"
         )
-    start_year = int(params["period"][:4])
     for name, expected in (
-        ("period_start", date(start_year, 4, 1)),
-        ("period_end", date(start_year + 1, 3, 31)),
+        ("period_start", periods.first_day(params["period"])),
+        ("period_end", periods.last_day(params["period"])),
     ):
         try:
             given = date.fromisoformat(params[name])
@@ -169,7 +167,17 @@ def _check_rules(params: dict[str, Any], path: Path) -> None:
 def available_periods(root: Path | None = None) -> list[str]:
     """Periods with a parameters file, oldest first."""
     folder = parameters_dir(root)
-    return sorted(p.stem for p in folder.glob("*.yaml") if PERIOD_PATTERN.fullmatch(p.stem))
+    return sorted(p.stem for p in folder.glob("*.yaml") if periods.PATTERN.fullmatch(p.stem))
+
+
+def latest_period(root: Path | None = None) -> str:
+    """The latest period with a parameters file; InputError when there is none."""
+    found = available_periods(root)
+    if not found:
+        raise InputError(
+            "no period parameters files", file=parameters_dir(root), rule="period exists"
+        )
+    return found[-1]
 
 
 def load_parameters(period: str | None = None, root: Path | None = None) -> dict[str, Any]:

@@ -11,8 +11,9 @@ aggregates reach pandas. Rates and proportions are numerator / denominator (pers
 admissions, or survey weights, as each file's description says).
 
 Shared relations available to every query: one view per Parquet table (``persons``,
-``apc_spells``, ...); ``fin_years`` (fin_year, start_year, start_date, next_start, mid_date);
-``months`` (period 'YYYY-MM', month_start, next_month, fin_year); ``age_bands`` (age 0-130 ->
+``apc_spells``, ...); ``fin_years`` (fin_year, start_year, start_date, next_start, mid_date)
+and ``months`` (period 'YYYY-MM', month_start, next_month, fin_year) over the periods the
+extract covers (its manifest's ``periods``); ``age_bands`` (age 0-130 ->
 ESP2013 band "0-4" .. "85-89", "90+"); ``person_years`` (``sql/_person_years.sql``: everyone
 registered and alive on 1 October of a financial year, with ``age`` on that date, its
 ``age_band`` and ``imd_quintile`` = the local quintile); and ``emergency_spells``
@@ -43,7 +44,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .. import periods
 from ..errors import InputError
+from ..extract import covered_periods, read_manifest
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 AREAS = {"borough": "borough_code", "pcn": "pcn_name", "practice": "practice_code"}
@@ -62,7 +65,6 @@ OUTPUT_COLUMNS = ["measure", "period", "period_type", "area_type", "area_code", 
                   "breakdown_value", "numerator", "denominator"]
 ENGINES = ("duckdb", "spark")
 MEMORY_LIMIT = "2GB"  # DuckDB's working memory; beyond it, operators spill to disk
-FIN_YEARS = ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26")
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -88,20 +90,21 @@ def describe_measures() -> dict[str, str]:
     return {name: _header(SQL_DIR / f"{name}.sql")["description"] for name in list_measures()}
 
 
-def calendar_frames() -> dict[str, pd.DataFrame]:
-    """The calendar tables: ``fin_years``, ``months`` and ``age_bands`` (see module doc)."""
-    years = pd.DataFrame({"fin_year": list(FIN_YEARS)})
-    years["start_year"] = years["fin_year"].str[:4].astype(int)
-    years["start_date"] = pd.to_datetime(years["start_year"].astype(str) + "-04-01").dt.date
-    years["next_start"] = pd.to_datetime((years["start_year"] + 1).astype(str) + "-04-01").dt.date
-    years["mid_date"] = pd.to_datetime(years["start_year"].astype(str) + "-10-01").dt.date
-    starts = pd.date_range("2019-04-01", "2026-03-01", freq="MS")
+def calendar_frames(covered: list[str]) -> dict[str, pd.DataFrame]:
+    """The calendar tables over the financial years ``covered``: ``fin_years``, ``months``
+    and ``age_bands`` (see module doc)."""
+    years = pd.DataFrame({"fin_year": covered})
+    years["start_year"] = [periods.start_year(label) for label in covered]
+    years["start_date"] = [periods.first_day(label) for label in covered]
+    years["next_start"] = [periods.first_day(periods.label(y + 1)) for y in years["start_year"]]
+    years["mid_date"] = [periods.mid_day(label) for label in covered]
+    starts = pd.date_range(years["start_date"].iloc[0], years["next_start"].iloc[-1],
+                           freq="MS", inclusive="left")
     months = pd.DataFrame({
         "period": starts.strftime("%Y-%m"),
         "month_start": starts.date,
         "next_month": (starts + pd.offsets.MonthBegin(1)).date,
-        "fin_year": [f"{y}-{(y + 1) % 100:02d}" for y in
-                     (starts.year - (starts.month < 4).astype(int))],
+        "fin_year": [periods.label(y) for y in (starts.year - (starts.month < 4).astype(int))],
     })
     ages = pd.DataFrame({"age": range(131)})
     ages["age_band"] = [("90+" if a >= 90 else f"{a // 5 * 5}-{a // 5 * 5 + 4}")
@@ -109,8 +112,8 @@ def calendar_frames() -> dict[str, pd.DataFrame]:
     return {"fin_years": years, "months": months, "age_bands": ages}
 
 
-def _calendar(con: duckdb.DuckDBPyConnection) -> None:
-    for name, frame in calendar_frames().items():
+def _calendar(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    for name, frame in calendar_frames(covered_periods(read_manifest(folder))).items():
         con.register(f"{name}_df", frame)
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         con.unregister(f"{name}_df")
@@ -140,7 +143,7 @@ def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT
     for path in files:
         quoted = str(path).replace("'", "''")
         con.execute(f'CREATE VIEW "{path.stem}" AS SELECT * FROM read_parquet(\'{quoted}\')')
-    _calendar(con)
+    _calendar(con, folder)
     for name, query in shared_views().items():
         con.execute(f"CREATE TEMP VIEW {name} AS {query}")
     return con

@@ -24,6 +24,7 @@ import pyarrow as pa
 import sqlglot
 
 from ..errors import InputError
+from ..extract import covered_periods, read_manifest
 from . import engine
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def register(spark: SparkSession, extract_dir: Path | str) -> None:
         raise InputError("no Parquet tables found", file=str(folder), rule="synthetic extract")
     for path in files:
         spark.read.parquet(str(path.resolve())).createOrReplaceTempView(path.stem)
-    for name, frame in engine.calendar_frames().items():
+    covered = covered_periods(read_manifest(folder))
+    for name, frame in engine.calendar_frames(covered).items():
         spark.createDataFrame(frame).createOrReplaceTempView(name)
     for name, query in engine.shared_views().items():  # cached: read by most measures
         spark.sql(transpile(query)).cache().createOrReplaceTempView(name)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import periods
 from ..errors import InputError
 from ..paths import reference_dir
 from ..validation import Column, Schema, validate_frame
@@ -34,12 +35,29 @@ NWL_BOROUGHS: dict[str, tuple[str, str]] = {
     "E09000033": ("Westminster", "09A"),
 }
 
-FIN_YEARS: tuple[str, ...] = (
-    "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26",
-)
+#: The extract's first period; it runs through any period from :data:`EARLIEST_THROUGH` on
+#: (:func:`window`), which holds the calibration year and the partnership surveys' baseline.
+FIRST_PERIOD = "2019-20"
+EARLIEST_THROUGH = "2022-23"
 WINDOW_START = "2019-04-01"
-WINDOW_END = "2026-03-31"
 CALIBRATION_YEAR = "2021-22"
+
+
+def window(through: str) -> tuple[str, ...]:
+    """The financial years the extract covers when generated through period ``through``
+    (from :data:`FIRST_PERIOD`); InputError when ``through`` is not a financial year from
+    :data:`EARLIEST_THROUGH` on."""
+    if not periods.is_period(through) or through < EARLIEST_THROUGH:
+        raise InputError(f"{through!r} is not a financial year from {EARLIEST_THROUGH} on",
+                         file="generate() arguments", column="through", rule="period format")
+    return periods.between(FIRST_PERIOD, through)
+
+
+def held(values: tuple[float, ...], period: str) -> float:
+    """The value of a yearly assumption for ``period``: ``values`` run from
+    :data:`FIRST_PERIOD` one a year, and the last is held for every later period."""
+    k = periods.start_year(period) - periods.start_year(FIRST_PERIOD)
+    return values[min(k, len(values) - 1)]
 
 
 @dataclass(frozen=True)

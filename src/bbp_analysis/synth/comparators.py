@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import FIN_YEARS, PLAN
+from .. import periods
+from .calibration import PLAN
 
 FINGERTIPS_COLUMNS = (
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
@@ -73,18 +74,19 @@ SERIES: dict[str, tuple[str, str, str, dict[str, tuple[float, bool]], float]] = 
 
 
 def _period(label: str) -> tuple[str, int]:
-    start = int(label[:4])
+    start = periods.start_year(label)
     return f"{start}/{(start + 1) % 100:02d}", start * 10000
 
 
-def comparators(rng: np.random.Generator) -> pd.DataFrame:
-    """All comparator rows, Fingertips columns plus ``source`` ("plan" | "simulated")."""
+def comparators(years: tuple[str, ...], rng: np.random.Generator) -> pd.DataFrame:
+    """All comparator rows for each of ``years``, Fingertips columns plus ``source`` ("plan" |
+    "simulated"); the assumed trend continues in later years."""
     rows = []
     for measure, (name, age, base_year, values, trend) in SERIES.items():
-        base_k = FIN_YEARS.index(base_year)
+        base_k = years.index(base_year)
         for code, (value, published) in values.items():
             area_name, area_type, parent, parent_name = AREAS[code]
-            for k, label in enumerate(FIN_YEARS):
+            for k, label in enumerate(years):
                 is_plan = published and k == base_k
                 noise = 0.0 if is_plan else rng.normal(0, abs(value) * 0.01)
                 period, sortable = _period(label)

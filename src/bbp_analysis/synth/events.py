@@ -19,7 +19,9 @@ are uniform over the person's registered days in that year. Rates (assumptions u
 * A&E type 01: every emergency spell admitted via A&E (admimeth 21) plus unplanned
   attendances; UTC types 03/04 on their own (negative control: no intervention touches them).
 
-Year multipliers (COVID dip in 2020-21) apply to all emergency activity.
+Year multipliers (COVID dip in 2020-21) apply to all emergency activity; years after 2025-26
+hold the 2025-26 multiplier (assumption). Events fall in the financial years generated
+(``years``, :func:`bbp_analysis.synth.calibration.window`).
 """
 
 from __future__ import annotations
@@ -27,19 +29,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import periods
 from .calibration import (
     ACSC_RATE_OTHER_BOROUGHS,
-    FIN_YEARS,
+    CALIBRATION_YEAR,
     HARROW,
     TARGETS,
+    held,
     pcn_acsc_targets,
 )
 from .conditions import CONDITIONS
 from .interventions import effect_multiplier
-from .population import END, age_at
+from .population import START, age_at
 
-YEAR_FACTOR = dict(zip(FIN_YEARS, (1.04, 0.85, 1.0, 1.01, 1.02, 1.03, 1.04), strict=True))
-CALIBRATION_INDEX = FIN_YEARS.index(TARGETS["acsc_rate"].year)
+YEAR_FACTORS = (1.04, 0.85, 1.0, 1.01, 1.02, 1.03, 1.04)  # from 2019-20, last one held
 
 ACSC_CODES: dict[str, tuple[float, tuple[str, ...]]] = {  # rate per 1,000 with condition
     "diabetes": (22.0, ("E119", "E116", "E111", "E101", "E149", "E110")),
@@ -72,31 +75,37 @@ GENERAL_RATE = 70.0  # per 1,000 per year, other emergency admissions (assumptio
 FRAILTY_RATE = {"none": 1.0, "mild": 1.3, "moderate": 1.8, "severe": 2.4}
 
 
-def fin_year_bounds() -> list[tuple[str, np.datetime64, np.datetime64]]:
-    """(label, first day, first day of the next year) per financial year."""
-    out = []
-    for label in FIN_YEARS:
-        year = int(label[:4])
-        out.append((label, np.datetime64(f"{year}-04-01", "D"),
-                    np.datetime64(f"{year + 1}-04-01", "D")))
-    return out
+def fin_year_bounds(years: tuple[str, ...]) -> list[tuple[str, np.datetime64, np.datetime64]]:
+    """(label, first day, first day of the next year) per financial year of ``years``."""
+    return [(label, np.datetime64(periods.first_day(label), "D"),
+             np.datetime64(periods.last_day(label), "D") + np.timedelta64(1, "D"))
+            for label in years]
 
 
-def registered_span(people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """First registered day and first day no longer registered (exclusive)."""
+def window_end(years: tuple[str, ...]) -> np.datetime64:
+    """The last day of the last financial year of ``years``."""
+    return np.datetime64(periods.last_day(years[-1]), "D")
+
+
+def registered_span(people: pd.DataFrame, end: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """First registered day and first day no longer registered (exclusive; the day after
+    ``end`` for those still registered at the end of the window)."""
     start = people["registered_from"].to_numpy().astype("datetime64[D]")
     start = np.where(np.isnat(start), np.datetime64("1900-01-01", "D"), start)
     stop = people["registered_to"].to_numpy().astype("datetime64[D]")
-    stop = np.where(np.isnat(stop), END + np.timedelta64(1, "D"), stop)
+    stop = np.where(np.isnat(stop), end + np.timedelta64(1, "D"), stop)
     return start, stop
 
 
 class Exposure:
-    """Registered days per person in each financial year and uniform event dating."""
+    """Registered days per person in each financial year of ``years`` and uniform event
+    dating."""
 
-    def __init__(self, people: pd.DataFrame) -> None:
-        self.start, self.stop = registered_span(people)
-        self.years = fin_year_bounds()
+    def __init__(self, people: pd.DataFrame, years: tuple[str, ...]) -> None:
+        self.end = window_end(years)
+        self.calibration = years.index(CALIBRATION_YEAR)
+        self.start, self.stop = registered_span(people, self.end)
+        self.years = fin_year_bounds(years)
         self.lo = [np.maximum(self.start, a) for _, a, _ in self.years]
         self.hi = [np.minimum(self.stop, b) for _, _, b in self.years]
         self.fraction = [np.clip((hi - lo).astype(np.int64), 0, None) / (b - a).astype(np.int64)
@@ -139,10 +148,10 @@ def _length_of_stay(age: np.ndarray, rng: np.random.Generator, base: float = 1.0
 def acsc_multipliers(people: pd.DataFrame, exposure: Exposure,
                      base: dict[str, np.ndarray]) -> dict[str, float]:
     """PCN multipliers giving each PCN its target ACSC rate in the calibration year."""
-    k = CALIBRATION_INDEX
-    mid = np.datetime64(f"{FIN_YEARS[k][:4]}-10-01", "D")
+    k = exposure.calibration
+    mid = np.datetime64(periods.mid_day(CALIBRATION_YEAR), "D")
     on_list = (exposure.start <= mid) & (exposure.stop > mid)
-    expected = sum(base.values()) * exposure.fraction[k] * YEAR_FACTOR[FIN_YEARS[k]]
+    expected = sum(base.values()) * exposure.fraction[k] * held(YEAR_FACTORS, CALIBRATION_YEAR)
     frame = pd.DataFrame({"pcn": people["pcn_name"].to_numpy(), "borough":
                           people["borough_code"].to_numpy(), "expected": expected,
                           "on_list": on_list})
@@ -189,7 +198,7 @@ def acsc_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.Data
     parts = []
     for k, (label, _, _) in enumerate(exposure.years):
         for cond, rate in base_rates(age_in_year(people, label)).items():
-            idx, dates = exposure.draw(k, rate * pcn_mult * YEAR_FACTOR[label], rng)
+            idx, dates = exposure.draw(k, rate * pcn_mult * held(YEAR_FACTORS, label), rng)
             if cond == "diabetes":
                 keep = rng.random(len(idx)) < effect_multiplier(
                     interventions, "acsc_admissions_diabetes", pcn[idx], dates)
@@ -204,13 +213,13 @@ def acsc_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.Data
 def falls_scale(people: pd.DataFrame, exposure: Exposure, rate: np.ndarray,
                 esp: pd.Series) -> float:
     """Multiplier giving the target DSR (per 100,000, ESP2013 65+) in the calibration year."""
-    k = CALIBRATION_INDEX
-    mid = np.datetime64(f"{FIN_YEARS[k][:4]}-10-01", "D")
+    k = exposure.calibration
+    mid = np.datetime64(periods.mid_day(CALIBRATION_YEAR), "D")
     age = people["age_c"].to_numpy()
     on_list = (exposure.start <= mid) & (exposure.stop > mid)
     bands = esp_band(age)
     frame = pd.DataFrame({"band": bands, "expected": rate * exposure.fraction[k]
-                          * YEAR_FACTOR[FIN_YEARS[k]], "pop": on_list})[age >= 65]
+                          * held(YEAR_FACTORS, CALIBRATION_YEAR), "pop": on_list})[age >= 65]
     by_band = frame.groupby("band")[["expected", "pop"]].sum()
     weights = esp.reindex(by_band.index)
     dsr = float((by_band["expected"] / by_band["pop"] * weights).sum() / weights.sum() * 1e5)
@@ -242,7 +251,7 @@ def falls_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.Dat
         now = age_in_year(people, label)
         rate = rate_at(now) * scale + np.where(
             (now >= 18) & (now < 65), 0.0012 * np.exp(0.03 * (now - 40)), 0.0)
-        idx, dates = exposure.draw(k, rate * YEAR_FACTOR[label], rng)
+        idx, dates = exposure.draw(k, rate * held(YEAR_FACTORS, label), rng)
         effect = effect_multiplier(interventions, "falls_admissions_65plus", pcn[idx], dates)
         keep = rng.random(len(idx)) < np.where(now[idx] >= 65, effect, 1.0)
         idx, dates = idx[keep], dates[keep]
@@ -268,7 +277,7 @@ def general_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.D
                           np.minimum(0.75 * np.exp(0.045 * (years_age - 30)), 10.0))
         return curve * other
 
-    k = CALIBRATION_INDEX
+    k = exposure.calibration
     per_unit = GENERAL_RATE / 1000 * exposure.fraction[k].sum() / (
         relative(age) * exposure.fraction[k]).sum()
     pcn = people["pcn_name"].to_numpy()
@@ -276,7 +285,7 @@ def general_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.D
     parts = []
     for k, (label, _, _) in enumerate(exposure.years):
         rate = relative(age_in_year(people, label)) * per_unit
-        idx, dates = exposure.draw(k, rate * YEAR_FACTOR[label], rng)
+        idx, dates = exposure.draw(k, rate * held(YEAR_FACTORS, label), rng)
         effect = effect_multiplier(interventions, "emergency_admissions_frail", pcn[idx], dates)
         keep = rng.random(len(idx)) < np.where(frail_mod[idx], effect, 1.0)
         idx, dates = idx[keep], dates[keep]
@@ -287,10 +296,11 @@ def general_spells(people: pd.DataFrame, exposure: Exposure, interventions: pd.D
     return pd.concat(parts, ignore_index=True)
 
 
-def end_of_life_spells(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def end_of_life_spells(people: pd.DataFrame, exposure: Exposure,
+                       rng: np.random.Generator) -> pd.DataFrame:
     """Terminal spells for hospital deaths and last-90-day admissions for 35% of others."""
     death = people["date_of_death"].to_numpy().astype("datetime64[D]")
-    start, _ = registered_span(people)
+    start = exposure.start
     died = ~np.isnat(death)
     hospital = died & (people["place_of_death"].to_numpy() == "hospital")
     other = died & ~hospital & (rng.random(len(people)) < 0.35)
@@ -309,7 +319,7 @@ def end_of_life_spells(people: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     return pd.concat([terminal, before], ignore_index=True)
 
 
-def readmissions(spells: pd.DataFrame, people: pd.DataFrame,
+def readmissions(spells: pd.DataFrame, people: pd.DataFrame, exposure: Exposure,
                  rng: np.random.Generator) -> pd.DataFrame:
     """Emergency readmissions 1-30 days after discharge (one generation, general codes)."""
     age = people["age_c"].to_numpy()[spells["pidx"].to_numpy()]
@@ -320,8 +330,7 @@ def readmissions(spells: pd.DataFrame, people: pd.DataFrame,
     chosen, age = spells[pick], age[pick]
     gap = rng.integers(1, 31, len(chosen)).astype("timedelta64[D]")
     dates = chosen["discharge_date"].to_numpy().astype("datetime64[D]") + gap
-    _, stop = registered_span(people)
-    keep = dates < stop[chosen["pidx"].to_numpy()]
+    keep = dates < exposure.stop[chosen["pidx"].to_numpy()]
     idx = chosen["pidx"].to_numpy()[keep]
     return _spells(idx, dates[keep], _pick(GENERAL_CODES, GENERAL_WEIGHTS, len(idx), rng),
                    np.full(len(idx), "21"), _length_of_stay(age[keep], rng))
@@ -350,19 +359,19 @@ def _secondary_diagnoses(people: pd.DataFrame) -> np.ndarray:
 
 
 def apc_spells(people: pd.DataFrame, interventions: pd.DataFrame, esp: pd.Series,
-               rng: np.random.Generator) -> pd.DataFrame:
-    """All hospital spells, clipped to the window, with secondary diagnoses and provider."""
-    exposure = Exposure(people)
+               years: tuple[str, ...], rng: np.random.Generator) -> pd.DataFrame:
+    """All hospital spells, clipped to the window of ``years``, with secondary diagnoses and
+    provider."""
+    exposure = Exposure(people, years)
     emergency = pd.concat([
         acsc_spells(people, exposure, interventions, rng),
         falls_spells(people, exposure, interventions, esp, rng),
         general_spells(people, exposure, interventions, rng),
-        end_of_life_spells(people, rng),
+        end_of_life_spells(people, exposure, rng),
     ], ignore_index=True)
-    spells = pd.concat([emergency, readmissions(emergency, people, rng),
+    spells = pd.concat([emergency, readmissions(emergency, people, exposure, rng),
                         elective_spells(people, exposure, rng)], ignore_index=True)
-    in_window = (spells["admission_date"] >= np.datetime64("2019-04-01")) & (
-        spells["admission_date"] <= END)
+    in_window = (spells["admission_date"] >= START) & (spells["admission_date"] <= exposure.end)
     spells = spells[in_window.to_numpy()].reset_index(drop=True)
     secondary = _secondary_diagnoses(people)
     spells["secondary_diagnoses"] = secondary[spells["pidx"].to_numpy()]
@@ -370,10 +379,11 @@ def apc_spells(people: pd.DataFrame, interventions: pd.DataFrame, esp: pd.Series
     return spells
 
 
-def ae_attendances(people: pd.DataFrame, spells: pd.DataFrame,
+def ae_attendances(people: pd.DataFrame, spells: pd.DataFrame, years: tuple[str, ...],
                    rng: np.random.Generator) -> pd.DataFrame:
-    """Type 01 attendances (admissions via A&E plus others) and UTC types 03/04."""
-    exposure = Exposure(people)
+    """Type 01 attendances (admissions via A&E plus others) and UTC types 03/04 in the
+    financial years ``years``."""
+    exposure = Exposure(people, years)
     age = people["age_c"].to_numpy()
     curve = np.select([age < 5, age < 16, age < 65, age < 80], [1.6, 0.8, 1.0, 1.3], 2.0)
     via_ae = spells[spells["admimeth"] == "21"]
@@ -382,7 +392,7 @@ def ae_attendances(people: pd.DataFrame, spells: pd.DataFrame,
                            "department_type": "01", "disposal": "admitted"})]
     for k, (label, _, _) in enumerate(exposure.years):
         for dept, rate in (("01", 0.20), ("03", 0.12), ("04", 0.01)):
-            factor = YEAR_FACTOR[label] if dept == "01" else 1.0
+            factor = held(YEAR_FACTORS, label) if dept == "01" else 1.0
             idx, dates = exposure.draw(k, curve * rate * factor, rng)
             disposal = np.where(rng.random(len(idx)) < 0.1, "referred", "discharged")
             parts.append(pd.DataFrame({"pidx": idx, "arrival_date": dates,
@@ -391,5 +401,5 @@ def ae_attendances(people: pd.DataFrame, spells: pd.DataFrame,
     out["age"] = age_at(people["birth_year"].to_numpy()[out["pidx"].to_numpy()],
                         people["birth_month"].to_numpy()[out["pidx"].to_numpy()],
                         out["arrival_date"].to_numpy().astype("datetime64[D]")).clip(0)
-    return out[(out["arrival_date"] >= np.datetime64("2019-04-01")).to_numpy()
-               & (out["arrival_date"] <= END).to_numpy()].reset_index(drop=True)
+    return out[(out["arrival_date"] >= START).to_numpy()
+               & (out["arrival_date"] <= exposure.end).to_numpy()].reset_index(drop=True)

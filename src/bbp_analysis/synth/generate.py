@@ -1,5 +1,7 @@
 """Generate the synthetic WSIC-shaped extract and write it as Parquet with a manifest.
 
+The extract covers the financial years from 2019-20 through the period asked for (by default
+the latest period with a file in ``parameters/``); the manifest records them (``periods``).
 Everything is drawn from one ``numpy.random.Generator(PCG64(seed))`` in a fixed order, rows
 are sorted on fixed keys and files are written with fixed settings (zstd level 3, no
 timestamps, no pandas metadata), so the same arguments give byte-identical files.
@@ -18,13 +20,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
+from ..params import latest_period
 from ..paths import synthetic_dir
 from ..validation import validate_frame
 from . import GENERATOR_VERSION
-from .calibration import HARROW, diabetes_nine_cp_practices
+from .calibration import HARROW, diabetes_nine_cp_practices, window
 from .comparators import comparators
 from .conditions import CONDITIONS, add_care_home_and_carers, add_conditions, add_frailty
-from .events import ae_attendances, apc_spells
+from .events import ae_attendances, apc_spells, window_end
 from .geography import lsoas, practices
 from .interventions import interventions_table
 from .lifecycle import add_exits
@@ -46,8 +49,10 @@ def _esp() -> pd.Series:
     return frame.set_index("age_band")["population"].astype(float)
 
 
-def _people(area: str, scale: float, rng: np.random.Generator) -> pd.DataFrame:
-    """Everyone registered in the window, with conditions, frailty, exits and deaths."""
+def _people(area: str, scale: float, years: tuple[str, ...], rng: np.random.Generator
+            ) -> pd.DataFrame:
+    """Everyone registered in the window of ``years``, with conditions, frailty, exits and
+    deaths."""
     prac, lsoa = practices(area), lsoas(area)
     people = cohort_and_leavers(prac, lsoa, scale, rng)
     people, intercepts = add_conditions(people, rng)
@@ -59,7 +64,7 @@ def _people(area: str, scale: float, rng: np.random.Generator) -> pd.DataFrame:
         frame, _ = add_frailty(frame, rng, cuts)
         return add_care_home_and_carers(frame, rng)
 
-    people = add_exits(people, prac, lsoa, rng, joiner_conditions)
+    people = add_exits(people, prac, lsoa, window_end(years), rng, joiner_conditions)
     for col in people.columns:  # object columns sharing one str per value: cheap to_numpy
         if pd.api.types.is_string_dtype(people[col]) or people[col].dtype == object:
             codes, uniques = pd.factorize(people[col])
@@ -139,23 +144,25 @@ def _table(frame: pd.DataFrame, name: str, keys: list[str], ids: pa.Array,
     return pa.table(columns)
 
 
-def iter_tables(area: str, scale: float, seed: int) -> Iterator[tuple[str, pa.Table]]:
-    """The extract's tables one at a time (name, Arrow table), deterministically ordered;
-    each is built only when asked for, so a writer holds one finished table at a time."""
+def iter_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
+                ) -> Iterator[tuple[str, pa.Table]]:
+    """The extract's tables for the financial years ``years`` (:func:`.calibration.window`)
+    one at a time (name, Arrow table), deterministically ordered; each is built only when
+    asked for, so a writer holds one finished table at a time."""
     if not (0 < scale <= 10):
         raise InputError(f"scale must be in (0, 10], got {scale}", file="generate() arguments",
                          column="scale", rule="range")
     rng = np.random.Generator(np.random.PCG64(seed))
-    people = _people(area, scale, rng)
-    people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, rng)
+    people = _people(area, scale, years, rng)
+    people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, years, rng)
     ids = pseudonymous_ids(len(people), rng)
     people["person_id"] = ids
     ids_arr = pa.array(ids, type=pa.string())
     id_numbers = np.char.lstrip(ids, "P").astype(np.int64)
     people["pidx"] = np.arange(len(people))
     table_interventions = interventions_table()
-    spells = apc_spells(people, table_interventions, _esp(), rng)
-    attendances = ae_attendances(people, spells, rng)
+    spells = apc_spells(people, table_interventions, _esp(), years, rng)
+    attendances = ae_attendances(people, spells, years, rng)
     people["segment_b2h"] = _segment(people, spells, rng)
 
     def table(frame: pd.DataFrame, name: str, keys: list[str],
@@ -171,29 +178,30 @@ def iter_tables(area: str, scale: float, seed: int) -> Iterator[tuple[str, pa.Ta
         "person_id", "arrival_date", "department_type", "disposal"], ("attendance_id", "A"))
     del attendances
     yield "care_processes", table(care_processes(
-        people, table_interventions, diabetes_nine_cp_practices(), rng), "care_processes",
+        people, table_interventions, diabetes_nine_cp_practices(), years, rng), "care_processes",
         ["person_id", "fin_year"])
-    yield "hypertension_control", table(hypertension_control(people, rng),
+    yield "hypertension_control", table(hypertension_control(people, years, rng),
                                         "hypertension_control", ["person_id", "fin_year"])
-    yield "programmes", table(programmes(people, rng), "programmes",
+    yield "programmes", table(programmes(people, years, rng), "programmes",
                               ["person_id", "fin_year", "programme"])
-    yield "gpps_responses", table(gpps_responses(people, scale, rng), "gpps_responses", [
+    yield "gpps_responses", table(gpps_responses(people, scale, years, rng), "gpps_responses", [
         "fin_year", "practice_code", "age_band", "sex", "ethnic_group", "imd_decile",
         "appointment_experience", "weight"], ("response_id", "G"))
-    yield "citizen_survey", table(citizen_survey(people, scale, rng), "citizen_survey",
+    yield "citizen_survey", table(citizen_survey(people, scale, years, rng), "citizen_survey",
                                   ["fin_year", "person_id"], ("response_id", "C"))
-    yield "oral_health_survey", table(oral_health_survey(people, scale, rng),
+    yield "oral_health_survey", table(oral_health_survey(people, scale, years, rng),
                                       "oral_health_survey", ["fin_year", "person_id"])
-    staff, workforce = staff_and_workforce(sorted(people["borough_code"].unique()), rng)
+    staff, workforce = staff_and_workforce(sorted(people["borough_code"].unique()), years, rng)
     yield "staff_survey", table(staff, "staff_survey", [], ("response_id", "T"))
     yield "workforce", table(workforce, "workforce", [])
     yield "interventions", table(table_interventions, "interventions", [])
-    yield "comparators", table(comparators(rng), "comparators", [])
+    yield "comparators", table(comparators(years, rng), "comparators", [])
 
 
-def build_tables(area: str, scale: float, seed: int) -> dict[str, pa.Table]:
+def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
+                 ) -> dict[str, pa.Table]:
     """All extract tables in memory (see :func:`iter_tables`)."""
-    return dict(iter_tables(area, scale, seed))
+    return dict(iter_tables(area, scale, seed, years))
 
 
 def _sha256(path: Path) -> str:
@@ -204,31 +212,42 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def validate_table(name: str, table: pa.Table) -> None:
-    """Check one table against its declared schema (raises InputError naming the rule)."""
-    validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
+def validate_table(name: str, table: pa.Table, years: tuple[str, ...]) -> None:
+    """Check one table against its declared schema and its ``fin_year`` values against the
+    years generated (raises InputError naming the rule)."""
+    frame = validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
+    if "fin_year" in frame.columns:
+        outside = ~frame["fin_year"].isin(years)
+        if outside.any():
+            row = int(outside.to_numpy().nonzero()[0][0]) + 1
+            raise InputError(f"{frame['fin_year'].iloc[row - 1]!r} is outside {years[0]} to "
+                             f"{years[-1]}", file=f"{name}.parquet", row=row, column="fin_year",
+                             rule="period within the extract")
 
 
-def validate_tables(tables: dict[str, pa.Table]) -> None:
-    """Check every table against its declared schema."""
+def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None:
+    """Check every table against its declared schema and the years generated."""
     for name, table in tables.items():
-        validate_table(name, table)
+        validate_table(name, table, years)
 
 
 def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
-             out_dir: Path | str | None = None, validate: bool = True) -> dict[str, Path]:
+             out_dir: Path | str | None = None, validate: bool = True,
+             through: str | None = None) -> dict[str, Path]:
     """Write the extract for ``area`` (a NW London borough LA code, or ``"NWL"`` for all
-    eight) with list sizes x ``scale``; returns table name -> Parquet path, plus
+    eight) with list sizes x ``scale``, covering 2019-20 through period ``through`` (default:
+    the latest period with a parameters file); returns table name -> Parquet path, plus
     ``"manifest"``. Default folder: ``synthetic_dir() / area``. Tables are written under a
     temporary name and renamed only when every table has been built (and validated)."""
+    years = window(through or latest_period())
     folder = Path(out_dir) if out_dir is not None else synthetic_dir() / area
     folder.mkdir(parents=True, exist_ok=True)
     partial: dict[str, Path] = {}
     rows: dict[str, int] = {}
     try:
-        for name, table in iter_tables(area, scale, seed):
+        for name, table in iter_tables(area, scale, seed, years):
             if validate:
-                validate_table(name, table)
+                validate_table(name, table, years)
             partial[name] = folder / f"{name}.parquet.partial"
             pq.write_table(table, partial[name], compression="zstd", compression_level=3,
                            write_statistics=True, store_schema=False)
@@ -242,7 +261,7 @@ def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
         "generator": "bbp_analysis.synth",
         "generator_version": GENERATOR_VERSION,
         "synthetic": True,
-        "seed": seed, "area": area, "scale": scale,
+        "seed": seed, "area": area, "scale": scale, "periods": list(years),
         "tables": {name: {"file": path.name, "rows": rows[name], "sha256": _sha256(path)}
                    for name, path in sorted(paths.items())},
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .population import COHORT_DATE, END, MOVE_RATE, joiners, years_to_days
+from .population import COHORT_DATE, MOVE_RATE, joiners, years_to_days
 
 CRUDE_DEATH_RATE = 0.0055
 CONDITION_MORTALITY = {"heart_failure": 2.2, "cancer": 1.9, "dementia": 2.3, "copd": 1.7,
@@ -55,27 +55,28 @@ def _place_of_death(people: pd.DataFrame, died: np.ndarray, rng: np.random.Gener
 
 
 def _exits_after(people: pd.DataFrame, start: np.ndarray, hazard: np.ndarray,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Exit date (NaT if none before the window end) and whether the exit is a death."""
+                 end: np.datetime64, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Exit date (NaT if none by the window's last day ``end``) and whether the exit is a
+    death."""
     to_death = rng.exponential(1.0, len(people)) / hazard
     to_move = rng.exponential(1 / MOVE_RATE, len(people))
     died = to_death < to_move
     exit_date = start + years_to_days(np.minimum(to_death, to_move))
     exit_date = np.maximum(exit_date, start + np.timedelta64(1, "D"))
-    within = exit_date <= END
+    within = exit_date <= end
     return np.where(within, exit_date, np.datetime64("NaT")), died & within
 
 
 def add_exits(people: pd.DataFrame, practices: pd.DataFrame, lsoas: pd.DataFrame,
-              rng: np.random.Generator, add_joiners) -> pd.DataFrame:
-    """Give the cohort and leavers their exits, create later joiners (via ``add_joiners``,
-    which adds their conditions), and set ``registered_to``, ``date_of_death`` and
-    ``place_of_death``."""
+              end: np.datetime64, rng: np.random.Generator, add_joiners) -> pd.DataFrame:
+    """Give the cohort and leavers their exits up to the window's last day ``end``, create
+    later joiners (via ``add_joiners``, which adds their conditions), and set
+    ``registered_to``, ``date_of_death`` and ``place_of_death``."""
     rel = relative_hazard(people)
     scale = CRUDE_DEATH_RATE / rel[(people["group"] == "cohort").to_numpy()].mean()
     hazard = rel * scale
     leaver = (people["group"] == "leaver").to_numpy()
-    exit_date, died = _exits_after(people, np.full(len(people), COHORT_DATE), hazard, rng)
+    exit_date, died = _exits_after(people, np.full(len(people), COHORT_DATE), hazard, end, rng)
     leaver_died = rng.random(len(people)) < hazard / (hazard + MOVE_RATE)
     exit_date = np.where(leaver, people["exit_date"].to_numpy(), exit_date)
     died = np.where(leaver, leaver_died, died)
@@ -86,16 +87,16 @@ def add_exits(people: pd.DataFrame, practices: pd.DataFrame, lsoas: pd.DataFrame
                          minlength=len(practices))
     cohort_size = np.bincount(practice_row[people["practice_code"].to_numpy()[~leaver]],
                               minlength=len(practices))
-    years = (END - COHORT_DATE).astype(np.int64) / 365.25
+    years = (end - COHORT_DATE).astype(np.int64) / 365.25
     # joiners registering uniformly over the period themselves leave at ~MOVE_RATE; top up
     # so the list stays level: expected share of joiners still registered at the end
     staying = (1 - np.exp(-MOVE_RATE * years)) / (MOVE_RATE * years)
     counts = np.round(counts / staying).astype(np.int64)
     births = BIRTH_RATE * cohort_size.sum() * years
-    new = add_joiners(joiners(practices, lsoas, counts, births / max(counts.sum(), 1), rng))
+    new = add_joiners(joiners(practices, lsoas, counts, births / max(counts.sum(), 1), end, rng))
     new_exit, new_died = _exits_after(
         new, new["registered_from"].to_numpy().astype("datetime64[D]"),
-        relative_hazard(new) * scale, rng)
+        relative_hazard(new) * scale, end, rng)
 
     people = people.assign(exit_date=exit_date, died=died)
     new = new.assign(exit_date=new_exit, died=new_died)

@@ -1,7 +1,7 @@
 """The registered population: who is registered where, when, and their demography.
 
-Three groups of people make up everyone registered at some time in the window
-(2019-04-01 to 2026-03-31):
+Three groups of people make up everyone registered at some time in the window (2019-04-01
+to ``end``, the last day of the last period generated):
 
 * the **cohort**: registered on the cohort date 2021-10-01 (mid-point of the calibration
   year 2021-22), one per list place: practice list size (Jan 2021) x ``scale``;
@@ -26,11 +26,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import TARGETS, WINDOW_END, WINDOW_START
+from .calibration import TARGETS, WINDOW_START
 
 COHORT_DATE = np.datetime64("2021-10-01", "D")
 START = np.datetime64(WINDOW_START, "D")
-END = np.datetime64(WINDOW_END, "D")
 MOVE_RATE = 0.08  # registrations ending by moving away, per person-year (assumption)
 MAX_AGE = 104
 #: Shares of the 65+ population in 65-69, 70-74, 75-79, 80-84, 85-89 and 90+ (assumption,
@@ -179,12 +178,12 @@ def cohort_and_leavers(practices: pd.DataFrame, lsoas: pd.DataFrame, scale: floa
 
 
 def joiners(practices: pd.DataFrame, lsoas: pd.DataFrame, counts: np.ndarray,
-            birth_share: float, rng: np.random.Generator) -> pd.DataFrame:
+            birth_share: float, end: np.datetime64, rng: np.random.Generator) -> pd.DataFrame:
     """Later joiners per practice (``counts``), a ``birth_share`` of them newborns, each
-    registering between the cohort date and the window end."""
+    registering between the cohort date and the window's last day ``end``."""
     idx = np.repeat(np.arange(len(practices)), counts)
     people = draw_people(practices, lsoas, idx, rng)
-    days = (END - COHORT_DATE).astype(np.int64)
+    days = (end - COHORT_DATE).astype(np.int64)
     reg_from = COHORT_DATE + (1 + rng.random(len(idx)) * (days - 1)).astype("timedelta64[D]")
     newborn = rng.random(len(idx)) < birth_share
     month = reg_from.astype("datetime64[M]").astype(np.int64)  # newborns: born that month
@@ -196,7 +195,7 @@ def joiners(practices: pd.DataFrame, lsoas: pd.DataFrame, counts: np.ndarray,
         people["birth_year"].to_numpy(), people["birth_month"].to_numpy()), reg_from)
     people["group"] = "joiner"
     people["exit_date"] = np.datetime64("NaT", "D")
-    return people[(people["registered_from"] <= END).to_numpy()].reset_index(drop=True)
+    return people[(people["registered_from"] <= end).to_numpy()].reset_index(drop=True)
 
 
 def age_at(birth_year: np.ndarray, birth_month: np.ndarray, dates: np.ndarray) -> np.ndarray:

@@ -14,6 +14,8 @@ The population of a financial year is everyone registered and alive on its 1 Oct
 * ``programmes``: long form ``fin_year, programme, eligible, completed``; rates are
   assumptions except cervical (49%) and breast (54%) screening (plan 2.3). Bowel screening is
   generated at 67% (assumption): the plan's "97%" cannot be a coverage rate.
+
+Yearly rates run from 2019-20; years after the last one given hold it (assumption).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import CALIBRATION_YEAR, CARE_PROCESSES, FIN_YEARS, HARROW, TARGETS
+from .. import periods
+from .calibration import CARE_PROCESSES, HARROW, TARGETS, held
 from .conditions import solve_intercept
 from .events import registered_span
 from .interventions import effect_multiplier
@@ -29,11 +32,11 @@ from .population import age_at
 
 PROCESS_RATES = dict(zip(CARE_PROCESSES, (0.88, 0.90, 0.80, 0.85, 0.45, 0.60, 0.80, 0.85, 0.78),
                          strict=True))
-NINE_CP_YEAR_LOGIT = dict(zip(FIN_YEARS, (0.35, -0.6, 0.0, 0.05, 0.1, 0.15, 0.2), strict=True))
+NINE_CP_YEAR_LOGIT = (0.35, -0.6, 0.0, 0.05, 0.1, 0.15, 0.2)
 NINE_CP_OTHER_BOROUGHS = 0.374
 TREATMENT_TARGETS = {"hba1c_target": 0.62, "bp_target": 0.70, "statin": 0.74}
-BP_CONTROL = {**dict(zip(FIN_YEARS, (0.80, 0.73, 0.81, 0.82, 0.83, 0.83, 0.84), strict=True)),
-              CALIBRATION_YEAR: 1 - TARGETS["hypertension_poorly_controlled"].value}
+BP_CONTROL = (0.80, 0.73, 1 - TARGETS["hypertension_poorly_controlled"].value, 0.82, 0.83, 0.83,
+              0.84)  # 2021-22 (the calibration year): the plan's 19% poorly controlled
 
 #: programme -> yearly completion probability (one value or one per financial year).
 UPTAKE: dict[str, tuple[float, ...]] = {
@@ -56,12 +59,13 @@ CVD_RISK_REGISTERS = ("chd", "af", "heart_failure", "hypertension", "diabetes", 
 
 def on_list_at(people: pd.DataFrame, date: np.datetime64) -> np.ndarray:
     """Registered (and alive) on ``date``."""
-    start, stop = registered_span(people)
+    start, stop = registered_span(people, date)
     return (start <= date) & (stop > date)
 
 
 def mid_year(label: str) -> np.datetime64:
-    return np.datetime64(f"{label[:4]}-10-01", "D")
+    """1 October of financial year ``label``."""
+    return np.datetime64(periods.mid_day(label), "D")
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -86,18 +90,19 @@ def practice_nine_cp_rates(people: pd.DataFrame, published: dict[str, tuple[int,
 
 
 def care_processes(people: pd.DataFrame, interventions: pd.DataFrame,
-                   published: dict[str, tuple[int, int]], rng: np.random.Generator
-                   ) -> pd.DataFrame:
-    """Per diabetic person-year: nine care-process booleans and three treatment targets."""
+                   published: dict[str, tuple[int, int]], years: tuple[str, ...],
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """Per diabetic person-year of ``years``: nine care-process booleans and three treatment
+    targets."""
     base_logit = _logit(practice_nine_cp_rates(people, published))
     pcn = people["pcn_name"].to_numpy()
     parts = []
-    for label in FIN_YEARS:
+    for label in years:
         mid = mid_year(label)
         idx = np.flatnonzero(on_list_at(people, mid) & people["diabetes"].to_numpy())
         odds = effect_multiplier(interventions, "diabetes_nine_care_processes", pcn[idx],
                                  np.full(len(idx), mid))
-        p_all = _expit(base_logit[idx] + NINE_CP_YEAR_LOGIT[label] + np.log(odds))
+        p_all = _expit(base_logit[idx] + held(NINE_CP_YEAR_LOGIT, label) + np.log(odds))
         all_nine = rng.random(len(idx)) < p_all
         frame = {"pidx": idx, "fin_year": label}
         draws = {cp: rng.random(len(idx)) < rate for cp, rate in PROCESS_RATES.items()}
@@ -111,17 +116,18 @@ def care_processes(people: pd.DataFrame, interventions: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def hypertension_control(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Per hypertensive person-year: BP controlled to target (age and deprivation gradient,
-    intercept solved per year to that year's rate)."""
+def hypertension_control(people: pd.DataFrame, years: tuple[str, ...],
+                         rng: np.random.Generator) -> pd.DataFrame:
+    """Per hypertensive person-year of ``years``: BP controlled to target (age and deprivation
+    gradient, intercept solved per year to that year's rate)."""
     parts = []
-    for label in FIN_YEARS:
+    for label in years:
         idx = np.flatnonzero(on_list_at(people, mid_year(label))
                              & people["hypertension"].to_numpy())
         age = people["age_c"].to_numpy()[idx]
         decile = people["imd_decile"].to_numpy()[idx]
         linear = -0.01 * (age - 65) + 0.08 * (decile - 5.5)
-        b = solve_intercept(linear, BP_CONTROL[label])
+        b = solve_intercept(linear, held(BP_CONTROL, label))
         parts.append(pd.DataFrame({"pidx": idx, "fin_year": label,
                                    "bp_controlled": rng.random(len(idx)) < _expit(b + linear)}))
     return pd.concat(parts, ignore_index=True)
@@ -164,10 +170,12 @@ def _eligible(people: pd.DataFrame, programme: str, age: np.ndarray, label: str,
     raise KeyError(programme)
 
 
-def programmes(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Long table: one row per person x financial year x programme they are in scope of."""
+def programmes(people: pd.DataFrame, years: tuple[str, ...], rng: np.random.Generator
+               ) -> pd.DataFrame:
+    """Long table: one row per person x financial year of ``years`` x programme they are in
+    scope of."""
     parts = []
-    for k, label in enumerate(FIN_YEARS):
+    for k, label in enumerate(years):
         mid = mid_year(label)
         listed = on_list_at(people, mid)
         age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
@@ -176,22 +184,24 @@ def programmes(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             rates = UPTAKE[programme]
             scope, eligible = _eligible(people, programme, age, label, rng)
             idx = np.flatnonzero(scope & listed)
-            done = eligible[idx] & (rng.random(len(idx)) < rates[k])
+            done = eligible[idx] & (rng.random(len(idx)) < held(rates, label))
             parts.append(pd.DataFrame({"pidx": idx, "year": k, "programme_code": code,
                                        "eligible": eligible[idx], "completed": done}))
     out = pd.concat(parts, ignore_index=True)
     names = sorted(UPTAKE)
     return out.assign(
-        fin_year=pd.Categorical.from_codes(out.pop("year"), categories=list(FIN_YEARS)),
+        fin_year=pd.Categorical.from_codes(out.pop("year"), categories=list(years)),
         programme=pd.Categorical.from_codes(out.pop("programme_code"), categories=names))
 
 
-def cancer_diagnosis_years(people: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
-    """Financial year of diagnosis for persons on the cancer register (uniform over
-    2011-12 .. 2025-26: a prevalent register holds about 15 years of survivors); None
-    otherwise or when outside the window."""
-    start = rng.integers(2011, 2026, len(people))
-    labels = np.array([f"{y}-{(y + 1) % 100:02d}" for y in range(2011, 2026)])
-    out = labels[start - 2011].astype(object)
-    in_window = np.isin(out, FIN_YEARS) & people["cancer"].to_numpy()
+def cancer_diagnosis_years(people: pd.DataFrame, years: tuple[str, ...],
+                           rng: np.random.Generator) -> np.ndarray:
+    """Financial year of diagnosis for persons on the cancer register (uniform over the 15
+    years to the later of 2025-26 and the last of ``years``: a prevalent register holds about
+    15 years of survivors); None otherwise or when outside ``years``."""
+    last = max(periods.start_year(years[-1]), 2025)
+    start = rng.integers(last - 14, last + 1, len(people))
+    labels = np.array([periods.label(y) for y in range(last - 14, last + 1)])
+    out = labels[start - (last - 14)].astype(object)
+    in_window = np.isin(out, years) & people["cancer"].to_numpy()
     return np.where(in_window, out, None)

@@ -1,9 +1,13 @@
-"""Declared schemas of the synthetic WSIC-shaped extract's tables."""
+"""Declared schemas of the synthetic WSIC-shaped extract's tables.
+
+A ``fin_year`` is a financial-year label (``2025-26``); which years an extract holds is its
+coverage, recorded in its manifest (the generator checks each table against it).
+"""
 
 from __future__ import annotations
 
 from ..validation import Column, Schema
-from .calibration import CARE_PROCESSES, FIN_YEARS, NWL_BOROUGHS
+from .calibration import CARE_PROCESSES, NWL_BOROUGHS
 from .comparators import FINGERTIPS_COLUMNS
 from .conditions import CONDITIONS, FRAILTY_LEVELS
 from .lifecycle import PLACES
@@ -14,7 +18,7 @@ from .surveys import GPPS_LABELS
 PERSON_ID = r"P\d{8}"
 LSOA = r"E01\d{6}"
 ICD10_4 = r"[A-Z]\d{2}[0-9X]"
-YEARS = frozenset(FIN_YEARS)
+FIN_YEAR = r"\d{4}-\d{2}"
 BOROUGHS = frozenset(NWL_BOROUGHS)
 GROUPS = frozenset({"White", "Mixed", "Asian", "Black", "Other", "Not stated"})
 
@@ -33,7 +37,7 @@ PERSONS = Schema(
         Column("lsoa11_code", pattern=LSOA),
         Column("imd_decile", "int", minimum=1, maximum=10),
         Column("imd_quintile_local", "int", minimum=1, maximum=5),
-        Column("birth_year", "int", minimum=1910, maximum=2026),
+        Column("birth_year", "int", minimum=1910),
         Column("birth_month", "int", minimum=1, maximum=12),
         Column("sex", allowed=frozenset({"M", "F"})),
         Column("ethnic_category", allowed=frozenset(ETHNIC_CATEGORIES)),
@@ -87,7 +91,7 @@ CARE_PROCESSES_TABLE = Schema(
     "care_processes",
     (
         Column("person_id", pattern=PERSON_ID),
-        Column("fin_year", allowed=YEARS),
+        Column("fin_year", pattern=FIN_YEAR),
         *_flags(CARE_PROCESSES),
         *_flags(("hba1c_target", "bp_target", "statin")),
     ),
@@ -96,7 +100,7 @@ CARE_PROCESSES_TABLE = Schema(
 
 HYPERTENSION_CONTROL = Schema(
     "hypertension_control",
-    (Column("person_id", pattern=PERSON_ID), Column("fin_year", allowed=YEARS),
+    (Column("person_id", pattern=PERSON_ID), Column("fin_year", pattern=FIN_YEAR),
      Column("bp_controlled", "bool")),
     unique_key=("person_id", "fin_year"),
 )
@@ -105,7 +109,7 @@ PROGRAMMES = Schema(
     "programmes",
     (
         Column("person_id", pattern=PERSON_ID),
-        Column("fin_year", allowed=YEARS),
+        Column("fin_year", pattern=FIN_YEAR),
         Column("programme", allowed=frozenset(UPTAKE)),
         Column("eligible", "bool"),
         Column("completed", "bool"),
@@ -117,7 +121,7 @@ GPPS = Schema(
     "gpps_responses",
     (
         Column("response_id", pattern=r"G\d{9}"),
-        Column("fin_year", allowed=YEARS),
+        Column("fin_year", pattern=FIN_YEAR),
         Column("practice_code"), Column("pcn_name"), Column("borough_code", allowed=BOROUGHS),
         Column("age_band", allowed=frozenset(GPPS_LABELS)),
         Column("sex", allowed=frozenset({"M", "F"})),
@@ -133,14 +137,14 @@ GPPS = Schema(
 CITIZEN = Schema(
     "citizen_survey",
     (Column("response_id", pattern=r"C\d{9}"), Column("person_id", pattern=PERSON_ID),
-     Column("fin_year", allowed=YEARS), Column("positive_experience", "bool")),
+     Column("fin_year", pattern=FIN_YEAR), Column("positive_experience", "bool")),
     unique_key=("response_id",),
 )
 
 STAFF = Schema(
     "staff_survey",
     (Column("response_id", pattern=r"T\d{9}"), Column("organisation"),
-     Column("borough_code", allowed=BOROUGHS), Column("fin_year", allowed=YEARS),
+     Column("borough_code", allowed=BOROUGHS), Column("fin_year", pattern=FIN_YEAR),
      Column("satisfied", "bool")),
     unique_key=("response_id",),
 )
@@ -148,14 +152,14 @@ STAFF = Schema(
 WORKFORCE = Schema(
     "workforce",
     (Column("organisation"), Column("borough_code", allowed=BOROUGHS),
-     Column("fin_year", allowed=YEARS), Column("headcount", "int", minimum=1),
+     Column("fin_year", pattern=FIN_YEAR), Column("headcount", "int", minimum=1),
      Column("leavers_voluntary", "int", minimum=0), Column("vacancies", "int", minimum=0)),
     unique_key=("organisation", "fin_year"),
 )
 
 ORAL_HEALTH = Schema(
     "oral_health_survey",
-    (Column("person_id", pattern=PERSON_ID), Column("fin_year", allowed=YEARS),
+    (Column("person_id", pattern=PERSON_ID), Column("fin_year", pattern=FIN_YEAR),
      Column("dmft", "int", minimum=0, maximum=20), Column("any_decay", "bool")),
     unique_key=("person_id", "fin_year"),
 )

@@ -9,8 +9,11 @@ workforce returns and the five-year-old oral health survey.
   71% / 12%; other years follow an assumed national-like path.
 * Citizen survey (from the 2022-23 baseline, plan measure 3), staff survey (from 2022-23,
   plan measure 4) and workforce (turnover within the plan's 10%-18.4% range): assumptions.
-* Oral health: waves 2019-20 (calibrated to the plan's 42.4% for Harrow; London-like 30%
-  elsewhere), 2021-22, 2023-24, 2025-26, about 350 x ``scale`` five-year-olds per borough.
+* Oral health: a wave every second year from 2019-20 (calibrated to the plan's 42.4% for
+  Harrow; London-like 30% elsewhere), about 350 x ``scale`` five-year-olds per borough.
+
+Each table covers the financial years generated (``years``); a yearly rate given up to
+2025-26 holds its last value in later years (assumption).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calibration import FIN_YEARS, HARROW, NWL_BOROUGHS, TARGETS
+from .calibration import HARROW, NWL_BOROUGHS, TARGETS, held
 from .conditions import solve_intercept
 from .population import age_at
 from .programmes import mid_year, on_list_at
@@ -26,16 +29,13 @@ from .programmes import mid_year, on_list_at
 GPPS_BANDS = (16, 25, 35, 45, 55, 65, 75, 85)
 GPPS_LABELS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+")
 GPPS_PROPENSITY = (0.15, 0.18, 0.25, 0.32, 0.42, 0.52, 0.48, 0.40)
-GPPS_GOOD = dict(zip(FIN_YEARS, (0.70, 0.73, TARGETS["gpps_good"].value, 0.58, 0.60, 0.63, 0.65),
-                     strict=True))
-GPPS_POOR = dict(zip(FIN_YEARS, (0.12, 0.10, TARGETS["gpps_poor"].value, 0.22, 0.20, 0.18, 0.16),
-                     strict=True))
+GPPS_GOOD = (0.70, 0.73, TARGETS["gpps_good"].value, 0.58, 0.60, 0.63, 0.65)  # from 2019-20
+GPPS_POOR = (0.12, 0.10, TARGETS["gpps_poor"].value, 0.22, 0.20, 0.18, 0.16)
 GPPS_OTHER_SHIFT = (0.033, -0.022)  # other boroughs' good/poor vs Harrow, so NWL ~ 71/12
 INVITATIONS_PER_PRACTICE = 360
-SURVEY_YEARS = FIN_YEARS[3:]  # partnership surveys start at the 2022-23 baseline
-CITIZEN_POSITIVE = (0.62, 0.63, 0.65, 0.66)
-ORAL_WAVES = dict(zip(("2019-20", "2021-22", "2023-24", "2025-26"),
-                      (TARGETS["tooth_decay_age5"].value, 0.44, 0.43, 0.41), strict=True))
+SURVEY_BASELINE = "2022-23"  # partnership surveys start at the 2022-23 baseline
+CITIZEN_POSITIVE = (0.62, 0.63, 0.65, 0.66)  # from the baseline
+ORAL_WAVE_RATES = (TARGETS["tooth_decay_age5"].value, 0.44, 0.43, 0.41)  # 2019-20, 2021-22, ...
 ORAL_OTHER_BOROUGHS = 0.30
 HARROW_ORGANISATIONS = {  # organisation -> (headcount 2022-23, voluntary turnover, satisfied)
     "London North West University Healthcare NHS Trust (Harrow services)": (2400, 0.150, 0.55),
@@ -46,6 +46,19 @@ HARROW_ORGANISATIONS = {  # organisation -> (headcount 2022-23, voluntary turnov
 }
 
 
+def survey_years(years: tuple[str, ...]) -> tuple[str, ...]:
+    """The years of ``years`` from the partnership surveys' baseline on."""
+    return tuple(label for label in years if label >= SURVEY_BASELINE)
+
+
+def oral_waves(years: tuple[str, ...]) -> dict[str, float]:
+    """Oral health survey waves within ``years`` (every second year from the first) -> the
+    Harrow share with decay."""
+    waves = years[::2]
+    return {label: ORAL_WAVE_RATES[min(k, len(ORAL_WAVE_RATES) - 1)]
+            for k, label in enumerate(waves)}
+
+
 def band_labels(age: np.ndarray, lower: tuple[int, ...], labels: tuple[str, ...]) -> np.ndarray:
     return np.array(labels)[np.searchsorted(np.array(lower), age, side="right") - 1]
 
@@ -54,14 +67,14 @@ def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def gpps_responses(people: pd.DataFrame, scale: float, rng: np.random.Generator
-                   ) -> pd.DataFrame:
-    """GP Patient Survey respondents with weights; no person identifier (the survey is
-    anonymous)."""
+def gpps_responses(people: pd.DataFrame, scale: float, years: tuple[str, ...],
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """GP Patient Survey respondents in each of ``years`` with weights; no person identifier
+    (the survey is anonymous)."""
     practice_effect = pd.Series(rng.normal(0, 0.35, people["practice_code"].nunique()),
                                 index=np.sort(people["practice_code"].unique()))
     parts = []
-    for label in FIN_YEARS:
+    for label in years:
         mid = mid_year(label)
         age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
                      np.full(len(people), mid))
@@ -85,7 +98,7 @@ def gpps_responses(people: pd.DataFrame, scale: float, rng: np.random.Generator
         for code in np.unique(borough):
             m = borough == code
             shift = (0.0, 0.0) if code == HARROW else GPPS_OTHER_SHIFT
-            good, poor = GPPS_GOOD[label] + shift[0], GPPS_POOR[label] + shift[1]
+            good, poor = held(GPPS_GOOD, label) + shift[0], held(GPPS_POOR, label) + shift[1]
             p_good = _expit(solve_intercept(lin_good[m], good, weight[m]) + lin_good[m])
             q = poor / (1 - good)
             p_poor = (1 - p_good) * _expit(solve_intercept(lin_poor[m], q, weight[m] * (
@@ -104,11 +117,13 @@ def gpps_responses(people: pd.DataFrame, scale: float, rng: np.random.Generator
     return pd.concat(parts, ignore_index=True)
 
 
-def citizen_survey(people: pd.DataFrame, scale: float, rng: np.random.Generator
-                   ) -> pd.DataFrame:
-    """The partnership's annual survey of adults: positive experience of care yes/no."""
+def citizen_survey(people: pd.DataFrame, scale: float, years: tuple[str, ...],
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """The partnership's annual survey of adults (from the baseline, within ``years``):
+    positive experience of care yes/no."""
     parts = []
-    for label, rate in zip(SURVEY_YEARS, CITIZEN_POSITIVE, strict=True):
+    for k, label in enumerate(survey_years(years)):
+        rate = CITIZEN_POSITIVE[min(k, len(CITIZEN_POSITIVE) - 1)]
         mid = mid_year(label)
         age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
                      np.full(len(people), mid))
@@ -134,13 +149,14 @@ def _organisations(boroughs: list[str]) -> dict[str, tuple[str, int, float, floa
     return out
 
 
-def staff_and_workforce(boroughs: list[str], rng: np.random.Generator
+def staff_and_workforce(boroughs: list[str], years: tuple[str, ...], rng: np.random.Generator
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Staff survey respondents (from 2022-23) and workforce returns (every year); staff
-    numbers do not follow the population ``scale``."""
+    """Staff survey respondents (from 2022-23) and workforce returns (every year of ``years``,
+    headcount and satisfaction trends continued); staff numbers do not follow the population
+    ``scale``."""
     survey, workforce = [], []
     for org, (borough, headcount, turnover, satisfied) in _organisations(boroughs).items():
-        for k, label in enumerate(FIN_YEARS):
+        for k, label in enumerate(years):
             heads = round(headcount * (1 + 0.01 * (k - 3)))
             workforce.append({
                 "organisation": org, "borough_code": borough, "fin_year": label,
@@ -148,7 +164,7 @@ def staff_and_workforce(boroughs: list[str], rng: np.random.Generator
                 "leavers_voluntary": int(rng.binomial(heads, turnover * (1.1 if k < 3 else 1))),
                 "vacancies": int(rng.binomial(heads, 0.09)),
             })
-            if label in SURVEY_YEARS:
+            if label >= SURVEY_BASELINE:
                 n = int(rng.binomial(heads, 0.4))
                 p = satisfied + 0.01 * (k - 3)
                 survey.append(pd.DataFrame({"organisation": org, "borough_code": borough,
@@ -157,11 +173,12 @@ def staff_and_workforce(boroughs: list[str], rng: np.random.Generator
     return pd.concat(survey, ignore_index=True), pd.DataFrame(workforce)
 
 
-def oral_health_survey(people: pd.DataFrame, scale: float, rng: np.random.Generator
-                       ) -> pd.DataFrame:
-    """Five-year-olds examined per wave: ``dmft`` count and ``any_decay`` (dmft > 0)."""
+def oral_health_survey(people: pd.DataFrame, scale: float, years: tuple[str, ...],
+                       rng: np.random.Generator) -> pd.DataFrame:
+    """Five-year-olds examined per wave within ``years``: ``dmft`` count and ``any_decay``
+    (dmft > 0)."""
     parts = []
-    for label, harrow_rate in ORAL_WAVES.items():
+    for label, harrow_rate in oral_waves(years).items():
         mid = mid_year(label)
         age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
                      np.full(len(people), mid))
