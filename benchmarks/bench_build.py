@@ -46,7 +46,9 @@ print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows,
 
 PANDAS_VS_DUCKDB = """
 import json, resource, sys, time
+from pathlib import Path
 import pandas as pd
+from bbp_analysis.extract import covered_periods, read_manifest
 from bbp_analysis.measures import engine
 folder, which = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
@@ -55,7 +57,7 @@ if which == "duckdb":
 else:
     persons = pd.read_parquet(f"{folder}/persons.parquet")
     parts = []
-    for year in engine.FIN_YEARS:
+    for year in covered_periods(read_manifest(Path(folder))):
         mid = pd.Timestamp(f"{year[:4]}-10-01")
         start_reg = pd.to_datetime(persons["registered_from"])
         end_reg = pd.to_datetime(persons["registered_to"])

@@ -31,7 +31,8 @@ validation = None
 if validate == "yes":
     import pyarrow.parquet as pq
     t0 = time.perf_counter()
-    validate_tables({n: pq.read_table(p) for n, p in paths.items() if n != "manifest"})
+    periods = tuple(json.loads(paths["manifest"].read_text())["periods"])
+    validate_tables({n: pq.read_table(p) for n, p in paths.items() if n != "manifest"}, periods)
     validation = time.perf_counter() - t0
 t0 = time.perf_counter()
 results = run_all(out)

@@ -69,6 +69,30 @@ def replace(project: Path, name: str, data: bytes | str) -> None:
     path.write_bytes(data.encode() if isinstance(data, str) else data)
 
 
+def period_file(period: str, meeting: str) -> str:
+    """A period's parameters file (``meeting``: a board meeting date after it)."""
+    start = int(period[:4])
+    return (
+        f'period: "{period}"\nperiod_start: "{start}-04-01"\nperiod_end: "{start + 1}-03-31"\n'
+        f'board_meeting_date: "{meeting}"\n'
+    )
+
+
+def fixed_extract(**changes: object) -> Callable[[Path, str], None]:
+    """Make the extract one the generator did not make (its manifest not ``synthetic``, so
+    it is used as it is, never regenerated), with ``changes`` to its manifest (a value None
+    removes the key); the file named is left alone (the case writes it)."""
+
+    def damage(project: Path, name: str) -> None:
+        manifest = json.loads(read(project, f"{EXTRACT}/{MANIFEST}"))
+        manifest.update(synthetic=False, generator="an analyst's warehouse export")
+        manifest.update(changes)
+        manifest = {key: value for key, value in manifest.items() if value is not None}
+        replace(project, f"{EXTRACT}/{MANIFEST}", json.dumps(manifest, indent=2))
+
+    return damage
+
+
 def csv_text(project: Path, name: str) -> str:
     data = read(project, name)
     return (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8-sig")

@@ -451,16 +451,66 @@ def document_cases() -> list[Case]:
     ]
 
 
+def _both(*damages: Damage) -> Damage:
+    def damage(project: Path, name: str) -> None:
+        for each in damages:
+            each(project, name)
+
+    return damage
+
+
+def _period_file(period: str, meeting: str) -> Damage:
+    return lambda p, n: d.replace(p, n, d.period_file(period, meeting))
+
+
 SPECIFIC = [
     Case(
-        "period-outside-the-data",
-        "parameters/2030-31.yaml",
-        lambda p, n: d.replace(
-            p, n, 'period: "2030-31"\nperiod_start: "2030-04-01"\nperiod_end: "2031-03-31"\n'
-        ),
+        "period-before-the-data",
+        "parameters/2018-19.yaml",
+        _period_file("2018-19", "2019-06-20"),
         "period within the data",
         column="period",
+        period="2018-19",
+    ),
+    # not damage: a later period is generated: the synthetic extract covers 2019-20 to the
+    # latest period file, and the build regenerates it (validate says so)
+    Case(
+        "period-after-the-data-regenerated",
+        "parameters/2030-31.yaml",
+        _period_file("2030-31", "2031-06-19"),
+        None,
         period="2030-31",
+    ),
+    # an extract the generator did not make is never regenerated: a period beyond the
+    # periods its manifest lists is refused by both commands
+    Case(
+        "period-beyond-a-fixed-extract",
+        "parameters/2026-27.yaml",
+        _both(d.fixed_extract(), _period_file("2026-27", "2027-06-17")),
+        "period within the data",
+        column="period",
+        period="2026-27",
+    ),
+    Case(
+        "fixed-extract-without-periods",
+        MANIFEST,
+        d.fixed_extract(periods=None),
+        "extract manifest",
+        column="periods",
+    ),
+    Case(
+        "fixed-extract-periods-with-a-gap",
+        MANIFEST,
+        d.fixed_extract(periods=["2019-20", "2021-22"]),
+        "extract manifest",
+        column="periods",
+    ),
+    # not damage: a synthetic extract made for other periods is stale, and regenerated
+    Case(
+        "synthetic-extract-for-other-periods",
+        MANIFEST,
+        d.substitute('"2025-26"', '"2025-26",\n    "2026-27"'),
+        None,
     ),
     Case(
         "period-has-no-file",

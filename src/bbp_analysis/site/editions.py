@@ -65,9 +65,13 @@ def what_changed_page(new: dict[str, Any], old: dict[str, Any] | None, basis: st
     """The MyST page listing :func:`~bbp_analysis.site.whatchanged.changes` by kind.
 
     ``basis`` says where the last edition's figures came from (published or recomputed)."""
-    head = f"# What changed since the last edition\n\nThis edition: **{new['period']}**. "
+    this = f"This edition: **{new['period']}**. "
     if old is None:
-        return head + "This is the first edition of the review, so there is nothing to compare.\n"
+        return (
+            f"# What changed since the last edition\n\n{this}"
+            "This is the first edition of the review, so there is nothing to compare.\n"
+        )
+    head = f"# What changed since {old['period']}\n\n{this}"
     found = changes(old, new)
     lines = [
         head + f"Compared with: **{old['period']}** ({basis}).",
