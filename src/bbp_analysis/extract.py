@@ -308,7 +308,8 @@ def ensure_extract(
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return _ensure_borough_view(area_code, seed, root, say)
     if _is_current(folder, seed, root):
-        say(f"checking the extract {folder.relative_to(folder.parents[2])}")
+        kind = "synthetic extract" if is_generated(read_manifest(folder)) else "extract"
+        say(f"checking the {kind} {folder.relative_to(folder.parents[2])}")
         return verify_extract(folder)
     from .synth.generate import generate
 
