@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
@@ -93,8 +93,8 @@ class PlusGroup:
 
     def source_text(self) -> str:
         """Where the group comes from, for readers."""
-        if self.source == REVIEW:
-            return "the review's own choice"
+        if isinstance(self.source, str):
+            return "the review's own choice" if self.source == REVIEW else self.source
         title = SEED_TITLES.get(self.source["seed"], f"seed {self.source['seed']}")
         return f"{title}: “{self.source['quote']}”"
 
@@ -116,7 +116,7 @@ class PlusGroup:
         return "; ".join(parts)
 
 
-def _fail(path: Path | str | None, index: int, field: str, detail: str, rule: str) -> None:
+def _fail(path: Path | str | None, index: int, field: str, detail: str, rule: str) -> NoReturn:
     raise InputError(detail, file=path, column=f"plus_groups[{index}].{field}", rule=rule)
 
 

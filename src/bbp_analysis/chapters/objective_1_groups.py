@@ -356,9 +356,7 @@ def group_sizes(params: dict) -> pd.DataFrame:
     for group in [core20, *chosen]:
         record = {
             "group": group.name,
-            "source": (
-                "NHS England's Core20PLUS5 definition" if group is core20 else group.source_text()
-            ),
+            "source": group.source_text(),
             "persons": np.nan,
             "denominator": float(people["numerator"].sum()),
             "admissions": np.nan,
@@ -457,7 +455,7 @@ SPLITS = {
         "ethnic_group",
         ("Asian", "Black", "Mixed", "Other"),
         "Minority ethnic groups",
-        "White",
+        "White (everyone else with a stated ethnic group)",
     ),
 }
 """Group splits: breakdown, the group's values, the group's label, the others' label."""
