@@ -176,7 +176,7 @@ def workstream_links(tracker: Tracker, params: dict[str, Any]) -> HTML:
         role = (
             f"senior responsible role, illustrative: {html.escape(row['sro_role'])}"
             if pd.notna(row["sro_role"])
-            else "lead not named in the seeds"
+            else "lead not named in the partnership's papers"
         )
         parts = [f"<p><strong>{html.escape(row['workstream'])}</strong> ({objective}; {role})</p>"]
         if activities:
