@@ -19,6 +19,7 @@ from bbp_analysis.chapters import objective_1_views as views
 from bbp_analysis.errors import InputError
 from bbp_analysis.params import load_parameters
 from bbp_analysis.plus_groups import check, members, profile_fields
+from bbp_analysis.publish import passport_html
 from bbp_analysis.reference import collapse_whitespace
 
 from support import ROOT, run_bbp
@@ -261,3 +262,13 @@ def test_nothing_says_the_plan_names_the_plus_groups():
     for path in sources:
         assert not CLAIM.search(collapse_whitespace(path.read_text("utf-8"))), path
     assert CLAIM.search("The plan's PLUS groups are minority ethnic communities")
+
+
+def test_passports_name_the_groups_by_id():
+    context = {"parameters": {"period": "2025-26", "plus_groups": PARAMS["plus_groups"]}}
+    block = passport_html("core20plus-groups", "table", pd.DataFrame({"a": [1]}), context=context)
+    assert "plus_groups=[black-heritage, romanian, somali, young-chinese, young-non-binary, " in (
+        block
+    )
+    assert "(defined in the run manifest)" in block
+    assert "strengthened our work" not in block
