@@ -1,0 +1,158 @@
+"""Objective 1 content the plan asks for (issue 18): life expectancy and its deprivation gap,
+checked against a life table written out here from the raw synthetic extract."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bbp_analysis import extract
+from bbp_analysis.chapters import objective_1_life as life
+
+Z95 = 1.959963984540054
+PARAMS = dict(
+    period="2025-26",
+    period_start="2025-04-01",
+    period_end="2026-03-31",
+    area_code="E09000015",
+    area_name="Harrow",
+    pcn=None,
+    confidence=0.95,
+    suppression_threshold=10,
+    synthetic_seed=20220401,
+)
+WINDOW = ("2023-24", "2024-25", "2025-26")
+STARTS = [0, 1, *range(5, 95, 5)]
+
+
+@pytest.fixture(scope="module")
+def persons() -> pd.DataFrame:
+    extract.measures("life_table", measure="life_table_all", period="2025-26")
+    folder = extract.extract_folder("E09000015")
+    return pd.read_parquet(folder / "persons.parquet")
+
+
+def _band(age: pd.Series) -> pd.Series:
+    """Index of the life-table band (0, 1-4, 5-9, ..., 90+) of each age."""
+    return pd.Series(np.searchsorted(STARTS, age.to_numpy(), side="right") - 1, index=age.index)
+
+
+def raw_counts(persons: pd.DataFrame, sex: str, quintile: int | None = None) -> pd.DataFrame:
+    """Deaths and 1 October registered population by band, pooled over WINDOW, from Parquet."""
+    people = persons[persons["sex"] == sex]
+    if quintile is not None:
+        people = people[people["imd_quintile_local"] == quintile]
+    deaths = np.zeros(len(STARTS))
+    population = np.zeros(len(STARTS))
+    start = pd.to_datetime(people["registered_from"])
+    stop = pd.to_datetime(people["registered_to"])
+    died = pd.to_datetime(people["date_of_death"])
+    for year in WINDOW:
+        first = int(year[:4])
+        mid = pd.Timestamp(first, 10, 1)
+        on_list = (start.isna() | (start <= mid)) & (stop.isna() | (stop > mid))
+        age = first - people["birth_year"] - (people["birth_month"] >= 10).astype(int)
+        keep = on_list & (age >= 0) & (age <= 130)
+        population += np.bincount(_band(age[keep]), minlength=len(STARTS))
+        dead = (died >= pd.Timestamp(first, 4, 1)) & (died < pd.Timestamp(first + 1, 4, 1))
+        at_death = (
+            died[dead].dt.year
+            - people.loc[dead, "birth_year"]
+            - (died[dead].dt.month <= people.loc[dead, "birth_month"]).astype(int)
+        ).clip(lower=0)
+        deaths += np.bincount(_band(at_death), minlength=len(STARTS))
+    return pd.DataFrame({"start": STARTS, "deaths": deaths, "population": population})
+
+
+def chiang_e0(deaths: np.ndarray, population: np.ndarray) -> tuple[float, float]:
+    """Life expectancy at birth and its standard error, Chiang II with Silcocks' variance,
+    written out band by band."""
+    k = len(STARTS)
+    widths = [STARTS[i + 1] - STARTS[i] for i in range(k - 1)]
+    rate = deaths / population
+    alive = [100_000.0]
+    q = []
+    for i in range(k - 1):
+        a = 0.1 if i == 0 else 0.5
+        q.append(widths[i] * rate[i] / (1 + widths[i] * (1 - a) * rate[i]))
+        alive.append(alive[i] * (1 - q[i]))
+    years = []
+    for i in range(k - 1):
+        a = 0.1 if i == 0 else 0.5
+        years.append(widths[i] * (alive[i + 1] + a * alive[i] * q[i]))
+    years.append(alive[-1] / rate[-1])
+    remaining = [sum(years[i:]) / alive[i] for i in range(k)]
+    variance = alive[-1] ** 2 / (deaths[-1] * rate[-1] ** 2)
+    for i in range(k - 1):
+        a = 0.1 if i == 0 else 0.5
+        var_q = 0.0 if deaths[i] == 0 else q[i] ** 2 * (1 - q[i]) / deaths[i]
+        variance += alive[i] ** 2 * ((1 - a) * widths[i] + remaining[i + 1]) ** 2 * var_q
+    return remaining[0], math.sqrt(variance) / alive[0]
+
+
+def test_pooled_window_is_three_financial_years():
+    assert life.pooled_years("2025-26") == list(WINDOW)
+    assert life.pooled_years("2019-20") == ["2019-20"]
+    assert life.window_text("2025-26") == "2023-24 to 2025-26"
+
+
+def test_male_life_expectancy_matches_a_life_table_from_the_raw_extract(persons):
+    counts = raw_counts(persons, "M")
+    value, se = chiang_e0(counts["deaths"].to_numpy(), counts["population"].to_numpy())
+    got = life.at_birth(PARAMS, "2025-26").set_index(["group", "sex"]).loc[("all", "M")]
+    assert got["deaths"] == counts["deaths"].sum()
+    assert got["population"] == counts["population"].sum()
+    assert got["value"] == pytest.approx(value, abs=1e-9)
+    assert got["lower"] == pytest.approx(value - Z95 * se, abs=1e-9)
+    assert got["upper"] == pytest.approx(value + Z95 * se, abs=1e-9)
+    assert 80 < value < 100 and 0.1 < se < 1.0
+
+
+def test_measure_counts_by_band_equal_the_raw_extract(persons):
+    counts = raw_counts(persons, "F", quintile=1)
+    got = life.life_table_counts(PARAMS, "2025-26")
+    got = got[(got["group"] == "imd1") & (got["sex"] == "F")]
+    order = {
+        label: i
+        for i, label in enumerate(["0", "1-4", *[f"{s}-{s + 4}" for s in range(5, 90, 5)], "90+"])
+    }
+    got = got.assign(index=got["age_band"].map(order)).sort_values("index")
+    assert got["index"].tolist() == list(range(len(STARTS)))
+    np.testing.assert_array_equal(got["deaths"].to_numpy(), counts["deaths"].to_numpy())
+    np.testing.assert_array_equal(got["population"].to_numpy(), counts["population"].to_numpy())
+
+
+def test_deprivation_gap_interval_from_the_two_variances(persons):
+    most = raw_counts(persons, "M", quintile=1)
+    least = raw_counts(persons, "M", quintile=5)
+    e_most, se_most = chiang_e0(most["deaths"].to_numpy(), most["population"].to_numpy())
+    e_least, se_least = chiang_e0(least["deaths"].to_numpy(), least["population"].to_numpy())
+    half = Z95 * math.sqrt(se_most**2 + se_least**2)
+    gap = life.deprivation_gap(PARAMS, "2025-26").set_index("sex").loc["M"]
+    assert gap["gap"] == pytest.approx(e_least - e_most, abs=1e-9)
+    assert gap["lower"] == pytest.approx(e_least - e_most - half, abs=1e-9)
+    assert gap["upper"] == pytest.approx(e_least - e_most + half, abs=1e-9)
+
+
+def test_headings_claim_only_what_the_intervals_support():
+    diff = life.sex_difference(PARAMS, "2025-26")
+    gaps = life.deprivation_gap(PARAMS, "2025-26").set_index("sex")
+    words = life.headings(PARAMS)
+    if diff["lower"] > 0:
+        assert (
+            words["sex"] == f"Women in Harrow live about {diff['value']:.0f} years longer than men"
+        )
+    else:
+        assert "longer" not in words["sex"] or diff["upper"] < 0
+    for sex, name in (("M", "Men"), ("F", "Women")):
+        clear = gaps.loc[sex, "lower"] > 0 or gaps.loc[sex, "upper"] < 0
+        assert (f"{name} in Harrow's" in words["gap"]) == (clear and words["gap"][0] != "P")
+
+
+def test_jsna_figures_are_the_plans():
+    plan = life.jsna_figures()
+    assert (plan["M"]["value"], plan["F"]["value"]) == ("82.2", "85.7")
+    assert "Both male (82.2) and female (85.7) life expectancy" in plan["M"]["quote"]
