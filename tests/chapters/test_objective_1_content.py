@@ -4,6 +4,7 @@ checked against a life table written out here from the raw synthetic extract."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,9 @@ import pytest
 
 from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1_life as life
+from bbp_analysis.chapters import objective_1_performance as performance
 
+ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
 PARAMS = dict(
     period="2025-26",
@@ -156,3 +159,80 @@ def test_jsna_figures_are_the_plans():
     plan = life.jsna_figures()
     assert (plan["M"]["value"], plan["F"]["value"]) == ("82.2", "85.7")
     assert "Both male (82.2) and female (85.7) life expectancy" in plan["M"]["quote"]
+
+
+# The plan's performance section ---------------------------------------------------------
+
+SEED = ROOT / "data" / "reference" / "seeds" / "004_bb9be7d3c4970d21.txt"
+
+
+def test_performance_table_has_the_plans_figures_exactly():
+    table = performance.performance_values(PARAMS).set_index("indicator")
+    expected = {
+        "Cervical screening coverage (%)": "Harrow 49%, NWL 51%",
+        "Breast screening coverage (%)": "Harrow 54%, NWL 43%",
+        "Bowel screening coverage (%)": "Harrow 97%, NWL 96%",
+        "Flu vaccination, people aged 65 and over (%)": "Harrow 25% higher than NWL",
+    }
+    for label, text in expected.items():
+        assert table.loc[label, "plan"] == text
+    seed = " ".join(SEED.read_text(encoding="utf-8").split())
+    for figures in (
+        "Harrow (49%) than across NWL (51%)",
+        "Harrow (54%) than NWL (43%)",
+        "97% in Harrow compared to 96% across NWL",
+        "Harrow were 25% higher than in NWL",
+    ):
+        assert figures in seed
+    for label in (
+        "A&E (type 1) attendances per 1,000 registered people",
+        "Non-elective (emergency) admissions per 1,000 registered people",
+    ):
+        quote = table.loc[label, "plan"]
+        assert quote.endswith("(no figure)")
+        assert quote[1 : -len("\u201d (no figure)")] in seed
+
+
+def test_performance_values_and_nwl_labels(persons):
+    folder = extract.extract_folder("E09000015")
+    programmes = pd.read_parquet(folder / "programmes.parquet")
+    cervical = programmes[
+        (programmes["programme"] == "cervical_screening")
+        & (programmes["fin_year"] == "2025-26")
+        & programmes["eligible"]
+    ]
+    mid = pd.Timestamp(2025, 10, 1)
+    start = pd.to_datetime(persons["registered_from"])
+    stop = pd.to_datetime(persons["registered_to"])
+    registered = persons[(start.isna() | (start <= mid)) & (stop.isna() | (stop > mid))]
+    cervical = cervical[cervical["person_id"].isin(registered["person_id"])]
+    n, x = len(cervical), int(cervical["completed"].sum())
+    p = x / n
+    centre = p + Z95**2 / (2 * n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2))
+    table = performance.performance_values(PARAMS).set_index("indicator")
+    row = table.loc["Cervical screening coverage (%)"]
+    assert (row["numerator"], row["denominator"]) == (x, n)
+    assert row["lower"] == pytest.approx((centre - half) / (1 + Z95**2 / n) * 100, abs=1e-9)
+    assert row["upper"] == pytest.approx((centre + half) / (1 + Z95**2 / n) * 100, abs=1e-9)
+    comparators = pd.read_parquet(folder / "comparators.parquet")
+    nwl = comparators[
+        (comparators["Indicator ID"] == "screening_cervical")
+        & (comparators["Area Type"] == "ICB")
+        & (comparators["Time period"] == "2025/26")
+    ]
+    assert row["nwl"] == float(nwl["Value"].iloc[0]) and row["nwl_origin"] == "simulated"
+    expected = (
+        "worse"
+        if row["upper"] < row["nwl"]
+        else "better"
+        if row["lower"] > row["nwl"]
+        else "similar"
+    )
+    assert row["comparison"] == expected
+    assert table.loc["Bowel screening coverage (%)", "comparison"] == "not compared"
+    assert table["nwl"].isna().sum() == 3
+    html = performance.performance_table(PARAMS).data
+    assert "NWL 2025-26 (SYNTHETIC: simulated)" in html
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "published" not in body.lower()
