@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from bbp_analysis import extract
+from bbp_analysis.chapters import objective_1_casefinding as casefinding
 from bbp_analysis.chapters import objective_1_life as life
 from bbp_analysis.chapters import objective_1_performance as performance
 
@@ -236,3 +237,90 @@ def test_performance_values_and_nwl_labels(persons):
     assert "NWL 2025-26 (SYNTHETIC: simulated)" in html
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert "published" not in body.lower()
+
+
+# Hypertension case-finding and COPD -------------------------------------------------------
+
+HSE = ROOT / "data" / "reference" / "public" / "hse2022-hypertension" / "hse_estimate.csv"
+HSE_BANDS = [
+    (16, 35, "16-34"),
+    (35, 45, "35-44"),
+    (45, 55, "45-54"),
+    (55, 65, "55-64"),
+    (65, 75, "65-74"),
+    (75, 200, "75+"),
+]
+
+
+def _registered(persons: pd.DataFrame, first_year: int) -> pd.DataFrame:
+    mid = pd.Timestamp(first_year, 10, 1)
+    start = pd.to_datetime(persons["registered_from"])
+    stop = pd.to_datetime(persons["registered_to"])
+    out = persons[((start.isna() | (start <= mid)) & (stop.isna() | (stop > mid))).to_numpy()]
+    age = first_year - out["birth_year"] - (out["birth_month"] >= 10).astype(int)
+    return out.assign(age=age)
+
+
+def test_hypertension_expected_count_by_hand(persons):
+    lines = [line.split(",") for line in HSE.read_text(encoding="utf-8").splitlines()]
+    header = lines[0]
+    shares = {
+        ({"Men": "M", "Women": "F"}[row[0]], band): float(row[header.index(band)]) / 100
+        for row in lines[1:]
+        if row[1] == "All with hypertension" and row[0] in ("Men", "Women")
+        for band in header[2:]
+    }
+    assert shares[("M", "16-34")] == 0.05 and shares[("F", "75+")] == 0.71
+    adults = _registered(persons, 2025)
+    adults = adults[(adults["age"] >= 16) & (adults["age"] <= 130)]
+    expected = 0.0
+    for low, high, band in HSE_BANDS:
+        for sex in ("M", "F"):
+            people = (
+                (adults["sex"] == sex) & (adults["age"] >= low) & (adults["age"] < high)
+            ).sum()
+            expected += people * shares[(sex, band)]
+    recorded = int(adults["hypertension"].sum())
+    row = casefinding.hypertension_gap(PARAMS).set_index("area").loc["Harrow"]
+    assert row["recorded"] == recorded and row["population"] == len(adults)
+    assert row["expected"] == pytest.approx(expected, rel=1e-12)
+    assert row["ratio"] == pytest.approx(recorded / expected, rel=1e-12)
+    lower = recorded * (1 - 1 / (9 * recorded) - Z95 / (3 * math.sqrt(recorded))) ** 3 / expected
+    assert row["lower"] == pytest.approx(lower, rel=1e-9)
+    assert row["undiagnosed"] == math.floor((expected - recorded) / 10 + 0.5) * 10
+    heading = casefinding.hypertension_heading(PARAMS)
+    assert heading == (
+        f"About {math.floor((expected - recorded) / 10 / 100 + 0.5) * 1000:,} adults in Harrow "
+        "may have high blood pressure that is not on a GP register"
+    )
+
+
+def test_hypertension_model_on_the_definition_page_matches_the_reference_file():
+    from bbp_analysis.catalogue import indicator
+
+    text = " ".join(indicator("o1-hypertension-case-finding").definition.split())
+    ref = casefinding.reference_prevalence()
+    for sex, word in (("M", "men"), ("F", "women")):
+        values = ", ".join(f"{v:g}" for v in ref[ref["sex"] == sex]["prevalence"])
+        assert f"{word}: {values}" in text
+
+
+def test_copd_admissions_by_hand(persons):
+    folder = extract.extract_folder("E09000015")
+    spells = pd.read_parquet(folder / "apc_spells.parquet")
+    copd = set(persons.loc[persons["copd"], "person_id"])
+    date = pd.to_datetime(spells["admission_date"])
+    chosen = spells[
+        spells["admimeth"].str.startswith("2")
+        & (spells["admimeth"] != "2B")
+        & spells["primary_diagnosis"].str.startswith("J44")
+        & spells["person_id"].isin(copd)
+        & (date >= pd.Timestamp(2025, 4, 1))
+        & (date < pd.Timestamp(2026, 4, 1))
+    ]
+    register = int(_registered(persons, 2025)["copd"].sum())
+    row = casefinding.copd_values(PARAMS).set_index("group").loc["Harrow"]
+    assert (row["admissions"], row["register"]) == (len(chosen), register)
+    assert row["rate"] == pytest.approx(len(chosen) / register * 1000, rel=1e-12)
+    sentence = casefinding.core20_obesity_decay(PARAMS).data
+    assert "no height or weight measurements" in sentence and "Core20" in sentence

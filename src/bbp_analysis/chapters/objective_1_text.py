@@ -87,9 +87,6 @@ LATER = ("Male life expectancy", "Female life expectancy")
 """JSNA lines shown in their own section (life expectancy, three-year pooled)."""
 
 NOT_SHOWN = {
-    "Expected hypertension prevalence (case-finding gap)": "needs modelled expected "
-    "prevalence (e.g. OHID/NCVIN estimates by practice), which the review does not ship; the "
-    "chapter shows recorded prevalence and control by group instead",
     "Smoking prevalence (adults, most deprived decile, people with mental illness)": "the "
     "extract records whether smoking status is recorded, not current smoking; the chapter "
     "shows recording only",
