@@ -324,3 +324,17 @@ def test_copd_admissions_by_hand(persons):
     assert row["rate"] == pytest.approx(len(chosen) / register * 1000, rel=1e-12)
     sentence = casefinding.core20_obesity_decay(PARAMS).data
     assert "no height or weight measurements" in sentence and "Core20" in sentence
+
+
+def test_copd_table_suppresses_small_counts_in_a_pcn_view():
+    params = {**PARAMS, "pcn": "Harrow East PCN", "suppression_threshold": 25}
+    values = casefinding.copd_values(params)
+    assert ((values["admissions"] > 0) & (values["admissions"] < 25)).any()
+    html = casefinding.copd_table(params).data
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    cells = [row.split("<td>")[1:] for row in body.split("<tr>")[1:]]
+    for row in cells:
+        counts = [row[1].split("<")[0], row[3].split("<")[0]]
+        for text in counts:
+            assert text == "[c]" or not 0 < float(text.replace(",", "")) < 25
+    assert "[c]" in body

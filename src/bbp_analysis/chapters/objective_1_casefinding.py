@@ -356,10 +356,14 @@ def copd_table(params: dict) -> HTML:
     """COPD flu vaccination and emergency admissions by PCN and deprivation fifth."""
     table = copd_values(params)
     counts = ["vaccinated", "eligible", "admissions", "register"]
+    # PCN rows and fifth rows each add up to the area's row: one disclosure group each.
+    kind = ["fifth" if g in FIFTHS.values() else "pcn" for g in table["group"]]
+    kind[0] = "area"
     safe = suppress(
-        table,
+        table.assign(kind=kind),
         counts,
         params["suppression_threshold"],
+        groups=["kind"],
         value_columns=["flu", "flu_lower", "flu_upper", "rate", "rate_lower", "rate_upper"],
         symbol=None,
     )
