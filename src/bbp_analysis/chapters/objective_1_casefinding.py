@@ -207,35 +207,37 @@ def hypertension_figure(params: dict) -> HTML:
     borough = table[table["area_type"] == "borough"].iloc[0]
     pcns = table[table["area_type"] == "pcn"].reset_index(drop=True)
     pcns["comparison"] = compare(pcns["lower"], pcns["upper"], borough["ratio"], "high_is_good")
+    per_100 = pcns.assign(**{c: pcns[c] * 100 for c in ("ratio", "lower", "upper")})
     fig = ci_dot_chart(
-        pcns,
+        per_100,
         label="area",
         value="ratio",
-        benchmark=float(borough["ratio"]),
+        benchmark=float(borough["ratio"]) * 100,
         benchmark_label=params["area_name"],
-        title=f"Recorded hypertension as a share of expected, {params['period']}",
-        xlabel="Recorded / expected (HSE 2022 age-sex rates)",
+        title=f"People on the hypertension register per 100 expected, {params['period']}",
+        xlabel="Recorded per 100 expected (HSE 2022 rates by sex and age)",
     )
+    fig.axes[0].set_xlim(0, max(100.0, float(per_100["upper"].max()) * 1.05))
     alt = (
-        "Dot chart of the ratio of recorded to expected hypertension for each PCN with 95% "
-        f"intervals, against {params['area_name']}'s {borough['ratio']:.2f}: "
+        "Dot chart of people on the hypertension register per 100 expected for each PCN, "
+        f"with 95% intervals, against {params['area_name']}'s {borough['ratio'] * 100:.1f}: "
         + "; ".join(
-            f"{a} {v:.2f} ({c})"
+            f"{a} {v * 100:.1f} ({c})"
             for a, v, c in zip(pcns["area"], pcns["ratio"], pcns["comparison"], strict=True)
         )
         + "."
     )
-    data = pcns[
+    data = per_100[
         ["area", "population", "recorded", "expected", "ratio", "lower", "upper", "comparison"]
-    ]
+    ].rename(columns={"ratio": "per_100_expected"})
     data = suppress(
         data,
         ["population", "recorded"],
         params["suppression_threshold"],
-        value_columns=["expected", "ratio", "lower", "upper"],
+        value_columns=["expected", "per_100_expected", "lower", "upper"],
     ).drop(columns=["suppressed", "suppression_reason"])
     caption = (
-        f"Recorded hypertension as a share of the number expected from {HSE_SOURCE}, by PCN, "
+        f"People on the hypertension register per 100 expected from {HSE_SOURCE}, by PCN, "
         f"{params['period']}; the dashed line is {params['area_name']}; shapes show PCNs "
         f"finding more (better) or fewer (worse) than the borough. {_label(params)}"
     )
@@ -249,9 +251,9 @@ def hypertension_figure(params: dict) -> HTML:
             "population": 0,
             "recorded": 0,
             "expected": 0,
-            "ratio": 2,
-            "lower": 2,
-            "upper": 2,
+            "per_100_expected": 1,
+            "lower": 1,
+            "upper": 1,
         },
         method="Indirect standardisation on HSE 2022 age-sex prevalence; Byar's interval",
     )
