@@ -145,15 +145,29 @@ def test_headings_claim_only_what_the_intervals_support():
     diff = life.sex_difference(PARAMS, "2025-26")
     gaps = life.deprivation_gap(PARAMS, "2025-26").set_index("sex")
     words = life.headings(PARAMS)
-    if diff["lower"] > 0:
-        assert (
-            words["sex"] == f"Women in Harrow live about {diff['value']:.0f} years longer than men"
-        )
-    else:
-        assert "longer" not in words["sex"] or diff["upper"] < 0
-    for sex, name in (("M", "Men"), ("F", "Women")):
-        clear = gaps.loc[sex, "lower"] > 0 or gaps.loc[sex, "upper"] < 0
-        assert (f"{name} in Harrow's" in words["gap"]) == (clear and words["gap"][0] != "P")
+    # 2025-26: women's interval lies above men's; the men's gap excludes 0, the women's not
+    assert diff["lower"] > 0
+    assert words["sex"] == f"Women in Harrow live about {diff['value']:.0f} years longer than men"
+    assert gaps.loc["M", "lower"] > 0 and gaps.loc["F", "lower"] < 0 < gaps.loc["F", "upper"]
+    assert words["gap"] == (
+        f"Men in Harrow's least deprived fifth live about {gaps.loc['M', 'gap']:.0f} years "
+        "longer than men in the most deprived; women show no clear gap"
+    )
+
+
+def test_gap_trend_windows_end_in_each_year_to_the_period():
+    trend = life.gap_trend(PARAMS)
+    assert trend["window"].drop_duplicates().tolist() == [
+        "2019-20 to 2021-22",
+        "2020-21 to 2022-23",
+        "2021-22 to 2023-24",
+        "2022-23 to 2024-25",
+        "2023-24 to 2025-26",
+    ]
+    last = trend[trend["window"] == "2023-24 to 2025-26"].set_index("sex")
+    gaps = life.deprivation_gap(PARAMS, "2025-26").set_index("sex")
+    assert last.loc["M", "gap"] == gaps.loc["M", "gap"]
+    assert life.gap_trend({**PARAMS, "period": "2022-23"})["window"].nunique() == 2
 
 
 def test_jsna_figures_are_the_plans():

@@ -326,3 +326,35 @@ def life_text(params: dict) -> Markdown:
         "years for local-authority life expectancy, because one year gives too few deaths in "
         "each deprivation fifth."
     )
+
+
+def gap_trend(params: dict) -> pd.DataFrame:
+    """The deprivation gap by sex for every three-year window ending from the extract's third
+    year to the period: ``window, sex, gap, lower, upper``."""
+    ends = [p for p in FIN_YEARS[POOL_YEARS - 1 :] if p <= params["period"]]
+    frames = [deprivation_gap(params, end).assign(window=window_text(end)) for end in ends]
+    return pd.concat(frames, ignore_index=True)[["window", "sex", "gap", "lower", "upper"]]
+
+
+def gap_trend_table(params: dict) -> HTML:
+    """The gap between the least and most deprived fifths over successive three-year windows."""
+    trend = gap_trend(params)
+    shown = pd.DataFrame({"Three financial years": trend["window"].drop_duplicates()})
+    for sex, name in SEXES.items():
+        rows = trend[trend["sex"] == sex]
+        shown[f"{name}: gap in years (95% interval)"] = [
+            _interval(v, lo, up)
+            for v, lo, up in zip(rows["gap"], rows["lower"], rows["upper"], strict=True)
+        ]
+    caption = (
+        f"Gap in life expectancy at birth between the least and most deprived local fifths of "
+        f"{_where(params)}, least minus most deprived (years), for successive three-year "
+        "windows; the windows overlap, so neighbouring values share two years of deaths. "
+        f"{_label(params)}"
+    )
+    return show_table(
+        shown,
+        caption,
+        "life-expectancy-gap-trend",
+        method="Chiang II abridged life table with Silcocks' variance",
+    )
