@@ -45,6 +45,11 @@ def _seed(params: dict) -> int:
     return int(params.get("synthetic_seed", 20220401))
 
 
+def _level(params: dict) -> str:
+    """The confidence level in words, e.g. "95%"."""
+    return f"{params['confidence'] * 100:g}%"
+
+
 def _label(params: dict) -> str:
     return extract.synthetic_label(params["area_code"], _seed(params))
 
@@ -167,7 +172,7 @@ def hypertension_table(params: dict) -> HTML:
             "Registered people aged 16+": table["population"],
             "On the hypertension register": table["recorded"],
             "Expected with hypertension (HSE 2022 rates)": table["expected"].round(0),
-            "Recorded as a share of expected (95% interval)": [
+            f"Recorded as a share of expected ({_level(params)} interval)": [
                 f"{v:.2f} ({lo:.2f} to {up:.2f})"
                 for v, lo, up in zip(table["ratio"], table["lower"], table["upper"], strict=True)
             ],
@@ -202,7 +207,8 @@ def hypertension_table(params: dict) -> HTML:
 
 
 def hypertension_figure(params: dict) -> HTML:
-    """Recorded/expected ratio for each PCN against the borough's, with 95% intervals."""
+    """People on the register per 100 expected for each PCN against the borough's value,
+    with intervals."""
     table = hypertension_gap(params)
     borough = table[table["area_type"] == "borough"].iloc[0]
     pcns = table[table["area_type"] == "pcn"].reset_index(drop=True)
@@ -220,7 +226,8 @@ def hypertension_figure(params: dict) -> HTML:
     fig.axes[0].set_xlim(0, max(100.0, float(per_100["upper"].max()) * 1.05))
     alt = (
         "Dot chart of people on the hypertension register per 100 expected for each PCN, "
-        f"with 95% intervals, against {params['area_name']}'s {borough['ratio'] * 100:.1f}: "
+        f"with {_level(params)} intervals, against {params['area_name']}'s "
+        f"{borough['ratio'] * 100:.1f}: "
         + "; ".join(
             f"{a} {v * 100:.1f} ({c})"
             for a, v, c in zip(pcns["area"], pcns["ratio"], pcns["comparison"], strict=True)
@@ -377,12 +384,12 @@ def copd_table(params: dict) -> HTML:
         {
             "Area or group": safe["group"],
             "People on the COPD register": safe["register"],
-            "Flu vaccination (%, 95% interval)": [
+            f"Flu vaccination (%, {_level(params)} interval)": [
                 interval(*v, 1)
                 for v in zip(safe["flu"], safe["flu_lower"], safe["flu_upper"], strict=True)
             ],
             "Emergency COPD admissions": safe["admissions"],
-            "Admissions per 1,000 on the register (95% interval)": [
+            f"Admissions per 1,000 on the register ({_level(params)} interval)": [
                 interval(*v, 0)
                 for v in zip(safe["rate"], safe["rate_lower"], safe["rate_upper"], strict=True)
             ],

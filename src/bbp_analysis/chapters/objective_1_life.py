@@ -45,6 +45,11 @@ def _seed(params: dict) -> int:
     return int(params.get("synthetic_seed", 20220401))
 
 
+def _level(params: dict) -> str:
+    """The confidence level in words, e.g. "95%"."""
+    return f"{params['confidence'] * 100:g}%"
+
+
 def _label(params: dict) -> str:
     return extract.synthetic_label(params["area_code"], _seed(params))
 
@@ -215,23 +220,23 @@ def life_table_view(params: dict) -> HTML:
     table = table[table["group"] == "all"].set_index("sex")
     gaps = deprivation_gap(params, period).set_index("sex")
     plan = jsna_figures()
+    value_column = (
+        f"Life expectancy at birth, {window_text(period)} (years, {_level(params)} interval)"
+    )
+    gap_column = f"Gap, least minus most deprived fifth (years, {_level(params)} interval)"
     records = []
     for sex, name in SEXES.items():
         row, gap = table.loc[sex], gaps.loc[sex]
         records.append(
             {
                 "Sex": name,
-                f"Life expectancy at birth, {window_text(period)} (years, 95% interval)": (
-                    _interval(row["value"], row["lower"], row["upper"])
-                ),
+                value_column: (_interval(row["value"], row["lower"], row["upper"])),
                 "JSNA figure quoted in the plan (years)": (
                     f"{float(plan[sex]['value']):.1f} (around {plan[sex]['period']})"
                 ),
                 "Deaths in the three years": row["deaths"],
                 "Registered people, sum of the three years": row["population"],
-                "Gap, least minus most deprived fifth (years, 95% interval)": _interval(
-                    gap["gap"], gap["lower"], gap["upper"]
-                ),
+                gap_column: _interval(gap["gap"], gap["lower"], gap["upper"]),
             }
         )
     shown = pd.DataFrame(records)
@@ -241,7 +246,7 @@ def life_table_view(params: dict) -> HTML:
     )
     caption = (
         f"Life expectancy at birth in {_where(params)} by sex, deaths and registered people "
-        f"pooled over {window_text(period)} (Chiang II life table, 95% intervals by "
+        f"pooled over {window_text(period)} (Chiang II life table, {_level(params)} intervals by "
         "Silcocks' method), beside the JSNA figures quoted in the "
         f"{PLAN_SECTION}; the gap is between the most and least deprived local fifths. "
         f"{_label(params)}"
@@ -274,7 +279,7 @@ def fifths_figure(params: dict) -> HTML:
     gaps = deprivation_gap(params, period).set_index("sex")
     alt = (
         f"Life expectancy at birth in {where} for each local deprivation fifth, males and "
-        "females, with 95% intervals. Least minus most deprived fifth: males "
+        f"females, with {_level(params)} intervals. Least minus most deprived fifth: males "
         f"{_interval(gaps.loc['M', 'gap'], gaps.loc['M', 'lower'], gaps.loc['M', 'upper'])} "
         "years, females "
         f"{_interval(gaps.loc['F', 'gap'], gaps.loc['F', 'lower'], gaps.loc['F', 'upper'])} "
@@ -289,7 +294,8 @@ def fifths_figure(params: dict) -> HTML:
     ).drop(columns=["suppressed", "suppression_reason"])
     caption = (
         f"Life expectancy at birth (years) by local deprivation fifth (1 = most deprived) and "
-        f"sex, {where}, deaths pooled over {window_text(period)}; bars are 95% intervals. "
+        f"sex, {where}, deaths pooled over {window_text(period)}; bars are {_level(params)} "
+        "intervals. "
         f"{_label(params)}"
     )
     return show_figure(
@@ -317,7 +323,7 @@ def life_text(params: dict) -> Markdown:
         f"{_interval(male['value'], male['lower'], male['upper'])} years for men and "
         f"{_interval(female['value'], female['lower'], female['upper'])} years for women; "
         f"women's exceeds men's by {_interval(diff['value'], diff['lower'], diff['upper'])} "
-        "years (95% intervals). The plan's JSNA table says: "
+        f"years ({_level(params)} intervals). The plan's JSNA table says: "
         f'"{plan["M"]["quote"]}" It gives no period beyond the 2020 decline. The synthetic '
         "extract's deaths follow a model set to a crude death rate, not to life expectancy, "
         "so its values sit well above the JSNA figures and the difference says nothing about "
@@ -342,7 +348,7 @@ def gap_trend_table(params: dict) -> HTML:
     shown = pd.DataFrame({"Three financial years": trend["window"].drop_duplicates()})
     for sex, name in SEXES.items():
         rows = trend[trend["sex"] == sex]
-        shown[f"{name}: gap in years (95% interval)"] = [
+        shown[f"{name}: gap in years ({_level(params)} interval)"] = [
             _interval(v, lo, up)
             for v, lo, up in zip(rows["gap"], rows["lower"], rows["upper"], strict=True)
         ]

@@ -120,6 +120,11 @@ def _seed(params: dict) -> int:
     return int(params.get("synthetic_seed", 20220401))
 
 
+def _level(params: dict) -> str:
+    """The confidence level in words, e.g. "95%"."""
+    return f"{params['confidence'] * 100:g}%"
+
+
 def _where(params: dict) -> str:
     return params.get("pcn") or params["area_name"]
 
@@ -216,7 +221,7 @@ def _interval(value: float, lower: float, upper: float, decimals: int) -> str:
 
 
 def performance_table(params: dict) -> HTML:
-    """The plan's performance section: the plan's figures, the period's value with its 95%
+    """The plan's performance section: the plan's figures, the period's value with its
     interval, the synthetic NWL value and the comparison, with notes."""
     table = performance_values(params)
     period, where = params["period"], _where(params)
@@ -224,7 +229,7 @@ def performance_table(params: dict) -> HTML:
         {
             "Indicator": table["indicator"],
             f"The plan's figures ({PLAN_SECTION})": table["plan"],
-            f"{where} {period} (95% interval)": [
+            f"{where} {period} ({_level(params)} interval)": [
                 _interval(v, lo, up, 1)
                 for v, lo, up in zip(table["value"], table["lower"], table["upper"], strict=True)
             ],
@@ -238,7 +243,8 @@ def performance_table(params: dict) -> HTML:
     )
     caption = (
         f"The plan's performance section ({PLAN_SECTION}): the figures it quotes, {where}'s "
-        f"value in {period} with its 95% interval (Wilson for percentages, Byar for rates), "
+        f"value in {period} with its {_level(params)} interval (Wilson for percentages, Byar "
+        "for rates), "
         "and NWL from the extract's comparator table, which is simulated (synthetic) for "
         "review years; only the plan's figures are published. "
         f"{extract.synthetic_label(params['area_code'], _seed(params))}"
