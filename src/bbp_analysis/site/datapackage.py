@@ -175,15 +175,15 @@ def primary_key(names: list[str], types: list[str], rows: list[list[str]]) -> li
     return []
 
 
-def field(name: str, kind: str, spec: Indicator | None, info: Download, title: str) -> dict:
+def field(name: str, kind: str, spec: Indicator | None, info: Download) -> dict:
     """One Table Schema field: name, type, title, description and unit (when known)."""
     house = dictionary()["columns"].get(name)
     out: dict[str, Any] = {"name": name, "type": kind}
     if house is None:
         out["title"] = name
         out["description"] = (
-            f"The column headed '{name}' in '{title}', as shown on the page; see the figure "
-            "or table there for its meaning."
+            f"The column headed '{name}', as shown in this figure or table on the page; "
+            "the caption there says what it holds."
         )
         percent = name.endswith(("%", "(%)"))
         unit = "%" if percent else (info.other_units if kind == "number" else None)
@@ -205,12 +205,13 @@ def field(name: str, kind: str, spec: Indicator | None, info: Download, title: s
 
 
 def sources(info: Download, spec: Indicator | None, run_params: dict[str, Any]) -> list[dict]:
-    """Where a download's data come from, with the edition's area and period."""
+    """Where a download's data come from; the edition's area and period for the sources that
+    change with the edition (``edition: true`` in the dictionary)."""
     known = dictionary()["sources"]
-    where = f"{run_params['area_name']}, {run_params['period']}"
+    where = f" ({run_params['area_name']}, {run_params['period']})"
     out = []
     for key in info.sources:
-        title = f"{known[key]['title']} ({where})"
+        title = known[key]["title"] + (where if known[key].get("edition") else "")
         if key == "extract" and spec is not None:
             title += f"; the measure it imitates: {' '.join(spec.source.split())}"
         path = known[key].get("path")
@@ -233,7 +234,7 @@ def resource(
         infer_type([row[i] for row in rows], (declared.get(name) or {}).get("type"))
         for i, name in enumerate(names)
     ]
-    fields = [field(n, t, spec, info, title) for n, t in zip(names, types, strict=True)]
+    fields = [field(n, t, spec, info) for n, t in zip(names, types, strict=True)]
     schema: dict[str, Any] = {"fields": fields, "missingValues": MISSING_VALUES}
     key = primary_key(names, types, rows)
     if key:
