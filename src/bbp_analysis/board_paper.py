@@ -60,11 +60,12 @@ DELIVERY_FIGURES = ("delivery-risks",)
 TOP_RISKS = 3
 STATUS_PHRASES = {
     "met": "target met",
-    "on track": "on track for the target",
     "not met": "target not met",
-    "not yet measurable": "not yet measurable against the target",
-    "no target": "no target set",
+    "baseline set": "baseline set (the target was to establish one)",
+    "no baseline yet": "no baseline yet",
+    "not comparable": "not comparable with the plan's figure (read as indicative)",
 }
+"""The executive summary's phrase for each status of ``headline.STATUS_VOCABULARY``."""
 SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
 SITE_CHAPTER = "(see the chapter on the site, section 3)"
 FOOTER = (

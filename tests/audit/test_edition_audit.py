@@ -27,14 +27,9 @@ DIABETES = Path("data/reference/diabetes_9cp_practices.csv")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(project copy, its site) after ``bbp build --period 2025-26``."""
-    base = tmp_path_factory.mktemp("audit")
-    project = copy_project(base / "project")
-    site = base / "site"
-    result = run_bbp("build", "--period", PERIOD, "--out", str(site), root=project)
-    assert result.returncode == 0, result.stderr
-    return project, site
+def built(built_edition: tuple[Path, Path]) -> tuple[Path, Path]:
+    """(project copy, its site) after ``bbp build --period 2025-26`` (the session's build)."""
+    return built_edition
 
 
 def sha256(path: Path) -> str:

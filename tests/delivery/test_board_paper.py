@@ -324,3 +324,11 @@ def test_cover_says_illustrative_only_when_the_parameters_say_so():
     cover = cover_html(real, [])
     assert "illustrative" not in cover
     assert '<th scope="row">Meeting date</th><td>To be set</td>' in cover
+
+
+def test_every_status_has_a_summary_phrase():
+    """The executive summary words every status the scorecard can give (headline vocabulary)."""
+    from bbp_analysis import board_paper
+    from bbp_analysis.headline import STATUSES
+
+    assert set(board_paper.STATUS_PHRASES) == set(STATUSES)

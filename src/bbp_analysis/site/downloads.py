@@ -1,5 +1,6 @@
 """An edition's downloads beyond the per-figure CSVs: the executed notebooks, one by one, and
-the whole edition as one zip file (every CSV, the notebooks, the snapshot and parameters).
+the whole edition as one zip file (every CSV and its data package description, the notebooks,
+the snapshot and parameters).
 
 Written under the staged book's ``_extra`` folder, which the site build copies to the
 edition's root: ``downloads/`` (CSVs and the bundle) and ``notebooks/``.
@@ -56,10 +57,14 @@ def page(extra: Path, period: str) -> str:
         "extract are synthetic.\n\n"
         "## The whole edition\n\n"
         f"<ul>{link(bundle)}</ul>\n\n"
-        "The zip file holds every CSV below, the executed notebooks, the edition's snapshot "
-        "(`edition.json`) and its run parameters.\n\n"
+        "The zip file holds every CSV below with their description (`datapackage.json`), the "
+        "executed notebooks, the edition's snapshot (`edition.json`) and its run parameters.\n\n"
         "## Executed notebooks\n\n"
         f"<ul>{''.join(link(p) for p in notebooks)}</ul>\n\n"
         "## Data behind each figure and table\n\n"
+        'The file <a href="../downloads/datapackage.json" download>datapackage.json</a> '
+        "describes every CSV below in the standard Data Package format: what each column "
+        "holds, its type and unit, and where the data come from, so that data tools can load "
+        "them.\n\n"
         f"<ul>{''.join(link(p) for p in csvs)}</ul>\n"
     )

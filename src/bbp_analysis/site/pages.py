@@ -1,7 +1,8 @@
 """Writing an edition's generated pages into its staged book, after its notebooks ran.
 
 :func:`stage_pages` writes the edition's snapshot (``_extra/edition.json``), copies the
-executed notebooks and zips the whole edition for download, and writes the generated pages:
+executed notebooks, describes the downloads as a data package (``datapackage.json``) and zips
+the whole edition for download, and writes the generated pages:
 what changed, editions, logic model, claims ledger, downloads and one definition page per
 indicator.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params as params_mod
-from . import claims, downloads, editions, logic_model, methods_pages, snapshot
+from . import claims, datapackage, downloads, editions, logic_model, methods_pages, snapshot
 
 
 def earlier_snapshots(
@@ -69,6 +70,7 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], root: Path) -> Non
         *sorted((extra / "downloads").glob("*.csv")),
         *notebooks,
         extra / snapshot.EDITION_FILE,
+        datapackage.write(extra, notebooks, run_params),
     ]
     downloads.write_bundle(extra, period, files)
     _write(book / "downloads.md", downloads.page(extra, period))
