@@ -19,14 +19,14 @@ from functools import cache
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from .. import extract
+from .. import extract, periods
 from ..disclosure import suppress
 from ..figures import trend_chart
-from ..measures.engine import FIN_YEARS
 from ..publish import show_figure, show_table
 from ..reference import load_reference
 from ..stats import life_expectancy
 from ..stats._checks import confidence_levels
+from ..synth.calibration import FIRST_PERIOD
 
 POOL_YEARS = 3
 SEXES = {"M": "Males", "F": "Females"}
@@ -61,8 +61,8 @@ def _where(params: dict) -> str:
 def pooled_years(period: str) -> list[str]:
     """The financial years pooled for ``period``: it and the two before it (fewer at the start
     of the extract's window)."""
-    end = FIN_YEARS.index(period) + 1
-    return list(FIN_YEARS[max(0, end - POOL_YEARS) : end])
+    first = max(periods.start_year(FIRST_PERIOD), periods.start_year(period) - POOL_YEARS + 1)
+    return list(periods.between(periods.label(first), period))
 
 
 def window_text(period: str) -> str:
@@ -337,7 +337,8 @@ def life_text(params: dict) -> Markdown:
 def gap_trend(params: dict) -> pd.DataFrame:
     """The deprivation gap by sex for every three-year window ending from the extract's third
     year to the period: ``window, sex, gap, lower, upper``."""
-    ends = [p for p in FIN_YEARS[POOL_YEARS - 1 :] if p <= params["period"]]
+    third = periods.label(periods.start_year(FIRST_PERIOD) + POOL_YEARS - 1)
+    ends = periods.between(third, params["period"])
     frames = [deprivation_gap(params, end).assign(window=window_text(end)) for end in ends]
     return pd.concat(frames, ignore_index=True)[["window", "sex", "gap", "lower", "upper"]]
 
