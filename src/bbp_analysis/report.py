@@ -35,6 +35,12 @@ def run_context(params: dict[str, Any]) -> Markdown:
     start = date.fromisoformat(params["period_start"]).strftime("%-d %B %Y")
     end = date.fromisoformat(params["period_end"]).strftime("%-d %B %Y")
     view = params.get("pcn") or "all five Primary Care Networks"
+    if params.get("pcn"):
+        view += (
+            f": this neighbourhood's own figures, beside {params['area_name']}'s (some charts "
+            "keep every PCN for comparison); the partnership measures' headline values and "
+            f"status are for the whole of {params['area_name']}"
+        )
     return Markdown(
         f"**Reporting period** {params['period']} ({start} to {end}) · **Area** "
         f"{params['area_name']} ({params['area_code']}) · **View** {view} · "

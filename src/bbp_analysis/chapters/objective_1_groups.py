@@ -17,7 +17,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..stats import compare, proportion, rate, sii
 from .objective_1 import gpps_values, rows
 
@@ -317,10 +317,11 @@ def group_sizes(params: dict) -> pd.DataFrame:
     table = pd.DataFrame(records)
     stats = proportion(table["persons"], table["denominator"], confidence=params["confidence"])
     table = pd.concat([table, stats], axis=1)
-    return suppress(
+    return suppress_ratio(
         table,
-        ["persons"],
         params["suppression_threshold"],
+        proportion=True,
+        numerator="persons",
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source="core20plus",
@@ -436,10 +437,10 @@ def clinical_areas(params: dict) -> pd.DataFrame:
     records = []
     for (area, query, measure, ambition, wording), split in product(CLINICAL_AREAS, SPLITS):
         table = split_values(query, measure, split, params)
-        protected = suppress(
+        protected = suppress_ratio(
             table,
-            ["numerator"],
             params["suppression_threshold"],
+            proportion=True,
             value_columns=["value", "lower", "upper"],
             symbol=None,
             source=query,

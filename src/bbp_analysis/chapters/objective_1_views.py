@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from ..disclosure import suppress
+from ..disclosure import suppress_ratio
 from ..figures import funnel_chart, pyramid_chart, trend_chart
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
@@ -465,10 +465,10 @@ def funnel_figure(key: str, params: dict) -> HTML:
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
     limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
-    table = suppress(
+    table = suppress_ratio(
         table,
-        ["numerator"],
         params["suppression_threshold"],
+        proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source=groups.INDICATORS[key][0],

@@ -15,7 +15,7 @@ from IPython.display import HTML
 
 from .. import extract
 from ..catalogue import indicator
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..figures import ci_dot_chart, spc_chart, trend_chart
 from ..headline import Headline
 from ..publish import mark_suppressed, show_figure
@@ -83,9 +83,10 @@ def area_values(query: str, measure: str, params: dict, *, kind: str, multiplier
     benchmark = float(table["value"].iloc[0])
     table["comparison"] = compare(table["lower"], table["upper"], benchmark, polarity)
     table.loc[0, "comparison"] = "benchmark"
-    protected = suppress(table, ["numerator"], params["suppression_threshold"],
-                         value_columns=["value", "lower", "upper"], symbol=None,
-                         source=query)
+    protected = suppress_ratio(table, params["suppression_threshold"],
+                               proportion=kind == "proportion",
+                               value_columns=["value", "lower", "upper"], symbol=None,
+                               source=query)
     protected.loc[protected["suppressed"], "comparison"] = "suppressed"
     body = protected.iloc[1:]
     if breakdown == "total":
@@ -120,8 +121,8 @@ def series(query: str, measure: str, params: dict, *, kind: str, multiplier: flo
     stats = _interval(kind, data["numerator"], data["denominator"], multiplier,
                       params["confidence"])
     table = pd.concat([data[["period", "area", "numerator", "denominator"]], stats], axis=1)
-    return suppress(table, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(table, params["suppression_threshold"], proportion=kind == "proportion",
+                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
 
 
 def trend_label(table: pd.DataFrame, area: str, polarity: str) -> str:
@@ -321,9 +322,9 @@ def falls_dsr(params: dict) -> pd.DataFrame:
     result = result.rename(columns={"total_count": "numerator",
                                     "total_population": "denominator"})
     result = result.sort_values(["area", "period"], ignore_index=True)
-    return suppress(result, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None,
-                    source="falls_65plus")
+    return suppress_ratio(result, params["suppression_threshold"], proportion=False,
+                          value_columns=["value", "lower", "upper"], symbol=None,
+                          source="falls_65plus")
 
 
 # Inequality ------------------------------------------------------------------------------
