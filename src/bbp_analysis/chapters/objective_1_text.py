@@ -134,6 +134,9 @@ def key_messages(params: dict) -> Markdown:
     if params.get("pcn"):
         for rating in ("good", "poor"):
             row = o1.gpps_values(params, rating, level="pcn", period=params["period"]).iloc[0]
+            if row["suppressed"]:
+                lines.append(f"- **{where}, access rated {rating}**: too few respondents to show.")
+                continue
             lines.append(
                 f"- **{where}, access rated {rating}**: {row['value']:.1f}% "
                 f"({row['lower']:.1f} to {row['upper']:.1f}) against the target of "

@@ -92,7 +92,9 @@ def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
     ]
     if params.get("pcn"):
         one = pm5.iloc[1]
-        lines.append(f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
+        lines.append(f"- {one['area']}: too few admissions to show (suppressed)."
+                     if one["suppressed"] else
+                     f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
                      f"compared with {borough['area']}.")
     else:
         worse = pm5[pm5["comparison"] == "worse"]["area"].tolist()
