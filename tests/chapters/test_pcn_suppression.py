@@ -1,11 +1,13 @@
-"""A PCN view's key messages never state a value behind a suppressed count."""
+"""A PCN view never states a value resting on a suppressed count (key messages, SII)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_3_text as text
+from bbp_analysis.params import load_parameters
 
 PARAMS = {"period": "2025-26", "pcn": "Sphere PCN", "area_name": "Harrow"}
 NO_PROGRAMMES = pd.DataFrame({"programme": [], "level_ratio": [], "verdict": []})
@@ -33,3 +35,29 @@ def test_pcn_line_says_suppressed_and_gives_no_number() -> None:
     message = text.key_messages(pm5(True), status, NO_PROGRAMMES, None, PARAMS)
     assert "- Sphere PCN: too few admissions to show (suppressed)." in message.splitlines()
     assert "nan" not in message
+
+
+def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
+    # In Harrow East PCN the GP survey has too few respondents in the most and least deprived
+    # local fifths (both suppressed), so no slope index may rest on them; Sphere PCN has all
+    # five fifths and gets one.
+    params = load_parameters("2025-26")
+    east = groups.inequality_index("gpps_good", {**params, "pcn": "Harrow East PCN"}, "2025-26")
+    assert set(east) == set(groups.SII_FIELDS) and all(np.isnan(v) for v in east.values())
+    sphere = groups.inequality_index("gpps_good", {**params, "pcn": "Sphere PCN"}, "2025-26")
+    assert round(sphere["sii"], 2) == 5.43 and round(sphere["rii"], 3) == 1.084
+
+
+def test_gap_change_says_not_computed_rather_than_a_verdict_on_missing_values() -> None:
+    trend = pd.DataFrame(
+        {
+            "period": ["2021-22", "2025-26"],
+            "sii": [8.0, np.nan],
+            "sii_lower": [1.0, np.nan],
+            "sii_upper": [15.0, np.nan],
+        }
+    )
+    change = groups.gap_change(trend)
+    assert change["verdict"] == groups.NOT_COMPUTED and np.isnan(change["z"])
+    trend.loc[1, ["sii", "sii_lower", "sii_upper"]] = [2.0, -5.0, 9.0]
+    assert groups.gap_change(trend)["verdict"] == "no clear change"

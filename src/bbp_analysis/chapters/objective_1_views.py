@@ -386,10 +386,14 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     )
     fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
     change = groups.gap_change(trend)
+    first, last = (
+        "not computed" if pd.isna(v) else f"{v:.1f}"
+        for v in (change["sii_first"], change["sii_last"])
+    )
     alt = (
         f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
-        f"year: {change['sii_first']:.1f} in {change['first']} and {change['sii_last']:.1f} "
-        f"in {change['last']}; the gap is {change['verdict']} (z = {change['z']:.2f})."
+        f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
+        f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
     )
     return show_figure(
         fig,
