@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from bbp_analysis.chapters import objective_1_groups as groups
+from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.params import load_parameters
 
@@ -61,3 +62,19 @@ def test_gap_change_says_not_computed_rather_than_a_verdict_on_missing_values() 
     assert change["verdict"] == groups.NOT_COMPUTED and np.isnan(change["z"])
     trend.loc[1, ["sii", "sii_lower", "sii_upper"]] = [2.0, -5.0, 9.0]
     assert groups.gap_change(trend)["verdict"] == "no clear change"
+
+
+def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
+    # Harrow East PCN has fewer than 10 chronic ACSC admissions in a deprivation fifth in
+    # every year but 2023-24; the borough has none, and its index is unchanged.
+    params = load_parameters("2025-26")
+    east = o3.acsc_inequality({**params, "pcn": "Harrow East PCN"})
+    assert east.loc[east["sii"].notna(), "period"].tolist() == ["2023-24"]
+    assert o3.gap_change(east).startswith("not assessed (a deprivation fifth has too few")
+    message = text.gap_message(east, o3.gap_change(east), {**params, "pcn": "Harrow East PCN"})
+    assert "Not computed" in message and "nan" not in message
+    shown = text.gap_display(east)
+    assert shown.loc[shown["Year"] == "2025-26", "SII"].tolist() == ["[c]"]
+    borough = o3.acsc_inequality(params)
+    assert borough["sii"].notna().all()
+    assert round(float(borough["sii"].iloc[-1]), 2) == 7.54

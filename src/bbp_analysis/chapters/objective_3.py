@@ -29,6 +29,8 @@ BASELINE_PERIOD = "2021-22"
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
 OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 EXCLUDED_NOTE = "Not stated"
+SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
+GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 SPC_START = pd.Timestamp("2021-04-01")
 """Monthly charts start after the first pandemic year (2020-21), a different process."""
 
@@ -337,7 +339,8 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
     positive SII is the excess rate in the most deprived fifth over the least deprived
     (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
-    sii_upper, rii, rii_lower, rii_upper``.
+    sii_upper, rii, rii_lower, rii_upper``; all missing in a year where a fifth's count is
+    suppressed (no index rests on a count too small to publish).
     """
     data = rows("acsc_admissions", "acsc_chronic_admissions", params, breakdown="imd_quintile")
     scope = "pcn" if params.get("pcn") else "borough"
@@ -347,11 +350,17 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     data = data.assign(quintile=data["breakdown_value"].astype(int)).reset_index(drop=True)
     stats = rate(data["numerator"], data["denominator"], confidence=params["confidence"],
                  multiplier=1000)
-    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)
+    protected = suppress_ratio(data, params["suppression_threshold"], proportion=False,
+                               groups=["period"], symbol=None, source="acsc_admissions")
+    usable = ~data["period"].isin(set(data.loc[protected["suppressed"], "period"]))
+    periods = sorted(data["period"].unique())
+    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)[usable]
+    if data.empty:
+        return pd.DataFrame({"period": periods}).reindex(columns=["period", *SII_COLUMNS])
     result = sii(data, "quintile", "denominator", "value", "lower", "upper", value_type="rate",
                  by="period", multiplier=-1, confidence=params["confidence"],
                  repetitions=10_000, seed=1)
-    return result.sort_values("period", ignore_index=True)
+    return result.set_index("period").reindex(periods).rename_axis("period").reset_index()
 
 
 def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
@@ -361,6 +370,8 @@ def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
         return "not assessed (no baseline year)"
     base = table[table["period"] == baseline].iloc[0]
     now = table.iloc[-1]
+    if pd.isna(base["sii"]) or pd.isna(now["sii"]):
+        return f"not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
     if now["sii_upper"] < base["sii_lower"]:
         return f"narrower than in {baseline}"
     if now["sii_lower"] > base["sii_upper"]:
