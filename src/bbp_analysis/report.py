@@ -75,6 +75,11 @@ def describe_dot_chart(
 ) -> str:
     """Alt text for a dot-and-interval chart, generated from its data (shown rows only)."""
     shown = frame[~frame["suppressed"]] if "suppressed" in frame else frame
+    if shown.empty:
+        return (
+            f"No {label} are shown: the counts of all {len(frame)} are too small to publish "
+            f"(suppressed). The {benchmark_name} value is {benchmark:.1f}{unit}."
+        )
     top = shown.loc[shown["value"].idxmax()]
     bottom = shown.loc[shown["value"].idxmin()]
     tally = ", ".join(f"{n} {name}" for name, n in shown["comparison"].value_counts().items())

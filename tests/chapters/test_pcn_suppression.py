@@ -9,6 +9,7 @@ from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.params import load_parameters
+from bbp_analysis.report import describe_dot_chart
 
 PARAMS = {"period": "2025-26", "pcn": "Sphere PCN", "area_name": "Harrow"}
 NO_PROGRAMMES = pd.DataFrame({"programme": [], "level_ratio": [], "verdict": []})
@@ -78,3 +79,53 @@ def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
     borough = o3.acsc_inequality(params)
     assert borough["sii"].notna().all()
     assert round(float(borough["sii"].iloc[-1]), 2) == 7.54
+
+
+def test_a_breakdown_with_every_group_suppressed_is_a_table_not_an_empty_chart(
+    tmp_path, monkeypatch
+) -> None:
+    # Harrow Collaborative PCN's citizens' survey by age band: every band is suppressed.
+    (tmp_path / "book").mkdir()
+    monkeypatch.chdir(tmp_path / "book")
+    table = pd.DataFrame(
+        {
+            "level": ["borough", "age_band", "age_band"],
+            "area": ["Harrow", "15-19", "20-24"],
+            "numerator": [654.0, np.nan, np.nan],
+            "denominator": [1020.0, np.nan, np.nan],
+            "value": [64.1, np.nan, np.nan],
+            "lower": [61.1, np.nan, np.nan],
+            "upper": [67.0, np.nan, np.nan],
+            "comparison": ["benchmark", "suppressed", "suppressed"],
+            "suppressed": [False, True, True],
+        }
+    )
+    shown = o3.dot_figure(
+        table,
+        figure_id="pm3-citizen-age-band",
+        title="By age band",
+        what="w",
+        label="age bands",
+        unit="%",
+        params={"confidence": 0.95},
+    ).data
+    assert "<img" not in shown and 'id="pm3-citizen-age-band"' in shown
+    assert "every group&#x27;s count is too small to publish" in shown
+    download = (tmp_path / "_extra" / "downloads" / "pm3-citizen-age-band.csv").read_text()
+    assert download.splitlines()[1:] == [
+        "15-19,[c],[c],[c],[c],[c],suppressed",
+        "20-24,[c],[c],[c],[c],[c],suppressed",
+    ]
+    alt = describe_dot_chart(
+        table.iloc[1:],
+        what="w",
+        label="age bands",
+        unit="%",
+        benchmark_name="Harrow",
+        benchmark=64.1,
+        confidence=0.95,
+    )
+    assert alt == (
+        "No age bands are shown: the counts of all 2 are too small to publish "
+        "(suppressed). The Harrow value is 64.1%."
+    )

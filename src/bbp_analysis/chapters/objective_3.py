@@ -18,7 +18,7 @@ from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..figures import ci_dot_chart, spc_chart, trend_chart
 from ..headline import Headline
-from ..publish import mark_suppressed, show_figure
+from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
 from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
 
@@ -161,21 +161,25 @@ def dot_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, la
                unit: str, params: dict, note: str = "") -> HTML:
     """Dot-and-interval chart of ``table`` (from :func:`area_values`) against its benchmark,
     titled ``title``, captioned ``title`` and ``note``; suppressed rows shown as [c] in its
-    data only."""
+    data only. When every row is suppressed there is nothing to draw, and the data table is
+    shown instead with a caption saying why."""
     frame = table.iloc[1:]
     benchmark_name = str(table["area"].iloc[0])
     benchmark = float(table["value"].iloc[0])
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
+    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
+    decimals = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
+    if frame["suppressed"].all():
+        return show_table(data, f"{title}: every group's count is too small to publish, so "
+                          f"each is shown as [c]. {note}".strip(), figure_id, decimals)
     fig = ci_dot_chart(frame[~frame["suppressed"]], label="area", benchmark=benchmark,
                        benchmark_label=benchmark_name, title=title,
                        xlabel=unit.strip() or "value")
     alt = describe_dot_chart(frame, what=what, label=label, unit=unit,
                              benchmark_name=benchmark_name, benchmark=benchmark,
                              confidence=params["confidence"])
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
-    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
     return show_figure(fig, figure_id=figure_id, caption=f"{title}. {note}".strip(), alt=alt,
-                       data=data, decimals={"numerator": 0, "denominator": 0, "value": 1,
-                                            "lower": 1, "upper": 1})
+                       data=data, decimals=decimals)
 
 
 # Partnership measure 5 -----------------------------------------------------------------
