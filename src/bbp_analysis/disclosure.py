@@ -19,6 +19,8 @@ Method (stated for readers by :func:`suppression_rule_text`):
   it holds for every group and count column, since suppressing a row hides all its counts.
 * Rates, proportions and confidence limits of a suppressed row (``value_columns``) are
   blanked too, so the count cannot be back-calculated from them.
+* A rate's or proportion's denominator is a count as well (:func:`suppress_ratio`), and so,
+  for a proportion, are the people without the characteristic (denominator - numerator).
 
 The group total is always assumed known to a reader (it may be published elsewhere), so the
 rule holds even when the total row itself is suppressed.
