@@ -18,7 +18,7 @@ import pandas as pd
 
 from .. import extract
 from ..catalogue import indicator
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..headline import Headline, Reading
 from ..stats import proportion
 
@@ -109,10 +109,10 @@ def decay_series(params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
     table.insert(1, "area", params.get("pcn") or params["area_name"])
-    return suppress(
+    return suppress_ratio(
         table,
-        ["numerator"],
         params["suppression_threshold"],
+        proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source="oral_health",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from ..disclosure import suppress
+from ..disclosure import suppress_ratio
 from ..figures import funnel_chart, pyramid_chart, trend_chart
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
@@ -434,10 +434,14 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     )
     fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
     change = groups.gap_change(trend)
+    first, last = (
+        "not computed" if pd.isna(v) else f"{v:.1f}"
+        for v in (change["sii_first"], change["sii_last"])
+    )
     alt = (
         f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
-        f"year: {change['sii_first']:.1f} in {change['first']} and {change['sii_last']:.1f} "
-        f"in {change['last']}; the gap is {change['verdict']} (z = {change['z']:.2f})."
+        f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
+        f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
     )
     return show_figure(
         fig,
@@ -513,10 +517,10 @@ def funnel_figure(key: str, params: dict) -> HTML:
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
     limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
-    table = suppress(
+    table = suppress_ratio(
         table,
-        ["numerator"],
         params["suppression_threshold"],
+        proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source=groups.INDICATORS[key][0],

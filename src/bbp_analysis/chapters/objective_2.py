@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import extract
 from ..catalogue import indicator
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..headline import Headline, Reading
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 from .objective_3 import area_values, monthly_spc, rows, series
@@ -94,8 +94,8 @@ def organisation_values(query: str, measure: str, params: dict, *, polarity: str
     table["comparison"] = compare(table["lower"], table["upper"], float(table["value"].iloc[0]),
                                   polarity)
     table.loc[0, "comparison"] = "benchmark"
-    out = suppress(table, ["numerator"], params["suppression_threshold"],
-                   value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    out = suppress_ratio(table, params["suppression_threshold"], proportion=True,
+                         value_columns=["value", "lower", "upper"], symbol=None, source=query)
     out.loc[out["suppressed"], "comparison"] = "suppressed"
     return out
 
@@ -132,8 +132,8 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
                        multiplier=100)
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
-    return suppress(table, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(table, params["suppression_threshold"], proportion=True,
+                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
 
 
 def baseline_status(table: pd.DataFrame, period: str, polarity: str

@@ -16,10 +16,10 @@ from IPython.display import HTML
 
 from .. import extract
 from ..catalogue import indicator
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..figures import ci_dot_chart, spc_chart, trend_chart
 from ..headline import INDICATIVE, Headline, Reading
-from ..publish import mark_suppressed, show_figure
+from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
 from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
 
@@ -37,6 +37,8 @@ extract is calibrated to)."""
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
 OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 EXCLUDED_NOTE = "Not stated"
+SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
+GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 SPC_START = pd.Timestamp("2021-04-01")
 """Monthly charts start after the first pandemic year (2020-21), a different process."""
 
@@ -91,9 +93,10 @@ def area_values(query: str, measure: str, params: dict, *, kind: str, multiplier
     benchmark = float(table["value"].iloc[0])
     table["comparison"] = compare(table["lower"], table["upper"], benchmark, polarity)
     table.loc[0, "comparison"] = "benchmark"
-    protected = suppress(table, ["numerator"], params["suppression_threshold"],
-                         value_columns=["value", "lower", "upper"], symbol=None,
-                         source=query)
+    protected = suppress_ratio(table, params["suppression_threshold"],
+                               proportion=kind == "proportion",
+                               value_columns=["value", "lower", "upper"], symbol=None,
+                               source=query)
     protected.loc[protected["suppressed"], "comparison"] = "suppressed"
     body = protected.iloc[1:]
     if breakdown == "total":
@@ -128,8 +131,8 @@ def series(query: str, measure: str, params: dict, *, kind: str, multiplier: flo
     stats = _interval(kind, data["numerator"], data["denominator"], multiplier,
                       params["confidence"])
     table = pd.concat([data[["period", "area", "numerator", "denominator"]], stats], axis=1)
-    return suppress(table, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(table, params["suppression_threshold"], proportion=kind == "proportion",
+                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
 
 
 def trend_label(table: pd.DataFrame, area: str, polarity: str) -> str:
@@ -166,21 +169,25 @@ def dot_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, la
                unit: str, params: dict, note: str = "") -> HTML:
     """Dot-and-interval chart of ``table`` (from :func:`area_values`) against its benchmark,
     titled ``title``, captioned ``title`` and ``note``; suppressed rows shown as [c] in its
-    data only."""
+    data only. When every row is suppressed there is nothing to draw, and the data table is
+    shown instead with a caption saying why."""
     frame = table.iloc[1:]
     benchmark_name = str(table["area"].iloc[0])
     benchmark = float(table["value"].iloc[0])
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
+    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
+    decimals = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
+    if frame["suppressed"].all():
+        return show_table(data, f"{title}: every group's count is too small to publish, so "
+                          f"each is shown as [c]. {note}".strip(), figure_id, decimals)
     fig = ci_dot_chart(frame[~frame["suppressed"]], label="area", benchmark=benchmark,
                        benchmark_label=benchmark_name, title=title,
                        xlabel=unit.strip() or "value")
     alt = describe_dot_chart(frame, what=what, label=label, unit=unit,
                              benchmark_name=benchmark_name, benchmark=benchmark,
                              confidence=params["confidence"])
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
-    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
     return show_figure(fig, figure_id=figure_id, caption=f"{title}. {note}".strip(), alt=alt,
-                       data=data, decimals={"numerator": 0, "denominator": 0, "value": 1,
-                                            "lower": 1, "upper": 1})
+                       data=data, decimals=decimals)
 
 
 # Partnership measure 5 -----------------------------------------------------------------
@@ -364,9 +371,9 @@ def falls_dsr(params: dict) -> pd.DataFrame:
     result = result.rename(columns={"total_count": "numerator",
                                     "total_population": "denominator"})
     result = result.sort_values(["area", "period"], ignore_index=True)
-    return suppress(result, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None,
-                    source="falls_65plus")
+    return suppress_ratio(result, params["suppression_threshold"], proportion=False,
+                          value_columns=["value", "lower", "upper"], symbol=None,
+                          source="falls_65plus")
 
 
 # Inequality ------------------------------------------------------------------------------
@@ -379,7 +386,8 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
     positive SII is the excess rate in the most deprived fifth over the least deprived
     (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
-    sii_upper, rii, rii_lower, rii_upper``.
+    sii_upper, rii, rii_lower, rii_upper``; all missing in a year where a fifth's count is
+    suppressed (no index rests on a count too small to publish).
     """
     data = rows(PM5_QUERY, PM5_QUERY, params, breakdown="imd_quintile")
     scope = "pcn" if params.get("pcn") else "borough"
@@ -389,11 +397,17 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     data = data.assign(quintile=data["breakdown_value"].astype(int)).reset_index(drop=True)
     stats = rate(data["numerator"], data["denominator"], confidence=params["confidence"],
                  multiplier=1000)
-    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)
+    protected = suppress_ratio(data, params["suppression_threshold"], proportion=False,
+                               groups=["period"], symbol=None, source="acsc_admissions")
+    usable = ~data["period"].isin(set(data.loc[protected["suppressed"], "period"]))
+    periods = sorted(data["period"].unique())
+    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)[usable]
+    if data.empty:
+        return pd.DataFrame({"period": periods}).reindex(columns=["period", *SII_COLUMNS])
     result = sii(data, "quintile", "denominator", "value", "lower", "upper", value_type="rate",
                  by="period", multiplier=-1, confidence=params["confidence"],
                  repetitions=10_000, seed=1)
-    return result.sort_values("period", ignore_index=True)
+    return result.set_index("period").reindex(periods).rename_axis("period").reset_index()
 
 
 def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
@@ -403,6 +417,8 @@ def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
         return "not assessed (no baseline year)"
     base = table[table["period"] == baseline].iloc[0]
     now = table.iloc[-1]
+    if pd.isna(base["sii"]) or pd.isna(now["sii"]):
+        return f"not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
     if now["sii_upper"] < base["sii_lower"]:
         return f"narrower than in {baseline}"
     if now["sii_lower"] > base["sii_upper"]:
