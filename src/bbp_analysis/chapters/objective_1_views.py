@@ -339,11 +339,12 @@ def clinical_table(params: dict) -> HTML:
 
 def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
     """SII and RII across local deprivation fifths in the period for the main indicators,
-    with the change since the first year (z-test on the SII): the table and its data."""
+    with the change since the baseline year (:func:`groups.gap_change`): the table and its
+    data."""
     records = []
     for key in groups.INEQUALITY_KEYS:
         trend = groups.inequality_trend(key, params)
-        change = groups.gap_change(trend)
+        change = groups.gap_change(trend, params["confidence"])
         last = trend.iloc[-1]
         records.append(
             {
@@ -355,9 +356,9 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
                 "RII": last["rii"],
                 "RII lower": last["rii_lower"],
                 "RII upper": last["rii_upper"],
-                "first year": change["first"],
-                "SII, first year": change["sii_first"],
-                "gap since first year": change["verdict"],
+                "baseline year": change["first"],
+                "SII, baseline year": change["sii_first"],
+                "gap since baseline year": change["verdict"],
             }
         )
     table = pd.DataFrame(records)
@@ -368,7 +369,8 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
         f"Slope index of inequality (SII: least minus most deprived "
         f"local fifth, in the indicator's unit) and relative index (RII: their "
         f"ratio), {where}, {params['period']}, with 95% simulated intervals; "
-        "'gap since first year' from a z-test on the absolute SII (5% level). "
+        "'gap since baseline year': the change in the SII since the year before the plan, "
+        "narrower or wider only when its 95% interval excludes zero (see the methods page). "
         f"{o1.label(params)}",
         "inequality-sii",
         decimals={
@@ -395,7 +397,7 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
         ylabel="least minus most deprived",
     )
     fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
-    change = groups.gap_change(trend)
+    change = groups.gap_change(trend, params["confidence"])
     alt = (
         f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
         f"year: {change['sii_first']:.1f} in {change['first']} and {change['sii_last']:.1f} "
