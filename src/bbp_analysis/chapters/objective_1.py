@@ -314,7 +314,8 @@ def _named_groups(params: dict, rating: str, short: pd.DataFrame) -> str:
         every = gpps_values(params, rating, source, period=params["period"])
         every = list(every.loc[~every["suppressed"], "group"])
         names = judgement.name_groups(kind, list(part["group"]), every)
-        parts.append(names if names.startswith("every") else f"{kind}s {names}")
+        plural = "s" if len(part) > 1 else ""
+        parts.append(names if names.startswith("every") else f"{kind}{plural} {names}")
     return "; ".join(parts) or "none"
 
 
