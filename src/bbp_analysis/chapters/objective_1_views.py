@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
+from .. import judgement
 from ..disclosure import suppress
 from ..figures import funnel_chart, pyramid_chart, trend_chart
 from ..publish import mark_suppressed, show_figure, show_table
@@ -142,28 +143,37 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
     )
 
 
-def _against(value: float, lower: float, upper: float, target: float, good: bool) -> str:
-    """One group's reading against a target level, by its point value and its interval."""
-    if value >= target if good else value <= target:
-        return "meets target"
-    if upper < target if good else lower > target:
-        return "short of target, interval excludes it"
-    return "short of target, interval includes it"
+GROUP_WORDS = {
+    "met": "meets target",
+    "not met": "short of target",
+    "uncertain": "too close to call",
+}
+"""A group's reading against a level (:func:`bbp_analysis.judgement.against_target`)."""
 
 
 def gpps_groups_table(params: dict, rating: str) -> HTML:
     """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
-    group read against both NWL levels (by its point value and its interval): the plan's
-    NWL figure and the NWL average of the same year (the comparator table)."""
+    group read against both NWL levels by its 99.8% interval (many groups compared,
+    :func:`bbp_analysis.judgement.screening`): the plan's NWL figure and the NWL average of
+    the same year (the comparator table). The table shows the 95% interval."""
     target = o1.gpps_target(rating)
     same = o1.nwl_same_year(params, rating)
     level = "pcn" if params.get("pcn") else "borough"
-    frames = []
+    frames, wide = [], []
     for breakdown, name in o1.GPPS_GROUPS.items():
         table = o1.gpps_values(params, rating, breakdown, level=level, period=params["period"])
         frames.append(table.assign(breakdown=name))
+        wide.append(
+            o1.gpps_values(
+                judgement.screening(params),
+                rating,
+                breakdown,
+                level=level,
+                period=params["period"],
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
-    good = rating == "good"
+    screened = pd.concat(wide, ignore_index=True)
     plan_column = f"against plan's NWL {target:g}%"
     columns = {plan_column: target}
     if same is not None:
@@ -171,9 +181,11 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         columns[f"against NWL {params['period']} ({same[0]:.1f}%{origin})"] = same[0]
     for column, level_value in columns.items():
         table[column] = [
-            "suppressed" if s else _against(v, lo, hi, level_value, good)
-            for v, lo, hi, s in zip(
-                table["value"], table["lower"], table["upper"], table["suppressed"], strict=True
+            "suppressed"
+            if s
+            else GROUP_WORDS[judgement.against_target(lo, hi, level_value, o1.POLARITY[rating])]
+            for lo, hi, s in zip(
+                screened["lower"], screened["upper"], table["suppressed"], strict=True
             )
         ]
     shown = mark_suppressed(
@@ -186,6 +198,9 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         f"Experience of making a GP appointment rated {rating} by group, {where}, "
         f"{params['period']} (weighted %, 95% interval), read against the plan's NWL figure "
         f"of {target:g}% (which sets the status) and against the NWL average of the same year. "
+        "Each group is judged by its 99.8% interval, as many groups are compared: short of "
+        "the target only when that interval lies wholly on the wrong side. No NWL figure is "
+        "held for each group, so the all-age level is applied to every group. "
         f"{o1.label(params)}"
     )
     return show_table(
