@@ -48,18 +48,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .delivery.tracker import load_tracker
-    from .inputs import check_inputs
-    from .params import load_parameters
+    from .inputs import check_build_inputs
     from .paths import project_root
 
-    params = load_parameters(args.period)
-    checked = check_inputs(params, project_root())
-    load_tracker(project_root())
-    checked.append("delivery tracker")
+    checked = check_build_inputs(args.period, project_root(), args.area)
+    editions = ", ".join(p["period"] for p in checked.editions)
     print(
-        f"parameters for {params['period']} and {len(checked)} inputs are valid: "
-        + ", ".join(checked)
+        f"valid: parameters for {editions} and every input the build reads "
+        f"({len(checked.inputs)} checks: " + "; ".join(checked.inputs) + ")"
     )
     return 0
 
@@ -193,7 +189,10 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
 
     validate = commands.add_parser("validate", help="check parameters and inputs; build nothing")
-    validate.add_argument("--period", help="financial year, e.g. 2023-24")
+    validate.add_argument(
+        "--period", help="financial year, e.g. 2023-24 (default: every period, as build)"
+    )
+    validate.add_argument("--area", help="LA code of a NW London borough, as for build")
     validate.set_defaults(run=_validate)
 
     verify = commands.add_parser(

@@ -32,14 +32,18 @@ import pyarrow.parquet as pq
 
 from .errors import InputError
 from .paths import build_dir, project_root, synthetic_dir
+from .validation import Schema
 
 MANIFEST = "manifest.json"
 SOURCE_ENV = "BBP_EXTRACT_SOURCE"
 EIGHT_BOROUGHS = "NWL"
 _CACHES: dict[tuple[str, int, str], Path] = {}  # per process: the extract is checked once
+# files verified in this process: (device, inode, size, mtime, table, rows, sha256)
+_VERIFIED: set[tuple[int, int, int, int, str, int, str]] = set()
 
 
 HARROW = "E09000015"
+
 
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
@@ -65,7 +69,8 @@ def extract_folder(area_code: str, root: Path | None = None) -> Path:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The extract's manifest; InputError when it is missing or not valid JSON."""
+    """The extract's manifest; InputError when it is missing, not valid JSON, or a table entry
+    lacks its file name, row count or SHA-256."""
     path = folder / MANIFEST
     if not path.is_file():
         raise InputError("extract has no manifest", file=path, rule="extract manifest")
@@ -79,6 +84,15 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise InputError(
             "manifest has no 'tables' mapping", file=path, column="tables", rule="extract manifest"
         )
+    for name, entry in sorted(manifest["tables"].items()):
+        for key, kind in (("file", str), ("rows", int), ("sha256", str)):
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
+                raise InputError(
+                    f"table {name!r} has no {key} ({kind.__name__})",
+                    file=path,
+                    column=f"tables.{name}.{key}",
+                    rule="extract manifest",
+                )
     return manifest
 
 
@@ -88,26 +102,121 @@ def extract_hash(manifest: dict[str, Any]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
+    """Check one extract table against its manifest entry: present, a readable Parquet file
+    (footer only), the manifest's row count, the columns and types of its schema
+    (:data:`bbp_analysis.synth.schema.SCHEMAS`), then the SHA-256 of its bytes. A file whose
+    inode, size and modification time were already verified in this process is not hashed
+    again."""
+    from .synth.schema import SCHEMAS
+
+    path = folder / entry["file"]
+    if not path.is_file():
+        raise InputError(
+            f"table {name!r} listed in the manifest is missing", file=path, rule="extract complete"
+        )
+    stat = path.stat()
+    key = (
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_size,
+        stat.st_mtime_ns,
+        name,
+        entry["rows"],
+        entry["sha256"],
+    )
+    if key in _VERIFIED:
+        return
+    if stat.st_size == 0:
+        raise InputError("file is empty", file=path, rule="readable Parquet")
+    try:
+        metadata = pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(
+            f"not a readable Parquet file (truncated or damaged: {exc})".replace("\n", " "),
+            file=path,
+            rule="readable Parquet",
+        ) from exc
+    if metadata.num_rows != entry["rows"]:
+        raise InputError(
+            f"{metadata.num_rows:,} rows; the manifest says {entry['rows']:,}",
+            file=path,
+            column="rows",
+            rule="extract row count",
+        )
+    if name in SCHEMAS:
+        _check_columns(metadata.schema.to_arrow_schema(), SCHEMAS[name], path)
+    if sha256_file(path) != entry["sha256"]:
+        raise InputError(
+            f"table {name!r} differs from its manifest hash (changed after generation; "
+            "regenerate with `bbp data synth`)",
+            file=path,
+            column="sha256",
+            rule="extract integrity",
+        )
+    _VERIFIED.add(key)
+
+
+_ARROW_TYPES: dict[str, Callable[[pa.DataType], bool]] = {
+    "str": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
+    "int": pa.types.is_integer,
+    "float": pa.types.is_floating,
+    "bool": pa.types.is_boolean,
+    "date": lambda t: pa.types.is_date(t) or pa.types.is_timestamp(t),
+}
+
+
+def _check_columns(schema: pa.Schema, declared: Schema, path: Path) -> None:
+    """Each required column of the table's declared schema is present with its type."""
+    for column in declared.columns:
+        if column.name not in schema.names:
+            if column.required:
+                raise InputError(
+                    "required column missing", file=path, column=column.name, rule="extract schema"
+                )
+            continue
+        found = schema.field(column.name).type
+        if not _ARROW_TYPES[column.dtype](found):
+            raise InputError(
+                f"column is {found}; the schema declares {column.dtype}",
+                file=path,
+                column=column.name,
+                rule="extract schema",
+            )
+
+
 def verify_extract(folder: Path) -> dict[str, Any]:
-    """Check every table file against the manifest (present, same SHA-256); return it."""
+    """Check every table file against the manifest (:func:`check_table`); return it."""
     manifest = read_manifest(folder)
     for name, entry in sorted(manifest["tables"].items()):
-        path = folder / entry["file"]
-        if not path.is_file():
-            raise InputError(
-                f"table {name!r} listed in the manifest is missing",
-                file=path,
-                rule="extract complete",
-            )
-        if sha256_file(path) != entry["sha256"]:
-            raise InputError(
-                f"table {name!r} differs from its manifest hash (changed after generation; "
-                "regenerate with `bbp data synth`)",
-                file=path,
-                column="sha256",
-                rule="extract integrity",
-            )
+        check_table(folder, name, entry)
     return manifest
+
+
+def check_extract(area_code: str, seed: int, root: Path | None = None) -> str:
+    """Check the extract the build would use for ``area_code`` without generating anything,
+    taking the decisions :func:`ensure_extract` takes: an existing, current extract (and a
+    borough's cut) is verified against its manifest; one that is absent or stale would be
+    generated. Returns what was found, for the report; InputError on a damaged extract."""
+    folder = extract_folder(area_code, root)
+    if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
+        source = check_extract(EIGHT_BOROUGHS, seed, root)
+        if not (folder / MANIFEST).is_file():
+            return f"{source}; {area_code} will be cut from it"
+        manifest = read_manifest(folder)
+        source_folder = extract_folder(EIGHT_BOROUGHS, root)
+        if not _is_current(source_folder, seed) or manifest.get("source_hash") != extract_hash(
+            read_manifest(source_folder)
+        ):
+            return f"{source}; {area_code} will be cut again"
+        verify_extract(folder)
+        return f"{source}; {area_code} cut verified ({len(manifest['tables'])} tables)"
+    if not (folder / MANIFEST).is_file():
+        return f"extract {area_code} absent (the build generates it)"
+    if not _is_current(folder, seed):
+        return f"extract {area_code} stale (the build regenerates it)"
+    manifest = verify_extract(folder)
+    return f"extract {area_code} verified ({len(manifest['tables'])} tables)"
 
 
 def _is_current(folder: Path, seed: int) -> bool:
@@ -345,7 +454,7 @@ def borough_parameters(area: str) -> dict[str, str]:
         known = ", ".join(f"{code} ({name})" for code, (name, _) in sorted(NWL_BOROUGHS.items()))
         raise InputError(
             f"{area!r} is not a NW London borough (known: {known})",
-            file="bbp build --area",
+            file="command line --area",
             column="area",
             rule="NWL borough",
         )

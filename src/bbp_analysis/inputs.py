@@ -1,14 +1,165 @@
-"""Every input a build reads, checked before any notebook runs."""
+"""Every input a build reads, checked before any work starts: the one routine that both
+``bbp validate`` and ``bbp build`` run first, so that passing one means passing the other.
+
+:func:`check_build_inputs` checks, in this order, and raises :class:`InputError` (file, row,
+column, rule) on the first rule broken:
+
+1. the parameters: ``defaults.yaml`` and every period file the build would build (or the one
+   named), each against :data:`bbp_analysis.params.SPEC`;
+2. the seed documents (``data/reference/seeds/``): UTF-8 and not empty;
+3. the reference tables (``data/reference/*.csv``): schema, numbers in quotes, quotes in
+   seeds;
+4. the public data files (``data/reference/public/``) through their readers, plus the layout
+   and codes the synthetic-data generator relies on (:data:`PUBLIC_FILES`);
+5. each edition's PCN and period against the data;
+6. the delivery tracker (``data/delivery/``);
+7. the notebook templates' ``parameters`` cells;
+8. the extract against its manifest: each table present, a readable Parquet file with the
+   manifest's row count and its schema's columns, and the manifest's SHA-256.
+
+Nothing is generated or written. A file check whose files' bytes already passed in this
+process is not repeated (the rules depend on nothing else), so a build after a validate, or
+the bad-input corpus, pays for each distinct file once.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import catalogue
+from . import catalogue, extract
+from . import params as params_mod
+from .delivery.tracker import SCHEMAS as TRACKER_TABLES
+from .delivery.tracker import load_tracker, tracker_dir
 from .errors import InputError
-from .paths import parameters_dir
-from .reference import TABLES, load_reference, verify_quotes
+from .paths import parameters_dir, reference_dir
+from .readers import read_fingertips, read_harrow_practices, read_imd, read_registrations
+from .readers._io import read_records
+from .reference import (
+    CANONICAL_PCNS,
+    TABLES,
+    load_reference,
+    read_seed,
+    seed_files,
+    table_path,
+    verify_quotes,
+)
+from .synth.calibration import FIN_YEARS, NWL_BOROUGHS
+from .validation import check_period_covered
+
+_PASSED: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check_build_inputs` accepted: each edition's checked parameters (borough
+    overrides applied) and a short name for every input checked."""
+
+    editions: list[dict[str, Any]]
+    inputs: list[str]
+
+
+def _digest(files: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"\0missing\0")
+    return digest.hexdigest()
+
+
+def _once(label: str, files: Iterable[Path], check: Callable[[], object]) -> None:
+    """Run ``check`` unless it already passed on files with the same names and bytes."""
+    key = (label, _digest(files))
+    if key not in _PASSED:
+        check()
+        _PASSED.add(key)
+
+
+def _header_at(path: Path, position: int, prefix: str) -> None:
+    """The generator reads column ``position`` (0-based) by place: it must be ``prefix``."""
+    header = read_records(path)[0]
+    found = header[position] if position < len(header) else None
+    if found is None or not found.startswith(prefix):
+        raise InputError(
+            f"column {position + 1} must be {prefix!r}..., found {found!r}",
+            file=path,
+            column=prefix,
+            rule="generator layout",
+        )
+
+
+def _harrow_lsoas(path: Path) -> None:
+    read_imd(path)
+    _header_at(path, 20, "Total population: mid 2015")
+
+
+def _imd_file_1(path: Path) -> None:
+    frame = read_imd(path)
+    header = read_records(path)[0]
+    if len(header) != 6:
+        raise InputError(
+            f"{len(header)} columns; the generator reads IoD2019 File_1's six by place",
+            file=path,
+            column=header[-1],
+            rule="generator layout",
+        )
+    _all_boroughs(set(frame["la_code"]), path, "Local Authority District code (2019)")
+
+
+def _all_boroughs(codes: set[str], path: Path, column: str, ccg: bool = False) -> None:
+    for code, (name, ccg_code) in sorted(NWL_BOROUGHS.items()):
+        if (ccg_code if ccg else code) not in codes:
+            raise InputError(
+                f"no rows for {name} ({ccg_code if ccg else code})",
+                file=path,
+                column=column,
+                rule="every NW London borough",
+            )
+
+
+def _registrations(path: Path) -> None:
+    frame = read_registrations(path)
+    header = read_records(path)[0]
+    for name in ("CCG_CODE", "CODE"):
+        if name not in header:
+            raise InputError(
+                "the generator reads practices by CCG_CODE and CODE (the 2021 layout)",
+                file=path,
+                column=name,
+                rule="generator layout",
+            )
+    _all_boroughs(set(frame["commissioner_code"]), path, "CCG_CODE", ccg=True)
+
+
+def _harrow_practices(path: Path) -> None:
+    frame = read_harrow_practices(path)
+    unknown = frame["pcn_name"].notna() & ~frame["pcn_name"].isin(CANONICAL_PCNS)
+    hits = unknown.to_numpy().nonzero()[0]
+    if len(hits):
+        row = int(hits[0]) + 1
+        raise InputError(
+            f"{frame['pcn_name'].iloc[row - 1]!r} is not a PCN of pcn_names.csv "
+            f"(known: {', '.join(sorted(CANONICAL_PCNS))})",
+            file=path,
+            row=row,
+            column="pcn_name",
+            rule="code list",
+        )
+
+
+#: Public data files under ``data/reference/``, each with its check (reader + what the
+#: generator needs of it).
+PUBLIC_FILES: dict[str, Callable[[Path], None]] = {
+    "public/fingertips-gp-imd2019/indicator-data_93553_gp.csv": read_fingertips,
+    "public/harrow-practices/harrow_practices_2021-01_with_pcn.csv": _harrow_practices,
+    "public/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz": _imd_file_1,
+    "public/imd2019/harrow_E09000015_iod2019_lsoa11.csv": _harrow_lsoas,
+    "public/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv": _registrations,
+}
 
 
 def known_pcns(root: Path | None = None) -> list[str]:
@@ -16,24 +167,92 @@ def known_pcns(root: Path | None = None) -> list[str]:
     return sorted(set(load_reference("pcn_names", root)["pcn_name"]))
 
 
-def check_inputs(params: dict[str, Any], root: Path) -> list[str]:
-    """Validate the catalogue, every reference table and the PCN named; return what was checked.
-
-    Raises InputError (file, row, column, rule) on the first problem found.
-    """
-    catalogue.indicators()
-    catalogue.partnership()
-    checked = ["catalogue"]
-    for name in TABLES:
-        load_reference(name, root)
-        verify_quotes(name, root)
-        checked.append(name)
-    if params.get("pcn") is not None and params["pcn"] not in known_pcns(root):
+def edition_parameters(
+    period: str | None, root: Path, area: str | None = None
+) -> list[dict[str, Any]]:
+    """Checked parameters of each edition a build makes: ``period`` alone, or every period
+    with a parameters file (oldest first); ``area`` (a NW London borough code) overrides
+    ``area_code`` and ``area_name``. The defaults' ``default_period`` must have a file."""
+    overrides = extract.borough_parameters(area) if area else {}
+    periods = [period] if period else params_mod.available_periods(root)
+    if not periods:
         raise InputError(
-            f"{params['pcn']!r} is not a PCN of {params['area_name']} "
+            "no period parameters files", file=parameters_dir(root), rule="period exists"
+        )
+    editions = [{**params_mod.load_parameters(p, root), **overrides} for p in periods]
+    if period is None:
+        params_mod.load_parameters(None, root)  # default_period names a period file
+    return editions
+
+
+def _check_edition(run_params: dict[str, Any], root: Path) -> None:
+    if run_params["pcn"] is not None and run_params["pcn"] not in known_pcns(root):
+        raise InputError(
+            f"{run_params['pcn']!r} is not a PCN of {run_params['area_name']} "
             f"(known: {', '.join(known_pcns(root))})",
             file=parameters_dir(root),
             column="pcn",
             rule="code list",
         )
-    return checked
+    period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
+    check_period_covered(run_params["period"], FIN_YEARS, file=period_file)
+
+
+def _template(template: Path) -> None:
+    from .pipeline import check_template_parameters
+
+    try:
+        check_template_parameters(template, {})
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise InputError(
+            f"not a readable notebook ({type(error).__name__}: {error})"[:300],
+            file=template,
+            rule="notebook format",
+        ) from error
+
+
+def _templates(root: Path) -> list[str]:
+    from .pipeline import templates
+
+    names = []
+    for template in templates(root):
+        _once("template", [template], lambda t=template: _template(t))
+        names.append(template.name)
+    return names
+
+
+def check_build_inputs(period: str | None, root: Path, area: str | None = None) -> Checked:
+    """Check every input the build (and the synthetic-data generator) reads, in the order
+    of this module's docstring; return the editions' parameters and what was checked.
+
+    Raises InputError naming file, row, column and rule on the first problem found. Builds,
+    generates and writes nothing.
+    """
+    editions = edition_parameters(period, root, area)
+    inputs = [f"parameters {', '.join(p['period'] for p in editions)}"]
+    catalogue.indicators()
+    catalogue.partnership()
+    inputs.append("indicator catalogue")
+    seeds = seed_files(root)
+    for seed in seeds:
+        _once("seed", [seed], lambda s=seed: read_seed(s))
+    inputs.append(f"{len(seeds)} seed documents")
+    for name in TABLES:
+        table = table_path(name, root)
+        _once("reference", [table], lambda n=name: load_reference(n, root))
+        _once("quotes", [table, *seeds], lambda n=name: verify_quotes(n, root))
+        inputs.append(name)
+    for name, check in PUBLIC_FILES.items():
+        path = reference_dir(root) / name
+        _once(name, [path], lambda c=check, p=path: c(p))
+        inputs.append(Path(name).name)
+    for run_params in editions:
+        _check_edition(run_params, root)
+    tables = [tracker_dir(root) / f"{name}.csv" for name in TRACKER_TABLES]
+    _once("tracker", [*tables, *seeds], lambda: load_tracker(root))
+    inputs.append("delivery tracker")
+    inputs.append(f"{len(_templates(root))} notebook templates")
+    with extract.eight_borough_source() if area else nullcontext():
+        for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
+            inputs.append(extract.check_extract(area_code, seed, root))
+    return Checked(editions, inputs)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from . import plus_groups
 from .errors import InputError
 from .paths import parameters_dir
 
@@ -52,6 +53,12 @@ SPEC: dict[str, Spec] = {
     ),
     "synthetic_seed": Spec(
         (int,), True, "Seed of the synthetic extract used when no real one is given."
+    ),
+    "plus_groups": Spec(
+        (list,),
+        True,
+        "Core20PLUS5 PLUS groups: id, name, source (seed citation or 'review') and a definition "
+        "by code lists or a not_identifiable reason (rules: bbp_analysis/plus_groups.py).",
     ),
     "default_period": Spec((str,), False, "Period built when none is named (defaults only)."),
     "cell_timeout_seconds": Spec(
@@ -234,6 +241,7 @@ def load_parameters(period: str | None = None, root: Path | None = None) -> dict
             rule="period matches file name",
         )
     _check_rules(merged, period_path)
+    plus_groups.check(merged["plus_groups"], origin["plus_groups"])
     return merged
 
 

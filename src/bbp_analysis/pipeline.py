@@ -29,15 +29,12 @@ from . import board_paper, extract, site_folder
 from . import params as params_mod
 from .audit.disclosure_scan import scan_site
 from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
-from .delivery.tracker import load_tracker
 from .errors import BuildError, InputError
-from .inputs import check_inputs
-from .paths import build_dir, parameters_dir, project_root
+from .inputs import check_build_inputs
+from .paths import build_dir, project_root
 from .runner import NotebookJob, input_fingerprint, run_notebooks
 from .site import editions as site_editions
 from .site import pages as site_pages
-from .synth.calibration import FIN_YEARS
-from .validation import check_period_covered
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -147,17 +144,6 @@ def stage_sources(root: Path, stage: Path) -> None:
         else:
             shutil.copy2(source, stage / name)
     (stage / "_extra" / "downloads").mkdir(parents=True)
-
-
-def edition_parameters(period: str | None, root: Path) -> list[dict[str, Any]]:
-    """Checked parameters of each edition to build: ``period`` alone, or every period with a
-    parameters file (oldest first)."""
-    periods = [period] if period else params_mod.available_periods(root)
-    if not periods:
-        raise InputError(
-            "no period parameters files", file=root / "parameters", rule="period exists"
-        )
-    return [params_mod.load_parameters(p, root) for p in periods]
 
 
 def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> list[NotebookJob]:
@@ -283,9 +269,8 @@ def build(
     out = site_folder.check_output(out or build_dir(root) / "html", root)
     if area is None:
         return _build(period, out, keep_staging, progress or Progress(), jobs, engine)
-    overrides = extract.borough_parameters(area)
     with extract.eight_borough_source():
-        return _build(period, out, keep_staging, progress or Progress(), jobs, engine, overrides)
+        return _build(period, out, keep_staging, progress or Progress(), jobs, engine, area)
 
 
 def _build(
@@ -295,24 +280,18 @@ def _build(
     progress: Callable[[str], None],
     jobs: int | None,
     engine: str,
-    overrides: dict[str, str] | None = None,
+    area: str | None = None,
 ) -> Path:
     root = project_root()
     out = (out or build_dir(root) / "html").resolve()
-    progress("loading parameters")
-    editions = [{**p, **(overrides or {})} for p in edition_parameters(period, root)]
+    progress("loading parameters and checking inputs (the checks of bbp validate)")
+    editions = check_build_inputs(period, root, area).editions
     for run_params in editions:
         progress(
             f"edition {run_params['period']}: area {run_params['area_name']} "
             f"({run_params['area_code']})"
             + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
         )
-    progress("checking inputs")
-    for run_params in editions:
-        check_inputs(run_params, root)
-        period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
-        check_period_covered(run_params["period"], FIN_YEARS, file=period_file)
-    load_tracker(root)
     for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
         extract.prepare(area_code, seed, root, progress, engine)
     stage = out.with_name(f".{out.name}.staging")

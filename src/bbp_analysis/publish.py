@@ -89,6 +89,14 @@ def code_text(code: dict[str, Any]) -> str:
     )
 
 
+def _parameter_text(value: Any) -> str:
+    """A parameter as the passport shows it: a list of entries with ids (e.g. the PLUS
+    groups) by their ids; their full definitions are in the run manifest."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "id" in v for v in value):
+        return "[" + ", ".join(str(v["id"]) for v in value) + "] (defined in the run manifest)"
+    return str(value)
+
+
 def passport_html(
     item_id: str,
     kind: str,
@@ -110,7 +118,7 @@ def passport_html(
     edition = context.get("edition")
     params = context.get("parameters", {})
     code = context.get("code", {})
-    shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "not recorded"
+    shown = ", ".join(f"{k}={_parameter_text(v)}" for k, v in params.items()) or "not recorded"
     version = code_text(code) if code else "not recorded"
     command = f"bbp reproduce {item_id}" + (f" --edition {edition}" if edition else "")
     rows = [

@@ -21,19 +21,31 @@ import pandas as pd
 
 from .errors import InputError
 from .paths import reference_dir
+from .readers._io import read_csv_verbatim
 from .validation import Column, Schema, validate_frame
 
 SEED_FILE_PATTERN = r"\d{3}_[0-9a-f]{16}\.txt"
 TEXT_UNIT = "text"
 FIGURES = frozenset({"baseline", "comparator", "target", "pcn_value", "group_value", "other"})
 JSNA_THEMES = frozenset({"Start Well", "Live Well", "Work Well", "Age Well"})
+JSNA_AREAS = frozenset({"Harrow", "London", "England"})
 PCN_LABELS_IN_PLAN = frozenset(
-    {"Harrow Collab. Network", "Harrow East PCN", "Health Alliance PCN", "Healthsense",
-     "Sphere PCN"}
+    {
+        "Harrow Collab. Network",
+        "Harrow East PCN",
+        "Health Alliance PCN",
+        "Healthsense",
+        "Sphere PCN",
+    }
 )
 CANONICAL_PCNS = frozenset(
-    {"Harrow Collaborative PCN", "Harrow East PCN", "Health Alliance PCN", "Healthsense PCN",
-     "Sphere PCN"}
+    {
+        "Harrow Collaborative PCN",
+        "Harrow East PCN",
+        "Health Alliance PCN",
+        "Healthsense PCN",
+        "Sphere PCN",
+    }
 )
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -53,8 +65,11 @@ def numbers_in(text: str) -> list[float]:
 
 def _citation() -> tuple[Column, ...]:
     return (
-        Column("source_file", pattern=SEED_FILE_PATTERN,
-               description="seed file name in data/reference/seeds/"),
+        Column(
+            "source_file",
+            pattern=SEED_FILE_PATTERN,
+            description="seed file name in data/reference/seeds/",
+        ),
         Column("source_quote", description="verbatim excerpt of the seed containing the figure"),
     )
 
@@ -77,9 +92,13 @@ def _numbers_quoted(columns: Iterable[str]) -> Check:
                 if pd.isna(value):
                     continue
                 if not any(math.isclose(float(value), q, rel_tol=1e-9) for q in quoted):
-                    raise InputError(f"{value} is not written in source_quote {quote!r}",
-                                     file=file, row=position + 1, column=name,
-                                     rule="number in quote")
+                    raise InputError(
+                        f"{value} is not written in source_quote {quote!r}",
+                        file=file,
+                        row=position + 1,
+                        column=name,
+                        rule="number in quote",
+                    )
 
     return check
 
@@ -90,12 +109,19 @@ def _strings_quoted(columns: Iterable[str]) -> Check:
 
     def check(frame: pd.DataFrame, file: str) -> None:
         for name in names:
-            missing = [value not in quote
-                       for value, quote in zip(frame[name], frame["source_quote"], strict=True)]
+            missing = [
+                value not in quote
+                for value, quote in zip(frame[name], frame["source_quote"], strict=True)
+            ]
             row = _first_row(pd.Series(missing))
             if row is not None:
-                raise InputError(f"{frame[name].iloc[row - 1]!r} is not in source_quote",
-                                 file=file, row=row, column=name, rule="text in quote")
+                raise InputError(
+                    f"{frame[name].iloc[row - 1]!r} is not in source_quote",
+                    file=file,
+                    row=row,
+                    column=name,
+                    rule="text in quote",
+                )
 
     return check
 
@@ -107,13 +133,22 @@ def _value_or_text(value_column: str) -> Check:
         is_text = frame["unit"] == TEXT_UNIT
         row = _first_row(frame[value_column].isna() & ~is_text)
         if row is not None:
-            raise InputError(f"no {value_column}; a row without a number must have unit "
-                             f"{TEXT_UNIT!r}", file=file, row=row, column=value_column,
-                             rule="value or text")
+            raise InputError(
+                f"no {value_column}; a row without a number must have unit {TEXT_UNIT!r}",
+                file=file,
+                row=row,
+                column=value_column,
+                rule="value or text",
+            )
         row = _first_row(frame[value_column].notna() & is_text)
         if row is not None:
-            raise InputError(f"unit is {TEXT_UNIT!r} but {value_column} is given", file=file,
-                             row=row, column="unit", rule="value or text")
+            raise InputError(
+                f"unit is {TEXT_UNIT!r} but {value_column} is given",
+                file=file,
+                row=row,
+                column="unit",
+                rule="value or text",
+            )
 
     return check
 
@@ -123,21 +158,35 @@ def _one_title_per_measure(frame: pd.DataFrame, file: str) -> None:
     first = frame.groupby("measure_id")["measure"].transform("first")
     row = _first_row(frame["measure"] != first)
     if row is not None:
-        raise InputError(f"measure {frame['measure_id'].iloc[row - 1]} already has the title "
-                         f"{first.iloc[row - 1]!r}", file=file, row=row, column="measure",
-                         rule="one title per measure")
+        raise InputError(
+            f"measure {frame['measure_id'].iloc[row - 1]} already has the title "
+            f"{first.iloc[row - 1]!r}",
+            file=file,
+            row=row,
+            column="measure",
+            rule="one title per measure",
+        )
     missing = sorted(set(range(1, 6)) - set(frame["measure_id"].astype(int)))
     if missing:
-        raise InputError(f"no rows for measure(s) {missing}", file=file, column="measure_id",
-                         rule="all five measures")
+        raise InputError(
+            f"no rows for measure(s) {missing}",
+            file=file,
+            column="measure_id",
+            rule="all five measures",
+        )
 
 
 def _achievers_within_patients(frame: pd.DataFrame, file: str) -> None:
     """A practice cannot have more patients achieving the 9 processes than patients."""
     row = _first_row(frame["patients_all_9"] > frame["patients_with_diabetes"])
     if row is not None:
-        raise InputError("patients_all_9 exceeds patients_with_diabetes", file=file, row=row,
-                         column="patients_all_9", rule="achievers within patients")
+        raise InputError(
+            "patients_all_9 exceeds patients_with_diabetes",
+            file=file,
+            row=row,
+            column="patients_all_9",
+            rule="achievers within patients",
+        )
 
 
 PARTNERSHIP_MEASURES = Schema(
@@ -182,7 +231,7 @@ JSNA_HEADLINES = Schema(
     columns=(
         Column("theme", allowed=JSNA_THEMES, description="JSNA column the finding sits in"),
         Column("finding", description="short plain-text finding"),
-        Column("area", description="Harrow, London or England"),
+        Column("area", allowed=JSNA_AREAS, description="Harrow, London or England"),
         Column("value", "float", nullable=True, description="the number; empty if text only"),
         Column("unit", description="unit as the plan gives it; 'text' when there is no number"),
         Column("period", nullable=True, description="period as the plan gives it"),
@@ -220,8 +269,12 @@ DIABETES_9CP_PRACTICES = Schema(
         Column("practice_code", pattern=r"[A-Z]\d{5}", description="ODS practice code"),
         Column("practice_name", description="practice name as printed"),
         Column("patients_with_diabetes", "int", minimum=1, description="patients with diabetes"),
-        Column("patients_all_9", "int", minimum=0,
-               description="patients with diabetes who received all 9 key care processes"),
+        Column(
+            "patients_all_9",
+            "int",
+            minimum=0,
+            description="patients with diabetes who received all 9 key care processes",
+        ),
         *_citation(),
     ),
     unique_key=("practice_code",),
@@ -237,8 +290,11 @@ PCN_NAMES = Schema(
     name="pcn_names",
     columns=(
         Column("pcn_label_in_plan", allowed=PCN_LABELS_IN_PLAN, description="label as printed"),
-        Column("pcn_name", allowed=CANONICAL_PCNS,
-               description="canonical name, as in public/harrow-practices"),
+        Column(
+            "pcn_name",
+            allowed=CANONICAL_PCNS,
+            description="canonical name, as in public/harrow-practices",
+        ),
         *_citation(),
     ),
     unique_key=("pcn_label_in_plan",),
@@ -249,28 +305,66 @@ PCN_NAMES = Schema(
 
 TABLES: dict[str, Schema] = {
     schema.name: schema
-    for schema in (PARTNERSHIP_MEASURES, PERFORMANCE, JSNA_HEADLINES, CORE20PLUS5,
-                   DIABETES_9CP_PRACTICES, PCN_NAMES)
+    for schema in (
+        PARTNERSHIP_MEASURES,
+        PERFORMANCE,
+        JSNA_HEADLINES,
+        CORE20PLUS5,
+        DIABETES_9CP_PRACTICES,
+        PCN_NAMES,
+    )
 }
 
 
 def table_path(name: str, root: Path | None = None) -> Path:
     """Location of reference table ``name``: ``data/reference/<name>.csv`` under ``root``."""
     if name not in TABLES:
-        raise InputError(f"unknown reference table (known: {', '.join(sorted(TABLES))})",
-                         file=f"{name}.csv", rule="known table")
+        raise InputError(
+            f"unknown reference table (known: {', '.join(sorted(TABLES))})",
+            file=f"{name}.csv",
+            rule="known table",
+        )
     return reference_dir(root) / f"{name}.csv"
 
 
 def seed_path(file_name: str, root: Path | None = None) -> Path:
     """Location of seed document ``file_name`` in ``data/reference/seeds/``; it must exist."""
     if not re.fullmatch(SEED_FILE_PATTERN, file_name):
-        raise InputError(f"{file_name!r} does not match {SEED_FILE_PATTERN}", file=file_name,
-                         rule="seed file name")
+        raise InputError(
+            f"{file_name!r} does not match {SEED_FILE_PATTERN}",
+            file=file_name,
+            rule="seed file name",
+        )
     path = reference_dir(root) / "seeds" / file_name
     if not path.is_file():
         raise InputError("seed document not found", file=path, rule="seed exists")
     return path
+
+
+def seed_files(root: Path | None = None) -> list[Path]:
+    """The seed documents in ``data/reference/seeds/`` (``NNN_<16 hex>.txt``), by number."""
+    folder = reference_dir(root) / "seeds"
+    return sorted(p for p in folder.glob("*.txt") if re.fullmatch(SEED_FILE_PATTERN, p.name))
+
+
+def read_seed(path: Path) -> str:
+    """A seed document's text; InputError naming the line of a byte that is not UTF-8, or
+    an empty file."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            f"byte 0x{data[error.start]:02x} on line {line} is not UTF-8; "
+            "restore the seed from its source",
+            file=path,
+            row=line,
+            rule="encoding UTF-8",
+        ) from error
+    if not text.strip():
+        raise InputError("seed document is empty", file=path, rule="not empty")
+    return text
 
 
 def load_reference(name: str, root: Path | None = None) -> pd.DataFrame:
@@ -282,12 +376,7 @@ def load_reference(name: str, root: Path | None = None) -> pd.DataFrame:
     path = table_path(name, root)
     if not path.is_file():
         raise InputError("reference table not found", file=path, rule="file exists")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                          encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(error), file=path, rule="UTF-8 CSV") from error
-    return validate_frame(raw, TABLES[name], file=path)
+    return validate_frame(read_csv_verbatim(path), TABLES[name], file=path)
 
 
 def verify_quotes(name: str, root: Path | None = None) -> None:
@@ -303,11 +392,21 @@ def verify_quotes(name: str, root: Path | None = None) -> None:
     ):
         if file_name not in seeds:
             try:
-                text = seed_path(file_name, root).read_text(encoding="utf-8")
+                seed = seed_path(file_name, root)
             except InputError as error:
-                raise InputError(f"{file_name}: {error.detail}", file=path, row=position,
-                                 column="source_file", rule=error.rule) from error
-            seeds[file_name] = collapse_whitespace(text)
+                raise InputError(
+                    f"{file_name}: {error.detail}",
+                    file=path,
+                    row=position,
+                    column="source_file",
+                    rule=error.rule,
+                ) from error
+            seeds[file_name] = collapse_whitespace(read_seed(seed))
         if collapse_whitespace(quote) not in seeds[file_name]:
-            raise InputError(f"not found in {file_name}: {quote!r}", file=path, row=position,
-                             column="source_quote", rule="quote in seed")
+            raise InputError(
+                f"not found in {file_name}: {quote!r}",
+                file=path,
+                row=position,
+                column="source_quote",
+                rule="quote in seed",
+            )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bbp_analysis.delivery.tracker import load_tracker
+from bbp_analysis.delivery.tracker import COMPLETION_WORDING, PENDING_WORDING, load_tracker
 from bbp_analysis.errors import InputError
 
 from support import ROOT, run_bbp
@@ -47,7 +47,7 @@ def test_shipped_tracker_is_valid_and_complete():
     tracker = load_tracker(ROOT)
     folder = ROOT / "data" / "delivery"
     counts = {name: len(_rows(folder / f"{name}.csv")) for name in TABLES}
-    assert len(tracker.workstreams) == counts["workstreams"] == 13
+    assert len(tracker.workstreams) == counts["workstreams"] == 15
     assert len(tracker.milestones) == counts["milestones"]
     assert len(tracker.updates) == counts["milestone_updates"]
     assert len(tracker.reviews) == counts["risk_reviews"]
@@ -64,6 +64,8 @@ def test_shipped_tracker_is_valid_and_complete():
         "Digital transformation",
         "Communications and engagement",
         "The 2022/23 delivery priorities",
+        "Support for shielded residents",
+        "Safeguarding sub-group",
     ):
         assert expected in names
     assert {"subsidiarity", "finances", "resources"} <= set(tracker.risks["risk_id"])
@@ -173,3 +175,97 @@ def test_bbp_validate_checks_the_tracker(root):
     result = run_bbp("validate", "--period", "2025-26", root=root)
     assert result.returncode == 0, result.stderr
     assert "delivery tracker" in result.stdout
+
+
+def test_complete_statuses_are_no_stronger_than_their_quotes():
+    """Each "complete" row citing a seed quotes completion wording and no pending wording;
+    the two milestones whose quotes say "to be adopted" and "for sign-off" are not complete."""
+    updates = _rows(ROOT / "data" / "delivery" / "milestone_updates.csv")
+    complete = {
+        r["milestone_id"]: r for r in updates if r["status"] == "complete" and r["citations"]
+    }
+    assert set(complete) == {
+        "hd1-align-plans",
+        "hd1-teams",
+        "hd2-operational-leads",
+        "hd2-interface-group",
+        "hd2-analyst",
+        "frailty-pces",
+        "prev-screening",
+        "edu-plan",
+    }
+    for row in complete.values():
+        assert COMPLETION_WORDING.search(row["citations"]), row
+        assert not PENDING_WORDING.search(row["citations"]), row
+    status = {(r["milestone_id"], r["period"]): r["status"] for r in updates}
+    assert status[("cyp-priorities", "2021-22")] == "on track"
+    assert status[("digital-teams", "2021-22")] == "on track"
+
+
+def test_seed_002_workstreams_are_transcribed_with_their_milestones():
+    tracker = load_tracker(ROOT)
+    workstreams = tracker.workstreams.set_index("workstream_id")
+    assert workstreams.loc["shielded", "workstream"] == "Support for shielded residents"
+    assert workstreams.loc["safeguarding", "workstream"] == "Safeguarding sub-group"
+    assert workstreams.loc["shielded", "citations"].startswith(
+        "002: Support for Shielded Residents Care Planning Spec"
+    )
+    milestones = tracker.milestones.set_index("milestone_id")
+    mine = milestones[milestones["workstream_id"].isin(["shielded", "safeguarding"])]
+    assert sorted(mine.index) == [
+        "safeguarding-ooh-review",
+        "shielded-care-planning",
+        "shielded-nwl-link",
+    ]
+    updates = tracker.updates.set_index("milestone_id").loc[sorted(mine.index)]
+    assert list(updates["period"]) == ["2020-21"] * 3
+    assert list(updates["status"]) == ["on track"] * 3
+    assert all(cell.startswith("002: ") for cell in updates["citations"])
+
+
+@pytest.mark.parametrize(
+    ("row", "citations", "message"),
+    [
+        (
+            37,
+            "001: Initial CYP priorities have been agreed and fed back to the NW London CYP "
+            "programme.",
+            "row 37, column 'status': status no stronger than its quote: 'complete' but seed 001 "
+            "says 'to be': 'Priorities to be formally adopted at the June Board.'",
+        ),
+        (
+            53,
+            None,
+            "row 53, column 'status': status no stronger than its quote: 'complete' but seed 001 "
+            "says 'for sign-off'",
+        ),
+        (
+            len(_rows(ROOT / "data" / "delivery" / "milestone_updates.csv")) - 1,
+            None,
+            "column 'status': status no stronger than its quote: 'complete' but no quote says it "
+            "is done: 'Monthly link into North West London Programme.'",
+        ),
+    ],
+)
+def test_complete_status_stronger_than_its_quote_is_refused(root, row, citations, message):
+    path = _edit(root, "milestone_updates", row, "status", "complete")
+    if citations is not None:
+        _edit(root, "milestone_updates", row, "citations", citations)
+    with pytest.raises(InputError) as caught:
+        load_tracker(root)
+    assert "\n" not in str(caught.value)
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
+
+
+def test_bbp_validate_refuses_a_complete_status_on_pending_wording(root):
+    _edit(root, "milestone_updates", 53, "status", "complete")
+    result = run_bbp("validate", "--period", "2025-26", root=root)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert (
+        "milestone_updates.csv: row 53, column 'status': status no stronger than its quote"
+        in (lines[0])
+    )
+    assert "Traceback" not in result.stderr

@@ -42,7 +42,7 @@ def test_every_measure_is_listed_with_a_description():
             "emergency_admissions_monthly", "ae_attendances", "readmissions_30d",
             "falls_65plus", "end_of_life", "programmes", "gpps_access",
             "citizen_experience", "staff_satisfaction", "workforce", "oral_health", "carers",
-            "core20plus"} <= set(names)
+            "plus_profile"} <= set(names)
     descriptions = describe_measures()
     assert all(len(descriptions[n]) > 20 for n in names)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 from bbp_analysis import catalogue
+from bbp_analysis.errors import InputError
+from bbp_analysis.reference import collapse_whitespace
 from bbp_analysis.site import claims, downloads, logic_model, methods_pages
 
 from support import ROOT
@@ -30,10 +33,53 @@ def test_logic_model_nodes_cite_the_plan_and_known_indicators() -> None:
     medium = {n.text.split(".")[0]: n.indicators for n in model.nodes if n.stage == "medium"}
     assert medium["5"] == ("pm5-acsc-admissions",)
     assert medium["1"] == ("pm1-tooth-decay-5",)
+
+
+def _seed_span(lines: list[str], line: int) -> tuple[str, int]:
+    """The seed's text from ``line`` on (a wrapped entry continues on the next lines),
+    whitespace collapsed, and the length of ``line`` itself within it."""
+    first = collapse_whitespace(lines[line - 1])
+    return collapse_whitespace(" ".join(lines[line - 1 : line + 12])), len(first)
+
+
+def test_every_logic_model_entry_is_copied_whole_from_its_seed_line() -> None:
+    """Each entry's text occurs in the seed, starting on the line it cites, and is not cut:
+    the seed does not go on with a comma, a letter or a lower-case word after it."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
+    model = logic_model.load()
     for node in model.nodes:
-        first_word = node.text.split()[0].strip('"%.')
-        assert first_word.lower() in lines[node.line - 1].lower(), node
+        text = collapse_whitespace(node.text)
+        span, first = _seed_span(lines, node.line)
+        at = span.find(text)
+        assert 0 <= at <= first, (node.line, node.text)
+        assert at == 0 or span[at - 1] == " ", (node.line, node.text)
+        after = span[at + len(text) : at + len(text) + 2]
+        assert (
+            after in ("", ".") or after[0] == "." or (after[0] == " " and not after[1].islower())
+        ), (
+            node.line,
+            node.text,
+            after,
+        )
+    texts = {n.text for n in model.nodes}
+    assert (
+        "All Harrow practices offering national standard of appointments per 1,000 population"
+        in texts
+    )
+    assert "Action plan for first 1,000 days of life" in texts
+
+
+def test_a_cut_logic_model_entry_is_refused_and_caught() -> None:
+    shipped = (Path(logic_model.__file__).with_name("logic-model.yaml")).read_text("utf-8")
+    whole = 'text: "Action plan for first 1,000 days of life"'
+    assert whole in shipped
+    cut = shipped.replace(whole, "text: Action plan for first 1,000 days of life")
+    with pytest.raises(InputError) as caught:
+        logic_model.load(cut)
+    assert "column '000 days of life': entry fields" in str(caught.value)
+    span, _ = _seed_span(SEED.read_text(encoding="utf-8").splitlines(), 989)
+    assert span.startswith("Action plan for first 1,000 days")
+    assert span[len("Action plan for first 1")] == ","
 
 
 def test_logic_model_page_links_measured_nodes_with_status() -> None:
@@ -51,6 +97,9 @@ def test_logic_model_page_links_measured_nodes_with_status() -> None:
     assert len(soup.find_all("section")) == len(model.themes)
     falls = soup.find("a", href="objective-3-care-pathways.html")
     assert falls is not None
+    notes = [span.get_text() for span in soup.select("span.bbp-logic-note")]
+    assert len(notes) == 2
+    assert any("physical health check in the 12 months" in note for note in notes)
 
 
 def test_one_definition_page_per_indicator(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import InputError
 
-METHODS = ("wilson", "byar", "dobson", "isr", "none")
+METHODS = ("wilson", "byar", "dobson", "isr", "chiang", "none")
 POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
 REQUIRED = (
     "id",

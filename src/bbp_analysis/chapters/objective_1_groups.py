@@ -19,7 +19,9 @@ import pandas as pd
 
 from .. import judgement
 from ..disclosure import suppress
-from ..stats import compare, proportion, rate, sii
+from ..params import load_parameters
+from ..plus_groups import PlusGroup, check, members, profile_fields
+from ..stats import compare, isr, proportion, rate, sii
 from .objective_1 import gpps_values, rows
 
 STATED_ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
@@ -128,6 +130,8 @@ INDICATORS = {
 }
 """The main indicators shown by group, by PCN and across deprivation."""
 INEQUALITY_KEYS = ("gpps_good", "cervical", "breast", "bowel", "flu65", "bp_control", "emergency")
+CORE20_DECILES = ("1", "2")
+"""Core20: the national most deprived 20% (IMD 2019 deciles 1-2), NHS England's definition."""
 SII_REPETITIONS = 10_000
 SII_SEED = 20220401
 
@@ -239,10 +243,9 @@ def composition(params: dict, breakdown: str) -> pd.DataFrame:
 def core20_share(params: dict) -> float:
     """Share (%) of registered people living in the national most deprived 20% (IMD 2019
     deciles 1-2), borough or named PCN, in the period."""
-    data = scoped(
-        "core20plus", "core20_population", params, period=params["period"], breakdown="total"
-    )
-    return float(data["numerator"].sum() / data["denominator"].sum() * 100)
+    people = _profiles("plus_profile_persons", params)
+    inside = people["imd_decile"].isin(CORE20_DECILES)
+    return float(people.loc[inside, "numerator"].sum() / people["numerator"].sum() * 100)
 
 
 def segments(params: dict) -> pd.DataFrame:
@@ -291,40 +294,148 @@ def segments(params: dict) -> pd.DataFrame:
 
 # Core20PLUS5 --------------------------------------------------------------------------------
 
-PLUS_GROUPS = {
-    "core20_population": ("core20plus", "Core20: national most deprived 20% (IMD deciles 1-2)"),
-    "plus_ethnic_minority": ("core20plus", "Minority ethnic groups (not White, stated)"),
-    "carers_identified": ("carers", "Carers (adults identified as carers)"),
-    "plus_smi": ("core20plus", "People with severe mental illness"),
-    "plus_learning_disability": ("core20plus", "People with a learning disability"),
-    "plus_care_home_residents": ("core20plus", "Care-home residents"),
-    "core20plus_any": ("core20plus", "In any of these groups except carers"),
-}
+
+def plus_groups(params: dict) -> list[PlusGroup]:
+    """The PLUS groups of the run (parameter ``plus_groups``); when a notebook is run by hand
+    without it, the groups of the period's parameter files."""
+    given = params.get("plus_groups")
+    if given is None:
+        given = load_parameters(params["period"])["plus_groups"]
+    return check(given)
+
+
+def _profiles(measure: str, params: dict, period: str | None = None) -> pd.DataFrame:
+    """``plus_profile`` cells (borough or named PCN) with their fields: ``ethnic_category,
+    age_band, imd_decile, flags, numerator, denominator``."""
+    data = scoped(
+        "plus_profile", measure, params, period=period or params["period"], breakdown="profile"
+    )
+    fields = profile_fields(data["breakdown_value"])
+    return pd.concat([fields, data[["numerator", "denominator"]]], axis=1)
+
+
+def _admission_ratio(cells: pd.DataFrame, inside: pd.Series) -> pd.DataFrame:
+    """Emergency admissions of the people ``inside`` and of everyone else, each against the
+    number expected at the whole population's rates by five-year age band (indirectly
+    standardised ratio, whole population = 100; Byar, exact below 10): rows group, others."""
+    bands = cells.groupby("age_band")[["numerator", "denominator"]].sum()
+    part = cells.assign(side=np.where(inside, "group", "others"))
+    sums = part.groupby(["side", "age_band"], as_index=False)[["numerator", "denominator"]].sum()
+    sums = sums.merge(bands, left_on="age_band", right_index=True, suffixes=("", "_all"))
+    sums = sums[sums["denominator_all"] > 0]
+    return isr(
+        sums,
+        "numerator",
+        "denominator",
+        "numerator_all",
+        "denominator_all",
+        by="side",
+        ref_value=100,
+    ).set_index("side")
 
 
 def group_sizes(params: dict) -> pd.DataFrame:
-    """Size of each Core20PLUS group: ``group, persons, denominator, value, lower, upper``
-    (% of registered people, carers % of adults; Wilson), borough or named PCN, suppressed."""
+    """Core20 and each PLUS group: ``group, source, persons, denominator, value, lower, upper``
+    (% of registered people, Wilson) and emergency admissions as a ratio to the number
+    expected at the whole population's age-band rates, for the group (``ratio, ratio_lower,
+    ratio_upper``) and for everyone not in it (``others_ratio``), compared (``versus``: the
+    group's interval above, below or around everyone else's ratio; "not identifiable" for a
+    group the extract cannot find, which has no numbers). Borough or named PCN. People counts
+    below the threshold are suppressed with their shares (``suppressed``), admission counts
+    with the ratios (``ratio_suppressed``)."""
+    people = _profiles("plus_profile_persons", params)
+    spells = _profiles("plus_profile_emergency", params)
+    core20 = PlusGroup(
+        id="core20",
+        name="Core20: national most deprived 20% (IMD 2019 deciles 1-2)",
+        source="NHS England's Core20PLUS5 definition",
+        definition={"imd_decile": CORE20_DECILES},
+    )
+    chosen = plus_groups(params)
+    found = [g for g in chosen if g.identifiable]
     records = []
-    for measure, (query, name) in PLUS_GROUPS.items():
-        data = scoped(query, measure, params, period=params["period"], breakdown="total")
-        records.append(
-            {
-                "group": name,
-                "persons": float(data["numerator"].sum()),
-                "denominator": float(data["denominator"].sum()),
+    for group in [core20, *chosen]:
+        record = {
+            "group": group.name,
+            "source": group.source_text(),
+            "persons": np.nan,
+            "denominator": float(people["numerator"].sum()),
+            "admissions": np.nan,
+        }
+        if group.identifiable:
+            inside = members(spells, group)
+            ratios = _admission_ratio(spells, inside)
+            record |= {
+                "persons": float(people.loc[members(people, group), "numerator"].sum()),
+                "admissions": float(ratios.loc["group", "observed"]),
+                "ratio": float(ratios.loc["group", "value"]),
+                "ratio_lower": float(ratios.loc["group", "lower"]),
+                "ratio_upper": float(ratios.loc["group", "upper"]),
+                "others_ratio": float(ratios.loc["others", "value"]),
             }
-        )
+        records.append(record)
+    union = pd.Series(False, index=people.index)
+    for group in [core20, *found]:
+        union |= members(people, group)
+    records.append(
+        {
+            "group": "Core20 or any PLUS group the extract identifies",
+            "source": "the groups above",
+            "persons": float(people.loc[union, "numerator"].sum()),
+            "denominator": float(people["numerator"].sum()),
+            "admissions": np.nan,
+        }
+    )
     table = pd.DataFrame(records)
-    stats = proportion(table["persons"], table["denominator"], confidence=params["confidence"])
+    for column in ("ratio", "ratio_lower", "ratio_upper", "others_ratio"):
+        if column not in table:
+            table[column] = np.nan
+    stats = proportion(
+        table["persons"], table["denominator"], confidence=params["confidence"], multiplier=100
+    )
     table = pd.concat([table, stats], axis=1)
-    return suppress(
+    # Groups overlap and do not add up to a total, so each row is its own group: no
+    # secondary suppression is needed. People and admissions are checked separately.
+    people_safe = suppress(
         table,
         ["persons"],
         params["suppression_threshold"],
+        groups=["group"],
         value_columns=["value", "lower", "upper"],
         symbol=None,
-        source="core20plus",
+        source="plus_profile",
+    )
+    ratio_columns = ["ratio", "ratio_lower", "ratio_upper", "others_ratio"]
+    admissions_safe = suppress(
+        table[["group", "admissions", *ratio_columns]],
+        ["admissions"],
+        params["suppression_threshold"],
+        groups=["group"],
+        value_columns=ratio_columns,
+        symbol=None,
+        source="plus_profile",
+    )
+    out = people_safe.drop(columns=ratio_columns)
+    out[ratio_columns] = admissions_safe[ratio_columns]
+    out["ratio_suppressed"] = admissions_safe["suppressed"]
+    out["versus"] = compare(out["ratio_lower"], out["ratio_upper"], out["others_ratio"], None)
+    identified = [True, *(g.identifiable for g in chosen), True]
+    out.loc[~pd.Series(identified, index=out.index), "versus"] = "not identifiable"
+    return out.drop(columns=["admissions", "suppression_reason"])
+
+
+def group_definitions(params: dict) -> pd.DataFrame:
+    """How each PLUS group is found in the extract: ``group, source, definition, note``."""
+    return pd.DataFrame(
+        [
+            {
+                "group": g.name,
+                "source": g.source_text(),
+                "definition": g.definition_text(),
+                "note": g.note,
+            }
+            for g in plus_groups(params)
+        ]
     )
 
 
@@ -345,7 +456,7 @@ SPLITS = {
         "ethnic_group",
         ("Asian", "Black", "Mixed", "Other"),
         "Minority ethnic groups",
-        "White",
+        "White (everyone else with a stated ethnic group)",
     ),
 }
 """Group splits: breakdown, the group's values, the group's label, the others' label."""

@@ -85,15 +85,9 @@ VERDICTS = {
 }
 
 LATER = ("Male life expectancy", "Female life expectancy")
-"""JSNA lines the extract could support (it holds deaths) that the chapter does not compute."""
+"""JSNA lines shown in their own section (life expectancy, three-year pooled)."""
 
 NOT_SHOWN = {
-    "Life expectancy (JSNA Age Well)": "the extract holds deaths and the package has a life "
-    "table method, but the chapter does not compute it yet; with about 280,000 registered "
-    "people a borough value is possible, PCN values would be imprecise",
-    "Expected hypertension prevalence (case-finding gap)": "needs modelled expected "
-    "prevalence (e.g. OHID/NCVIN estimates by practice), which the review does not ship; the "
-    "chapter shows recorded prevalence and control by group instead",
     "Smoking prevalence (adults, most deprived decile, people with mental illness)": "the "
     "extract records whether smoking status is recorded, not current smoking; the chapter "
     "shows recording only",
@@ -257,7 +251,7 @@ def jsna_values(params: dict) -> pd.DataFrame:
                     else compare([latest["lower"]], [latest["upper"]], base, polarity).iloc[0]
                 )
         elif finding in LATER:
-            record["direction since plan"] = "not shown yet (see the closing note)"
+            record["direction since plan"] = "see the life expectancy section below"
         elif finding == "Patients over 17 on GP registers with hypertension":
             record["direction since plan"] = "not compared (extract prevalence is all ages)"
         records.append(record)

@@ -300,22 +300,60 @@ def segments_table(params: dict) -> HTML:
 
 
 def group_size_table(params: dict) -> HTML:
-    """Core20PLUS group sizes (% with Wilson intervals)."""
+    """Core20 and the PLUS groups set in the parameters: size (% with Wilson intervals) and
+    emergency admissions against everyone else (indirectly standardised ratio); then how each
+    group is found in the extract and where it comes from."""
     table = groups.group_sizes(params)
-    shown = mark_suppressed(
-        table,
-        ["group", "persons", "denominator", "value", "lower", "upper"],
-        ["persons", "value", "lower", "upper"],
+    people = ["group", "persons", "denominator", "value", "lower", "upper"]
+    ratios = ["ratio", "ratio_lower", "ratio_upper", "others_ratio"]
+    shown = pd.concat(
+        [
+            mark_suppressed(table, people, ["persons", "value", "lower", "upper"]),
+            mark_suppressed(table.assign(suppressed=table["ratio_suppressed"]), ratios, ratios),
+            table[["versus"]].reset_index(drop=True),
+        ],
+        axis=1,
+    ).rename(
+        columns={
+            "persons": "people",
+            "denominator": "registered",
+            "value": "% of registered",
+            "ratio": "emergency admissions, ratio to expected",
+            "ratio_lower": "ratio lower",
+            "ratio_upper": "ratio upper",
+            "others_ratio": "everyone else's ratio",
+            "versus": "group vs everyone else",
+        }
     )
     where = params.get("pcn") or params["area_name"]
-    return show_table(
+    sizes = show_table(
         shown,
-        f"Core20PLUS groups in {where}, {params['period']} (% of "
-        "registered people; carers % of adults; 95% Wilson interval). "
-        f"{o1.label(params)}",
+        f"Core20PLUS groups in {where}, {params['period']}: share of registered people (%, "
+        "95% Wilson interval) and emergency admissions as a ratio to the number expected at "
+        "the whole population's rates for each five-year age band (100 = as expected; 95% "
+        "Byar interval), the group against everyone not in it. A group the extract cannot "
+        f"identify is listed without numbers. {o1.label(params)}",
         "core20plus-groups",
-        decimals={"persons": 0, "denominator": 0, **ONE_DP},
+        decimals={
+            "people": 0,
+            "registered": 0,
+            "% of registered": 2,
+            "lower": 2,
+            "upper": 2,
+            "emergency admissions, ratio to expected": 0,
+            "ratio lower": 0,
+            "ratio upper": 0,
+            "everyone else's ratio": 0,
+        },
     )
+    definitions = show_table(
+        groups.group_definitions(params),
+        "How each PLUS group is found in the extract, and where the group comes from: a seed "
+        "document that names it (quoted) or the review's own choice. The plan names no PLUS "
+        "groups; they are set in the parameters (plus_groups).",
+        "core20plus-group-definitions",
+    )
+    return HTML(sizes.data + definitions.data)
 
 
 def clinical_table(params: dict) -> HTML:

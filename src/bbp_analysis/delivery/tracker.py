@@ -19,7 +19,8 @@ import pandas as pd
 from .. import catalogue
 from ..errors import InputError
 from ..paths import data_dir, reference_dir
-from ..reference import collapse_whitespace
+from ..readers._io import read_csv_verbatim
+from ..reference import collapse_whitespace, read_seed, seed_files
 from ..validation import Column, Schema, validate_frame
 
 STATUSES = ("complete", "on track", "at risk", "off track", "not started")
@@ -34,6 +35,18 @@ CITATION = re.compile(r"(\d{3}): (.+)", re.DOTALL)
 PLAN_SEED = "004"
 """The seed holding the logic model (the partnership plan, Appendix D)."""
 SCORE_RANGE = (1, 5)
+COMPLETION_WORDING = re.compile(
+    r"\b(complete|completed|agreed|approved|signed[ -]off|launched|in place|established|"
+    r"confirmed|identified|recruited|published|finalised|achieved|adopted)\b",
+    re.IGNORECASE,
+)
+"""Words in a quote that can support "complete"."""
+PENDING_WORDING = re.compile(
+    r"\b(to be|will|for sign-off|planned|developing|being|in progress|in development|"
+    r"proposed|on-going|ongoing|pending|yet to|in the pipeline|awaiting|required)\b",
+    re.IGNORECASE,
+)
+"""Words in a quote that say the work is still to come: no "complete" status stands on them."""
 
 
 def _provenance() -> tuple[Column, ...]:
@@ -49,7 +62,7 @@ WORKSTREAMS = Schema(
         Column("workstream_id", pattern=ID),
         Column("workstream"),
         Column("objective", dtype="int", nullable=True, minimum=1, maximum=3),
-        Column("sro_role"),
+        Column("sro_role", nullable=True, description="empty where the seeds name no lead"),
         Column("priorities"),
         Column("logic_model_activities", nullable=True),
         Column("indicators", nullable=True),
@@ -142,11 +155,7 @@ def _read(name: str, folder: Path) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.is_file():
         raise InputError("delivery tracker table not found", file=path, rule="file exists")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(str(error).splitlines()[0], file=path, rule="UTF-8 CSV") from error
-    return validate_frame(raw, SCHEMAS[name], file=path)
+    return validate_frame(read_csv_verbatim(path), SCHEMAS[name], file=path)
 
 
 def _check_period_years(frame: pd.DataFrame, path: Path) -> None:
@@ -176,11 +185,7 @@ def _check_known(
 
 def _seed_texts(root: Path | None) -> dict[str, str]:
     """Seed number (``"004"``) -> its text, whitespace collapsed."""
-    folder = reference_dir(root) / "seeds"
-    return {
-        path.name[:3]: collapse_whitespace(path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("[0-9][0-9][0-9]_*.txt"))
-    }
+    return {path.name[:3]: collapse_whitespace(read_seed(path)) for path in seed_files(root)}
 
 
 def _check_citations(frame: pd.DataFrame, path: Path, seeds: dict[str, str]) -> None:
@@ -227,6 +232,55 @@ def _check_citations(frame: pd.DataFrame, path: Path, seeds: dict[str, str]) -> 
                 )
 
 
+def _quotes(cell: object) -> list[tuple[str, str]]:
+    """The (seed number, quoted words) of a citations cell (``NNN: quote | NNN: quote``)."""
+    if cell is None or pd.isna(cell):
+        return []
+    quotes = []
+    for citation in str(cell).split(CITATION_SEPARATOR):
+        match = CITATION.fullmatch(citation.strip())
+        if match is not None:
+            quotes.append((match.group(1), match.group(2)))
+    return quotes
+
+
+def _check_complete_wording(updates: pd.DataFrame, milestones: pd.DataFrame, path: Path) -> None:
+    """A "complete" update that cites the seeds is no stronger than its quotes: one of its
+    quotes has completion wording, and neither its quotes nor its milestone's quotes from the
+    same seed (the same report, so the same moment) have pending wording."""
+    milestone_quotes = {
+        milestone: _quotes(cell)
+        for milestone, cell in zip(milestones["milestone_id"], milestones["citations"], strict=True)
+    }
+    for row, (milestone, status, cell) in enumerate(
+        zip(updates["milestone_id"], updates["status"], updates["citations"], strict=True),
+        start=1,
+    ):
+        own = _quotes(cell)
+        if status != "complete" or not own:
+            continue
+        seeds = {number for number, _ in own}
+        same_report = [q for q in milestone_quotes.get(milestone, []) if q[0] in seeds]
+        for number, quote in [*own, *same_report]:
+            pending = PENDING_WORDING.search(quote)
+            if pending is not None:
+                raise InputError(
+                    f"'complete' but seed {number} says {pending.group(0)!r}: {quote!r}",
+                    file=path,
+                    row=row,
+                    column="status",
+                    rule="status no stronger than its quote",
+                )
+        if not any(COMPLETION_WORDING.search(quote) for _, quote in own):
+            raise InputError(
+                f"'complete' but no quote says it is done: {own[0][1]!r}",
+                file=path,
+                row=row,
+                column="status",
+                rule="status no stronger than its quote",
+            )
+
+
 def _check_activities(frame: pd.DataFrame, path: Path, plan: str) -> None:
     for row, cell in enumerate(frame["logic_model_activities"], start=1):
         for activity in split_list(cell):
@@ -245,7 +299,8 @@ def load_tracker(root: Path | None = None) -> Tracker:
 
     Rules: each table's schema (status code list, due date present and a date, likelihood and
     impact whole numbers 1 to 5, periods ``YYYY-YY``, unique ids), then references between the
-    tables, catalogue indicator ids, logic-model activities and citations in the seeds.
+    tables, catalogue indicator ids, logic-model activities, citations in the seeds, and every
+    "complete" status no stronger than the wording of the quotes its row cites.
     """
     folder = tracker_dir(root)
     tables = {name: _read(name, folder) for name in SCHEMAS}
@@ -291,6 +346,9 @@ def load_tracker(root: Path | None = None) -> Tracker:
     _check_activities(tables["workstreams"], path["workstreams"], seeds[PLAN_SEED])
     for name, table in tables.items():
         _check_citations(table, path[name], seeds)
+    _check_complete_wording(
+        tables["milestone_updates"], tables["milestones"], path["milestone_updates"]
+    )
     return Tracker(
         workstreams=tables["workstreams"],
         milestones=tables["milestones"],

@@ -173,10 +173,12 @@ def workstream_links(tracker: Tracker, params: dict[str, Any]) -> HTML:
         objective = (
             f"objective {row['objective']}" if pd.notna(row["objective"]) else "all objectives"
         )
-        parts = [
-            f"<p><strong>{html.escape(row['workstream'])}</strong> ({objective}; "
-            f"senior responsible role, illustrative: {html.escape(row['sro_role'])})</p>"
-        ]
+        role = (
+            f"senior responsible role, illustrative: {html.escape(row['sro_role'])}"
+            if pd.notna(row["sro_role"])
+            else "lead not named in the partnership's papers"
+        )
+        parts = [f"<p><strong>{html.escape(row['workstream'])}</strong> ({objective}; {role})</p>"]
         if activities:
             parts.append(
                 "<p>Logic-model activities: "

@@ -56,6 +56,7 @@ BREAKDOWNS = {
     "imd_decile": "CAST(imd_decile AS VARCHAR)",
     "sex_age_band": "sex || ':' || age_band",
     "organisation": "organisation",
+    "profile": "profile",
 }
 STANDARD_BREAKDOWNS = ("total", "age_band", "sex", "ethnic_group", "imd_quintile", "imd_decile")
 OUTPUT_COLUMNS = ["measure", "period", "period_type", "area_type", "area_code", "breakdown",
@@ -149,7 +150,7 @@ def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT
 BREAKDOWN_COLUMNS = {"total": (), "age_band": ("age_band",), "sex": ("sex",),
                      "ethnic_group": ("ethnic_group",), "imd_quintile": ("imd_quintile",),
                      "imd_decile": ("imd_decile",), "sex_age_band": ("sex", "age_band"),
-                     "organisation": ("organisation",)}
+                     "organisation": ("organisation",), "profile": ("profile",)}
 
 
 def _spec(name: str) -> tuple[str, str, list[str], list[str]]:

@@ -34,22 +34,23 @@ def _raw_bytes(path: Path) -> bytes:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
-            raise InputError(f"cannot decompress gzip file ({exc})", file=path,
-                             rule="readable gzip") from exc
+            raise InputError(
+                f"cannot decompress gzip file ({exc})", file=path, rule="readable gzip"
+            ) from exc
     return data
 
 
 def _decode(data: bytes, path: Path) -> str:
     """UTF-8 text without BOM; a non-UTF-8 byte raises naming its row and column."""
     if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+        data = data[len(UTF8_BOM) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         row = data.count(b"\n", 0, exc.start)  # header is row 0
         header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
-        before = data[line_start:exc.start].decode("utf-8", "replace")
+        before = data[line_start : exc.start].decode("utf-8", "replace")
         field = next(csv.reader([before]), [""])
         index = max(len(field) - 1, 0)
         column = header[index].strip() if index < len(header) else None
@@ -57,27 +58,44 @@ def _decode(data: bytes, path: Path) -> str:
         raise InputError(
             f"byte 0x{byte:02x} is not UTF-8 (the file looks Windows-1252/Latin-1 encoded); "
             "re-save it as UTF-8",
-            file=path, row=row if row > 0 else None, column=column, rule="encoding UTF-8",
+            file=path,
+            row=row if row > 0 else None,
+            column=column,
+            rule="encoding UTF-8",
         ) from exc
 
 
-def read_csv_strings(path: str | Path) -> pd.DataFrame:
-    """Read a CSV file as strings: header names stripped, empty cells missing.
+def read_records(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """The header (names stripped) and the data rows of a CSV file, cells as written.
 
-    Raises :class:`InputError` for a missing, empty, non-UTF-8 or ragged file, a file with a
-    header but no data rows, or a header naming a column twice.
+    Raises :class:`InputError` for a missing, empty, non-UTF-8, unparseable or ragged file
+    (naming the data row), a file with a header but no data rows, or a header naming a
+    column twice. Rows whose cells are all blank are dropped before rows are numbered.
     """
     path = Path(path)
     text = _decode(_raw_bytes(path), path)
     if not text.strip():
         raise InputError("file is empty", file=path, rule="not empty")
-    records = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InputError(
+            f"unreadable CSV ({exc})",
+            file=path,
+            row=max(reader.line_num - 1, 1),
+            rule="rectangular CSV",
+        ) from exc
     header = [name.strip() for name in records[0]]
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise InputError("column name appears twice in the header", file=path,
-                             column=name, rule="unique header")
+            raise InputError(
+                "column name appears twice in the header",
+                file=path,
+                column=name,
+                rule="unique header",
+            )
         seen.add(name)
     rows = [r for r in records[1:] if any(cell.strip() for cell in r)]
     if not rows:
@@ -86,8 +104,19 @@ def read_csv_strings(path: str | Path) -> pd.DataFrame:
         if len(fields) != len(header):
             raise InputError(
                 f"row has {len(fields)} fields; the header has {len(header)}",
-                file=path, row=number, rule="rectangular CSV",
+                file=path,
+                row=number,
+                rule="rectangular CSV",
             )
+    return header, rows
+
+
+def read_csv_strings(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file as strings: header names and cells stripped, empty cells missing.
+
+    Raises :class:`InputError` as :func:`read_records` does.
+    """
+    header, rows = read_records(path)
     frame = pd.DataFrame(rows, columns=header, dtype="string")
     for name in header:
         stripped = frame[name].str.strip()
@@ -95,20 +124,40 @@ def read_csv_strings(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def require_header(frame: pd.DataFrame, columns: Iterable[str], *, file: str | Path,
-                   layout: str) -> None:
+def read_csv_verbatim(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file as written (strings, empty cells missing, nothing stripped),
+    as ``pandas.read_csv(dtype=str, keep_default_na=False, na_values=[""])`` would, after
+    the structural checks of :func:`read_records`."""
+    header, rows = read_records(path)
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    return frame.mask(frame == "")
+
+
+def require_header(
+    frame: pd.DataFrame, columns: Iterable[str], *, file: str | Path, layout: str
+) -> None:
     """Raise naming the first of ``columns`` missing, and any unknown header as a hint."""
     columns = list(columns)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         unknown = [c for c in frame.columns if c not in columns]
         hint = f"; unexpected columns: {', '.join(unknown)}" if unknown else ""
-        raise InputError(f"required column missing from the {layout} layout{hint}",
-                         file=file, column=missing[0], rule=f"{layout} header")
+        raise InputError(
+            f"required column missing from the {layout} layout{hint}",
+            file=file,
+            column=missing[0],
+            rule=f"{layout} header",
+        )
 
 
-def match_prefixes(frame: pd.DataFrame, prefixes: Mapping[str, str], *, file: str | Path,
-                   layout: str, optional: Iterable[str] = ()) -> dict[str, str]:
+def match_prefixes(
+    frame: pd.DataFrame,
+    prefixes: Mapping[str, str],
+    *,
+    file: str | Path,
+    layout: str,
+    optional: Iterable[str] = (),
+) -> dict[str, str]:
     """Map each header that starts with a prefix to its tidy name.
 
     ``prefixes`` maps a header prefix to the tidy name; prefixes listed in ``optional`` may
@@ -119,13 +168,21 @@ def match_prefixes(frame: pd.DataFrame, prefixes: Mapping[str, str], *, file: st
     for prefix, tidy in prefixes.items():
         hits = [c for c in frame.columns if c.casefold().startswith(prefix.casefold())]
         if len(hits) > 1:
-            raise InputError(f"two columns start with {prefix!r}: {hits[0]!r}, {hits[1]!r}",
-                             file=file, column=hits[1], rule=f"{layout} header")
+            raise InputError(
+                f"two columns start with {prefix!r}: {hits[0]!r}, {hits[1]!r}",
+                file=file,
+                column=hits[1],
+                rule=f"{layout} header",
+            )
         if not hits:
             if prefix in optional:
                 continue
-            raise InputError(f"no column starting with {prefix!r} in the {layout} layout",
-                             file=file, column=prefix, rule=f"{layout} header")
+            raise InputError(
+                f"no column starting with {prefix!r} in the {layout} layout",
+                file=file,
+                column=prefix,
+                rule=f"{layout} header",
+            )
         mapping[hits[0]] = tidy
     return mapping
 
@@ -147,15 +204,21 @@ def first_duplicate_row(frame: pd.DataFrame, key: list[str]) -> int | None:
     return int(hits[0]) + 1 if len(hits) else None
 
 
-def reject_duplicates(frame: pd.DataFrame, key: list[str], *, file: str | Path,
-                      rows: pd.Series | None = None) -> None:
+def reject_duplicates(
+    frame: pd.DataFrame, key: list[str], *, file: str | Path, rows: pd.Series | None = None
+) -> None:
     """Raise if two rows share ``key``; ``rows`` maps positions to source data rows."""
     position = first_duplicate_row(frame, key)
     if position is None:
         return
     row = int(rows.iloc[position - 1]) if rows is not None else position
-    raise InputError(f"duplicate of an earlier row on ({', '.join(key)})", file=file, row=row,
-                     column=key[0], rule="unique key")
+    raise InputError(
+        f"duplicate of an earlier row on ({', '.join(key)})",
+        file=file,
+        row=row,
+        column=key[0],
+        rule="unique key",
+    )
 
 
 @contextmanager
@@ -170,5 +233,6 @@ def source_columns(names: Mapping[str, str]) -> Iterator[None]:
         source = names.get(exc.column) if exc.column is not None else None
         if source is None or source == exc.column:
             raise
-        raise InputError(exc.detail, file=exc.file, row=exc.row, column=source,
-                         rule=exc.rule) from exc
+        raise InputError(
+            exc.detail, file=exc.file, row=exc.row, column=source, rule=exc.rule
+        ) from exc

@@ -18,17 +18,21 @@ from ..errors import InputError
 from ..scorecard import STATUS_MARKS
 
 FILE = "site/logic-model.yaml"
+REQUIRED = ("stage", "line", "text")
+OPTIONAL = ("indicators", "note")
 
 
 @dataclass(frozen=True)
 class Node:
-    """One entry of the diagram: its stage, theme, words, seed line and indicators."""
+    """One entry of the diagram: its stage, theme, words (as the plan wrote them), seed line,
+    indicators and the review's reading where the plan's words are garbled."""
 
     stage: str
     theme: str
     text: str
     line: int
     indicators: tuple[str, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,14 @@ class LogicModel:
     nodes: tuple[Node, ...]
 
 
-def load() -> LogicModel:
-    """The logic model, checked: every stage known, every indicator in the catalogue
-    (InputError naming the entry otherwise)."""
-    data = yaml.safe_load(
-        resources.files("bbp_analysis.site").joinpath("logic-model.yaml").read_text("utf-8")
-    )
+def load(text: str | None = None) -> LogicModel:
+    """The logic model, checked: every entry has exactly the known fields (an unquoted comma
+    in a flow mapping would split its text into a stray field), every stage known, every
+    indicator in the catalogue (InputError naming the entry otherwise). ``text`` replaces the
+    shipped YAML (for checking an edited copy)."""
+    if text is None:
+        text = resources.files("bbp_analysis.site").joinpath("logic-model.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
     stages = tuple(data["stages"])
     stage_ids = {stage["id"] for stage in stages}
     known = {item.id for item in catalogue.indicators()}
@@ -52,6 +58,7 @@ def load() -> LogicModel:
     for theme in data["themes"]:
         for entry in theme["nodes"]:
             row += 1
+            _check_fields(entry, row)
             if entry["stage"] not in stage_ids:
                 raise InputError(
                     f"unknown stage {entry['stage']!r}",
@@ -76,10 +83,27 @@ def load() -> LogicModel:
                     text=str(entry["text"]),
                     line=int(entry["line"]),
                     indicators=tuple(entry.get("indicators", ())),
+                    note=str(entry.get("note", "")),
                 )
             )
     themes = tuple((theme["id"], theme["title"]) for theme in data["themes"])
     return LogicModel(" ".join(data["source"].split()), stages, themes, tuple(nodes))
+
+
+def _check_fields(entry: dict[str, Any], row: int) -> None:
+    missing = [key for key in REQUIRED if key not in entry]
+    unknown = sorted(set(entry) - set(REQUIRED) - set(OPTIONAL), key=str)
+    if missing or unknown:
+        column = missing[0] if missing else str(unknown[0])
+        raise InputError(
+            f"missing field {column!r}"
+            if missing
+            else f"unknown field {column!r} (quote a text holding a comma)",
+            file=FILE,
+            row=row,
+            column=column,
+            rule="entry fields",
+        )
 
 
 def _chapter(indicator_id: str) -> str:
@@ -119,10 +143,15 @@ def page_html(model: LogicModel, headlines: list[dict[str, Any]]) -> str:
             for node in entries:
                 links = "".join(f"<li>{indicator_link(i, by_id)}</li>" for i in node.indicators)
                 measured = f'<ul class="bbp-logic-links">{links}</ul>' if links else ""
+                note = (
+                    f' <span class="bbp-logic-note">({html.escape(node.note)})</span>'
+                    if node.note
+                    else ""
+                )
                 items.append(
                     f'<li class="bbp-logic-node{" bbp-logic-measured" if links else ""}">'
                     f"{html.escape(node.text)} <span class='bbp-line'>(plan line {node.line})"
-                    f"</span>{measured}</li>"
+                    f"</span>{note}{measured}</li>"
                 )
             columns.append(
                 f'<li class="bbp-logic-stage"><h3>{html.escape(stage["title"])}</h3>'

@@ -18,6 +18,9 @@ METHOD_TEXT = {
     "dobson": "Directly standardised rate (European Standard Population 2013) with Dobson's "
     "confidence interval.",
     "isr": "Indirectly standardised ratio with an exact (Poisson) or Byar's confidence interval.",
+    "chiang": "Life expectancy from a Chiang II abridged life table with Silcocks' confidence "
+    "interval; a difference of two life expectancies has the square root of the sum of their "
+    "variances as its standard error.",
     "none": "Descriptive figure without a confidence interval.",
 }
 POLARITY_TEXT = {
