@@ -106,15 +106,22 @@ def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
                                polarity="high_is_good", period=period)
 
 
+RANGE_WORDS = {"met": "at or below the range's top", "not met": "above the range",
+               judgement.UNCERTAIN: "too close to call"}
+"""An organisation's turnover against the NWL range (:func:`judgement.against_range`)."""
+
+
 def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
-    """Voluntary turnover (%) by organisation with ``against_range``: below / within / above
-    the NWL range of 10% to 18.4% (by the point value)."""
+    """Voluntary turnover (%) by organisation with ``against_range``: each interval against
+    the NWL range of 10% to 18.4% read with the indicator's polarity (low is good, so the
+    range's top is the line; :func:`bbp_analysis.judgement.against_range`)."""
     table = organisation_values("workforce", "workforce_voluntary_turnover", params,
                                 polarity="low_is_good", period=period)
     low, high = TURNOVER_RANGE
+    polarity = indicator(PM4T).polarity
     table["against_range"] = [
-        "suppressed" if s else "below range" if v < low else "above range" if v > high
-        else "within range" for v, s in zip(table["value"], table["suppressed"], strict=True)]
+        "suppressed" if s else RANGE_WORDS[judgement.against_range(lo, hi, low, high, polarity)]
+        for lo, hi, s in zip(table["lower"], table["upper"], table["suppressed"], strict=True)]
     return table
 
 
