@@ -17,6 +17,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from .. import judgement
 from ..disclosure import suppress, suppress_ratio
 from ..params import load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
@@ -697,26 +698,35 @@ def _trend(
     return pd.DataFrame([{"period": p, **inequality_index(key, params, p)} for p in periods])
 
 
-def gap_change(trend: pd.DataFrame) -> dict[str, object]:
-    """Is the deprivation gap closing? Compares the absolute SII in the first and the latest
-    period with a z-test (standard errors from the 95% intervals): "narrower", "wider" or "no
-    clear change" at the 5% level, with the z statistic; :data:`NOT_COMPUTED` when either
-    period has no index."""
-    first, last = trend.iloc[0], trend.iloc[-1]
-    se = [(r["sii_upper"] - r["sii_lower"]) / (2 * 1.959964) for r in (first, last)]
-    z = (abs(last["sii"]) - abs(first["sii"])) / math.sqrt(se[0] ** 2 + se[1] ** 2)
-    if math.isnan(z):
-        verdict = NOT_COMPUTED
-    else:
-        verdict = "no clear change" if abs(z) < 1.959964 else ("wider" if z > 0 else "narrower")
-    return {
-        "first": str(first["period"]),
+def gap_change(trend: pd.DataFrame, confidence: float = 0.95) -> dict[str, object]:
+    """Is the deprivation gap closing? The SII of the latest period against
+    :data:`bbp_analysis.judgement.GAP_BASELINE_PERIOD` by
+    :func:`bbp_analysis.judgement.gap_change` ("narrower", "wider" or "no clear change",
+    with the z statistic); "not tested" when the baseline year is not in ``trend`` or is
+    the latest. ``confidence`` is the level of the trend's intervals."""
+    last = trend.iloc[-1]
+    base = trend[trend["period"] == judgement.GAP_BASELINE_PERIOD]
+    out = {
+        "first": judgement.GAP_BASELINE_PERIOD,
         "last": str(last["period"]),
-        "sii_first": float(first["sii"]),
         "sii_last": float(last["sii"]),
-        "z": float(z),
-        "verdict": verdict,
+        "sii_first": math.nan,
+        "z": math.nan,
+        "verdict": "not tested",
     }
+    if base.empty or str(last["period"]) == judgement.GAP_BASELINE_PERIOD:
+        return out
+    first = base.iloc[0]
+    if pd.isna(first["sii"]) or pd.isna(last["sii"]):
+        return {**out, "sii_first": float(first["sii"]), "verdict": NOT_COMPUTED}
+    verdict, z = judgement.gap_change(
+        *(
+            judgement.Estimate(float(r["sii"]), float(r["sii_lower"]), float(r["sii_upper"]))
+            for r in (first, last)
+        ),
+        confidence,
+    )
+    return {**out, "sii_first": float(first["sii"]), "z": z, "verdict": verdict}
 
 
 def ethnic_gap(key: str, params: dict) -> pd.DataFrame:

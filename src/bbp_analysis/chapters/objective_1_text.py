@@ -81,6 +81,7 @@ VERDICTS = {
     "narrower": "has narrowed",
     "wider": "has widened",
     "no clear change": "shows no clear change",
+    "not tested": "is not tested (the baseline year is not in the data)",
 }
 
 LATER = ("Male life expectancy", "Female life expectancy")
@@ -144,7 +145,7 @@ def key_messages(params: dict) -> Markdown:
         "the most deprived local fifth with everyone else."
     )
     trend = groups.inequality_trend("bp_control", params)
-    change = groups.gap_change(trend)
+    change = groups.gap_change(trend, params["confidence"])
     last = trend.iloc[-1]
     if pd.isna(last["sii"]) or change["verdict"] not in VERDICTS:
         lines.append(

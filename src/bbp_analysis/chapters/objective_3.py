@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from .. import extract
+from .. import extract, judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..figures import ci_dot_chart, spc_chart, trend_chart
-from ..headline import INDICATIVE, Headline, Reading
+from ..headline import INDICATIVE, Headline, Reading, trend_fields
 from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
 from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
@@ -224,16 +224,16 @@ def pm5_status(params: dict) -> dict[str, object]:
     PCNs to the NWL average while reducing variation between ethnic groups") is set on the
     plan's rate by weighted population (no unit or year stated); the review's rate is a crude
     rate per 1,000 registered people, so the target is not judged. Two indicative readings
-    are given instead: PCNs against the borough (95% interval, Fingertips rule) and the ratio
-    of the highest to the lowest ethnic-group rate against :data:`BASELINE_PERIOD` (point
-    values, no test)."""
+    are given instead: PCNs against the borough (99.8% interval, Fingertips rule: several
+    PCNs compared, :func:`bbp_analysis.judgement.screening`) and the ratio of the highest to
+    the lowest ethnic-group rate beside :data:`BASELINE_PERIOD` (not tested: the ratio has no
+    standard error)."""
     borough = {**params, "pcn": None}
-    values = acsc_values(borough)
+    values = acsc_values(judgement.screening(borough))
     rate, pcns = float(values["value"].iloc[0]), values.iloc[1:]
     worse = pcns.loc[pcns["comparison"] == "worse", "area"].tolist()
     shown = pcns[~pcns["suppressed"]]
     now, base = ethnic_range(params, params["period"]), ethnic_range(params, BASELINE_PERIOD)
-    narrowing = now < base
     plan = plan_as_given()
     text = (f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis "
             f"than the review's crude rate of {rate:.2f} per 1,000 registered people for the "
@@ -241,18 +241,20 @@ def pm5_status(params: dict) -> dict[str, object]:
     readings = (
         Reading("PCNs against the borough", INDICATIVE,
                 f"PCN rates run from {shown['value'].min():.2f} to {shown['value'].max():.2f} "
-                f"per 1,000; {len(worse)} of {len(pcns)} PCNs above the borough rate (95% "
-                f"interval){': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
+                f"per 1,000; {len(worse)} of {len(pcns)} PCNs clearly above the borough rate "
+                f"(99.8% interval, as several PCNs are compared)"
+                f"{': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
                 "(10.3 to 12.81) is on its own basis and is not compared."),
         Reading("Variation between ethnic groups", INDICATIVE,
                 f"The highest ethnic-group rate is {now:.2f} times the lowest ({base:.2f} in "
-                f"{BASELINE_PERIOD}, the review's reference year): "
-                f"{'narrower' if narrowing else 'not narrower'} on the point values, without a "
-                "statistical test."),
+                f"{BASELINE_PERIOD}, the review's reference year). Not tested: the ratio has "
+                "no standard error, so the review does not say whether the variation has "
+                "narrowed."),
     )
     return {"status": "not comparable", "text": text, "target": None,
             "plan_target": float(indicator(PM5).target["value"]), "readings": readings,
-            "pcns_worse": len(worse), "pcns": len(pcns), "ethnic_ratio": now,
+            "pcns_worse": len(worse), "pcns_above": worse, "pcns": len(pcns),
+            "ethnic_ratio": now,
             "ethnic_ratio_baseline": base}
 
 
@@ -289,8 +291,7 @@ def headline_measures(params: dict) -> list[Headline]:
         synthetic=True,
         source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
                "and target from the Harrow Borough Partnership Plan, section 4",
-        trend=[(str(p), float(v)) for p, v in zip(trend["period"], trend["value"],
-                                                  strict=True)],
+        **trend_fields(trend),
         readings=status["readings"], baseline_text=f"Plan: {plan['baseline']}",
         comparator_text=f"Plan: {plan['nwl']}",
     )]
@@ -410,20 +411,25 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     return result.set_index("period").reindex(periods).rename_axis("period").reset_index()
 
 
-def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
-    """Whether the deprivation gap (SII) has changed since ``baseline``: "narrower" or
-    "wider" only when the two intervals do not overlap, otherwise "no clear change"."""
-    if baseline not in set(table["period"]) or len(table) < 2:
-        return "not assessed (no baseline year)"
-    base = table[table["period"] == baseline].iloc[0]
+def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
+    """Whether the deprivation gap (SII, from :func:`gap_table`) has changed since
+    :data:`bbp_analysis.judgement.GAP_BASELINE_PERIOD`, by
+    :func:`bbp_analysis.judgement.gap_change`: "narrower" or "wider" only when the interval
+    of the change excludes zero, otherwise "no clear change"; "not tested" without the
+    baseline year. ``confidence`` is the level of the table's intervals."""
+    baseline = judgement.GAP_BASELINE_PERIOD
     now = table.iloc[-1]
+    if baseline not in set(table["period"]) or now["period"] == baseline:
+        return f"not tested (no year after {baseline} to compare)"
+    base = table[table["period"] == baseline].iloc[0]
     if pd.isna(base["sii"]) or pd.isna(now["sii"]):
         return f"not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
-    if now["sii_upper"] < base["sii_lower"]:
-        return f"narrower than in {baseline}"
-    if now["sii_lower"] > base["sii_upper"]:
-        return f"wider than in {baseline}"
-    return f"no clear change since {baseline} (the intervals overlap)"
+    verdict, z = judgement.gap_change(
+        *(judgement.Estimate(float(r["sii"]), float(r["sii_lower"]), float(r["sii_upper"]))
+          for r in (base, now)), confidence)
+    if verdict == judgement.NO_CLEAR_CHANGE:
+        return f"no clear change since {baseline} (z = {z:.2f})"
+    return f"{verdict} than in {baseline} (z = {z:.2f})"
 
 
 TREATMENT_TARGETS = {

@@ -113,9 +113,9 @@ def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
                      f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
                      f"compared with {borough['area']}.")
     else:
-        worse = pm5[pm5["comparison"] == "worse"]["area"].tolist()
-        lines.append("- PCNs with a rate significantly above the borough: "
-                     f"{', '.join(worse) if worse else 'none'}.")
+        worse = status["pcns_above"]
+        lines.append("- PCNs with a rate clearly above the borough (99.8% interval, as several "
+                     f"PCNs are compared): {', '.join(worse) if worse else 'none'}.")
     assessed = its_table[its_table["level_ratio"].notna()
                          & (its_table["programme"] != its.PROGRAMME_NAMES["negative_control"])]
     falls = assessed[assessed["verdict"] == "evidence of a fall"]
