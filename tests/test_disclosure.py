@@ -18,6 +18,7 @@ from bbp_analysis.disclosure import (
     check_no_small_counts,
     round_to,
     suppress,
+    suppress_ratio,
     suppression_rule_text,
 )
 from bbp_analysis.errors import InputError
@@ -205,6 +206,43 @@ def test_without_total_rows_only_unfixable_groups_stay_exposed(counts, threshold
     values = np.array(counts)
     if _disclosed(values, hidden, threshold, False):
         assert not ((values > 0) & ~hidden).any()  # every non-zero cell already suppressed
+
+
+def test_suppress_ratio_protects_small_denominators_and_hides_them():
+    # The PCN view's fault: 7 respondents in a group, all 7 positive (numerator 7 < 10 too),
+    # and 12 of 16 (both large, but only 4 without): each is primary-suppressed. The 4
+    # without would then follow from the total, so the next row is hidden as well.
+    frame = pd.DataFrame({"area": ["Harrow", "18-24", "25-34", "35-44"],
+                          "numerator": [500, 7, 12, 40], "denominator": [700, 7, 16, 60],
+                          "value": [71.4, 100.0, 75.0, 66.7]})
+    out = suppress_ratio(frame, 10, proportion=True, value_columns=["value"], symbol=None)
+    assert out["suppression_reason"].fillna("").tolist() == ["", "primary", "primary",
+                                                             "secondary"]
+    assert out["denominator"].isna().tolist() == [False, True, True, True]
+    assert out["value"].isna().tolist() == [False, True, True, True]
+    assert list(out.columns) == [*frame.columns, "suppressed", "suppression_reason"]
+    check_no_small_counts(out, ["numerator", "denominator"], 10)
+
+
+def test_suppress_ratio_for_a_rate_has_no_complement():
+    # 45 events among 50 people is a rate, not a proportion: 5 "without" is not a count.
+    # (Each row its own group, so no secondary suppression between them.)
+    frame = pd.DataFrame({"area": ["A", "B"], "numerator": [45, 30], "denominator": [50, 8]})
+    out = suppress_ratio(frame, 10, proportion=False, groups=["area"], symbol=None)
+    assert out["suppressed"].tolist() == [False, True]
+    assert out["denominator"].tolist()[0] == 50 and pd.isna(out["denominator"].iloc[1])
+    as_proportion = suppress_ratio(frame.iloc[:1], 10, proportion=True, symbol=None)
+    assert bool(as_proportion["suppressed"].iloc[0]) is True
+
+
+def test_suppress_ratio_secondary_covers_the_denominator():
+    # Groups of one PCN adding up to its published total: a lone small denominator (6, with
+    # no events) could be found by subtraction, so the next smallest row is hidden too.
+    frame = pd.DataFrame({"numerator": [300, 200, 100, 0], "denominator": [606, 400, 200, 6],
+                          "total": [True, False, False, False]})
+    out = suppress_ratio(frame, 10, proportion=False, totals="total", symbol=None)
+    assert out["suppression_reason"].fillna("").tolist() == ["", "", "secondary", "primary"]
+    assert out["denominator"].isna().tolist() == [False, False, True, True]
 
 
 def test_check_no_small_counts_passes_suppressed_output():

@@ -45,6 +45,11 @@ def test_suppressed_cells_marked() -> None:
     assert marked.loc[0, "numerator"] == 50
 
 
+def test_mark_suppressed_hides_a_shown_denominator() -> None:
+    marked = mark_suppressed(frame(), ["area", "numerator", "denominator"], ["numerator"])
+    assert marked["denominator"].tolist() == [100, 100, "[c]"]
+
+
 def test_png_is_deterministic() -> None:
     data = frame().iloc[:2]
     first = png_bytes(ci_dot_chart(data, label="area", benchmark=30))

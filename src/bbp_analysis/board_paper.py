@@ -43,7 +43,7 @@ from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
 from .headline import Headline
 from .scorecard import SNAPSHOT, headlines
-from .site.whatchanged import compare_interval
+from .site.whatchanged import comparisons
 
 FILE_NAME = "board-paper.pdf"
 """Written at the root of each edition's site, beside ``book/``."""
@@ -61,9 +61,10 @@ TOP_RISKS = 3
 STATUS_PHRASES = {
     "met": "target met",
     "not met": "target not met",
-    "baseline set": "baseline set (the target was to establish one)",
+    "uncertain": "too close to call against the target",
+    "baseline set": "baseline set",
     "no baseline yet": "no baseline yet",
-    "not comparable": "not comparable with the plan's figure (read as indicative)",
+    "not comparable": "not comparable with the plan's target figure",
 }
 """The executive summary's phrase for each status of ``headline.STATUS_VOCABULARY``."""
 SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
@@ -302,11 +303,12 @@ def scorecard_html(items: list[Headline], confidence: float) -> str:
 
 
 def _baseline_phrase(item: Headline) -> str:
-    """How the latest interval stands against the baseline, stating only what it supports
-    (:func:`bbp_analysis.site.whatchanged.compare_interval`); empty without a baseline."""
+    """How the latest value stands against the baseline, stating only what its test supports
+    (:func:`bbp_analysis.site.whatchanged.comparisons`, as :mod:`bbp_analysis.judgement`
+    specifies); empty without a baseline."""
     if item.baseline is None:
         return ""
-    word = compare_interval(item.lower, item.upper, item.baseline, item.polarity)
+    word = comparisons(item.as_dict())["baseline"]
     period = item.baseline_period
     name = f"the {period}" if "baseline" in period else f"the {period} baseline"
     value = format_value(item.baseline, item.unit)
@@ -321,11 +323,7 @@ def _sentence_case(phrase: str) -> str:
 
 def _status_counts(items: list[Headline]) -> str:
     counts = Counter(item.status for item in items)
-    return " and ".join(
-        f"{counts[s]} {s}"
-        for s in ("met", "on track", "not met", "not yet measurable", "no target")
-        if counts[s]
-    )
+    return " and ".join(f"{counts[s]} {s}" for s in STATUS_PHRASES if counts[s])
 
 
 def summary_points(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import indicator
-from .disclosure import suppress
+from .disclosure import suppress_ratio
 from .reference import load_reference
 from .stats import compare, proportion
 
@@ -91,20 +91,21 @@ def nine_care_processes(
     table["comparison"] = compare(table["lower"], table["upper"], benchmark, spec.polarity)
     table.loc[table["level"] == "borough", "comparison"] = "benchmark"
     practices_only = table["level"] == "practice"
-    protected = suppress(
+    protected = suppress_ratio(
         table[practices_only],
-        ["numerator"],
         threshold,
+        proportion=True,
         groups=["pcn_name"],
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source="diabetes_9cp_practices",
     )
-    table["numerator"] = table["numerator"].astype("float64")
+    counts = ["numerator", "denominator"]
+    table[counts] = table[counts].astype("float64")
     table["suppressed"] = False
-    for column in ("numerator", "value", "lower", "upper", "suppressed"):
+    for column in (*counts, "value", "lower", "upper", "suppressed"):
         table.loc[practices_only, column] = protected[column].to_numpy()
-    table["numerator"] = table["numerator"].round().astype("Int64")
+    table[counts] = table[counts].round().astype("Int64")
     table.loc[table["suppressed"], "comparison"] = "suppressed"
     order = {"borough": 0, "pcn": 1, "practice": 2}
     return (

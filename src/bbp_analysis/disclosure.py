@@ -19,6 +19,8 @@ Method (stated for readers by :func:`suppression_rule_text`):
   it holds for every group and count column, since suppressing a row hides all its counts.
 * Rates, proportions and confidence limits of a suppressed row (``value_columns``) are
   blanked too, so the count cannot be back-calculated from them.
+* A rate's or proportion's denominator is a count as well (:func:`suppress_ratio`), and so,
+  for a proportion, are the people without the characteristic (denominator - numerator).
 
 The group total is always assumed known to a reader (it may be published elsewhere), so the
 rule holds even when the total row itself is suppressed.
@@ -35,6 +37,7 @@ from .errors import BBPError, InputError
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+COMPLEMENT = "without (denominator - numerator)"
 
 
 class DisclosureError(BBPError):
@@ -187,6 +190,34 @@ def suppress(
     out["suppressed"] = hidden
     out["suppression_reason"] = pd.array(reason, dtype="string")
     return out
+
+
+def suppress_ratio(
+    frame: pd.DataFrame,
+    threshold: int,
+    *,
+    proportion: bool,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    **options: object,
+) -> pd.DataFrame:
+    """:func:`suppress` for rows of a rate or a proportion (``numerator / denominator``).
+
+    Both the numerator and the denominator are counts (people, events or respondents), so a
+    row is suppressed when either is small, and both are hidden in every suppressed row. For
+    a proportion the people without the characteristic (``denominator - numerator``) are a
+    count too: publishing the numerator and the denominator would give a small one away, so
+    it is protected as well (it is not added to the result). ``options`` are passed to
+    :func:`suppress` (``groups``, ``totals``, ``value_columns``, ``symbol``, ``source``).
+    """
+    counts = [numerator, denominator]
+    work = frame
+    if proportion:
+        work = frame.assign(**{COMPLEMENT: pd.to_numeric(frame[denominator], errors="coerce")
+                               - pd.to_numeric(frame[numerator], errors="coerce")})
+        counts.append(COMPLEMENT)
+    out = suppress(work, counts, threshold, **options)  # type: ignore[arg-type]
+    return out.drop(columns=COMPLEMENT, errors="ignore")
 
 
 def check_no_small_counts(

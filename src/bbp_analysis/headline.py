@@ -12,8 +12,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 STATUS_VOCABULARY: dict[str, tuple[str, str]] = {
-    "met": ("✔", "The target's rule, stated beside the measure, is satisfied in the period."),
-    "not met": ("✖", "The target's rule is not satisfied in the period."),
+    "met": (
+        "✔",
+        "The target's rule, stated beside the measure, is satisfied in the period: the whole "
+        "confidence interval is on the target's right side.",
+    ),
+    "not met": (
+        "✖",
+        "The target's rule is not satisfied in the period: the whole confidence interval is "
+        "on the wrong side of the target.",
+    ),
+    "uncertain": (
+        "◐",
+        "Too close to call: the confidence interval includes the target, so the data cannot "
+        "say whether it is met.",
+    ),
     "baseline set": (
         "●",
         "The target is to establish a baseline, and the baseline period is in the data. The "
@@ -34,12 +47,15 @@ STATUS_VOCABULARY: dict[str, tuple[str, str]] = {
 prints this table (a test compares them)."""
 STATUSES = tuple(STATUS_VOCABULARY)
 COMPARISON_VOCABULARY: dict[str, str] = {
-    "better": "The period's confidence interval lies wholly on the better side of the value "
-    "compared with.",
-    "similar": "The interval includes the value compared with.",
-    "worse": "The interval lies wholly on the worse side of the value compared with.",
+    "better": "The comparison's test finds the period better than the value compared with: "
+    "its interval (against a published value) or the interval of the difference (against a "
+    "survey baseline) lies wholly on the better side.",
+    "similar": "The interval includes the value compared with, or the interval of the "
+    "difference includes zero.",
+    "worse": "The interval, or the interval of the difference, lies wholly on the worse side.",
 }
-"""The words of a comparison with a baseline or comparator value (the Fingertips rule)."""
+"""The words of a comparison with a baseline or comparator (tests in
+:mod:`bbp_analysis.judgement`)."""
 INDICATIVE = "indicative"
 """The verdict of a reading on a basis that differs from the target's: figures shown, not judged."""
 VERDICTS = (*STATUSES, *COMPARISON_VOCABULARY, INDICATIVE)
@@ -70,6 +86,9 @@ class Headline:
     comparisons shown beside the status (:class:`Reading`); ``baseline_text`` and
     ``comparator_text``, when set, give the plan's figures as it wrote them, shown instead of
     ``baseline`` and ``comparators`` where those are not on the measure's basis.
+    ``baseline_comparison`` is the comparison word with the baseline when the chapter judged
+    it by a test other than the Fingertips rule (a survey baseline), else empty;
+    ``trend_intervals`` is ``[(period, lower, upper), ...]`` matching ``trend``.
     """
 
     measure: int
@@ -95,6 +114,8 @@ class Headline:
     readings: tuple[Reading, ...] = ()
     baseline_text: str = ""
     comparator_text: str = ""
+    baseline_comparison: str = ""
+    trend_intervals: list[tuple[str, float, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -110,5 +131,16 @@ class Headline:
         """Plain JSON-ready mapping (trend as lists)."""
         out = asdict(self)
         out["trend"] = [[period, value] for period, value in self.trend]
+        out["trend_intervals"] = [list(point) for point in self.trend_intervals]
         out["readings"] = [asdict(reading) for reading in self.readings]
         return out
+
+
+def trend_fields(table: Any) -> dict[str, list[Any]]:
+    """``trend`` and ``trend_intervals`` of a :class:`Headline` from a series table with
+    ``period, value, lower, upper`` columns (oldest first)."""
+    rows = list(zip(table["period"], table["value"], table["lower"], table["upper"], strict=True))
+    return {
+        "trend": [(str(p), float(v)) for p, v, _, _ in rows],
+        "trend_intervals": [(str(p), float(lo), float(hi)) for p, _, lo, hi in rows],
+    }

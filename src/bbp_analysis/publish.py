@@ -29,6 +29,7 @@ from .figures import png_bytes
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
 DOWNLOADS = "downloads"
+RATIO_COUNTS = ("denominator",)
 
 
 def _check_id(item_id: str) -> str:
@@ -49,7 +50,11 @@ def format_number(value: object, decimals: int = 1) -> str:
 def mark_suppressed(
     frame: pd.DataFrame, columns: list[str], hidden: list[str], symbol: str = "[c]"
 ) -> pd.DataFrame:
-    """``frame[columns]`` with the ``hidden`` cells of suppressed rows shown as ``symbol``."""
+    """``frame[columns]`` with the ``hidden`` cells of suppressed rows shown as ``symbol``.
+
+    A shown ``denominator`` is always hidden with them: the denominator of a suppressed rate
+    or proportion is suppressed too (:func:`bbp_analysis.disclosure.suppress_ratio`)."""
+    hidden = [*hidden, *(c for c in RATIO_COUNTS if c in columns and c not in hidden)]
     out = frame[columns].astype({name: object for name in hidden})
     if "suppressed" in frame:
         out.loc[frame["suppressed"].to_numpy(), hidden] = symbol

@@ -35,6 +35,12 @@ def run_context(params: dict[str, Any]) -> Markdown:
     start = date.fromisoformat(params["period_start"]).strftime("%-d %B %Y")
     end = date.fromisoformat(params["period_end"]).strftime("%-d %B %Y")
     view = params.get("pcn") or "all five Primary Care Networks"
+    if params.get("pcn"):
+        view += (
+            f": this neighbourhood's own figures, beside {params['area_name']}'s (some charts "
+            "keep every PCN for comparison); the partnership measures' headline values and "
+            f"status are for the whole of {params['area_name']}"
+        )
     return Markdown(
         f"**Reporting period** {params['period']} ({start} to {end}) · **Area** "
         f"{params['area_name']} ({params['area_code']}) · **View** {view} · "
@@ -69,6 +75,11 @@ def describe_dot_chart(
 ) -> str:
     """Alt text for a dot-and-interval chart, generated from its data (shown rows only)."""
     shown = frame[~frame["suppressed"]] if "suppressed" in frame else frame
+    if shown.empty:
+        return (
+            f"No {label} are shown: the counts of all {len(frame)} are too small to publish "
+            f"(suppressed). The {benchmark_name} value is {benchmark:.1f}{unit}."
+        )
     top = shown.loc[shown["value"].idxmax()]
     bottom = shown.loc[shown["value"].idxmin()]
     tally = ", ".join(f"{n} {name}" for name, n in shown["comparison"].value_counts().items())

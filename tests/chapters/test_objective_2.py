@@ -17,6 +17,7 @@ from bbp_analysis.chapters import objective_2 as o2
 from bbp_analysis.chapters import objective_2_text as text
 from bbp_analysis.chapters import objective_2_views as views
 from bbp_analysis.headline import STATUSES
+from bbp_analysis.judgement import newcombe_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic" / "E09000015"
@@ -67,8 +68,11 @@ def test_measure_3_from_the_citizens_survey_parquet() -> None:
     assert head.status == "baseline set" and head.status in STATUSES
     (change,) = head.readings
     base_pct = base.mean() * 100
-    expected = "better" if lower > base_pct else "worse" if upper < base_pct else "similar"
+    # two-sample test against the baseline survey (Newcombe's interval for the difference)
+    diff = newcombe_interval(now.sum(), len(now), base.sum(), len(base))
+    expected = "better" if diff.lower > 0 else "worse" if diff.upper < 0 else "similar"
     assert change.verdict == expected
+    assert head.baseline_comparison == expected
     assert change.name == "Change since the 2022-23 baseline"
     assert f"{base_pct:.1f}%" in change.text and f"{value:.1f}%" in change.text
 
@@ -94,6 +98,11 @@ def test_baseline_status_before_the_baseline_year() -> None:
                           "lower": [57.0, 49.0], "upper": [63.0, 55.0]})
     status, _, base, change = o2.baseline_status(table, "2023-24", "high_is_good")
     assert (status, base, change.verdict) == ("baseline set", 60.0, "worse")
+    # 63.5 (61 to 66) against 60 (57 to 63): the interval clears 60, but the difference,
+    # 3.5 − √(2.5² + 3²) = −0.41 to 3.5 + √(2.5² + 3²) = 7.41, includes zero: similar.
+    table.loc[1, ["value", "lower", "upper"]] = [63.5, 61.0, 66.0]
+    _, _, _, change = o2.baseline_status(table, "2023-24", "high_is_good")
+    assert change.verdict == "similar" and "-0.4 to +7.4" in change.text
 
 
 def test_measure_3_by_pcn_sums_to_the_borough() -> None:
@@ -114,14 +123,17 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
     turnover = work["leavers_voluntary"].sum() / work["headcount"].sum() * 100
     head = heads[o2.PM4T]
     assert head.measure == 4 and head.value == pytest.approx(turnover)
-    assert head.status == ("met" if 10 <= turnover <= 18.4 else "not met")
+    _, low, high = wilson(work["leavers_voluntary"].sum(), work["headcount"].sum())
+    # low is good: met when the whole interval is at or below the top of the NWL range
+    assert head.status == ("met" if high <= 18.4 else "not met" if low > 18.4 else "uncertain")
     by_org = o2.turnover_values(PARAMS).set_index("area")
     for _, row in work.iterrows():
         expected = row["leavers_voluntary"] / row["headcount"] * 100
         got = by_org.loc[row["organisation"]]
         assert got["value"] == pytest.approx(expected)
-        word = ("below range" if expected < 10 else "above range" if expected > 18.4
-                else "within range")
+        _, lo, hi = wilson(row["leavers_voluntary"], row["headcount"])
+        word = ("at or below the range's top" if hi <= 18.4 else "above the range"
+                if lo > 18.4 else "too close to call")
         assert got["against_range"] == word
     vacancy = o2.vacancy_values(PARAMS).iloc[0]
     assert vacancy["value"] == pytest.approx(

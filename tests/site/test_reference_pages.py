@@ -146,6 +146,31 @@ def test_claim_first_appears_at_the_start_of_its_run() -> None:
     assert claims.first_edition("x", "met", [*history, snap("2025-26", "met")]) == "2025-26"
 
 
+def test_claims_ledger_names_the_test_behind_each_comparison() -> None:
+    item = {
+        "indicator_id": "pm3",
+        "title": "Citizens",
+        "period": "2024-25",
+        "status": "baseline set",
+        "status_text": "Baseline established.",
+        "value": 66.0,
+        "lower": 63.1,
+        "upper": 68.8,
+        "polarity": "high_is_good",
+        "baseline": 63.0,
+        "baseline_comparison": "similar",
+        "comparators": {"NWL": 60.0},
+        "readings": [],
+    }
+    (row,) = claims.ledger_rows([{"period": "2024-25", "headlines": [item]}])
+    # the interval clears 63.0, but the two-sample test against the survey baseline decides
+    assert (
+        "against the baseline: similar (two-sample test against the survey baseline"
+        in (row["Test"])
+    )
+    assert "against the NWL: better (interval against the value, Fingertips rule)" in row["Test"]
+
+
 def test_bundle_is_deterministic_and_holds_the_files(tmp_path: Path) -> None:
     extra = tmp_path / "_extra"
     (extra / "downloads").mkdir(parents=True)

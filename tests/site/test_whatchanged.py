@@ -8,7 +8,7 @@ import pytest
 
 from bbp_analysis.params import load_parameters
 from bbp_analysis.site import snapshot
-from bbp_analysis.site.whatchanged import Change, changes, compare_interval
+from bbp_analysis.site.whatchanged import Change, changes, comparisons, direction
 
 
 def headline(**overrides):
@@ -39,13 +39,33 @@ def snap(period, headlines, methods=None, downloads=("a.csv",)):
     }
 
 
-def test_interval_against_a_value_follows_polarity() -> None:
-    assert compare_interval(10.0, 10.8, 11.47, "low_is_good") == "better"
-    assert compare_interval(10.0, 10.8, 9.89, "low_is_good") == "worse"
-    assert compare_interval(10.0, 10.8, 9.89, "high_is_good") == "better"
-    assert compare_interval(10.0, 10.8, 10.5, "high_is_good") == "similar"
-    assert compare_interval(10.0, 10.8, 9.0, "no_judgement") == "higher"
-    assert compare_interval(None, 10.8, 9.0, "low_is_good") == "not compared"
+def test_comparisons_use_the_interval_rule_unless_the_chapter_tested_a_survey_baseline() -> None:
+    assert comparisons(headline()) == {"baseline": "better", "NWL": "worse"}
+    assert comparisons(headline(polarity="high_is_good")) == {
+        "baseline": "worse",
+        "NWL": "better",
+    }
+    assert comparisons(headline(polarity="no_judgement", comparators={"NWL": 10.5})) == {
+        "baseline": "lower",
+        "NWL": "similar",
+    }
+    # a survey baseline judged by the chapter's two-sample test keeps the chapter's word
+    assert comparisons(headline(baseline_comparison="similar"))["baseline"] == "similar"
+    assert comparisons(headline(lower=None)) == {"baseline": "not compared", "NWL": "not compared"}
+
+
+def test_year_on_year_direction_needs_the_test() -> None:
+    """10.5 (10.1 to 10.9) then 10.4 (10.0 to 10.8): difference -0.1, square-and-add interval
+    -0.1 ± √(0.4² + 0.4²) = -0.666 to 0.466, includes zero; 10.5 then 9.0 (8.6 to 9.4):
+    -1.5 ± 0.566 excludes zero."""
+    item = headline(
+        trend=[["2023-24", 10.5], ["2024-25", 10.4]],
+        trend_intervals=[["2023-24", 10.1, 10.9], ["2024-25", 10.0, 10.8]],
+    )
+    assert direction(item) == "no clear change"
+    item["trend"][-1][1], item["trend_intervals"][-1][1:] = 9.0, [8.6, 9.4]
+    assert direction(item) == "down"
+    assert direction(headline()) == "unknown"  # no intervals: not tested, not called
 
 
 def test_new_period_revision_and_status_change_found() -> None:
@@ -103,24 +123,17 @@ def test_identical_snapshots_have_no_changes() -> None:
 @pytest.mark.slow
 def test_known_change_between_the_last_two_default_editions() -> None:
     """Citizens' positive experience: 2024-25's interval lies above the 2022-23 baseline
-    (better); 2025-26's straddles it (similar)."""
+    value, but the two-sample test against the baseline survey does not support a
+    difference, so the comparison stays "similar" and no change is listed."""
     old = snapshot.computed(load_parameters("2024-25"))
     new = snapshot.computed(load_parameters("2025-26"))
-    by_id = {item["indicator_id"]: item for item in new["headlines"]}
-    pm3_new = by_id["pm3-citizen-experience"]
     pm3_old = next(h for h in old["headlines"] if h["indicator_id"] == "pm3-citizen-experience")
     assert pm3_old["lower"] > pm3_old["baseline"]
-    assert pm3_new["lower"] <= pm3_new["baseline"] <= pm3_new["upper"]
+    assert pm3_old["baseline_comparison"] == "similar"
     found = changes(old, new)
-    assert (
-        Change(
-            "comparison",
-            "Citizens reporting a positive experience of care",
-            "Compared with the baseline: better in 2024-25, similar in 2025-26.",
-            "data",
-        )
-        in found
-    )
+    assert not [
+        c for c in found if c.kind == "comparison" and c.subject.startswith("Citizens reporting")
+    ]
     assert any(c.kind == "new data" and "2025-26" in c.text for c in found)
 
 

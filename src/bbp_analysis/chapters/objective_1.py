@@ -16,10 +16,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .. import extract
+from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress
-from ..headline import Headline, Reading
+from ..disclosure import suppress, suppress_ratio
+from ..headline import Headline, Reading, trend_fields
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -109,10 +109,10 @@ def decay_series(params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
     table.insert(1, "area", params.get("pcn") or params["area_name"])
-    return suppress(
+    return suppress_ratio(
         table,
-        ["numerator"],
         params["suppression_threshold"],
+        proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source="oral_health",
@@ -129,9 +129,11 @@ def decay_targets() -> dict[str, float]:
     }
 
 
-def decay_status(value: float, upper: float) -> tuple[str, str, tuple[Reading, ...]]:
-    """Measure 1 status: "met" when the value is at or below the relative reading (the
-    gentler one), with both readings and whether the 95% interval clears each."""
+def decay_status(lower: float, upper: float) -> tuple[str, str, tuple[Reading, ...]]:
+    """Measure 1 status, both readings judged by
+    :func:`bbp_analysis.judgement.against_target` (low is good): "met" when the whole
+    interval is at or below the relative reading (the gentler one), "not met" when it is
+    wholly above, "uncertain" otherwise."""
     targets = decay_targets()
     parts, readings = [], []
     for name, wording in (
@@ -139,23 +141,25 @@ def decay_status(value: float, upper: float) -> tuple[str, str, tuple[Reading, .
         ("points", "5 percentage points lower"),
     ):
         level = targets[name]
-        verdict = (
-            "met, the whole interval below it"
-            if upper <= level
-            else "met on the point value"
-            if value <= level
-            else "not met"
-        )
+        verdict = judgement.against_target(lower, upper, level, "low_is_good")
         parts.append(f"{wording} ({level:.1f}%): {verdict}")
         readings.append(
             Reading(
                 f"{wording.capitalize()} ({level:.1f}%)",
-                "met" if value <= level else "not met",
-                f"{value:.1f}% against {level:.1f}%: {verdict}.",
+                verdict,
+                f"Interval {lower:.1f}% to {upper:.1f}% against {level:.1f}%: {verdict} "
+                f"({_TARGET_WORDS[verdict]}).",
             )
         )
-    status = "met" if value <= targets["relative"] else "not met"
+    status = judgement.against_target(lower, upper, targets["relative"], "low_is_good")
     return status, "Target read two ways: " + "; ".join(parts) + ".", tuple(readings)
+
+
+_TARGET_WORDS = {
+    "met": "the whole interval on the target's side",
+    "not met": "the whole interval on the wrong side",
+    judgement.UNCERTAIN: "the interval includes the target",
+}
 
 
 def headline_pm1(params: dict) -> Headline:
@@ -163,7 +167,7 @@ def headline_pm1(params: dict) -> Headline:
     spec = indicator(PM1)
     table = decay_series({**params, "pcn": None})
     row = table.iloc[-1]
-    status, text, readings = decay_status(float(row["value"]), float(row["upper"]))
+    status, text, readings = decay_status(float(row["lower"]), float(row["upper"]))
     return Headline(
         measure=1,
         indicator_id=PM1,
@@ -193,7 +197,7 @@ def headline_pm1(params: dict) -> Headline:
             "Plan, section 4"
         ),
         comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
-        trend=[(str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)],
+        **trend_fields(table),
     )
 
 
@@ -269,20 +273,50 @@ def gpps_target(rating: str) -> float:
     return float(indicator(GPPS[rating][1]).target["value"])
 
 
+POLARITY = {"good": "high_is_good", "poor": "low_is_good"}
+GROUP_KINDS = {
+    "age band": "age group",
+    "ethnic group": "ethnic group",
+    "local deprivation fifth (1 = most deprived)": "deprivation fifth",
+}
+"""What a group of each breakdown is called when the groups are named."""
+
+
 def short_of_target(params: dict, rating: str, target: float | None = None) -> pd.DataFrame:
-    """Groups (age band, ethnic group, local deprivation fifth) whose point value misses
-    ``target`` (default: the plan's NWL figure, :func:`gpps_target`) in the period (below it
-    for "good", above it for "poor"): ``breakdown, group, value, lower, upper, target``."""
+    """Groups (age band, ethnic group, local deprivation fifth) that miss ``target`` (default:
+    the plan's NWL figure, :func:`gpps_target`) in the period: those whose 99.8% interval
+    (:func:`bbp_analysis.judgement.screening`, many groups compared) lies wholly on the wrong
+    side (below it for "good", above it for "poor"). The all-age target is applied to every
+    group: no group-specific NWL figure is held. Columns: ``breakdown, group, value, lower,
+    upper, target`` (the 99.8% interval)."""
     target = gpps_target(rating) if target is None else target
     frames = []
     for breakdown, name in GPPS_GROUPS.items():
-        table = gpps_values(params, rating, breakdown, period=params["period"])
+        table = gpps_values(judgement.screening(params), rating, breakdown, period=params["period"])
         table = table[~table["suppressed"]]
-        miss = table["value"] < target if rating == "good" else table["value"] > target
-        frames.append(table[miss].assign(breakdown=name))
+        verdicts = [
+            judgement.against_target(lo, hi, target, POLARITY[rating])
+            for lo, hi in zip(table["lower"], table["upper"], strict=True)
+        ]
+        frames.append(table[[v == "not met" for v in verdicts]].assign(breakdown=name))
     out = pd.concat(frames, ignore_index=True)
     out["target"] = target
     return out[["breakdown", "group", "value", "lower", "upper", "target"]]
+
+
+def _named_groups(params: dict, rating: str, short: pd.DataFrame) -> str:
+    """The groups in ``short`` named as briefly as :func:`bbp_analysis.judgement.name_groups`
+    allows, one clause per breakdown."""
+    parts = []
+    for breakdown, part in short.groupby("breakdown", sort=False):
+        kind = GROUP_KINDS[breakdown]
+        source = next(key for key, label in GPPS_GROUPS.items() if label == breakdown)
+        every = gpps_values(params, rating, source, period=params["period"])
+        every = list(every.loc[~every["suppressed"], "group"])
+        names = judgement.name_groups(kind, list(part["group"]), every)
+        plural = "s" if len(part) > 1 else ""
+        parts.append(names if names.startswith("every") else f"{kind}{plural} {names}")
+    return "; ".join(parts) or "none"
 
 
 def nwl_same_year(params: dict, rating: str) -> tuple[float, str] | None:
@@ -295,26 +329,30 @@ def nwl_same_year(params: dict, rating: str) -> tuple[float, str] | None:
     return float(table["value"].iloc[0]), str(table["origin"].iloc[0])
 
 
-def pm2_reading(params: dict, rating: str, value: float, target: float) -> tuple[str, str]:
-    """One reading of measure 2's target: "met" when the borough's point value and every
-    unsuppressed age, ethnic and deprivation group reach ``target`` (at or above it for
-    "good", at or below for "poor"), else "not met"; with one sentence naming the groups
-    that fall short."""
+def pm2_reading(
+    params: dict, rating: str, lower: float, upper: float, target: float
+) -> tuple[str, str]:
+    """One reading of measure 2's target: the borough's interval against ``target``
+    (:func:`bbp_analysis.judgement.against_target`), and the groups named as missing it
+    (:func:`short_of_target`, 99.8%). "not met" when the borough's interval is wholly on the
+    wrong side or any group is named; "met" when the borough's interval is wholly on the
+    right side and no group is named; "uncertain" otherwise. Returns the verdict and one
+    sentence."""
+    borough = judgement.against_target(lower, upper, target, POLARITY[rating])
     short = short_of_target(params, rating, target)
-    borough_ok = value >= target if rating == "good" else value <= target
     side = "below" if rating == "good" else "above"
-    groups = "; ".join(
-        f"{name.split(' (')[0]} {', '.join(part['group'])}"
-        for name, part in short.groupby("breakdown", sort=False)
-    )
+    verdict = "not met" if borough == "not met" or not short.empty else borough
     text = (
-        f"Harrow {value:.1f}% '{rating}' against {target:.1f}%: borough "
-        f"{'met' if borough_ok else 'not met'}; groups {side} it: {groups or 'none'}."
+        f"Harrow's interval {lower:.1f}% to {upper:.1f}% '{rating}' against {target:.1f}%: "
+        f"borough {borough}; groups clearly {side} it (99.8% interval; the all-age target "
+        f"applied to each group): {_named_groups(params, rating, short)}."
     )
-    return ("met" if borough_ok and short.empty else "not met"), text
+    return verdict, text
 
 
-def pm2_readings(params: dict, rating: str, value: float) -> tuple[str, str, tuple[Reading, ...]]:
+def pm2_readings(
+    params: dict, rating: str, lower: float, upper: float
+) -> tuple[str, str, tuple[Reading, ...]]:
     """Measure 2's target, "to improve 'good' and 'poor' ratings to the NWL average across
     age, ethnic and socio-economic groups", read two ways: against the plan's NWL figures
     (71% good, 12% poor) and against the NWL average of the same year (the comparator table;
@@ -322,7 +360,7 @@ def pm2_readings(params: dict, rating: str, value: float) -> tuple[str, str, tup
     the board agreed; the same-year reading is judged beside it by the same rule. Returns
     the status, one sentence and both readings."""
     plan = gpps_target(rating)
-    status, text = pm2_reading(params, rating, value, plan)
+    status, text = pm2_reading(params, rating, lower, upper, plan)
     readings = [Reading(f"Against the plan's NWL figure ({plan:g}%)", status, text)]
     same = nwl_same_year(params, rating)
     name = "Against the NWL average of the same year"
@@ -332,7 +370,7 @@ def pm2_readings(params: dict, rating: str, value: float) -> tuple[str, str, tup
         )
     else:
         nwl, origin = same
-        verdict, words = pm2_reading(params, rating, value, nwl)
+        verdict, words = pm2_reading(params, rating, lower, upper, nwl)
         label = ", a simulated comparator" if origin == "simulated" else ""
         readings.append(
             Reading(name, verdict, f"NWL {params['period']}: {nwl:.1f}%{label}. {words}")
@@ -353,7 +391,9 @@ def headline_pm2(params: dict) -> list[Headline]:
         spec = indicator(spec_id)
         table = gpps_values(params, rating)
         row = table[table["period"] == params["period"]].iloc[0]
-        status, text, readings = pm2_readings(params, rating, float(row["value"]))
+        status, text, readings = pm2_readings(
+            params, rating, float(row["lower"]), float(row["upper"])
+        )
         out.append(
             Headline(
                 measure=2,
@@ -386,9 +426,7 @@ def headline_pm2(params: dict) -> list[Headline]:
                     "Plan, section 4"
                 ),
                 comparators=comparator_at(params, measure, params["period"]),
-                trend=[
-                    (str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)
-                ],
+                **trend_fields(table),
             )
         )
     return out

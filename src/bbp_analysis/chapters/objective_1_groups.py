@@ -17,7 +17,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ..disclosure import suppress
+from .. import judgement
+from ..disclosure import suppress, suppress_ratio
 from ..params import load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
 from ..stats import compare, isr, proportion, rate, sii
@@ -133,6 +134,8 @@ CORE20_DECILES = ("1", "2")
 """Core20: the national most deprived 20% (IMD 2019 deciles 1-2), NHS England's definition."""
 SII_REPETITIONS = 10_000
 SII_SEED = 20220401
+SII_FIELDS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
+NOT_COMPUTED = "not computed (a deprivation fifth has too few people)"
 
 
 def _scope(params: dict) -> tuple[str, str | None]:
@@ -395,11 +398,12 @@ def group_sizes(params: dict) -> pd.DataFrame:
     table = pd.concat([table, stats], axis=1)
     # Groups overlap and do not add up to a total, so each row is its own group: no
     # secondary suppression is needed. People and admissions are checked separately.
-    people_safe = suppress(
+    people_safe = suppress_ratio(
         table,
-        ["persons"],
         params["suppression_threshold"],
         groups=["group"],
+        proportion=True,
+        numerator="persons",
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source="plus_profile",
@@ -547,10 +551,10 @@ def clinical_areas(params: dict) -> pd.DataFrame:
     records = []
     for (area, query, measure, ambition, wording), split in product(CLINICAL_AREAS, SPLITS):
         table = split_values(query, measure, split, params)
-        protected = suppress(
+        protected = suppress_ratio(
             table,
-            ["numerator"],
             params["suppression_threshold"],
+            proportion=True,
             value_columns=["value", "lower", "upper"],
             symbol=None,
             source=query,
@@ -609,10 +613,14 @@ def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFram
 def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
     """Slope and relative index of inequality across the five local deprivation fifths in
     ``period``: SII = fitted value for the least deprived end minus the most deprived end (in
-    the indicator's unit), RII = their ratio, with simulated 95% intervals (fixed seed)."""
+    the indicator's unit), RII = their ratio, with simulated 95% intervals (fixed seed). Not
+    computed (all missing) unless all five fifths are there and none is suppressed, so that no
+    index rests on a count too small to publish."""
     table = by_group(key, params, "imd_quintile", period)
-    table["quintile"] = table["group"].astype(int)
     kind, multiplier = INDICATORS[key][3], INDICATORS[key][4]
+    if not _fifths_publishable(table, kind, int(params["suppression_threshold"])):
+        return dict.fromkeys(SII_FIELDS, float("nan"))
+    table["quintile"] = table["group"].astype(int)
     frame = table.assign(
         v=table["value"] / multiplier,
         lo=table["lower"] / multiplier,
@@ -632,6 +640,15 @@ def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
         seed=SII_SEED,
     )
     return {k: float(v) for k, v in result.iloc[0].items()}
+
+
+def _fifths_publishable(table: pd.DataFrame, kind: str, threshold: int) -> bool:
+    """Whether all five deprivation fifths have a value and none of their counts (numerator,
+    denominator or, for a proportion, those without) would be suppressed."""
+    if len(table) != 5 or table[["numerator", "denominator"]].isna().any(axis=None):
+        return False
+    protected = suppress_ratio(table, threshold, proportion=kind == "proportion", symbol=None)
+    return not protected["suppressed"].any()
 
 
 def inequality_trend(key: str, params: dict) -> pd.DataFrame:
@@ -681,22 +698,35 @@ def _trend(
     return pd.DataFrame([{"period": p, **inequality_index(key, params, p)} for p in periods])
 
 
-def gap_change(trend: pd.DataFrame) -> dict[str, object]:
-    """Is the deprivation gap closing? Compares the absolute SII in the first and the latest
-    period with a z-test (standard errors from the 95% intervals): "narrower", "wider" or "no
-    clear change" at the 5% level, with the z statistic."""
-    first, last = trend.iloc[0], trend.iloc[-1]
-    se = [(r["sii_upper"] - r["sii_lower"]) / (2 * 1.959964) for r in (first, last)]
-    z = (abs(last["sii"]) - abs(first["sii"])) / math.sqrt(se[0] ** 2 + se[1] ** 2)
-    verdict = "no clear change" if abs(z) < 1.959964 else ("wider" if z > 0 else "narrower")
-    return {
-        "first": str(first["period"]),
+def gap_change(trend: pd.DataFrame, confidence: float = 0.95) -> dict[str, object]:
+    """Is the deprivation gap closing? The SII of the latest period against
+    :data:`bbp_analysis.judgement.GAP_BASELINE_PERIOD` by
+    :func:`bbp_analysis.judgement.gap_change` ("narrower", "wider" or "no clear change",
+    with the z statistic); "not tested" when the baseline year is not in ``trend`` or is
+    the latest. ``confidence`` is the level of the trend's intervals."""
+    last = trend.iloc[-1]
+    base = trend[trend["period"] == judgement.GAP_BASELINE_PERIOD]
+    out = {
+        "first": judgement.GAP_BASELINE_PERIOD,
         "last": str(last["period"]),
-        "sii_first": float(first["sii"]),
         "sii_last": float(last["sii"]),
-        "z": float(z),
-        "verdict": verdict,
+        "sii_first": math.nan,
+        "z": math.nan,
+        "verdict": "not tested",
     }
+    if base.empty or str(last["period"]) == judgement.GAP_BASELINE_PERIOD:
+        return out
+    first = base.iloc[0]
+    if pd.isna(first["sii"]) or pd.isna(last["sii"]):
+        return {**out, "sii_first": float(first["sii"]), "verdict": NOT_COMPUTED}
+    verdict, z = judgement.gap_change(
+        *(
+            judgement.Estimate(float(r["sii"]), float(r["sii_lower"]), float(r["sii_upper"]))
+            for r in (first, last)
+        ),
+        confidence,
+    )
+    return {**out, "sii_first": float(first["sii"]), "z": z, "verdict": verdict}
 
 
 def ethnic_gap(key: str, params: dict) -> pd.DataFrame:

@@ -81,6 +81,7 @@ VERDICTS = {
     "narrower": "has narrowed",
     "wider": "has widened",
     "no clear change": "shows no clear change",
+    "not tested": "is not tested (the baseline year is not in the data)",
 }
 
 LATER = ("Male life expectancy", "Female life expectancy")
@@ -129,6 +130,9 @@ def key_messages(params: dict) -> Markdown:
     if params.get("pcn"):
         for rating in ("good", "poor"):
             row = o1.gpps_values(params, rating, level="pcn", period=params["period"]).iloc[0]
+            if row["suppressed"]:
+                lines.append(f"- **{where}, access rated {rating}**: too few respondents to show.")
+                continue
             lines.append(
                 f"- **{where}, access rated {rating}**: {row['value']:.1f}% "
                 f"({row['lower']:.1f} to {row['upper']:.1f}) against the target of "
@@ -141,15 +145,22 @@ def key_messages(params: dict) -> Markdown:
         "the most deprived local fifth with everyone else."
     )
     trend = groups.inequality_trend("bp_control", params)
-    change = groups.gap_change(trend)
+    change = groups.gap_change(trend, params["confidence"])
     last = trend.iloc[-1]
-    lines.append(
-        f"- **Deprivation gap in blood pressure control**: the slope index is "
-        f"{last['sii']:.1f} percentage points ({last['sii_lower']:.1f} to "
-        f"{last['sii_upper']:.1f}) between the least and most deprived ends in "
-        f"{last['period']}; since {change['first']} the gap "
-        f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
-    )
+    if pd.isna(last["sii"]) or change["verdict"] not in VERDICTS:
+        lines.append(
+            f"- **Deprivation gap in blood pressure control**: the slope index is "
+            f"{groups.NOT_COMPUTED} in {last['period']} or {change['first']}, so whether the "
+            "gap is closing cannot be said here."
+        )
+    else:
+        lines.append(
+            f"- **Deprivation gap in blood pressure control**: the slope index is "
+            f"{last['sii']:.1f} percentage points ({last['sii_lower']:.1f} to "
+            f"{last['sii_upper']:.1f}) between the least and most deprived ends in "
+            f"{last['period']}; since {change['first']} the gap "
+            f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
+        )
     return Markdown(f"**Key messages** (synthetic data; {where})\n\n" + "\n".join(lines))
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from ..disclosure import suppress
+from .. import judgement
+from ..disclosure import suppress_ratio
 from ..figures import funnel_chart, pyramid_chart, trend_chart
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
@@ -142,28 +143,37 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
     )
 
 
-def _against(value: float, lower: float, upper: float, target: float, good: bool) -> str:
-    """One group's reading against a target level, by its point value and its interval."""
-    if value >= target if good else value <= target:
-        return "meets target"
-    if upper < target if good else lower > target:
-        return "short of target, interval excludes it"
-    return "short of target, interval includes it"
+GROUP_WORDS = {
+    "met": "meets target",
+    "not met": "short of target",
+    "uncertain": "too close to call",
+}
+"""A group's reading against a level (:func:`bbp_analysis.judgement.against_target`)."""
 
 
 def gpps_groups_table(params: dict, rating: str) -> HTML:
     """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
-    group read against both NWL levels (by its point value and its interval): the plan's
-    NWL figure and the NWL average of the same year (the comparator table)."""
+    group read against both NWL levels by its 99.8% interval (many groups compared,
+    :func:`bbp_analysis.judgement.screening`): the plan's NWL figure and the NWL average of
+    the same year (the comparator table). The table shows the 95% interval."""
     target = o1.gpps_target(rating)
     same = o1.nwl_same_year(params, rating)
     level = "pcn" if params.get("pcn") else "borough"
-    frames = []
+    frames, wide = [], []
     for breakdown, name in o1.GPPS_GROUPS.items():
         table = o1.gpps_values(params, rating, breakdown, level=level, period=params["period"])
         frames.append(table.assign(breakdown=name))
+        wide.append(
+            o1.gpps_values(
+                judgement.screening(params),
+                rating,
+                breakdown,
+                level=level,
+                period=params["period"],
+            )
+        )
     table = pd.concat(frames, ignore_index=True)
-    good = rating == "good"
+    screened = pd.concat(wide, ignore_index=True)
     plan_column = f"against plan's NWL {target:g}%"
     columns = {plan_column: target}
     if same is not None:
@@ -171,9 +181,11 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         columns[f"against NWL {params['period']} ({same[0]:.1f}%{origin})"] = same[0]
     for column, level_value in columns.items():
         table[column] = [
-            "suppressed" if s else _against(v, lo, hi, level_value, good)
-            for v, lo, hi, s in zip(
-                table["value"], table["lower"], table["upper"], table["suppressed"], strict=True
+            "suppressed"
+            if s
+            else GROUP_WORDS[judgement.against_target(lo, hi, level_value, o1.POLARITY[rating])]
+            for lo, hi, s in zip(
+                screened["lower"], screened["upper"], table["suppressed"], strict=True
             )
         ]
     shown = mark_suppressed(
@@ -186,6 +198,9 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         f"Experience of making a GP appointment rated {rating} by group, {where}, "
         f"{params['period']} (weighted %, 95% interval), read against the plan's NWL figure "
         f"of {target:g}% (which sets the status) and against the NWL average of the same year. "
+        "Each group is judged by its 99.8% interval, as many groups are compared: short of "
+        "the target only when that interval lies wholly on the wrong side. No NWL figure is "
+        "held for each group, so the all-age level is applied to every group. "
         f"{o1.label(params)}"
     )
     return show_table(
@@ -377,11 +392,12 @@ def clinical_table(params: dict) -> HTML:
 
 def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
     """SII and RII across local deprivation fifths in the period for the main indicators,
-    with the change since the first year (z-test on the SII): the table and its data."""
+    with the change since the baseline year (:func:`groups.gap_change`): the table and its
+    data."""
     records = []
     for key in groups.INEQUALITY_KEYS:
         trend = groups.inequality_trend(key, params)
-        change = groups.gap_change(trend)
+        change = groups.gap_change(trend, params["confidence"])
         last = trend.iloc[-1]
         records.append(
             {
@@ -393,9 +409,9 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
                 "RII": last["rii"],
                 "RII lower": last["rii_lower"],
                 "RII upper": last["rii_upper"],
-                "first year": change["first"],
-                "SII, first year": change["sii_first"],
-                "gap since first year": change["verdict"],
+                "baseline year": change["first"],
+                "SII, baseline year": change["sii_first"],
+                "gap since baseline year": change["verdict"],
             }
         )
     table = pd.DataFrame(records)
@@ -406,7 +422,8 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
         f"Slope index of inequality (SII: least minus most deprived "
         f"local fifth, in the indicator's unit) and relative index (RII: their "
         f"ratio), {where}, {params['period']}, with 95% simulated intervals; "
-        "'gap since first year' from a z-test on the absolute SII (5% level). "
+        "'gap since baseline year': the change in the SII since the year before the plan, "
+        "narrower or wider only when its 95% interval excludes zero (see the methods page). "
         f"{o1.label(params)}",
         "inequality-sii",
         decimals={
@@ -433,11 +450,15 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
         ylabel="least minus most deprived",
     )
     fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
-    change = groups.gap_change(trend)
+    change = groups.gap_change(trend, params["confidence"])
+    first, last = (
+        "not computed" if pd.isna(v) else f"{v:.1f}"
+        for v in (change["sii_first"], change["sii_last"])
+    )
     alt = (
         f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
-        f"year: {change['sii_first']:.1f} in {change['first']} and {change['sii_last']:.1f} "
-        f"in {change['last']}; the gap is {change['verdict']} (z = {change['z']:.2f})."
+        f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
+        f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
     )
     return show_figure(
         fig,
@@ -513,10 +534,10 @@ def funnel_figure(key: str, params: dict) -> HTML:
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
     limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
-    table = suppress(
+    table = suppress_ratio(
         table,
-        ["numerator"],
         params["suppression_threshold"],
+        proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
         source=groups.INDICATORS[key][0],

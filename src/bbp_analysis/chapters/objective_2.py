@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import extract
+from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress
-from ..headline import Headline, Reading
+from ..disclosure import suppress, suppress_ratio
+from ..headline import Headline, Reading, trend_fields
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 from .objective_3 import area_values, monthly_spc, rows, series
 
@@ -94,8 +94,8 @@ def organisation_values(query: str, measure: str, params: dict, *, polarity: str
     table["comparison"] = compare(table["lower"], table["upper"], float(table["value"].iloc[0]),
                                   polarity)
     table.loc[0, "comparison"] = "benchmark"
-    out = suppress(table, ["numerator"], params["suppression_threshold"],
-                   value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    out = suppress_ratio(table, params["suppression_threshold"], proportion=True,
+                         value_columns=["value", "lower", "upper"], symbol=None, source=query)
     out.loc[out["suppressed"], "comparison"] = "suppressed"
     return out
 
@@ -106,15 +106,22 @@ def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
                                polarity="high_is_good", period=period)
 
 
+RANGE_WORDS = {"met": "at or below the range's top", "not met": "above the range",
+               judgement.UNCERTAIN: "too close to call"}
+"""An organisation's turnover against the NWL range (:func:`judgement.against_range`)."""
+
+
 def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
-    """Voluntary turnover (%) by organisation with ``against_range``: below / within / above
-    the NWL range of 10% to 18.4% (by the point value)."""
+    """Voluntary turnover (%) by organisation with ``against_range``: each interval against
+    the NWL range of 10% to 18.4% read with the indicator's polarity (low is good, so the
+    range's top is the line; :func:`bbp_analysis.judgement.against_range`)."""
     table = organisation_values("workforce", "workforce_voluntary_turnover", params,
                                 polarity="low_is_good", period=period)
     low, high = TURNOVER_RANGE
+    polarity = indicator(PM4T).polarity
     table["against_range"] = [
-        "suppressed" if s else "below range" if v < low else "above range" if v > high
-        else "within range" for v, s in zip(table["value"], table["suppressed"], strict=True)]
+        "suppressed" if s else RANGE_WORDS[judgement.against_range(lo, hi, low, high, polarity)]
+        for lo, hi, s in zip(table["lower"], table["upper"], table["suppressed"], strict=True)]
     return table
 
 
@@ -132,18 +139,19 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
                        multiplier=100)
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
-    return suppress(table, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(table, params["suppression_threshold"], proportion=True,
+                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
 
 
 def baseline_status(table: pd.DataFrame, period: str, polarity: str
                     ) -> tuple[str, str, float | None, Reading | None]:
     """Status of a survey series (from :func:`partnership_series`) against the plan's target
     "Establish baseline in 22/23": "baseline set" once the baseline year is in the data, "no
-    baseline yet" before. The change since the baseline is a separate comparison: "better"
-    or "worse" when the period's 95% interval lies wholly on that side of the baseline value,
-    "similar" otherwise (none in the baseline year itself). Returns the status, one
-    sentence, the baseline value and the comparison (a :class:`Reading`, or None)."""
+    baseline yet" before. The change since the baseline is a separate comparison, judged by
+    :func:`bbp_analysis.judgement.against_baseline` (both years are surveys: better or worse
+    only when the interval of the difference, Newcombe's hybrid score method, excludes
+    zero), none in the baseline year itself. Returns the status, one sentence, the baseline
+    value and the comparison (a :class:`Reading`, or None)."""
     if BASELINE_PERIOD not in set(table["period"]):
         return ("no baseline yet", f"The survey baseline year ({BASELINE_PERIOD}) is not "
                 "in the data yet.", None, None)
@@ -152,19 +160,19 @@ def baseline_status(table: pd.DataFrame, period: str, polarity: str
     if period == BASELINE_PERIOD:
         return "baseline set", f"{text} This is the baseline year.", float(base["value"]), None
     now = table[table["period"] == period].iloc[0]
-    word = compare([now["lower"]], [now["upper"]], float(base["value"]), polarity).iloc[0]
+    estimates = [judgement.Estimate(float(r["value"]), float(r["lower"]), float(r["upper"]))
+                 for r in (now, base)]
+    word = judgement.against_baseline(*estimates, polarity)
+    diff = judgement.difference_interval(*estimates)
     relation = "similar to" if word == "similar" else f"{word} than"
     reading = Reading(
         name=f"Change since the {BASELINE_PERIOD} baseline", verdict=word,
         text=(f"{now['value']:.1f}% in {period} ({now['lower']:.1f} to {now['upper']:.1f}), "
-              f"{relation} the baseline of {base['value']:.1f}% (the period's 95% interval "
-              "against the baseline value)."))
+              f"{relation} the baseline of {base['value']:.1f}%: a change of "
+              f"{diff.value:+.1f} points ({diff.lower:+.1f} to {diff.upper:+.1f}; two-sample "
+              "test using both surveys' uncertainty, Newcombe's method)."))
     return ("baseline set", f"{text} Change since: {word} ({now['value']:.1f}% in {period}).",
             float(base["value"]), reading)
-
-
-def _trend(table: pd.DataFrame) -> list[tuple[str, float]]:
-    return [(str(p), float(v)) for p, v in zip(table["period"], table["value"], strict=True)]
 
 
 def headline_measures(params: dict) -> list[Headline]:
@@ -187,23 +195,28 @@ def headline_measures(params: dict) -> list[Headline]:
             value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
             unit="%", polarity=spec.polarity, baseline=base, baseline_period=BASELINE_PERIOD,
             target=None, target_text=spec.target["text"], status=status, status_text=text,
-            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, trend=_trend(table),
-            readings=(change,) if change else ()))
+            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, **trend_fields(table),
+            readings=(change,) if change else (),
+            baseline_comparison=change.verdict if change else ""))
     spec = indicator(PM4T)
     table = partnership_series("workforce", "workforce_voluntary_turnover", params)
     row = table[table["period"] == period].iloc[0]
     low, high = TURNOVER_RANGE
-    within = low <= row["value"] <= high
+    status = judgement.against_range(float(row["lower"]), float(row["upper"]), low, high,
+                                     spec.polarity)
+    where = {"met": "wholly at or below the top of", "not met": "wholly above",
+             judgement.UNCERTAIN: "across the top of"}[status]
     out.append(Headline(
         measure=4, indicator_id=PM4T, title=spec.title, period=period,
         value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
         unit="%", polarity=spec.polarity, baseline=None, baseline_period="",
-        target=high, target_text=spec.target["text"], status="met" if within else "not met",
-        status_text=(f"Partnership voluntary turnover {row['value']:.1f}% is "
-                     f"{'within' if within else 'outside'} the NWL range of {low:g}% to "
-                     f"{high:g}%."),
+        target=high, target_text=spec.target["text"], status=status,
+        status_text=(f"Partnership voluntary turnover {row['value']:.1f}% ({row['lower']:.1f} "
+                     f"to {row['upper']:.1f}): the interval is {where} the NWL range of "
+                     f"{low:g}% to {high:g}% (low is good, so a rate below the range is not a "
+                     "miss)."),
         anchor=f"{PAGE}#pm4-turnover-organisation", synthetic=True, source=source,
-        trend=_trend(table)))
+        **trend_fields(table)))
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from .. import judgement
 from ..catalogue import indicator
 from ..publish import show_table
 from . import objective_2 as o2
@@ -40,7 +41,7 @@ def key_messages(params: dict) -> Markdown:
     for item in o2.headline_measures(params):
         lines.append(f"- **{item.title}** ({item.period}): {item.value:.1f}% "
                      f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}")
-    ratios = o2.standardised("emergency", {**params, "pcn": None})
+    ratios = o2.standardised("emergency", judgement.screening({**params, "pcn": None}))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
     lines.append(
@@ -48,7 +49,8 @@ def key_messages(params: dict) -> Markdown:
         + (f"higher than expected in {', '.join(high)}" if high else "no network higher than "
            "expected")
         + "; " + (f"lower than expected in {', '.join(low)}" if low else "no network lower "
-                  "than expected") + " (95% intervals against Harrow = 100).")
+                  "than expected") + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
+        "Harrow = 100: with several networks compared, only a clear difference is named).")
     return Markdown("**Key messages** (synthetic data)\n\n" + "\n".join(lines))
 
 
@@ -63,8 +65,8 @@ def headline_table(params: dict) -> HTML:
     } for h in o2.headline_measures(params)])
     caption = (f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
                "interval, baseline, status and the change since the baseline (better, similar "
-               "or worse: the period's interval against the baseline value; Harrow "
-               f"partnership). {o2.label(params)}")
+               "or worse: a two-sample test of the period against the baseline survey, "
+               f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}")
     return show_table(table, caption, "measures-3-4-status")
 
 

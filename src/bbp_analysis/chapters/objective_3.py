@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from .. import extract
+from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress
+from ..disclosure import suppress, suppress_ratio
 from ..figures import ci_dot_chart, spc_chart, trend_chart
-from ..headline import INDICATIVE, Headline, Reading
-from ..publish import mark_suppressed, show_figure
+from ..headline import INDICATIVE, Headline, Reading, trend_fields
+from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
 from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
 
@@ -37,6 +37,8 @@ extract is calibrated to)."""
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
 OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
 EXCLUDED_NOTE = "Not stated"
+SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
+GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 SPC_START = pd.Timestamp("2021-04-01")
 """Monthly charts start after the first pandemic year (2020-21), a different process."""
 
@@ -91,9 +93,10 @@ def area_values(query: str, measure: str, params: dict, *, kind: str, multiplier
     benchmark = float(table["value"].iloc[0])
     table["comparison"] = compare(table["lower"], table["upper"], benchmark, polarity)
     table.loc[0, "comparison"] = "benchmark"
-    protected = suppress(table, ["numerator"], params["suppression_threshold"],
-                         value_columns=["value", "lower", "upper"], symbol=None,
-                         source=query)
+    protected = suppress_ratio(table, params["suppression_threshold"],
+                               proportion=kind == "proportion",
+                               value_columns=["value", "lower", "upper"], symbol=None,
+                               source=query)
     protected.loc[protected["suppressed"], "comparison"] = "suppressed"
     body = protected.iloc[1:]
     if breakdown == "total":
@@ -128,8 +131,8 @@ def series(query: str, measure: str, params: dict, *, kind: str, multiplier: flo
     stats = _interval(kind, data["numerator"], data["denominator"], multiplier,
                       params["confidence"])
     table = pd.concat([data[["period", "area", "numerator", "denominator"]], stats], axis=1)
-    return suppress(table, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(table, params["suppression_threshold"], proportion=kind == "proportion",
+                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
 
 
 def trend_label(table: pd.DataFrame, area: str, polarity: str) -> str:
@@ -166,21 +169,25 @@ def dot_figure(table: pd.DataFrame, *, figure_id: str, title: str, what: str, la
                unit: str, params: dict, note: str = "") -> HTML:
     """Dot-and-interval chart of ``table`` (from :func:`area_values`) against its benchmark,
     titled ``title``, captioned ``title`` and ``note``; suppressed rows shown as [c] in its
-    data only."""
+    data only. When every row is suppressed there is nothing to draw, and the data table is
+    shown instead with a caption saying why."""
     frame = table.iloc[1:]
     benchmark_name = str(table["area"].iloc[0])
     benchmark = float(table["value"].iloc[0])
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
+    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
+    decimals = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
+    if frame["suppressed"].all():
+        return show_table(data, f"{title}: every group's count is too small to publish, so "
+                          f"each is shown as [c]. {note}".strip(), figure_id, decimals)
     fig = ci_dot_chart(frame[~frame["suppressed"]], label="area", benchmark=benchmark,
                        benchmark_label=benchmark_name, title=title,
                        xlabel=unit.strip() or "value")
     alt = describe_dot_chart(frame, what=what, label=label, unit=unit,
                              benchmark_name=benchmark_name, benchmark=benchmark,
                              confidence=params["confidence"])
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
-    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
     return show_figure(fig, figure_id=figure_id, caption=f"{title}. {note}".strip(), alt=alt,
-                       data=data, decimals={"numerator": 0, "denominator": 0, "value": 1,
-                                            "lower": 1, "upper": 1})
+                       data=data, decimals=decimals)
 
 
 # Partnership measure 5 -----------------------------------------------------------------
@@ -217,16 +224,16 @@ def pm5_status(params: dict) -> dict[str, object]:
     PCNs to the NWL average while reducing variation between ethnic groups") is set on the
     plan's rate by weighted population (no unit or year stated); the review's rate is a crude
     rate per 1,000 registered people, so the target is not judged. Two indicative readings
-    are given instead: PCNs against the borough (95% interval, Fingertips rule) and the ratio
-    of the highest to the lowest ethnic-group rate against :data:`BASELINE_PERIOD` (point
-    values, no test)."""
+    are given instead: PCNs against the borough (99.8% interval, Fingertips rule: several
+    PCNs compared, :func:`bbp_analysis.judgement.screening`) and the ratio of the highest to
+    the lowest ethnic-group rate beside :data:`BASELINE_PERIOD` (not tested: the ratio has no
+    standard error)."""
     borough = {**params, "pcn": None}
-    values = acsc_values(borough)
+    values = acsc_values(judgement.screening(borough))
     rate, pcns = float(values["value"].iloc[0]), values.iloc[1:]
     worse = pcns.loc[pcns["comparison"] == "worse", "area"].tolist()
     shown = pcns[~pcns["suppressed"]]
     now, base = ethnic_range(params, params["period"]), ethnic_range(params, BASELINE_PERIOD)
-    narrowing = now < base
     plan = plan_as_given()
     text = (f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis "
             f"than the review's crude rate of {rate:.2f} per 1,000 registered people for the "
@@ -234,18 +241,20 @@ def pm5_status(params: dict) -> dict[str, object]:
     readings = (
         Reading("PCNs against the borough", INDICATIVE,
                 f"PCN rates run from {shown['value'].min():.2f} to {shown['value'].max():.2f} "
-                f"per 1,000; {len(worse)} of {len(pcns)} PCNs above the borough rate (95% "
-                f"interval){': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
+                f"per 1,000; {len(worse)} of {len(pcns)} PCNs clearly above the borough rate "
+                f"(99.8% interval, as several PCNs are compared)"
+                f"{': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
                 "(10.3 to 12.81) is on its own basis and is not compared."),
         Reading("Variation between ethnic groups", INDICATIVE,
                 f"The highest ethnic-group rate is {now:.2f} times the lowest ({base:.2f} in "
-                f"{BASELINE_PERIOD}, the review's reference year): "
-                f"{'narrower' if narrowing else 'not narrower'} on the point values, without a "
-                "statistical test."),
+                f"{BASELINE_PERIOD}, the review's reference year). Not tested: the ratio has "
+                "no standard error, so the review does not say whether the variation has "
+                "narrowed."),
     )
     return {"status": "not comparable", "text": text, "target": None,
             "plan_target": float(indicator(PM5).target["value"]), "readings": readings,
-            "pcns_worse": len(worse), "pcns": len(pcns), "ethnic_ratio": now,
+            "pcns_worse": len(worse), "pcns_above": worse, "pcns": len(pcns),
+            "ethnic_ratio": now,
             "ethnic_ratio_baseline": base}
 
 
@@ -282,8 +291,7 @@ def headline_measures(params: dict) -> list[Headline]:
         synthetic=True,
         source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
                "and target from the Harrow Borough Partnership Plan, section 4",
-        trend=[(str(p), float(v)) for p, v in zip(trend["period"], trend["value"],
-                                                  strict=True)],
+        **trend_fields(trend),
         readings=status["readings"], baseline_text=f"Plan: {plan['baseline']}",
         comparator_text=f"Plan: {plan['nwl']}",
     )]
@@ -364,9 +372,9 @@ def falls_dsr(params: dict) -> pd.DataFrame:
     result = result.rename(columns={"total_count": "numerator",
                                     "total_population": "denominator"})
     result = result.sort_values(["area", "period"], ignore_index=True)
-    return suppress(result, ["numerator"], params["suppression_threshold"],
-                    value_columns=["value", "lower", "upper"], symbol=None,
-                    source="falls_65plus")
+    return suppress_ratio(result, params["suppression_threshold"], proportion=False,
+                          value_columns=["value", "lower", "upper"], symbol=None,
+                          source="falls_65plus")
 
 
 # Inequality ------------------------------------------------------------------------------
@@ -379,7 +387,8 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
     positive SII is the excess rate in the most deprived fifth over the least deprived
     (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
-    sii_upper, rii, rii_lower, rii_upper``.
+    sii_upper, rii, rii_lower, rii_upper``; all missing in a year where a fifth's count is
+    suppressed (no index rests on a count too small to publish).
     """
     data = rows(PM5_QUERY, PM5_QUERY, params, breakdown="imd_quintile")
     scope = "pcn" if params.get("pcn") else "borough"
@@ -389,25 +398,38 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     data = data.assign(quintile=data["breakdown_value"].astype(int)).reset_index(drop=True)
     stats = rate(data["numerator"], data["denominator"], confidence=params["confidence"],
                  multiplier=1000)
-    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)
+    protected = suppress_ratio(data, params["suppression_threshold"], proportion=False,
+                               groups=["period"], symbol=None, source="acsc_admissions")
+    usable = ~data["period"].isin(set(data.loc[protected["suppressed"], "period"]))
+    periods = sorted(data["period"].unique())
+    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)[usable]
+    if data.empty:
+        return pd.DataFrame({"period": periods}).reindex(columns=["period", *SII_COLUMNS])
     result = sii(data, "quintile", "denominator", "value", "lower", "upper", value_type="rate",
                  by="period", multiplier=-1, confidence=params["confidence"],
                  repetitions=10_000, seed=1)
-    return result.sort_values("period", ignore_index=True)
+    return result.set_index("period").reindex(periods).rename_axis("period").reset_index()
 
 
-def gap_change(table: pd.DataFrame, baseline: str = BASELINE_PERIOD) -> str:
-    """Whether the deprivation gap (SII) has changed since ``baseline``: "narrower" or
-    "wider" only when the two intervals do not overlap, otherwise "no clear change"."""
-    if baseline not in set(table["period"]) or len(table) < 2:
-        return "not assessed (no baseline year)"
-    base = table[table["period"] == baseline].iloc[0]
+def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
+    """Whether the deprivation gap (SII, from :func:`gap_table`) has changed since
+    :data:`bbp_analysis.judgement.GAP_BASELINE_PERIOD`, by
+    :func:`bbp_analysis.judgement.gap_change`: "narrower" or "wider" only when the interval
+    of the change excludes zero, otherwise "no clear change"; "not tested" without the
+    baseline year. ``confidence`` is the level of the table's intervals."""
+    baseline = judgement.GAP_BASELINE_PERIOD
     now = table.iloc[-1]
-    if now["sii_upper"] < base["sii_lower"]:
-        return f"narrower than in {baseline}"
-    if now["sii_lower"] > base["sii_upper"]:
-        return f"wider than in {baseline}"
-    return f"no clear change since {baseline} (the intervals overlap)"
+    if baseline not in set(table["period"]) or now["period"] == baseline:
+        return f"not tested (no year after {baseline} to compare)"
+    base = table[table["period"] == baseline].iloc[0]
+    if pd.isna(base["sii"]) or pd.isna(now["sii"]):
+        return f"not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
+    verdict, z = judgement.gap_change(
+        *(judgement.Estimate(float(r["sii"]), float(r["sii_lower"]), float(r["sii_upper"]))
+          for r in (base, now)), confidence)
+    if verdict == judgement.NO_CLEAR_CHANGE:
+        return f"no clear change since {baseline} (z = {z:.2f})"
+    return f"{verdict} than in {baseline} (z = {z:.2f})"
 
 
 TREATMENT_TARGETS = {

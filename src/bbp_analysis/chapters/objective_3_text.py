@@ -7,6 +7,7 @@ from IPython.display import HTML, Markdown
 
 from ..publish import show_figure
 from . import objective_3_its as its
+from .objective_3 import GAP_NOT_COMPUTED
 
 BREAKDOWNS = {"age_band": "age band", "sex": "sex", "ethnic_group": "ethnic group",
               "imd_quintile": "deprivation quintile"}
@@ -107,12 +108,14 @@ def key_messages(pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame,
     ]
     if params.get("pcn"):
         one = pm5.iloc[1]
-        lines.append(f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
+        lines.append(f"- {one['area']}: too few admissions to show (suppressed)."
+                     if one["suppressed"] else
+                     f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
                      f"compared with {borough['area']}.")
     else:
-        worse = pm5[pm5["comparison"] == "worse"]["area"].tolist()
-        lines.append("- PCNs with a rate significantly above the borough: "
-                     f"{', '.join(worse) if worse else 'none'}.")
+        worse = status["pcns_above"]
+        lines.append("- PCNs with a rate clearly above the borough (99.8% interval, as several "
+                     f"PCNs are compared): {', '.join(worse) if worse else 'none'}.")
     assessed = its_table[its_table["level_ratio"].notna()
                          & (its_table["programme"] != its.PROGRAMME_NAMES["negative_control"])]
     falls = assessed[assessed["verdict"] == "evidence of a fall"]
@@ -130,6 +133,9 @@ def gap_message(gap: pd.DataFrame, change: str, params: dict) -> str:
     """The deprivation gap in the latest year and whether it is closing."""
     last = gap.iloc[-1]
     where = params.get("pcn") or params["area_name"]
+    if pd.isna(last["sii"]):
+        return (f"**Deprivation gap ({where}, {last['period']}).** Not computed: "
+                f"{GAP_NOT_COMPUTED}, so whether the gap is closing cannot be assessed.")
     return (f"**Deprivation gap ({where}, {last['period']}).** Fitting a line across the five "
             f"local deprivation quintiles, the most deprived fifth has {last['sii']:.1f} more "
             f"admissions per 1,000 than the least deprived ({last['sii_lower']:.1f} to "
@@ -138,11 +144,17 @@ def gap_message(gap: pd.DataFrame, change: str, params: dict) -> str:
 
 
 def gap_display(gap: pd.DataFrame) -> pd.DataFrame:
-    """The SII/RII table as shown on the page."""
-    return pd.DataFrame({"Year": gap["period"], "SII": gap["sii"],
-                         "SII lower": gap["sii_lower"], "SII upper": gap["sii_upper"],
-                         "RII": gap["rii"], "RII lower": gap["rii_lower"],
-                         "RII upper": gap["rii_upper"]})
+    """The SII/RII table as shown on the page ("[c]" in a year not computed because a fifth's
+    count is suppressed)."""
+    shown = pd.DataFrame({"Year": gap["period"], "SII": gap["sii"],
+                          "SII lower": gap["sii_lower"], "SII upper": gap["sii_upper"],
+                          "RII": gap["rii"], "RII lower": gap["rii_lower"],
+                          "RII upper": gap["rii_upper"]})
+    hidden = gap["sii"].isna().to_numpy()
+    numbers = shown.columns[1:]
+    shown[numbers] = shown[numbers].astype(object)
+    shown.loc[hidden, numbers] = "[c]"
+    return shown
 
 
 def spc_message(points: pd.DataFrame) -> str:

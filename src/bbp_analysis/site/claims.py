@@ -2,9 +2,10 @@
 result and the edition it first appeared in.
 
 A claim is a headline's status sentence (:class:`bbp_analysis.headline.Headline`
-``status_text``); its test is the interval comparison with the baseline and comparators
-(:func:`bbp_analysis.site.whatchanged.compare_interval`), the chapter's status rule and the
-verdicts of the target's readings; its result is the status. It "first appeared" in the
+``status_text``); its test is the chapter's status rule and the verdicts of the target's
+readings, and the comparison with the baseline and comparators, each judged as
+:mod:`bbp_analysis.judgement` specifies (:func:`bbp_analysis.site.whatchanged.comparisons`);
+its result is the status. It "first appeared" in the
 earliest edition from which every edition up to this one gave the indicator the same status.
 """
 
@@ -39,8 +40,17 @@ def _test(item: dict[str, Any]) -> str:
             "The chapter's status rule; no baseline or comparator value on the measure's "
             f"basis to test against.{readings}"
         )
-    parts = "; ".join(f"against the {name}: {word}" for name, word in compared.items())
-    return f"The chapter's status rule, and the interval against each value ({parts}).{readings}"
+    parts = "; ".join(
+        f"against the {name}: {word} ({_rule(item, name)})" for name, word in compared.items()
+    )
+    return f"The chapter's status rule, and each comparison ({parts}).{readings}"
+
+
+def _rule(item: dict[str, Any], name: str) -> str:
+    """The specification's test behind one comparison, in a few words."""
+    if name == "baseline" and item.get("baseline_comparison"):
+        return "two-sample test against the survey baseline, Newcombe's interval"
+    return "interval against the value, Fingertips rule"
 
 
 def ledger_rows(history: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -80,7 +80,11 @@ def what_changed_page(new: dict[str, Any], old: dict[str, Any] | None, basis: st
         f"A back-series value counts as revised when it moved by more than {TOLERANCE} in the "
         "indicator's unit (a change visible at the one decimal place published). A change "
         "of status, reading, comparison or trend is put down to *method* when the indicator's "
-        "catalogue definition changed between the editions and to *data* otherwise.",
+        "catalogue definition changed between the editions and to *data* otherwise. "
+        "Comparisons and the latest year-on-year change are judged by the tests of the "
+        "{doc}`methods` page's specification: a change is called up or down only when the "
+        "confidence interval of the difference between the two years excludes zero, and is "
+        "otherwise *no clear change*.",
         "",
     ]
     if not found:

@@ -4,11 +4,11 @@ Changes are listed for each headline indicator: periods of data new to this edit
 values revised by more than :data:`TOLERANCE` (in the indicator's unit, so a change that
 shows at the one decimal place published); a change of target status, of the verdict of one
 of the target's readings (e.g. measure 2 against the NWL average of the same year), of the
-comparison with
-the baseline or a comparator (95% interval against the value, the Fingertips rule) or of the
-direction of the latest year-on-year change, each put down to a change of method when the
-indicator's catalogue definition changed and to the data otherwise; indicators added or
-dropped; and downloads (figures and tables) added or dropped.
+comparison with the baseline or a comparator, or of the latest year-on-year change (each
+judged as :mod:`bbp_analysis.judgement` specifies: up or down only when its test says so),
+each put down to a change of method when the indicator's catalogue definition changed and
+to the data otherwise; indicators added or dropped; and downloads (figures and tables)
+added or dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .. import judgement
 from ..headline import COMPARISON_VOCABULARY
 
 TOLERANCE = 0.05
@@ -50,44 +51,34 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:,.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
 
 
-def compare_interval(
-    lower: float | None, upper: float | None, value: float | None, polarity: str
-) -> str:
-    """``better``/``worse``/``similar`` (``higher``/``lower`` without polarity) when the
-    interval lies wholly on one side of ``value``; ``not compared`` when anything is missing."""
-    if lower is None or upper is None or value is None:
-        return "not compared"
-    if lower > value:
-        side = "higher"
-    elif upper < value:
-        side = "lower"
-    else:
-        return "similar"
-    words = {"high_is_good": ("better", "worse"), "low_is_good": ("worse", "better")}
-    if polarity not in words:
-        return side
-    good, bad = words[polarity]
-    return good if side == "higher" else bad
-
-
-def direction(trend: list[list[Any]]) -> str:
-    """Direction of the latest year-on-year change of ``trend``: up, down, flat or unknown."""
-    if len(trend) < 2:
+def direction(item: dict[str, Any]) -> str:
+    """The latest year-on-year change of a headline's trend
+    (:func:`bbp_analysis.judgement.year_on_year`: up or down only when the interval of the
+    difference excludes zero, else no clear change); "unknown" with fewer than two periods
+    or no intervals."""
+    intervals = item.get("trend_intervals") or []
+    if len(item["trend"]) < 2 or len(intervals) != len(item["trend"]):
         return "unknown"
-    previous, latest = trend[-2][1], trend[-1][1]
-    if abs(latest - previous) <= TOLERANCE:
-        return "flat"
-    return "up" if latest > previous else "down"
+    (_, before), (_, latest) = item["trend"][-2], item["trend"][-1]
+    (_, low0, high0), (_, low1, high1) = intervals[-2], intervals[-1]
+    return judgement.year_on_year(
+        judgement.Estimate(before, low0, high0), judgement.Estimate(latest, low1, high1)
+    )
 
 
 def comparisons(item: dict[str, Any]) -> dict[str, str]:
-    """Each baseline or comparator value -> :func:`compare_interval` of the headline."""
+    """Each baseline or comparator value -> its comparison word: the chapter's own verdict
+    for a survey baseline (``baseline_comparison``, a two-sample test), otherwise the
+    Fingertips rule (:func:`bbp_analysis.judgement.against_value`)."""
     against = {"baseline": item.get("baseline"), **item.get("comparators", {})}
-    return {
-        name: compare_interval(item["lower"], item["upper"], value, item["polarity"])
+    out = {
+        name: judgement.against_value(item["lower"], item["upper"], value, item["polarity"])
         for name, value in against.items()
         if value is not None
     }
+    if item.get("baseline_comparison") and "baseline" in out:
+        out["baseline"] = item["baseline_comparison"]
+    return out
 
 
 def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -167,7 +158,7 @@ def _judgement_changes(old: dict[str, Any], new: dict[str, Any], cause: str) -> 
                     cause,
                 )
             )
-    was, now = direction(old["trend"]), direction(new["trend"])
+    was, now = direction(old), direction(new)
     if was != now:
         out.append(
             Change(
