@@ -293,14 +293,20 @@ def headline_measures(params: dict) -> list[Headline]:
     )]
 
 
+def daily_rate(count: pd.Series, population: pd.Series, month: pd.Series) -> pd.Series:
+    """Events per :data:`SPC_PER` people per day in each calendar month (``month`` dated on
+    any day of it): count / (population x days in the month) x SPC_PER."""
+    return count / (population * pd.to_datetime(month).dt.days_in_month) * SPC_PER
+
+
 def monthly_spc(query: str, measure: str, params: dict,
                 programmes: dict[str, pd.Timestamp]) -> pd.DataFrame:
     """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
-    period as a rate per day, ``count`` / (``denominator`` x days in the month) x
-    :data:`SPC_PER` (so months of different lengths are comparable), on an XmR chart with
-    limits fixed on the pre-programme baseline and recalculated at ``programmes`` starts
-    (name -> date) only by the Making Data Count rule (:func:`bbp_analysis.stats.baseline_spc`,
-    improvement = decrease). ``attrs["programmes"]`` keeps the starts for the chart."""
+    period as a rate per day (:func:`daily_rate`, so months of different lengths compare), on
+    an XmR chart with limits fixed on the pre-programme baseline and recalculated at
+    ``programmes`` starts (name -> date) only by the Making Data Count rule
+    (:func:`bbp_analysis.stats.baseline_spc`, improvement = decrease); ``attrs`` keep the
+    starts (``programmes``) and the ``unit`` for the chart."""
     data = rows(query, measure, params, breakdown="total")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[data["area_type"] == scope]
@@ -309,12 +315,11 @@ def monthly_spc(query: str, measure: str, params: dict,
     data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
     data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
     data = data.sort_values("date")
-    days = data["date"].dt.days_in_month
-    value = data["numerator"] / (data["denominator"] * days) * SPC_PER
+    value = daily_rate(data["numerator"], data["denominator"], data["date"])
     points = baseline_spc(value.to_numpy(), data["date"].to_numpy(), list(programmes.values()),
                           improvement="decrease")
     points["count"] = data["numerator"].to_numpy()
-    points["days"] = days.to_numpy()
+    points["days"] = data["date"].dt.days_in_month.to_numpy()
     points.attrs.update(programmes=programmes, unit=SPC_UNIT)
     return points
 
