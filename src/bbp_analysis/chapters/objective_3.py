@@ -304,18 +304,20 @@ def monthly_spc(query: str, measure: str, params: dict,
     """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
     period as a rate per day (:func:`daily_rate`, so months of different lengths compare), on
     an XmR chart with limits fixed on the pre-programme baseline and recalculated at
-    ``programmes`` starts (name -> date) only by the Making Data Count rule
-    (:func:`bbp_analysis.stats.baseline_spc`, improvement = decrease); ``attrs`` keep the
-    starts (``programmes``) and the ``unit`` for the chart."""
+    ``programmes`` starts (name -> date; starts after the period left out) only by the Making
+    Data Count rule (:func:`bbp_analysis.stats.baseline_spc`, improvement = decrease);
+    ``attrs`` keep the starts (``programmes``) and the ``unit`` for the chart."""
     data = rows(query, measure, params, breakdown="total")
+    end = pd.Timestamp(params["period_end"])
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[data["area_type"] == scope]
     if params.get("pcn"):
         data = data[data["area_code"] == params["pcn"]]
     data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
-    data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
+    data = data[(data["date"] >= SPC_START) & (data["date"] <= end)]
     data = data.sort_values("date")
     value = daily_rate(data["numerator"], data["denominator"], data["date"])
+    programmes = {name: when for name, when in programmes.items() if when <= end}
     points = baseline_spc(value.to_numpy(), data["date"].to_numpy(), list(programmes.values()),
                           improvement="decrease")
     points["count"] = data["numerator"].to_numpy()
@@ -325,16 +327,15 @@ def monthly_spc(query: str, measure: str, params: dict,
 
 
 def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
-    """Integrated diabetes team starts (the programme acting on these admissions) to the end of
-    the period, each PCN's, or the named PCN's only: label -> date."""
+    """Integrated diabetes team starts (the programme acting on these admissions), each PCN's,
+    or the named PCN's only: label -> date."""
     table = its.interventions(params["area_code"])
     table = table[table["intervention"] == "integrated_diabetes_team"]
     if params.get("pcn"):
         table = table[table["pcn_name"] == params["pcn"]]
     starts = table.drop_duplicates("pcn_name").sort_values("start_date")
-    end = pd.Timestamp(params["period_end"])
     return {f"Diabetes team: {row.pcn_name.replace(' PCN', '')}": pd.Timestamp(row.start_date)
-            for row in starts.itertuples() if row.start_date <= end}
+            for row in starts.itertuples()}
 
 
 def acsc_monthly(params: dict) -> pd.DataFrame:
