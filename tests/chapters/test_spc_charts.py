@@ -123,3 +123,10 @@ def test_one_builder_draws_labels_above_the_data_and_writes_the_table(charts):
                                   "limits_from", "point_type"]
     assert data["days"].tolist() == points["date"].dt.days_in_month.tolist()
     assert data["limits_from"].iloc[0] == f"{first:%b %Y} to {last:%b %Y} (baseline)"
+
+
+def test_programme_starts_after_the_period_are_left_out():
+    points = o2.emergency_monthly({**PARAMS, "period": "2022-23", "period_end": "2023-03-31"})
+    assert points["date"].iloc[-1] == pd.Timestamp("2023-03-01") and len(points) == 24
+    assert sorted(points.attrs["programmes"]) == ["integrated diabetes team (first PCN)",
+                                                  "integrated frailty model (first PCN)"]
