@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from bbp_analysis.chapters import objective_2 as o2
+from bbp_analysis.chapters import objective_2_text, objective_3_text
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.figures import xmr_figure
 from bbp_analysis.stats import baseline_spc, spc
@@ -130,3 +131,13 @@ def test_programme_starts_after_the_period_are_left_out():
     assert points["date"].iloc[-1] == pd.Timestamp("2023-03-01") and len(points) == 24
     assert sorted(points.attrs["programmes"]) == ["integrated diabetes team (first PCN)",
                                                   "integrated frailty model (first PCN)"]
+
+
+def test_messages_name_the_baseline_and_the_unit(charts):
+    first, last = charts["acsc"].attrs["baseline"]
+    text = objective_3_text.spc_message(charts["acsc"])
+    assert f"limits from {first:%B %Y} to {last:%B %Y}, before the first diabetes team" in text
+    assert "per 100,000 registered people a day" in text
+    emergency = objective_2_text.spc_message(PARAMS).data
+    start, end = charts["emergency"].attrs["baseline"]
+    assert f"against limits set on {start:%B %Y} to {end:%B %Y}" in emergency
