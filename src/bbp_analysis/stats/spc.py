@@ -21,13 +21,13 @@ RUN_LENGTH = 7
 """Points in a run on one side of the mean, or in a trend, that make a special cause."""
 MIN_FIX_AFTER = 12
 SHORT_GROUP = 13
+"""Groups with fewer points than this get a warning (NHSRplotthedots' threshold)."""
 REBASE_POINTS = 15
 """Points needed from a programme start to recalculate limits there; the new limits are fixed
 on them (Making Data Count asks for 15-20 points to set limits)."""
 REBASE_LAG = 3
 """A shift coincides with a programme start when its run begins in the start month or within
 the next ``REBASE_LAG - 1`` points."""
-"""Groups with fewer points than this get a warning (NHSRplotthedots' threshold)."""
 
 
 def _runs(signs: np.ndarray, length: int) -> np.ndarray:
@@ -317,7 +317,7 @@ def baseline_spc(
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            chart = spc(y, fix_after=fixes, rebase=rebase or None, screen_outliers=True)
+            chart = spc(y, fix_after=fixes, rebase=rebase or None)
         if _shift_at(y, float(chart["mean"].iloc[at]), at):
             rebase.append(at)
             fixes.append(REBASE_POINTS)
