@@ -16,6 +16,8 @@ from ..paths import build_dir
 from .conform import Conformance, check_folder
 from .spec import CONTRACT_DIR
 
+_RESULTS: dict[str, Conformance] = {}  # per process, by the key of the cache file
+
 
 def contract_digest() -> str:
     """SHA-256 over the contract's files (a change invalidates cached results)."""
@@ -38,6 +40,17 @@ def _current(area_code: str, seed: int, root: Path) -> bool:
     return extract._is_current(folder, seed)
 
 
+def _read_cache(cache: Path) -> Conformance | None:
+    """A cached result, or None when there is none or it cannot be read."""
+    try:
+        found = json.loads(cache.read_text(encoding="utf-8"))
+        return Conformance(
+            **{**found, "fin_years": tuple(found["fin_years"]), "areas": tuple(found["areas"])}
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
 def check_extract_contract(
     area_code: str, seed: int, root: Path, pcns: Iterable[str] | None = None
 ) -> str:
@@ -56,16 +69,13 @@ def check_extract_contract(
         ).encode()
     ).hexdigest()[:24]
     cache = build_dir(root) / "cache" / "contract" / f"{key}.json"
-    if cache.is_file():
-        found = json.loads(cache.read_text(encoding="utf-8"))
-        result = Conformance(
-            **{**found, "fin_years": tuple(found["fin_years"]), "areas": tuple(found["areas"])}
-        )
-    else:
+    result = _RESULTS.get(key) or _read_cache(cache)
+    if result is None:
         result = check_folder(folder, names)
         with contextlib.suppress(OSError):  # a read-only project checks again next time
             cache.parent.mkdir(parents=True, exist_ok=True)
             partial = cache.with_suffix(".partial")
             partial.write_text(json.dumps(dataclasses.asdict(result)), encoding="utf-8")
             partial.replace(cache)
+    _RESULTS[key] = result
     return f"{area_code} {result.summary()}"
