@@ -253,8 +253,8 @@ def _keys(
     if key:
         cols = ", ".join(_quote(c) for c in key)
         row = con.execute(
-            f"SELECT min(_row) FROM (SELECT _row, count(*) OVER (PARTITION BY {cols}) AS n "
-            f"FROM {_source(path)}) WHERE n > 1"
+            f"SELECT min(_row) FROM (SELECT _row, row_number() OVER (PARTITION BY {cols} "
+            f"ORDER BY _row) AS n FROM {_source(path)}) WHERE n > 1"
         ).fetchone()[0]
         if row is not None:
             problems.append(
