@@ -2,8 +2,8 @@
 
 :func:`stage_pages` writes the edition's snapshot (``_extra/edition.json``), copies the
 executed notebooks and zips the whole edition for download, and writes the generated pages:
-what changed, editions, logic model, claims ledger, downloads and one definition page per
-indicator.
+what changed, editions, logic model, claims ledger, downloads, the extract contract and one
+definition page per indicator.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params as params_mod
-from . import claims, downloads, editions, logic_model, methods_pages, snapshot
+from . import claims, contract_page, downloads, editions, logic_model, methods_pages, snapshot
 
 
 def earlier_snapshots(
@@ -64,6 +64,7 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], root: Path) -> Non
         + "\n",
     )
     methods_pages.write_pages(book)
+    contract_page.write(book, extra)
     notebooks = downloads.copy_notebooks(book, extra)
     files = [
         *sorted((extra / "downloads").glob("*.csv")),
