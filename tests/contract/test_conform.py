@@ -133,6 +133,12 @@ def test_a_code_outside_its_list_is_refused_with_its_row(small, tmp_path):
         ("apc_spells", "primary_diagnosis", "I10", "contract: pattern [A-Z]\\d{2}[0-9X]"),
         ("persons", "sex", "", "contract: required (no empty value)"),
         ("apc_spells", "person_id", "P99999999", "contract: foreign key to persons"),
+        (
+            "care_processes",
+            "fin_year",
+            "2024-26",
+            "contract: financial year (the second year follows the first)",
+        ),
     ],
 )
 def test_each_rule_names_file_row_column(small, tmp_path, table, column, value, rule):

@@ -5,9 +5,10 @@ Each table is ``<table>.parquet`` or ``<table>.csv`` (header row, comma-separate
 every table present; every column present (extra columns are refused too, so that a renamed
 column is named); each column's type (Parquet: the file's declared type; CSV: every value
 casts); then, for each column, ``required`` (no empty value), code list, pattern (full
-match), minimum and maximum, each found by one scan of the table that keeps the first
-offending row; then the primary key unique and every foreign key resolving. Each problem is
-one :class:`InputError` naming file, 1-based data row (where it applies), column and rule.
+match), financial year (``x-financialYear``: 2024-25, not 2024-26), minimum and maximum,
+each found by one scan of the table that keeps the first offending row; then the primary
+key unique and every foreign key resolving. Each problem is one :class:`InputError` naming
+file, 1-based data row (where it applies), column and rule.
 
 The result is cached per process by the folder's files' names, sizes and modification
 times, so a build after a validate scans once.
@@ -202,6 +203,15 @@ def _rules(field: dict[str, Any], csv: bool, pcns: frozenset[str] | None) -> lis
             (
                 f"pattern {limits['pattern']}",
                 f"NOT regexp_full_match(CAST({value} AS VARCHAR), {_literal(limits['pattern'])})",
+            )
+        )
+    if field.get("x-financialYear"):
+        text = f"CAST({value} AS VARCHAR)"
+        rules.append(
+            (
+                "financial year (the second year follows the first)",
+                f"TRY_CAST(substr({text}, 6, 2) AS INTEGER) IS DISTINCT FROM "
+                f"(TRY_CAST(substr({text}, 1, 4) AS INTEGER) + 1) % 100",
             )
         )
     for bound, test in (("minimum", "<"), ("maximum", ">")):
