@@ -177,3 +177,9 @@ def test_bbp_validate_refuses_a_code_outside_its_list(tmp_path, monkeypatch, cap
         f"bbp validate: error: {project / name}: row 5, column 'admimeth': contract: code list "
         "admission_method: '99' breaks it"
     )
+
+
+def test_an_unreadable_csv_is_refused_naming_it(small, tmp_path):
+    folder = _copy(small, tmp_path / "x", "workforce", lambda t: t + "a,b,c,d,e,f,g,h\n")
+    (line,) = _lines(folder)
+    assert line.startswith(f"{folder / 'workforce.csv'}: contract: readable table: not readable")

@@ -16,6 +16,7 @@ times, so a build after a validate scans once.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,17 +117,27 @@ def _literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The column names in a CSV file's first line (UTF-8, an optional BOM)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
 def _source(path: Path) -> str:
-    """A relation over the file with ``_row`` (1-based data row); CSV values as text."""
+    """A relation over the file with ``_row`` (1-based data row). CSV: read as text with
+    the header's names and no guessing, so a row with too many or too few values is an
+    error rather than a different reading of the file."""
     file = _literal(path.as_posix())
     if path.suffix == ".parquet":
         return (
             f"(SELECT *, file_row_number + 1 AS _row FROM read_parquet({file}, "
             "file_row_number = true))"
         )
+    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in _csv_header(path))
     return (
         f"(SELECT *, row_number() OVER () AS _row FROM read_csv({file}, header = true, "
-        "all_varchar = true, delim = ',', quote = '\"'))"
+        f"auto_detect = false, columns = {{{columns}}}, delim = ',', quote = '\"', "
+        "escape = '\"'))"
     )
 
 
@@ -360,23 +371,25 @@ def problems(
     ]
     present = {name: path for name, path in files.items() if path is not None}
     con = duckdb.connect(":memory:")
+    current: Path = folder  # the file being read, named if DuckDB cannot read it
     try:
         shaped = {}
-        for name, path in present.items():
-            shape = _shape(con, path, contract.fields(name))
+        for name, current in present.items():
+            shape = _shape(con, current, contract.fields(name))
             found += shape
             if not shape:
-                shaped[name] = path
-        for name, path in shaped.items():
-            found += _values(con, path, contract.fields(name), allowed)
-            found += _keys(con, path, contract.tables[name], shaped)
+                shaped[name] = current
+        for name, current in shaped.items():
+            found += _values(con, current, contract.fields(name), allowed)
+            found += _keys(con, current, contract.tables[name], shaped)
         if found:
             return found, None
+        current = folder
         return [], _coverage(con, present, contract)
     except duckdb.Error as error:
         message = re.sub(r"\s+", " ", str(error))[:300]
         return [
-            InputError(f"not readable: {message}", file=folder, rule="contract: readable table")
+            InputError(f"not readable: {message}", file=current, rule="contract: readable table")
         ], None
     finally:
         con.close()
