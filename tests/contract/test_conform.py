@@ -183,3 +183,14 @@ def test_an_unreadable_csv_is_refused_naming_it(small, tmp_path):
     folder = _copy(small, tmp_path / "x", "workforce", lambda t: t + "a,b,c,d,e,f,g,h\n")
     (line,) = _lines(folder)
     assert line.startswith(f"{folder / 'workforce.csv'}: contract: readable table: not readable")
+
+
+def test_pcn_names_are_checked_against_the_areas_list(small):
+    assert check_folder(small, known_pcns(d.ROOT)).areas == ("E09000015",)
+    with pytest.raises(ExtractRefused) as refused:
+        check_folder(small, ["Sphere PCN"])
+    lines = str(refused.value).splitlines()
+    persons = [line for line in lines if line.startswith(f"{small / 'persons.csv'}: row ")]
+    assert len(persons) == 1
+    assert ", column 'pcn_name': contract: code list pcn: " in persons[0]
+    assert "'Sphere PCN'" not in persons[0]
