@@ -33,6 +33,7 @@ from typing import Any
 
 from . import catalogue, extract
 from . import params as params_mod
+from .contract.gate import check_extract_contract
 from .delivery.tracker import SCHEMAS as TRACKER_TABLES
 from .delivery.tracker import load_tracker, tracker_dir
 from .errors import InputError
@@ -255,4 +256,6 @@ def check_build_inputs(period: str | None, root: Path, area: str | None = None) 
     with extract.eight_borough_source() if area else nullcontext():
         for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
             inputs.append(extract.check_extract(area_code, seed, root))
+            pcns = None if area else known_pcns(root)  # the PCN table is the default area's
+            inputs.append(check_extract_contract(area_code, seed, root, pcns))
     return Checked(editions, inputs)
