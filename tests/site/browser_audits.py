@@ -120,7 +120,7 @@ FOCUSED = """async () => {
       colour = parse(style.boxShadow.match(/rgba?\\([^)]+\\)/)?.[0] || '');
       what = `box-shadow ${style.boxShadow}`;
     }
-    if (!colour) continue;
+    if (!colour || clipped(part, style)) continue;
     const around = backdrop(part.parentElement);
     const value = contrast(blend(colour, around), around);
     if (value > ratio) [indicator, ratio] = [what, value];
@@ -165,6 +165,27 @@ FOCUSED = """async () => {
   function contrast(a, b) {
     const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
     return (hi + 0.05) / (lo + 0.05);
+  }
+  // Whether every side of the ring falls outside the box of an ancestor that clips overflow.
+  function clipped(part, style) {
+    const spread = style.outlineStyle !== 'none'
+      ? parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth)
+      : Math.max(0, ...[...style.boxShadow.matchAll(/(-?[\\d.]+)px/g)].map((m) => +m[1]));
+    const box = part.getBoundingClientRect();
+    const ring = {left: box.left - spread, right: box.right + spread, top: box.top - spread,
+      bottom: box.bottom + spread};
+    const clip = {left: -Infinity, right: Infinity, top: -Infinity, bottom: Infinity};
+    for (let n = part.parentElement; n && n !== document.body; n = n.parentElement) {
+      const s = getComputedStyle(n);
+      if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const r = n.getBoundingClientRect();
+      clip.left = Math.max(clip.left, r.left);
+      clip.right = Math.min(clip.right, r.right);
+      clip.top = Math.max(clip.top, r.top);
+      clip.bottom = Math.min(clip.bottom, r.bottom);
+    }
+    return !(ring.left >= clip.left - 0.5 || ring.right <= clip.right + 0.5
+      || ring.top >= clip.top - 0.5 || ring.bottom <= clip.bottom + 0.5);
   }
   function uncovered(el) {
     const box = el.getBoundingClientRect();
