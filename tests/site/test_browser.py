@@ -180,18 +180,23 @@ def latest_pages(site: Path) -> list[Path]:
 
 def test_no_accessibility_violations(site: Path, server: str, browser: Browser) -> None:
     """axe-core, every WCAG A/AA rule and ``region``, on every page of the latest edition at
-    desktop width, and on the front page and chapters at 320 CSS pixels too."""
+    desktop width, and on the front page, chapters and methods at 320 CSS pixels and in the
+    dark colour mode too."""
     source = axe_source()
     checked = latest_pages(site)
     narrow = [p for p in checked if p.parent.name == "book" and p.stem in NARROW_AXE_PAGES]
     counts: Counter[str] = Counter()
     violations = []
     rules: set[str] = set()
-    for viewport, paths in (("desktop", checked), ("reflow", narrow)):
-        tab = Tab(browser, VIEWPORTS[viewport])
+    for viewport, paths in (("desktop", checked), ("reflow", narrow), ("dark", narrow)):
+        tab = Tab(browser, VIEWPORTS["desktop" if viewport == "dark" else viewport])
+        if viewport == "dark":  # as chosen with the theme's colour-mode button
+            tab.context.add_init_script("localStorage.setItem('mode', 'dark')")
         for path in paths:
             tab.visit(f"{server}/{path.relative_to(site).as_posix()}")
             results = run_axe(tab.page, source)
+            theme = tab.page.evaluate("document.documentElement.dataset.theme")
+            assert theme == ("dark" if viewport == "dark" else "light"), path
             assert results["testEngine"]["version"] == pinned_axe_version()
             rules |= rules_run(results)
             for violation in results["violations"]:
@@ -206,7 +211,7 @@ def test_no_accessibility_violations(site: Path, server: str, browser: Browser) 
         "tags": list(WCAG_TAGS),
         "extra rules": list(EXTRA_RULES),
         "rules run": len(rules),
-        "pages": {"desktop": len(checked), "320 px": len(narrow)},
+        "pages": {"desktop": len(checked), "320 px": len(narrow), "dark mode": len(narrow)},
         "violations": dict(sorted(counts.items())),
     }
     (ARTEFACTS / "axe-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
