@@ -14,6 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
+
+from .disclosure import suppress
 
 PALETTE = {
     "blue": "#0072B2",
@@ -217,43 +220,101 @@ def funnel_chart(
     return fig
 
 
+def _month_edge(when: pd.Timestamp) -> pd.Timestamp:
+    """Half a month before a monthly point's date: where a period drawn on the chart starts."""
+    return pd.Timestamp(when) - pd.Timedelta(days=15)
+
+
+def _spc_programmes(ax: plt.Axes, programmes: dict[str, pd.Timestamp]) -> list[Line2D]:
+    """Programme starts as dotted lines before their first month, numbered above the plot area
+    (never over the data), with one legend entry per number."""
+    handles = []
+    numbers: dict[pd.Timestamp, list[str]] = {}
+    ordered = sorted(programmes.items(), key=lambda item: (item[1], item[0]))
+    for number, (name, when) in enumerate(ordered, start=1):
+        when = pd.Timestamp(when)
+        numbers.setdefault(when, []).append(str(number))
+        style = {"color": PALETTE["purple"], "linewidth": 1, "linestyle": ":"}
+        handles.append(Line2D([], [], **style, label=f"{number}: {name} ({when:%b %Y})"))
+    for when, labels in numbers.items():
+        ax.axvline(_month_edge(when), color=PALETTE["purple"], linewidth=1, linestyle=":")
+        ax.annotate(
+            ",".join(labels),
+            (_month_edge(when), 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color=PALETTE["purple"],
+            annotation_clip=False,
+        )
+    return handles
+
+
 def spc_chart(
     points: pd.DataFrame,
     *,
-    date: str = "date",
-    value: str = "value",
-    annotations: dict[str, pd.Timestamp] | None = None,
+    programmes: dict[str, pd.Timestamp] | None = None,
     target: float | None = None,
     title: str = "",
     ylabel: str = "",
 ) -> plt.Figure:
-    """XmR chart from :func:`bbp_analysis.stats.spc` output: values, mean and process limits
-    per rebase group, points marked by type, and dated interventions as labelled lines."""
+    """XmR chart from :func:`bbp_analysis.stats.baseline_spc` (or ``spc``) output: monthly
+    values, mean and process limits per rebase group, points marked by type, the baseline
+    period shaded, each recalculation of the limits as a solid line, and programme starts
+    as dotted lines numbered above the plot with a key below it."""
     apply_style()
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
     ax.grid(axis="y")
-    ax.plot(points[date], points[value], color=PALETTE["grey"], linewidth=1, zorder=1)
-    for _, group in points.groupby("rebase_group", sort=True):
-        for column, style in (("mean", "-"), ("lpl", "--"), ("upl", "--")):
+    ax.plot(points["date"], points["value"], color=PALETTE["grey"], linewidth=1, zorder=2)
+    for number, group in points.groupby("rebase_group", sort=True):
+        for column, style, label in (
+            ("mean", "-", "Mean"),
+            ("upl", "--", "Process limits"),
+            ("lpl", "--", None),
+        ):
             ax.plot(
-                group[date],
+                group["date"],
                 group[column],
                 color=PALETTE["black"],
                 linestyle=style,
                 linewidth=1,
                 zorder=2,
+                label=label if number == points["rebase_group"].min() else None,
             )
     for kind, rows in points.groupby("point_type", sort=True):
         colour, marker = SPC_STYLE.get(str(kind), SPC_STYLE["common_cause"])
         ax.plot(
-            rows[date],
-            rows[value],
+            rows["date"],
+            rows["value"],
             marker=marker,
             color=colour,
             linestyle="none",
             markersize=5,
             zorder=3,
             label=str(kind).replace("_", " ").capitalize(),
+        )
+    baseline = points.attrs.get("baseline")
+    if baseline:
+        first, last = (pd.Timestamp(when) for when in baseline)
+        ax.axvspan(
+            _month_edge(first),
+            _month_edge(last) + pd.Timedelta(days=30),
+            color=PALETTE["sky"],
+            alpha=0.15,
+            zorder=0,
+            linewidth=0,
+            label=f"Baseline {first:%b %Y} to {last:%b %Y} (limits fixed on it)",
+        )
+    for when in points.attrs.get("recalculated", []):
+        ax.axvline(
+            _month_edge(when),
+            color=PALETTE["black"],
+            linewidth=1.2,
+            zorder=1,
+            label=f"Limits recalculated from {pd.Timestamp(when):%b %Y}",
         )
     if target is not None:
         ax.axhline(
@@ -263,22 +324,90 @@ def spc_chart(
             linewidth=1.2,
             label=f"Target ({target:g})",
         )
-    for name, when in sorted((annotations or {}).items(), key=lambda item: item[1]):
-        ax.axvline(when, color=PALETTE["purple"], linewidth=1, linestyle=":")
-        ax.annotate(
-            name,
-            (when, 1.0),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            fontsize=7,
-            va="top",
-            ha="right",
-            color=PALETTE["purple"],
-        )
-    ax.set_title(title)
+    handles = _spc_programmes(ax, programmes or {})
+    ax.set_title(title, pad=16)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    own, labels = ax.get_legend_handles_labels()
+    ax.legend(
+        [*own, *handles],
+        [*labels, *(h.get_label() for h in handles)],
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        ncol=2,
+    )
     return fig
+
+
+def _limit_periods(points: pd.DataFrame) -> pd.Series:
+    """For each point, the months its limits come from, as words."""
+    words = {}
+    for number, group in points.groupby("rebase_group", sort=True):
+        fixed = group[group["in_baseline"]]["date"]
+        kind = "baseline" if number == points["rebase_group"].min() else "recalculated"
+        words[number] = f"{fixed.min():%b %Y} to {fixed.max():%b %Y} ({kind})"
+    return points["rebase_group"].map(words)
+
+
+def xmr_figure(
+    points: pd.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    subject: str,
+    threshold: int,
+    source: str,
+    target: float | None = None,
+    note: str = "",
+) -> dict:
+    """Everything a published XmR chart needs from one builder: the chart (:func:`spc_chart`,
+    programme starts from ``points.attrs["programmes"]``), alt text written from the data,
+    and the data table with counts below ``threshold`` suppressed ([c]) and the value
+    blanked with them. Returns the keyword arguments of ``publish.show_figure`` other than
+    ``figure_id`` and ``caption``."""
+    programmes = points.attrs.get("programmes", {})
+    fig = spc_chart(points, programmes=programmes, target=target, title=title, ylabel=unit)
+    periods = _limit_periods(points)
+    first, last = points.iloc[0], points.iloc[-1]
+    limits = f"mean {first['mean']:.2f}, process limits {first['lpl']:.2f} to {first['upl']:.2f}"
+    recalculated = points.attrs.get("recalculated", [])
+    if recalculated:
+        later = (
+            f"Limits recalculated from {', '.join(f'{w:%B %Y}' for w in recalculated)} "
+            f"(latest: mean {last['mean']:.2f}, process limits {last['lpl']:.2f} to "
+            f"{last['upl']:.2f})."
+        )
+    else:
+        later = "No programme start met the rule for recalculating the limits."
+    tally = ", ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in points["point_type"].value_counts().items()
+    )
+    starts = "; ".join(
+        f"{name} from {when:%B %Y}" for name, when in sorted(programmes.items(), key=lambda x: x[1])
+    )
+    alt = (
+        f"XmR statistical process control chart of {len(points)} months of {subject}, "
+        f"{unit}. Limits fixed on {periods.iloc[0]}: {limits}. {later} Points: {tally}."
+        + (f" Programme starts marked: {starts}." if starts else "")
+        + (f" {note}" if note else "")
+    )
+    data = points.assign(month=points["date"].dt.strftime("%Y-%m"), limits_from=periods)
+    data = suppress(
+        data, ["count"], threshold, value_columns=["value"], symbol="[c]", source=source
+    )
+    data = data[
+        ["month", "days", "count", "value", "mean", "lpl", "upl", "limits_from", "point_type"]
+    ]
+    places = 3 if abs(first["mean"]) < 10 else 2
+    decimals = {
+        "count": 0,
+        "days": 0,
+        "value": places,
+        "mean": places,
+        "lpl": places,
+        "upl": places,
+    }
+    return {"fig": fig, "alt": alt, "data": data, "decimals": decimals}
 
 
 def trend_chart(

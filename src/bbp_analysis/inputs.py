@@ -36,6 +36,7 @@ from typing import Any
 
 from . import catalogue, extract
 from . import params as params_mod
+from .contract.gate import check_extract_contract
 from .delivery.tracker import SCHEMAS as TRACKER_TABLES
 from .delivery.tracker import load_tracker, tracker_dir
 from .errors import InputError
@@ -199,13 +200,16 @@ def _check_edition(run_params: dict[str, Any], root: Path) -> None:
         )
 
 
-def _check_extracts(editions: list[dict[str, Any]], root: Path) -> list[str]:
-    """Check each extract the editions read, then each edition's period against the periods
-    that extract covers; return what was found, for the report."""
+def _check_extracts(editions: list[dict[str, Any]], root: Path, area: str | None) -> list[str]:
+    """Check each extract the editions read (against its manifest, then its contract), then
+    each edition's period against the periods that extract covers; return what was found,
+    for the report."""
     found = []
     for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
         summary, covered = extract.check_extract(area_code, seed, root)
         found.append(summary)
+        pcns = None if area else known_pcns(root)  # the PCN table is the default area's
+        found.append(check_extract_contract(area_code, seed, root, pcns))
         for run_params in editions:
             if (run_params["area_code"], run_params["synthetic_seed"]) == (area_code, seed):
                 period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
@@ -268,5 +272,5 @@ def check_build_inputs(period: str | None, root: Path, area: str | None = None) 
     inputs.append("delivery tracker")
     inputs.append(f"{len(_templates(root))} notebook templates")
     with extract.eight_borough_source() if area else nullcontext():
-        inputs += _check_extracts(editions, root)
+        inputs += _check_extracts(editions, root, area)
     return Checked(editions, inputs)

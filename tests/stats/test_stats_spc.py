@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis.stats import spc
+from bbp_analysis.stats import baseline_spc, spc
 
 # nhs-r-community/NHSRplotthedots tests/testthat/test-ptd_spc_standard.R: set.seed(123);
 # y = rnorm(20); expected limits in tests/testthat/_snaps/ptd_spc_standard.md
@@ -163,3 +163,96 @@ def test_missing_values_are_skipped_in_limits():
     result = spc(values)
     present = [v for v in values if not np.isnan(v)]
     assert result["mean"].iloc[0] == pytest.approx(np.mean(present))
+
+
+MONTHS = pd.date_range("2021-04-01", periods=40, freq="MS")
+
+
+def test_limits_come_only_from_the_pre_programme_baseline():
+    values = [*BASELINE, 4.0, 6.0] + [5.0, 7.0] * 13  # 12 baseline months, start in month 13
+    start = [MONTHS[12]]
+    result = baseline_spc(values, MONTHS, start)
+    # BASELINE: mean 5, AmR 10 -> limits 5 -/+ 26.6, held for all 40 months
+    assert result["mean"].eq(5.0).all()
+    assert result["lpl"].to_numpy() == pytest.approx([-21.6] * 40)
+    assert result["upl"].to_numpy() == pytest.approx([31.6] * 40)
+    assert result["in_baseline"].tolist() == [True] * 12 + [False] * 28
+    assert result.attrs["baseline"] == (MONTHS[0], MONTHS[11])
+    assert result.attrs["pre_programme"] and result.attrs["recalculated"] == []
+    changed = list(values)
+    changed[20] = 40.0  # would widen all-period limits; beyond the fixed UPL of 31.6
+    again = baseline_spc(changed, MONTHS, start)
+    for column in ("mean", "lpl", "upl"):
+        pd.testing.assert_series_equal(again[column], result[column])
+    assert again.loc[20, "special_cause_rule"] == "Above UPL"
+    assert spc(changed)["upl"].iloc[0] != pytest.approx(spc(values)["upl"].iloc[0])
+
+
+def test_baseline_falls_back_to_the_first_12_points():
+    values = [0.0, 10.0] * 20
+    result = baseline_spc(values, MONTHS, [MONTHS[5]])
+    assert result["in_baseline"].sum() == 12
+    assert not result.attrs["pre_programme"]
+    assert result.attrs["baseline"] == (MONTHS[0], MONTHS[11])
+
+
+def _shifted(lead: list[float], after: int) -> list[float]:
+    """15 baseline points (mean 14/3, AmR 10), then ``lead``, then points at 8 and 9 (above
+    the mean), ``after`` points from the start in all."""
+    tail = [8.0, 9.0] * after
+    return [0.0, 10.0] * 7 + [0.0] + (lead + tail)[:after]
+
+
+@pytest.mark.parametrize(
+    ("lead", "after", "recalculated"),
+    [
+        ([], 15, True),  # a run of 7 above begins at the start, 15 points from it
+        ([0.0, 0.0], 20, True),  # the run begins at the third point: within REBASE_LAG
+        ([0.0, 0.0, 0.0], 20, False),  # begins at the fourth point: does not coincide
+        ([], 14, False),  # too few points after the start
+        ([0.0, 10.0] * 10, 20, False),  # no shift
+    ],
+)
+def test_recalculation_only_where_the_rule_is_met(lead, after, recalculated):
+    values = _shifted(lead, after)
+    dates = pd.date_range("2020-01-01", periods=len(values), freq="MS")
+    result = baseline_spc(values, dates, [dates[15]])
+    assert result["rebase_group"].max() == int(recalculated)
+    assert result.attrs["recalculated"] == ([dates[15]] if recalculated else [])
+    assert result["mean"].iloc[0] == pytest.approx(14 / 3)
+    if recalculated:
+        new = np.asarray(values[15:30])
+        assert result["mean"].iloc[-1] == pytest.approx(new.mean())
+        assert result["in_baseline"].iloc[15:30].all() and not result["in_baseline"].iloc[30:].any()
+    else:
+        assert result["mean"].to_numpy() == pytest.approx([14 / 3] * len(values))
+
+
+def test_a_run_already_under_way_before_the_start_is_not_a_shift():
+    values = [0.0, 10.0] * 7 + [0.0] + [8.0, 9.0] * 12
+    dates = pd.date_range("2020-01-01", periods=len(values), freq="MS")
+    # the run above the mean begins at position 15; a start one month later does not coincide
+    assert baseline_spc(values, dates, [dates[16]]).attrs["recalculated"] == []
+    assert baseline_spc(values, dates, [dates[15]]).attrs["recalculated"] == [dates[15]]
+
+
+def test_a_start_inside_the_new_fixing_window_is_skipped():
+    values = [0.0, 10.0] * 7 + [0.0] + [9.0, 8.0] * 10 + [30.0, 31.0] * 10
+    dates = pd.date_range("2020-01-01", periods=len(values), freq="MS")
+    # second start at position 25, inside 15-29 (the first recalculation's fixing points,
+    # mean 8.5); position 34 (8) is below that mean, so the run above begins at 35
+    skipped = baseline_spc(values, dates, [dates[15], dates[25]])
+    assert skipped.attrs["recalculated"] == [dates[15]]
+    both = baseline_spc(values, dates, [dates[15], dates[35]])
+    assert both.attrs["recalculated"] == [dates[15], dates[35]]
+    assert both["mean"].iloc[-1] == pytest.approx((30 * 8 + 31 * 7) / 15)  # its first 15
+
+
+def test_per_group_baseline_lengths():
+    values = [0, 10] * 7 + [100, 110] * 10
+    result = spc(values, rebase=[14], fix_after=[12, 12])
+    assert result["in_baseline"].tolist() == [True] * 12 + [False] * 2 + [True] * 12 + [False] * 8
+    with pytest.raises(ValueError, match="one length per rebase group"):
+        spc(values, rebase=[14], fix_after=[12])
+    with pytest.raises(ValueError, match="at least 12"):
+        spc(values, rebase=[14], fix_after=[12, 11])

@@ -364,8 +364,11 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
 
 def emergency_monthly(params: dict) -> pd.DataFrame:
     """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
-    the period, annualised per 1,000, with XmR columns (:func:`objective_3.monthly_spc`)."""
-    return monthly_spc("emergency_admissions_monthly", "emergency_admissions_monthly", params)
+    the period per 100,000 a day, with XmR columns (:func:`objective_3.monthly_spc`): limits
+    fixed before the first programme start, recalculated only by the Making Data Count rule
+    at the programme starts of :func:`interventions`."""
+    return monthly_spc("emergency_admissions_monthly", "emergency_admissions_monthly", params,
+                       interventions(params))
 
 
 def readmission_values(params: dict) -> pd.DataFrame:

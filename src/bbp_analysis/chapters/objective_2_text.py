@@ -80,8 +80,11 @@ def spc_message(params: dict) -> Markdown:
         return Markdown(f"Monthly emergency admissions in {where} show only common-cause "
                         "variation: no signal that they are rising or falling.")
     listed = ", ".join(f"{n} {k.replace('_', ' ')} point(s)" for k, n in special.items())
+    first, last = points.attrs["baseline"]
+    again = "".join(f", recalculated from {when:%B %Y}" for when in points.attrs["recalculated"])
     return Markdown(f"Monthly emergency admissions in {where}: {listed} by the Making Data Count "
-                    "rules (improvement means fewer admissions).")
+                    f"rules, against limits set on {first:%B %Y} to {last:%B %Y}{again} "
+                    "(improvement means fewer admissions).")
 
 
 def _bullets(items: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from ..disclosure import suppress
-from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, spc_chart
+from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, xmr_figure
 from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
 from ..stats import funnel_plot_points, isr
@@ -281,29 +281,19 @@ def funnel_points(key: str, params: dict) -> pd.DataFrame:
 
 
 def spc_figure(params: dict) -> HTML:
-    """XmR chart of monthly emergency admissions with the interventions annotated."""
+    """XmR chart of monthly emergency admissions with the interventions marked
+    (:func:`bbp_analysis.figures.xmr_figure`)."""
     points = o2.emergency_monthly(params)
-    notes = o2.interventions(params)
     where = params.get("pcn") or params["area_name"]
     title = f"Emergency admissions, {where}: XmR chart"
-    fig = spc_chart(points, annotations=notes, title=title, ylabel="per 1,000 a year")
-    last = points.iloc[-1]
-    kinds = points["point_type"].value_counts()
-    tally = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-    marks = "; ".join(f"{k} from {v:%B %Y}" for k, v in sorted(notes.items(),
-                                                                 key=lambda x: x[1]))
-    alt = (f"XmR statistical process control chart of {len(points)} months of emergency "
-           f"admissions for {where}, mean {last['mean']:.1f} per 1,000 a year, process limits "
-           f"{last['lpl']:.1f} to {last['upl']:.1f}; points: {tally}. Interventions marked: "
-           f"{marks}.")
-    data = points.assign(month=points["date"].dt.strftime("%Y-%m"))
-    data = suppress(data, ["count"], params["suppression_threshold"], value_columns=["value"],
-                    symbol="[c]", source="emergency_admissions_monthly")
-    data = data[["month", "count", "value", "mean", "lpl", "upl", "point_type"]]
-    caption = (f"{title} (monthly admissions per 1,000 registered, annualised), "
-               f"neighbourhood-team interventions marked. {o2.label(params)}")
-    return show_figure(fig, figure_id="emergency-spc", caption=caption, alt=alt, data=data,
-                       decimals={"count": 0, "value": 2, "mean": 2, "lpl": 2, "upl": 2})
+    unit = points.attrs["unit"]
+    parts = xmr_figure(points, title=title, unit=unit,
+                       subject=f"emergency admissions for {where}",
+                       threshold=params["suppression_threshold"],
+                       source="emergency_admissions_monthly")
+    caption = (f"{title} ({unit}), neighbourhood-team interventions marked. "
+               f"{o2.label(params)}")
+    return show_figure(**parts, figure_id="emergency-spc", caption=caption)
 
 
 def organisation_table(table: pd.DataFrame, *, table_id: str, caption: str,

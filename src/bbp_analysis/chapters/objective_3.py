@@ -16,12 +16,13 @@ from IPython.display import HTML
 
 from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress, suppress_ratio
-from ..figures import ci_dot_chart, spc_chart, trend_chart
+from ..disclosure import suppress_ratio
+from ..figures import ci_dot_chart, trend_chart, xmr_figure
 from ..headline import INDICATIVE, Headline, Reading, trend_fields
 from ..publish import mark_suppressed, show_figure, show_table
 from ..report import describe_dot_chart
-from ..stats import compare, dsr, proportion, rate, recent_trend, sii, spc
+from ..stats import baseline_spc, compare, dsr, proportion, rate, recent_trend, sii
+from . import objective_3_its as its
 
 PM5 = "pm5-acsc-admissions"
 PM5_QUERY = "acsc_plan_admissions"
@@ -41,6 +42,9 @@ SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 SPC_START = pd.Timestamp("2021-04-01")
 """Monthly charts start after the first pandemic year (2020-21), a different process."""
+SPC_PER = 100_000
+SPC_UNIT = "per 100,000 registered people a day"
+"""Monthly charts show rates per day, so that months of 28 to 31 days compare."""
 
 
 def _seed(params: dict) -> int:
@@ -297,54 +301,71 @@ def headline_measures(params: dict) -> list[Headline]:
     )]
 
 
-def monthly_spc(query: str, measure: str, params: dict, target: float | None = None
-                ) -> pd.DataFrame:
+def daily_rate(count: pd.Series, population: pd.Series, month: pd.Series) -> pd.Series:
+    """Events per :data:`SPC_PER` people per day in each calendar month (``month`` dated on
+    any day of it): count / (population x days in the month) x SPC_PER."""
+    return count / (population * pd.to_datetime(month).dt.days_in_month) * SPC_PER
+
+
+def monthly_spc(query: str, measure: str, params: dict,
+                programmes: dict[str, pd.Timestamp]) -> pd.DataFrame:
     """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
-    period as an annualised rate per 1,000 (monthly count / population x 12,000), with the
-    XmR chart columns of :func:`bbp_analysis.stats.spc` (improvement = decrease) and
-    ``count``."""
+    period as a rate per day (:func:`daily_rate`, so months of different lengths compare), on
+    an XmR chart with limits fixed on the pre-programme baseline and recalculated at
+    ``programmes`` starts (name -> date; starts after the period left out) only by the Making
+    Data Count rule (:func:`bbp_analysis.stats.baseline_spc`, improvement = decrease);
+    ``attrs`` keep the starts (``programmes``) and the ``unit`` for the chart."""
     data = rows(query, measure, params, breakdown="total")
+    end = pd.Timestamp(params["period_end"])
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[data["area_type"] == scope]
     if params.get("pcn"):
         data = data[data["area_code"] == params["pcn"]]
     data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
-    data = data[(data["date"] >= SPC_START) & (data["date"] <= pd.Timestamp(params["period_end"]))]
+    data = data[(data["date"] >= SPC_START) & (data["date"] <= end)]
     data = data.sort_values("date")
-    value = data["numerator"] / data["denominator"] * 12_000
-    points = spc(value.to_numpy(), data["date"].to_numpy(), improvement="decrease",
-                 target=target)
+    value = daily_rate(data["numerator"], data["denominator"], data["date"])
+    programmes = {name: when for name, when in programmes.items() if when <= end}
+    points = baseline_spc(value.to_numpy(), data["date"].to_numpy(), list(programmes.values()),
+                          improvement="decrease")
     points["count"] = data["numerator"].to_numpy()
+    points["days"] = data["date"].dt.days_in_month.to_numpy()
+    points.attrs.update(programmes=programmes, unit=SPC_UNIT)
     return points
 
 
+def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
+    """Integrated diabetes team starts (the programme acting on these admissions), each PCN's,
+    or the named PCN's only: label -> date."""
+    table = its.interventions(params["area_code"])
+    table = table[table["intervention"] == "integrated_diabetes_team"]
+    if params.get("pcn"):
+        table = table[table["pcn_name"] == params["pcn"]]
+    starts = table.drop_duplicates("pcn_name").sort_values("start_date")
+    return {f"Diabetes team: {row.pcn_name.replace(' PCN', '')}": pd.Timestamp(row.start_date)
+            for row in starts.itertuples()}
+
+
 def acsc_monthly(params: dict) -> pd.DataFrame:
-    """Measure 5 by month per 1,000 (annualised) with XmR columns (:func:`monthly_spc`); no
-    target line, because the plan's NWL average is on another basis."""
-    return monthly_spc("acsc_plan_admissions_monthly", "acsc_plan_admissions_monthly", params)
+    """Measure 5 by month per 100,000 a day with XmR columns (:func:`monthly_spc`), limits
+    recalculated only at diabetes team starts (:func:`programme_starts`)."""
+    return monthly_spc("acsc_plan_admissions_monthly", "acsc_plan_admissions_monthly", params,
+                       programme_starts(params))
 
 
-def acsc_spc_figure(points: pd.DataFrame, params: dict, annotations: dict) -> HTML:
-    """SPC chart of :func:`acsc_monthly` with programme starts marked, alt text and data (no
-    target line: the plan's NWL average is on another basis)."""
+def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
+    """SPC chart of :func:`acsc_monthly` (:func:`bbp_analysis.figures.xmr_figure`); no target
+    line, because the plan's NWL average is a rate by weighted population on another basis."""
     where = params.get("pcn") or params["area_name"]
     title = f"Emergency admissions for the plan's six conditions, {where}: XmR chart"
-    caption = (f"{title} (monthly rate per 1,000 registered a year, annualised). "
+    parts = xmr_figure(points, title=title, unit=SPC_UNIT, subject=f"measure 5 for {where}",
+                       threshold=params["suppression_threshold"],
+                       source="acsc_plan_admissions_monthly",
+                       note="No target line: the plan's NWL average is a rate by weighted "
+                            "population, not comparable.")
+    caption = (f"{title} ({SPC_UNIT}), diabetes team starts marked. "
                f"{extract.synthetic_label(params['area_code'], _seed(params))}")
-    fig = spc_chart(points, annotations=annotations, title=title, ylabel="per 1,000 a year")
-    last = points.iloc[-1]
-    kinds = points["point_type"].value_counts()
-    tally = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-    alt = (f"XmR statistical process control chart of {len(points)} months for {where}, "
-           f"mean {last['mean']:.1f} per 1,000 a year, process limits {last['lpl']:.1f} to "
-           f"{last['upl']:.1f}; points: {tally}. No target line: the plan's NWL average is a "
-           "rate by weighted population, not comparable.")
-    data = points.assign(month=points["date"].dt.strftime("%Y-%m"))
-    data = suppress(data, ["count"], params["suppression_threshold"], value_columns=["value"],
-                    symbol="[c]", source="acsc_plan_admissions_monthly")
-    data = data[["month", "count", "value", "mean", "lpl", "upl", "point_type"]]
-    return show_figure(fig, figure_id="pm5-acsc-spc", caption=caption, alt=alt, data=data,
-                       decimals={"count": 0, "value": 2, "mean": 2, "lpl": 2, "upl": 2})
+    return show_figure(**parts, figure_id="pm5-acsc-spc", caption=caption)
 
 
 def under5_ae(params: dict) -> pd.DataFrame:

@@ -158,33 +158,21 @@ def gap_display(gap: pd.DataFrame) -> pd.DataFrame:
 
 
 def spc_message(points: pd.DataFrame) -> str:
-    """What the SPC chart says, from its rules."""
+    """What the SPC chart says, from its rules: the latest month, its variation type and the
+    months the limits come from."""
     last = points.iloc[-1]
     kind = str(last["point_type"]).replace("_", " ")
-    assurance = str(points.attrs.get("assurance") or "not assessed").replace("_", " ")
-    why = {"inconsistent": " (hit and miss: the target lies within the process limits, so "
-                           "it will be met in some months and missed in others)",
-           "consistent pass": " (the whole process lies on the right side of the target)",
-           "consistent fail": " (the target lies outside the process limits: it will not be "
-                              "met without a change to the process)"}.get(assurance, "")
-    if assurance == "not assessed":
-        return (f"Latest month ({last['date']:%B %Y}): {last['value']:.1f} per 1,000 a year, "
-                f"{kind}. No target line is drawn: the plan's NWL average is a rate by "
-                "weighted population, on another basis than this rate.")
-    return (f"Latest month ({last['date']:%B %Y}): {last['value']:.1f} per 1,000 a year, "
-            f"{kind}; against the NWL-average target the process is {assurance}{why}.")
-
-
-def programme_annotations(params: dict) -> dict[str, pd.Timestamp]:
-    """Start dates of programmes to mark on the SPC chart (the named PCN's only, if any)."""
-    table = its.interventions(params["area_code"])
-    table = table[table["intervention"] == "integrated_diabetes_team"]
-    if params.get("pcn"):
-        table = table[table["pcn_name"] == params["pcn"]]
-    starts = table.drop_duplicates("pcn_name").sort_values("start_date")
-    end = pd.Timestamp(params["period_end"])
-    return {f"Diabetes team: {row.pcn_name.replace(' PCN', '')}": row.start_date
-            for row in starts.itertuples() if row.start_date <= end}
+    first, end = points.attrs["baseline"]
+    before = ("before the first diabetes team" if points.attrs["pre_programme"] else
+              "the first 12 months, as fewer came before the first diabetes team")
+    limits = f"limits from {first:%B %Y} to {end:%B %Y}, {before}"
+    if points.attrs["recalculated"]:
+        limits += (", recalculated from "
+                   + ", ".join(f"{w:%B %Y}" for w in points.attrs["recalculated"])
+                   + " after a lasting shift")
+    return (f"Latest month ({last['date']:%B %Y}): {last['value']:.2f} {points.attrs['unit']}, "
+            f"{kind} ({limits}). No target line is drawn: the plan's NWL average is a rate by "
+            "weighted population, on another basis than this rate.")
 
 
 def target_message(table: pd.DataFrame, spec: dict) -> str:

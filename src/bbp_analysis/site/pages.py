@@ -3,8 +3,8 @@
 :func:`stage_pages` writes the edition's snapshot (``_extra/edition.json``), copies the
 executed notebooks, describes the downloads as a data package (``datapackage.json``) and zips
 the whole edition for download, and writes the generated pages:
-what changed, editions, logic model, claims ledger, downloads and one definition page per
-indicator.
+what changed, editions, logic model, claims ledger, downloads, the extract contract and one
+definition page per indicator.
 """
 
 from __future__ import annotations
@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from .. import params as params_mod
-from . import claims, datapackage, downloads, editions, logic_model, methods_pages, snapshot
+from . import (
+    claims,
+    contract_page,
+    datapackage,
+    downloads,
+    editions,
+    logic_model,
+    methods_pages,
+    snapshot,
+)
 
 
 def earlier_snapshots(
@@ -65,6 +74,7 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], root: Path) -> Non
         + "\n",
     )
     methods_pages.write_pages(book)
+    contract_page.write(book, extra)
     notebooks = downloads.copy_notebooks(book, extra)
     files = [
         *sorted((extra / "downloads").glob("*.csv")),

@@ -19,12 +19,13 @@ from bbp_analysis.stats.life_expectancy import life_expectancy
 from bbp_analysis.stats.proportions import proportion
 from bbp_analysis.stats.rates import rate
 from bbp_analysis.stats.regression import ITSResult, its, rate_ratio
-from bbp_analysis.stats.spc import spc
+from bbp_analysis.stats.spc import baseline_spc, spc
 from bbp_analysis.stats.standardised import dsr, esp2013, isr
 
 __all__ = [
     "ITSResult",
     "StatsInputError",
+    "baseline_spc",
     "compare",
     "dsr",
     "esp2013",

@@ -22,6 +22,12 @@ RUN_LENGTH = 7
 MIN_FIX_AFTER = 12
 SHORT_GROUP = 13
 """Groups with fewer points than this get a warning (NHSRplotthedots' threshold)."""
+REBASE_POINTS = 15
+"""Points needed from a programme start to recalculate limits there; the new limits are fixed
+on them (Making Data Count asks for 15-20 points to set limits)."""
+REBASE_LAG = 3
+"""A shift coincides with a programme start when its run begins in the start month or within
+the next ``REBASE_LAG - 1`` points."""
 
 
 def _runs(signs: np.ndarray, length: int) -> np.ndarray:
@@ -160,18 +166,38 @@ def _rebase_groups(n: int, dates: np.ndarray | None, rebase: Sequence | None) ->
     return np.searchsorted(np.sort(points), dates, side="right")
 
 
+def _fix_lengths(fix_after: int | Sequence[int] | None, groups: int) -> list[int | None]:
+    """Baseline length of each rebase group (None: all its points), checked against the rules."""
+    lengths = (
+        [fix_after] * groups if fix_after is None or np.isscalar(fix_after) else list(fix_after)
+    )
+    if len(lengths) != groups:
+        raise StatsInputError(
+            f"{len(lengths)} lengths for {groups} groups",
+            column="fix_after",
+            rule="needs one length per rebase group",
+        )
+    for length in lengths:
+        if length is not None and length < MIN_FIX_AFTER:
+            raise StatsInputError(
+                f"got {length}", column="fix_after", rule=f"must be at least {MIN_FIX_AFTER}"
+            )
+    return lengths
+
+
 def spc(
     values: ArrayLike,
     dates: ArrayLike | None = None,
     improvement: Improvement = "increase",
     target: float | None = None,
-    fix_after: int | None = None,
+    fix_after: int | Sequence[int] | None = None,
     rebase: Sequence | None = None,
     screen_outliers: bool = True,
 ) -> pd.DataFrame:
     """XmR chart of one series, one row per point, sorted by date if dates are given.
 
-    Per rebase group: mean of the baseline (the first ``fix_after`` points, >= 12, or all);
+    Per rebase group: mean of the baseline (the first ``fix_after`` points, >= 12, or all; a
+    sequence gives one length per group);
     average moving range AmR of consecutive points, with ranges >= 3.267 AmR screened out and
     AmR recomputed (``screen_outliers``); process limits ``lpl``/``upl`` = mean ∓ 2.66 AmR and
     the "close to limits" lines at 2/3 of that. A constant series has no limits (NaN).
@@ -193,10 +219,6 @@ def spc(
             column="improvement",
             rule="must be increase, decrease or neutral",
         )
-    if fix_after is not None and fix_after < MIN_FIX_AFTER:
-        raise StatsInputError(
-            f"got {fix_after}", column="fix_after", rule=f"must be at least {MIN_FIX_AFTER}"
-        )
     y = as_float(values, "values")
     frame = pd.DataFrame({"value": y})
     date_values = None
@@ -213,6 +235,11 @@ def spc(
         date_values = frame["date"].to_numpy()
     group = _rebase_groups(y.size, date_values, rebase)
     frame["rebase_group"] = group
+    fixes = _fix_lengths(fix_after, int(group.max()) + 1 if group.size else 1)
+    position = np.arange(y.size) - np.searchsorted(group, group)  # place within its group
+    frame["in_baseline"] = [
+        fixes[g] is None or p < fixes[g] for g, p in zip(group, position, strict=True)
+    ]
     parts: dict[str, list[np.ndarray]] = {}
     latest = (np.nan, np.nan)
     for number in np.unique(group):
@@ -224,7 +251,7 @@ def spc(
                 f"{SHORT_GROUP} points are unreliable",
                 stacklevel=2,
             )
-        centre, amr = _limits(points, fix_after, screen_outliers)
+        centre, amr = _limits(points, fixes[number], screen_outliers)
         for name, column in _classify_group(points, centre, amr).items():
             parts.setdefault(name, []).append(column)
         latest = (centre - LIMIT_FACTOR * amr, centre + LIMIT_FACTOR * amr)
@@ -238,3 +265,73 @@ def spc(
     frame.attrs["assurance"] = assurance
     frame.attrs["variation"] = frame["point_type"].iloc[-1] if len(frame) else None
     return frame
+
+
+def _shift_at(y: np.ndarray, centre: float, start: int) -> bool:
+    """True if a run of 7 points on one side of ``centre`` begins (the point before it is on
+    the other side or on the mean) at ``start`` or within the next ``REBASE_LAG - 1`` points."""
+    with np.errstate(invalid="ignore"):
+        side = np.nan_to_num(np.sign(y - centre))
+    for first in range(start, min(start + REBASE_LAG, y.size - RUN_LENGTH + 1)):
+        run = side[first : first + RUN_LENGTH]
+        begins = first == 0 or side[first - 1] != run[0]
+        if begins and run[0] != 0 and (run == run[0]).all():
+            return True
+    return False
+
+
+def baseline_spc(
+    values: ArrayLike,
+    dates: ArrayLike,
+    starts: Sequence,
+    improvement: Improvement = "increase",
+    target: float | None = None,
+) -> pd.DataFrame:
+    """XmR chart (:func:`spc`) with limits fixed on a pre-programme baseline, recalculated at a
+    programme start only where the Making Data Count conditions for recalculating hold.
+
+    Baseline: the points dated before the earliest of ``starts`` (at least 12: with fewer, the
+    first 12, and ``attrs["pre_programme"]`` is False); its mean and limits are held fixed
+    (extended) over later points. At each start, in date order, the limits are recalculated
+    only if (1) the start falls after the current limits' fixing points; (2) a sustained shift
+    coincides with it: a run of 7 points on one side of the current mean begins in the start
+    month or within the next ``REBASE_LAG - 1`` points; and (3) at least ``REBASE_POINTS``
+    points follow from the start, on which the new limits are then fixed. ``attrs``:
+    ``baseline`` (first and last baseline dates), ``recalculated`` (start dates used),
+    ``pre_programme``, plus :func:`spc`'s.
+    """
+    frame = pd.DataFrame(
+        {"date": pd.to_datetime(np.asarray(dates)), "value": as_float(values, "values")}
+    )
+    frame = frame.sort_values("date", kind="stable").reset_index(drop=True)
+    y, when = frame["value"].to_numpy(), frame["date"].to_numpy()
+    points = pd.to_datetime(pd.Series(list(starts), dtype=object)).sort_values().to_numpy()
+    first = int(np.searchsorted(when, points[0])) if points.size else y.size
+    baseline = min(max(first, MIN_FIX_AFTER), y.size)
+    fixes: list[int | None] = [baseline if baseline >= MIN_FIX_AFTER else None]
+    rebase: list[int] = []
+    for start in points:
+        at = int(np.searchsorted(when, start))
+        settled = (rebase[-1] if rebase else 0) + (fixes[-1] or y.size)
+        if at < settled or y.size - at < REBASE_POINTS:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            chart = spc(y, fix_after=fixes, rebase=rebase or None)
+        if _shift_at(y, float(chart["mean"].iloc[at]), at):
+            rebase.append(at)
+            fixes.append(REBASE_POINTS)
+    result = spc(
+        y,
+        when,
+        improvement=improvement,
+        target=target,
+        fix_after=fixes,
+        rebase=[when[i] for i in rebase] or None,
+    )
+    result.attrs["baseline"] = (
+        (pd.Timestamp(when[0]), pd.Timestamp(when[baseline - 1])) if y.size else None
+    )
+    result.attrs["recalculated"] = [pd.Timestamp(when[i]) for i in rebase]
+    result.attrs["pre_programme"] = first >= MIN_FIX_AFTER
+    return result

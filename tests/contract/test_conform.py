@@ -1,0 +1,197 @@
+"""The synthetic extract conforms to the contract; a damaged copy is refused, one line per
+problem naming file, row, column and rule, by the checker and by ``bbp validate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from bad_inputs import damage as d
+
+from bbp_analysis import cli
+from bbp_analysis.contract import load
+from bbp_analysis.contract.conform import ExtractRefused, check_folder, problems
+from bbp_analysis.extract import read_manifest
+from bbp_analysis.inputs import known_pcns
+from bbp_analysis.periods import between
+from bbp_analysis.synth.calibration import CARE_PROCESSES
+from bbp_analysis.synth.conditions import CONDITIONS, FRAILTY_LEVELS
+from bbp_analysis.synth.generate import generate
+from bbp_analysis.synth.lifecycle import PLACES
+from bbp_analysis.synth.population import ETHNIC_CATEGORIES
+from bbp_analysis.synth.programmes import UPTAKE
+from bbp_analysis.synth.surveys import GPPS_LABELS
+
+DEFAULT = d.ROOT / d.EXTRACT
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    """A small extract from another seed, written as CSV (as a warehouse export arrives)."""
+    parquet = tmp_path_factory.mktemp("parquet")
+    generate(scale=0.02, seed=11, out_dir=parquet)
+    out = tmp_path_factory.mktemp("csv")
+    con = duckdb.connect(":memory:")
+    for name in load().tables:
+        source, target = parquet / f"{name}.parquet", out / f"{name}.csv"
+        con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{target}' (HEADER)")
+    con.close()
+    return out
+
+
+def _copy(small: Path, target: Path, table: str, edit) -> Path:
+    """``small`` linked into ``target`` with ``table``'s CSV text changed by ``edit``."""
+    target.mkdir()
+    for path in small.iterdir():
+        (target / path.name).symlink_to(path)
+    path = target / f"{table}.csv"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    path.write_text(edit(text), encoding="utf-8")
+    return target
+
+
+def _lines(folder: Path) -> list[str]:
+    with pytest.raises(ExtractRefused) as refused:
+        check_folder(folder)
+    return str(refused.value).splitlines()
+
+
+def test_default_extract_conforms_with_its_coverage():
+    found, result = problems(DEFAULT, known_pcns(d.ROOT))
+    assert found == []
+    manifest = read_manifest(DEFAULT)
+    assert result.rows == {name: manifest["tables"][name]["rows"] for name in load().tables}
+    assert result.fin_years == between("2019-20", "2025-26")
+    assert result.areas == ("E09000015",)
+    assert result.first_date == "2019-04-01"
+
+
+def test_a_csv_extract_from_another_seed_conforms(small):
+    result = check_folder(small)
+    assert result.areas == ("E09000015",) and result.fin_years == between("2019-20", "2025-26")
+    assert result.rows["persons"] > 1000
+
+
+def test_generator_code_lists_are_the_contracts():
+    fields = {(t, f["name"]): f for t in load().tables for f in load().fields(t)}
+
+    def enum(table, column):
+        return set(fields[(table, column)]["constraints"]["enum"])
+
+    assert enum("persons", "ethnic_category") == set(ETHNIC_CATEGORIES)
+    assert enum("persons", "place_of_death") == set(PLACES)
+    assert enum("persons", "frailty") == set(FRAILTY_LEVELS)
+    assert enum("programmes", "programme") == set(UPTAKE)
+    assert enum("gpps_responses", "age_band") == set(GPPS_LABELS)
+    assert {c for c in CONDITIONS if fields[("persons", c)]["type"] == "boolean"} == set(CONDITIONS)
+    assert all(fields[("care_processes", c)]["type"] == "boolean" for c in CARE_PROCESSES)
+
+
+def test_every_enum_is_its_code_list():
+    contract = load()
+    for table in contract.tables:
+        for field in contract.fields(table):
+            codes = contract.code_lists.get(field.get("x-codeList"), {}).get("codes")
+            if codes is not None:
+                assert field["constraints"]["enum"] == [str(c) for c in codes], field["name"]
+
+
+def test_a_renamed_column_is_refused_naming_file_column_and_rule(small, tmp_path):
+    folder = _copy(small, tmp_path / "x", "persons", lambda t: t.replace(",sex,", ",gender,", 1))
+    assert _lines(folder) == [
+        f"{folder / 'persons.csv'}: column 'sex': contract: column present: "
+        "column missing (named in the contract)",
+        f"{folder / 'persons.csv'}: column 'gender': contract: no other columns: "
+        "column not in the contract (renamed?)",
+    ]
+
+
+def _set(table_text: str, column: str, row: int, value: str) -> str:
+    lines = table_text.split("\n")
+    position = lines[0].split(",").index(column)
+    cells = lines[row].split(",")
+    cells[position] = value
+    lines[row] = ",".join(cells)
+    return "\n".join(lines)
+
+
+def test_a_code_outside_its_list_is_refused_with_its_row(small, tmp_path):
+    folder = _copy(small, tmp_path / "x", "apc_spells", lambda t: _set(t, "admimeth", 7, "99"))
+    assert _lines(folder) == [
+        f"{folder / 'apc_spells.csv'}: row 7, column 'admimeth': contract: code list "
+        "admission_method: '99' breaks it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "rule"),
+    [
+        ("ae_attendances", "age", "forty", "contract: type integer"),
+        ("persons", "imd_decile", "11", "contract: maximum 10"),
+        ("apc_spells", "primary_diagnosis", "I10", "contract: pattern [A-Z]\\d{2}[0-9X]"),
+        ("persons", "sex", "", "contract: required (no empty value)"),
+        ("apc_spells", "person_id", "P99999999", "contract: foreign key to persons"),
+        (
+            "care_processes",
+            "fin_year",
+            "2024-26",
+            "contract: financial year (the second year follows the first)",
+        ),
+    ],
+)
+def test_each_rule_names_file_row_column(small, tmp_path, table, column, value, rule):
+    folder = _copy(small, tmp_path / "x", table, lambda t: _set(t, column, 3, value))
+    (line,) = _lines(folder)
+    assert line.startswith(f"{folder / (table + '.csv')}: row 3, column '{column}': {rule}: ")
+
+
+def test_a_repeated_key_is_refused_at_the_repeat(small, tmp_path):
+    def repeat(text: str) -> str:
+        lines = text.split("\n")
+        return "\n".join([*lines[:3], lines[2], *lines[3:]])
+
+    folder = _copy(small, tmp_path / "x", "workforce", repeat)
+    (line,) = _lines(folder)
+    assert line.startswith(
+        f"{folder / 'workforce.csv'}: row 3, column 'organisation, fin_year': "
+        "contract: primary key unique"
+    )
+
+
+def test_bbp_validate_refuses_a_code_outside_its_list(tmp_path, monkeypatch, capsys):
+    project = d.link_project(tmp_path / "project").resolve()
+    name = f"{d.EXTRACT}/apc_spells.parquet"
+
+    def recode(table: pa.Table) -> pa.Table:
+        codes = table["admimeth"].to_pylist()
+        codes[4] = "99"
+        return table.set_column(table.column_names.index("admimeth"), "admimeth", pa.array(codes))
+
+    d.rewrite_table(recode)(project, name)
+    monkeypatch.setenv("BBP_ROOT", str(project))
+    assert cli.main(["validate", "--period", "2025-26"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"bbp validate: error: {project / name}: row 5, column 'admimeth': contract: code list "
+        "admission_method: '99' breaks it"
+    )
+
+
+def test_an_unreadable_csv_is_refused_naming_it(small, tmp_path):
+    folder = _copy(small, tmp_path / "x", "workforce", lambda t: t + "a,b,c,d,e,f,g,h\n")
+    (line,) = _lines(folder)
+    assert line.startswith(f"{folder / 'workforce.csv'}: contract: readable table: not readable")
+
+
+def test_pcn_names_are_checked_against_the_areas_list(small):
+    assert check_folder(small, known_pcns(d.ROOT)).areas == ("E09000015",)
+    with pytest.raises(ExtractRefused) as refused:
+        check_folder(small, ["Sphere PCN"])
+    lines = str(refused.value).splitlines()
+    persons = [line for line in lines if line.startswith(f"{small / 'persons.csv'}: row ")]
+    assert len(persons) == 1
+    assert ", column 'pcn_name': contract: code list pcn: " in persons[0]
+    assert "'Sphere PCN'" not in persons[0]
