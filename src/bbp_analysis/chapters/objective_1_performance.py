@@ -51,7 +51,8 @@ ROWS = (
         "rate",
         "low_is_good",
         "Fewer Harrow patients attend A&E than the NWL average",
-        note="The plan gives no figure. The comparator table holds no NWL A&E rate.",
+        "ae_type1_attendances",
+        note="The plan gives no figure, only the direction.",
     ),
     Row(
         "Non-elective (emergency) admissions per 1,000 registered people",
@@ -62,9 +63,9 @@ ROWS = (
         "low_is_good",
         "Unplanned / non-elective admission rates by weighted population are significantly "
         "higher in Harrow than the NWL average",
+        "emergency_admissions",
         note="The plan gives no figure and uses a weighted population; the extract has none, "
-        "so this rate is per registered person (crude). The comparator table holds no NWL "
-        "emergency admission rate.",
+        "so this rate is per registered person (crude), and so is the NWL comparator.",
     ),
     Row(
         "Cervical screening coverage (%)",
@@ -109,8 +110,9 @@ ROWS = (
         "proportion",
         "high_is_good",
         "Influenza vaccination rates in Harrow higher than in NWL as a whole",
+        "flu_vaccination_65plus",
         note="The plan gives only the relative difference, without cohort or season; the "
-        "review shows people aged 65 and over. The comparator table holds no NWL flu rate.",
+        "review shows people aged 65 and over, for Harrow and NWL alike.",
     ),
 )
 """The plan's performance section, in the plan's order of topics."""

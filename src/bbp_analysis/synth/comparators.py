@@ -70,6 +70,20 @@ SERIES: dict[str, tuple[str, str, str, dict[str, tuple[float, bool]], float]] = 
     "ltc_prevalence_hypertension": ("Hypertension QOF prevalence (%)", "All ages", "2021-22",
                                     {NWL: (11.0, False), LONDON: (11.1, False),
                                      ENGLAND: (14.0, False)}, 0.05),
+    # The plan's performance section (2.3) gives no figures for these three, only directions:
+    # Harrow attends A&E less, is admitted as an emergency more, and has flu vaccination
+    # rates "25% higher" than NWL. The simulated levels follow those directions. Appended
+    # last, so the random draws of every series above are unchanged.
+    "ae_type1_attendances": ("A&E (type 1) attendances per 1,000 registered population",
+                             "All ages", "2021-22", {NWL: (335.0, False), LONDON: (330.0, False),
+                                                     ENGLAND: (300.0, False)}, 2.0),
+    "emergency_admissions": ("Emergency (non-elective) admissions per 1,000 registered "
+                             "population", "All ages", "2021-22",
+                             {NWL: (88.0, False), LONDON: (85.0, False),
+                              ENGLAND: (100.0, False)}, 0.5),
+    "flu_vaccination_65plus": ("Flu vaccination, people aged 65 and over (%)", "65+ yrs",
+                               "2021-22", {NWL: (60.0, False), LONDON: (65.0, False),
+                                           ENGLAND: (80.0, False)}, 0.0),
 }
 
 
