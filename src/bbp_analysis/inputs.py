@@ -155,11 +155,78 @@ def _harrow_practices(path: Path) -> None:
         )
 
 
+HSE_SEXES = ("Men", "Women", "Adults")
+HSE_AGES = ("16-34", "35-44", "45-54", "55-64", "65-74", "75+")
+HSE_TOTAL = "All with hypertension"
+
+
+def _hse_hypertension(path: Path) -> None:
+    """The HSE 2022 hypertension table objective 1 reads for expected prevalence: its columns,
+    sexes, one row per sex and group, each share a percentage 0-100 ('-' for under 0.5%), and
+    a numeric "All with hypertension" row for men and for women (the rows the model uses)."""
+    header, rows = read_records(path)
+    for name in ("Sex", "Group", *HSE_AGES):
+        if name not in header:
+            raise InputError("column missing", file=path, column=name, rule="HSE table header")
+    seen: set[tuple[str, str]] = set()
+    for number, record in enumerate(rows, start=1):
+        cells = dict(zip(header, record, strict=True))
+        if cells["Sex"] not in HSE_SEXES:
+            raise InputError(
+                f"{cells['Sex']!r} is not one of {', '.join(HSE_SEXES)}",
+                file=path,
+                row=number,
+                column="Sex",
+                rule="code list",
+            )
+        key = (cells["Sex"], cells["Group"])
+        if key in seen:
+            raise InputError(
+                f"{key[0]}, {key[1]} appears twice",
+                file=path,
+                row=number,
+                column="Group",
+                rule="unique key",
+            )
+        seen.add(key)
+        for age in HSE_AGES:
+            text = cells[age].strip()
+            if text == "-" and key[1] != HSE_TOTAL:
+                continue
+            try:
+                share = float(text)
+            except ValueError:
+                raise InputError(
+                    f"{text!r} is not a number",
+                    file=path,
+                    row=number,
+                    column=age,
+                    rule="type float",
+                ) from None
+            if not 0 <= share <= 100:
+                raise InputError(
+                    f"{share:g} is not a percentage",
+                    file=path,
+                    row=number,
+                    column=age,
+                    rule="range 0-100",
+                )
+    for sex in ("Men", "Women"):
+        if (sex, HSE_TOTAL) not in seen:
+            raise InputError(
+                f"no {HSE_TOTAL!r} row for {sex}",
+                file=path,
+                column="Group",
+                rule="rows the model uses",
+            )
+
+
 #: Public data files under ``data/reference/``, each with its check (reader + what the
 #: generator needs of it).
 PUBLIC_FILES: dict[str, Callable[[Path], None]] = {
     "public/fingertips-gp-imd2019/indicator-data_93553_gp.csv": read_fingertips,
     "public/harrow-practices/harrow_practices_2021-01_with_pcn.csv": _harrow_practices,
+    "public/hse2022-hypertension/hse_estimate.csv": _hse_hypertension,
     "public/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz": _imd_file_1,
     "public/imd2019/harrow_E09000015_iod2019_lsoa11.csv": _harrow_lsoas,
     "public/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv": _registrations,

@@ -150,6 +150,16 @@ CSV_FILES = [
         "practice_name",
         (2, "practice_code"),
     ),
+    # each sex and group once: the doubled file repeats "Men, Normotensive untreated" in row 2
+    CsvFile(
+        f"{PUBLIC}/hse2022-hypertension/hse_estimate.csv",
+        "HSE table header",
+        "75+",
+        ("16-34", "type float"),
+        ("Sex", "Girls", "code list"),
+        "Group",
+        (2, "Group"),
+    ),
     CsvFile(
         f"{PUBLIC}/imd2019/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
         "IoD2019 LSOA CSV header",
