@@ -54,7 +54,10 @@ def run_case(area: str, scale: float, validate: bool) -> dict:
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", CHILD, area, str(scale), folder, "yes" if validate else "no"],
-            capture_output=True, text=True, check=False)
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode:
             raise SystemExit(f"{area} x {scale} failed:\n{done.stderr}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -67,10 +70,14 @@ def report(label: str, result: dict) -> None:
     print(f"generation        {result['generation_s']:8.1f} s")
     if result["validation_s"] is not None:
         print(f"schema validation {result['validation_s']:8.1f} s")
-    print(f"measure set       {result['aggregation_s']:8.1f} s  "
-          f"({result['aggregate_rows']:,} aggregate rows)")
-    print(f"peak RSS          {result['peak_rss_generation_mb']:8.0f} MB generation, "
-          f"{result['peak_rss_total_mb']:.0f} MB with aggregation")
+    print(
+        f"measure set       {result['aggregation_s']:8.1f} s  "
+        f"({result['aggregate_rows']:,} aggregate rows)"
+    )
+    print(
+        f"peak RSS          {result['peak_rss_generation_mb']:8.0f} MB generation, "
+        f"{result['peak_rss_total_mb']:.0f} MB with aggregation"
+    )
     print(f"parquet written   {result['bytes'] / 1e6:8.1f} MB")
     for name, rows in result["rows"].items():
         print(f"  {name:22s} {rows:>12,}")
@@ -84,8 +91,10 @@ def main() -> None:
     args = parser.parse_args()
     report("Harrow E09000015, scale 1.0", run_case("E09000015", 1.0, not args.no_validate))
     if not args.skip_nwl:
-        report(f"NW London, eight boroughs, scale {args.nwl_scale}",
-               run_case("NWL", args.nwl_scale, not args.no_validate))
+        report(
+            f"NW London, eight boroughs, scale {args.nwl_scale}",
+            run_case("NWL", args.nwl_scale, not args.no_validate),
+        )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ def _table(counts, groups=None):
     return pd.DataFrame({"group": groups or ["a"] * len(counts), "n": counts})
 
 
-@pytest.mark.parametrize(("count", "suppressed"), [(0, False), (1, True), (4, True),
-                                                   (5, False), (6, False)])
+@pytest.mark.parametrize(
+    ("count", "suppressed"), [(0, False), (1, True), (4, True), (5, False), (6, False)]
+)
 def test_primary_edges_at_threshold_5(count, suppressed):
     frame = pd.DataFrame({"n": [count], "m": [100]})
     out = suppress(frame, ["n"], 5)
@@ -74,19 +75,25 @@ def test_partner_equal_to_the_threshold_is_not_enough():
 
 
 def test_total_row_is_suppressed_when_no_partner_is_left():
-    frame = pd.DataFrame({"group": ["a"] * 4, "n": [3, 0, 0, 3],
-                          "total": [False, False, False, True]})
+    frame = pd.DataFrame(
+        {"group": ["a"] * 4, "n": [3, 0, 0, 3], "total": [False, False, False, True]}
+    )
     out = suppress(frame, ["n"], 5, groups=["group"], totals="total")
     assert out["suppressed"].tolist() == [True, False, False, True]
-    frame = pd.DataFrame({"group": ["a"] * 3, "n": [3, 6, 9],
-                          "total": [False, False, True]})
+    frame = pd.DataFrame({"group": ["a"] * 3, "n": [3, 6, 9], "total": [False, False, True]})
     out = suppress(frame, ["n"], 5, groups=["group"], totals="total")
     assert out["suppressed"].tolist() == [True, True, False]
 
 
 def test_value_columns_are_blanked_and_numeric_output_is_available():
-    frame = pd.DataFrame({"n": [2, 40, 50], "d": [100, 200, 300], "rate": [0.02, 0.2, 0.17],
-                          "lower": [0.01, 0.15, 0.13]})
+    frame = pd.DataFrame(
+        {
+            "n": [2, 40, 50],
+            "d": [100, 200, 300],
+            "rate": [0.02, 0.2, 0.17],
+            "lower": [0.01, 0.15, 0.13],
+        }
+    )
     out = suppress(frame, ["n"], 5, value_columns=["rate", "lower"])
     assert out["rate"].tolist() == ["[c]", "[c]", 0.17]
     assert out["d"].tolist() == [100, 200, 300]
@@ -110,11 +117,14 @@ def test_several_count_columns_cascade():
     assert out["suppression_reason"].tolist()[:2] == ["primary", "primary"]
 
 
-@pytest.mark.parametrize(("kwargs", "column", "rule"), [
-    ({"count_columns": ["x"], "threshold": 5}, "x", "known column"),
-    ({"count_columns": ["n"], "threshold": 0}, None, "threshold"),
-    ({"count_columns": ["n"], "threshold": 5, "groups": ["area"]}, "area", "known column"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "column", "rule"),
+    [
+        ({"count_columns": ["x"], "threshold": 5}, "x", "known column"),
+        ({"count_columns": ["n"], "threshold": 0}, None, "threshold"),
+        ({"count_columns": ["n"], "threshold": 5, "groups": ["area"]}, "area", "known column"),
+    ],
+)
 def test_bad_arguments(kwargs, column, rule):
     with pytest.raises(InputError) as info:
         suppress(_table([1, 2]), **kwargs)
@@ -158,26 +168,29 @@ def _disclosed(true_values, hidden, threshold, suppress_zero):
         else:
             bounds.append({0, *range(threshold, total + 1)})
     options = _feasible(bounds, total)
-    return [v for v, o in zip(cells, options, strict=True)
-            if lowest <= v < threshold and len(o) == 1]
+    return [
+        v for v, o in zip(cells, options, strict=True) if lowest <= v < threshold and len(o) == 1
+    ]
 
 
 tables = st.lists(
     st.tuples(st.sampled_from("ab"), st.integers(0, 12), st.integers(0, 12)),
-    min_size=1, max_size=7,
+    min_size=1,
+    max_size=7,
 )
 
 
 @settings(max_examples=150, deadline=None)
 @given(rows=tables, threshold=st.integers(3, 6), suppress_zero=st.booleans())
-def test_no_suppressed_count_can_be_worked_out_from_a_published_total(rows, threshold,
-                                                                      suppress_zero):
+def test_no_suppressed_count_can_be_worked_out_from_a_published_total(
+    rows, threshold, suppress_zero
+):
     parts = pd.DataFrame(rows, columns=["area", "n", "d"])
     totals = parts.groupby("area", as_index=False)[["n", "d"]].sum()
-    frame = pd.concat([parts.assign(total=False), totals.assign(total=True)],
-                      ignore_index=True)
-    out = suppress(frame, ["n", "d"], threshold, groups=["area"], totals="total",
-                   suppress_zero=suppress_zero)
+    frame = pd.concat([parts.assign(total=False), totals.assign(total=True)], ignore_index=True)
+    out = suppress(
+        frame, ["n", "d"], threshold, groups=["area"], totals="total", suppress_zero=suppress_zero
+    )
     lowest = 0 if suppress_zero else 1
     for column in ("n", "d"):
         values = frame[column].to_numpy()
@@ -198,8 +211,7 @@ def test_no_suppressed_count_can_be_worked_out_from_a_published_total(rows, thre
 
 
 @settings(max_examples=100, deadline=None)
-@given(counts=st.lists(st.integers(0, 15), min_size=1, max_size=8),
-       threshold=st.integers(3, 6))
+@given(counts=st.lists(st.integers(0, 15), min_size=1, max_size=8), threshold=st.integers(3, 6))
 def test_without_total_rows_only_unfixable_groups_stay_exposed(counts, threshold):
     out = suppress(_table(counts), ["n"], threshold)
     hidden = out["suppressed"].to_numpy()
@@ -212,12 +224,16 @@ def test_suppress_ratio_protects_small_denominators_and_hides_them():
     # The PCN view's fault: 7 respondents in a group, all 7 positive (numerator 7 < 10 too),
     # and 12 of 16 (both large, but only 4 without): each is primary-suppressed. The 4
     # without would then follow from the total, so the next row is hidden as well.
-    frame = pd.DataFrame({"area": ["Harrow", "18-24", "25-34", "35-44"],
-                          "numerator": [500, 7, 12, 40], "denominator": [700, 7, 16, 60],
-                          "value": [71.4, 100.0, 75.0, 66.7]})
+    frame = pd.DataFrame(
+        {
+            "area": ["Harrow", "18-24", "25-34", "35-44"],
+            "numerator": [500, 7, 12, 40],
+            "denominator": [700, 7, 16, 60],
+            "value": [71.4, 100.0, 75.0, 66.7],
+        }
+    )
     out = suppress_ratio(frame, 10, proportion=True, value_columns=["value"], symbol=None)
-    assert out["suppression_reason"].fillna("").tolist() == ["", "primary", "primary",
-                                                             "secondary"]
+    assert out["suppression_reason"].fillna("").tolist() == ["", "primary", "primary", "secondary"]
     assert out["denominator"].isna().tolist() == [False, True, True, True]
     assert out["value"].isna().tolist() == [False, True, True, True]
     assert list(out.columns) == [*frame.columns, "suppressed", "suppression_reason"]
@@ -238,8 +254,13 @@ def test_suppress_ratio_for_a_rate_has_no_complement():
 def test_suppress_ratio_secondary_covers_the_denominator():
     # Groups of one PCN adding up to its published total: a lone small denominator (6, with
     # no events) could be found by subtraction, so the next smallest row is hidden too.
-    frame = pd.DataFrame({"numerator": [300, 200, 100, 0], "denominator": [606, 400, 200, 6],
-                          "total": [True, False, False, False]})
+    frame = pd.DataFrame(
+        {
+            "numerator": [300, 200, 100, 0],
+            "denominator": [606, 400, 200, 6],
+            "total": [True, False, False, False],
+        }
+    )
     out = suppress_ratio(frame, 10, proportion=False, totals="total", symbol=None)
     assert out["suppression_reason"].fillna("").tolist() == ["", "", "secondary", "primary"]
     assert out["denominator"].isna().tolist() == [False, False, True, True]
@@ -251,11 +272,14 @@ def test_check_no_small_counts_passes_suppressed_output():
     check_no_small_counts(suppress(_table([2, 9, 40]), ["n"], 5, symbol=None), ["n"], 5)
 
 
-@pytest.mark.parametrize(("counts", "suppress_zero", "row", "rule"), [
-    ([9, 4, 40], False, 2, "no count below 5"),
-    ([9, 0, 40], True, 2, "no count below 5"),
-    ([9, "*", 40], False, 2, "numeric count or suppression symbol"),
-])
+@pytest.mark.parametrize(
+    ("counts", "suppress_zero", "row", "rule"),
+    [
+        ([9, 4, 40], False, 2, "no count below 5"),
+        ([9, 0, 40], True, 2, "no count below 5"),
+        ([9, "*", 40], False, 2, "numeric count or suppression symbol"),
+    ],
+)
 def test_check_no_small_counts_catches_leaks(counts, suppress_zero, row, rule):
     frame = pd.DataFrame({"n": counts})
     with pytest.raises(DisclosureError) as info:
@@ -274,14 +298,24 @@ def test_rule_text():
         "confidence intervals calculated from a suppressed count are not shown."
     )
     assert suppression_rule_text(8, suppress_zero=True).startswith(
-        "Counts from 0 to 7 are suppressed and shown as [c]")
+        "Counts from 0 to 7 are suppressed and shown as [c]"
+    )
     assert suppression_rule_text(2).startswith("Counts of 1 are suppressed")
     assert suppression_rule_text(1) == "No counts are suppressed."
 
 
-@pytest.mark.parametrize(("value", "base", "expected"), [
-    (12, 5, 10), (13, 5, 15), (15, 10, 20), (25, 10, 30), (14, 10, 10), (0, 5, 0), (7, 1, 7),
-])
+@pytest.mark.parametrize(
+    ("value", "base", "expected"),
+    [
+        (12, 5, 10),
+        (13, 5, 15),
+        (15, 10, 20),
+        (25, 10, 30),
+        (14, 10, 10),
+        (0, 5, 0),
+        (7, 1, 7),
+    ],
+)
 def test_round_to_halves_away_from_zero(value, base, expected):
     assert round_to(value, base) == expected
 

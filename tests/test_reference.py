@@ -111,8 +111,11 @@ def test_partnership_measure_figures() -> None:
     assert sorted(measures["measure_id"].unique()) == [1, 2, 3, 4, 5]
 
     def value(measure_id: int, figure: str, area: str, unit: str | None = None) -> float:
-        rows = measures[(measures["measure_id"] == measure_id) & (measures["figure"] == figure)
-                        & (measures["area"] == area)]
+        rows = measures[
+            (measures["measure_id"] == measure_id)
+            & (measures["figure"] == figure)
+            & (measures["area"] == area)
+        ]
         if unit is not None:
             rows = rows[rows["unit"] == unit]
         assert len(rows) == 1, (measure_id, figure, area, unit)
@@ -126,8 +129,9 @@ def test_partnership_measure_figures() -> None:
     assert value(2, "baseline", "Harrow", "% rating access poor") == 14
     assert value(2, "comparator", "NWL", "% rating access good") == 71
     assert value(2, "comparator", "London", "% rating access poor") == 7
-    turnover = measures[(measures["measure_id"] == 4)
-                        & (measures["unit"] == "% voluntary turnover")]
+    turnover = measures[
+        (measures["measure_id"] == 4) & (measures["unit"] == "% voluntary turnover")
+    ]
     assert sorted(turnover["value"]) == [10, 18.4]
     assert value(5, "baseline", "Harrow") == 11.47
     assert value(5, "comparator", "NWL") == 9.89
@@ -141,8 +145,10 @@ def test_partnership_measure_figures() -> None:
 def test_jsna_and_core20plus5_figures() -> None:
     by_finding = load_reference("jsna_headlines")
     infant = by_finding[by_finding["finding"] == "Infant mortality rate"]
-    assert dict(zip(infant["area"], infant["value"], strict=True)) == {"Harrow": 3.9,
-                                                                        "England": 3.9}
+    assert dict(zip(infant["area"], infant["value"], strict=True)) == {
+        "Harrow": 3.9,
+        "England": 3.9,
+    }
     tooth = by_finding[by_finding["finding"] == "Children aged 5 with tooth decay"]
     assert dict(zip(tooth["period"], tooth["value"], strict=True)) == {"2017": 39.6, "2019": 42.4}
     falls = by_finding[by_finding["finding"].str.startswith("Emergency hospital admissions")]
@@ -169,8 +175,10 @@ def test_practice_table_holds_every_practice_printed_after_image11() -> None:
     assert sorted(printed) == sorted(practices["practice_code"])
     collapsed = _collapsed(block)
     for row in practices.itertuples():
-        entry = (f"{row.pcn_name} ({row.practice_code}) {row.practice_name} "
-                 f"{row.patients_with_diabetes:,} {row.patients_all_9:,}")
+        entry = (
+            f"{row.pcn_name} ({row.practice_code}) {row.practice_name} "
+            f"{row.patients_with_diabetes:,} {row.patients_all_9:,}"
+        )
         assert entry in collapsed
 
 
@@ -228,8 +236,9 @@ def test_practice_pcns_agree_with_the_public_practice_list() -> None:
 
 
 def test_missing_column_is_rejected(tmp_path: Path) -> None:
-    root = _corrupt_copy(tmp_path, "partnership_measures",
-                         _raw("partnership_measures").drop(columns="unit"))
+    root = _corrupt_copy(
+        tmp_path, "partnership_measures", _raw("partnership_measures").drop(columns="unit")
+    )
     with pytest.raises(InputError) as error:
         load_reference("partnership_measures", root)
     text = _message(error)
@@ -301,7 +310,8 @@ def test_bad_practice_code_and_comma_number_are_rejected(tmp_path: Path) -> None
     frame = _raw("diabetes_9cp_practices")
     frame.loc[0, "patients_with_diabetes"] = "1,382"
     (root / "data" / "reference" / "diabetes_9cp_practices.csv").write_text(
-        frame.to_csv(index=False), encoding="utf-8")
+        frame.to_csv(index=False), encoding="utf-8"
+    )
     with pytest.raises(InputError) as error:
         load_reference("diabetes_9cp_practices", root)
     assert "row 1, column 'patients_with_diabetes': type int" in _message(error)

@@ -44,16 +44,18 @@ class DisclosureError(BBPError):
     """A table about to be published still holds a count that should have been suppressed."""
 
 
-def _arguments(frame: pd.DataFrame, columns: Sequence[str], threshold: int,
-               source: str) -> None:
-    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) \
-            or threshold < 1:
-        raise InputError(f"threshold must be a whole number >= 1, not {threshold!r}",
-                         file=source, rule="threshold")
+def _arguments(frame: pd.DataFrame, columns: Sequence[str], threshold: int, source: str) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 1:
+        raise InputError(
+            f"threshold must be a whole number >= 1, not {threshold!r}",
+            file=source,
+            rule="threshold",
+        )
     for name in columns:
         if name not in frame.columns:
-            raise InputError("column not in the frame", file=source, column=name,
-                             rule="known column")
+            raise InputError(
+                "column not in the frame", file=source, column=name, rule="known column"
+            )
 
 
 def _counts(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
@@ -64,13 +66,23 @@ def _counts(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
     bad = present & np.isnan(numbers)
     if bad.any():
         row = int(bad.nonzero()[0][0]) + 1
-        raise InputError(f"{frame[column].iloc[row - 1]!r} is not a count", file=source,
-                         row=row, column=column, rule="numeric count")
+        raise InputError(
+            f"{frame[column].iloc[row - 1]!r} is not a count",
+            file=source,
+            row=row,
+            column=column,
+            rule="numeric count",
+        )
     negative = numbers < 0
     if negative.any():
         row = int(negative.nonzero()[0][0]) + 1
-        raise InputError(f"{numbers[row - 1]:g} is negative", file=source, row=row,
-                         column=column, rule="non-negative count")
+        raise InputError(
+            f"{numbers[row - 1]:g} is negative",
+            file=source,
+            row=row,
+            column=column,
+            rule="non-negative count",
+        )
     return numbers
 
 
@@ -79,8 +91,9 @@ def _small(values: np.ndarray, threshold: int, suppress_zero: bool) -> np.ndarra
     return ~np.isnan(values) & (values >= lowest) & (values < threshold)
 
 
-def _recoverable(values: np.ndarray, hidden: np.ndarray, threshold: int,
-                 suppress_zero: bool) -> bool:
+def _recoverable(
+    values: np.ndarray, hidden: np.ndarray, threshold: int, suppress_zero: bool
+) -> bool:
     """Whether a reader could pin down a hidden small count of one group and count column.
 
     The reader is assumed to know the group total (so the hidden cells' sum ``R``) and the
@@ -141,11 +154,13 @@ def suppress(
     extra = [*groups, *value_columns, *([totals] if totals else [])]
     _arguments(frame, [*count_columns, *extra], threshold, source)
     if not count_columns:
-        raise InputError("at least one count column is needed", file=source,
-                         rule="count columns")
+        raise InputError("at least one count column is needed", file=source, rule="count columns")
     counts = {c: _counts(frame, c, source) for c in count_columns}
-    is_total = (frame[totals].fillna(False).astype(bool).to_numpy() if totals
-                else np.zeros(len(frame), dtype=bool))
+    is_total = (
+        frame[totals].fillna(False).astype(bool).to_numpy()
+        if totals
+        else np.zeros(len(frame), dtype=bool)
+    )
 
     reason = np.full(len(frame), None, dtype=object)
     primary = np.zeros(len(frame), dtype=bool)
@@ -213,8 +228,12 @@ def suppress_ratio(
     counts = [numerator, denominator]
     work = frame
     if proportion:
-        work = frame.assign(**{COMPLEMENT: pd.to_numeric(frame[denominator], errors="coerce")
-                               - pd.to_numeric(frame[numerator], errors="coerce")})
+        work = frame.assign(
+            **{
+                COMPLEMENT: pd.to_numeric(frame[denominator], errors="coerce")
+                - pd.to_numeric(frame[numerator], errors="coerce")
+            }
+        )
         counts.append(COMPLEMENT)
     out = suppress(work, counts, threshold, **options)  # type: ignore[arg-type]
     return out.drop(columns=COMPLEMENT, errors="ignore")
@@ -238,15 +257,21 @@ def check_no_small_counts(
     _arguments(frame, count_columns, threshold, source)
     for name in count_columns:
         column = frame[name]
-        marked = (column.astype(object) == symbol).to_numpy() if symbol is not None \
+        marked = (
+            (column.astype(object) == symbol).to_numpy()
+            if symbol is not None
             else np.zeros(len(frame), dtype=bool)
+        )
         present = column.notna().to_numpy() & ~marked
         values = pd.to_numeric(column.where(~marked), errors="coerce").to_numpy(
-            dtype="float64", na_value=np.nan)
+            dtype="float64", na_value=np.nan
+        )
         text = present & np.isnan(values)
         small = present & _small(values, threshold, suppress_zero)
-        for rows, rule in ((text, "numeric count or suppression symbol"),
-                           (small, f"no count below {threshold}")):
+        for rows, rule in (
+            (text, "numeric count or suppression symbol"),
+            (small, f"no count below {threshold}"),
+        ):
             if rows.any():
                 row = int(rows.nonzero()[0][0]) + 1
                 raise DisclosureError(
@@ -255,12 +280,16 @@ def check_no_small_counts(
                 )
 
 
-def suppression_rule_text(threshold: int, *, suppress_zero: bool = False,
-                          symbol: str = "[c]") -> str:
+def suppression_rule_text(
+    threshold: int, *, suppress_zero: bool = False, symbol: str = "[c]"
+) -> str:
     """The plain-English statement of the rule applied by :func:`suppress`, for methods pages."""
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise InputError(f"threshold must be a whole number >= 1, not {threshold!r}",
-                         file="suppression_rule_text", rule="threshold")
+        raise InputError(
+            f"threshold must be a whole number >= 1, not {threshold!r}",
+            file="suppression_rule_text",
+            rule="threshold",
+        )
     lowest = 0 if suppress_zero else 1
     if threshold <= lowest:
         return "No counts are suppressed."
@@ -268,8 +297,9 @@ def suppression_rule_text(threshold: int, *, suppress_zero: bool = False,
         small = f"Counts of {lowest} are"
     else:
         small = f"Counts from {lowest} to {threshold - 1} are"
-    zero = ("" if suppress_zero else
-            " Zero counts are shown, because a zero does not identify anyone.")
+    zero = (
+        "" if suppress_zero else " Zero counts are shown, because a zero does not identify anyone."
+    )
     return (
         f"{small} suppressed and shown as {symbol} to protect confidentiality.{zero} "
         "Where a suppressed count could be worked out by subtracting the other figures "
@@ -287,8 +317,9 @@ def round_to(values: pd.Series | np.ndarray | float, base: int) -> pd.Series | n
     to 20 at base 10, as published tables do. Missing values stay missing.
     """
     if isinstance(base, bool) or not isinstance(base, int | np.integer) or base < 1:
-        raise InputError(f"base must be a whole number >= 1, not {base!r}", file="round_to",
-                         rule="rounding base")
+        raise InputError(
+            f"base must be a whole number >= 1, not {base!r}", file="round_to", rule="rounding base"
+        )
     if isinstance(values, pd.Series):
         numbers = pd.to_numeric(values).to_numpy(dtype="float64", na_value=np.nan)
         return pd.Series(_round_half_away(numbers, base), index=values.index, name=values.name)

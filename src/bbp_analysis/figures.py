@@ -486,9 +486,15 @@ def pyramid_chart(
         )
         if compare is not None:
             other = compare[compare[sex] == code].set_index(age_band).reindex(bands)
-            ax.barh(range(len(bands)), side * other[share], height=0.85, fill=False,
-                    edgecolor=PALETTE["black"], linewidth=0.8,
-                    label="Comparison (outline)" if code == "M" else None)
+            ax.barh(
+                range(len(bands)),
+                side * other[share],
+                height=0.85,
+                fill=False,
+                edgecolor=PALETTE["black"],
+                linewidth=0.8,
+                label="Comparison (outline)" if code == "M" else None,
+            )
     ax.set_yticks(range(len(bands)), labels=bands)
     widest = max(frame[share].max(), compare[share].max() if compare is not None else 0)
     ax.set_xlim(-widest * 1.1, widest * 1.1)

@@ -64,12 +64,20 @@ def test_small_count_is_found_with_row_and_column(tmp_path: Path) -> None:
 
 
 def test_shares_and_rates_named_after_counts_are_not_counts(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"group": ["A", "B"], "population_share": [2.0, 98.0],
-                          "admissions rate": [3.1, 4.0], "population": [3, 120]})
+    frame = pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "population_share": [2.0, 98.0],
+            "admissions rate": [3.1, 4.0],
+            "population": [3, 120],
+        }
+    )
     site = write_site(tmp_path / "site", {"downloads/y.csv": frame.to_csv(index=False)})
     found = [str(f) for f in scan_site(site, threshold=10)]
-    assert found == ["downloads/y.csv: row 1, column 'population': no count below 10: '3' is "
-                     "published unsuppressed"]
+    assert found == [
+        "downloads/y.csv: row 1, column 'population': no count below 10: '3' is "
+        "published unsuppressed"
+    ]
 
 
 def test_identifiers_and_person_level_tables_are_found(tmp_path: Path) -> None:

@@ -174,9 +174,11 @@ def test_measure_2_read_against_the_plan_and_the_same_year_nwl(raw):
     columns = ("age_band", "ethnic_group", "imd_quintile")
     w = year["weight"]
     for rating, spec in (("good", o1.PM2_GOOD), ("poor", o1.PM2_POOR)):
-        nwl = table[(table["Indicator ID"] == o1.GPPS[rating][0])
-                    & (table["Area Name"] == "NHS North West London Integrated Care Board")
-                    & (table["Time period"] == "2025/26")]
+        nwl = table[
+            (table["Indicator ID"] == o1.GPPS[rating][0])
+            & (table["Area Name"] == "NHS North West London Integrated Care Board")
+            & (table["Time period"] == "2025/26")
+        ]
         levels = (71.0 if rating == "good" else 12.0, float(nwl["Value"].iloc[0]))
         head = heads[spec]
         plan_reading, same_year = head.readings

@@ -23,9 +23,17 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic" / "E09000015"
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
-PARAMS = dict(period="2025-26", period_start="2025-04-01", period_end="2026-03-31",
-              area_code="E09000015", area_name="Harrow", pcn=None, confidence=0.95,
-              suppression_threshold=10, synthetic_seed=20220401)
+PARAMS = dict(
+    period="2025-26",
+    period_start="2025-04-01",
+    period_end="2026-03-31",
+    area_code="E09000015",
+    area_name="Harrow",
+    pcn=None,
+    confidence=0.95,
+    suppression_threshold=10,
+    synthetic_seed=20220401,
+)
 PCNS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"])
 
 
@@ -50,8 +58,9 @@ def observed_expected(measure: str, query: str, level: str) -> pd.DataFrame:
     rate = (ref["numerator"] / ref["denominator"]).rename("rate")
     local = rows[rows["area_type"] == level].join(rate, on="breakdown_value")
     local["e"] = local["rate"].fillna(0) * local["denominator"]
-    return local.groupby("area_code").agg(o=("numerator", "sum"), e=("e", "sum"),
-                                          n=("denominator", "sum"))
+    return local.groupby("area_code").agg(
+        o=("numerator", "sum"), e=("e", "sum"), n=("denominator", "sum")
+    )
 
 
 def test_measure_3_from_the_citizens_survey_parquet() -> None:
@@ -80,8 +89,12 @@ def test_measure_3_from_the_citizens_survey_parquet() -> None:
 @pytest.mark.parametrize("period", ["2022-23", "2024-25", "2025-26"])
 def test_measures_3_and_4_read_baseline_set_in_every_edition(period: str) -> None:
     start = int(period[:4])
-    params = {**PARAMS, "period": period, "period_start": f"{start}-04-01",
-              "period_end": f"{start + 1}-03-31"}
+    params = {
+        **PARAMS,
+        "period": period,
+        "period_start": f"{start}-04-01",
+        "period_end": f"{start + 1}-03-31",
+    }
     heads = {h.indicator_id: h for h in o2.headline_measures(params)}
     for spec in (o2.PM3, o2.PM4S):
         assert heads[spec].status == "baseline set"
@@ -89,13 +102,18 @@ def test_measures_3_and_4_read_baseline_set_in_every_edition(period: str) -> Non
 
 
 def test_baseline_status_before_the_baseline_year() -> None:
-    table = pd.DataFrame({"period": ["2021-22"], "value": [60.0], "lower": [57.0],
-                          "upper": [63.0]})
+    table = pd.DataFrame({"period": ["2021-22"], "value": [60.0], "lower": [57.0], "upper": [63.0]})
     status, text, base, change = o2.baseline_status(table, "2021-22", "high_is_good")
     assert (status, base, change) == ("no baseline yet", None, None)
     assert "2022-23" in text
-    table = pd.DataFrame({"period": ["2022-23", "2023-24"], "value": [60.0, 52.0],
-                          "lower": [57.0, 49.0], "upper": [63.0, 55.0]})
+    table = pd.DataFrame(
+        {
+            "period": ["2022-23", "2023-24"],
+            "value": [60.0, 52.0],
+            "lower": [57.0, 49.0],
+            "upper": [63.0, 55.0],
+        }
+    )
     status, _, base, change = o2.baseline_status(table, "2023-24", "high_is_good")
     assert (status, base, change.verdict) == ("baseline set", 60.0, "worse")
     # 63.5 (61 to 66) against 60 (57 to 63): the interval clears 60, but the difference,
@@ -132,18 +150,27 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
         got = by_org.loc[row["organisation"]]
         assert got["value"] == pytest.approx(expected)
         _, lo, hi = wilson(row["leavers_voluntary"], row["headcount"])
-        word = ("at or below the range's top" if hi <= 18.4 else "above the range"
-                if lo > 18.4 else "too close to call")
+        word = (
+            "at or below the range's top"
+            if hi <= 18.4
+            else "above the range"
+            if lo > 18.4
+            else "too close to call"
+        )
         assert got["against_range"] == word
     vacancy = o2.vacancy_values(PARAMS).iloc[0]
     assert vacancy["value"] == pytest.approx(
-        work["vacancies"].sum() / (work["headcount"] + work["vacancies"]).sum() * 100)
+        work["vacancies"].sum() / (work["headcount"] + work["vacancies"]).sum() * 100
+    )
 
 
-@pytest.mark.parametrize(("key", "query", "measure"), [
-    ("emergency", "emergency_admissions", "emergency_admissions"),
-    ("ae", "o2_ae_sex_age", "o2_ae_type1_attendances"),
-])
+@pytest.mark.parametrize(
+    ("key", "query", "measure"),
+    [
+        ("emergency", "emergency_admissions", "emergency_admissions"),
+        ("ae", "o2_ae_sex_age", "o2_ae_type1_attendances"),
+    ],
+)
 def test_standardised_ratio_per_pcn(key: str, query: str, measure: str) -> None:
     table = o2.standardised(key, PARAMS).set_index("area")
     oe = observed_expected(measure, query, "pcn")
@@ -165,7 +192,7 @@ def _spiegelhalter(o: np.ndarray, e: np.ndarray) -> tuple[float, float]:
     low, high = np.quantile(z, [0.1, 0.9])
     phi = float(np.mean(np.clip(z, low, high) ** 2))
     w = e
-    tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (w.sum() - (w ** 2).sum() / w.sum()))
+    tau2 = max(0.0, (len(z) * phi - (len(z) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
     return phi, tau2
 
 
@@ -213,8 +240,10 @@ def test_interventions_are_the_extract_programme_starts() -> None:
     table = pd.read_parquet(DATA / "interventions.parquet")
     one = o2.interventions({**PARAMS, "pcn": "Sphere PCN"})
     sphere = table[(table["pcn_name"] == "Sphere PCN") & ~table["negative_control"]]
-    assert one == {k.replace("_", " "): pd.Timestamp(v) for k, v in
-                   sphere.groupby("intervention")["start_date"].min().items()}
+    assert one == {
+        k.replace("_", " "): pd.Timestamp(v)
+        for k, v in sphere.groupby("intervention")["start_date"].min().items()
+    }
     assert all("negative" not in k for k in o2.interventions(PARAMS))
 
 
@@ -233,15 +262,33 @@ def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
     book.mkdir()
     out = book / "out.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "book" / "objective-2-neighbourhood-teams.ipynb"), str(out),
-        parameters={**PARAMS, "period": "2022-23", "period_start": "2022-04-01",
-                    "period_end": "2023-03-31", "pcn": "Healthsense PCN"},
-        cwd=str(book), progress_bar=False, kernel_name="python3")
+        str(ROOT / "book" / "objective-2-neighbourhood-teams.ipynb"),
+        str(out),
+        parameters={
+            **PARAMS,
+            "period": "2022-23",
+            "period_start": "2022-04-01",
+            "period_end": "2023-03-31",
+            "pcn": "Healthsense PCN",
+        },
+        cwd=str(book),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     notebook = nbformat.read(out, as_version=4)
-    html = "".join(str(o.get("data", {}).get("text/html", "")) for c in notebook.cells
-                   for o in c.get("outputs", []))
-    for anchor in ("neighbourhood-profiles", "emergency-spc", "funnel-emergency",
-                   "pm3-citizen-pcn", "practice-outliers", "isr-ae-pcn"):
+    html = "".join(
+        str(o.get("data", {}).get("text/html", ""))
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+    )
+    for anchor in (
+        "neighbourhood-profiles",
+        "emergency-spc",
+        "funnel-emergency",
+        "pm3-citizen-pcn",
+        "practice-outliers",
+        "isr-ae-pcn",
+    ):
         assert f'id="{anchor}"' in html
     assert "Healthsense PCN starred" in html and "Synthetic data" in html
     assert (tmp_path / "_extra" / "downloads" / "funnel-carers.csv").is_file()

@@ -14,9 +14,17 @@ from bbp_analysis.figures import xmr_figure
 from bbp_analysis.stats import baseline_spc, spc
 from bbp_analysis.stats.spc import REBASE_LAG, REBASE_POINTS, RUN_LENGTH
 
-PARAMS = dict(period="2025-26", period_start="2025-04-01", period_end="2026-03-31",
-              area_code="E09000015", area_name="Harrow", pcn=None, confidence=0.95,
-              suppression_threshold=10, synthetic_seed=20220401)
+PARAMS = dict(
+    period="2025-26",
+    period_start="2025-04-01",
+    period_end="2026-03-31",
+    area_code="E09000015",
+    area_name="Harrow",
+    pcn=None,
+    confidence=0.95,
+    suppression_threshold=10,
+    synthetic_seed=20220401,
+)
 MONTHS = pd.Series(pd.date_range("2021-04-01", periods=60, freq="MS"))
 DAYS = MONTHS.dt.days_in_month.to_numpy()
 FEBRUARY = (MONTHS.dt.month == 2).to_numpy()
@@ -31,7 +39,8 @@ def test_a_constant_daily_rate_is_equal_in_every_month():
     annualised = counts / POPULATION * 12_000  # the old "x 12" rate
     january = annualised[MONTHS.dt.month == 1].iloc[0]
     assert annualised[FEBRUARY].to_numpy() == pytest.approx(
-        [january * d / 31 for d in DAYS[FEBRUARY]])  # 28/31: 9.7% low (6.5% in 2024)
+        [january * d / 31 for d in DAYS[FEBRUARY]]
+    )  # 28/31: 9.7% low (6.5% in 2024)
 
 
 def _february_flags(rates: str, seeds: int = 200) -> tuple[float, float, int]:
@@ -73,8 +82,12 @@ QUERIES = {"acsc": "acsc_plan_admissions_monthly", "emergency": "emergency_admis
 def test_chapter_series_are_per_day_with_baseline_limits(charts, name):
     points = charts[name]
     raw = o3.rows(QUERIES[name], QUERIES[name], PARAMS, breakdown="total")
-    raw = raw[raw["area_type"] == "borough"].assign(date=lambda d: pd.to_datetime(
-        d["period"] + "-01")).set_index("date").loc[points["date"]]
+    raw = (
+        raw[raw["area_type"] == "borough"]
+        .assign(date=lambda d: pd.to_datetime(d["period"] + "-01"))
+        .set_index("date")
+        .loc[points["date"]]
+    )
     days = raw.index.days_in_month.to_numpy()
     expected = raw["numerator"].to_numpy() / (raw["denominator"].to_numpy() * days) * 1e5
     assert points["value"].to_numpy() == pytest.approx(expected, rel=1e-12)
@@ -85,12 +98,15 @@ def test_chapter_series_are_per_day_with_baseline_limits(charts, name):
     first_group = points["rebase_group"] == 0
     for column in ("mean", "lpl", "upl"):
         assert points.loc[first_group, column].to_numpy() == pytest.approx(
-            [baseline[column].iloc[0]] * first_group.sum())
+            [baseline[column].iloc[0]] * first_group.sum()
+        )
     old = spc(raw["numerator"].to_numpy() / raw["denominator"].to_numpy() * 12_000)
-    print(f"{name}: special-cause points, all-period limits on x12 rates "
-          f"{int(old['special_cause'].sum())}, baseline limits on rates per day "
-          f"{int(points['special_cause'].sum())} of {len(points)}; recalculated at "
-          f"{[f'{w:%Y-%m}' for w in points.attrs['recalculated']]}")
+    print(
+        f"{name}: special-cause points, all-period limits on x12 rates "
+        f"{int(old['special_cause'].sum())}, baseline limits on rates per day "
+        f"{int(points['special_cause'].sum())} of {len(points)}; recalculated at "
+        f"{[f'{w:%Y-%m}' for w in points.attrs['recalculated']]}"
+    )
 
 
 @pytest.mark.parametrize("name", ["acsc", "emergency"])
@@ -102,26 +118,45 @@ def test_chapter_recalculations_meet_the_rule(charts, name):
         assert len(points) - at >= REBASE_POINTS
         earlier = points["mean"].iloc[at - 1]
         side = np.sign(points["value"].to_numpy() - earlier)
-        assert any(abs(side[k:k + RUN_LENGTH].sum()) == RUN_LENGTH and side[k - 1] != side[k]
-                   for k in range(at, at + REBASE_LAG))
-        assert points["in_baseline"].iloc[at:at + REBASE_POINTS].all()
+        assert any(
+            abs(side[k : k + RUN_LENGTH].sum()) == RUN_LENGTH and side[k - 1] != side[k]
+            for k in range(at, at + REBASE_LAG)
+        )
+        assert points["in_baseline"].iloc[at : at + REBASE_POINTS].all()
 
 
 def test_one_builder_draws_labels_above_the_data_and_writes_the_table(charts):
     points = charts["acsc"]
-    parts = xmr_figure(points, title="t", unit=points.attrs["unit"], subject="measure 5",
-                       threshold=10, source="acsc_plan_admissions_monthly")
+    parts = xmr_figure(
+        points,
+        title="t",
+        unit=points.attrs["unit"],
+        subject="measure 5",
+        threshold=10,
+        source="acsc_plan_admissions_monthly",
+    )
     ax = parts["fig"].axes[0]
     labels = [t for t in ax.texts]
     assert [t.get_text() for t in labels] == ["1", "2", "3", "4", "5"]
-    assert all(t.xycoords[1] == "axes fraction" and t.xy[1] == 1.0
-               and t.get_va() == "bottom" for t in labels)  # above the plot area
+    assert all(
+        t.xycoords[1] == "axes fraction" and t.xy[1] == 1.0 and t.get_va() == "bottom"
+        for t in labels
+    )  # above the plot area
     assert ax.get_ylabel() == "per 100,000 registered people a day"
     first, last = points.attrs["baseline"]
     assert f"Limits fixed on {first:%b %Y} to {last:%b %Y} (baseline)" in parts["alt"]
     data = parts["data"]
-    assert list(data.columns) == ["month", "days", "count", "value", "mean", "lpl", "upl",
-                                  "limits_from", "point_type"]
+    assert list(data.columns) == [
+        "month",
+        "days",
+        "count",
+        "value",
+        "mean",
+        "lpl",
+        "upl",
+        "limits_from",
+        "point_type",
+    ]
     assert data["days"].tolist() == points["date"].dt.days_in_month.tolist()
     assert data["limits_from"].iloc[0] == f"{first:%b %Y} to {last:%b %Y} (baseline)"
 
@@ -129,8 +164,10 @@ def test_one_builder_draws_labels_above_the_data_and_writes_the_table(charts):
 def test_programme_starts_after_the_period_are_left_out():
     points = o2.emergency_monthly({**PARAMS, "period": "2022-23", "period_end": "2023-03-31"})
     assert points["date"].iloc[-1] == pd.Timestamp("2023-03-01") and len(points) == 24
-    assert sorted(points.attrs["programmes"]) == ["integrated diabetes team (first PCN)",
-                                                  "integrated frailty model (first PCN)"]
+    assert sorted(points.attrs["programmes"]) == [
+        "integrated diabetes team (first PCN)",
+        "integrated frailty model (first PCN)",
+    ]
 
 
 def test_messages_name_the_baseline_and_the_unit(charts):

@@ -13,11 +13,46 @@ from bbp_analysis.measures.engine import OUTPUT_COLUMNS, SQL_DIR, measure_sql
 
 from .conftest import person_years, select
 
-ACSC_PREFIX3 = ("E10", "E11", "E12", "E13", "E14", "F00", "F01", "F02", "F03", "G30", "G40",
-                "G41", "R56", "O15", "I20", "I50", "I48", "J41", "J42", "J43", "J44", "J47",
-                "J45", "J46")
-ACSC_CODE4 = ("B180", "B181", "D501", "D508", "D509", "I110", "I119", "I10X", "I240", "I248",
-              "I249", "J81X")
+ACSC_PREFIX3 = (
+    "E10",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "F00",
+    "F01",
+    "F02",
+    "F03",
+    "G30",
+    "G40",
+    "G41",
+    "R56",
+    "O15",
+    "I20",
+    "I50",
+    "I48",
+    "J41",
+    "J42",
+    "J43",
+    "J44",
+    "J47",
+    "J45",
+    "J46",
+)
+ACSC_CODE4 = (
+    "B180",
+    "B181",
+    "D501",
+    "D508",
+    "D509",
+    "I110",
+    "I119",
+    "I10X",
+    "I240",
+    "I248",
+    "I249",
+    "J81X",
+)
 
 
 def _emergency(extract_dir, persons):
@@ -36,13 +71,29 @@ def _fin_year(dates: pd.Series) -> pd.Series:
 
 def test_every_measure_is_listed_with_a_description():
     names = list_measures()
-    assert {"registered_population", "ltc_prevalence", "diabetes_care_processes",
-            "hypertension_control", "acsc_admissions", "acsc_admissions_monthly",
-            "acsc_plan_admissions", "acsc_plan_admissions_monthly",
-            "emergency_admissions_monthly", "ae_attendances", "readmissions_30d",
-            "falls_65plus", "end_of_life", "programmes", "gpps_access",
-            "citizen_experience", "staff_satisfaction", "workforce", "oral_health", "carers",
-            "plus_profile"} <= set(names)
+    assert {
+        "registered_population",
+        "ltc_prevalence",
+        "diabetes_care_processes",
+        "hypertension_control",
+        "acsc_admissions",
+        "acsc_admissions_monthly",
+        "acsc_plan_admissions",
+        "acsc_plan_admissions_monthly",
+        "emergency_admissions_monthly",
+        "ae_attendances",
+        "readmissions_30d",
+        "falls_65plus",
+        "end_of_life",
+        "programmes",
+        "gpps_access",
+        "citizen_experience",
+        "staff_satisfaction",
+        "workforce",
+        "oral_health",
+        "carers",
+        "plus_profile",
+    } <= set(names)
     descriptions = describe_measures()
     assert all(len(descriptions[n]) > 20 for n in names)
 
@@ -57,8 +108,11 @@ def test_outputs_share_one_long_layout(results):
 def test_practices_sum_to_pcns_and_borough(results):
     for frame in results.values():
         total = frame[frame["breakdown"] == "total"]
-        sums = total.groupby(["measure", "period", "area_type"])[
-            ["numerator", "denominator"]].sum().unstack("area_type")
+        sums = (
+            total.groupby(["measure", "period", "area_type"])[["numerator", "denominator"]]
+            .sum()
+            .unstack("area_type")
+        )
         if "practice" in total["area_type"].values:
             for part in ("numerator", "denominator"):
                 np.testing.assert_allclose(sums[(part, "practice")], sums[(part, "borough")])
@@ -66,15 +120,25 @@ def test_practices_sum_to_pcns_and_borough(results):
 
 
 def test_registered_population_by_practice(results, persons):
-    got = select(results["registered_population"], measure="registered_population",
-                 period="2023-24", area_type="practice", breakdown="total")
+    got = select(
+        results["registered_population"],
+        measure="registered_population",
+        period="2023-24",
+        area_type="practice",
+        breakdown="total",
+    )
     expected = person_years(persons, "2023-24").groupby("practice_code").size()
     assert got.set_index("area_code")["numerator"].astype(int).to_dict() == expected.to_dict()
 
 
 def test_diabetes_prevalence_by_pcn(results, persons):
-    got = select(results["ltc_prevalence"], measure="ltc_prevalence_diabetes", period="2022-23",
-                 area_type="pcn", breakdown="total").set_index("area_code")
+    got = select(
+        results["ltc_prevalence"],
+        measure="ltc_prevalence_diabetes",
+        period="2022-23",
+        area_type="pcn",
+        breakdown="total",
+    ).set_index("area_code")
     py = person_years(persons, "2022-23")
     adults = py[py["age"] >= 17]
     expected = adults.groupby("pcn_name")["diabetes"].agg(["sum", "size"])
@@ -99,8 +163,9 @@ def test_monthly_acsc_sum_to_the_year(results):
     monthly = select(results["acsc_admissions_monthly"], area_type="borough", breakdown="total")
     assert (monthly["period_type"] == "month").all() and len(monthly) == 84
     months = monthly[monthly["period"].between("2022-04", "2023-03")]
-    annual = select(results["acsc_admissions"], area_type="borough", breakdown="total",
-                    period="2022-23")
+    annual = select(
+        results["acsc_admissions"], area_type="borough", breakdown="total", period="2022-23"
+    )
     assert months["numerator"].sum() == annual["numerator"].iloc[0]
     assert (months["denominator"] == annual["denominator"].iloc[0]).all()
 
@@ -108,14 +173,17 @@ def test_monthly_acsc_sum_to_the_year(results):
 def test_readmissions_within_30_days(results, extract_dir, persons):
     spells = _emergency(extract_dir, persons)
     index = spells[_fin_year(spells["discharge_date"]) == "2022-23"]
-    index = index[index["date_of_death"].isna() | (index["date_of_death"]
-                                                   > index["discharge_date"])]
+    index = index[
+        index["date_of_death"].isna() | (index["date_of_death"] > index["discharge_date"])
+    ]
     pairs = index[["spell_id", "person_id", "discharge_date"]].merge(
-        spells[["person_id", "admission_date"]], on="person_id")
+        spells[["person_id", "admission_date"]], on="person_id"
+    )
     gap = (pairs["admission_date"] - pairs["discharge_date"]).dt.days
     readmitted = pairs.loc[(gap >= 1) & (gap <= 30), "spell_id"].nunique()
-    got = select(results["readmissions_30d"], period="2022-23", area_type="borough",
-                 breakdown="total")
+    got = select(
+        results["readmissions_30d"], period="2022-23", area_type="borough", breakdown="total"
+    )
     assert got["numerator"].iloc[0] == readmitted
     assert got["denominator"].iloc[0] == len(index)
 
@@ -123,19 +191,33 @@ def test_readmissions_within_30_days(results, extract_dir, persons):
 def test_gpps_weighted_shares_by_imd_quintile(results, extract_dir):
     gpps = pd.read_parquet(extract_dir / "gpps_responses.parquet")
     year = gpps[gpps["fin_year"] == "2024-25"]
-    good = (year["weight"] * (year["appointment_experience"] == "good")).groupby(
-        year["imd_quintile"]).sum()
-    got = select(results["gpps_access"], measure="gpps_appointment_good", period="2024-25",
-                 area_type="borough", breakdown="imd_quintile")
-    np.testing.assert_allclose(got.set_index("breakdown_value")["numerator"].to_numpy(),
-                               good.to_numpy())
+    good = (
+        (year["weight"] * (year["appointment_experience"] == "good"))
+        .groupby(year["imd_quintile"])
+        .sum()
+    )
+    got = select(
+        results["gpps_access"],
+        measure="gpps_appointment_good",
+        period="2024-25",
+        area_type="borough",
+        breakdown="imd_quintile",
+    )
+    np.testing.assert_allclose(
+        got.set_index("breakdown_value")["numerator"].to_numpy(), good.to_numpy()
+    )
 
 
 def test_deaths_in_usual_place_of_residence(results, persons):
     died = persons[persons["date_of_death"].notna()]
     year = died[_fin_year(pd.to_datetime(died["date_of_death"])) == "2023-24"]
-    got = select(results["end_of_life"], measure="deaths_usual_place_of_residence",
-                 period="2023-24", area_type="borough", breakdown="total")
+    got = select(
+        results["end_of_life"],
+        measure="deaths_usual_place_of_residence",
+        period="2023-24",
+        area_type="borough",
+        breakdown="total",
+    )
     assert got["denominator"].iloc[0] == len(year)
     assert got["numerator"].iloc[0] == year["place_of_death"].isin(["home", "care_home"]).sum()
 
@@ -143,8 +225,12 @@ def test_deaths_in_usual_place_of_residence(results, persons):
 def test_workforce_turnover_by_organisation(results, extract_dir):
     workforce = pd.read_parquet(extract_dir / "workforce.parquet")
     year = workforce[workforce["fin_year"] == "2022-23"].set_index("organisation")
-    got = select(results["workforce"], measure="workforce_voluntary_turnover", period="2022-23",
-                 breakdown="organisation").set_index("breakdown_value")
+    got = select(
+        results["workforce"],
+        measure="workforce_voluntary_turnover",
+        period="2022-23",
+        breakdown="organisation",
+    ).set_index("breakdown_value")
     assert got["numerator"].to_dict() == year["leavers_voluntary"].astype(float).to_dict()
     rates = got["numerator"] / got["denominator"]
     assert rates.between(0.05, 0.25).all()

@@ -14,10 +14,16 @@ from bbp_analysis.errors import InputError
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def corrupted_copy(source: Path, target: Path, *, drop: str | None = None,
-                   rename: tuple[str, str] | None = None,
-                   cell: tuple[int, str, str] | None = None,
-                   duplicate_row: int | None = None, encoding: str = "utf-8") -> Path:
+def corrupted_copy(
+    source: Path,
+    target: Path,
+    *,
+    drop: str | None = None,
+    rename: tuple[str, str] | None = None,
+    cell: tuple[int, str, str] | None = None,
+    duplicate_row: int | None = None,
+    encoding: str = "utf-8",
+) -> Path:
     """Write ``source`` to ``target`` with one change; rows are 1-based data rows."""
     text = source.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -31,7 +37,7 @@ def corrupted_copy(source: Path, target: Path, *, drop: str | None = None,
         header[header.index(rename[0])] = rename[1]
     if drop is not None:
         index = header.index(drop)
-        rows = [r[:index] + r[index + 1:] for r in rows]
+        rows = [r[:index] + r[index + 1 :] for r in rows]
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     target.write_bytes(out.getvalue().encode(encoding))
@@ -59,8 +65,9 @@ def corrupt(tmp_path: Path) -> Callable[..., Path]:
 def expect_error() -> Callable[..., InputError]:
     """``expect_error(call, path, row=, column=)``: the one-line InputError naming them."""
 
-    def check(call: Callable[[Path], object], path: Path, *, row: int | None,
-              column: str | None) -> InputError:
+    def check(
+        call: Callable[[Path], object], path: Path, *, row: int | None, column: str | None
+    ) -> InputError:
         with pytest.raises(InputError) as info:
             call(path)
         error = info.value

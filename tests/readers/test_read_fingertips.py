@@ -61,9 +61,15 @@ def test_suppressed_value_is_missing_with_its_note(fixture_path):
     assert small["value_note"] == "Value suppressed for disclosure control due to small count"
 
 
-@pytest.mark.parametrize(("period", "expected"), [
-    ("2019", 20190000), ("2022/23", 20220000), ("2018 - 20", 20180000), ("2023/24 Q1", None),
-])
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2019", 20190000),
+        ("2022/23", 20220000),
+        ("2018 - 20", 20180000),
+        ("2023/24 Q1", None),
+    ],
+)
 def test_sortable_period_for_annual_forms(period, expected):
     assert sortable_period(period) == expected
 
@@ -73,16 +79,19 @@ def test_england_copies_that_disagree_are_rejected(corrupt, expect_error):
     expect_error(read_fingertips, path, row=1, column="Value")
 
 
-@pytest.mark.parametrize(("change", "row", "column"), [
-    ({"drop": "Area Code"}, None, "Area Code"),
-    ({"rename": ("Value", "Values")}, None, "Value"),
-    ({"cell": (4, "Value", "n/a")}, 4, "Value"),
-    ({"cell": (3, "Area Name", "Café"), "encoding": "cp1252"}, 3, "Area Name"),
-    ({"duplicate_row": 4}, 7, "Indicator ID"),
-    ({"cell": (5, "Area Code", "XYZ")}, 5, "Area Code"),
-    ({"cell": (5, "Sex", "Unknown")}, 5, "Sex"),
-    ({"cell": (3, "Time period Sortable", "2019")}, 3, "Time period Sortable"),
-])
+@pytest.mark.parametrize(
+    ("change", "row", "column"),
+    [
+        ({"drop": "Area Code"}, None, "Area Code"),
+        ({"rename": ("Value", "Values")}, None, "Value"),
+        ({"cell": (4, "Value", "n/a")}, 4, "Value"),
+        ({"cell": (3, "Area Name", "Café"), "encoding": "cp1252"}, 3, "Area Name"),
+        ({"duplicate_row": 4}, 7, "Indicator ID"),
+        ({"cell": (5, "Area Code", "XYZ")}, 5, "Area Code"),
+        ({"cell": (5, "Sex", "Unknown")}, 5, "Sex"),
+        ({"cell": (3, "Time period Sortable", "2019")}, 3, "Time period Sortable"),
+    ],
+)
 def test_corrupted_copies_are_rejected(corrupt, expect_error, change, row, column):
     expect_error(read_fingertips, corrupt(REAL, **change), row=row, column=column)
 

@@ -20,8 +20,13 @@ def _value(frame, practice, measure):
 def test_pre_2024_design(fixture_path):
     frame = read_gpps(fixture_path(OLD))
     assert tuple(frame.columns) == COLUMNS
-    assert sorted(frame["measure"].unique()) == ["Q18_12pct", "Q18_45pct", "Q18base", "Q28_12pct",
-                                                 "Q28base"]
+    assert sorted(frame["measure"].unique()) == [
+        "Q18_12pct",
+        "Q18_45pct",
+        "Q18base",
+        "Q28_12pct",
+        "Q28base",
+    ]
     good = _value(frame, "E84068", KEY_MEASURES["access_good"][SERIES_2018])
     assert good["value"] == pytest.approx(0.6712)
     assert (good["distributed"], good["received"]) == (1004, 289)
@@ -39,8 +44,9 @@ def test_suppressed_codes_are_missing_and_flagged(fixture_path):
 
 
 def test_2024_design_is_a_break_in_series(fixture_path):
-    frame = read_gpps(fixture_path(NEW), measures=["gpcontactoverall.pcteval",
-                                                   "overallexp.pcteval"])
+    frame = read_gpps(
+        fixture_path(NEW), measures=["gpcontactoverall.pcteval", "overallexp.pcteval"]
+    )
     assert len(frame) == 4
     assert frame["series_break"].all() and set(frame["series"]) == {SERIES_2024}
     good = _value(frame, "E84068", KEY_MEASURES["access_good"][SERIES_2024])
@@ -55,22 +61,33 @@ def test_year_argument_overrides_file_name(fixture_path):
 
 
 def test_unknown_measure_is_rejected(fixture_path, expect_error):
-    expect_error(lambda p: read_gpps(p, measures=["Q18_12pct"]), fixture_path(NEW), row=None,
-                 column="Q18_12pct")
+    expect_error(
+        lambda p: read_gpps(p, measures=["Q18_12pct"]),
+        fixture_path(NEW),
+        row=None,
+        column="Q18_12pct",
+    )
 
 
-@pytest.mark.parametrize(("name", "change", "row", "column"), [
-    (OLD, {"drop": "Practice_Code"}, None, "Practice_Code"),
-    (OLD, {"rename": ("received", "returned")}, None, "received"),
-    (OLD, {"cell": (2, "Q18_12pct", "58%")}, 2, "Q18_12pct"),
-    (OLD, {"cell": (1, "Q28_12pct", "80.21")}, 1, "Q28_12pct"),
-    (OLD, {"cell": (2, "Practice_Name", "THE CIRCLE PRACTICE – HARROW"),
-           "encoding": "cp1252"}, 2, "Practice_Name"),
-    (OLD, {"duplicate_row": 1}, 4, "Practice_Code"),
-    (OLD, {"cell": (3, "Practice_Code", "Y0352")}, 3, "Practice_Code"),
-    (NEW, {"cell": (2, "gpcontactoverall.pcteval", "1.2")}, 2, "gpcontactoverall.pcteval"),
-    (NEW, {"drop": "resprate"}, None, "resprate"),
-])
+@pytest.mark.parametrize(
+    ("name", "change", "row", "column"),
+    [
+        (OLD, {"drop": "Practice_Code"}, None, "Practice_Code"),
+        (OLD, {"rename": ("received", "returned")}, None, "received"),
+        (OLD, {"cell": (2, "Q18_12pct", "58%")}, 2, "Q18_12pct"),
+        (OLD, {"cell": (1, "Q28_12pct", "80.21")}, 1, "Q28_12pct"),
+        (
+            OLD,
+            {"cell": (2, "Practice_Name", "THE CIRCLE PRACTICE – HARROW"), "encoding": "cp1252"},
+            2,
+            "Practice_Name",
+        ),
+        (OLD, {"duplicate_row": 1}, 4, "Practice_Code"),
+        (OLD, {"cell": (3, "Practice_Code", "Y0352")}, 3, "Practice_Code"),
+        (NEW, {"cell": (2, "gpcontactoverall.pcteval", "1.2")}, 2, "gpcontactoverall.pcteval"),
+        (NEW, {"drop": "resprate"}, None, "resprate"),
+    ],
+)
 def test_corrupted_copies_are_rejected(corrupt, expect_error, name, change, row, column):
     expect_error(read_gpps, corrupt(name, **change), row=row, column=column)
 

@@ -15,8 +15,9 @@ NDA = "nda_care_processes_2023-24.csv"
 def test_care_processes_are_read(fixture_path):
     frame = read_nda(fixture_path(NDA))
     assert tuple(frame.columns) == COLUMNS
-    hba1c = frame[(frame["care_process"] == "hba1c")
-                  & (frame["diabetes_type"] == "Type 2 and other")].iloc[0]
+    hba1c = frame[
+        (frame["care_process"] == "hba1c") & (frame["diabetes_type"] == "Type 2 and other")
+    ].iloc[0]
     assert (hba1c["period"], hba1c["practice_code"]) == ("2023-24", "E84068")
     assert (hba1c["eligible"], hba1c["received"]) == (1241, 1180)
     assert hba1c["proportion"] == pytest.approx(1180 / 1241)
@@ -34,19 +35,25 @@ def test_suppressed_counts_are_missing_and_flagged(fixture_path):
     assert frame["suppressed"].sum() == 1
 
 
-@pytest.mark.parametrize(("change", "row", "column"), [
-    ({"drop": "denominator"}, None, "denominator"),
-    ({"rename": ("measure", "care_process")}, None, "measure"),
-    ({"cell": (2, "numerator", "lots")}, 2, "numerator"),
-    ({"cell": (2, "numerator", "")}, 2, "numerator"),
-    ({"cell": (1, "numerator", "1300")}, 1, "numerator"),
-    ({"cell": (3, "measure", "eye_test")}, 3, "measure"),
-    ({"cell": (3, "diabetes_type", "Type 3")}, 3, "diabetes_type"),
-    ({"cell": (5, "diabetes_type", "Type 2 and othér"), "encoding": "cp1252"}, 5,
-     "diabetes_type"),
-    ({"duplicate_row": 2}, 6, "period"),
-    ({"cell": (1, "practice_code", "E84O68")}, 1, "practice_code"),
-])
+@pytest.mark.parametrize(
+    ("change", "row", "column"),
+    [
+        ({"drop": "denominator"}, None, "denominator"),
+        ({"rename": ("measure", "care_process")}, None, "measure"),
+        ({"cell": (2, "numerator", "lots")}, 2, "numerator"),
+        ({"cell": (2, "numerator", "")}, 2, "numerator"),
+        ({"cell": (1, "numerator", "1300")}, 1, "numerator"),
+        ({"cell": (3, "measure", "eye_test")}, 3, "measure"),
+        ({"cell": (3, "diabetes_type", "Type 3")}, 3, "diabetes_type"),
+        (
+            {"cell": (5, "diabetes_type", "Type 2 and othér"), "encoding": "cp1252"},
+            5,
+            "diabetes_type",
+        ),
+        ({"duplicate_row": 2}, 6, "period"),
+        ({"cell": (1, "practice_code", "E84O68")}, 1, "practice_code"),
+    ],
+)
 def test_corrupted_copies_are_rejected(corrupt, expect_error, change, row, column):
     expect_error(read_nda, corrupt(NDA, **change), row=row, column=column)
 

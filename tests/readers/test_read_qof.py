@@ -14,8 +14,14 @@ MAPPING = "MAPPING_NHS_GEOGRAPHIES_2324.csv"
 
 def test_prevalence_is_register_over_matching_list(fixture_path):
     frame = read_qof(fixture_path(PREVALENCE), kind="prevalence")
-    assert list(frame.columns) == ["practice_code", "group_code", "patient_list_type",
-                                   "register", "list_size", "prevalence"]
+    assert list(frame.columns) == [
+        "practice_code",
+        "group_code",
+        "patient_list_type",
+        "register",
+        "list_size",
+        "prevalence",
+    ]
     dm = frame[(frame["practice_code"] == "E84068") & (frame["group_code"] == "DM")].iloc[0]
     assert (dm["register"], dm["list_size"], dm["patient_list_type"]) == (1325, 13290, "17OV")
     assert dm["prevalence"] == pytest.approx(1325 / 13290)
@@ -45,26 +51,37 @@ def test_unknown_kind_is_rejected(fixture_path):
         read_qof(fixture_path(PREVALENCE), kind="exceptions")
 
 
-@pytest.mark.parametrize(("name", "kind", "change", "row", "column"), [
-    (PREVALENCE, "prevalence", {"drop": "REGISTER"}, None, "REGISTER"),
-    (PREVALENCE, "prevalence", {"rename": ("PRACTICE_LIST_SIZE", "LIST_SIZE")}, None,
-     "PRACTICE_LIST_SIZE"),
-    (PREVALENCE, "prevalence", {"cell": (2, "REGISTER", "many")}, 2, "REGISTER"),
-    (PREVALENCE, "prevalence", {"cell": (3, "REGISTER", "16232")}, 3, "REGISTER"),
-    (PREVALENCE, "prevalence", {"duplicate_row": 1}, 5, "PRACTICE_CODE"),
-    (PREVALENCE, "prevalence", {"cell": (4, "PRACTICE_CODE", "E8400")}, 4, "PRACTICE_CODE"),
-    (PREVALENCE, "prevalence", {"cell": (4, "PATIENT_LIST_TYPE", "17OV–"),
-                                "encoding": "cp1252"}, 4, "PATIENT_LIST_TYPE"),
-    (ACHIEVEMENT, "achievement", {"cell": (1, "VALUE", "3.4.2")}, 1, "VALUE"),
-    (ACHIEVEMENT, "achievement", {"cell": (5, "INDICATOR_CODE", "hyp8")}, 5, "INDICATOR_CODE"),
-    (ACHIEVEMENT, "achievement", {"duplicate_row": 2}, 6, "PRACTICE_CODE"),
-    (MAPPING, "mapping", {"cell": (1, "PCN_ODS_CODE", "X12345")}, 1, "PCN_ODS_CODE"),
-    (MAPPING, "mapping", {"drop": "ICB_ONS_CODE"}, None, "ICB_ONS_CODE"),
-])
-def test_corrupted_copies_are_rejected(corrupt, expect_error, name, kind, change, row,
-                                       column):
-    expect_error(lambda p: read_qof(p, kind=kind), corrupt(name, **change), row=row,
-                 column=column)
+@pytest.mark.parametrize(
+    ("name", "kind", "change", "row", "column"),
+    [
+        (PREVALENCE, "prevalence", {"drop": "REGISTER"}, None, "REGISTER"),
+        (
+            PREVALENCE,
+            "prevalence",
+            {"rename": ("PRACTICE_LIST_SIZE", "LIST_SIZE")},
+            None,
+            "PRACTICE_LIST_SIZE",
+        ),
+        (PREVALENCE, "prevalence", {"cell": (2, "REGISTER", "many")}, 2, "REGISTER"),
+        (PREVALENCE, "prevalence", {"cell": (3, "REGISTER", "16232")}, 3, "REGISTER"),
+        (PREVALENCE, "prevalence", {"duplicate_row": 1}, 5, "PRACTICE_CODE"),
+        (PREVALENCE, "prevalence", {"cell": (4, "PRACTICE_CODE", "E8400")}, 4, "PRACTICE_CODE"),
+        (
+            PREVALENCE,
+            "prevalence",
+            {"cell": (4, "PATIENT_LIST_TYPE", "17OV–"), "encoding": "cp1252"},
+            4,
+            "PATIENT_LIST_TYPE",
+        ),
+        (ACHIEVEMENT, "achievement", {"cell": (1, "VALUE", "3.4.2")}, 1, "VALUE"),
+        (ACHIEVEMENT, "achievement", {"cell": (5, "INDICATOR_CODE", "hyp8")}, 5, "INDICATOR_CODE"),
+        (ACHIEVEMENT, "achievement", {"duplicate_row": 2}, 6, "PRACTICE_CODE"),
+        (MAPPING, "mapping", {"cell": (1, "PCN_ODS_CODE", "X12345")}, 1, "PCN_ODS_CODE"),
+        (MAPPING, "mapping", {"drop": "ICB_ONS_CODE"}, None, "ICB_ONS_CODE"),
+    ],
+)
+def test_corrupted_copies_are_rejected(corrupt, expect_error, name, kind, change, row, column):
+    expect_error(lambda p: read_qof(p, kind=kind), corrupt(name, **change), row=row, column=column)
 
 
 def test_empty_file_is_rejected(tmp_path, expect_error):

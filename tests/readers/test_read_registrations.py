@@ -34,7 +34,8 @@ def test_real_january_2021_rows(fixture_path):
 
 def test_whole_shipped_file_gives_harrow_total(fixture_path):
     shipped = fixture_path(REAL).parents[3] / (
-        "data/reference/public/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv")
+        "data/reference/public/nhsd-gp-registered-patients/gp-reg-pat-prac-all_2021-01.csv"
+    )
     frame = read_registrations(shipped)
     harrow = frame[frame["commissioner_ons_code"] == "E38000074"]
     assert (len(harrow), harrow["patients"].sum()) == (34, 279882)
@@ -47,7 +48,10 @@ def test_sub_icb_layout_with_iso_date(fixture_path):
     assert set(frame["commissioner_ons_code"]) == {"E38000256"}
     assert frame["extract_date"].iloc[0] == pd.Timestamp("2026-04-01")
     assert frame.set_index("practice_code")["patients"].to_dict() == {
-        "E84004": 9102, "E84068": 16231, "Y05080": 3010}
+        "E84004": 9102,
+        "E84068": 16231,
+        "Y05080": 3010,
+    }
 
 
 def test_five_year_age_file(fixture_path):
@@ -59,42 +63,71 @@ def test_five_year_age_file(fixture_path):
     assert (band["age_start"], band["age_end"], band["patients"]) == (0, 4, 431)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("01JAN2021", date(2021, 1, 1).isoformat()), ("2026-04-01", "2026-04-01"),
-    ("01Jan2021", "2021-01-01"), ("2021/01/01", None), ("31FEB2021", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01JAN2021", date(2021, 1, 1).isoformat()),
+        ("2026-04-01", "2026-04-01"),
+        ("01Jan2021", "2021-01-01"),
+        ("2021/01/01", None),
+        ("31FEB2021", None),
+    ],
+)
 def test_extract_date_forms(text, expected):
     assert parse_extract_date(text) == expected
 
 
-@pytest.mark.parametrize(("age", "expected"), [
-    ("ALL", (None, None)), ("37", (37, 37)), ("95+", (95, None)), ("0_4", (0, 4)),
-    ("5-9", (5, 9)),
-])
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    [
+        ("ALL", (None, None)),
+        ("37", (37, 37)),
+        ("95+", (95, None)),
+        ("0_4", (0, 4)),
+        ("5-9", (5, 9)),
+    ],
+)
 def test_age_bounds(age, expected):
     assert age_bounds(age) == expected
 
 
-@pytest.mark.parametrize(("change", "row", "column"), [
-    ({"drop": "NUMBER_OF_PATIENTS"}, None, "NUMBER_OF_PATIENTS"),
-    ({"rename": ("CCG_CODE", "CCG")}, None, "CCG_CODE"),
-    ({"cell": (2, "NUMBER_OF_PATIENTS", "14,73")}, 2, "NUMBER_OF_PATIENTS"),
-    ({"cell": (3, "POSTCODE", "NE22 6JX£"), "encoding": "cp1252"}, 3, "POSTCODE"),
-    ({"duplicate_row": 4}, 6, "CODE"),
-    ({"cell": (4, "CODE", "E8406"), }, 4, "CODE"),
-    ({"cell": (1, "ONS_CCG_CODE", "E3800013"), }, 1, "ONS_CCG_CODE"),
-    ({"cell": (1, "SEX", "PERSONS")}, 1, "SEX"),
-    ({"cell": (2, "AGE", "old")}, 2, "AGE"),
-    ({"cell": (2, "EXTRACT_DATE", "32JAN2021")}, 2, "EXTRACT_DATE"),
-    ({"cell": (3, "EXTRACT_DATE", "01FEB2021")}, 3, "EXTRACT_DATE"),
-    ({"cell": (5, "NUMBER_OF_PATIENTS", "-5")}, 5, "NUMBER_OF_PATIENTS"),
-])
+@pytest.mark.parametrize(
+    ("change", "row", "column"),
+    [
+        ({"drop": "NUMBER_OF_PATIENTS"}, None, "NUMBER_OF_PATIENTS"),
+        ({"rename": ("CCG_CODE", "CCG")}, None, "CCG_CODE"),
+        ({"cell": (2, "NUMBER_OF_PATIENTS", "14,73")}, 2, "NUMBER_OF_PATIENTS"),
+        ({"cell": (3, "POSTCODE", "NE22 6JX£"), "encoding": "cp1252"}, 3, "POSTCODE"),
+        ({"duplicate_row": 4}, 6, "CODE"),
+        (
+            {
+                "cell": (4, "CODE", "E8406"),
+            },
+            4,
+            "CODE",
+        ),
+        (
+            {
+                "cell": (1, "ONS_CCG_CODE", "E3800013"),
+            },
+            1,
+            "ONS_CCG_CODE",
+        ),
+        ({"cell": (1, "SEX", "PERSONS")}, 1, "SEX"),
+        ({"cell": (2, "AGE", "old")}, 2, "AGE"),
+        ({"cell": (2, "EXTRACT_DATE", "32JAN2021")}, 2, "EXTRACT_DATE"),
+        ({"cell": (3, "EXTRACT_DATE", "01FEB2021")}, 3, "EXTRACT_DATE"),
+        ({"cell": (5, "NUMBER_OF_PATIENTS", "-5")}, 5, "NUMBER_OF_PATIENTS"),
+    ],
+)
 def test_corrupted_copies_are_rejected(corrupt, expect_error, change, row, column):
     expect_error(read_registrations, corrupt(REAL, **change), row=row, column=column)
 
 
 def test_empty_file_is_rejected(tmp_path, expect_error):
     path = tmp_path / "gp-reg-pat-prac-all.csv"
-    path.write_text("PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,"
-                    "NUMBER_OF_PATIENTS\r\n")
+    path.write_text(
+        "PUBLICATION,EXTRACT_DATE,TYPE,CCG_CODE,ONS_CCG_CODE,CODE,POSTCODE,SEX,AGE,"
+        "NUMBER_OF_PATIENTS\r\n"
+    )
     expect_error(read_registrations, path, row=None, column=None)

@@ -13,7 +13,7 @@ from bbp_analysis.readers._io import match_prefixes, read_csv_strings, strip_tho
 
 def test_bom_is_dropped_and_cells_are_stripped_strings(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_bytes(b"\xef\xbb\xbfcode , n\r\n 00L ,\"1,004\"\r\nE84068,\r\n")
+    path.write_bytes(b'\xef\xbb\xbfcode , n\r\n 00L ,"1,004"\r\nE84068,\r\n')
     frame = read_csv_strings(path)
     assert list(frame.columns) == ["code", "n"]
     assert frame["code"].tolist() == ["00L", "E84068"]
@@ -44,8 +44,9 @@ def test_bad_byte_in_header_names_no_row(tmp_path):
     assert info.value.row is None and info.value.rule == "encoding UTF-8"
 
 
-@pytest.mark.parametrize("content", [b"", b"   \r\n", b"\xef\xbb\xbf", b"code,n\r\n",
-                                     b"code,n\r\n,\r\n"])
+@pytest.mark.parametrize(
+    "content", [b"", b"   \r\n", b"\xef\xbb\xbf", b"code,n\r\n", b"code,n\r\n,\r\n"]
+)
 def test_empty_files_are_rejected(tmp_path, content):
     path = tmp_path / "a.csv"
     path.write_bytes(content)
@@ -74,12 +75,12 @@ def test_ragged_row_and_repeated_header(tmp_path):
 
 def test_strip_thousands_only_touches_well_formed_numbers():
     values = pd.Series(["29,199", "1,234,567", "2,91", "12", None, "-3,000.5"], dtype="string")
-    assert strip_thousands(values).tolist() == ["29199", "1234567", "2,91", "12", pd.NA,
-                                                "-3000.5"]
+    assert strip_thousands(values).tolist() == ["29199", "1234567", "2,91", "12", pd.NA, "-3000.5"]
 
 
 def test_match_prefixes_is_case_insensitive_and_optional():
     frame = pd.DataFrame(columns=["IMD Rank (where 1 is most deprived)", "Name"])
-    found = match_prefixes(frame, {"imd rank": "rank", "Score": "score"}, file="f",
-                           layout="x", optional=["Score"])
+    found = match_prefixes(
+        frame, {"imd rank": "rank", "Score": "score"}, file="f", layout="x", optional=["Score"]
+    )
     assert found == {"IMD Rank (where 1 is most deprived)": "rank"}

@@ -15,13 +15,47 @@ from bbp_analysis.synth.calibration import DIABETES_NINE_CP_PRACTICES, TARGETS
 
 from .conftest import MID_2021, binomial_se, registered_on
 
-ACSC_PREFIX3 = {"E10", "E11", "E12", "E13", "E14", "F00", "F01", "F02", "F03", "G30", "G40",
-                "G41", "R56", "O15", "I20", "I50", "I48", "J41", "J42", "J43", "J44", "J47",
-                "J45", "J46"}
-ACSC_CODE4 = {"B180", "B181", "D501", "D508", "D509", "I110", "I119", "I10X", "I240", "I248",
-              "I249", "J81X"}
-ESP_65 = {"65-69": 5500, "70-74": 5000, "75-79": 4000, "80-84": 2500, "85-89": 1500,
-          "90+": 1000}
+ACSC_PREFIX3 = {
+    "E10",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "F00",
+    "F01",
+    "F02",
+    "F03",
+    "G30",
+    "G40",
+    "G41",
+    "R56",
+    "O15",
+    "I20",
+    "I50",
+    "I48",
+    "J41",
+    "J42",
+    "J43",
+    "J44",
+    "J47",
+    "J45",
+    "J46",
+}
+ACSC_CODE4 = {
+    "B180",
+    "B181",
+    "D501",
+    "D508",
+    "D509",
+    "I110",
+    "I119",
+    "I10X",
+    "I240",
+    "I248",
+    "I249",
+    "J81X",
+}
+ESP_65 = {"65-69": 5500, "70-74": 5000, "75-79": 4000, "80-84": 2500, "85-89": 1500, "90+": 1000}
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +80,31 @@ def test_registered_list_matches_the_real_list_sizes(cohort):
     assert len(cohort) == 279_877
     assert cohort["practice_code"].nunique() == 33
     assert cohort.groupby("pcn_name").size().to_dict() == {
-        "Harrow Collaborative PCN": 47_272, "Harrow East PCN": 31_668,
-        "Health Alliance PCN": 53_097, "Healthsense PCN": 81_816, "Sphere PCN": 66_024}
+        "Harrow Collaborative PCN": 47_272,
+        "Harrow East PCN": 31_668,
+        "Health Alliance PCN": 53_097,
+        "Healthsense PCN": 81_816,
+        "Sphere PCN": 66_024,
+    }
 
 
-@pytest.mark.parametrize(("target", "low", "high"), [
-    ("aged_65_plus_share", 65, 200), ("aged_0_15_share", 0, 15)])
+@pytest.mark.parametrize(
+    ("target", "low", "high"), [("aged_65_plus_share", 65, 200), ("aged_0_15_share", 0, 15)]
+)
 def test_age_structure(cohort, target, low, high):
     share = cohort["age"].between(low, high).mean()
     published = TARGETS[target].value
     assert abs(share - published) < 3 * binomial_se(published, len(cohort))
 
 
-@pytest.mark.parametrize(("condition", "target", "min_age"), [
-    ("diabetes", "diabetes_prevalence_17plus", 17),
-    ("hypertension", "hypertension_prevalence", 0),
-    ("dementia", "dementia_prevalence_65plus", 65),
-])
+@pytest.mark.parametrize(
+    ("condition", "target", "min_age"),
+    [
+        ("diabetes", "diabetes_prevalence_17plus", 17),
+        ("hypertension", "hypertension_prevalence", 0),
+        ("dementia", "dementia_prevalence_65plus", 65),
+    ],
+)
 def test_recorded_prevalence(cohort, condition, target, min_age):
     base = cohort[cohort["age"] >= min_age]
     published = TARGETS[target].value
@@ -102,7 +144,8 @@ def test_extract_holds_admissions_for_each_of_the_plans_six_conditions(tables):
         for year in ("2019-20", "2021-22", "2025-26"):
             assert (hit & _in_year(spells["admission_date"], year)).sum() > 50, (condition, year)
     six = codes.str[:3].isin({c for v in plan.values() for c in v}) | codes.isin(
-        {c for v in plan.values() for c in v})
+        {c for v in plan.values() for c in v}
+    )
     wider = codes.str[:3].isin(ACSC_PREFIX3) | codes.isin(ACSC_CODE4)
     assert (six & ~wider).sum() == 0
     assert 0.4 < six.sum() / wider.sum() < 0.9
@@ -113,8 +156,10 @@ def test_acsc_rate_harrow_and_pcn_spread(tables, cohort):
     10.3-12.81 (the generator's calibration, on a crude rate per 1,000 registered)."""
     spells = _emergency(tables)
     codes = spells["primary_diagnosis"]
-    acsc = spells[(codes.str[:3].isin(ACSC_PREFIX3) | codes.isin(ACSC_CODE4)).to_numpy()
-                  & _in_year(spells["admission_date"], "2021-22").to_numpy()]
+    acsc = spells[
+        (codes.str[:3].isin(ACSC_PREFIX3) | codes.isin(ACSC_CODE4)).to_numpy()
+        & _in_year(spells["admission_date"], "2021-22").to_numpy()
+    ]
     pcn_of = tables("persons").set_index("person_id")["pcn_name"]
     count = len(acsc)
     rate = count / len(cohort) * 1000
@@ -132,8 +177,10 @@ def test_acsc_rate_harrow_and_pcn_spread(tables, cohort):
 def test_falls_directly_standardised_rate(tables, cohort):
     spells = _emergency(tables)
     persons = tables("persons").set_index("person_id")
-    falls = spells[spells["cause_code"].notna().to_numpy()
-                   & _in_year(spells["admission_date"], "2021-22").to_numpy()].copy()
+    falls = spells[
+        spells["cause_code"].notna().to_numpy()
+        & _in_year(spells["admission_date"], "2021-22").to_numpy()
+    ].copy()
     born = persons.loc[falls["person_id"], ["birth_year", "birth_month"]].to_numpy()
     adm = pd.to_datetime(falls["admission_date"])
     month, day = adm.dt.month.to_numpy(), adm.dt.day.to_numpy()
@@ -143,8 +190,10 @@ def test_falls_directly_standardised_rate(tables, cohort):
 
     def band(age: pd.Series) -> pd.Series:
         low = (np.minimum(age, 90) // 5 * 5).astype(int)
-        return pd.Series(np.where(low >= 90, "90+", low.astype(str) + "-" + (low + 4).astype(
-            str)), index=age.index)
+        return pd.Series(
+            np.where(low >= 90, "90+", low.astype(str) + "-" + (low + 4).astype(str)),
+            index=age.index,
+        )
 
     events = band(falls["age"]).value_counts()
     pop = band(cohort.loc[cohort["age"] >= 65, "age"]).value_counts()
@@ -177,8 +226,17 @@ def test_tooth_decay_age5(tables):
 def test_nine_care_processes_by_practice(tables):
     cp = tables("care_processes")
     year = cp[cp["fin_year"] == "2021-22"].copy()
-    processes = ["hba1c", "blood_pressure", "cholesterol", "serum_creatinine", "urine_albumin",
-                 "foot_surveillance", "bmi", "smoking", "retinal_screening"]
+    processes = [
+        "hba1c",
+        "blood_pressure",
+        "cholesterol",
+        "serum_creatinine",
+        "urine_albumin",
+        "foot_surveillance",
+        "bmi",
+        "smoking",
+        "retinal_screening",
+    ]
     year["all_nine"] = year[processes].all(axis=1)
     practice = tables("persons").set_index("person_id")["practice_code"]
     by_practice = year.groupby(year["person_id"].map(practice))["all_nine"].agg(["mean", "size"])
@@ -198,7 +256,8 @@ def test_nine_care_processes_by_practice(tables):
 @pytest.mark.parametrize("programme", ["cervical_screening", "breast_screening"])
 def test_screening_coverage(tables, programme):
     rows = tables("programmes")
-    year = rows[(rows["fin_year"] == "2021-22") & (rows["programme"] == programme)
-                & rows["eligible"]]
+    year = rows[
+        (rows["fin_year"] == "2021-22") & (rows["programme"] == programme) & rows["eligible"]
+    ]
     published = TARGETS[programme].value
     assert abs(year["completed"].mean() - published) < 3 * binomial_se(published, len(year))

@@ -31,8 +31,11 @@ def small(tmp_path_factory):
 def test_same_seed_gives_byte_identical_parquet(small):
     for name, path in small["a"].items():
         assert path.read_bytes() == small["b"][name].read_bytes(), name
-    differs = [n for n, p in small["a"].items() if n != "manifest"
-               and p.read_bytes() != small["c"][n].read_bytes()]
+    differs = [
+        n
+        for n, p in small["a"].items()
+        if n != "manifest" and p.read_bytes() != small["c"][n].read_bytes()
+    ]
     assert "persons" in differs and "apc_spells" in differs
 
 
@@ -85,8 +88,14 @@ def test_ethnic_groups(tables):
     assert abs(share["Asian"] - 0.45) < 0.02
     assert abs(share["White"] - 0.40) < 0.02
     assert abs(share["Black"] - 0.08) < 0.01
-    groups = {"A": "White", "H": "Asian", "N": "Black", "D": "Mixed", "S": "Other",
-              "Z": "Not stated"}
+    groups = {
+        "A": "White",
+        "H": "Asian",
+        "N": "Black",
+        "D": "Mixed",
+        "S": "Other",
+        "Z": "Not stated",
+    }
     pairs = cohort[["ethnic_category", "ethnic_group"]].drop_duplicates()
     mapping = dict(zip(pairs["ethnic_category"], pairs["ethnic_group"], strict=True))
     assert all(mapping[c] == g for c, g in groups.items())
@@ -123,8 +132,9 @@ def test_falls_pathway_effect_is_recoverable_and_utc_is_a_negative_control(table
     (no programme acts on them) do not."""
     persons = tables("persons")
     interventions = tables("interventions")
-    falls_rr = interventions.loc[interventions["outcome"] == "falls_admissions_65plus",
-                                 "effect_size"].unique()
+    falls_rr = interventions.loc[
+        interventions["outcome"] == "falls_admissions_65plus", "effect_size"
+    ].unique()
     assert falls_rr.tolist() == [0.8]
     assert interventions.loc[interventions["negative_control"], "effect_size"].eq(1.0).all()
     spells = tables("apc_spells").merge(persons[["person_id", "birth_year"]], on="person_id")
@@ -136,15 +146,25 @@ def test_falls_pathway_effect_is_recoverable_and_utc_is_a_negative_control(table
     att = tables("ae_attendances")
     utc = att[att["department_type"].isin(["03", "04"])]
     everyone = pd.Series(True, index=persons.index)
-    ratio = (_yearly_rate(utc["arrival_date"], persons, everyone, "2023-24")
-             / _yearly_rate(utc["arrival_date"], persons, everyone, "2022-23"))
+    ratio = _yearly_rate(utc["arrival_date"], persons, everyone, "2023-24") / _yearly_rate(
+        utc["arrival_date"], persons, everyone, "2022-23"
+    )
     assert abs(ratio - 1) < 0.05
 
 
 def test_diabetes_team_raises_all_nine_after_its_start(tables):
     cp = tables("care_processes")
-    processes = ["hba1c", "blood_pressure", "cholesterol", "serum_creatinine", "urine_albumin",
-                 "foot_surveillance", "bmi", "smoking", "retinal_screening"]
+    processes = [
+        "hba1c",
+        "blood_pressure",
+        "cholesterol",
+        "serum_creatinine",
+        "urine_albumin",
+        "foot_surveillance",
+        "bmi",
+        "smoking",
+        "retinal_screening",
+    ]
     cp = cp.assign(all_nine=cp[processes].all(axis=1))
     pcn = tables("persons").set_index("person_id")["pcn_name"]
     first = cp[cp["person_id"].map(pcn) == "Harrow Collaborative PCN"]  # starts 2022-07-01
@@ -158,12 +178,13 @@ def test_area_codes_cover_the_eight_boroughs():
     assert len(area_codes("NWL")) == 8
     nwl = practices("NWL")
     assert nwl["list_size"].sum() == 2_636_960
-    assert nwl.loc[nwl["borough_code"] == "E09000005", "pcn_name"].str.endswith(
-        "(synthetic)").all()
+    assert nwl.loc[nwl["borough_code"] == "E09000005", "pcn_name"].str.endswith("(synthetic)").all()
 
 
-@pytest.mark.parametrize(("kwargs", "column"), [
-    ({"area": "E09000001"}, "area"), ({"scale": 0.0}, "scale"), ({"scale": 11}, "scale")])
+@pytest.mark.parametrize(
+    ("kwargs", "column"),
+    [({"area": "E09000001"}, "area"), ({"scale": 0.0}, "scale"), ({"scale": 11}, "scale")],
+)
 def test_bad_arguments_are_named(kwargs, column, tmp_path):
     with pytest.raises(InputError) as err:
         generate(out_dir=tmp_path, **kwargs)
@@ -172,11 +193,14 @@ def test_bad_arguments_are_named(kwargs, column, tmp_path):
 
 def test_comparators_use_the_fingertips_layout(tables):
     comp = tables("comparators")
-    header = pd.read_csv(reference_dir() / "public/fingertips-gp-imd2019/"
-                         "indicator-data_93553_gp.csv", nrows=0)
+    header = pd.read_csv(
+        reference_dir() / "public/fingertips-gp-imd2019/indicator-data_93553_gp.csv", nrows=0
+    )
     assert list(comp.columns[:-1]) == list(header.columns)
     plan = comp[comp["source"] == "plan"]
     good = plan[(plan["Indicator ID"] == "gpps_appointment_good")]
     assert dict(zip(good["Area Code"], good["Value"], strict=True)) == {
-        "E54000027": 71, "E12000007": 76}
+        "E54000027": 71,
+        "E12000007": 76,
+    }
     assert np.isin(comp["source"], ["plan", "simulated"]).all()

@@ -40,11 +40,19 @@ UNPLANNED = {
 
 PROPORTIONS = {
     # key: (query, measure, title, polarity)
-    "readmissions": ("readmissions_30d", "readmissions_30d",
-                     "Emergency readmissions within 30 days", "low_is_good"),
+    "readmissions": (
+        "readmissions_30d",
+        "readmissions_30d",
+        "Emergency readmissions within 30 days",
+        "low_is_good",
+    ),
     "carers": ("carers", "carers_identified", "Adults identified as carers", "high_is_good"),
-    "citizen": ("citizen_experience", "citizen_positive_experience",
-                "Citizens reporting a positive experience of care", "high_is_good"),
+    "citizen": (
+        "citizen_experience",
+        "citizen_positive_experience",
+        "Citizens reporting a positive experience of care",
+        "high_is_good",
+    ),
 }
 """Practice-level proportions shown in funnel plots."""
 
@@ -60,25 +68,42 @@ def label(params: dict) -> str:
 
 # Partnership measure 3 ------------------------------------------------------------------
 
-def citizen_values(params: dict, breakdown: str = "total", period: str | None = None
-                   ) -> pd.DataFrame:
+
+def citizen_values(
+    params: dict, breakdown: str = "total", period: str | None = None
+) -> pd.DataFrame:
     """Citizens reporting a positive experience (%), Wilson intervals, borough then PCNs (or the
     groups of ``breakdown``), compared with the borough."""
-    return area_values("citizen_experience", "citizen_positive_experience", params,
-                       kind="proportion", multiplier=100, polarity="high_is_good",
-                       breakdown=breakdown, period=period)
+    return area_values(
+        "citizen_experience",
+        "citizen_positive_experience",
+        params,
+        kind="proportion",
+        multiplier=100,
+        polarity="high_is_good",
+        breakdown=breakdown,
+        period=period,
+    )
 
 
 def citizen_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Annual % positive experience up to the period (borough and PCNs)."""
-    return series("citizen_experience", "citizen_positive_experience", params,
-                  kind="proportion", multiplier=100, pcns=pcns)
+    return series(
+        "citizen_experience",
+        "citizen_positive_experience",
+        params,
+        kind="proportion",
+        multiplier=100,
+        pcns=pcns,
+    )
 
 
 # Partnership measure 4 ------------------------------------------------------------------
 
-def organisation_values(query: str, measure: str, params: dict, *, polarity: str,
-                        period: str | None = None) -> pd.DataFrame:
+
+def organisation_values(
+    query: str, measure: str, params: dict, *, polarity: str, period: str | None = None
+) -> pd.DataFrame:
     """One period's % for the partnership and each organisation (Wilson intervals), compared
     with the partnership value; small counts suppressed. Columns: ``area, numerator,
     denominator, value, lower, upper, comparison, suppressed`` (partnership row first)."""
@@ -88,26 +113,38 @@ def organisation_values(query: str, measure: str, params: dict, *, polarity: str
     orgs = data[data["breakdown"] == "organisation"].sort_values("breakdown_value")
     table = pd.concat([total, orgs.assign(area=orgs["breakdown_value"])], ignore_index=True)
     table = table[table["denominator"] > 0].reset_index(drop=True)
-    stats = proportion(table["numerator"], table["denominator"],
-                       confidence=params["confidence"], multiplier=100)
+    stats = proportion(
+        table["numerator"], table["denominator"], confidence=params["confidence"], multiplier=100
+    )
     table = pd.concat([table[["area", "numerator", "denominator"]], stats], axis=1)
-    table["comparison"] = compare(table["lower"], table["upper"], float(table["value"].iloc[0]),
-                                  polarity)
+    table["comparison"] = compare(
+        table["lower"], table["upper"], float(table["value"].iloc[0]), polarity
+    )
     table.loc[0, "comparison"] = "benchmark"
-    out = suppress_ratio(table, params["suppression_threshold"], proportion=True,
-                         value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    out = suppress_ratio(
+        table,
+        params["suppression_threshold"],
+        proportion=True,
+        value_columns=["value", "lower", "upper"],
+        symbol=None,
+        source=query,
+    )
     out.loc[out["suppressed"], "comparison"] = "suppressed"
     return out
 
 
 def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
     """Staff survey respondents satisfied in their work (%), by organisation."""
-    return organisation_values("staff_satisfaction", "staff_satisfied", params,
-                               polarity="high_is_good", period=period)
+    return organisation_values(
+        "staff_satisfaction", "staff_satisfied", params, polarity="high_is_good", period=period
+    )
 
 
-RANGE_WORDS = {"met": "at or below the range's top", "not met": "above the range",
-               judgement.UNCERTAIN: "too close to call"}
+RANGE_WORDS = {
+    "met": "at or below the range's top",
+    "not met": "above the range",
+    judgement.UNCERTAIN: "too close to call",
+}
 """An organisation's turnover against the NWL range (:func:`judgement.against_range`)."""
 
 
@@ -115,20 +152,23 @@ def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
     """Voluntary turnover (%) by organisation with ``against_range``: each interval against
     the NWL range of 10% to 18.4% read with the indicator's polarity (low is good, so the
     range's top is the line; :func:`bbp_analysis.judgement.against_range`)."""
-    table = organisation_values("workforce", "workforce_voluntary_turnover", params,
-                                polarity="low_is_good", period=period)
+    table = organisation_values(
+        "workforce", "workforce_voluntary_turnover", params, polarity="low_is_good", period=period
+    )
     low, high = TURNOVER_RANGE
     polarity = indicator(PM4T).polarity
     table["against_range"] = [
         "suppressed" if s else RANGE_WORDS[judgement.against_range(lo, hi, low, high, polarity)]
-        for lo, hi, s in zip(table["lower"], table["upper"], table["suppressed"], strict=True)]
+        for lo, hi, s in zip(table["lower"], table["upper"], table["suppressed"], strict=True)
+    ]
     return table
 
 
 def vacancy_values(params: dict, period: str | None = None) -> pd.DataFrame:
     """Vacancy rate (vacancies / (headcount + vacancies), %) by organisation."""
-    return organisation_values("workforce", "workforce_vacancy_rate", params,
-                               polarity="low_is_good", period=period)
+    return organisation_values(
+        "workforce", "workforce_vacancy_rate", params, polarity="low_is_good", period=period
+    )
 
 
 def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
@@ -136,15 +176,23 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
     data = rows(query, measure, params, area_type="borough", breakdown="total")
     data = data[(data["period"] <= params["period"]) & (data["denominator"] > 0)]
     data = data.sort_values("period", ignore_index=True)
-    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
-                       multiplier=100)
+    stats = proportion(
+        data["numerator"], data["denominator"], confidence=params["confidence"], multiplier=100
+    )
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
-    return suppress_ratio(table, params["suppression_threshold"], proportion=True,
-                          value_columns=["value", "lower", "upper"], symbol=None, source=query)
+    return suppress_ratio(
+        table,
+        params["suppression_threshold"],
+        proportion=True,
+        value_columns=["value", "lower", "upper"],
+        symbol=None,
+        source=query,
+    )
 
 
-def baseline_status(table: pd.DataFrame, period: str, polarity: str
-                    ) -> tuple[str, str, float | None, Reading | None]:
+def baseline_status(
+    table: pd.DataFrame, period: str, polarity: str
+) -> tuple[str, str, float | None, Reading | None]:
     """Status of a survey series (from :func:`partnership_series`) against the plan's target
     "Establish baseline in 22/23": "baseline set" once the baseline year is in the data, "no
     baseline yet" before. The change since the baseline is a separate comparison, judged by
@@ -153,26 +201,40 @@ def baseline_status(table: pd.DataFrame, period: str, polarity: str
     zero), none in the baseline year itself. Returns the status, one sentence, the baseline
     value and the comparison (a :class:`Reading`, or None)."""
     if BASELINE_PERIOD not in set(table["period"]):
-        return ("no baseline yet", f"The survey baseline year ({BASELINE_PERIOD}) is not "
-                "in the data yet.", None, None)
+        return (
+            "no baseline yet",
+            f"The survey baseline year ({BASELINE_PERIOD}) is not in the data yet.",
+            None,
+            None,
+        )
     base = table[table["period"] == BASELINE_PERIOD].iloc[0]
     text = f"Baseline established in {BASELINE_PERIOD} at {base['value']:.1f}%, as the plan asked."
     if period == BASELINE_PERIOD:
         return "baseline set", f"{text} This is the baseline year.", float(base["value"]), None
     now = table[table["period"] == period].iloc[0]
-    estimates = [judgement.Estimate(float(r["value"]), float(r["lower"]), float(r["upper"]))
-                 for r in (now, base)]
+    estimates = [
+        judgement.Estimate(float(r["value"]), float(r["lower"]), float(r["upper"]))
+        for r in (now, base)
+    ]
     word = judgement.against_baseline(*estimates, polarity)
     diff = judgement.difference_interval(*estimates)
     relation = "similar to" if word == "similar" else f"{word} than"
     reading = Reading(
-        name=f"Change since the {BASELINE_PERIOD} baseline", verdict=word,
-        text=(f"{now['value']:.1f}% in {period} ({now['lower']:.1f} to {now['upper']:.1f}), "
-              f"{relation} the baseline of {base['value']:.1f}%: a change of "
-              f"{diff.value:+.1f} points ({diff.lower:+.1f} to {diff.upper:+.1f}; two-sample "
-              "test using both surveys' uncertainty, Newcombe's method)."))
-    return ("baseline set", f"{text} Change since: {word} ({now['value']:.1f}% in {period}).",
-            float(base["value"]), reading)
+        name=f"Change since the {BASELINE_PERIOD} baseline",
+        verdict=word,
+        text=(
+            f"{now['value']:.1f}% in {period} ({now['lower']:.1f} to {now['upper']:.1f}), "
+            f"{relation} the baseline of {base['value']:.1f}%: a change of "
+            f"{diff.value:+.1f} points ({diff.lower:+.1f} to {diff.upper:+.1f}; two-sample "
+            "test using both surveys' uncertainty, Newcombe's method)."
+        ),
+    )
+    return (
+        "baseline set",
+        f"{text} Change since: {word} ({now['value']:.1f}% in {period}).",
+        float(base["value"]),
+        reading,
+    )
 
 
 def headline_measures(params: dict) -> list[Headline]:
@@ -180,52 +242,99 @@ def headline_measures(params: dict) -> list[Headline]:
     voluntary turnover against the NWL range) for the scorecard and the board paper."""
     params = {**params, "pcn": None}
     period = params["period"]
-    source = (f"Synthetic WSIC-shaped extract, {period}; targets from the Harrow Borough "
-              "Partnership Plan, section 4")
+    source = (
+        f"Synthetic WSIC-shaped extract, {period}; targets from the Harrow Borough "
+        "Partnership Plan, section 4"
+    )
     out = []
     for number, spec_id, query, measure, anchor in (
-            (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
-            (4, PM4S, "staff_satisfaction", "staff_satisfied", "pm4-staff-organisation")):
+        (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
+        (4, PM4S, "staff_satisfaction", "staff_satisfied", "pm4-staff-organisation"),
+    ):
         spec = indicator(spec_id)
         table = partnership_series(query, measure, params)
         row = table[table["period"] == period].iloc[0]
         status, text, base, change = baseline_status(table, period, spec.polarity)
-        out.append(Headline(
-            measure=number, indicator_id=spec_id, title=spec.title, period=period,
-            value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
-            unit="%", polarity=spec.polarity, baseline=base, baseline_period=BASELINE_PERIOD,
-            target=None, target_text=spec.target["text"], status=status, status_text=text,
-            anchor=f"{PAGE}#{anchor}", synthetic=True, source=source, **trend_fields(table),
-            readings=(change,) if change else (),
-            baseline_comparison=change.verdict if change else ""))
+        out.append(
+            Headline(
+                measure=number,
+                indicator_id=spec_id,
+                title=spec.title,
+                period=period,
+                value=float(row["value"]),
+                lower=float(row["lower"]),
+                upper=float(row["upper"]),
+                unit="%",
+                polarity=spec.polarity,
+                baseline=base,
+                baseline_period=BASELINE_PERIOD,
+                target=None,
+                target_text=spec.target["text"],
+                status=status,
+                status_text=text,
+                anchor=f"{PAGE}#{anchor}",
+                synthetic=True,
+                source=source,
+                **trend_fields(table),
+                readings=(change,) if change else (),
+                baseline_comparison=change.verdict if change else "",
+            )
+        )
     spec = indicator(PM4T)
     table = partnership_series("workforce", "workforce_voluntary_turnover", params)
     row = table[table["period"] == period].iloc[0]
     low, high = TURNOVER_RANGE
-    status = judgement.against_range(float(row["lower"]), float(row["upper"]), low, high,
-                                     spec.polarity)
-    where = {"met": "wholly at or below the top of", "not met": "wholly above",
-             judgement.UNCERTAIN: "across the top of"}[status]
-    out.append(Headline(
-        measure=4, indicator_id=PM4T, title=spec.title, period=period,
-        value=float(row["value"]), lower=float(row["lower"]), upper=float(row["upper"]),
-        unit="%", polarity=spec.polarity, baseline=None, baseline_period="",
-        target=high, target_text=spec.target["text"], status=status,
-        status_text=(f"Partnership voluntary turnover {row['value']:.1f}% ({row['lower']:.1f} "
-                     f"to {row['upper']:.1f}): the interval is {where} the NWL range of "
-                     f"{low:g}% to {high:g}% (low is good, so a rate below the range is not a "
-                     "miss)."),
-        anchor=f"{PAGE}#pm4-turnover-organisation", synthetic=True, source=source,
-        **trend_fields(table)))
+    status = judgement.against_range(
+        float(row["lower"]), float(row["upper"]), low, high, spec.polarity
+    )
+    where = {
+        "met": "wholly at or below the top of",
+        "not met": "wholly above",
+        judgement.UNCERTAIN: "across the top of",
+    }[status]
+    out.append(
+        Headline(
+            measure=4,
+            indicator_id=PM4T,
+            title=spec.title,
+            period=period,
+            value=float(row["value"]),
+            lower=float(row["lower"]),
+            upper=float(row["upper"]),
+            unit="%",
+            polarity=spec.polarity,
+            baseline=None,
+            baseline_period="",
+            target=high,
+            target_text=spec.target["text"],
+            status=status,
+            status_text=(
+                f"Partnership voluntary turnover {row['value']:.1f}% ({row['lower']:.1f} "
+                f"to {row['upper']:.1f}): the interval is {where} the NWL range of "
+                f"{low:g}% to {high:g}% (low is good, so a rate below the range is not a "
+                "miss)."
+            ),
+            anchor=f"{PAGE}#pm4-turnover-organisation",
+            synthetic=True,
+            source=source,
+            **trend_fields(table),
+        )
+    )
     return out
 
 
 # Standardised unplanned care ------------------------------------------------------------
 
+
 def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
     """Each practice's PCN (index: practice code), from the extract's aggregates."""
-    data = rows("o2_practice_pcn", "o2_practice_pcn", params, period=period or params["period"],
-                area_type="practice")
+    data = rows(
+        "o2_practice_pcn",
+        "o2_practice_pcn",
+        params,
+        period=period or params["period"],
+        area_type="practice",
+    )
     data = data[data["denominator"] > 0].sort_values("area_code")
     return data.set_index("area_code")["breakdown_value"].rename("pcn")
 
@@ -233,15 +342,22 @@ def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
 def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFrame:
     """Unsuppressed standardised ratios (see :func:`standardised`)."""
     query, measure, _ = UNPLANNED[key]
-    data = rows(query, measure, params, period=period or params["period"],
-                breakdown="sex_age_band")
+    data = rows(query, measure, params, period=period or params["period"], breakdown="sex_age_band")
     ref = data[data["area_type"] == "borough"][["breakdown_value", "numerator", "denominator"]]
     ref = ref.rename(columns={"numerator": "ref_count", "denominator": "ref_population"})
     ref = ref[ref["ref_population"] > 0]
     local = data[data["area_type"] == level].merge(ref, on="breakdown_value", how="inner")
     local = local.sort_values(["area_code", "breakdown_value"], ignore_index=True)
-    result = isr(local, "numerator", "denominator", "ref_count", "ref_population",
-                 by="area_code", confidence=params["confidence"], ref_value=100)
+    result = isr(
+        local,
+        "numerator",
+        "denominator",
+        "ref_count",
+        "ref_population",
+        by="area_code",
+        confidence=params["confidence"],
+        ref_value=100,
+    )
     population = local.groupby("area_code")["denominator"].sum()
     result = result.rename(columns={"area_code": "area"})
     result["population"] = result["area"].map(population).to_numpy()
@@ -254,31 +370,56 @@ def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFr
     return result.sort_values("area", ignore_index=True)
 
 
-def standardised(key: str, params: dict, level: str = "pcn", period: str | None = None
-                 ) -> pd.DataFrame:
+def standardised(
+    key: str, params: dict, level: str = "pcn", period: str | None = None
+) -> pd.DataFrame:
     """Indirectly sex-age standardised ratio (x100; Harrow = 100) of an unplanned-care measure
     for each PCN or practice in the period: ``area, pcn, observed, expected, population, value,
     lower, upper, comparison, suppressed`` sorted by area. Expected = sum over 38 sex-age bands
     of Harrow's rate x the area's registered persons; small observed counts suppressed."""
     result = _ratios(key, params, level, period)
     query = UNPLANNED[key][0]
-    out = suppress(result, ["observed"], params["suppression_threshold"],
-                   value_columns=["value", "lower", "upper", "expected"], symbol=None,
-                   source=query)
+    out = suppress(
+        result,
+        ["observed"],
+        params["suppression_threshold"],
+        value_columns=["value", "lower", "upper", "expected"],
+        symbol=None,
+        source=query,
+    )
     out.loc[out["suppressed"], "comparison"] = "suppressed"
-    return out[["area", "pcn", "observed", "expected", "population", "value", "lower",
-                "upper", "comparison", "suppressed"]].sort_values("area", ignore_index=True)
+    return out[
+        [
+            "area",
+            "pcn",
+            "observed",
+            "expected",
+            "population",
+            "value",
+            "lower",
+            "upper",
+            "comparison",
+            "suppressed",
+        ]
+    ].sort_values("area", ignore_index=True)
 
 
 def practice_proportions(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
     """One proportion for each practice in the period: ``area, pcn, numerator, denominator,
     value, lower, upper`` (Wilson, %), before suppression (funnel input)."""
     query, measure, _, _ = PROPORTIONS[key]
-    data = rows(query, measure, params, period=period or params["period"], area_type="practice",
-                breakdown="total")
+    data = rows(
+        query,
+        measure,
+        params,
+        period=period or params["period"],
+        area_type="practice",
+        breakdown="total",
+    )
     data = data[data["denominator"] > 0].sort_values("area_code", ignore_index=True)
-    stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"],
-                       multiplier=100)
+    stats = proportion(
+        data["numerator"], data["denominator"], confidence=params["confidence"], multiplier=100
+    )
     table = pd.concat([data[["area_code", "numerator", "denominator"]], stats], axis=1)
     table = table.rename(columns={"area_code": "area"})
     table["pcn"] = table["area"].map(practice_pcns(params, period)).to_numpy()
@@ -300,18 +441,40 @@ def funnel_points(key: str, params: dict, period: str | None = None) -> pd.DataF
     table = table[table["denominator"] > 0].reset_index(drop=True)
     num, den = table["numerator"], table["denominator"]
     table["significance"] = funnel_significance(num, den, statistic, **extra).to_numpy()
-    table["significance_od"] = funnel_significance(num, den, statistic, overdispersion=True,
-                                                   **extra).to_numpy()
+    table["significance_od"] = funnel_significance(
+        num, den, statistic, overdispersion=True, **extra
+    ).to_numpy()
     limits = funnel_limits_overdispersed(num, den, statistic, **extra)
     theta = 1.0 if statistic == "ratio" else float(num.sum() / den.sum())
     counts = ["numerator", "denominator"] if statistic == "proportion" else ["numerator"]
-    protected = suppress(table[counts], counts, params["suppression_threshold"], symbol=None,
-                         source=extract_name(key))
+    protected = suppress(
+        table[counts],
+        counts,
+        params["suppression_threshold"],
+        symbol=None,
+        source=extract_name(key),
+    )
     table["suppressed"] = protected["suppressed"].to_numpy()
-    table.attrs.update({"phi": limits.attrs["phi"], "tau2": limits.attrs["tau2"],
-                        "theta": theta, "statistic": statistic})
-    return table[["area", "pcn", "numerator", "denominator", "value", "significance",
-                  "significance_od", "suppressed"]]
+    table.attrs.update(
+        {
+            "phi": limits.attrs["phi"],
+            "tau2": limits.attrs["tau2"],
+            "theta": theta,
+            "statistic": statistic,
+        }
+    )
+    return table[
+        [
+            "area",
+            "pcn",
+            "numerator",
+            "denominator",
+            "value",
+            "significance",
+            "significance_od",
+            "suppressed",
+        ]
+    ]
 
 
 def extract_name(key: str) -> str:
@@ -332,18 +495,27 @@ def outliers(params: dict, period: str | None = None) -> pd.DataFrame:
 
         def named(column: str, table: pd.DataFrame = table) -> str:
             hit = table[table[column].str.contains("99.8")]
-            return "; ".join(f"{a} ({s.split(' ')[0].lower()})"
-                             for a, s in zip(hit["area"], hit[column], strict=True)) or "none"
+            return (
+                "; ".join(
+                    f"{a} ({s.split(' ')[0].lower()})"
+                    for a, s in zip(hit["area"], hit[column], strict=True)
+                )
+                or "none"
+            )
 
-        records.append({
-            "measure": title, "practices": len(table),
-            "outside 99.8% limits": int(table["significance"].str.contains("99.8").sum()),
-            "outside 99.8% (overdispersion-adjusted)":
-                int(table["significance_od"].str.contains("99.8").sum()),
-            "practices outside (unadjusted)": named("significance"),
-            "practices outside (adjusted)": named("significance_od"),
-            "overdispersion factor (phi)": phi,
-        })
+        records.append(
+            {
+                "measure": title,
+                "practices": len(table),
+                "outside 99.8% limits": int(table["significance"].str.contains("99.8").sum()),
+                "outside 99.8% (overdispersion-adjusted)": int(
+                    table["significance_od"].str.contains("99.8").sum()
+                ),
+                "practices outside (unadjusted)": named("significance"),
+                "practices outside (adjusted)": named("significance_od"),
+                "overdispersion factor (phi)": phi,
+            }
+        )
     return pd.DataFrame(records)
 
 
@@ -358,8 +530,7 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
         table = table[table["pcn_name"] == params["pcn"]]
     first = table.groupby("intervention")["start_date"].min().sort_index()
     scope = "" if params.get("pcn") else " (first PCN)"
-    return {f"{name.replace('_', ' ')}{scope}": pd.Timestamp(when)
-            for name, when in first.items()}
+    return {f"{name.replace('_', ' ')}{scope}": pd.Timestamp(when) for name, when in first.items()}
 
 
 def emergency_monthly(params: dict) -> pd.DataFrame:
@@ -367,17 +538,33 @@ def emergency_monthly(params: dict) -> pd.DataFrame:
     the period per 100,000 a day, with XmR columns (:func:`objective_3.monthly_spc`): limits
     fixed before the first programme start, recalculated only by the Making Data Count rule
     at the programme starts of :func:`interventions`."""
-    return monthly_spc("emergency_admissions_monthly", "emergency_admissions_monthly", params,
-                       interventions(params))
+    return monthly_spc(
+        "emergency_admissions_monthly",
+        "emergency_admissions_monthly",
+        params,
+        interventions(params),
+    )
 
 
 def readmission_values(params: dict) -> pd.DataFrame:
     """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
-    return area_values("readmissions_30d", "readmissions_30d", params, kind="proportion",
-                       multiplier=100, polarity="low_is_good")
+    return area_values(
+        "readmissions_30d",
+        "readmissions_30d",
+        params,
+        kind="proportion",
+        multiplier=100,
+        polarity="low_is_good",
+    )
 
 
 def carer_values(params: dict) -> pd.DataFrame:
     """Adults identified as carers (% of registered adults), borough then PCNs."""
-    return area_values("carers", "carers_identified", params, kind="proportion",
-                       multiplier=100, polarity="high_is_good")
+    return area_values(
+        "carers",
+        "carers_identified",
+        params,
+        kind="proportion",
+        multiplier=100,
+        polarity="high_is_good",
+    )

@@ -11,14 +11,28 @@ from ..catalogue import indicator
 from ..publish import show_table
 from . import objective_2 as o2
 
-GROUPS = {"age_band": "age band", "sex": "sex", "ethnic_group": "ethnic group",
-          "imd_quintile": "local deprivation fifth (1 = most deprived)"}
+GROUPS = {
+    "age_band": "age band",
+    "sex": "sex",
+    "ethnic_group": "ethnic group",
+    "imd_quintile": "local deprivation fifth (1 = most deprived)",
+}
 """Breakdowns of measure 3 shown in the chapter."""
 
-INDICATORS = ("pm3-citizen-experience", "pm4-staff-satisfaction", "pm4-voluntary-turnover",
-              "o2-vacancy-rate", "o2-emergency-isr", "o2-ae-isr", "o2-utc-isr",
-              "o2-emergency-monthly", "o2-readmissions-30d", "o2-carers-identified",
-              "o2-ltc-prevalence-expected", "o2-neighbourhood-profile")
+INDICATORS = (
+    "pm3-citizen-experience",
+    "pm4-staff-satisfaction",
+    "pm4-voluntary-turnover",
+    "o2-vacancy-rate",
+    "o2-emergency-isr",
+    "o2-ae-isr",
+    "o2-utc-isr",
+    "o2-emergency-monthly",
+    "o2-readmissions-30d",
+    "o2-carers-identified",
+    "o2-ltc-prevalence-expected",
+    "o2-neighbourhood-profile",
+)
 
 NOT_HELD = {
     "Care-home placements": "the extract flags current care-home residents but holds no "
@@ -30,8 +44,7 @@ NOT_HELD = {
     "PCN development programme outputs (Appendix D)": "clinical leadership posts, "
     "organisational development sessions and neighbourhood integration plans are not recorded "
     "in any dataset the review reads",
-    "Estates and training programme outputs": "no estates or training records are in the "
-    "extract",
+    "Estates and training programme outputs": "no estates or training records are in the extract",
 }
 
 
@@ -39,34 +52,53 @@ def key_messages(params: dict) -> Markdown:
     """Three to four key messages, each worded from the test behind it."""
     lines = []
     for item in o2.headline_measures(params):
-        lines.append(f"- **{item.title}** ({item.period}): {item.value:.1f}% "
-                     f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}")
+        lines.append(
+            f"- **{item.title}** ({item.period}): {item.value:.1f}% "
+            f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
+        )
     ratios = o2.standardised("emergency", judgement.screening({**params, "pcn": None}))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
     lines.append(
         "- **Emergency admissions, standardised for age and sex**: "
-        + (f"higher than expected in {', '.join(high)}" if high else "no network higher than "
-           "expected")
-        + "; " + (f"lower than expected in {', '.join(low)}" if low else "no network lower "
-                  "than expected") + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
-        "Harrow = 100: with several networks compared, only a clear difference is named).")
+        + (
+            f"higher than expected in {', '.join(high)}"
+            if high
+            else "no network higher than expected"
+        )
+        + "; "
+        + (f"lower than expected in {', '.join(low)}" if low else "no network lower than expected")
+        + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
+        "Harrow = 100: with several networks compared, only a clear difference is named)."
+    )
     return Markdown("**Key messages** (synthetic data)\n\n" + "\n".join(lines))
 
 
 def headline_table(params: dict) -> HTML:
     """Partnership measures 3 and 4 for the period, with status against the plan's target."""
-    table = pd.DataFrame([{
-        "Measure": f"{h.measure}. {h.title}", "Period": h.period,
-        "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
-        "Baseline (%)": "" if h.baseline is None else f"{h.baseline:.1f} ({h.baseline_period})",
-        "Target": h.target_text, "Status": h.status, "Why": h.status_text,
-        "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
-    } for h in o2.headline_measures(params)])
-    caption = (f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
-               "interval, baseline, status and the change since the baseline (better, similar "
-               "or worse: a two-sample test of the period against the baseline survey, "
-               f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}")
+    table = pd.DataFrame(
+        [
+            {
+                "Measure": f"{h.measure}. {h.title}",
+                "Period": h.period,
+                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
+                "Baseline (%)": ""
+                if h.baseline is None
+                else f"{h.baseline:.1f} ({h.baseline_period})",
+                "Target": h.target_text,
+                "Status": h.status,
+                "Why": h.status_text,
+                "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
+            }
+            for h in o2.headline_measures(params)
+        ]
+    )
+    caption = (
+        f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
+        "interval, baseline, status and the change since the baseline (better, similar "
+        "or worse: a two-sample test of the period against the baseline survey, "
+        f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}"
+    )
     return show_table(table, caption, "measures-3-4-status")
 
 
@@ -77,14 +109,18 @@ def spc_message(params: dict) -> Markdown:
     special = {k: int(n) for k, n in kinds.items() if k != "common_cause"}
     where = params.get("pcn") or params["area_name"]
     if not special:
-        return Markdown(f"Monthly emergency admissions in {where} show only common-cause "
-                        "variation: no signal that they are rising or falling.")
+        return Markdown(
+            f"Monthly emergency admissions in {where} show only common-cause "
+            "variation: no signal that they are rising or falling."
+        )
     listed = ", ".join(f"{n} {k.replace('_', ' ')} point(s)" for k, n in special.items())
     first, last = points.attrs["baseline"]
     again = "".join(f", recalculated from {when:%B %Y}" for when in points.attrs["recalculated"])
-    return Markdown(f"Monthly emergency admissions in {where}: {listed} by the Making Data Count "
-                    f"rules, against limits set on {first:%B %Y} to {last:%B %Y}{again} "
-                    "(improvement means fewer admissions).")
+    return Markdown(
+        f"Monthly emergency admissions in {where}: {listed} by the Making Data Count "
+        f"rules, against limits set on {first:%B %Y} to {last:%B %Y}{again} "
+        "(improvement means fewer admissions)."
+    )
 
 
 def _bullets(items: dict[str, str]) -> str:
@@ -94,41 +130,61 @@ def _bullets(items: dict[str, str]) -> str:
 def not_held_unplanned() -> Markdown:
     """Plain statement: care-home placements and intensive care packages are not held."""
     keys = ("Care-home placements", "Intensive social care packages")
-    return Markdown("The plan aims to reduce intensive social care packages. The data cannot "
-                    "show this yet:\n\n" + _bullets({k: NOT_HELD[k] for k in keys}))
+    return Markdown(
+        "The plan aims to reduce intensive social care packages. The data cannot "
+        "show this yet:\n\n" + _bullets({k: NOT_HELD[k] for k in keys})
+    )
 
 
 def not_held_enablers() -> Markdown:
     """Plain statement: digital integration and PCN development outputs are not held."""
-    keys = ("Use of the shared care record", "PCN development programme outputs (Appendix D)",
-            "Estates and training programme outputs")
-    return Markdown("The plan's enablers include a shared care record so that patients tell "
-                    "their story once, and a development programme for the networks. The "
-                    "review has no data for them yet:\n\n"
-                    + _bullets({k: NOT_HELD[k] for k in keys}))
+    keys = (
+        "Use of the shared care record",
+        "PCN development programme outputs (Appendix D)",
+        "Estates and training programme outputs",
+    )
+    return Markdown(
+        "The plan's enablers include a shared care record so that patients tell "
+        "their story once, and a development programme for the networks. The "
+        "review has no data for them yet:\n\n" + _bullets({k: NOT_HELD[k] for k in keys})
+    )
 
 
 def not_held_summary() -> Markdown:
     """Everything the plan asks for under objective 2 that the data cannot show."""
-    return Markdown("**What the plan asks for that the data cannot yet show.**\n\n"
-                    + _bullets(NOT_HELD))
+    return Markdown(
+        "**What the plan asks for that the data cannot yet show.**\n\n" + _bullets(NOT_HELD)
+    )
 
 
 def outlier_table(params: dict) -> HTML:
     """Practices outside the funnel limits, by measure, unadjusted and adjusted."""
     table = o2.outliers(params)
     scope = f" ({params['pcn']} practices)" if params.get("pcn") else ""
-    caption = (f"Practices outside the 99.8% funnel limits{scope}, {params['period']}, with "
-               f"and without the overdispersion adjustment. {o2.label(params)}")
-    return show_table(table, caption, "practice-outliers", decimals={
-        "overdispersion factor (phi)": 2})
+    caption = (
+        f"Practices outside the 99.8% funnel limits{scope}, {params['period']}, with "
+        f"and without the overdispersion adjustment. {o2.label(params)}"
+    )
+    return show_table(
+        table, caption, "practice-outliers", decimals={"overdispersion factor (phi)": 2}
+    )
 
 
 def methods_table() -> HTML:
     """Each indicator shown on the page, with its definition and method (from the catalogue)."""
-    table = pd.DataFrame([{
-        "Indicator": spec.title, "Unit": spec.unit, "Method": spec.method,
-        "Definition": " ".join(spec.definition.split()),
-    } for spec in map(indicator, INDICATORS)])
-    return show_table(table, "Indicators shown in this chapter and their methods (from the "
-                      "indicator catalogue)", "objective-2-methods")
+    table = pd.DataFrame(
+        [
+            {
+                "Indicator": spec.title,
+                "Unit": spec.unit,
+                "Method": spec.method,
+                "Definition": " ".join(spec.definition.split()),
+            }
+            for spec in map(indicator, INDICATORS)
+        ]
+    )
+    return show_table(
+        table,
+        "Indicators shown in this chapter and their methods (from the indicator catalogue)",
+        "objective-2-methods",
+    )

@@ -18,8 +18,12 @@ from . import objective_2 as o2
 from .objective_3 import rows
 
 ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
-CONDITIONS = {"ltc_prevalence_diabetes": "Diabetes", "ltc_prevalence_hypertension":
-              "Hypertension", "ltc_prevalence_copd": "COPD", "ltc_prevalence_asthma": "Asthma"}
+CONDITIONS = {
+    "ltc_prevalence_diabetes": "Diabetes",
+    "ltc_prevalence_hypertension": "Hypertension",
+    "ltc_prevalence_copd": "COPD",
+    "ltc_prevalence_asthma": "Asthma",
+}
 SEGMENTS = 8
 
 
@@ -36,17 +40,20 @@ def _prevalence(params: dict, measure: str) -> pd.DataFrame:
     data = rows("ltc_prevalence", measure, params, period=params["period"])
     total = data[data["breakdown"] == "total"].set_index("area_code")
     bands = data[data["breakdown"] == "age_band"]
-    ref = bands[bands["area_type"] == "borough"][["breakdown_value", "numerator",
-                                                  "denominator"]]
+    ref = bands[bands["area_type"] == "borough"][["breakdown_value", "numerator", "denominator"]]
     ref = ref.rename(columns={"numerator": "ref_n", "denominator": "ref_d"})
     ref = ref[ref["ref_d"] > 0]
     local = bands[bands["area_type"].isin(["borough", "pcn"])].merge(ref, on="breakdown_value")
     ratio = isr(local, "numerator", "denominator", "ref_n", "ref_d", by="area_code")
     ratio = ratio.set_index("area_code")
     denominator = total["denominator"].reindex(ratio.index)
-    return pd.DataFrame({"recorded": ratio["observed"] / denominator * 100,
-                         "expected": ratio["expected"] / denominator * 100,
-                         "cases": ratio["observed"]})
+    return pd.DataFrame(
+        {
+            "recorded": ratio["observed"] / denominator * 100,
+            "expected": ratio["expected"] / denominator * 100,
+            "cases": ratio["observed"],
+        }
+    )
 
 
 def profile(params: dict) -> pd.DataFrame:
@@ -64,10 +71,12 @@ def profile(params: dict) -> pd.DataFrame:
     table["Registered population"] = totals
     practices = o2.practice_pcns(params).value_counts()
     table["Practices"] = [int(practices.get(a, practices.sum())) for a in order]
-    older = rows("registered_population", "population_aged_65_plus", params, period=period,
-                 breakdown="total").set_index("area_code")
-    young = rows("registered_population", "population_aged_0_15", params, period=period,
-                 breakdown="total").set_index("area_code")
+    older = rows(
+        "registered_population", "population_aged_65_plus", params, period=period, breakdown="total"
+    ).set_index("area_code")
+    young = rows(
+        "registered_population", "population_aged_0_15", params, period=period, breakdown="total"
+    ).set_index("area_code")
     table["Aged 0-15 (%)"] = (young["numerator"] / young["denominator"] * 100).reindex(order)
     table["Aged 65+ (%)"] = (older["numerator"] / older["denominator"] * 100).reindex(order)
     table["Most deprived local fifth (%)"] = _share(pop, "imd_quintile", "1", totals)
@@ -79,20 +88,24 @@ def profile(params: dict) -> pd.DataFrame:
         table[f"{name} expected (%)"] = prev["expected"]
         table[f"_{name} cases"] = prev["cases"]
     for k in range(1, SEGMENTS + 1):
-        seg = rows("b2h_segments", f"b2h_segment_{k}", params, period=period,
-                   breakdown="total").set_index("area_code")
+        seg = rows(
+            "b2h_segments", f"b2h_segment_{k}", params, period=period, breakdown="total"
+        ).set_index("area_code")
         table[f"Segment {k} (%)"] = (seg["numerator"] / seg["denominator"] * 100).reindex(order)
     table.index = [params["area_name"] if a == params["area_code"] else a for a in order]
     table.index.name = "area"
     out = table.reset_index()
     counts = ["Registered population"] + [c for c in out if c.startswith("_")]
-    rates = {f"_{n} cases": [f"{n} recorded (%)", f"{n} expected (%)"]
-             for n in CONDITIONS.values()}
+    rates = {f"_{n} cases": [f"{n} recorded (%)", f"{n} expected (%)"] for n in CONDITIONS.values()}
     for column in counts:
-        protected = suppress(out[["area", column, *rates.get(column, [])]], [column],
-                             params["suppression_threshold"],
-                             value_columns=rates.get(column, []), symbol=None,
-                             source="registered_population")
+        protected = suppress(
+            out[["area", column, *rates.get(column, [])]],
+            [column],
+            params["suppression_threshold"],
+            value_columns=rates.get(column, []),
+            symbol=None,
+            source="registered_population",
+        )
         for name in [column, *rates.get(column, [])]:
             out[name] = protected[name]
     return out.drop(columns=[c for c in out if c.startswith("_")])
@@ -134,13 +147,20 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
                 bar.set_hatch("//")
                 bar.set_color(PALETTE["orange"])
         if column != "Registered population":  # a borough total is not a comparator
-            ax.axvline(float(borough[recorded]), color=PALETTE["black"], linestyle="--",
-                       linewidth=1)
+            ax.axvline(
+                float(borough[recorded]), color=PALETTE["black"], linestyle="--", linewidth=1
+            )
         else:
             ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
         if column in CONDITIONS.values():
-            ax.plot(pcns[f"{column} expected (%)"].astype(float), y, "D",
-                    color=PALETTE["black"], markersize=5, label="expected for age")
+            ax.plot(
+                pcns[f"{column} expected (%)"].astype(float),
+                y,
+                "D",
+                color=PALETTE["black"],
+                markersize=5,
+                label="expected for age",
+            )
             ax.legend(fontsize=7, loc="lower right")
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
@@ -155,10 +175,18 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_title("Bridges to Health segment mix (%)", fontsize=9)
-    ax.legend(fontsize=6, ncol=4, title="segment", title_fontsize=6, loc="upper center",
-              bbox_to_anchor=(0.5, -0.08))
-    fig.suptitle(f"Neighbourhood profiles, {params['period']} (dashed line: "
-                 f"{params['area_name']})", fontsize=11)
+    ax.legend(
+        fontsize=6,
+        ncol=4,
+        title="segment",
+        title_fontsize=6,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+    )
+    fig.suptitle(
+        f"Neighbourhood profiles, {params['period']} (dashed line: {params['area_name']})",
+        fontsize=11,
+    )
     fig.tight_layout()
     parts = []
     for column, title in PANELS:
@@ -166,17 +194,30 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
         values = pcns.set_index("area")[recorded].astype(float).dropna()
         if values.empty:
             continue
-        parts.append(f"{title}: highest {values.idxmax()} ({values.max():,.1f}), lowest "
-                     f"{values.idxmin()} ({values.min():,.1f}), {params['area_name']} "
-                     f"{float(borough[recorded]):,.1f}")
-    alt = ("Small-multiple bar charts comparing the five Primary Care Networks. "
-           + "; ".join(parts) + ".")
-    caption = (f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
-               f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
-               f"{o2.label(params)}")
+        parts.append(
+            f"{title}: highest {values.idxmax()} ({values.max():,.1f}), lowest "
+            f"{values.idxmin()} ({values.min():,.1f}), {params['area_name']} "
+            f"{float(borough[recorded]):,.1f}"
+        )
+    alt = (
+        "Small-multiple bar charts comparing the five Primary Care Networks. "
+        + "; ".join(parts)
+        + "."
+    )
+    caption = (
+        f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
+        f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
+        f"{o2.label(params)}"
+    )
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
-    return show_figure(fig, figure_id="neighbourhood-profiles", caption=caption, alt=alt,
-                       data=data, decimals={"Registered population": 0, "Practices": 0})
+    return show_figure(
+        fig,
+        figure_id="neighbourhood-profiles",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"Registered population": 0, "Practices": 0},
+    )
 
 
 def profile_table(table: pd.DataFrame, params: dict) -> HTML:
@@ -184,12 +225,19 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     shown = data.set_index("area").T.reset_index().rename(columns={"index": "Measure"})
     for column in shown.columns[1:]:
-        shown[column] = [v if isinstance(v, str) else f"{v:,.1f}".removesuffix(".0")
-                         if m in ("Registered population", "Practices") else f"{v:.1f}"
-                         for m, v in zip(shown["Measure"], shown[column], strict=True)]
-    caption = (f"Neighbourhood profile table, {params['period']}: registered population, "
-               "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
-               f"and segment mix (%). {o2.label(params)}")
+        shown[column] = [
+            v
+            if isinstance(v, str)
+            else f"{v:,.1f}".removesuffix(".0")
+            if m in ("Registered population", "Practices")
+            else f"{v:.1f}"
+            for m, v in zip(shown["Measure"], shown[column], strict=True)
+        ]
+    caption = (
+        f"Neighbourhood profile table, {params['period']}: registered population, "
+        "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
+        f"and segment mix (%). {o2.label(params)}"
+    )
     return show_table(shown, caption, "neighbourhood-profile-table")
 
 
@@ -200,25 +248,57 @@ def ratio_figure(key: str, params: dict) -> HTML:
     title = f"{o2.UNPLANNED[key][2]} by PCN, indirectly age-sex standardised ratio"
     frame = table.rename(columns={"observed": "numerator", "population": "denominator"})
     shown = frame[~frame["suppressed"]]
-    fig = ci_dot_chart(shown, label="area", benchmark=100.0,
-                       benchmark_label=params["area_name"], title=title,
-                       xlabel="ratio (Harrow = 100)")
+    fig = ci_dot_chart(
+        shown,
+        label="area",
+        benchmark=100.0,
+        benchmark_label=params["area_name"],
+        title=title,
+        xlabel="ratio (Harrow = 100)",
+    )
     low = min(float(shown["lower"].min()), 100.0)
     high = max(float(shown["upper"].max()), 100.0)
     pad = (high - low) * 0.1 + 1
     fig.axes[0].set_xlim(low - pad, high + pad)
-    alt = describe_dot_chart(frame, what=title.lower(), label="PCNs", unit="",
-                             benchmark_name=params["area_name"], benchmark=100.0,
-                             confidence=params["confidence"])
-    columns = ["area", "numerator", "expected", "denominator", "value", "lower", "upper",
-               "comparison"]
+    alt = describe_dot_chart(
+        frame,
+        what=title.lower(),
+        label="PCNs",
+        unit="",
+        benchmark_name=params["area_name"],
+        benchmark=100.0,
+        confidence=params["confidence"],
+    )
+    columns = [
+        "area",
+        "numerator",
+        "expected",
+        "denominator",
+        "value",
+        "lower",
+        "upper",
+        "comparison",
+    ]
     data = mark_suppressed(frame, columns, ["numerator", "expected", "value", "lower", "upper"])
     data = data.rename(columns={"numerator": "observed", "denominator": "registered persons"})
-    caption = (f"{title}, {params['period']} (observed / expected x 100, 95% interval). "
-               f"{o2.label(params)}")
-    return show_figure(fig, figure_id=f"isr-{key}-pcn", caption=caption, alt=alt, data=data,
-                       decimals={"observed": 0, "expected": 1, "registered persons": 0,
-                                 "value": 1, "lower": 1, "upper": 1})
+    caption = (
+        f"{title}, {params['period']} (observed / expected x 100, 95% interval). {o2.label(params)}"
+    )
+    return show_figure(
+        fig,
+        figure_id=f"isr-{key}-pcn",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={
+            "observed": 0,
+            "expected": 1,
+            "registered persons": 0,
+            "value": 1,
+            "lower": 1,
+            "upper": 1,
+        },
+    )
 
 
 def _od_curve(axis: np.ndarray, attrs: dict, z: float, statistic: str) -> tuple:
@@ -243,14 +323,25 @@ def funnel_figure(key: str, params: dict) -> HTML:
     title = o2.UNPLANNED[key][2] if key in o2.UNPLANNED else o2.PROPORTIONS[key][2]
     xlabel = "expected events" if statistic == "ratio" else "denominator"
     ylabel = "standardised ratio (Harrow = 100)" if statistic == "ratio" else "%"
-    fig = funnel_chart(shown, limits, label="area", denominator="denominator",
-                       title=f"{title}: practices, {params['period']}", xlabel=xlabel,
-                       ylabel=ylabel)
+    fig = funnel_chart(
+        shown,
+        limits,
+        label="area",
+        denominator="denominator",
+        title=f"{title}: practices, {params['period']}",
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
     ax = fig.axes[0]
     axis = limits["denominator"].to_numpy(dtype=float)
     low, high = _od_curve(axis, table.attrs, 3.090232, statistic)
-    ax.plot(axis, low, color=PALETTE["orange"], linewidth=1.2,
-            label="99.8% limits, overdispersion-adjusted")
+    ax.plot(
+        axis,
+        low,
+        color=PALETTE["orange"],
+        linewidth=1.2,
+        label="99.8% limits, overdispersion-adjusted",
+    )
     ax.plot(axis, high, color=PALETTE["orange"], linewidth=1.2)
     inside = axis >= shown["denominator"].min() * 0.8
     bottom, top = ax.get_ylim()
@@ -258,21 +349,34 @@ def funnel_figure(key: str, params: dict) -> HTML:
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     counts = shown["significance"].value_counts()
     od = shown["significance_od"].str.contains("99.8").sum()
-    alt = (f"Funnel plot of {title.lower()} for {len(shown)} practices against "
-           f"{xlabel}: " + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
-           + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
-           "practices are outside the 99.8% limits.")
+    alt = (
+        f"Funnel plot of {title.lower()} for {len(shown)} practices against "
+        f"{xlabel}: "
+        + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
+        + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
+        "practices are outside the 99.8% limits."
+    )
     data = table if not params.get("pcn") else table[table["pcn"] == params["pcn"]]
     data = data.assign(value=data["value"].where(~data["suppressed"]))
-    data = mark_suppressed(data, ["area", "pcn", "numerator", "denominator", "value",
-                                  "significance", "significance_od"],
-                           ["numerator", "denominator", "value"])
+    data = mark_suppressed(
+        data,
+        ["area", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
+        ["numerator", "denominator", "value"],
+    )
     data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
-    caption = (f"{title}: practice funnel plot with 95% and 99.8% limits and the "
-               f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
-               f"{params['period']}. {o2.label(params)}")
-    return show_figure(fig, figure_id=f"funnel-{key}", caption=caption, alt=alt, data=data,
-                       decimals={"numerator": 0, "denominator": 1, "value": 1})
+    caption = (
+        f"{title}: practice funnel plot with 95% and 99.8% limits and the "
+        f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
+        f"{params['period']}. {o2.label(params)}"
+    )
+    return show_figure(
+        fig,
+        figure_id=f"funnel-{key}",
+        caption=caption,
+        alt=alt,
+        data=data,
+        decimals={"numerator": 0, "denominator": 1, "value": 1},
+    )
 
 
 def funnel_points(key: str, params: dict) -> pd.DataFrame:
@@ -287,22 +391,29 @@ def spc_figure(params: dict) -> HTML:
     where = params.get("pcn") or params["area_name"]
     title = f"Emergency admissions, {where}: XmR chart"
     unit = points.attrs["unit"]
-    parts = xmr_figure(points, title=title, unit=unit,
-                       subject=f"emergency admissions for {where}",
-                       threshold=params["suppression_threshold"],
-                       source="emergency_admissions_monthly")
-    caption = (f"{title} ({unit}), neighbourhood-team interventions marked. "
-               f"{o2.label(params)}")
+    parts = xmr_figure(
+        points,
+        title=title,
+        unit=unit,
+        subject=f"emergency admissions for {where}",
+        threshold=params["suppression_threshold"],
+        source="emergency_admissions_monthly",
+    )
+    caption = f"{title} ({unit}), neighbourhood-team interventions marked. {o2.label(params)}"
     return show_figure(**parts, figure_id="emergency-spc", caption=caption)
 
 
-def organisation_table(table: pd.DataFrame, *, table_id: str, caption: str,
-                       extra: tuple[str, ...] = ()) -> HTML:
+def organisation_table(
+    table: pd.DataFrame, *, table_id: str, caption: str, extra: tuple[str, ...] = ()
+) -> HTML:
     """A by-organisation table (from :func:`objective_2.organisation_values`), [c] where
     suppressed."""
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison",
-               *extra]
+    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison", *extra]
     data = mark_suppressed(table, columns, ["numerator", "value", "lower", "upper"])
     data = data.rename(columns={"area": "organisation"})
-    return show_table(data, caption, table_id, decimals={"numerator": 0, "denominator": 0,
-                                                         "value": 1, "lower": 1, "upper": 1})
+    return show_table(
+        data,
+        caption,
+        table_id,
+        decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
+    )

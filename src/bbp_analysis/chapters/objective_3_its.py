@@ -56,28 +56,51 @@ class Outcome:
 
 OUTCOMES: dict[str, Outcome] = {
     "acsc_admissions_diabetes": Outcome(
-        "o3_its_monthly", "o3_diabetes_acsc_monthly",
-        "Emergency admissions for diabetes (chronic ACSC)", "per 1,000 people with diabetes",
-        1000, True),
+        "o3_its_monthly",
+        "o3_diabetes_acsc_monthly",
+        "Emergency admissions for diabetes (chronic ACSC)",
+        "per 1,000 people with diabetes",
+        1000,
+        True,
+    ),
     "falls_admissions_65plus": Outcome(
-        "o3_its_monthly", "o3_falls_65plus_monthly", "Emergency admissions for falls, aged 65+",
-        "per 1,000 people aged 65+", 1000, True),
+        "o3_its_monthly",
+        "o3_falls_65plus_monthly",
+        "Emergency admissions for falls, aged 65+",
+        "per 1,000 people aged 65+",
+        1000,
+        True,
+    ),
     "emergency_admissions_frail": Outcome(
-        "o3_its_monthly", "o3_frail_emergency_monthly",
+        "o3_its_monthly",
+        "o3_frail_emergency_monthly",
         "Emergency admissions of people with moderate or severe frailty",
-        "per 1,000 people with moderate or severe frailty", 1000, True),
+        "per 1,000 people with moderate or severe frailty",
+        1000,
+        True,
+    ),
     "utc_attendances": Outcome(
-        "o3_its_monthly", "o3_utc_monthly", "Urgent treatment centre attendances",
-        "per 1,000 registered people", 1000, True),
+        "o3_its_monthly",
+        "o3_utc_monthly",
+        "Urgent treatment centre attendances",
+        "per 1,000 registered people",
+        1000,
+        True,
+    ),
     "diabetes_nine_care_processes": Outcome(
-        "diabetes_care_processes", "diabetes_all_nine_care_processes",
-        "People with diabetes receiving all nine care processes", "%", 100, False),
+        "diabetes_care_processes",
+        "diabetes_all_nine_care_processes",
+        "People with diabetes receiving all nine care processes",
+        "%",
+        100,
+        False,
+    ),
     "cancer_screening": Outcome(
-        "programmes", "programme_cervical_screening", "Cervical screening coverage", "%", 100,
-        False),
+        "programmes", "programme_cervical_screening", "Cervical screening coverage", "%", 100, False
+    ),
     "mmr2_by_5": Outcome(
-        "programmes", "programme_mmr2_by_5", "Children with two MMR doses by age 5", "%", 100,
-        False),
+        "programmes", "programme_mmr2_by_5", "Children with two MMR doses by age 5", "%", 100, False
+    ),
 }
 
 PROGRAMME_NAMES = {
@@ -95,8 +118,9 @@ def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.Data
     extract.measures("o3_its_monthly", area_code=area_code, seed=seed, area_type="borough")
     frame = pd.read_parquet(extract.extract_folder(area_code) / "interventions.parquet")
     frame["start_date"] = pd.to_datetime(frame["start_date"])
-    return frame.sort_values(["intervention", "outcome", "start_date", "pcn_name"],
-                             ignore_index=True)
+    return frame.sort_values(
+        ["intervention", "outcome", "start_date", "pcn_name"], ignore_index=True
+    )
 
 
 def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
@@ -104,9 +128,13 @@ def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) ->
     :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
     (rate per ``multiplier``)."""
     spec = OUTCOMES[outcome]
-    rows = extract.measures(spec.query, area_code=params["area_code"],
-                            seed=params.get("synthetic_seed", 20220401), measure=spec.measure,
-                            breakdown="total")
+    rows = extract.measures(
+        spec.query,
+        area_code=params["area_code"],
+        seed=params.get("synthetic_seed", 20220401),
+        measure=spec.measure,
+        breakdown="total",
+    )
     if pcns is None:
         rows = rows[rows["area_type"] == "borough"]
     else:
@@ -151,9 +179,17 @@ def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: d
     after = int((series["date"] >= start).sum())
     if before < MIN_PRE_MONTHS or after < MIN_POST_MONTHS:
         return series, None, before, after
-    result = its(series, "date", "count", start, denominator="population", family="poisson",
-                 seasonality="fourier", harmonics=HARMONICS,
-                 confidence=params.get("confidence", 0.95))
+    result = its(
+        series,
+        "date",
+        "count",
+        start,
+        denominator="population",
+        family="poisson",
+        seasonality="fourier",
+        harmonics=HARMONICS,
+        confidence=params.get("confidence", 0.95),
+    )
     return series, result, before, after
 
 
@@ -165,11 +201,36 @@ def _too_early(before: int, after: int, start: pd.Timestamp) -> str:
     return f"too few months before the start ({before}; at least {MIN_PRE_MONTHS})"
 
 
-ITS_COLUMNS = ["programme", "outcome", "pcns", "pcn_list", "start", "months_before",
-               "months_after", "built_in_effect", "level_ratio", "level_lower", "level_upper",
-               "slope_pct_year", "slope_lower", "slope_upper", "p_value", "verdict"]
-STAGGERED_COLUMNS = ["programme", "outcome", "measure", "built_in_effect",
-                     "periods_with_contrast", "ratio", "lower", "upper", "p_value", "verdict"]
+ITS_COLUMNS = [
+    "programme",
+    "outcome",
+    "pcns",
+    "pcn_list",
+    "start",
+    "months_before",
+    "months_after",
+    "built_in_effect",
+    "level_ratio",
+    "level_lower",
+    "level_upper",
+    "slope_pct_year",
+    "slope_lower",
+    "slope_upper",
+    "p_value",
+    "verdict",
+]
+STAGGERED_COLUMNS = [
+    "programme",
+    "outcome",
+    "measure",
+    "built_in_effect",
+    "periods_with_contrast",
+    "ratio",
+    "lower",
+    "upper",
+    "p_value",
+    "verdict",
+]
 
 
 def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -184,28 +245,40 @@ def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame
         for start, pcns in _waves(group, params.get("pcn")):
             _, result, before, after = its_fit(outcome, start, pcns, params)
             row = {
-                "programme": PROGRAMME_NAMES[programme], "outcome": spec.title,
-                "pcns": _pcn_label(pcns, group), "pcn_list": tuple(pcns),
+                "programme": PROGRAMME_NAMES[programme],
+                "outcome": spec.title,
+                "pcns": _pcn_label(pcns, group),
+                "pcn_list": tuple(pcns),
                 "start": f"{start:%Y-%m}",
-                "months_before": before, "months_after": after,
+                "months_before": before,
+                "months_after": after,
                 "built_in_effect": float(group["effect_size"].iloc[0]),
-                "level_ratio": np.nan, "level_lower": np.nan, "level_upper": np.nan,
-                "slope_pct_year": np.nan, "slope_lower": np.nan, "slope_upper": np.nan,
+                "level_ratio": np.nan,
+                "level_lower": np.nan,
+                "level_upper": np.nan,
+                "slope_pct_year": np.nan,
+                "slope_lower": np.nan,
+                "slope_upper": np.nan,
                 "p_value": np.nan,
             }
             if result is not None:
                 est = result.estimates.set_index("term")
                 level, slope = est.loc["level_change"], est.loc["slope_change"]
                 row.update(
-                    level_ratio=level["ratio"], level_lower=level["ratio_lower"],
-                    level_upper=level["ratio_upper"], p_value=level["p_value"],
+                    level_ratio=level["ratio"],
+                    level_lower=level["ratio_lower"],
+                    level_upper=level["ratio_upper"],
+                    p_value=level["p_value"],
                     slope_pct_year=100 * (np.exp(12 * slope["estimate"]) - 1),
                     slope_lower=100 * (np.exp(12 * slope["lower"]) - 1),
                     slope_upper=100 * (np.exp(12 * slope["upper"]) - 1),
                 )
-            row["verdict"] = verdict(row["level_lower"], row["level_upper"],
-                                     enough=result is not None,
-                                     too_early=_too_early(before, after, start))
+            row["verdict"] = verdict(
+                row["level_lower"],
+                row["level_upper"],
+                enough=result is not None,
+                too_early=_too_early(before, after, start),
+            )
             if programme == "negative_control" and result is not None:
                 row["verdict"] = NEGATIVE_CONTROL[row["verdict"] == verdict(1, 1, enough=True)]
             rows.append(row)
@@ -217,15 +290,23 @@ def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float
     import statsmodels.api as sm
 
     design = pd.concat(
-        [pd.Series(1.0, index=frame.index, name="intercept"),
-         frame["active"].astype(float),
-         pd.get_dummies(frame["pcn"], prefix="pcn", drop_first=True, dtype=float),
-         pd.get_dummies(frame["period"], prefix="t", drop_first=True, dtype=float)], axis=1)
+        [
+            pd.Series(1.0, index=frame.index, name="intercept"),
+            frame["active"].astype(float),
+            pd.get_dummies(frame["pcn"], prefix="pcn", drop_first=True, dtype=float),
+            pd.get_dummies(frame["period"], prefix="t", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
     model = sm.GLM(y, design, family=family, offset=offset, var_weights=weights)
     result = model.fit(scale="X2")
     low, high = result.conf_int(alpha=1 - confidence).loc["active"]
-    return (float(np.exp(result.params["active"])), float(np.exp(low)), float(np.exp(high)),
-            float(result.pvalues["active"]))
+    return (
+        float(np.exp(result.params["active"])),
+        float(np.exp(low)),
+        float(np.exp(high)),
+        float(result.pvalues["active"]),
+    )
 
 
 def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -244,9 +325,14 @@ def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.Dat
             continue
         spec = OUTCOMES[outcome]
         starts = dict(zip(group["pcn_name"], group["start_date"], strict=True))
-        data = extract.measures(spec.query, area_code=params["area_code"],
-                                seed=params.get("synthetic_seed", 20220401),
-                                measure=spec.measure, breakdown="total", area_type="pcn")
+        data = extract.measures(
+            spec.query,
+            area_code=params["area_code"],
+            seed=params.get("synthetic_seed", 20220401),
+            measure=spec.measure,
+            breakdown="total",
+            area_type="pcn",
+        )
         data = data[data["area_code"].isin(starts)].rename(columns={"area_code": "pcn"})
         if spec.monthly:
             data["date"] = pd.to_datetime(data["period"] + "-01")
@@ -260,27 +346,49 @@ def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.Dat
         # identified only while some PCNs are running and others not yet
         by_period = data.groupby("period")["active"].agg(["min", "max"])
         contrast = int(((by_period["min"] == 0) & (by_period["max"] == 1)).sum())
-        row = {"programme": PROGRAMME_NAMES[programme], "outcome": spec.title,
-               "measure": "odds ratio" if not spec.monthly else "rate ratio",
-               "built_in_effect": float(group["effect_size"].iloc[0]),
-               "periods_with_contrast": contrast,
-               "ratio": np.nan, "lower": np.nan, "upper": np.nan, "p_value": np.nan}
+        row = {
+            "programme": PROGRAMME_NAMES[programme],
+            "outcome": spec.title,
+            "measure": "odds ratio" if not spec.monthly else "rate ratio",
+            "built_in_effect": float(group["effect_size"].iloc[0]),
+            "periods_with_contrast": contrast,
+            "ratio": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "p_value": np.nan,
+        }
         enough = contrast >= (6 if spec.monthly else 1)
         if enough:
             if spec.monthly:
-                fit = _fixed_effects_fit(data, data["numerator"], sm.families.Poisson(),
-                                         np.log(data["denominator"]), confidence)
+                fit = _fixed_effects_fit(
+                    data,
+                    data["numerator"],
+                    sm.families.Poisson(),
+                    np.log(data["denominator"]),
+                    confidence,
+                )
             else:
                 share = data["numerator"] / data["denominator"]
-                fit = _fixed_effects_fit(data, share, sm.families.Binomial(), None, confidence,
-                                         weights=data["denominator"])
+                fit = _fixed_effects_fit(
+                    data,
+                    share,
+                    sm.families.Binomial(),
+                    None,
+                    confidence,
+                    weights=data["denominator"],
+                )
             row.update(zip(("ratio", "lower", "upper", "p_value"), fit, strict=True))
-        row["verdict"] = verdict(row["lower"], row["upper"], enough=enough,
-                                 too_early=f"too early to compare: {contrast} period(s) so "
-                                           "far with some PCNs running and others not started")
+        row["verdict"] = verdict(
+            row["lower"],
+            row["upper"],
+            enough=enough,
+            too_early=f"too early to compare: {contrast} period(s) so "
+            "far with some PCNs running and others not started",
+        )
         if enough and not spec.monthly:  # care processes: higher is better
-            row["verdict"] = row["verdict"].replace("fall", "fall (worse)").replace(
-                "rise", "rise (better)")
+            row["verdict"] = (
+                row["verdict"].replace("fall", "fall (worse)").replace("rise", "rise (better)")
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=STAGGERED_COLUMNS)
 
@@ -292,13 +400,15 @@ def chart_data(series: pd.DataFrame, result, *, multiplier: float, threshold: in
     if result is not None:
         fit = result.series.set_index("date")
         data["fitted"] = data["date"].map(fit["fitted"]) / data["population"] * multiplier
-        data["counterfactual"] = (data["date"].map(fit["counterfactual"]) / data["population"]
-                                  * multiplier)
+        data["counterfactual"] = (
+            data["date"].map(fit["counterfactual"]) / data["population"] * multiplier
+        )
     else:
         data["fitted"] = np.nan
         data["counterfactual"] = np.nan
-    data = suppress(data, ["count"], threshold, value_columns=["rate"], symbol=None,
-                    source="o3_its_monthly")
+    data = suppress(
+        data, ["count"], threshold, value_columns=["rate"], symbol=None, source="o3_its_monthly"
+    )
     data["month"] = data["date"].dt.strftime("%Y-%m")
     return data[["month", "count", "rate", "fitted", "counterfactual", "suppressed"]]
 
@@ -315,17 +425,42 @@ def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: st
     ax.grid(axis="y")
     dates = pd.to_datetime(data["month"] + "-01")
     shown = ~data["suppressed"]
-    ax.plot(dates[shown], data.loc[shown, "rate"], "o", color=PALETTE["grey"], markersize=3.5,
-            label="Observed")
+    ax.plot(
+        dates[shown],
+        data.loc[shown, "rate"],
+        "o",
+        color=PALETTE["grey"],
+        markersize=3.5,
+        label="Observed",
+    )
     if data["fitted"].notna().any():
-        ax.plot(dates, data["fitted"], "-", color=PALETTE["blue"], linewidth=1.6,
-                label="Fitted (segmented model)")
+        ax.plot(
+            dates,
+            data["fitted"],
+            "-",
+            color=PALETTE["blue"],
+            linewidth=1.6,
+            label="Fitted (segmented model)",
+        )
         post = dates >= start
-        ax.plot(dates[post], data.loc[post, "counterfactual"], "--", color=PALETTE["orange"],
-                linewidth=1.6, label="Expected without the programme")
+        ax.plot(
+            dates[post],
+            data.loc[post, "counterfactual"],
+            "--",
+            color=PALETTE["orange"],
+            linewidth=1.6,
+            label="Expected without the programme",
+        )
     ax.axvline(start, color=PALETTE["purple"], linestyle=":", linewidth=1.2)
-    ax.annotate(f"Start {start:%b %Y}", (start, 1.0), xycoords=("data", "axes fraction"),
-                fontsize=8, va="top", ha="left", color=PALETTE["purple"])
+    ax.annotate(
+        f"Start {start:%b %Y}",
+        (start, 1.0),
+        xycoords=("data", "axes fraction"),
+        fontsize=8,
+        va="top",
+        ha="left",
+        color=PALETTE["purple"],
+    )
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)

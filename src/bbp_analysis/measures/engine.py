@@ -62,8 +62,17 @@ BREAKDOWNS = {
     "profile": "profile",
 }
 STANDARD_BREAKDOWNS = ("total", "age_band", "sex", "ethnic_group", "imd_quintile", "imd_decile")
-OUTPUT_COLUMNS = ["measure", "period", "period_type", "area_type", "area_code", "breakdown",
-                  "breakdown_value", "numerator", "denominator"]
+OUTPUT_COLUMNS = [
+    "measure",
+    "period",
+    "period_type",
+    "area_type",
+    "area_code",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+]
 ENGINES = ("duckdb", "spark")
 MEMORY_LIMIT = "2GB"  # DuckDB's working memory; beyond it, operators spill to disk
 
@@ -99,17 +108,21 @@ def calendar_frames(covered: list[str]) -> dict[str, pd.DataFrame]:
     years["start_date"] = [periods.first_day(label) for label in covered]
     years["next_start"] = [periods.first_day(periods.label(y + 1)) for y in years["start_year"]]
     years["mid_date"] = [periods.mid_day(label) for label in covered]
-    starts = pd.date_range(years["start_date"].iloc[0], years["next_start"].iloc[-1],
-                           freq="MS", inclusive="left")
-    months = pd.DataFrame({
-        "period": starts.strftime("%Y-%m"),
-        "month_start": starts.date,
-        "next_month": (starts + pd.offsets.MonthBegin(1)).date,
-        "fin_year": [periods.label(y) for y in (starts.year - (starts.month < 4).astype(int))],
-    })
+    starts = pd.date_range(
+        years["start_date"].iloc[0], years["next_start"].iloc[-1], freq="MS", inclusive="left"
+    )
+    months = pd.DataFrame(
+        {
+            "period": starts.strftime("%Y-%m"),
+            "month_start": starts.date,
+            "next_month": (starts + pd.offsets.MonthBegin(1)).date,
+            "fin_year": [periods.label(y) for y in (starts.year - (starts.month < 4).astype(int))],
+        }
+    )
     ages = pd.DataFrame({"age": range(131)})
-    ages["age_band"] = [("90+" if a >= 90 else f"{a // 5 * 5}-{a // 5 * 5 + 4}")
-                        for a in ages["age"]]
+    ages["age_band"] = [
+        ("90+" if a >= 90 else f"{a // 5 * 5}-{a // 5 * 5 + 4}") for a in ages["age"]
+    ]
     return {"fin_years": years, "months": months, "age_bands": ages}
 
 
@@ -122,12 +135,12 @@ def _calendar(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 def shared_views() -> dict[str, str]:
     """The shared relations defined by ``sql/_*.sql``: name -> query (in dependency order)."""
-    return {p.stem.lstrip("_"): p.read_text(encoding="utf-8")
-            for p in sorted(SQL_DIR.glob("_*.sql"))}
+    return {
+        p.stem.lstrip("_"): p.read_text(encoding="utf-8") for p in sorted(SQL_DIR.glob("_*.sql"))
+    }
 
 
-def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT
-            ) -> duckdb.DuckDBPyConnection:
+def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the extract's tables and the shared views;
     working memory capped at ``memory_limit`` (spilling to a temporary folder)."""
     folder = Path(extract_dir)
@@ -143,30 +156,45 @@ def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT
     con.execute(f"SET temp_directory = '{spill}'")
     for path in files:
         quoted = str(path).replace("'", "''")
-        con.execute(f'CREATE VIEW "{path.stem}" AS SELECT * FROM read_parquet(\'{quoted}\')')
+        con.execute(f"CREATE VIEW \"{path.stem}\" AS SELECT * FROM read_parquet('{quoted}')")
     _calendar(con, folder)
     for name, query in shared_views().items():
         con.execute(f"CREATE TEMP VIEW {name} AS {query}")
     return con
 
 
-BREAKDOWN_COLUMNS = {"total": (), "age_band": ("age_band",), "sex": ("sex",),
-                     "ethnic_group": ("ethnic_group",), "imd_quintile": ("imd_quintile",),
-                     "imd_decile": ("imd_decile",), "sex_age_band": ("sex", "age_band"),
-                     "organisation": ("organisation",), "profile": ("profile",)}
+BREAKDOWN_COLUMNS = {
+    "total": (),
+    "age_band": ("age_band",),
+    "sex": ("sex",),
+    "ethnic_group": ("ethnic_group",),
+    "imd_quintile": ("imd_quintile",),
+    "imd_decile": ("imd_decile",),
+    "sex_age_band": ("sex", "age_band"),
+    "organisation": ("organisation",),
+    "profile": ("profile",),
+}
 
 
 def _spec(name: str) -> tuple[str, str, list[str], list[str]]:
     path = SQL_DIR / f"{name}.sql"
     if name.startswith("_") or not path.is_file():
-        raise InputError(f"unknown measure {name!r} (known: {', '.join(list_measures())})",
-                         column="name", rule="measure catalogue")
+        raise InputError(
+            f"unknown measure {name!r} (known: {', '.join(list_measures())})",
+            column="name",
+            rule="measure catalogue",
+        )
     header = _header(path)
     areas = [a.strip() for a in header.get("areas", ",".join(AREAS)).split(",")]
-    breakdowns = [b.strip() for b in header.get("breakdowns", ",".join(STANDARD_BREAKDOWNS))
-                  .split(",")]
-    return (path.read_text(encoding="utf-8"), header.get("period_type", "fin_year"), areas,
-            breakdowns)
+    breakdowns = [
+        b.strip() for b in header.get("breakdowns", ",".join(STANDARD_BREAKDOWNS)).split(",")
+    ]
+    return (
+        path.read_text(encoding="utf-8"),
+        header.get("period_type", "fin_year"),
+        areas,
+        breakdowns,
+    )
 
 
 def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
@@ -184,12 +212,14 @@ def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
         test = " AND ".join(f"{flags[c]} = {0 if c in cols else 1}" for c in used) or "1 = 1"
         labels.append(f"WHEN {test} THEN '{b}'")
         values.append(f"WHEN {test} THEN {BREAKDOWNS[b]}")
-    return (f"SELECT {areas},\n"
-            f"       CASE {' '.join(labels)} END AS breakdown,\n"
-            f"       CASE {' '.join(values)} END AS breakdown_value,\n"
-            "       SUM(numerator) AS numerator, SUM(denominator) AS denominator\n"
-            f"FROM (\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows\n"
-            f"GROUP BY GROUPING SETS ({sets})")
+    return (
+        f"SELECT {areas},\n"
+        f"       CASE {' '.join(labels)} END AS breakdown,\n"
+        f"       CASE {' '.join(values)} END AS breakdown_value,\n"
+        "       SUM(numerator) AS numerator, SUM(denominator) AS denominator\n"
+        f"FROM (\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows\n"
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
 
 
 def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
@@ -201,10 +231,13 @@ def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
             f"SELECT measure, period, '{period_type}' AS period_type, '{area}' AS area_type, "
             f"{col} AS area_code, breakdown, breakdown_value, SUM(numerator) AS numerator, "
             f"SUM(denominator) AS denominator FROM {cells} WHERE {col} IS NOT NULL "
-            f"GROUP BY measure, period, {col}, breakdown, breakdown_value")
+            f"GROUP BY measure, period, {col}, breakdown, breakdown_value"
+        )
     body = "\nUNION ALL\n".join(selects)
-    return (f"SELECT * FROM (\n{body}\n) AS agg\n"
-            "ORDER BY measure, period, area_type, area_code, breakdown, breakdown_value")
+    return (
+        f"SELECT * FROM (\n{body}\n) AS agg\n"
+        "ORDER BY measure, period, area_type, area_code, breakdown, breakdown_value"
+    )
 
 
 def measure_sql(name: str) -> tuple[str, str]:
@@ -214,8 +247,13 @@ def measure_sql(name: str) -> tuple[str, str]:
     return unit_sql(base, breakdowns), rollup_sql("cells", period_type, areas)
 
 
-OUTPUT_SCHEMA = pa.schema([*((c, pa.string()) for c in OUTPUT_COLUMNS[:-2]),
-                           ("numerator", pa.float64()), ("denominator", pa.float64())])
+OUTPUT_SCHEMA = pa.schema(
+    [
+        *((c, pa.string()) for c in OUTPUT_COLUMNS[:-2]),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+    ]
+)
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
@@ -240,8 +278,11 @@ def run_measure(name: str, extract_dir: Path | str, **params: object) -> pd.Data
         con.close()
     for column, value in params.items():
         if column not in OUTPUT_COLUMNS:
-            raise InputError(f"cannot filter on {column!r}", column=column,
-                             rule=f"one of {', '.join(OUTPUT_COLUMNS)}")
+            raise InputError(
+                f"cannot filter on {column!r}",
+                column=column,
+                rule=f"one of {', '.join(OUTPUT_COLUMNS)}",
+            )
         frame = frame[frame[column] == value]
     return frame.reset_index(drop=True)
 
@@ -249,8 +290,9 @@ def run_measure(name: str, extract_dir: Path | str, **params: object) -> pd.Data
 def check_engine(engine: str) -> str:
     """``engine`` if it is one of :data:`ENGINES`; InputError otherwise."""
     if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}", column="engine",
-                         rule=f"one of {', '.join(ENGINES)}")
+        raise InputError(
+            f"unknown engine {engine!r}", column="engine", rule=f"one of {', '.join(ENGINES)}"
+        )
     return engine
 
 
@@ -274,8 +316,10 @@ def write_all(extract_dir: Path | str, out: Path, engine: str = "duckdb") -> int
     if check_engine(engine) == "spark":
         from . import spark
 
-        tables = ((name, pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False))
-                  for name, frame in spark.run_all(extract_dir).items())
+        tables = (
+            (name, pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False))
+            for name, frame in spark.run_all(extract_dir).items()
+        )
         return _write(tables, out)
     con = connect(extract_dir)
     try:

@@ -58,10 +58,28 @@ OPTIONAL = {
 
 #: Tidy columns returned by :func:`read_fingertips`, in order.
 COLUMNS = (
-    "indicator_id", "indicator_name", "area_code", "area_name", "area_type", "parent_code",
-    "sex", "age", "category_type", "category", "period", "period_sortable", "value",
-    "lower_95", "upper_95", "lower_99_8", "upper_99_8", "count", "denominator", "value_note",
-    "recent_trend", "compared_to_benchmark",
+    "indicator_id",
+    "indicator_name",
+    "area_code",
+    "area_name",
+    "area_type",
+    "parent_code",
+    "sex",
+    "age",
+    "category_type",
+    "category",
+    "period",
+    "period_sortable",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_99_8",
+    "upper_99_8",
+    "count",
+    "denominator",
+    "value_note",
+    "recent_trend",
+    "compared_to_benchmark",
 )
 
 # GP practice / PCN codes (letter + 5 digits) and ONS GSS codes (letter + 8 digits).
@@ -117,7 +135,10 @@ def _drop_repeated_england(frame: pd.DataFrame, file: Path) -> pd.DataFrame:
     compare = [c for c in COLUMNS if c != "parent_code"]
     with_parent = frame.loc[~parentless, compare]
     matched = frame.loc[parentless, compare].merge(
-        with_parent.drop_duplicates(KEY), on=KEY, how="left", suffixes=("", "_other"),
+        with_parent.drop_duplicates(KEY),
+        on=KEY,
+        how="left",
+        suffixes=("", "_other"),
         indicator=True,
     )
     matched.index = frame.index[parentless]
@@ -129,8 +150,13 @@ def _drop_repeated_england(frame: pd.DataFrame, file: Path) -> pd.DataFrame:
         differs = repeated & ~((left == right).fillna(False) | (left.isna() & right.isna()))
         if differs.any():
             row = int(frame.loc[differs[differs].index[0], "_row"])
-            raise InputError("row repeats an area with different values from its other copy",
-                             file=file, row=row, column=name, rule="consistent repeated row")
+            raise InputError(
+                "row repeats an area with different values from its other copy",
+                file=file,
+                row=row,
+                column=name,
+                rule="consistent repeated row",
+            )
     return frame.drop(index=matched.index[repeated])
 
 
@@ -152,7 +178,8 @@ def read_fingertips(path: str | Path) -> pd.DataFrame:
             frame[name] = pd.Series(pd.NA, index=frame.index, dtype="string")
     if "period_sortable" not in frame.columns:
         derived = raw["Time period"].map(
-            lambda p: sortable_period(p) if isinstance(p, str) else None)
+            lambda p: sortable_period(p) if isinstance(p, str) else None
+        )
         frame["period_sortable"] = pd.array(derived.tolist(), dtype="Int64")
     with source_columns({tidy: source for source, tidy in names.items()}):
         frame = validate_frame(frame[list(COLUMNS)], SCHEMA, file=path)
@@ -163,7 +190,9 @@ def read_fingertips(path: str | Path) -> pd.DataFrame:
 
 
 def fetch_fingertips(
-    indicator_ids: list[int], area_type_id: int, destination: str | Path,
+    indicator_ids: list[int],
+    area_type_id: int,
+    destination: str | Path,
     parent_area_type_id: int = 15,
 ) -> pd.DataFrame:
     """Download indicators from the Fingertips API (``fingertips_py``, the optional
@@ -176,12 +205,18 @@ def fetch_fingertips(
         raise InputError(
             "live Fingertips fetch needs the optional package: "
             "pip install 'bbp-analysis[fingertips]'",
-            file=str(destination), rule="optional dependency") from exc
+            file=str(destination),
+            rule="optional dependency",
+        ) from exc
     frame = fingertips_py.get_data_by_indicator_ids(
-        indicator_ids, area_type_id, parent_area_type_id=parent_area_type_id)
+        indicator_ids, area_type_id, parent_area_type_id=parent_area_type_id
+    )
     if frame is None or len(frame) == 0:
-        raise InputError(f"the API returned no rows for indicators {indicator_ids}",
-                         file=str(destination), rule="non-empty download")
+        raise InputError(
+            f"the API returned no rows for indicators {indicator_ids}",
+            file=str(destination),
+            rule="non-empty download",
+        )
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(destination, index=False)

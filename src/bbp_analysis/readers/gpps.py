@@ -38,10 +38,16 @@ SERIES_2018 = "2018-2023 questionnaire"
 SERIES_2024 = "2024 questionnaire"
 
 DESIGNS = {
-    SERIES_2018: {"code": "practice_code", "name": "practice_name",
-                  "measure": re.compile(r"Q\d+\w*", re.IGNORECASE)},
-    SERIES_2024: {"code": "ad_practicecode", "name": "ad_practicename",
-                  "measure": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*\.[a-z]+")},
+    SERIES_2018: {
+        "code": "practice_code",
+        "name": "practice_name",
+        "measure": re.compile(r"Q\d+\w*", re.IGNORECASE),
+    },
+    SERIES_2024: {
+        "code": "ad_practicecode",
+        "name": "ad_practicename",
+        "measure": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*\.[a-z]+"),
+    },
 }
 COUNTS = {"distributed": "distributed", "received": "received", "resprate": "response_rate"}
 
@@ -52,8 +58,19 @@ KEY_MEASURES = {
 }
 
 #: Tidy columns returned by :func:`read_gpps`, in order.
-COLUMNS = ("practice_code", "practice_name", "distributed", "received", "response_rate",
-           "measure", "value", "suppressed", "year", "series", "series_break")
+COLUMNS = (
+    "practice_code",
+    "practice_name",
+    "distributed",
+    "received",
+    "response_rate",
+    "measure",
+    "value",
+    "suppressed",
+    "year",
+    "series",
+    "series_break",
+)
 
 _SHARE = re.compile(r".*(pct|\.pcteval)$", re.IGNORECASE)
 _YEAR = re.compile(r"GPPS_(\d{4})_", re.IGNORECASE)
@@ -79,12 +96,20 @@ def _design(raw: pd.DataFrame, file: Path) -> tuple[str, dict[str, str]]:
             ids = {lower[spec["code"]]: "practice_code"}
             for source, tidy in ((spec["name"], "practice_name"), *COUNTS.items()):
                 if source not in lower:
-                    raise InputError(f"required column missing from the {series} layout",
-                                     file=file, column=source, rule="GPPS header")
+                    raise InputError(
+                        f"required column missing from the {series} layout",
+                        file=file,
+                        column=source,
+                        rule="GPPS header",
+                    )
                 ids[lower[source]] = tidy
             return series, ids
-    raise InputError("no practice code column (Practice_Code before 2024, ad_practicecode "
-                     "from 2024)", file=file, column="Practice_Code", rule="GPPS header")
+    raise InputError(
+        "no practice code column (Practice_Code before 2024, ad_practicecode from 2024)",
+        file=file,
+        column="Practice_Code",
+        rule="GPPS header",
+    )
 
 
 def _survey_year(path: Path, year: int | None) -> int | None:
@@ -102,21 +127,32 @@ def _measure_values(raw: pd.DataFrame, column: str, file: Path) -> tuple[pd.Seri
     bad = text.notna() & ~marked & numbers.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0]) + 1
-        raise InputError(f"{text.iloc[row - 1]!r} is not a number", file=file, row=row,
-                         column=column, rule="type float")
+        raise InputError(
+            f"{text.iloc[row - 1]!r} is not a number",
+            file=file,
+            row=row,
+            column=column,
+            rule="type float",
+        )
     coded = (numbers < 0).fillna(False)
     numbers = numbers.mask(coded).astype("float64")
     if _SHARE.fullmatch(column):
         out = ((numbers < 0) | (numbers > 1)).fillna(False)
         if out.any():
             row = int(out.to_numpy().nonzero()[0][0]) + 1
-            raise InputError(f"{numbers.iloc[row - 1]} is not a proportion between 0 and 1",
-                             file=file, row=row, column=column, rule="range")
+            raise InputError(
+                f"{numbers.iloc[row - 1]} is not a proportion between 0 and 1",
+                file=file,
+                row=row,
+                column=column,
+                rule="range",
+            )
     return numbers, marked | coded
 
 
-def read_gpps(path: str | Path, *, measures: Iterable[str] | None = None,
-              year: int | None = None) -> pd.DataFrame:
+def read_gpps(
+    path: str | Path, *, measures: Iterable[str] | None = None, year: int | None = None
+) -> pd.DataFrame:
     """Read a GPPS practice results CSV into tidy long form (:data:`COLUMNS`).
 
     ``measures`` picks statistic columns by their published names (default: every
@@ -141,13 +177,17 @@ def read_gpps(path: str | Path, *, measures: Iterable[str] | None = None,
         chosen = list(measures)
         for name in chosen:
             if name not in available:
-                raise InputError(f"statistic not in this {series} file", file=path,
-                                 column=name, rule="GPPS measure")
+                raise InputError(
+                    f"statistic not in this {series} file",
+                    file=path,
+                    column=name,
+                    rule="GPPS measure",
+                )
     if not chosen:
-        raise InputError(f"no statistic columns for the {series} layout", file=path,
-                         rule="GPPS header")
-    values, flags = zip(*(_measure_values(raw, column, path) for column in chosen),
-                        strict=True)
+        raise InputError(
+            f"no statistic columns for the {series} layout", file=path, rule="GPPS header"
+        )
+    values, flags = zip(*(_measure_values(raw, column, path) for column in chosen), strict=True)
     tidy = frame.iloc[np.tile(np.arange(len(frame)), len(chosen))].reset_index(drop=True)
     tidy["measure"] = pd.array(np.repeat(chosen, len(frame)), dtype="string")
     tidy["value"] = np.concatenate([v.to_numpy() for v in values])

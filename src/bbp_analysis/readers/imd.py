@@ -41,8 +41,16 @@ PREFIXES = {
 OPTIONAL = ("Index of Multiple Deprivation (IMD) Score", "Total population: mid 2015")
 
 #: Tidy columns returned by :func:`read_imd`; the last two only when the file has them.
-COLUMNS = ("lsoa11_code", "lsoa11_name", "la_code", "la_name", "imd_rank", "imd_decile",
-           "imd_score", "population_mid2015")
+COLUMNS = (
+    "lsoa11_code",
+    "lsoa11_name",
+    "la_code",
+    "la_name",
+    "imd_rank",
+    "imd_decile",
+    "imd_score",
+    "population_mid2015",
+)
 
 SCHEMA = Schema(
     name="IoD2019 LSOA",
@@ -79,8 +87,7 @@ def read_imd(path: str | Path) -> pd.DataFrame:
         if name in frame.columns:
             frame[name] = strip_thousands(frame[name])
     with source_columns({tidy: source for source, tidy in names.items()}):
-        frame = validate_frame(frame[[c for c in COLUMNS if c in frame.columns]], SCHEMA,
-                               file=path)
+        frame = validate_frame(frame[[c for c in COLUMNS if c in frame.columns]], SCHEMA, file=path)
     expected = frame["imd_rank"].map(decile_from_rank)
     wrong = (frame["imd_decile"] != expected).to_numpy().nonzero()[0]
     if len(wrong):
@@ -88,7 +95,9 @@ def read_imd(path: str | Path) -> pd.DataFrame:
         raise InputError(
             f"decile {frame['imd_decile'].iloc[row - 1]} does not match rank "
             f"{frame['imd_rank'].iloc[row - 1]} (expected {expected.iloc[row - 1]})",
-            file=path, row=row, column=next(s for s, t in names.items() if t == "imd_decile"),
+            file=path,
+            row=row,
+            column=next(s for s, t in names.items() if t == "imd_decile"),
             rule="decile from rank",
         )
     return frame

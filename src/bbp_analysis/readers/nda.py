@@ -29,16 +29,36 @@ from ._io import read_csv_strings, require_header, source_columns, strip_thousan
 
 LAYOUT = "NDA care processes (long form)"
 HEADER = ("period", "practice_code", "diabetes_type", "measure", "numerator", "denominator")
-EIGHT_CARE_PROCESSES = ("hba1c", "blood_pressure", "cholesterol", "serum_creatinine",
-                        "urine_albumin", "foot_surveillance", "bmi", "smoking")
-CARE_PROCESSES = (*EIGHT_CARE_PROCESSES, "retinal_screening", "all_8_care_processes",
-                  "all_9_care_processes")
+EIGHT_CARE_PROCESSES = (
+    "hba1c",
+    "blood_pressure",
+    "cholesterol",
+    "serum_creatinine",
+    "urine_albumin",
+    "foot_surveillance",
+    "bmi",
+    "smoking",
+)
+CARE_PROCESSES = (
+    *EIGHT_CARE_PROCESSES,
+    "retinal_screening",
+    "all_8_care_processes",
+    "all_9_care_processes",
+)
 DIABETES_TYPES = ("Type 1", "Type 2 and other", "All")
 SUPPRESSED = "*"
 
 #: Tidy columns returned by :func:`read_nda`, in order.
-COLUMNS = ("period", "practice_code", "diabetes_type", "care_process", "eligible",
-           "received", "proportion", "suppressed")
+COLUMNS = (
+    "period",
+    "practice_code",
+    "diabetes_type",
+    "care_process",
+    "eligible",
+    "received",
+    "proportion",
+    "suppressed",
+)
 
 SCHEMA = Schema(
     name="NDA care processes",
@@ -66,9 +86,9 @@ def read_nda(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv_strings(path)
     require_header(raw, HEADER, file=path, layout=LAYOUT)
-    frame = raw[list(HEADER)].rename(columns={"measure": "care_process",
-                                              "numerator": "received",
-                                              "denominator": "eligible"})
+    frame = raw[list(HEADER)].rename(
+        columns={"measure": "care_process", "numerator": "received", "denominator": "eligible"}
+    )
     suppressed = pd.Series(False, index=frame.index)
     for column in ("received", "eligible"):
         marked = frame[column] == SUPPRESSED
@@ -78,17 +98,28 @@ def read_nda(path: str | Path) -> pd.DataFrame:
         if missing.any():
             row = int(missing.to_numpy().nonzero()[0][0]) + 1
             source = "numerator" if column == "received" else "denominator"
-            raise InputError(f"value is missing (suppressed counts are written {SUPPRESSED!r})",
-                             file=path, row=row, column=source, rule="not null")
-    with source_columns({"care_process": "measure", "received": "numerator",
-                         "eligible": "denominator"}):
+            raise InputError(
+                f"value is missing (suppressed counts are written {SUPPRESSED!r})",
+                file=path,
+                row=row,
+                column=source,
+                rule="not null",
+            )
+    with source_columns(
+        {"care_process": "measure", "received": "numerator", "eligible": "denominator"}
+    ):
         frame = validate_frame(frame[list(COLUMNS[:6])], SCHEMA, file=path)
     over = (frame["received"] > frame["eligible"]).fillna(False).to_numpy().nonzero()[0]
     if len(over):
         row = int(over[0]) + 1
-        raise InputError(f"numerator {frame['received'].iloc[row - 1]} exceeds denominator "
-                         f"{frame['eligible'].iloc[row - 1]}", file=path, row=row,
-                         column="numerator", rule="numerator <= denominator")
+        raise InputError(
+            f"numerator {frame['received'].iloc[row - 1]} exceeds denominator "
+            f"{frame['eligible'].iloc[row - 1]}",
+            file=path,
+            row=row,
+            column="numerator",
+            rule="numerator <= denominator",
+        )
     eligible = frame["eligible"].astype("float64")
     frame["proportion"] = (frame["received"].astype("float64") / eligible).where(eligible > 0)
     frame["suppressed"] = suppressed.to_numpy()

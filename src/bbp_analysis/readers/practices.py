@@ -19,9 +19,17 @@ import pandas as pd
 from ..validation import Column, Schema, validate_frame
 from ._io import read_csv_strings, require_header, strip_thousands
 
-HEADER = ("practice_code", "practice_name", "practice_postcode", "ccg_code_2021",
-          "ccg_ons_code_2021", "registered_patients_2021_01_01",
-          "imd2019_score_fingertips_93553", "pcn_name", "pcn_match")
+HEADER = (
+    "practice_code",
+    "practice_name",
+    "practice_postcode",
+    "ccg_code_2021",
+    "ccg_ons_code_2021",
+    "registered_patients_2021_01_01",
+    "imd2019_score_fingertips_93553",
+    "pcn_name",
+    "pcn_match",
+)
 
 SCHEMA = Schema(
     name="Harrow practices",
@@ -32,8 +40,7 @@ SCHEMA = Schema(
         Column("ccg_code_2021", pattern=r"[0-9A-Z]{3}"),
         Column("ccg_ons_code_2021", pattern=r"E38[0-9]{6}"),
         Column("registered_patients_2021_01_01", "int", minimum=0),
-        Column("imd2019_score_fingertips_93553", "float", nullable=True, minimum=0,
-               maximum=100),
+        Column("imd2019_score_fingertips_93553", "float", nullable=True, minimum=0, maximum=100),
         Column("pcn_name", nullable=True, pattern=r".+ PCN"),
         Column("pcn_match", nullable=True),
     ),
@@ -50,6 +57,5 @@ def read_harrow_practices(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv_strings(path)
     require_header(raw, HEADER, file=path, layout="Harrow practices")
-    raw["registered_patients_2021_01_01"] = strip_thousands(
-        raw["registered_patients_2021_01_01"])
+    raw["registered_patients_2021_01_01"] = strip_thousands(raw["registered_patients_2021_01_01"])
     return validate_frame(raw, SCHEMA, file=path)

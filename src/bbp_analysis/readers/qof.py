@@ -28,13 +28,28 @@ from ._io import read_csv_strings, require_header, source_columns, strip_thousan
 
 PRACTICE = r"[A-Z][0-9]{5}"
 
-PREVALENCE_HEADER = ("PRACTICE_CODE", "GROUP_CODE", "REGISTER", "PATIENT_LIST_TYPE",
-                     "PRACTICE_LIST_SIZE")
+PREVALENCE_HEADER = (
+    "PRACTICE_CODE",
+    "GROUP_CODE",
+    "REGISTER",
+    "PATIENT_LIST_TYPE",
+    "PRACTICE_LIST_SIZE",
+)
 ACHIEVEMENT_HEADER = ("PRACTICE_CODE", "INDICATOR_CODE", "MEASURE", "VALUE")
 MAPPING_HEADER = (
-    "REGION_ODS_CODE", "REGION_ONS_CODE", "REGION_NAME", "ICB_ODS_CODE", "ICB_ONS_CODE",
-    "ICB_NAME", "SUB_ICB_ODS_CODE", "SUB_ICB_ONS_CODE", "SUB_ICB_NAME", "PCN_ODS_CODE",
-    "PCN_NAME", "PRACTICE_CODE", "PRACTICE_NAME",
+    "REGION_ODS_CODE",
+    "REGION_ONS_CODE",
+    "REGION_NAME",
+    "ICB_ODS_CODE",
+    "ICB_ONS_CODE",
+    "ICB_NAME",
+    "SUB_ICB_ODS_CODE",
+    "SUB_ICB_ONS_CODE",
+    "SUB_ICB_NAME",
+    "PCN_ODS_CODE",
+    "PCN_NAME",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
 )
 
 PREVALENCE_SCHEMA = Schema(
@@ -85,9 +100,10 @@ LAYOUTS = {
 }
 
 
-def read_qof(path: str | Path,
-             kind: Literal["prevalence", "achievement", "mapping"] = "prevalence",
-             ) -> pd.DataFrame:
+def read_qof(
+    path: str | Path,
+    kind: Literal["prevalence", "achievement", "mapping"] = "prevalence",
+) -> pd.DataFrame:
     """Read one QOF raw-data CSV of the given ``kind`` into a tidy frame.
 
     Codes stay strings; counts are integers (``achievement`` values are floats, since
@@ -95,8 +111,11 @@ def read_qof(path: str | Path,
     Raises :class:`InputError` naming file, row, column and rule on anything malformed.
     """
     if kind not in LAYOUTS:
-        raise InputError(f"kind must be one of {', '.join(LAYOUTS)}, not {kind!r}",
-                         file=path, rule="QOF file kind")
+        raise InputError(
+            f"kind must be one of {', '.join(LAYOUTS)}, not {kind!r}",
+            file=path,
+            rule="QOF file kind",
+        )
     path = Path(path)
     header, schema = LAYOUTS[kind]
     raw = read_csv_strings(path)
@@ -104,8 +123,7 @@ def read_qof(path: str | Path,
     frame = raw[list(header)].rename(columns=str.lower)
     if kind == "prevalence":
         frame = frame.rename(columns={"practice_list_size": "list_size"})
-        frame = frame[["practice_code", "group_code", "patient_list_type", "register",
-                       "list_size"]]
+        frame = frame[["practice_code", "group_code", "patient_list_type", "register", "list_size"]]
     for column in ("register", "list_size", "value"):
         if column in frame.columns:
             frame[column] = strip_thousands(frame[column])
@@ -119,7 +137,10 @@ def read_qof(path: str | Path,
             raise InputError(
                 f"register {frame['register'].iloc[row - 1]} exceeds list size "
                 f"{frame['list_size'].iloc[row - 1]}",
-                file=path, row=row, column="REGISTER", rule="register <= list size",
+                file=path,
+                row=row,
+                column="REGISTER",
+                rule="register <= list size",
             )
         size = frame["list_size"].astype("float64")
         frame["prevalence"] = (frame["register"].astype("float64") / size).where(size > 0)

@@ -43,8 +43,18 @@ PRACTICE_CODE_COLUMNS = ("CODE", "ORG_CODE")
 
 #: Tidy columns returned by :func:`read_registrations`, in order.
 COLUMNS = (
-    "publication", "extract_date", "org_type", "commissioner_type", "commissioner_code",
-    "commissioner_ons_code", "practice_code", "postcode", "sex", "age", "age_start", "age_end",
+    "publication",
+    "extract_date",
+    "org_type",
+    "commissioner_type",
+    "commissioner_code",
+    "commissioner_ons_code",
+    "practice_code",
+    "postcode",
+    "sex",
+    "age",
+    "age_start",
+    "age_end",
     "patients",
 )
 
@@ -74,8 +84,11 @@ def parse_extract_date(text: str) -> str | None:
     """ISO date for ``01JAN2021`` or ``2026-04-01``; None when neither form fits."""
     for form in ("%d%b%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text.strip().title() if form == "%d%b%Y" else text.strip(),
-                                     form).date().isoformat()
+            return (
+                datetime.strptime(text.strip().title() if form == "%d%b%Y" else text.strip(), form)
+                .date()
+                .isoformat()
+            )
         except ValueError:
             continue
     return None
@@ -107,7 +120,9 @@ def _commissioner(raw: pd.DataFrame, file: Path) -> str:
     raise InputError(
         "needs CCG_CODE + ONS_CCG_CODE (to 2022) or SUB_ICB_LOCATION_CODE + "
         "ONS_SUB_ICB_LOCATION_CODE (from 2022)",
-        file=file, column=missing, rule=f"{LAYOUT} header",
+        file=file,
+        column=missing,
+        rule=f"{LAYOUT} header",
     )
 
 
@@ -124,41 +139,65 @@ def read_registrations(path: str | Path) -> pd.DataFrame:
     code_column = next((c for c in PRACTICE_CODE_COLUMNS if c in raw.columns), "CODE")
     ccg, ons = COMMISSIONER[kind]
     require_header(raw, (*COMMON, ccg, ons, code_column), file=path, layout=LAYOUT)
-    frame = pd.DataFrame({
-        "publication": raw["PUBLICATION"],
-        "extract_date": raw["EXTRACT_DATE"],
-        "org_type": raw["TYPE"],
-        "commissioner_type": pd.Series(kind, index=raw.index, dtype="string"),
-        "commissioner_code": raw[ccg],
-        "commissioner_ons_code": raw[ons],
-        "practice_code": raw[code_column],
-        "postcode": raw["POSTCODE"],
-        "sex": raw["SEX"],
-        "age": raw["AGE"],
-        "patients": strip_thousands(raw["NUMBER_OF_PATIENTS"]),
-    })
-    dates = frame["extract_date"].map(lambda t: parse_extract_date(t) if isinstance(t, str)
-                                      else None)
+    frame = pd.DataFrame(
+        {
+            "publication": raw["PUBLICATION"],
+            "extract_date": raw["EXTRACT_DATE"],
+            "org_type": raw["TYPE"],
+            "commissioner_type": pd.Series(kind, index=raw.index, dtype="string"),
+            "commissioner_code": raw[ccg],
+            "commissioner_ons_code": raw[ons],
+            "practice_code": raw[code_column],
+            "postcode": raw["POSTCODE"],
+            "sex": raw["SEX"],
+            "age": raw["AGE"],
+            "patients": strip_thousands(raw["NUMBER_OF_PATIENTS"]),
+        }
+    )
+    dates = frame["extract_date"].map(
+        lambda t: parse_extract_date(t) if isinstance(t, str) else None
+    )
     bad = frame["extract_date"].notna() & dates.isna()
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0]) + 1
-        raise InputError(f"{frame['extract_date'].iloc[row - 1]!r} is not a date like "
-                         "01JAN2021 or 2026-04-01", file=path, row=row, column="EXTRACT_DATE",
-                         rule="extract date")
+        raise InputError(
+            f"{frame['extract_date'].iloc[row - 1]!r} is not a date like 01JAN2021 or 2026-04-01",
+            file=path,
+            row=row,
+            column="EXTRACT_DATE",
+            rule="extract date",
+        )
     frame["extract_date"] = dates
     bounds = frame["age"].map(lambda a: age_bounds(a) if isinstance(a, str) else (None, None))
     frame["age_start"] = pd.array([b[0] for b in bounds], dtype="Int64")
     frame["age_end"] = pd.array([b[1] for b in bounds], dtype="Int64")
-    names = {"publication": "PUBLICATION", "extract_date": "EXTRACT_DATE", "org_type": "TYPE",
-             "commissioner_code": ccg, "commissioner_ons_code": ons,
-             "practice_code": code_column, "postcode": "POSTCODE", "sex": "SEX", "age": "AGE",
-             "age_start": "AGE", "age_end": "AGE", "patients": "NUMBER_OF_PATIENTS"}
+    names = {
+        "publication": "PUBLICATION",
+        "extract_date": "EXTRACT_DATE",
+        "org_type": "TYPE",
+        "commissioner_code": ccg,
+        "commissioner_ons_code": ons,
+        "practice_code": code_column,
+        "postcode": "POSTCODE",
+        "sex": "SEX",
+        "age": "AGE",
+        "age_start": "AGE",
+        "age_end": "AGE",
+        "patients": "NUMBER_OF_PATIENTS",
+    }
     with source_columns(names):
         frame = validate_frame(frame[list(COLUMNS)], SCHEMA, file=path)
         reject_duplicates(frame, ["practice_code", "sex", "age"], file=path)
     if frame["extract_date"].nunique() > 1:
-        row = int((frame["extract_date"] != frame["extract_date"].iloc[0]).to_numpy()
-                  .nonzero()[0][0]) + 1
-        raise InputError("file mixes extract dates", file=path, row=row,
-                         column="EXTRACT_DATE", rule="one extract date")
+        row = (
+            int((frame["extract_date"] != frame["extract_date"].iloc[0]).to_numpy().nonzero()[0][0])
+            + 1
+        )
+        raise InputError(
+            "file mixes extract dates",
+            file=path,
+            row=row,
+            column="EXTRACT_DATE",
+            rule="one extract date",
+        )
     return frame

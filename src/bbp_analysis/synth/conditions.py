@@ -36,26 +36,40 @@ class Risk:
 
 
 RISKS: dict[str, Risk] = {
-    "diabetes": Risk(0.55, -0.08, 0.25, {"Asian": 1.0, "Black": 0.6, "Other": 0.3}, 0.35,
-                     min_age=5),
-    "hypertension": Risk(0.75, -0.10, 0.15, {"Black": 0.6, "Asian": 0.25}, 0.25,
-                         {"diabetes": 1.0}, min_age=18),
-    "chd": Risk(0.85, -0.08, 0.7, {"Asian": 0.45}, 0.3,
-                {"diabetes": 0.5, "hypertension": 0.6}, min_age=25),
-    "ckd": Risk(0.95, -0.05, -0.1, {"Black": 0.3, "Asian": 0.2}, 0.2,
-                {"diabetes": 0.8, "hypertension": 0.8}, min_age=18),
-    "af": Risk(1.05, -0.05, 0.45, {"Asian": -0.3, "Black": -0.4}, 0.05,
-               {"hypertension": 0.5}, min_age=30),
-    "heart_failure": Risk(0.95, -0.03, 0.4, {}, 0.3, {"chd": 1.2, "af": 0.9, "diabetes": 0.4},
-                          min_age=30),
+    "diabetes": Risk(
+        0.55, -0.08, 0.25, {"Asian": 1.0, "Black": 0.6, "Other": 0.3}, 0.35, min_age=5
+    ),
+    "hypertension": Risk(
+        0.75, -0.10, 0.15, {"Black": 0.6, "Asian": 0.25}, 0.25, {"diabetes": 1.0}, min_age=18
+    ),
+    "chd": Risk(
+        0.85, -0.08, 0.7, {"Asian": 0.45}, 0.3, {"diabetes": 0.5, "hypertension": 0.6}, min_age=25
+    ),
+    "ckd": Risk(
+        0.95,
+        -0.05,
+        -0.1,
+        {"Black": 0.3, "Asian": 0.2},
+        0.2,
+        {"diabetes": 0.8, "hypertension": 0.8},
+        min_age=18,
+    ),
+    "af": Risk(
+        1.05, -0.05, 0.45, {"Asian": -0.3, "Black": -0.4}, 0.05, {"hypertension": 0.5}, min_age=30
+    ),
+    "heart_failure": Risk(
+        0.95, -0.03, 0.4, {}, 0.3, {"chd": 1.2, "af": 0.9, "diabetes": 0.4}, min_age=30
+    ),
     "asthma": Risk(-0.05, 0.02, -0.1, {"Black": 0.2, "Mixed": 0.2}, 0.2),
     "copd": Risk(0.80, -0.10, 0.2, {"White": 0.6, "Asian": -0.3}, 0.6, min_age=35),
-    "dementia": Risk(1.30, -0.10, -0.1, {}, 0.15,
-                     {"diabetes": 0.3, "hypertension": 0.2}, min_age=40),
+    "dementia": Risk(
+        1.30, -0.10, -0.1, {}, 0.15, {"diabetes": 0.3, "hypertension": 0.2}, min_age=40
+    ),
     "smi": Risk(0.05, -0.12, 0.1, {"Black": 0.8, "Mixed": 0.4}, 0.5, min_age=16),
     "learning_disability": Risk(-0.15, -0.03, 0.4, {}, 0.3),
-    "depression": Risk(0.05, -0.10, -0.6, {"White": 0.6, "Mixed": 0.4, "Asian": -0.3}, 0.4,
-                       min_age=12),
+    "depression": Risk(
+        0.05, -0.10, -0.6, {"White": 0.6, "Mixed": 0.4, "Asian": -0.3}, 0.4, min_age=12
+    ),
     "cancer": Risk(0.75, -0.08, 0.0, {"White": 0.4, "Asian": -0.3}, -0.1, min_age=10),
     "epilepsy": Risk(0.0, 0.0, 0.1, {}, 0.3),
 }
@@ -77,8 +91,9 @@ def _linear(risk: Risk, people: pd.DataFrame, flags: dict[str, np.ndarray]) -> n
     return np.where(age < risk.min_age, -np.inf, out)
 
 
-def solve_intercept(linear: np.ndarray, target: float, weights: np.ndarray | None = None,
-                    iterations: int = 40) -> float:
+def solve_intercept(
+    linear: np.ndarray, target: float, weights: np.ndarray | None = None, iterations: int = 40
+) -> float:
     """Intercept b with (weighted) mean(expit(b + linear)) = target (Newton on the log-odds).
 
     Entries of ``linear`` equal to -inf (out of scope) count with probability zero.
@@ -96,9 +111,9 @@ def solve_intercept(linear: np.ndarray, target: float, weights: np.ndarray | Non
     return b
 
 
-def add_conditions(people: pd.DataFrame, rng: np.random.Generator,
-                   intercepts: dict[str, float] | None = None
-                   ) -> tuple[pd.DataFrame, dict[str, float]]:
+def add_conditions(
+    people: pd.DataFrame, rng: np.random.Generator, intercepts: dict[str, float] | None = None
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Add a boolean column per condition. Without ``intercepts`` each is solved on the
     frame's cohort rows over the target's age range; returns the frame and the intercepts
     (pass them back to give later joiners the same risks)."""
@@ -119,22 +134,30 @@ def add_conditions(people: pd.DataFrame, rng: np.random.Generator,
     return people.assign(**flags), solved
 
 
-def add_frailty(people: pd.DataFrame, rng: np.random.Generator,
-                cuts: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+def add_frailty(
+    people: pd.DataFrame, rng: np.random.Generator, cuts: np.ndarray | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Electronic frailty index band for persons aged 65+ ("none" below 65): a noisy score in
     age and condition count, cut at the quantiles giving the cohort's 65+ band shares (or at
     the given ``cuts``). Returns the frame and the cuts (severe, moderate, mild)."""
     age = people["age_c"].to_numpy()
     ltc = people[list(CONDITIONS)].to_numpy().sum(axis=1)
-    score = 0.09 * age + 0.45 * ltc + 1.5 * people["dementia"].to_numpy() + rng.normal(
-        0, 1.0, len(people))
+    score = (
+        0.09 * age
+        + 0.45 * ltc
+        + 1.5 * people["dementia"].to_numpy()
+        + rng.normal(0, 1.0, len(people))
+    )
     older = age >= 65
     if cuts is None:
         cohort_older = older & (people["group"] == "cohort").to_numpy()
         shares = [FRAILTY_BANDS_65PLUS[b] for b in ("severe", "moderate", "mild")]
         cuts = np.quantile(score[cohort_older], 1 - np.cumsum(shares))
-    band = np.select([score >= cuts[0], score >= cuts[1], score >= cuts[2]],
-                     ["severe", "moderate", "mild"], "none")
+    band = np.select(
+        [score >= cuts[0], score >= cuts[1], score >= cuts[2]],
+        ["severe", "moderate", "mild"],
+        "none",
+    )
     return people.assign(frailty=np.where(older, band, "none")), cuts
 
 

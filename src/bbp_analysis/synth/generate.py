@@ -49,8 +49,9 @@ def _esp() -> pd.Series:
     return frame.set_index("age_band")["population"].astype(float)
 
 
-def _people(area: str, scale: float, years: tuple[str, ...], rng: np.random.Generator
-            ) -> pd.DataFrame:
+def _people(
+    area: str, scale: float, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """Everyone registered in the window of ``years``, with conditions, frailty, exits and
     deaths."""
     prac, lsoa = practices(area), lsoas(area)
@@ -82,15 +83,25 @@ def _segment(people: pd.DataFrame, spells: pd.DataFrame, rng: np.random.Generato
     recent = np.zeros(n, dtype=bool)
     emergency = spells[spells["admimeth"].str.startswith("2").to_numpy()]
     window = (emergency["admission_date"] < COHORT_DATE) & (
-        emergency["admission_date"] >= COHORT_DATE - np.timedelta64(365, "D"))
+        emergency["admission_date"] >= COHORT_DATE - np.timedelta64(365, "D")
+    )
     recent[emergency.loc[window.to_numpy(), "pidx"].to_numpy()] = True
     flags = {c: people[c].to_numpy() for c in CONDITIONS}
     advanced_cancer = flags["cancer"] & (rng.random(n) < 0.1)
     any_ltc = np.logical_or.reduce([flags[c] for c in CONDITIONS])
     return np.select(
-        [flags["dementia"] | frail, flags["heart_failure"] | flags["copd"], advanced_cancer,
-         flags["learning_disability"], any_ltc, recent, people["age_c"].to_numpy() == 0],
-        [8, 7, 6, 5, 4, 3, 2], 1)
+        [
+            flags["dementia"] | frail,
+            flags["heart_failure"] | flags["copd"],
+            advanced_cancer,
+            flags["learning_disability"],
+            any_ltc,
+            recent,
+            people["age_c"].to_numpy() == 0,
+        ],
+        [8, 7, 6, 5, 4, 3, 2],
+        1,
+    )
 
 
 def _order(frame: pd.DataFrame, keys: list[str], id_numbers: np.ndarray) -> np.ndarray:
@@ -102,15 +113,24 @@ def _order(frame: pd.DataFrame, keys: list[str], id_numbers: np.ndarray) -> np.n
             continue
         values = frame[key]
         if pd.api.types.is_datetime64_any_dtype(values) or values.dtype.kind in "biuf":
-            columns.append(values.to_numpy().astype(np.int64) if values.dtype.kind == "M"
-                           else values.to_numpy())
+            columns.append(
+                values.to_numpy().astype(np.int64)
+                if values.dtype.kind == "M"
+                else values.to_numpy()
+            )
         else:
             columns.append(pd.factorize(values, sort=True)[0])
     return np.lexsort(columns[::-1])
 
 
-def _table(frame: pd.DataFrame, name: str, keys: list[str], ids: pa.Array,
-           id_numbers: np.ndarray, numbered: tuple[str, str] | None = None) -> pa.Table:
+def _table(
+    frame: pd.DataFrame,
+    name: str,
+    keys: list[str],
+    ids: pa.Array,
+    id_numbers: np.ndarray,
+    numbered: tuple[str, str] | None = None,
+) -> pa.Table:
     """Arrow table of ``frame`` in schema column order, rows sorted on ``keys``; ``pidx``
     becomes ``person_id``; ``numbered`` = (column, prefix) adds sequential identifiers."""
     frame = frame.iloc[_order(frame, keys, id_numbers)] if keys else frame
@@ -122,12 +142,16 @@ def _table(frame: pd.DataFrame, name: str, keys: list[str], ids: pa.Array,
         elif col.name == "person_id" and "pidx" in frame.columns:
             columns[col.name] = ids.take(pa.array(frame["pidx"].to_numpy()))
         elif col.dtype == "date":
-            columns[col.name] = pa.array(frame[col.name].to_numpy().astype("datetime64[D]"),
-                                         type=pa.date32())
+            columns[col.name] = pa.array(
+                frame[col.name].to_numpy().astype("datetime64[D]"), type=pa.date32()
+            )
         elif col.dtype == "int":
             values = frame[col.name]
-            columns[col.name] = pa.array(values.to_numpy(dtype=np.int64, na_value=0),
-                                         type=pa.int64(), mask=values.isna().to_numpy())
+            columns[col.name] = pa.array(
+                values.to_numpy(dtype=np.int64, na_value=0),
+                type=pa.int64(),
+                mask=values.isna().to_numpy(),
+            )
         elif col.dtype == "float":
             columns[col.name] = pa.array(frame[col.name].to_numpy(dtype=float))
         elif col.dtype == "bool":
@@ -137,21 +161,25 @@ def _table(frame: pd.DataFrame, name: str, keys: list[str], ids: pa.Array,
             if isinstance(values.dtype, pd.CategoricalDtype):
                 codes = pa.array(values.cat.codes.to_numpy(dtype=np.int32))
                 labels = pa.array(list(values.cat.categories), type=pa.string())
-                columns[col.name] = pa.DictionaryArray.from_arrays(codes, labels).cast(
-                    pa.string())
+                columns[col.name] = pa.DictionaryArray.from_arrays(codes, labels).cast(pa.string())
             else:
                 columns[col.name] = pa.array(values, type=pa.string(), from_pandas=True)
     return pa.table(columns)
 
 
-def iter_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
-                ) -> Iterator[tuple[str, pa.Table]]:
+def iter_tables(
+    area: str, scale: float, seed: int, years: tuple[str, ...]
+) -> Iterator[tuple[str, pa.Table]]:
     """The extract's tables for the financial years ``years`` (:func:`.calibration.window`)
     one at a time (name, Arrow table), deterministically ordered; each is built only when
     asked for, so a writer holds one finished table at a time."""
     if not (0 < scale <= 10):
-        raise InputError(f"scale must be in (0, 10], got {scale}", file="generate() arguments",
-                         column="scale", rule="range")
+        raise InputError(
+            f"scale must be in (0, 10], got {scale}",
+            file="generate() arguments",
+            column="scale",
+            rule="range",
+        )
     rng = np.random.Generator(np.random.PCG64(seed))
     people = _people(area, scale, years, rng)
     people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, years, rng)
@@ -165,32 +193,94 @@ def iter_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
     attendances = ae_attendances(people, spells, years, rng)
     people["segment_b2h"] = _segment(people, spells, rng)
 
-    def table(frame: pd.DataFrame, name: str, keys: list[str],
-              numbered: tuple[str, str] | None = None) -> pa.Table:
+    def table(
+        frame: pd.DataFrame, name: str, keys: list[str], numbered: tuple[str, str] | None = None
+    ) -> pa.Table:
         return _table(frame, name, keys, ids_arr, id_numbers, numbered)
 
     yield "persons", table(people, "persons", ["person_id"])
-    yield "apc_spells", table(spells, "apc_spells", [
-        "person_id", "admission_date", "discharge_date", "admimeth", "primary_diagnosis",
-        "provider_code"], ("spell_id", "S"))
+    yield (
+        "apc_spells",
+        table(
+            spells,
+            "apc_spells",
+            [
+                "person_id",
+                "admission_date",
+                "discharge_date",
+                "admimeth",
+                "primary_diagnosis",
+                "provider_code",
+            ],
+            ("spell_id", "S"),
+        ),
+    )
     del spells
-    yield "ae_attendances", table(attendances, "ae_attendances", [
-        "person_id", "arrival_date", "department_type", "disposal"], ("attendance_id", "A"))
+    yield (
+        "ae_attendances",
+        table(
+            attendances,
+            "ae_attendances",
+            ["person_id", "arrival_date", "department_type", "disposal"],
+            ("attendance_id", "A"),
+        ),
+    )
     del attendances
-    yield "care_processes", table(care_processes(
-        people, table_interventions, diabetes_nine_cp_practices(), years, rng), "care_processes",
-        ["person_id", "fin_year"])
-    yield "hypertension_control", table(hypertension_control(people, years, rng),
-                                        "hypertension_control", ["person_id", "fin_year"])
-    yield "programmes", table(programmes(people, years, rng), "programmes",
-                              ["person_id", "fin_year", "programme"])
-    yield "gpps_responses", table(gpps_responses(people, scale, years, rng), "gpps_responses", [
-        "fin_year", "practice_code", "age_band", "sex", "ethnic_group", "imd_decile",
-        "appointment_experience", "weight"], ("response_id", "G"))
-    yield "citizen_survey", table(citizen_survey(people, scale, years, rng), "citizen_survey",
-                                  ["fin_year", "person_id"], ("response_id", "C"))
-    yield "oral_health_survey", table(oral_health_survey(people, scale, years, rng),
-                                      "oral_health_survey", ["fin_year", "person_id"])
+    yield (
+        "care_processes",
+        table(
+            care_processes(people, table_interventions, diabetes_nine_cp_practices(), years, rng),
+            "care_processes",
+            ["person_id", "fin_year"],
+        ),
+    )
+    yield (
+        "hypertension_control",
+        table(
+            hypertension_control(people, years, rng),
+            "hypertension_control",
+            ["person_id", "fin_year"],
+        ),
+    )
+    yield (
+        "programmes",
+        table(programmes(people, years, rng), "programmes", ["person_id", "fin_year", "programme"]),
+    )
+    yield (
+        "gpps_responses",
+        table(
+            gpps_responses(people, scale, years, rng),
+            "gpps_responses",
+            [
+                "fin_year",
+                "practice_code",
+                "age_band",
+                "sex",
+                "ethnic_group",
+                "imd_decile",
+                "appointment_experience",
+                "weight",
+            ],
+            ("response_id", "G"),
+        ),
+    )
+    yield (
+        "citizen_survey",
+        table(
+            citizen_survey(people, scale, years, rng),
+            "citizen_survey",
+            ["fin_year", "person_id"],
+            ("response_id", "C"),
+        ),
+    )
+    yield (
+        "oral_health_survey",
+        table(
+            oral_health_survey(people, scale, years, rng),
+            "oral_health_survey",
+            ["fin_year", "person_id"],
+        ),
+    )
     staff, workforce = staff_and_workforce(sorted(people["borough_code"].unique()), years, rng)
     yield "staff_survey", table(staff, "staff_survey", [], ("response_id", "T"))
     yield "workforce", table(workforce, "workforce", [])
@@ -198,8 +288,7 @@ def iter_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
     yield "comparators", table(comparators(years, rng), "comparators", [])
 
 
-def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]
-                 ) -> dict[str, pa.Table]:
+def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]) -> dict[str, pa.Table]:
     """All extract tables in memory (see :func:`iter_tables`)."""
     return dict(iter_tables(area, scale, seed, years))
 
@@ -220,9 +309,13 @@ def validate_table(name: str, table: pa.Table, years: tuple[str, ...]) -> None:
         outside = ~frame["fin_year"].isin(years)
         if outside.any():
             row = int(outside.to_numpy().nonzero()[0][0]) + 1
-            raise InputError(f"{frame['fin_year'].iloc[row - 1]!r} is outside {years[0]} to "
-                             f"{years[-1]}", file=f"{name}.parquet", row=row, column="fin_year",
-                             rule="period within the extract")
+            raise InputError(
+                f"{frame['fin_year'].iloc[row - 1]!r} is outside {years[0]} to {years[-1]}",
+                file=f"{name}.parquet",
+                row=row,
+                column="fin_year",
+                rule="period within the extract",
+            )
 
 
 def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None:
@@ -231,9 +324,14 @@ def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None
         validate_table(name, table, years)
 
 
-def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
-             out_dir: Path | str | None = None, validate: bool = True,
-             through: str | None = None) -> dict[str, Path]:
+def generate(
+    area: str = HARROW,
+    scale: float = 1.0,
+    seed: int = 20220401,
+    out_dir: Path | str | None = None,
+    validate: bool = True,
+    through: str | None = None,
+) -> dict[str, Path]:
     """Write the extract for ``area`` (a NW London borough LA code, or ``"NWL"`` for all
     eight) with list sizes x ``scale``, covering 2019-20 through period ``through`` (default:
     the latest period with a parameters file); returns table name -> Parquet path, plus
@@ -249,8 +347,14 @@ def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
             if validate:
                 validate_table(name, table, years)
             partial[name] = folder / f"{name}.parquet.partial"
-            pq.write_table(table, partial[name], compression="zstd", compression_level=3,
-                           write_statistics=True, store_schema=False)
+            pq.write_table(
+                table,
+                partial[name],
+                compression="zstd",
+                compression_level=3,
+                write_statistics=True,
+                store_schema=False,
+            )
             rows[name] = table.num_rows
     except BaseException:
         for path in partial.values():
@@ -261,13 +365,19 @@ def generate(area: str = HARROW, scale: float = 1.0, seed: int = 20220401,
         "generator": "bbp_analysis.synth",
         "generator_version": GENERATOR_VERSION,
         "synthetic": True,
-        "seed": seed, "area": area, "scale": scale, "periods": list(years),
-        "tables": {name: {"file": path.name, "rows": rows[name], "sha256": _sha256(path)}
-                   for name, path in sorted(paths.items())},
+        "seed": seed,
+        "area": area,
+        "scale": scale,
+        "periods": list(years),
+        "tables": {
+            name: {"file": path.name, "rows": rows[name], "sha256": _sha256(path)}
+            for name, path in sorted(paths.items())
+        },
     }
     manifest_path = folder / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                             encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     paths["manifest"] = manifest_path
     return paths
 

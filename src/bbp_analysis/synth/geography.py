@@ -34,8 +34,12 @@ def area_codes(area: str) -> list[str]:
         return sorted(NWL_BOROUGHS)
     if area not in NWL_BOROUGHS:
         known = ", ".join(sorted(NWL_BOROUGHS))
-        raise InputError(f"area {area!r} is not a NW London borough code ({known}) or 'NWL'",
-                         file="generate() arguments", column="area", rule="NWL borough")
+        raise InputError(
+            f"area {area!r} is not a NW London borough code ({known}) or 'NWL'",
+            file="generate() arguments",
+            column="area",
+            rule="NWL borough",
+        )
     return [area]
 
 
@@ -55,12 +59,14 @@ def _practice_imd_scores(root: Path | None) -> pd.Series:
 def _harrow_practices(root: Path | None) -> pd.DataFrame:
     frame = _read(root, PRACTICES_FILE, dtype={"practice_code": str})
     frame = frame[~frame["practice_code"].isin(DROPPED_PRACTICES)]
-    return pd.DataFrame({
-        "practice_code": frame["practice_code"].astype(str),
-        "list_size": frame["registered_patients_2021_01_01"].astype(int),
-        "imd_score": frame["imd2019_score_fingertips_93553"].astype(float),
-        "pcn_name": frame["pcn_name"].astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "practice_code": frame["practice_code"].astype(str),
+            "list_size": frame["registered_patients_2021_01_01"].astype(int),
+            "imd_score": frame["imd2019_score_fingertips_93553"].astype(float),
+            "pcn_name": frame["pcn_name"].astype(str),
+        }
+    )
 
 
 def _other_practices(root: Path | None, borough: str) -> pd.DataFrame:
@@ -72,12 +78,14 @@ def _other_practices(root: Path | None, borough: str) -> pd.DataFrame:
     scores = np.where(np.isnan(scores), np.nanmedian(scores), scores)
     n_pcn = max(1, round(sizes.sum() / SYNTHETIC_PCN_SIZE))
     cuts = np.floor(np.cumsum(sizes) / sizes.sum() * n_pcn - 1e-9).astype(int)
-    return pd.DataFrame({
-        "practice_code": reg["CODE"].to_numpy(),
-        "list_size": sizes,
-        "imd_score": scores,
-        "pcn_name": [f"{name} PCN {k + 1} (synthetic)" for k in cuts],
-    })
+    return pd.DataFrame(
+        {
+            "practice_code": reg["CODE"].to_numpy(),
+            "list_size": sizes,
+            "imd_score": scores,
+            "pcn_name": [f"{name} PCN {k + 1} (synthetic)" for k in cuts],
+        }
+    )
 
 
 def practices(area: str, root: Path | None = None) -> pd.DataFrame:
@@ -97,8 +105,14 @@ def lsoas(area: str, root: Path | None = None) -> pd.DataFrame:
     borough's LSOAs ranked by IMD rank, a monotone transform of the score, into fifths;
     1 = most deprived fifth)."""
     imd = _read(root, IMD_FILE_1, encoding="utf-8-sig", thousands=",")
-    imd.columns = ["lsoa11_code", "lsoa_name", "borough_code", "borough_name", "imd_rank",
-                   "imd_decile"]
+    imd.columns = [
+        "lsoa11_code",
+        "lsoa_name",
+        "borough_code",
+        "borough_name",
+        "imd_rank",
+        "imd_decile",
+    ]
     imd = imd[imd["borough_code"].isin(area_codes(area))].copy()
     harrow_pop = _read(root, HARROW_LSOA_FILE, usecols=[0, 20], thousands=",")
     harrow_pop.columns = ["lsoa11_code", "population"]
@@ -109,5 +123,14 @@ def lsoas(area: str, root: Path | None = None) -> pd.DataFrame:
     count = imd.groupby("borough_code")["lsoa11_code"].transform("size")
     imd["imd_quintile_local"] = (position * 5 // count + 1).astype(int)
     imd["deprivation_pct"] = (position + 0.5) / count
-    return imd[["lsoa11_code", "borough_code", "imd_rank", "imd_decile", "imd_quintile_local",
-                "weight", "deprivation_pct"]].sort_values("lsoa11_code", ignore_index=True)
+    return imd[
+        [
+            "lsoa11_code",
+            "borough_code",
+            "imd_rank",
+            "imd_decile",
+            "imd_quintile_local",
+            "weight",
+            "deprivation_pct",
+        ]
+    ].sort_values("lsoa11_code", ignore_index=True)

@@ -17,8 +17,14 @@ import pandas as pd
 from .population import COHORT_DATE, MOVE_RATE, joiners, years_to_days
 
 CRUDE_DEATH_RATE = 0.0055
-CONDITION_MORTALITY = {"heart_failure": 2.2, "cancer": 1.9, "dementia": 2.3, "copd": 1.7,
-                       "ckd": 1.3, "care_home_resident": 1.8}
+CONDITION_MORTALITY = {
+    "heart_failure": 2.2,
+    "cancer": 1.9,
+    "dementia": 2.3,
+    "copd": 1.7,
+    "ckd": 1.3,
+    "care_home_resident": 1.8,
+}
 FRAILTY_MORTALITY = {"severe": 2.0, "moderate": 1.5}
 BIRTH_RATE = 0.013  # newborn registrations per person-year (assumption)
 PLACES = ("hospital", "home", "care_home", "hospice", "other")
@@ -36,8 +42,7 @@ def relative_hazard(people: pd.DataFrame) -> np.ndarray:
     return rel
 
 
-def _place_of_death(people: pd.DataFrame, died: np.ndarray, rng: np.random.Generator
-                    ) -> np.ndarray:
+def _place_of_death(people: pd.DataFrame, died: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Place of death for the rows in ``died`` (None elsewhere)."""
     rows = np.flatnonzero(died)
     base = np.tile([0.44, 0.27, 0.21, 0.06, 0.02], (len(rows), 1))
@@ -54,8 +59,13 @@ def _place_of_death(people: pd.DataFrame, died: np.ndarray, rng: np.random.Gener
     return out
 
 
-def _exits_after(people: pd.DataFrame, start: np.ndarray, hazard: np.ndarray,
-                 end: np.datetime64, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _exits_after(
+    people: pd.DataFrame,
+    start: np.ndarray,
+    hazard: np.ndarray,
+    end: np.datetime64,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Exit date (NaT if none by the window's last day ``end``) and whether the exit is a
     death."""
     to_death = rng.exponential(1.0, len(people)) / hazard
@@ -67,8 +77,14 @@ def _exits_after(people: pd.DataFrame, start: np.ndarray, hazard: np.ndarray,
     return np.where(within, exit_date, np.datetime64("NaT")), died & within
 
 
-def add_exits(people: pd.DataFrame, practices: pd.DataFrame, lsoas: pd.DataFrame,
-              end: np.datetime64, rng: np.random.Generator, add_joiners) -> pd.DataFrame:
+def add_exits(
+    people: pd.DataFrame,
+    practices: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    end: np.datetime64,
+    rng: np.random.Generator,
+    add_joiners,
+) -> pd.DataFrame:
     """Give the cohort and leavers their exits up to the window's last day ``end``, create
     later joiners (via ``add_joiners``, which adds their conditions), and set
     ``registered_to``, ``date_of_death`` and ``place_of_death``."""
@@ -83,10 +99,12 @@ def add_exits(people: pd.DataFrame, practices: pd.DataFrame, lsoas: pd.DataFrame
 
     practice_row = pd.Series(np.arange(len(practices)), index=practices["practice_code"])
     cohort_exits = ~leaver & ~np.isnat(exit_date)
-    counts = np.bincount(practice_row[people["practice_code"].to_numpy()[cohort_exits]],
-                         minlength=len(practices))
-    cohort_size = np.bincount(practice_row[people["practice_code"].to_numpy()[~leaver]],
-                              minlength=len(practices))
+    counts = np.bincount(
+        practice_row[people["practice_code"].to_numpy()[cohort_exits]], minlength=len(practices)
+    )
+    cohort_size = np.bincount(
+        practice_row[people["practice_code"].to_numpy()[~leaver]], minlength=len(practices)
+    )
     years = (end - COHORT_DATE).astype(np.int64) / 365.25
     # joiners registering uniformly over the period themselves leave at ~MOVE_RATE; top up
     # so the list stays level: expected share of joiners still registered at the end
@@ -95,8 +113,12 @@ def add_exits(people: pd.DataFrame, practices: pd.DataFrame, lsoas: pd.DataFrame
     births = BIRTH_RATE * cohort_size.sum() * years
     new = add_joiners(joiners(practices, lsoas, counts, births / max(counts.sum(), 1), end, rng))
     new_exit, new_died = _exits_after(
-        new, new["registered_from"].to_numpy().astype("datetime64[D]"),
-        relative_hazard(new) * scale, end, rng)
+        new,
+        new["registered_from"].to_numpy().astype("datetime64[D]"),
+        relative_hazard(new) * scale,
+        end,
+        rng,
+    )
 
     people = people.assign(exit_date=exit_date, died=died)
     new = new.assign(exit_date=new_exit, died=new_died)

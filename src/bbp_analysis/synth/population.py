@@ -37,11 +37,23 @@ MAX_AGE = 104
 OLDER_BAND_WEIGHTS = (0.30, 0.26, 0.19, 0.13, 0.08, 0.04)
 
 ETHNIC_CATEGORIES: dict[str, tuple[str, float]] = {
-    "A": ("White", 0.250), "B": ("White", 0.025), "C": ("White", 0.125),
-    "D": ("Mixed", 0.008), "E": ("Mixed", 0.006), "F": ("Mixed", 0.010), "G": ("Mixed", 0.010),
-    "H": ("Asian", 0.270), "J": ("Asian", 0.040), "K": ("Asian", 0.010), "L": ("Asian", 0.130),
-    "M": ("Black", 0.015), "N": ("Black", 0.055), "P": ("Black", 0.010),
-    "R": ("Other", 0.009), "S": ("Other", 0.022), "Z": ("Not stated", 0.005),
+    "A": ("White", 0.250),
+    "B": ("White", 0.025),
+    "C": ("White", 0.125),
+    "D": ("Mixed", 0.008),
+    "E": ("Mixed", 0.006),
+    "F": ("Mixed", 0.010),
+    "G": ("Mixed", 0.010),
+    "H": ("Asian", 0.270),
+    "J": ("Asian", 0.040),
+    "K": ("Asian", 0.010),
+    "L": ("Asian", 0.130),
+    "M": ("Black", 0.015),
+    "N": ("Black", 0.055),
+    "P": ("Black", 0.010),
+    "R": ("Other", 0.009),
+    "S": ("Other", 0.022),
+    "Z": ("Not stated", 0.005),
 }
 PRACTICE_MIX_CONCENTRATION = 150.0
 LSOA_SPREAD = 0.18  # sd of a practice's patients around its deprivation position (0-1 scale)
@@ -51,8 +63,11 @@ def age_probabilities() -> np.ndarray:
     """Single-year age probabilities 0..104 with 0-15 and 65+ at their published shares."""
     ages = np.arange(MAX_AGE + 1)
     old_band = np.minimum((ages - 65) // 5, 5).clip(0)
-    older = np.array(OLDER_BAND_WEIGHTS)[old_band] / 5.0 * np.where(
-        ages >= 90, 5 * 0.25 * np.exp(-0.25 * (ages - 90)), 1.0)
+    older = (
+        np.array(OLDER_BAND_WEIGHTS)[old_band]
+        / 5.0
+        * np.where(ages >= 90, 5 * 0.25 * np.exp(-0.25 * (ages - 90)), 1.0)
+    )
     shape = np.select(
         [ages <= 15, ages <= 19, ages <= 29, ages <= 44, ages <= 54, ages <= 64],
         [1.0, 0.9, 1.05, 1.15, 1.0, 0.85],
@@ -70,8 +85,9 @@ def _female_probability(age: np.ndarray) -> np.ndarray:
     return np.select([age < 65, age < 85], [0.495, 0.55], 0.62)
 
 
-def _ethnicity(practice_idx: np.ndarray, n_practices: int, rng: np.random.Generator
-               ) -> tuple[np.ndarray, np.ndarray]:
+def _ethnicity(
+    practice_idx: np.ndarray, n_practices: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     codes = np.array(list(ETHNIC_CATEGORIES), dtype=object)
     groups = np.array([g for g, _ in ETHNIC_CATEGORIES.values()], dtype=object)
     base = np.array([p for _, p in ETHNIC_CATEGORIES.values()])
@@ -83,8 +99,9 @@ def _ethnicity(practice_idx: np.ndarray, n_practices: int, rng: np.random.Genera
     return codes[pick], groups[pick]
 
 
-def _place_in_lsoas(practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: np.ndarray,
-                    rng: np.random.Generator) -> np.ndarray:
+def _place_in_lsoas(
+    practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """LSOA row index per person: each practice's patients are drawn around the practice's
     deprivation position (its rank by Fingertips IMD score within its borough), so practices
     keep their real IMD ordering."""
@@ -99,12 +116,15 @@ def _place_in_lsoas(practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: 
         rows = np.flatnonzero(lsoas["borough_code"].to_numpy() == practices["borough_code"].iat[p])
         pct = lsoas["deprivation_pct"].to_numpy()[rows]
         w = lsoas["weight"].to_numpy()[rows] * np.exp(-0.5 * ((pct - centre[p]) / LSOA_SPREAD) ** 2)
-        out[order[bounds[p]:bounds[p + 1]]] = rows[rng.choice(len(rows), counts[p], p=w / w.sum())]
+        out[order[bounds[p] : bounds[p + 1]]] = rows[
+            rng.choice(len(rows), counts[p], p=w / w.sum())
+        ]
     return out
 
 
-def draw_people(practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: np.ndarray,
-                rng: np.random.Generator) -> pd.DataFrame:
+def draw_people(
+    practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
     """Demography for one person per entry of ``practice_idx`` (row of ``practices``).
 
     Returns practice, PCN, borough, LSOA with IMD decile and local quintile, ``age_c`` (age on
@@ -117,20 +137,22 @@ def draw_people(practices: pd.DataFrame, lsoas: pd.DataFrame, practice_idx: np.n
     sex = np.where(rng.random(n) < _female_probability(age), "F", "M")
     eth_cat, eth_group = _ethnicity(practice_idx, len(practices), rng)
     lsoa_idx = _place_in_lsoas(practices, lsoas, practice_idx, rng)
-    return pd.DataFrame({
-        "practice_code": practices["practice_code"].to_numpy()[practice_idx],
-        "pcn_name": practices["pcn_name"].to_numpy()[practice_idx],
-        "borough_code": practices["borough_code"].to_numpy()[practice_idx],
-        "lsoa11_code": lsoas["lsoa11_code"].to_numpy()[lsoa_idx],
-        "imd_decile": lsoas["imd_decile"].to_numpy()[lsoa_idx].astype(np.int64),
-        "imd_quintile_local": lsoas["imd_quintile_local"].to_numpy()[lsoa_idx].astype(np.int64),
-        "age_c": age.astype(np.int64),
-        "birth_year": birth_year.astype(np.int64),
-        "birth_month": birth_month.astype(np.int64),
-        "sex": sex,
-        "ethnic_category": eth_cat,
-        "ethnic_group": eth_group,
-    })
+    return pd.DataFrame(
+        {
+            "practice_code": practices["practice_code"].to_numpy()[practice_idx],
+            "pcn_name": practices["pcn_name"].to_numpy()[practice_idx],
+            "borough_code": practices["borough_code"].to_numpy()[practice_idx],
+            "lsoa11_code": lsoas["lsoa11_code"].to_numpy()[lsoa_idx],
+            "imd_decile": lsoas["imd_decile"].to_numpy()[lsoa_idx].astype(np.int64),
+            "imd_quintile_local": lsoas["imd_quintile_local"].to_numpy()[lsoa_idx].astype(np.int64),
+            "age_c": age.astype(np.int64),
+            "birth_year": birth_year.astype(np.int64),
+            "birth_month": birth_month.astype(np.int64),
+            "sex": sex,
+            "ethnic_category": eth_cat,
+            "ethnic_group": eth_group,
+        }
+    )
 
 
 def first_registration_date(birth_year: np.ndarray, birth_month: np.ndarray) -> np.ndarray:
@@ -143,14 +165,16 @@ def years_to_days(years: np.ndarray) -> np.ndarray:
     return np.round(years * 365.25).astype("timedelta64[D]")
 
 
-def cohort_and_leavers(practices: pd.DataFrame, lsoas: pd.DataFrame, scale: float,
-                       rng: np.random.Generator) -> pd.DataFrame:
+def cohort_and_leavers(
+    practices: pd.DataFrame, lsoas: pd.DataFrame, scale: float, rng: np.random.Generator
+) -> pd.DataFrame:
     """The cohort at its list sizes x ``scale`` and the earlier leavers, with
     ``registered_from`` (NaT = before the window) and, for leavers, ``exit_date``."""
     sizes = np.maximum(np.round(practices["list_size"].to_numpy() * scale), 1).astype(np.int64)
     cohort = draw_people(practices, lsoas, np.repeat(np.arange(len(practices)), sizes), rng)
-    earliest = first_registration_date(cohort["birth_year"].to_numpy(),
-                                       cohort["birth_month"].to_numpy())
+    earliest = first_registration_date(
+        cohort["birth_year"].to_numpy(), cohort["birth_month"].to_numpy()
+    )
     since = COHORT_DATE - years_to_days(rng.exponential(1 / MOVE_RATE, len(cohort)))
     reg_from = np.maximum(since, earliest)
     cohort["registered_from"] = np.where(reg_from <= START, np.datetime64("NaT"), reg_from)
@@ -158,27 +182,39 @@ def cohort_and_leavers(practices: pd.DataFrame, lsoas: pd.DataFrame, scale: floa
     cohort["exit_date"] = np.datetime64("NaT", "D")
 
     joined = cohort["registered_from"].notna().to_numpy()
-    leaver_idx = np.repeat(np.arange(len(practices)),
-                           np.bincount(np.repeat(np.arange(len(practices)), sizes)[joined],
-                                       minlength=len(practices)))
+    leaver_idx = np.repeat(
+        np.arange(len(practices)),
+        np.bincount(np.repeat(np.arange(len(practices)), sizes)[joined], minlength=len(practices)),
+    )
     leavers = draw_people(practices, lsoas, leaver_idx, rng)
-    earliest = first_registration_date(leavers["birth_year"].to_numpy(),
-                                       leavers["birth_month"].to_numpy())
+    earliest = first_registration_date(
+        leavers["birth_year"].to_numpy(), leavers["birth_month"].to_numpy()
+    )
     reg_from = np.maximum(earliest, START)
     span = (COHORT_DATE - reg_from).astype(np.int64)
     born_late = span <= 1
-    exit_date = reg_from + (rng.random(len(leavers)) * np.maximum(span - 1, 0)).astype(
-        "timedelta64[D]") + np.timedelta64(1, "D")
+    exit_date = (
+        reg_from
+        + (rng.random(len(leavers)) * np.maximum(span - 1, 0)).astype("timedelta64[D]")
+        + np.timedelta64(1, "D")
+    )
     leavers = leavers[~born_late].copy()
-    leavers["registered_from"] = np.where(reg_from[~born_late] <= START, np.datetime64("NaT"),
-                                          reg_from[~born_late])
+    leavers["registered_from"] = np.where(
+        reg_from[~born_late] <= START, np.datetime64("NaT"), reg_from[~born_late]
+    )
     leavers["group"] = "leaver"
     leavers["exit_date"] = exit_date[~born_late]
     return pd.concat([cohort, leavers], ignore_index=True)
 
 
-def joiners(practices: pd.DataFrame, lsoas: pd.DataFrame, counts: np.ndarray,
-            birth_share: float, end: np.datetime64, rng: np.random.Generator) -> pd.DataFrame:
+def joiners(
+    practices: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    counts: np.ndarray,
+    birth_share: float,
+    end: np.datetime64,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Later joiners per practice (``counts``), a ``birth_share`` of them newborns, each
     registering between the cohort date and the window's last day ``end``."""
     idx = np.repeat(np.arange(len(practices)), counts)
@@ -187,12 +223,18 @@ def joiners(practices: pd.DataFrame, lsoas: pd.DataFrame, counts: np.ndarray,
     reg_from = COHORT_DATE + (1 + rng.random(len(idx)) * (days - 1)).astype("timedelta64[D]")
     newborn = rng.random(len(idx)) < birth_share
     month = reg_from.astype("datetime64[M]").astype(np.int64)  # newborns: born that month
-    people["birth_year"] = np.where(newborn, month // 12 + 1970, people["birth_year"] + (
-        (reg_from - COHORT_DATE).astype(np.int64) // 365))
+    people["birth_year"] = np.where(
+        newborn,
+        month // 12 + 1970,
+        people["birth_year"] + ((reg_from - COHORT_DATE).astype(np.int64) // 365),
+    )
     people["birth_month"] = np.where(newborn, month % 12 + 1, people["birth_month"])
     people["age_c"] = np.where(newborn, 0, people["age_c"])
-    people["registered_from"] = np.where(newborn, first_registration_date(
-        people["birth_year"].to_numpy(), people["birth_month"].to_numpy()), reg_from)
+    people["registered_from"] = np.where(
+        newborn,
+        first_registration_date(people["birth_year"].to_numpy(), people["birth_month"].to_numpy()),
+        reg_from,
+    )
     people["group"] = "joiner"
     people["exit_date"] = np.datetime64("NaT", "D")
     return people[(people["registered_from"] <= end).to_numpy()].reset_index(drop=True)

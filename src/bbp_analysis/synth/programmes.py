@@ -30,20 +30,27 @@ from .events import registered_span
 from .interventions import effect_multiplier
 from .population import age_at
 
-PROCESS_RATES = dict(zip(CARE_PROCESSES, (0.88, 0.90, 0.80, 0.85, 0.45, 0.60, 0.80, 0.85, 0.78),
-                         strict=True))
+PROCESS_RATES = dict(
+    zip(CARE_PROCESSES, (0.88, 0.90, 0.80, 0.85, 0.45, 0.60, 0.80, 0.85, 0.78), strict=True)
+)
 NINE_CP_YEAR_LOGIT = (0.35, -0.6, 0.0, 0.05, 0.1, 0.15, 0.2)
 NINE_CP_OTHER_BOROUGHS = 0.374
 TREATMENT_TARGETS = {"hba1c_target": 0.62, "bp_target": 0.70, "statin": 0.74}
-BP_CONTROL = (0.80, 0.73, 1 - TARGETS["hypertension_poorly_controlled"].value, 0.82, 0.83, 0.83,
-              0.84)  # 2021-22 (the calibration year): the plan's 19% poorly controlled
+BP_CONTROL = (
+    0.80,
+    0.73,
+    1 - TARGETS["hypertension_poorly_controlled"].value,
+    0.82,
+    0.83,
+    0.83,
+    0.84,
+)  # 2021-22 (the calibration year): the plan's 19% poorly controlled
 
 #: programme -> yearly completion probability (one value or one per financial year).
 UPTAKE: dict[str, tuple[float, ...]] = {
     "smi_health_check": (0.50, 0.30, 0.42, 0.48, 0.52, 0.55, 0.56),
     "ld_health_check": (0.68, 0.60, 0.72, 0.74, 0.75, 0.76, 0.77),
-    "cervical_screening": (0.52, 0.48, TARGETS["cervical_screening"].value, 0.49, 0.49, 0.49,
-                           0.49),
+    "cervical_screening": (0.52, 0.48, TARGETS["cervical_screening"].value, 0.49, 0.49, 0.49, 0.49),
     "breast_screening": (0.60, 0.40, TARGETS["breast_screening"].value, 0.56, 0.57, 0.57, 0.57),
     "bowel_screening": (0.64, 0.62, 0.67, 0.68, 0.69, 0.70, 0.70),
     "flu_65plus": (0.72, 0.80, 0.78, 0.76, 0.74, 0.73, 0.73),
@@ -77,8 +84,9 @@ def _logit(p: np.ndarray | float) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def practice_nine_cp_rates(people: pd.DataFrame, published: dict[str, tuple[int, int]]
-                           ) -> np.ndarray:
+def practice_nine_cp_rates(
+    people: pd.DataFrame, published: dict[str, tuple[int, int]]
+) -> np.ndarray:
     """Per person, the practice's published all-nine rate (Harrow rate where unlisted)."""
     harrow_rate = sum(a for _, a in published.values()) / sum(d for d, _ in published.values())
     rates = {code: a / d for code, (d, a) in published.items()}
@@ -89,9 +97,13 @@ def practice_nine_cp_rates(people: pd.DataFrame, published: dict[str, tuple[int,
     return np.where(np.isnan(out), default, out)
 
 
-def care_processes(people: pd.DataFrame, interventions: pd.DataFrame,
-                   published: dict[str, tuple[int, int]], years: tuple[str, ...],
-                   rng: np.random.Generator) -> pd.DataFrame:
+def care_processes(
+    people: pd.DataFrame,
+    interventions: pd.DataFrame,
+    published: dict[str, tuple[int, int]],
+    years: tuple[str, ...],
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Per diabetic person-year of ``years``: nine care-process booleans and three treatment
     targets."""
     base_logit = _logit(practice_nine_cp_rates(people, published))
@@ -100,8 +112,9 @@ def care_processes(people: pd.DataFrame, interventions: pd.DataFrame,
     for label in years:
         mid = mid_year(label)
         idx = np.flatnonzero(on_list_at(people, mid) & people["diabetes"].to_numpy())
-        odds = effect_multiplier(interventions, "diabetes_nine_care_processes", pcn[idx],
-                                 np.full(len(idx), mid))
+        odds = effect_multiplier(
+            interventions, "diabetes_nine_care_processes", pcn[idx], np.full(len(idx), mid)
+        )
         p_all = _expit(base_logit[idx] + held(NINE_CP_YEAR_LOGIT, label) + np.log(odds))
         all_nine = rng.random(len(idx)) < p_all
         frame = {"pidx": idx, "fin_year": label}
@@ -116,25 +129,35 @@ def care_processes(people: pd.DataFrame, interventions: pd.DataFrame,
     return pd.concat(parts, ignore_index=True)
 
 
-def hypertension_control(people: pd.DataFrame, years: tuple[str, ...],
-                         rng: np.random.Generator) -> pd.DataFrame:
+def hypertension_control(
+    people: pd.DataFrame, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """Per hypertensive person-year of ``years``: BP controlled to target (age and deprivation
     gradient, intercept solved per year to that year's rate)."""
     parts = []
     for label in years:
-        idx = np.flatnonzero(on_list_at(people, mid_year(label))
-                             & people["hypertension"].to_numpy())
+        idx = np.flatnonzero(
+            on_list_at(people, mid_year(label)) & people["hypertension"].to_numpy()
+        )
         age = people["age_c"].to_numpy()[idx]
         decile = people["imd_decile"].to_numpy()[idx]
         linear = -0.01 * (age - 65) + 0.08 * (decile - 5.5)
         b = solve_intercept(linear, held(BP_CONTROL, label))
-        parts.append(pd.DataFrame({"pidx": idx, "fin_year": label,
-                                   "bp_controlled": rng.random(len(idx)) < _expit(b + linear)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "pidx": idx,
+                    "fin_year": label,
+                    "bp_controlled": rng.random(len(idx)) < _expit(b + linear),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def _eligible(people: pd.DataFrame, programme: str, age: np.ndarray, label: str,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _eligible(
+    people: pd.DataFrame, programme: str, age: np.ndarray, label: str, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """(in the programme's population, eligible) masks for one financial year."""
     female = people["sex"].to_numpy() == "F"
     flag = {c: people[c].to_numpy() for c in ("smi", "learning_disability", "copd", "cancer")}
@@ -159,8 +182,11 @@ def _eligible(people: pd.DataFrame, programme: str, age: np.ndarray, label: str,
     if programme == "smoking_status_recorded":
         return age >= 15, everyone
     if programme == "maternity_continuity":
-        fertility = np.select([age < 20, age < 25, age < 30, age < 35, age < 40], [0.01, 0.045,
-                              0.085, 0.11, 0.06], 0.012)
+        fertility = np.select(
+            [age < 20, age < 25, age < 30, age < 35, age < 40],
+            [0.01, 0.045, 0.085, 0.11, 0.06],
+            0.012,
+        )
         pregnant = female & (age >= 16) & (age <= 45) & (rng.random(len(people)) < fertility)
         return pregnant, everyone
     if programme == "cancer_early_stage":
@@ -170,32 +196,47 @@ def _eligible(people: pd.DataFrame, programme: str, age: np.ndarray, label: str,
     raise KeyError(programme)
 
 
-def programmes(people: pd.DataFrame, years: tuple[str, ...], rng: np.random.Generator
-               ) -> pd.DataFrame:
+def programmes(
+    people: pd.DataFrame, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """Long table: one row per person x financial year of ``years`` x programme they are in
     scope of."""
     parts = []
     for k, label in enumerate(years):
         mid = mid_year(label)
         listed = on_list_at(people, mid)
-        age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
-                     np.full(len(people), mid))
+        age = age_at(
+            people["birth_year"].to_numpy(),
+            people["birth_month"].to_numpy(),
+            np.full(len(people), mid),
+        )
         for code, programme in enumerate(sorted(UPTAKE)):
             rates = UPTAKE[programme]
             scope, eligible = _eligible(people, programme, age, label, rng)
             idx = np.flatnonzero(scope & listed)
             done = eligible[idx] & (rng.random(len(idx)) < held(rates, label))
-            parts.append(pd.DataFrame({"pidx": idx, "year": k, "programme_code": code,
-                                       "eligible": eligible[idx], "completed": done}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "pidx": idx,
+                        "year": k,
+                        "programme_code": code,
+                        "eligible": eligible[idx],
+                        "completed": done,
+                    }
+                )
+            )
     out = pd.concat(parts, ignore_index=True)
     names = sorted(UPTAKE)
     return out.assign(
         fin_year=pd.Categorical.from_codes(out.pop("year"), categories=list(years)),
-        programme=pd.Categorical.from_codes(out.pop("programme_code"), categories=names))
+        programme=pd.Categorical.from_codes(out.pop("programme_code"), categories=names),
+    )
 
 
-def cancer_diagnosis_years(people: pd.DataFrame, years: tuple[str, ...],
-                           rng: np.random.Generator) -> np.ndarray:
+def cancer_diagnosis_years(
+    people: pd.DataFrame, years: tuple[str, ...], rng: np.random.Generator
+) -> np.ndarray:
     """Financial year of diagnosis for persons on the cancer register (uniform over the 15
     years to the later of 2025-26 and the last of ``years``: a prevalent register holds about
     15 years of survivors); None otherwise or when outside ``years``."""

@@ -55,8 +55,9 @@ def oral_waves(years: tuple[str, ...]) -> dict[str, float]:
     """Oral health survey waves within ``years`` (every second year from the first) -> the
     Harrow share with decay."""
     waves = years[::2]
-    return {label: ORAL_WAVE_RATES[min(k, len(ORAL_WAVE_RATES) - 1)]
-            for k, label in enumerate(waves)}
+    return {
+        label: ORAL_WAVE_RATES[min(k, len(ORAL_WAVE_RATES) - 1)] for k, label in enumerate(waves)
+    }
 
 
 def band_labels(age: np.ndarray, lower: tuple[int, ...], labels: tuple[str, ...]) -> np.ndarray:
@@ -67,17 +68,23 @@ def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def gpps_responses(people: pd.DataFrame, scale: float, years: tuple[str, ...],
-                   rng: np.random.Generator) -> pd.DataFrame:
+def gpps_responses(
+    people: pd.DataFrame, scale: float, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """GP Patient Survey respondents in each of ``years`` with weights; no person identifier
     (the survey is anonymous)."""
-    practice_effect = pd.Series(rng.normal(0, 0.35, people["practice_code"].nunique()),
-                                index=np.sort(people["practice_code"].unique()))
+    practice_effect = pd.Series(
+        rng.normal(0, 0.35, people["practice_code"].nunique()),
+        index=np.sort(people["practice_code"].unique()),
+    )
     parts = []
     for label in years:
         mid = mid_year(label)
-        age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
-                     np.full(len(people), mid))
+        age = age_at(
+            people["birth_year"].to_numpy(),
+            people["birth_month"].to_numpy(),
+            np.full(len(people), mid),
+        )
         idx = np.flatnonzero(on_list_at(people, mid) & (age >= 16))
         practice = people["practice_code"].to_numpy()[idx]
         size = pd.Series(practice).map(pd.Series(practice).value_counts()).to_numpy()
@@ -85,8 +92,12 @@ def gpps_responses(people: pd.DataFrame, scale: float, years: tuple[str, ...],
         band = np.searchsorted(np.array(GPPS_BANDS), age[idx], side="right") - 1
         respond = invite * np.array(GPPS_PROPENSITY)[band]
         chosen = rng.random(len(idx)) < respond
-        idx, band, weight, practice = idx[chosen], band[chosen], 1 / respond[chosen], practice[
-            chosen]
+        idx, band, weight, practice = (
+            idx[chosen],
+            band[chosen],
+            1 / respond[chosen],
+            practice[chosen],
+        )
         borough = people["borough_code"].to_numpy()[idx]
         dep = (5.5 - people["imd_decile"].to_numpy()[idx]) / 4.5
         asian = people["ethnic_group"].to_numpy()[idx] == "Asian"
@@ -101,40 +112,55 @@ def gpps_responses(people: pd.DataFrame, scale: float, years: tuple[str, ...],
             good, poor = held(GPPS_GOOD, label) + shift[0], held(GPPS_POOR, label) + shift[1]
             p_good = _expit(solve_intercept(lin_good[m], good, weight[m]) + lin_good[m])
             q = poor / (1 - good)
-            p_poor = (1 - p_good) * _expit(solve_intercept(lin_poor[m], q, weight[m] * (
-                1 - p_good)) + lin_poor[m])
-            answer[m] = np.where(u[m] < p_good, "good",
-                                 np.where(u[m] < p_good + p_poor, "poor", "neither"))
-        parts.append(pd.DataFrame({
-            "fin_year": label, "practice_code": practice,
-            "pcn_name": people["pcn_name"].to_numpy()[idx], "borough_code": borough,
-            "age_band": np.array(GPPS_LABELS)[band], "sex": people["sex"].to_numpy()[idx],
-            "ethnic_group": people["ethnic_group"].to_numpy()[idx],
-            "imd_quintile": people["imd_quintile_local"].to_numpy()[idx],
-            "imd_decile": people["imd_decile"].to_numpy()[idx],
-            "appointment_experience": answer, "weight": weight,
-        }))
+            p_poor = (1 - p_good) * _expit(
+                solve_intercept(lin_poor[m], q, weight[m] * (1 - p_good)) + lin_poor[m]
+            )
+            answer[m] = np.where(
+                u[m] < p_good, "good", np.where(u[m] < p_good + p_poor, "poor", "neither")
+            )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "fin_year": label,
+                    "practice_code": practice,
+                    "pcn_name": people["pcn_name"].to_numpy()[idx],
+                    "borough_code": borough,
+                    "age_band": np.array(GPPS_LABELS)[band],
+                    "sex": people["sex"].to_numpy()[idx],
+                    "ethnic_group": people["ethnic_group"].to_numpy()[idx],
+                    "imd_quintile": people["imd_quintile_local"].to_numpy()[idx],
+                    "imd_decile": people["imd_decile"].to_numpy()[idx],
+                    "appointment_experience": answer,
+                    "weight": weight,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def citizen_survey(people: pd.DataFrame, scale: float, years: tuple[str, ...],
-                   rng: np.random.Generator) -> pd.DataFrame:
+def citizen_survey(
+    people: pd.DataFrame, scale: float, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """The partnership's annual survey of adults (from the baseline, within ``years``):
     positive experience of care yes/no."""
     parts = []
     for k, label in enumerate(survey_years(years)):
         rate = CITIZEN_POSITIVE[min(k, len(CITIZEN_POSITIVE) - 1)]
         mid = mid_year(label)
-        age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
-                     np.full(len(people), mid))
+        age = age_at(
+            people["birth_year"].to_numpy(),
+            people["birth_month"].to_numpy(),
+            np.full(len(people), mid),
+        )
         pool = np.flatnonzero(on_list_at(people, mid) & (age >= 18))
         per_borough = pd.Series(people["borough_code"].to_numpy()[pool]).value_counts()
         p = 1000 * scale / per_borough[people["borough_code"].to_numpy()[pool]].to_numpy()
         idx = pool[rng.random(len(pool)) < p]
         lin = 0.01 * (age[idx] - 50) + 0.1 * (people["imd_decile"].to_numpy()[idx] - 5.5) / 4.5
         positive = rng.random(len(idx)) < _expit(solve_intercept(lin, rate) + lin)
-        parts.append(pd.DataFrame({"pidx": idx, "fin_year": label,
-                                   "positive_experience": positive}))
+        parts.append(
+            pd.DataFrame({"pidx": idx, "fin_year": label, "positive_experience": positive})
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -149,8 +175,9 @@ def _organisations(boroughs: list[str]) -> dict[str, tuple[str, int, float, floa
     return out
 
 
-def staff_and_workforce(boroughs: list[str], years: tuple[str, ...], rng: np.random.Generator
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def staff_and_workforce(
+    boroughs: list[str], years: tuple[str, ...], rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Staff survey respondents (from 2022-23) and workforce returns (every year of ``years``,
     headcount and satisfaction trends continued); staff numbers do not follow the population
     ``scale``."""
@@ -158,38 +185,55 @@ def staff_and_workforce(boroughs: list[str], years: tuple[str, ...], rng: np.ran
     for org, (borough, headcount, turnover, satisfied) in _organisations(boroughs).items():
         for k, label in enumerate(years):
             heads = round(headcount * (1 + 0.01 * (k - 3)))
-            workforce.append({
-                "organisation": org, "borough_code": borough, "fin_year": label,
-                "headcount": heads,
-                "leavers_voluntary": int(rng.binomial(heads, turnover * (1.1 if k < 3 else 1))),
-                "vacancies": int(rng.binomial(heads, 0.09)),
-            })
+            workforce.append(
+                {
+                    "organisation": org,
+                    "borough_code": borough,
+                    "fin_year": label,
+                    "headcount": heads,
+                    "leavers_voluntary": int(rng.binomial(heads, turnover * (1.1 if k < 3 else 1))),
+                    "vacancies": int(rng.binomial(heads, 0.09)),
+                }
+            )
             if label >= SURVEY_BASELINE:
                 n = int(rng.binomial(heads, 0.4))
                 p = satisfied + 0.01 * (k - 3)
-                survey.append(pd.DataFrame({"organisation": org, "borough_code": borough,
-                                            "fin_year": label,
-                                            "satisfied": rng.random(n) < p}))
+                survey.append(
+                    pd.DataFrame(
+                        {
+                            "organisation": org,
+                            "borough_code": borough,
+                            "fin_year": label,
+                            "satisfied": rng.random(n) < p,
+                        }
+                    )
+                )
     return pd.concat(survey, ignore_index=True), pd.DataFrame(workforce)
 
 
-def oral_health_survey(people: pd.DataFrame, scale: float, years: tuple[str, ...],
-                       rng: np.random.Generator) -> pd.DataFrame:
+def oral_health_survey(
+    people: pd.DataFrame, scale: float, years: tuple[str, ...], rng: np.random.Generator
+) -> pd.DataFrame:
     """Five-year-olds examined per wave within ``years``: ``dmft`` count and ``any_decay``
     (dmft > 0)."""
     parts = []
     for label, harrow_rate in oral_waves(years).items():
         mid = mid_year(label)
-        age = age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(),
-                     np.full(len(people), mid))
+        age = age_at(
+            people["birth_year"].to_numpy(),
+            people["birth_month"].to_numpy(),
+            np.full(len(people), mid),
+        )
         pool = np.flatnonzero(on_list_at(people, mid) & (age == 5))
         borough = people["borough_code"].to_numpy()[pool]
         per_borough = pd.Series(borough).value_counts()
-        idx = pool[rng.random(len(pool)) < np.minimum(
-            350 * scale / per_borough[borough].to_numpy(), 1.0)]
+        idx = pool[
+            rng.random(len(pool)) < np.minimum(350 * scale / per_borough[borough].to_numpy(), 1.0)
+        ]
         borough = people["borough_code"].to_numpy()[idx]
-        lin = (0.35 * (5.5 - people["imd_decile"].to_numpy()[idx]) / 4.5
-               + 0.3 * (people["ethnic_group"].to_numpy()[idx] == "Asian"))
+        lin = 0.35 * (5.5 - people["imd_decile"].to_numpy()[idx]) / 4.5 + 0.3 * (
+            people["ethnic_group"].to_numpy()[idx] == "Asian"
+        )
         decay = np.zeros(len(idx), dtype=bool)
         u = rng.random(len(idx))
         for code in np.unique(borough):
@@ -197,6 +241,7 @@ def oral_health_survey(people: pd.DataFrame, scale: float, years: tuple[str, ...
             rate = harrow_rate if code == HARROW else ORAL_OTHER_BOROUGHS
             decay[m] = u[m] < _expit(solve_intercept(lin[m], rate) + lin[m])
         dmft = np.where(decay, 1 + rng.poisson(2.4, len(idx)), 0)
-        parts.append(pd.DataFrame({"pidx": idx, "fin_year": label, "dmft": dmft,
-                                   "any_decay": dmft > 0}))
+        parts.append(
+            pd.DataFrame({"pidx": idx, "fin_year": label, "dmft": dmft, "any_decay": dmft > 0})
+        )
     return pd.concat(parts, ignore_index=True)
