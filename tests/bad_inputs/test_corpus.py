@@ -367,6 +367,7 @@ MANIFEST = f"{EXTRACT}/manifest.json"
 
 
 def extract_cases() -> list[Case]:
+    d.ensure_shared_extract()  # a fresh clone has none until it is generated
     tables = read_manifest(d.ROOT / EXTRACT)["tables"]
     cases = []
     for table, entry in sorted(tables.items()):
