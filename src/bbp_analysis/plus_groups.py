@@ -103,7 +103,10 @@ class PlusGroup:
         if not self.identifiable:
             return f"not identifiable in the extract: {self.not_identifiable}"
         parts = []
-        for field, codes in self.definition.items():
+        # fields in the contract's order, not the mapping's: parameters read back from a
+        # manifest (keys sorted) must describe a group in the same words
+        for field in (f for f in PROFILE_FIELDS if f in self.definition):
+            codes = self.definition[field]
             if field == "ethnic_category":
                 named = ", ".join(f"{c} {ETHNIC_CATEGORIES[c]}" for c in codes)
                 parts.append(f"NHS ethnic category {named}")

@@ -272,3 +272,24 @@ def test_passports_name_the_groups_by_id():
     )
     assert "(defined in the run manifest)" in block
     assert "strengthened our work" not in block
+
+
+def test_definition_words_do_not_depend_on_key_order():
+    """A manifest stores parameters with sorted keys; ``bbp verify`` re-runs from them, so a
+    group's description must not follow the mapping's order."""
+    from bbp_analysis.plus_groups import PlusGroup
+
+    forward = PlusGroup(
+        id="g",
+        name="g",
+        source="review",
+        definition={"ethnic_category": ["R"], "age_band": ["10-14"]},
+    )
+    backward = PlusGroup(
+        id="g",
+        name="g",
+        source="review",
+        definition={"age_band": ["10-14"], "ethnic_category": ["R"]},
+    )
+    assert forward.definition_text() == backward.definition_text()
+    assert forward.definition_text().startswith("NHS ethnic category R")
