@@ -120,7 +120,9 @@ class Headline:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
-        # readings read back from headlines.json arrive as mappings
+        # trend points and readings read back from headlines.json arrive as lists and mappings
+        object.__setattr__(self, "trend", [tuple(point) for point in self.trend])
+        object.__setattr__(self, "trend_intervals", [tuple(p) for p in self.trend_intervals])
         readings = tuple(r if isinstance(r, Reading) else Reading(**r) for r in self.readings)
         object.__setattr__(self, "readings", readings)
         for reading in self.readings:
