@@ -386,7 +386,7 @@ def exceptions_html(items: list[Headline], tracker: Tracker, period: str, period
         ]
         parts.append(table_html(["Measure", "Latest", "Target", "Why"], rows, [28, 12, 24, 36]))
     else:
-        parts.append("<p>Every reported measure is met, on track or not yet measurable.</p>")
+        parts.append("<p>No reported measure is clearly short of its target.</p>")
     milestones = late_milestones(tracker, period, period_end)
     parts.append("<h3>Milestones late, at risk or off track</h3>")
     if len(milestones):
