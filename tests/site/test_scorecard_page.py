@@ -119,6 +119,7 @@ def test_every_status_has_its_mark_and_unknown_verdicts_are_refused() -> None:
     assert STATUS_MARKS == {
         "met": "✔ Met",
         "not met": "✖ Not met",
+        "uncertain": "◐ Uncertain",
         "baseline set": "● Baseline set",
         "no baseline yet": "… No baseline yet",
         "not comparable": "≠ Not comparable",
