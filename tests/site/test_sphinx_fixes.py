@@ -67,3 +67,11 @@ def test_page_context_body_is_rewritten_and_templates_come_first() -> None:
         "theme-switcher.html",
         "sidebar-primary.html",
     }
+
+
+def test_a_table_without_caption_is_named_by_its_column_headings() -> None:
+    table = "<table><thead><tr><th>Status</th><th><p>Rule &amp; level</p></th></tr></thead></table>"
+    assert sphinx_fixes.accessible_body(table) == (
+        '<div class="bbp-table-scroll" role="region" tabindex="0" '
+        f'aria-label="Table: Status, Rule &amp; level">{table}</div>'
+    )

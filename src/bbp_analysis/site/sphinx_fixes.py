@@ -19,6 +19,7 @@ theme's markup meets WCAG 2.2 AA.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from pathlib import Path
@@ -69,12 +70,25 @@ CAPTION = re.compile(r"<caption\b([^>]*)>")
 CAPTION_ID = re.compile(r"""\bid=["']([^"']+)["']""")
 
 
+HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+
+
 def scrollable_table(table: str, number: int) -> str:
     """``table`` inside a focusable scroll region named by its caption (which gets the id
-    ``bbp-caption-<number>`` unless it has one); a table without a caption is left as is."""
+    ``bbp-caption-<number>`` unless it has one), or, without a caption, by its column headings
+    ("Table: Status, Symbol, Rule"); a table with neither is left as is."""
     caption = CAPTION.search(table)
     if caption is None:
-        return table
+        headings = [" ".join(TAG.sub("", cell).split()) for cell in HEADER_CELL.findall(table)]
+        headings = [h for h in headings if h]
+        if not headings:
+            return table
+        label = html.escape("Table: " + ", ".join(map(html.unescape, headings)), quote=True)
+        return (
+            f'<div class="bbp-table-scroll" role="region" tabindex="0" aria-label="{label}">'
+            f"{table}</div>"
+        )
     existing = CAPTION_ID.search(caption.group(1))
     ident = existing.group(1) if existing else f"bbp-caption-{number}"
     if not existing:
