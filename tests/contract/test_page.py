@@ -17,7 +17,7 @@ def test_page_lists_every_table_and_column_the_measures_read(tmp_path):
     book.mkdir()
     written = contract_page.write(book, extra)
     text = (book / "extract-contract.md").read_text(encoding="utf-8")
-    sections = dict(re.findall(r"### [^\n]* \(`(\w+)`\)\n(.*?)(?=\n### |\n## )", text, re.S))
+    sections = dict(re.findall(r"### [^\n]*\n\nTable `(\w+)`\. (.*?)(?=\n### |\n## )", text, re.S))
     assert set(sections) == set(load().tables)
     listed = {
         (t, c)

@@ -64,7 +64,8 @@ def _use(contract: Contract, table: str, column: str, readers: dict) -> str:
 def _table_section(contract: Contract, name: str, readers: dict) -> str:
     schema = contract.tables[name]
     keys = ", ".join(schema.get("primaryKey", [])) or "none"
-    lines = [f"### {schema['title']} (`{name}`)", "", schema["description"], ""]
+    # the file name sits under the heading: a code span in a heading cannot wrap at 320 px
+    lines = [f"### {schema['title']}", "", f"Table `{name}`. {schema['description']}", ""]
     lines.append(f"- Primary key (unique): {keys}")
     for foreign in schema.get("foreignKeys", []):
         ref = foreign["reference"]
