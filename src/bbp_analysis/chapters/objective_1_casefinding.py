@@ -26,6 +26,10 @@ from ..figures import ci_dot_chart
 from ..paths import reference_dir
 from ..publish import show_figure, show_table
 from ..stats import compare, isr, proportion, rate
+from .scope import level as _level
+from .scope import seed as _seed
+from .scope import synthetic_label as _label
+from .scope import where as _where
 
 HSE_FILE = ("public", "hse2022-hypertension", "hse_estimate.csv")
 HSE_SEXES = {"Men": "M", "Women": "F"}
@@ -39,23 +43,6 @@ FIFTHS = {
     "4": "Fifth 4",
     "5": "Least deprived fifth",
 }
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def _level(params: dict) -> str:
-    """The confidence level in words, e.g. "95%"."""
-    return f"{params['confidence'] * 100:g}%"
-
-
-def _label(params: dict) -> str:
-    return extract.synthetic_label(params["area_code"], _seed(params))
-
-
-def _where(params: dict) -> str:
-    return params.get("pcn") or params["area_name"]
 
 
 def reference_prevalence() -> pd.DataFrame:

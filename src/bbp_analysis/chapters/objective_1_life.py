@@ -27,6 +27,10 @@ from ..reference import load_reference
 from ..stats import life_expectancy
 from ..stats._checks import confidence_levels
 from ..synth.calibration import FIRST_PERIOD
+from .scope import level as _level
+from .scope import seed as _seed
+from .scope import synthetic_label as _label
+from .scope import where as _where
 
 POOL_YEARS = 3
 SEXES = {"M": "Males", "F": "Females"}
@@ -39,23 +43,6 @@ FIFTHS = {
 }
 JSNA_FINDINGS = {"M": "Male life expectancy", "F": "Female life expectancy"}
 PLAN_SECTION = "Harrow Borough Partnership Plan, section 2.1 (JSNA headline findings, Age Well)"
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def _level(params: dict) -> str:
-    """The confidence level in words, e.g. "95%"."""
-    return f"{params['confidence'] * 100:g}%"
-
-
-def _label(params: dict) -> str:
-    return extract.synthetic_label(params["area_code"], _seed(params))
-
-
-def _where(params: dict) -> str:
-    return params.get("pcn") or params["area_name"]
 
 
 def pooled_years(period: str) -> list[str]:

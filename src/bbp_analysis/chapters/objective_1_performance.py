@@ -21,6 +21,9 @@ from .. import extract
 from ..publish import show_table
 from ..reference import load_reference
 from ..stats import compare, proportion, rate
+from .scope import level as _level
+from .scope import seed as _seed
+from .scope import where as _where
 
 PLAN_SECTION = "Harrow Borough Partnership Plan, section 2.3"
 NWL_AREA = "NHS North West London Integrated Care Board"
@@ -116,19 +119,6 @@ ROWS = (
     ),
 )
 """The plan's performance section, in the plan's order of topics."""
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def _level(params: dict) -> str:
-    """The confidence level in words, e.g. "95%"."""
-    return f"{params['confidence'] * 100:g}%"
-
-
-def _where(params: dict) -> str:
-    return params.get("pcn") or params["area_name"]
 
 
 def plan_figures(statement: str) -> str:
