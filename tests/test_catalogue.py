@@ -147,3 +147,99 @@ def test_measure_5_codes_are_the_plans_six_conditions_within_the_nhsof_list() ->
     assert {code for codes in plan.codes.values() for code in codes} < every
     assert plan.partnership_measure == 5 and wider.partnership_measure is None
     assert plan.baseline["as_given"] == "rate of admission by weighted population, year not stated"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "benchmark: plan\n",
+            "benchmark: region\n",
+            "row 1, column 'benchmark': code list: entry 'pm1-tooth-decay-5': 'region'",
+        ),
+        (
+            'readings: [value, benchmark, target, trend, inequality]\n    label: "Five',
+            'readings: [value, guess]\n    label: "Five',
+            "row 1, column 'readings': code list: entry 'pm1-tooth-decay-5': 'guess'",
+        ),
+        (
+            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: dental, names: [oral_health_decay_age5]}",
+            "row 1, column 'measure.query': catalogue measure: entry 'pm1-tooth-decay-5': "
+            "no SQL file measures/sql/dental.sql",
+        ),
+        (
+            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: _person_years, names: [x]}",
+            "column 'measure.query': catalogue measure: entry 'pm1-tooth-decay-5': no SQL file",
+        ),
+        (
+            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: oral_health, names: []}",
+            "column 'measure.names': catalogue measure",
+        ),
+        (
+            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: oral_health, name: oral_health_decay_age5}",
+            "column 'measure': catalogue measure",
+        ),
+        (
+            "    benchmark: plan\n",
+            "",
+            "row 1, column 'benchmark': catalogue entry: field is missing",
+        ),
+    ],
+)
+def test_malformed_publication_fields(folder: Path, old: str, new: str, expected: str) -> None:
+    edit(folder, "objective-1.yaml", old, new)
+    with pytest.raises(InputError) as error:
+        catalogue.read_indicators(folder)
+    assert str(error.value).startswith("catalogue/indicators/objective-1.yaml: ")
+    assert expected in str(error.value)
+
+
+def test_measure_of_names_only_catalogue_entries(folder: Path) -> None:
+    edit(folder, "objective-1.yaml", "of: [pm2-gp-access-good,", "of: [pm2-gp-access-great,")
+    with pytest.raises(InputError, match=r"measure\.of names 'pm2-gp-access-great'"):
+        catalogue.read_indicators(folder)
+
+
+def test_every_entry_names_its_measure_statistic_and_readings() -> None:
+    from bbp_analysis import stats
+    from bbp_analysis.measures import list_measures
+
+    queries = set(list_measures())
+    for item in catalogue.indicators():
+        assert {q for q, _ in item.measure.parts} <= queries, item.id
+        assert item.measure.parts or item.measure.of, item.id
+        assert item.readings and item.benchmark in catalogue.BENCHMARKS
+        if item.method == "none":
+            assert item.statistic is None
+        else:
+            assert item.statistic is getattr(stats, catalogue.STATISTICS[item.method][0])
+    assert catalogue.indicator("o1-life-expectancy").statistic is stats.life_expectancy
+    assert catalogue.indicator("falls-65plus-dsr").statistic is stats.dsr
+
+
+def test_chapter_lookups_come_from_the_catalogue() -> None:
+    """The chapters' indicator words, methods and targets are the catalogue's."""
+    from bbp_analysis.chapters import objective_3_text as text
+
+    smi = text.spec("smi-health-checks")
+    assert (smi["query"], smi["measure"], smi["target"]) == (
+        "programmes",
+        "programme_smi_health_check",
+        60,
+    )
+    assert smi["method"] == "Wilson score interval"
+    eol = catalogue.indicator("eol-usual-place-of-residence")
+    assert (eol.query, eol.measure_name, eol.kind) == (
+        "end_of_life",
+        "deaths_usual_place_of_residence",
+        "proportion",
+    )
+    table = text.indicator_list()
+    assert list(table["Indicator"]) == [i.title for i in catalogue.for_objective(3)]
+    falls = table.set_index("Indicator").loc["Emergency admissions for falls, aged 65 and over"]
+    assert falls["Method"].startswith("Directly standardised (ESP 2013), Dobson interval")
+    assert "compared with the plan's printed figure" in falls["Method"]

@@ -167,8 +167,8 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
 @pytest.mark.parametrize(
     ("key", "query", "measure"),
     [
-        ("emergency", "emergency_admissions", "emergency_admissions"),
-        ("ae", "o2_ae_sex_age", "o2_ae_type1_attendances"),
+        ("o2-emergency-isr", "emergency_admissions", "emergency_admissions"),
+        ("o2-ae-isr", "ae_attendances", "ae_type1_attendances"),
     ],
 )
 def test_standardised_ratio_per_pcn(key: str, query: str, measure: str) -> None:
@@ -284,11 +284,11 @@ def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
     for anchor in (
         "neighbourhood-profiles",
         "emergency-spc",
-        "funnel-emergency",
+        "o2-emergency-isr-funnel",
         "pm3-citizen-pcn",
         "practice-outliers",
-        "isr-ae-pcn",
+        "o2-ae-isr-pcn",
     ):
         assert f'id="{anchor}"' in html
     assert "Healthsense PCN starred" in html and "Synthetic data" in html
-    assert (tmp_path / "_extra" / "downloads" / "funnel-carers.csv").is_file()
+    assert (tmp_path / "_extra" / "downloads" / "o2-carers-identified-funnel.csv").is_file()

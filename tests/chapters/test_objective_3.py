@@ -96,7 +96,7 @@ def raw_rate() -> dict[str, float]:
     (admission method 2x except 2B) of six-condition primary diagnoses admitted in the year,
     per 1,000 people registered on 1 October 2025, for the borough and each PCN."""
     extract.measures(
-        "acsc_plan_admissions", measure="acsc_plan_admissions", period="2025-26", breakdown="total"
+        "emergency_admissions", measure="acsc_plan_admissions", period="2025-26", breakdown="total"
     )
     folder = extract.extract_folder("E09000015")
     persons = pd.read_parquet(folder / "persons.parquet")
@@ -167,7 +167,7 @@ def test_measure_5_rate_recomputed_from_the_extract(raw_rate: dict[str, float]) 
 
 def test_measure_5_pcns_compared_with_the_borough() -> None:
     table = o3.acsc_values(PARAMS)
-    rows = totals("acsc_plan_admissions", "acsc_plan_admissions", "2025-26")
+    rows = totals("emergency_admissions", "acsc_plan_admissions", "2025-26")
     benchmark = table.iloc[0]["value"]
     for _, row in table.iloc[1:].iterrows():
         lo, hi = byar(
@@ -186,7 +186,7 @@ def test_measure_5_is_not_comparable_with_the_plans_weighted_rate() -> None:
         in (status["text"])
     )
     ethnic = extract.measures(
-        "acsc_plan_admissions",
+        "emergency_admissions",
         measure="acsc_plan_admissions",
         period="2025-26",
         area_type="borough",
@@ -234,7 +234,7 @@ def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
 
 def test_nhsof_list_indicator_stays_beside_measure_5() -> None:
     table = o3.nhsof_series(PARAMS)
-    rows = totals("acsc_admissions", "acsc_chronic_admissions", "2025-26")
+    rows = totals("emergency_admissions", "acsc_chronic_admissions", "2025-26")
     harrow = table[table["area"] == "Harrow"].iloc[-1]
     assert harrow["value"] == pytest.approx(
         rows.loc["E09000015", "numerator"] / rows.loc["E09000015", "denominator"] * 1000
@@ -427,7 +427,7 @@ def test_notebook_executes(tmp_path: Path, period: str, pcn: str | None) -> None
 def test_deprivation_gap_is_the_weighted_slope_across_quintiles() -> None:
     gap = o3.acsc_inequality(PARAMS)
     rows = extract.measures(
-        "acsc_plan_admissions",
+        "emergency_admissions",
         measure="acsc_plan_admissions",
         period="2025-26",
         area_type="borough",

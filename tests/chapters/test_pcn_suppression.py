@@ -44,9 +44,13 @@ def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
     # local fifths (both suppressed), so no slope index may rest on them; Sphere PCN has all
     # five fifths and gets one.
     params = load_parameters("2025-26")
-    east = groups.inequality_index("gpps_good", {**params, "pcn": "Harrow East PCN"}, "2025-26")
+    east = groups.inequality_index(
+        "pm2-gp-access-good", {**params, "pcn": "Harrow East PCN"}, "2025-26"
+    )
     assert set(east) == set(groups.SII_FIELDS) and all(np.isnan(v) for v in east.values())
-    sphere = groups.inequality_index("gpps_good", {**params, "pcn": "Sphere PCN"}, "2025-26")
+    sphere = groups.inequality_index(
+        "pm2-gp-access-good", {**params, "pcn": "Sphere PCN"}, "2025-26"
+    )
     assert round(sphere["sii"], 2) == 5.43 and round(sphere["rii"], 3) == 1.084
 
 

@@ -76,10 +76,7 @@ def test_every_measure_is_listed_with_a_description():
         "ltc_prevalence",
         "diabetes_care_processes",
         "hypertension_control",
-        "acsc_admissions",
-        "acsc_admissions_monthly",
-        "acsc_plan_admissions",
-        "acsc_plan_admissions_monthly",
+        "emergency_admissions",
         "emergency_admissions_monthly",
         "ae_attendances",
         "readmissions_30d",
@@ -151,7 +148,12 @@ def test_acsc_admissions_by_pcn_and_sex_age_bands(results, extract_dir, persons)
     codes = spells["primary_diagnosis"]
     acsc = spells[codes.str[:3].isin(ACSC_PREFIX3) | codes.isin(ACSC_CODE4)]
     acsc = acsc[_fin_year(acsc["admission_date"]) == "2021-22"]
-    frame = select(results["acsc_admissions"], period="2021-22", area_type="pcn")
+    frame = select(
+        results["emergency_admissions"],
+        measure="acsc_chronic_admissions",
+        period="2021-22",
+        area_type="pcn",
+    )
     total = select(frame, breakdown="total").set_index("area_code")["numerator"]
     assert total.astype(int).to_dict() == acsc.groupby("pcn_name").size().to_dict()
     bands = select(frame, breakdown="sex_age_band")
@@ -160,11 +162,20 @@ def test_acsc_admissions_by_pcn_and_sex_age_bands(results, extract_dir, persons)
 
 
 def test_monthly_acsc_sum_to_the_year(results):
-    monthly = select(results["acsc_admissions_monthly"], area_type="borough", breakdown="total")
+    monthly = select(
+        results["emergency_admissions_monthly"],
+        measure="acsc_chronic_admissions_monthly",
+        area_type="borough",
+        breakdown="total",
+    )
     assert (monthly["period_type"] == "month").all() and len(monthly) == 84
     months = monthly[monthly["period"].between("2022-04", "2023-03")]
     annual = select(
-        results["acsc_admissions"], area_type="borough", breakdown="total", period="2022-23"
+        results["emergency_admissions"],
+        measure="acsc_chronic_admissions",
+        area_type="borough",
+        breakdown="total",
+        period="2022-23",
     )
     assert months["numerator"].sum() == annual["numerator"].iloc[0]
     assert (months["denominator"] == annual["denominator"].iloc[0]).all()

@@ -175,7 +175,9 @@ def test_every_indicator_in_the_download_map_is_in_the_catalogue() -> None:
     named = {entry["indicator"] for entry in data["downloads"] if entry.get("indicator")}
     assert named <= {item.id for item in catalogue.indicators()}
     assert datapackage.download_info("pm5-acsc-pcn").indicator == "pm5-acsc-admissions"
-    assert datapackage.download_info("prevention-cervical-pcn").indicator == "o1-cancer-screening"
+    assert (
+        datapackage.download_info("o1-cervical-screening-pcn").indicator == "o1-cervical-screening"
+    )
     with pytest.raises(KeyError, match=r"not in download-columns\.yaml"):
         datapackage.download_info("no-such-download")
 
@@ -325,8 +327,8 @@ def test_indicator_columns_carry_catalogue_units(package: dict) -> None:
     by_name = {r["name"]: r for r in package["resources"]}
     for name, indicator in (
         ("pm5-acsc-pcn", "pm5-acsc-admissions"),
-        ("isr-emergency-pcn", "o2-emergency-isr"),
-        ("o3-falls-dsr-trend", "falls-65plus-dsr"),
+        ("o2-emergency-isr-pcn", "o2-emergency-isr"),
+        ("falls-65plus-dsr-trend", "falls-65plus-dsr"),
     ):
         fields = {f["name"]: f for f in by_name[name]["schema"]["fields"]}
         spec = catalogue.indicator(indicator)

@@ -1,11 +1,16 @@
 """The indicator catalogue: one entry per indicator, read from ``indicators/*.yaml``.
 
-The catalogue drives computation (method, multiplier, polarity), the methods pages, the
-downloads and the target status. ``partnership.yaml`` holds the mission and objectives.
+The catalogue drives computation and publication: each entry names its measure (the SQL file
+under ``measures/sql`` and the measure names it emits, or the entries it is computed from),
+its statistic (``method`` -> a function of :mod:`bbp_analysis.stats`), breakdowns,
+multiplier, polarity, benchmark, target and readings, and the words charts and tables use
+(``label``, ``phrase``). It also drives the methods pages and the downloads.
+``partnership.yaml`` holds the mission and objectives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -17,7 +22,41 @@ import yaml
 
 from ..errors import InputError
 
-METHODS = ("wilson", "byar", "dobson", "isr", "chiang", "none")
+STATISTICS = {
+    "wilson": ("proportion", "Wilson score interval"),
+    "byar": ("rate", "Byar interval (exact below 10)"),
+    "dobson": ("dsr", "Directly standardised (ESP 2013), Dobson interval"),
+    "isr": ("isr", "Indirectly standardised ratio, exact Poisson interval"),
+    "chiang": ("life_expectancy", "Chiang II abridged life table, Silcocks interval"),
+    "none": (None, "Descriptive, no interval"),
+}
+"""Catalogue method -> (function of :mod:`bbp_analysis.stats`, the method in words)."""
+METHODS = tuple(STATISTICS)
+BENCHMARKS = ("borough", "partnership", "nwl", "national", "plan", "none")
+"""What an entry is compared with: the borough (PCNs, practices and groups against it), the
+partnership (organisations), the NWL average, a national ambition, the plan's printed figure,
+or nothing."""
+READINGS = ("value", "benchmark", "trend", "target", "funnel", "spc", "inequality", "effect")
+"""How an entry is read: its value and interval, against its benchmark, its recent trend,
+against its target, on a funnel plot, on an SPC chart, across deprivation or ethnic groups,
+or as a programme effect."""
+BENCHMARK_TEXT = {
+    "borough": "the borough",
+    "partnership": "the partnership",
+    "nwl": "the NWL average",
+    "national": "the national ambition",
+    "plan": "the plan's printed figure",
+}
+READING_TEXT = {
+    "benchmark": "compared with {benchmark} (Fingertips rule)",
+    "trend": "recent trend (chi-square, 99.8%)",
+    "target": "against its target",
+    "funnel": "funnel plot (95% and 99.8% limits)",
+    "spc": "monthly XmR chart",
+    "inequality": "across deprivation fifths or ethnic groups",
+    "effect": "interrupted time series",
+}
+SQL_FOLDER = "measures/sql"
 POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
 REQUIRED = (
     "id",
@@ -31,7 +70,25 @@ REQUIRED = (
     "method",
     "polarity",
     "source",
+    "measure",
+    "benchmark",
+    "readings",
 )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Where an entry's numbers come from: ``parts``, each an SQL file stem under
+    ``measures/sql`` with the measure names it emits for this entry (the first name of the
+    first part is the headline), or ``of``: the entries it is computed from."""
+
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    of: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every SQL measure name the entry uses."""
+        return tuple(name for _, names in self.parts for name in names)
 
 
 @dataclass(frozen=True)
@@ -54,6 +111,11 @@ class Indicator:
     method: str
     polarity: str
     source: str
+    measure: Measure
+    benchmark: str
+    readings: tuple[str, ...]
+    label: str = ""
+    phrase: str = ""
     partnership_measure: int | None = None
     frequency: str = ""
     breakdowns: tuple[str, ...] = ()
@@ -62,6 +124,57 @@ class Indicator:
     plan_reference: str | None = None
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     code_notes: str = ""
+
+    @property
+    def statistic(self) -> Callable[..., Any] | None:
+        """The :mod:`bbp_analysis.stats` function of the entry's method (None for "none")."""
+        from .. import stats
+
+        name = STATISTICS[self.method][0]
+        return getattr(stats, name) if name else None
+
+    @property
+    def kind(self) -> str:
+        """``proportion`` (Wilson) or ``rate`` (every other method): the chapters' interval."""
+        return "proportion" if self.method == "wilson" else "rate"
+
+    @property
+    def method_text(self) -> str:
+        """The method in words, for the chapters' indicator tables."""
+        return STATISTICS[self.method][1]
+
+    @property
+    def reading_text(self) -> str:
+        """The method and how the entry is read, in words: for the chapters' method tables."""
+        benchmark = BENCHMARK_TEXT.get(self.benchmark, "")
+        readings = [
+            READING_TEXT[r].format(benchmark=benchmark)
+            for r in self.readings
+            if r in READING_TEXT and (r != "benchmark" or benchmark)
+        ]
+        return "; ".join([self.method_text, *readings])
+
+    @property
+    def query(self) -> str:
+        """The SQL file the entry is computed from (KeyError for an entry computed from others)."""
+        if not self.measure.parts:
+            raise KeyError(f"indicator {self.id!r} has no SQL measure of its own")
+        return self.measure.parts[0][0]
+
+    @property
+    def measure_name(self) -> str:
+        """The headline SQL measure name: the first name of the first part of :attr:`query`."""
+        return self.measure.parts[0][1][0] if self.measure.parts else self.query
+
+    @property
+    def chart_label(self) -> str:
+        """Short title for charts and tables (``label``, else ``title``)."""
+        return self.label or self.title
+
+    @property
+    def words(self) -> str:
+        """The indicator in a sentence (``phrase``, else the title in lower case)."""
+        return self.phrase or self.title[:1].lower() + self.title[1:]
 
 
 @dataclass(frozen=True)
@@ -85,6 +198,57 @@ def _read_yaml(path: Path | Traversable, file: str) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(str(exc).splitlines()[0], file=file, rule="valid YAML") from exc
+
+
+def _error(message: str, file: str, row: int, column: str, rule: str) -> InputError:
+    return InputError(message, file=file, row=row, column=column, rule=rule)
+
+
+def _sql_exists(query: str) -> bool:
+    folder = resources.files(__package__.rsplit(".", 1)[0]).joinpath(SQL_FOLDER)
+    return not query.startswith("_") and folder.joinpath(f"{query}.sql").is_file()
+
+
+def _part(value: Any, file: str, row: int) -> tuple[str, tuple[str, ...]]:
+    rule = "catalogue measure"
+    if not isinstance(value, dict) or set(value) != {"query", "names"}:
+        raise _error("a measure part is {query, names}", file, row, "measure", rule)
+    query, names = value["query"], value["names"]
+    if not isinstance(query, str) or not _sql_exists(query):
+        raise _error(f"no SQL file {SQL_FOLDER}/{query}.sql", file, row, "measure.query", rule)
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise _error("measure.names must be a list of names", file, row, "measure.names", rule)
+    return query, tuple(names)
+
+
+def _measure(value: Any, file: str, row: int) -> Measure:
+    """The entry's ``measure``: ``{query, names}``, a list of them, or ``{of: [ids]}``."""
+    if isinstance(value, dict) and "of" in value:
+        of = value["of"]
+        if set(value) != {"of"} or not isinstance(of, list) or not of:
+            raise _error(
+                "measure.of must be the only key, a list of ids",
+                file,
+                row,
+                "measure.of",
+                "catalogue measure",
+            )
+        return Measure(of=tuple(str(v) for v in of))
+    parts = value if isinstance(value, list) and value else [value]
+    return Measure(parts=tuple(_part(part, file, row) for part in parts))
+
+
+def _code_list(value: Any, allowed: tuple[str, ...], file: str, row: int, column: str) -> None:
+    values = value if isinstance(value, list) else [value]
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise _error(
+            f"{bad[0] if bad else value!r} is not one of {', '.join(allowed)}",
+            file,
+            row,
+            column,
+            "code list",
+        )
 
 
 def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> Indicator:
@@ -125,6 +289,15 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> In
             column="objective",
             rule="code list",
         )
+    try:
+        _code_list(entry["benchmark"], BENCHMARKS, file, row, "benchmark")
+        if not isinstance(entry["readings"], list):
+            raise _error("readings must be a list", file, row, "readings", "code list")
+        _code_list(entry["readings"], READINGS, file, row, "readings")
+        measure = _measure(entry["measure"], file, row)
+    except InputError as exc:
+        exc.detail = f"entry {entry['id']!r}: {exc.detail}"
+        raise InputError(exc.detail, file=file, row=row, column=exc.column, rule=exc.rule) from None
     known = set(Indicator.__dataclass_fields__)
     unknown = sorted(set(entry) - known)
     if unknown:
@@ -132,6 +305,8 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> In
             "unknown field", file=file, row=row, column=unknown[0], rule="catalogue entry"
         )
     values = dict(entry)
+    values["measure"] = measure
+    values["readings"] = tuple(entry["readings"])
     values["breakdowns"] = tuple(values.get("breakdowns") or ())
     values["baseline"] = dict(values.get("baseline") or {})
     values["target"] = dict(values.get("target") or {})
@@ -175,6 +350,15 @@ def read_indicators(folder: Path | Traversable) -> tuple[Indicator, ...]:
             item = _indicator(entry, row, seen, file)
             seen.add(item.id)
             out.append(item)
+    for item in out:
+        missing = [i for i in item.measure.of if i not in seen]
+        if missing:
+            raise InputError(
+                f"{item.id}: measure.of names {missing[0]!r}, not in the catalogue",
+                file="catalogue/indicators",
+                column="measure.of",
+                rule="catalogue measure",
+            )
     return tuple(out)
 
 
@@ -190,6 +374,11 @@ def indicator(indicator_id: str) -> Indicator:
         if item.id == indicator_id:
             return item
     raise KeyError(f"no indicator {indicator_id!r} in the catalogue")
+
+
+def for_measure(name: str) -> tuple[Indicator, ...]:
+    """The entries that use SQL measure ``name``."""
+    return tuple(item for item in indicators() if name in item.measure.names)
 
 
 def for_objective(objective: int) -> tuple[Indicator, ...]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .. import judgement
+from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..params import load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
@@ -37,99 +38,10 @@ SEGMENT_NAMES = {
 }
 """Bridges to Health segments (highest need wins), as the extract codes them."""
 PROGRAMME = "programmes"
-INDICATORS = {
-    # key: (query, measure, title, kind, multiplier, polarity)
-    "gpps_good": (
-        "gpps_access",
-        "gpps_appointment_good",
-        "Good experience of making a GP appointment (weighted %)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "cervical": (
-        PROGRAMME,
-        "programme_cervical_screening",
-        "Cervical screening coverage (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "breast": (
-        PROGRAMME,
-        "programme_breast_screening",
-        "Breast screening coverage (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "bowel": (
-        PROGRAMME,
-        "programme_bowel_screening",
-        "Bowel screening coverage (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "flu65": (
-        PROGRAMME,
-        "programme_flu_65plus",
-        "Flu vaccination, aged 65+ (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "mmr2": (
-        PROGRAMME,
-        "programme_mmr2_by_5",
-        "MMR (two doses) by age 5 (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "health_check": (
-        PROGRAMME,
-        "programme_nhs_health_check",
-        "NHS Health Check received, eligible 40-74 (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "smoking_recorded": (
-        PROGRAMME,
-        "programme_smoking_status_recorded",
-        "Smoking status recorded (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "bp_control": (
-        "hypertension_control",
-        "hypertension_controlled",
-        "Hypertension: blood pressure controlled to target (%)",
-        "proportion",
-        100,
-        "high_is_good",
-    ),
-    "decay": (
-        "oral_health",
-        "oral_health_decay_age5",
-        "Five-year-olds with tooth decay (%)",
-        "proportion",
-        100,
-        "low_is_good",
-    ),
-    "emergency": (
-        "emergency_admissions",
-        "emergency_admissions",
-        "Emergency admissions per 1,000 registered",
-        "rate",
-        1000,
-        "low_is_good",
-    ),
-}
-"""The main indicators shown by group, by PCN and across deprivation."""
-INEQUALITY_KEYS = ("gpps_good", "cervical", "breast", "bowel", "flu65", "bp_control", "emergency")
+GPPS_GOOD = "pm2-gp-access-good"
+"""The GP survey indicator: weighted, so its intervals allow for the survey design."""
+INEQUALITY_KEYS = indicator("o1-ethnic-gap").measure.of
+"""The catalogue indicators compared across deprivation fifths and ethnic groups."""
 CORE20_DECILES = ("1", "2")
 """Core20: the national most deprived 20% (IMD 2019 deciles 1-2), NHS England's definition."""
 SII_REPETITIONS = 10_000
@@ -594,8 +506,9 @@ def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFram
     """One indicator's value by group (borough or named PCN) in ``period``: ``group,
     numerator, denominator, value, lower, upper``. GP survey values use the Kish effective
     sample size (see :func:`bbp_analysis.chapters.objective_1.gpps_values`)."""
-    query, measure, _, kind, multiplier, _ = INDICATORS[key]
-    if key == "gpps_good":
+    item = indicator(key)
+    query, measure, kind, multiplier = item.query, item.measure_name, item.kind, item.multiplier
+    if key == GPPS_GOOD:
         table = gpps_values(params, "good", breakdown, level=_scope(params)[0], period=period)
         out = table.rename(columns={"effective_n": "denominator"})
         out["numerator"] = out["value"] / 100 * out["denominator"]
@@ -617,7 +530,7 @@ def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
     computed (all missing) unless all five fifths are there and none is suppressed, so that no
     index rests on a count too small to publish."""
     table = by_group(key, params, "imd_quintile", period)
-    kind, multiplier = INDICATORS[key][3], INDICATORS[key][4]
+    kind, multiplier = indicator(key).kind, indicator(key).multiplier
     if not _fifths_publishable(table, kind, int(params["suppression_threshold"])):
         return dict.fromkeys(SII_FIELDS, float("nan"))
     table["quintile"] = table["group"].astype(int)
@@ -687,7 +600,7 @@ def _trend(
         "confidence": confidence,
         "suppression_threshold": threshold,
     }
-    query, measure = INDICATORS[key][:2]
+    query, measure = indicator(key).query, indicator(key).measure_name
     periods = sorted(
         p
         for p in rows(query, measure, params, breakdown="total", area_type="borough")[
@@ -733,7 +646,7 @@ def ethnic_gap(key: str, params: dict) -> pd.DataFrame:
     """Gap between the highest and lowest stated ethnic group for every period to the
     reporting period: ``period, highest, highest_value, lowest, lowest_value, gap``
     (groups with fewer than the threshold in the numerator left out)."""
-    query, measure = INDICATORS[key][:2]
+    query, measure = indicator(key).query, indicator(key).measure_name
     periods = sorted(
         p
         for p in rows(query, measure, params, breakdown="total", area_type="borough")[

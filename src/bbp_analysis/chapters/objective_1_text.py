@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from ..catalogue import for_objective
+from ..catalogue import for_objective, indicator
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
 from ..stats import compare, proportion, rate
@@ -144,7 +144,7 @@ def key_messages(params: dict) -> Markdown:
         "national most deprived 20% of neighbourhoods, so the chapter also compares "
         "the most deprived local fifth with everyone else."
     )
-    trend = groups.inequality_trend("bp_control", params)
+    trend = groups.inequality_trend("o1-hypertension-control", params)
     change = groups.gap_change(trend, params["confidence"])
     last = trend.iloc[-1]
     if pd.isna(last["sii"]) or change["verdict"] not in VERDICTS:
@@ -290,7 +290,7 @@ def jsna_table(params: dict) -> HTML:
 def screening_low(params: dict) -> Markdown:
     """How many practices (of the named PCN, when set) are below 15% for breast screening (the
     plan's observation)."""
-    table = practice_points("breast", params)
+    table = practice_points("o1-breast-screening", params)
     if params.get("pcn"):
         table = table[table["pcn"] == params["pcn"]]
     low = table[
@@ -336,9 +336,16 @@ def pcn_table(params: dict) -> HTML:
     """Key indicators for the borough and each PCN (or the named PCN), with the comparison
     with the borough value."""
     frames = []
-    for key in ("cervical", "breast", "bowel", "flu65", "bp_control", "health_check"):
+    for key in (
+        "o1-cervical-screening",
+        "o1-breast-screening",
+        "o1-bowel-screening",
+        "o1-flu-65plus",
+        "o1-hypertension-control",
+        "o1-nhs-health-check",
+    ):
         table = pcn_values(key, params)
-        frames.append(table.assign(indicator=groups.INDICATORS[key][2]))
+        frames.append(table.assign(indicator=indicator(key).chart_label))
     good = o1.gpps_values(params, "good", level="pcn", period=params["period"])
     borough = o1.gpps_values({**params, "pcn": None}, "good", period=params["period"])
     good = pd.concat([borough, good], ignore_index=True)
@@ -348,7 +355,7 @@ def pcn_table(params: dict) -> HTML:
     good.loc[0, "comparison"] = "benchmark"
     frames.append(
         good.rename(columns={"respondents": "numerator", "effective_n": "denominator"}).assign(
-            indicator=groups.INDICATORS["gpps_good"][2]
+            indicator=indicator(groups.GPPS_GOOD).chart_label
         )
     )
     table = pd.concat(frames, ignore_index=True)

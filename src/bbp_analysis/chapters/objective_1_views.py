@@ -9,6 +9,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .. import judgement
+from ..catalogue import indicator
 from ..disclosure import suppress_ratio
 from ..figures import funnel_chart, pyramid_chart, trend_chart
 from ..publish import mark_suppressed, show_figure, show_table
@@ -401,7 +402,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
         last = trend.iloc[-1]
         records.append(
             {
-                "indicator": groups.INDICATORS[key][2],
+                "indicator": indicator(key).chart_label,
                 "key": key,
                 "SII": last["sii"],
                 "SII lower": last["sii_lower"],
@@ -440,7 +441,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
 def sii_trend_figure(key: str, params: dict) -> HTML:
     """The SII of one indicator by year with its interval (is the gap closing?)."""
     trend = groups.inequality_trend(key, params)
-    title = f"Deprivation gap (SII): {groups.INDICATORS[key][2]}"
+    title = f"Deprivation gap (SII): {indicator(key).chart_label}"
     shown = trend.rename(columns={"sii": "value", "sii_lower": "lower", "sii_upper": "upper"})
     fig = trend_chart(
         shown.assign(area="SII"),
@@ -456,13 +457,13 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
         for v in (change["sii_first"], change["sii_last"])
     )
     alt = (
-        f"Line chart of the slope index of inequality for {groups.INDICATORS[key][2]} by "
+        f"Line chart of the slope index of inequality for {indicator(key).chart_label} by "
         f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
         f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
     )
     return show_figure(
         fig,
-        figure_id=f"sii-trend-{key.replace('_', '-')}",
+        figure_id=f"{key}-sii-trend",
         caption=f"{title}, by year, 95% interval. {o1.label(params)}",
         alt=alt,
         data=trend,
@@ -479,7 +480,7 @@ def ethnic_gap_table(params: dict) -> HTML:
         first, last = gaps.iloc[0], gaps.iloc[-1]
         records.append(
             {
-                "indicator": groups.INDICATORS[key][2],
+                "indicator": indicator(key).chart_label,
                 "highest": last["highest"],
                 "highest value": last["highest_value"],
                 "lowest": last["lowest"],
@@ -508,7 +509,7 @@ def ethnic_gap_table(params: dict) -> HTML:
 def practice_points(key: str, params: dict) -> pd.DataFrame:
     """One indicator's value for every practice (the whole borough, so the limits use all
     practices), with funnel classifications unadjusted and overdispersion-adjusted."""
-    query, measure = groups.INDICATORS[key][:2]
+    query, measure = indicator(key).query, indicator(key).measure_name
     data = rows(
         query, measure, params, period=params["period"], area_type="practice", breakdown="total"
     )
@@ -540,12 +541,12 @@ def funnel_figure(key: str, params: dict) -> HTML:
         proportion=True,
         value_columns=["value", "lower", "upper"],
         symbol=None,
-        source=groups.INDICATORS[key][0],
+        source=indicator(key).query,
     )
     if params.get("pcn"):
         table = table[table["pcn"] == params["pcn"]]
     shown = table[~table["suppressed"]]
-    title = groups.INDICATORS[key][2]
+    title = indicator(key).chart_label
     fig = funnel_chart(
         shown,
         limits,
@@ -558,7 +559,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     counts = shown["significance"].value_counts()
     od = int(shown["significance_od"].str.contains("99.8").sum())
     low = int((shown["value"] < BREAST_LOW).sum())
-    below = f"; {low} below {BREAST_LOW:g}%" if key == "breast" else ""
+    below = f"; {low} below {BREAST_LOW:g}%" if key == "o1-breast-screening" else ""
     alt = (
         f"Funnel plot of {title.lower()} for {len(shown)} practices: "
         + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
@@ -578,7 +579,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id=f"funnel-{key.replace('_', '-')}",
+        figure_id=f"{key}-funnel",
         caption=caption,
         alt=alt,
         data=data,
@@ -589,5 +590,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
 def pcn_values(key: str, params: dict) -> pd.DataFrame:
     """One indicator (not the weighted GP survey) for the borough and each PCN (or the named
     PCN) in the period, with intervals and the comparison with the borough."""
-    query, measure, _, kind, multiplier, polarity = groups.INDICATORS[key]
+    item = indicator(key)
+    query, measure, kind = item.query, item.measure_name, item.kind
+    multiplier, polarity = item.multiplier, item.polarity
     return area_values(query, measure, params, kind=kind, multiplier=multiplier, polarity=polarity)

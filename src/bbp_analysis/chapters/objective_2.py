@@ -30,30 +30,10 @@ BASELINE_PERIOD = "2022-23"
 TURNOVER_RANGE = (10.0, 18.4)
 """NWL target range for voluntary turnover (%), plan section 4."""
 
-UNPLANNED = {
-    # key: (query, measure, title)
-    "emergency": ("emergency_admissions", "emergency_admissions", "Emergency admissions"),
-    "ae": ("o2_ae_sex_age", "o2_ae_type1_attendances", "A&E (type 1) attendances"),
-    "utc": ("o2_ae_sex_age", "o2_utc_attendances", "Urgent treatment centre attendances"),
-}
-"""Unplanned-care measures standardised by sex and age band."""
+UNPLANNED = ("o2-emergency-isr", "o2-ae-isr", "o2-utc-isr")
+"""Unplanned-care indicators standardised by sex and age band (catalogue ids)."""
 
-PROPORTIONS = {
-    # key: (query, measure, title, polarity)
-    "readmissions": (
-        "readmissions_30d",
-        "readmissions_30d",
-        "Emergency readmissions within 30 days",
-        "low_is_good",
-    ),
-    "carers": ("carers", "carers_identified", "Adults identified as carers", "high_is_good"),
-    "citizen": (
-        "citizen_experience",
-        "citizen_positive_experience",
-        "Citizens reporting a positive experience of care",
-        "high_is_good",
-    ),
-}
+PROPORTIONS = ("o2-readmissions-30d", "o2-carers-identified", "pm3-citizen-experience")
 """Practice-level proportions shown in funnel plots."""
 
 
@@ -341,7 +321,7 @@ def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
 
 def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFrame:
     """Unsuppressed standardised ratios (see :func:`standardised`)."""
-    query, measure, _ = UNPLANNED[key]
+    query, measure = indicator(key).query, indicator(key).measure_name
     data = rows(query, measure, params, period=period or params["period"], breakdown="sex_age_band")
     ref = data[data["area_type"] == "borough"][["breakdown_value", "numerator", "denominator"]]
     ref = ref.rename(columns={"numerator": "ref_count", "denominator": "ref_population"})
@@ -378,7 +358,7 @@ def standardised(
     lower, upper, comparison, suppressed`` sorted by area. Expected = sum over 38 sex-age bands
     of Harrow's rate x the area's registered persons; small observed counts suppressed."""
     result = _ratios(key, params, level, period)
-    query = UNPLANNED[key][0]
+    query = indicator(key).query
     out = suppress(
         result,
         ["observed"],
@@ -407,7 +387,7 @@ def standardised(
 def practice_proportions(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
     """One proportion for each practice in the period: ``area, pcn, numerator, denominator,
     value, lower, upper`` (Wilson, %), before suppression (funnel input)."""
-    query, measure, _, _ = PROPORTIONS[key]
+    query, measure = indicator(key).query, indicator(key).measure_name
     data = rows(
         query,
         measure,
@@ -479,15 +459,15 @@ def funnel_points(key: str, params: dict, period: str | None = None) -> pd.DataF
 
 def extract_name(key: str) -> str:
     """The SQL file behind a practice measure (for disclosure messages)."""
-    return (UNPLANNED.get(key) or PROPORTIONS[key])[0]
+    return indicator(key).query
 
 
 def outliers(params: dict, period: str | None = None) -> pd.DataFrame:
     """For each practice measure, how many practices sit outside the 99.8% funnel limits, with
     and without the overdispersion adjustment, and which (the named PCN's only when set)."""
     records = []
-    titles = {k: v[2] for k, v in UNPLANNED.items()} | {k: v[2] for k, v in PROPORTIONS.items()}
-    for key, title in titles.items():
+    for key in (*UNPLANNED, *PROPORTIONS):
+        title = indicator(key).chart_label
         table = funnel_points(key, params, period)
         phi = round(float(table.attrs["phi"]), 2)
         if params.get("pcn"):

@@ -56,7 +56,7 @@ def key_messages(params: dict) -> Markdown:
             f"- **{item.title}** ({item.period}): {item.value:.1f}% "
             f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
         )
-    ratios = o2.standardised("emergency", judgement.screening({**params, "pcn": None}))
+    ratios = o2.standardised("o2-emergency-isr", judgement.screening({**params, "pcn": None}))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
     lines.append(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, xmr_figure
 from ..publish import mark_suppressed, show_figure, show_table
@@ -245,7 +246,7 @@ def ratio_figure(key: str, params: dict) -> HTML:
     """Dot chart of a standardised ratio per PCN (Harrow = 100) with intervals; the axis is
     zoomed on the intervals (a ratio's natural reference is 100, not 0)."""
     table = o2.standardised(key, {**params, "pcn": None})
-    title = f"{o2.UNPLANNED[key][2]} by PCN, indirectly age-sex standardised ratio"
+    title = f"{indicator(key).chart_label} by PCN, indirectly age-sex standardised ratio"
     frame = table.rename(columns={"observed": "numerator", "population": "denominator"})
     shown = frame[~frame["suppressed"]]
     fig = ci_dot_chart(
@@ -286,7 +287,7 @@ def ratio_figure(key: str, params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id=f"isr-{key}-pcn",
+        figure_id=f"{key}-pcn",
         caption=caption,
         alt=alt,
         data=data,
@@ -320,7 +321,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     shown = table[~table["suppressed"]]
     if params.get("pcn"):
         shown = shown[shown["pcn"] == params["pcn"]]
-    title = o2.UNPLANNED[key][2] if key in o2.UNPLANNED else o2.PROPORTIONS[key][2]
+    title = indicator(key).chart_label
     xlabel = "expected events" if statistic == "ratio" else "denominator"
     ylabel = "standardised ratio (Harrow = 100)" if statistic == "ratio" else "%"
     fig = funnel_chart(
@@ -371,7 +372,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id=f"funnel-{key}",
+        figure_id=f"{key}-funnel",
         caption=caption,
         alt=alt,
         data=data,

@@ -25,10 +25,12 @@ from ..stats import baseline_spc, compare, dsr, proportion, rate, recent_trend, 
 from . import objective_3_its as its
 
 PM5 = "pm5-acsc-admissions"
-PM5_QUERY = "acsc_plan_admissions"
-"""Measure 5's SQL file and measure name: the plan's six conditions."""
+PM5_QUERY, PM5_MEASURE = indicator(PM5).query, indicator(PM5).measure_name
+"""Measure 5's SQL file and measure name (from the catalogue): the plan's six conditions."""
+PM5_MONTHLY = indicator(PM5).measure.parts[1]
+"""Measure 5 by month: (SQL file, measure name)."""
 NHSOF = "acsc-chronic-nhsof"
-NHSOF_QUERY, NHSOF_MEASURE = "acsc_admissions", "acsc_chronic_admissions"
+NHSOF_QUERY, NHSOF_MEASURE = indicator(NHSOF).query, indicator(NHSOF).measure_name
 """The NHS OF 2.3.i list indicator (not the partnership measure)."""
 ANCHOR = "objective-3-care-pathways#pm5-acsc-spc"
 BASELINE_PERIOD = "2021-22"
@@ -291,7 +293,7 @@ def acsc_values(params: dict, breakdown: str = "total", period: str | None = Non
     spec = indicator(PM5)
     return area_values(
         PM5_QUERY,
-        PM5_QUERY,
+        PM5_MEASURE,
         params,
         kind="rate",
         multiplier=spec.multiplier,
@@ -376,7 +378,7 @@ def pm5_status(params: dict) -> dict[str, object]:
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
-    return series(PM5_QUERY, PM5_QUERY, params, kind="rate", multiplier=1000, pcns=pcns)
+    return series(PM5_QUERY, PM5_MEASURE, params, kind="rate", multiplier=1000, pcns=pcns)
 
 
 def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
@@ -486,8 +488,7 @@ def acsc_monthly(params: dict) -> pd.DataFrame:
     """Measure 5 by month per 100,000 a day with XmR columns (:func:`monthly_spc`), limits
     recalculated only at diabetes team starts (:func:`programme_starts`)."""
     return monthly_spc(
-        "acsc_plan_admissions_monthly",
-        "acsc_plan_admissions_monthly",
+        *PM5_MONTHLY,
         params,
         programme_starts(params),
     )
@@ -504,7 +505,7 @@ def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
         unit=SPC_UNIT,
         subject=f"measure 5 for {where}",
         threshold=params["suppression_threshold"],
-        source="acsc_plan_admissions_monthly",
+        source=PM5_MONTHLY[0],
         note="No target line: the plan's NWL average is a rate by weighted "
         "population, not comparable.",
     )
@@ -577,7 +578,7 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     sii_upper, rii, rii_lower, rii_upper``; all missing in a year where a fifth's count is
     suppressed (no index rests on a count too small to publish).
     """
-    data = rows(PM5_QUERY, PM5_QUERY, params, breakdown="imd_quintile")
+    data = rows(PM5_QUERY, PM5_MEASURE, params, breakdown="imd_quintile")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
     if params.get("pcn"):
@@ -592,7 +593,7 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
         proportion=False,
         groups=["period"],
         symbol=None,
-        source="acsc_admissions",
+        source=NHSOF_QUERY,
     )
     usable = ~data["period"].isin(set(data.loc[protected["suppressed"], "period"]))
     periods = sorted(data["period"].unique())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from .. import catalogue
 from ..publish import show_figure
 from . import objective_3_its as its
 from .objective_3 import GAP_NOT_COMPUTED
@@ -16,103 +17,22 @@ BREAKDOWNS = {
     "imd_quintile": "deprivation quintile",
 }
 
-LTC: dict[str, dict] = {
-    "nine": dict(
-        query="diabetes_care_processes",
-        measure="diabetes_all_nine_care_processes",
-        title="People with diabetes receiving all nine care processes (%)",
-        what="the percentage of people with diabetes receiving all nine care processes",
-        method="Wilson score interval",
-    ),
-    "three": dict(
-        query="diabetes_care_processes",
-        measure="diabetes_all_three_treatment_targets",
-        title="People with diabetes meeting all three treatment targets (%)",
-        what="the percentage of people with diabetes meeting all three treatment targets",
-        method="Wilson score interval",
-    ),
-    "hypertension": dict(
-        query="hypertension_control",
-        measure="hypertension_controlled",
-        title="People with hypertension controlled to target (%)",
-        what="the percentage of people with hypertension whose blood pressure "
-        "is controlled to target",
-        method="Wilson score interval",
-    ),
-    "prevalence_diabetes": dict(
-        query="ltc_prevalence",
-        measure="ltc_prevalence_diabetes",
-        title="Recorded diabetes prevalence, aged 17+ (%)",
-        what="recorded diabetes prevalence",
-        method="Wilson score interval",
-    ),
-    "prevalence_hypertension": dict(
-        query="ltc_prevalence",
-        measure="ltc_prevalence_hypertension",
-        title="Recorded hypertension prevalence (%)",
-        what="recorded hypertension prevalence",
-        method="Wilson score interval",
-    ),
-    "frailty": dict(
-        query="ltc_prevalence",
-        measure="frailty_moderate_or_severe_65plus",
-        title="Moderate or severe frailty (electronic frailty index), aged 65+ (%)",
-        what="the percentage of people aged 65+ with moderate or severe frailty",
-        method="Wilson score interval",
-    ),
-    "maternity": dict(
-        query="programmes",
-        measure="programme_maternity_continuity",
-        title="Maternity continuity of carer (%)",
-        what="the percentage of pregnant women on a continuity of carer pathway",
-        method="Wilson score interval",
-    ),
-    "mmr2": dict(
-        query="programmes",
-        measure="programme_mmr2_by_5",
-        title="Children with two MMR doses by age 5 (%)",
-        what="the percentage of children with two MMR doses by age 5",
-        method="Wilson score interval",
-    ),
-    "smi_check": dict(
-        query="programmes",
-        measure="programme_smi_health_check",
-        title="Physical health checks for people with SMI (%)",
-        target=60.0,
-        what="the percentage of people with severe mental illness receiving a "
-        "physical health check",
-        method="Wilson score interval",
-    ),
-    "ld_check": dict(
-        query="programmes",
-        measure="programme_ld_health_check",
-        title="Annual health checks for people with a learning disability (%)",
-        target=75.0,
-        what="the percentage of people with a learning disability receiving an annual health check",
-        method="Wilson score interval",
-    ),
-    "smi_emergency": dict(
-        query="o3_smi_emergency",
-        measure="o3_smi_emergency_admissions",
-        title="Emergency admissions of people with SMI per 1,000 people with SMI",
-        what="emergency admissions of people with SMI",
-        method="Byar interval (exact below 10)",
-    ),
-    "eol_home": dict(
-        query="end_of_life",
-        measure="deaths_usual_place_of_residence",
-        title="Deaths in the usual place of residence (%)",
-        what="the percentage of deaths in the usual place of residence",
-        method="Wilson score interval",
-    ),
-    "eol_admission": dict(
-        query="end_of_life",
-        measure="deaths_with_emergency_admission_last_90_days",
-        title="Deaths after an emergency admission in the last 90 days of life (%)",
-        what="the percentage of deaths with an emergency admission in the last 90 days of life",
-        method="Wilson score interval",
-    ),
-}
+
+def spec(indicator_id: str) -> dict:
+    """What a chart of one catalogue indicator needs: its SQL ``query`` and ``measure``, chart
+    ``title``, the words for it in a sentence (``what``), its ``method`` in words, its
+    ``polarity`` and its ``target`` value (None when the catalogue sets none)."""
+    item = catalogue.indicator(indicator_id)
+    return dict(
+        query=item.query,
+        measure=item.measure_name,
+        title=item.chart_label,
+        what=item.words,
+        method=item.method_text,
+        polarity=item.polarity,
+        target=item.target.get("value"),
+    )
+
 
 ITS_DECIMALS = {"Months before": 0, "Months after": 0, "Built into the data": 2}
 STAGGERED_DECIMALS = {
@@ -410,68 +330,15 @@ def its_figures(table: pd.DataFrame, params: dict, label: str) -> list[HTML | Ma
     return figures
 
 
-INDICATORS = (
-    (
-        "Emergency admissions for the plan's six conditions per 1,000 (measure 5)",
-        "Crude rate, "
-        "Byar interval; PCNs and groups compared with the borough (Fingertips rule); recent "
-        "trend chi-square 99.8%",
-        "Annual; monthly XmR chart",
-    ),
-    (
-        "Emergency admissions for chronic ACSCs, NHS OF 2.3.i list, per 1,000",
-        "Crude rate, Byar interval (a second indicator, not the partnership measure)",
-        "Annual",
-    ),
-    (
-        "Deprivation gap in measure 5",
-        "Slope and relative index of inequality "
-        "across local IMD quintiles (population-weighted, simulated intervals)",
-        "Annual",
-    ),
-    (
-        "All nine diabetes care processes, plan baseline (%)",
-        "Wilson score interval; practices and PCNs compared with the borough",
-        "Plan table (15 months)",
-    ),
-    (
-        "All nine care processes; three treatment targets; hypertension controlled (%)",
-        "Wilson score interval; comparison with the borough; recent trend",
-        "Annual",
-    ),
-    ("Recorded diabetes and hypertension prevalence (%)", "Wilson score interval", "Annual"),
-    (
-        "Falls admissions aged 65+ per 100,000",
-        "Directly standardised (ESP 2013, 65+ bands), Dobson interval",
-        "Annual",
-    ),
-    ("Moderate or severe frailty aged 65+ (%)", "Wilson score interval", "Annual"),
-    ("Maternity continuity of carer; MMR2 by age 5 (%)", "Wilson score interval", "Annual"),
-    ("A&E attendances under 5 per 1,000", "Crude rate, Byar interval", "Annual"),
-    (
-        "SMI and learning disability health checks (%)",
-        "Wilson score interval against the national ambition",
-        "Annual",
-    ),
-    ("Emergency admissions of people with SMI per 1,000", "Crude rate, Byar interval", "Annual"),
-    (
-        "Deaths in usual place of residence; emergency admission in last 90 days (%)",
-        "Wilson score interval; PCNs and deprivation quintiles compared with the borough",
-        "Annual",
-    ),
-    (
-        "Programme effects",
-        "Interrupted time series (Poisson, population offset, Fourier "
-        "seasonality, Newey-West errors); comparison with not-yet-started PCNs (two-way fixed "
-        "effects, Pearson-scaled errors)",
-        "Monthly (annual for care processes)",
-    ),
-)
-
-
 def indicator_list() -> pd.DataFrame:
-    """The indicators shown and their methods."""
-    return pd.DataFrame(INDICATORS, columns=["Indicator", "Method", "Frequency"])
+    """The catalogue's objective 3 indicators and their methods, as the catalogue states them."""
+    return pd.DataFrame(
+        [
+            (item.title, item.reading_text, item.frequency or "Not stated")
+            for item in catalogue.for_objective(3)
+        ],
+        columns=["Indicator", "Method", "Frequency"],
+    )
 
 
 GAPS = (

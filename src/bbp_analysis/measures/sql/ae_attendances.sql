@@ -1,4 +1,5 @@
--- A&E type 01 attendances and urgent treatment centre (types 03/04) attendances per registered person, by financial year (age at arrival)
+-- A&E type 01 attendances and urgent treatment centre (types 03/04) attendances per registered person, by financial year (age at arrival; sex-age bands for indirect standardisation)
+-- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH att AS (
     SELECT a.department_type, f.fin_year, p.borough_code, p.pcn_name, p.practice_code,
            b.age_band, p.sex, p.ethnic_group, p.imd_quintile_local AS imd_quintile,

@@ -1,4 +1,4 @@
--- Diabetes: persons receiving all nine care processes (NDA eight plus retinal screening), each process, and all three treatment targets (HbA1c <= 58, BP <= 140/80, statin) and each
+-- Diabetes: persons receiving all nine care processes (NDA eight plus retinal screening), and all three treatment targets (HbA1c <= 58, BP <= 140/80, statin) and each target
 WITH cp AS (
     SELECT py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band, py.sex,
            py.ethnic_group, py.imd_quintile, py.imd_decile, c.hba1c, c.blood_pressure,
@@ -14,10 +14,6 @@ flags AS (
                  AND urine_albumin AND foot_surveillance AND bmi AND smoking
                  AND retinal_screening THEN 1 ELSE 0 END AS all_nine,
            CASE WHEN hba1c_target AND bp_target AND statin THEN 1 ELSE 0 END AS all_three,
-           CASE WHEN hba1c THEN 1 ELSE 0 END AS hba1c,
-           CASE WHEN urine_albumin THEN 1 ELSE 0 END AS urine_albumin,
-           CASE WHEN foot_surveillance THEN 1 ELSE 0 END AS foot_surveillance,
-           CASE WHEN retinal_screening THEN 1 ELSE 0 END AS retinal_screening,
            CASE WHEN hba1c_target THEN 1 ELSE 0 END AS hba1c_target,
            CASE WHEN bp_target THEN 1 ELSE 0 END AS bp_target,
            CASE WHEN statin THEN 1 ELSE 0 END AS statin
@@ -30,22 +26,6 @@ FROM flags
 UNION ALL
 SELECT 'diabetes_all_three_treatment_targets', fin_year, borough_code, pcn_name,
        practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile, all_three, 1
-FROM flags
-UNION ALL
-SELECT 'diabetes_cp_hba1c', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
-       ethnic_group, imd_quintile, imd_decile, hba1c, 1
-FROM flags
-UNION ALL
-SELECT 'diabetes_cp_urine_albumin', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, urine_albumin, 1
-FROM flags
-UNION ALL
-SELECT 'diabetes_cp_foot_surveillance', fin_year, borough_code, pcn_name, practice_code,
-       age_band, sex, ethnic_group, imd_quintile, imd_decile, foot_surveillance, 1
-FROM flags
-UNION ALL
-SELECT 'diabetes_cp_retinal_screening', fin_year, borough_code, pcn_name, practice_code,
-       age_band, sex, ethnic_group, imd_quintile, imd_decile, retinal_screening, 1
 FROM flags
 UNION ALL
 SELECT 'diabetes_target_hba1c', fin_year, borough_code, pcn_name, practice_code, age_band, sex,

@@ -1,21 +1,29 @@
--- All-cause emergency admissions by calendar month per registered person (denominator: the financial year's 1 October population); sex-age bands for indirect standardisation
+-- Emergency admissions by calendar month per registered person (denominator: the financial year's 1 October population; sex-age bands for indirect standardisation): all causes, the plan's six long-term conditions (measure 5) and the chronic ACSC of the NHS OF 2.3.i list, as in emergency_admissions
 -- period_type: month
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
-WITH pop AS (
+WITH kinds AS (
+    SELECT 'emergency_admissions_monthly' AS measure
+    UNION ALL SELECT 'acsc_plan_admissions_monthly'
+    UNION ALL SELECT 'acsc_chronic_admissions_monthly'
+),
+pop AS (
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
            imd_quintile, imd_decile, COUNT(*) AS persons
     FROM person_years
     GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
              imd_quintile, imd_decile
 )
-SELECT 'emergency_admissions_monthly' AS measure, m.period, e.borough_code, e.pcn_name,
-       e.practice_code, e.age_band, e.sex, e.ethnic_group, e.imd_quintile, e.imd_decile,
-       1 AS numerator, 0 AS denominator
+SELECT k.measure, m.period, e.borough_code, e.pcn_name, e.practice_code, e.age_band, e.sex,
+       e.ethnic_group, e.imd_quintile, e.imd_decile, 1 AS numerator, 0 AS denominator
 FROM emergency_spells AS e
 JOIN months AS m ON e.admission_date >= m.month_start AND e.admission_date < m.next_month
+JOIN kinds AS k
+  ON k.measure = 'emergency_admissions_monthly'
+  OR (k.measure = 'acsc_plan_admissions_monthly' AND e.is_acsc_plan = 1)
+  OR (k.measure = 'acsc_chronic_admissions_monthly' AND e.is_acsc_chronic = 1)
 UNION ALL
-SELECT 'emergency_admissions_monthly', m.period, pop.borough_code, pop.pcn_name,
-       pop.practice_code, pop.age_band, pop.sex, pop.ethnic_group, pop.imd_quintile,
-       pop.imd_decile, 0, pop.persons
+SELECT k.measure, m.period, pop.borough_code, pop.pcn_name, pop.practice_code, pop.age_band,
+       pop.sex, pop.ethnic_group, pop.imd_quintile, pop.imd_decile, 0, pop.persons
 FROM pop
 JOIN months AS m ON m.fin_year = pop.fin_year
+CROSS JOIN kinds AS k
