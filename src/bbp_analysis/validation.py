@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -57,27 +58,27 @@ class Schema:
         raise KeyError(name)
 
 
-def _first_bad(mask: pd.Series) -> int | None:
-    """1-based data row of the first True in ``mask``, or None."""
-    hits = mask.to_numpy().nonzero()[0]
+def first_row(mask: pd.Series | np.ndarray) -> int | None:
+    """1-based data row of the first true value in ``mask`` (missing counts as false), or None."""
+    hits = pd.Series(mask).to_numpy(dtype=bool, na_value=False).nonzero()[0]
     return int(hits[0]) + 1 if len(hits) else None
 
 
-def _reject_first(
-    mask: pd.Series,
-    values: pd.Series,
-    describe: Callable[[object], str],
+def reject_first(
+    mask: pd.Series | np.ndarray,
+    describe: Callable[[int], str],
     *,
-    file: str,
+    file: str | Path,
     column: str,
     rule: str,
 ) -> None:
-    """Raise InputError at the first row where ``mask`` is True, describing its value."""
-    row = _first_bad(mask)
+    """Raise InputError at the first row where ``mask`` is true.
+
+    ``describe`` takes that row's 0-based position and returns the detail of the message.
+    """
+    row = first_row(mask)
     if row is not None:
-        raise InputError(
-            describe(values.iloc[row - 1]), file=file, row=row, column=column, rule=rule
-        )
+        raise InputError(describe(row - 1), file=file, row=row, column=column, rule=rule)
 
 
 _BOOLS = {
@@ -99,18 +100,16 @@ def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
         return series.where(~present, series.astype("string"))
     if col.dtype in ("int", "float"):
         numbers = pd.to_numeric(series, errors="coerce")
-        _reject_first(
+        reject_first(
             present & numbers.isna(),
-            series,
-            lambda v: f"{v!r} is not a number",
+            lambda i: f"{series.iloc[i]!r} is not a number",
             rule=f"type {col.dtype}",
             **where,
         )
         if col.dtype == "int":
-            _reject_first(
+            reject_first(
                 numbers.notna() & (numbers != numbers.round()),
-                series,
-                lambda v: f"{v!r} is not a whole number",
+                lambda i: f"{series.iloc[i]!r} is not a whole number",
                 rule="type int",
                 **where,
             )
@@ -118,19 +117,17 @@ def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
         return numbers.astype("float64")
     if col.dtype == "bool":
         mapped = series.map(lambda v: _BOOLS.get(v) if pd.notna(v) else pd.NA)
-        _reject_first(
+        reject_first(
             present & mapped.isna(),
-            series,
-            lambda v: f"{v!r} is not true/false",
+            lambda i: f"{series.iloc[i]!r} is not true/false",
             rule="type bool",
             **where,
         )
         return mapped.astype("boolean")
     dates = pd.to_datetime(series, errors="coerce")
-    _reject_first(
+    reject_first(
         present & dates.isna(),
-        series,
-        lambda v: f"{v!r} is not a date (YYYY-MM-DD)",
+        lambda i: f"{series.iloc[i]!r} is not a date (YYYY-MM-DD)",
         rule="type date",
         **where,
     )
@@ -142,38 +139,34 @@ def _check_values(values: pd.Series, col: Column, file: str) -> None:
     nulls = values.isna()
     where = {"file": file, "column": col.name}
     if not col.nullable:
-        _reject_first(nulls, values, lambda _: "value is missing", rule="not null", **where)
+        reject_first(nulls, lambda _: "value is missing", rule="not null", **where)
     if col.allowed is not None:
         allowed = ", ".join(sorted(col.allowed)[:12]) + (", ..." if len(col.allowed) > 12 else "")
-        _reject_first(
+        reject_first(
             ~nulls & ~values.astype("string").isin(col.allowed),
-            values,
-            lambda v: f"{v!r} is not a known code (allowed: {allowed})",
+            lambda i: f"{values.iloc[i]!r} is not a known code (allowed: {allowed})",
             rule="code list",
             **where,
         )
     if col.pattern is not None:
         matches = values.astype("string").fillna("").str.fullmatch(col.pattern)
-        _reject_first(
+        reject_first(
             ~nulls & ~matches.fillna(False).astype(bool),
-            values,
-            lambda v: f"{v!r} does not match {col.pattern}",
+            lambda i: f"{values.iloc[i]!r} does not match {col.pattern}",
             rule="pattern",
             **where,
         )
     if col.minimum is not None:
-        _reject_first(
+        reject_first(
             ~nulls & (values < col.minimum).fillna(False),
-            values,
-            lambda v: f"{v} is below {col.minimum}",
+            lambda i: f"{values.iloc[i]} is below {col.minimum}",
             rule="range",
             **where,
         )
     if col.maximum is not None:
-        _reject_first(
+        reject_first(
             ~nulls & (values > col.maximum).fillna(False),
-            values,
-            lambda v: f"{v} is above {col.maximum}",
+            lambda i: f"{values.iloc[i]} is above {col.maximum}",
             rule="range",
             **where,
         )
@@ -220,9 +213,8 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, *, file: str | Path) -> 
         out[col.name] = values
     if schema.unique_key:
         key = ", ".join(schema.unique_key)
-        _reject_first(
+        reject_first(
             out.duplicated(list(schema.unique_key), keep="first"),
-            out[schema.unique_key[0]],
             lambda _: f"duplicate of an earlier row on ({key})",
             file=file,
             column=schema.unique_key[0],
