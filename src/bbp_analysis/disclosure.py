@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import BBPError, InputError
+from .validation import reject_first
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -63,26 +64,20 @@ def _counts(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
     values = pd.to_numeric(frame[column], errors="coerce")
     present = frame[column].notna().to_numpy()
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-    bad = present & np.isnan(numbers)
-    if bad.any():
-        row = int(bad.nonzero()[0][0]) + 1
-        raise InputError(
-            f"{frame[column].iloc[row - 1]!r} is not a count",
-            file=source,
-            row=row,
-            column=column,
-            rule="numeric count",
-        )
-    negative = numbers < 0
-    if negative.any():
-        row = int(negative.nonzero()[0][0]) + 1
-        raise InputError(
-            f"{numbers[row - 1]:g} is negative",
-            file=source,
-            row=row,
-            column=column,
-            rule="non-negative count",
-        )
+    reject_first(
+        present & np.isnan(numbers),
+        lambda i: f"{frame[column].iloc[i]!r} is not a count",
+        file=source,
+        column=column,
+        rule="numeric count",
+    )
+    reject_first(
+        numbers < 0,
+        lambda i: f"{numbers[i]:g} is negative",
+        file=source,
+        column=column,
+        rule="non-negative count",
+    )
     return numbers
 
 

@@ -53,7 +53,7 @@ from .reference import (
     verify_quotes,
 )
 from .synth.calibration import NWL_BOROUGHS
-from .validation import check_period_covered
+from .validation import check_period_covered, reject_first
 
 _PASSED: set[tuple[str, str]] = set()
 
@@ -142,17 +142,16 @@ def _registrations(path: Path) -> None:
 def _harrow_practices(path: Path) -> None:
     frame = read_harrow_practices(path)
     unknown = frame["pcn_name"].notna() & ~frame["pcn_name"].isin(CANONICAL_PCNS)
-    hits = unknown.to_numpy().nonzero()[0]
-    if len(hits):
-        row = int(hits[0]) + 1
-        raise InputError(
-            f"{frame['pcn_name'].iloc[row - 1]!r} is not a PCN of pcn_names.csv "
-            f"(known: {', '.join(sorted(CANONICAL_PCNS))})",
-            file=path,
-            row=row,
-            column="pcn_name",
-            rule="code list",
-        )
+    reject_first(
+        unknown,
+        lambda i: (
+            f"{frame['pcn_name'].iloc[i]!r} is not a PCN of pcn_names.csv "
+            f"(known: {', '.join(sorted(CANONICAL_PCNS))})"
+        ),
+        file=path,
+        column="pcn_name",
+        rule="code list",
+    )
 
 
 HSE_SEXES = ("Men", "Women", "Adults")

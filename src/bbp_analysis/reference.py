@@ -22,7 +22,7 @@ import pandas as pd
 from .errors import InputError
 from .paths import reference_dir
 from .readers._io import read_csv_verbatim
-from .validation import Column, Schema, validate_frame
+from .validation import Column, Schema, reject_first, validate_frame
 
 SEED_FILE_PATTERN = r"\d{3}_[0-9a-f]{16}\.txt"
 TEXT_UNIT = "text"
@@ -74,12 +74,6 @@ def _citation() -> tuple[Column, ...]:
     )
 
 
-def _first_row(mask: pd.Series) -> int | None:
-    """1-based data row of the first True in ``mask``, or None."""
-    hits = mask.to_numpy(dtype=bool, na_value=False).nonzero()[0]
-    return int(hits[0]) + 1 if len(hits) else None
-
-
 def _numbers_quoted(columns: Iterable[str]) -> Check:
     """Check that each present number in ``columns`` is written in the row's ``source_quote``."""
     names = tuple(columns)
@@ -113,15 +107,13 @@ def _strings_quoted(columns: Iterable[str]) -> Check:
                 value not in quote
                 for value, quote in zip(frame[name], frame["source_quote"], strict=True)
             ]
-            row = _first_row(pd.Series(missing))
-            if row is not None:
-                raise InputError(
-                    f"{frame[name].iloc[row - 1]!r} is not in source_quote",
-                    file=file,
-                    row=row,
-                    column=name,
-                    rule="text in quote",
-                )
+            reject_first(
+                pd.Series(missing),
+                lambda i, name=name: f"{frame[name].iloc[i]!r} is not in source_quote",
+                file=file,
+                column=name,
+                rule="text in quote",
+            )
 
     return check
 
@@ -131,24 +123,20 @@ def _value_or_text(value_column: str) -> Check:
 
     def check(frame: pd.DataFrame, file: str) -> None:
         is_text = frame["unit"] == TEXT_UNIT
-        row = _first_row(frame[value_column].isna() & ~is_text)
-        if row is not None:
-            raise InputError(
-                f"no {value_column}; a row without a number must have unit {TEXT_UNIT!r}",
-                file=file,
-                row=row,
-                column=value_column,
-                rule="value or text",
-            )
-        row = _first_row(frame[value_column].notna() & is_text)
-        if row is not None:
-            raise InputError(
-                f"unit is {TEXT_UNIT!r} but {value_column} is given",
-                file=file,
-                row=row,
-                column="unit",
-                rule="value or text",
-            )
+        reject_first(
+            frame[value_column].isna() & ~is_text,
+            lambda _: f"no {value_column}; a row without a number must have unit {TEXT_UNIT!r}",
+            file=file,
+            column=value_column,
+            rule="value or text",
+        )
+        reject_first(
+            frame[value_column].notna() & is_text,
+            lambda _: f"unit is {TEXT_UNIT!r} but {value_column} is given",
+            file=file,
+            column="unit",
+            rule="value or text",
+        )
 
     return check
 
@@ -156,16 +144,13 @@ def _value_or_text(value_column: str) -> Check:
 def _one_title_per_measure(frame: pd.DataFrame, file: str) -> None:
     """Each measure_id has a single short title, and all five measures are present."""
     first = frame.groupby("measure_id")["measure"].transform("first")
-    row = _first_row(frame["measure"] != first)
-    if row is not None:
-        raise InputError(
-            f"measure {frame['measure_id'].iloc[row - 1]} already has the title "
-            f"{first.iloc[row - 1]!r}",
-            file=file,
-            row=row,
-            column="measure",
-            rule="one title per measure",
-        )
+    reject_first(
+        frame["measure"] != first,
+        lambda i: f"measure {frame['measure_id'].iloc[i]} already has the title {first.iloc[i]!r}",
+        file=file,
+        column="measure",
+        rule="one title per measure",
+    )
     missing = sorted(set(range(1, 6)) - set(frame["measure_id"].astype(int)))
     if missing:
         raise InputError(
@@ -178,15 +163,13 @@ def _one_title_per_measure(frame: pd.DataFrame, file: str) -> None:
 
 def _achievers_within_patients(frame: pd.DataFrame, file: str) -> None:
     """A practice cannot have more patients achieving the 9 processes than patients."""
-    row = _first_row(frame["patients_all_9"] > frame["patients_with_diabetes"])
-    if row is not None:
-        raise InputError(
-            "patients_all_9 exceeds patients_with_diabetes",
-            file=file,
-            row=row,
-            column="patients_all_9",
-            rule="achievers within patients",
-        )
+    reject_first(
+        frame["patients_all_9"] > frame["patients_with_diabetes"],
+        lambda _: "patients_all_9 exceeds patients_with_diabetes",
+        file=file,
+        column="patients_all_9",
+        rule="achievers within patients",
+    )
 
 
 PARTNERSHIP_MEASURES = Schema(

@@ -7,10 +7,11 @@ first rule broken, naming the file, the 1-based data row, the column and the rul
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -57,74 +58,118 @@ class Schema:
         raise KeyError(name)
 
 
-def _first_bad(mask: pd.Series) -> int | None:
-    """1-based data row of the first True in ``mask``, or None."""
-    hits = mask.to_numpy().nonzero()[0]
+def first_row(mask: pd.Series | np.ndarray) -> int | None:
+    """1-based data row of the first true value in ``mask`` (missing counts as false), or None."""
+    hits = pd.Series(mask).to_numpy(dtype=bool, na_value=False).nonzero()[0]
     return int(hits[0]) + 1 if len(hits) else None
+
+
+def reject_first(
+    mask: pd.Series | np.ndarray,
+    describe: Callable[[int], str],
+    *,
+    file: str | Path,
+    column: str,
+    rule: str,
+) -> None:
+    """Raise InputError at the first row where ``mask`` is true.
+
+    ``describe`` takes that row's 0-based position and returns the detail of the message.
+    """
+    row = first_row(mask)
+    if row is not None:
+        raise InputError(describe(row - 1), file=file, row=row, column=column, rule=rule)
+
+
+_BOOLS = {
+    True: True,
+    False: False,
+    "true": True,
+    "false": False,
+    "True": True,
+    "False": False,
+    "1": True,
+    "0": False,
+}
 
 
 def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
     present = series.notna()
+    where = {"file": file, "column": col.name}
     if col.dtype == "str":
         return series.where(~present, series.astype("string"))
     if col.dtype in ("int", "float"):
         numbers = pd.to_numeric(series, errors="coerce")
-        bad = present & numbers.isna()
-        row = _first_bad(bad)
-        if row is not None:
-            raise InputError(
-                f"{series.iloc[row - 1]!r} is not a number",
-                file=file,
-                row=row,
-                column=col.name,
-                rule=f"type {col.dtype}",
-            )
+        reject_first(
+            present & numbers.isna(),
+            lambda i: f"{series.iloc[i]!r} is not a number",
+            rule=f"type {col.dtype}",
+            **where,
+        )
         if col.dtype == "int":
-            frac = numbers.notna() & (numbers != numbers.round())
-            row = _first_bad(frac)
-            if row is not None:
-                raise InputError(
-                    f"{series.iloc[row - 1]!r} is not a whole number",
-                    file=file,
-                    row=row,
-                    column=col.name,
-                    rule="type int",
-                )
+            reject_first(
+                numbers.notna() & (numbers != numbers.round()),
+                lambda i: f"{series.iloc[i]!r} is not a whole number",
+                rule="type int",
+                **where,
+            )
             return numbers.astype("Int64")
         return numbers.astype("float64")
     if col.dtype == "bool":
-        mapping = {
-            True: True,
-            False: False,
-            "true": True,
-            "false": False,
-            "True": True,
-            "False": False,
-            "1": True,
-            "0": False,
-        }
-        mapped = series.map(lambda v: mapping.get(v) if pd.notna(v) else pd.NA)
-        row = _first_bad(present & mapped.isna())
-        if row is not None:
-            raise InputError(
-                f"{series.iloc[row - 1]!r} is not true/false",
-                file=file,
-                row=row,
-                column=col.name,
-                rule="type bool",
-            )
+        mapped = series.map(lambda v: _BOOLS.get(v) if pd.notna(v) else pd.NA)
+        reject_first(
+            present & mapped.isna(),
+            lambda i: f"{series.iloc[i]!r} is not true/false",
+            rule="type bool",
+            **where,
+        )
         return mapped.astype("boolean")
     dates = pd.to_datetime(series, errors="coerce")
-    row = _first_bad(present & dates.isna())
-    if row is not None:
-        raise InputError(
-            f"{series.iloc[row - 1]!r} is not a date (YYYY-MM-DD)",
-            file=file,
-            row=row,
-            column=col.name,
-            rule="type date",
-        )
+    reject_first(
+        present & dates.isna(),
+        lambda i: f"{series.iloc[i]!r} is not a date (YYYY-MM-DD)",
+        rule="type date",
+        **where,
+    )
     return dates
+
+
+def _check_values(values: pd.Series, col: Column, file: str) -> None:
+    """Apply a column's null, code-list, pattern and range rules to its typed values."""
+    nulls = values.isna()
+    where = {"file": file, "column": col.name}
+    if not col.nullable:
+        reject_first(nulls, lambda _: "value is missing", rule="not null", **where)
+    if col.allowed is not None:
+        allowed = ", ".join(sorted(col.allowed)[:12]) + (", ..." if len(col.allowed) > 12 else "")
+        reject_first(
+            ~nulls & ~values.astype("string").isin(col.allowed),
+            lambda i: f"{values.iloc[i]!r} is not a known code (allowed: {allowed})",
+            rule="code list",
+            **where,
+        )
+    if col.pattern is not None:
+        matches = values.astype("string").fillna("").str.fullmatch(col.pattern)
+        reject_first(
+            ~nulls & ~matches.fillna(False).astype(bool),
+            lambda i: f"{values.iloc[i]!r} does not match {col.pattern}",
+            rule="pattern",
+            **where,
+        )
+    if col.minimum is not None:
+        reject_first(
+            ~nulls & (values < col.minimum).fillna(False),
+            lambda i: f"{values.iloc[i]} is below {col.minimum}",
+            rule="range",
+            **where,
+        )
+    if col.maximum is not None:
+        reject_first(
+            ~nulls & (values > col.maximum).fillna(False),
+            lambda i: f"{values.iloc[i]} is above {col.maximum}",
+            rule="range",
+            **where,
+        )
 
 
 def validate_frame(frame: pd.DataFrame, schema: Schema, *, file: str | Path) -> pd.DataFrame:
@@ -164,71 +209,17 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, *, file: str | Path) -> 
         if col.name not in out.columns:
             continue
         values = _coerce(out[col.name], col, file)
-        nulls = values.isna()
-        if not col.nullable:
-            row = _first_bad(nulls)
-            if row is not None:
-                raise InputError(
-                    "value is missing", file=file, row=row, column=col.name, rule="not null"
-                )
-        if col.allowed is not None:
-            bad = ~nulls & ~values.astype("string").isin(col.allowed)
-            row = _first_bad(bad)
-            if row is not None:
-                allowed = ", ".join(sorted(col.allowed)[:12])
-                raise InputError(
-                    f"{values.iloc[row - 1]!r} is not a known code (allowed: {allowed}"
-                    + (", ..." if len(col.allowed) > 12 else "")
-                    + ")",
-                    file=file,
-                    row=row,
-                    column=col.name,
-                    rule="code list",
-                )
-        if col.pattern is not None:
-            matches = values.astype("string").fillna("").str.fullmatch(col.pattern)
-            bad = ~nulls & ~matches.fillna(False).astype(bool)
-            row = _first_bad(bad)
-            if row is not None:
-                raise InputError(
-                    f"{values.iloc[row - 1]!r} does not match {col.pattern}",
-                    file=file,
-                    row=row,
-                    column=col.name,
-                    rule="pattern",
-                )
-        if col.minimum is not None:
-            row = _first_bad(~nulls & (values < col.minimum).fillna(False))
-            if row is not None:
-                raise InputError(
-                    f"{values.iloc[row - 1]} is below {col.minimum}",
-                    file=file,
-                    row=row,
-                    column=col.name,
-                    rule="range",
-                )
-        if col.maximum is not None:
-            row = _first_bad(~nulls & (values > col.maximum).fillna(False))
-            if row is not None:
-                raise InputError(
-                    f"{values.iloc[row - 1]} is above {col.maximum}",
-                    file=file,
-                    row=row,
-                    column=col.name,
-                    rule="range",
-                )
+        _check_values(values, col, file)
         out[col.name] = values
     if schema.unique_key:
-        dup = out.duplicated(list(schema.unique_key), keep="first")
-        row = _first_bad(dup)
-        if row is not None:
-            raise InputError(
-                f"duplicate of an earlier row on ({', '.join(schema.unique_key)})",
-                file=file,
-                row=row,
-                column=schema.unique_key[0],
-                rule="unique key",
-            )
+        key = ", ".join(schema.unique_key)
+        reject_first(
+            out.duplicated(list(schema.unique_key), keep="first"),
+            lambda _: f"duplicate of an earlier row on ({key})",
+            file=file,
+            column=schema.unique_key[0],
+            rule="unique key",
+        )
     for check in schema.checks:
         check(out, file)
     return out

@@ -57,30 +57,44 @@ def rerun(
     return run_outputs(job.output for job in jobs)
 
 
-def compare_records(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """One line per key missing from either mapping or holding different values."""
+def _key_differences(
+    kind: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    differ: Callable[[str, Any, Any], list[str]],
+) -> list[str]:
+    """Lines for keys in only one mapping, then ``differ(key, before, after)`` for the rest."""
     lines = []
     for key in sorted(set(before) | set(after)):
         if key not in after:
             lines.append(f"{kind} {key}: in the manifest, not produced now")
         elif key not in before:
             lines.append(f"{kind} {key}: produced now, not in the manifest")
-        elif before[key] != after[key]:
-            lines.append(f"{kind} {key}: manifest {before[key]!r}, now {after[key]!r}")
+        else:
+            lines += differ(key, before[key], after[key])
     return lines
+
+
+def compare_records(kind: str, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """One line per key missing from either mapping or holding different values."""
+    return _key_differences(
+        kind,
+        before,
+        after,
+        lambda key, old, new: (
+            [] if old == new else [f"{kind} {key}: manifest {old!r}, now {new!r}"]
+        ),
+    )
 
 
 def item_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Differences between two ``items`` mappings (id -> data hash, image hash, rows...)."""
-    lines = []
-    for item_id in sorted(set(before) | set(after)):
-        if item_id not in after:
-            lines.append(f"figure/table {item_id}: in the manifest, not produced now")
-        elif item_id not in before:
-            lines.append(f"figure/table {item_id}: produced now, not in the manifest")
-        else:
-            lines += compare_records(f"figure/table {item_id}", before[item_id], after[item_id])
-    return lines
+    return _key_differences(
+        "figure/table",
+        before,
+        after,
+        lambda item_id, old, new: compare_records(f"figure/table {item_id}", old, new),
+    )
 
 
 def differences(manifest: dict[str, Any], now: dict[str, Any], root: Path) -> list[str]:

@@ -265,22 +265,15 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> In
             column="id",
             rule="unique id",
         )
-    if entry["method"] not in METHODS:
-        raise InputError(
-            f"{entry['method']!r} is not one of {', '.join(METHODS)}",
-            file=file,
-            row=row,
-            column="method",
-            rule="code list",
-        )
-    if entry["polarity"] not in POLARITIES:
-        raise InputError(
-            f"{entry['polarity']!r} is not one of {', '.join(POLARITIES)}",
-            file=file,
-            row=row,
-            column="polarity",
-            rule="code list",
-        )
+    for key, allowed in (("method", METHODS), ("polarity", POLARITIES)):
+        if entry[key] not in allowed:
+            raise InputError(
+                f"{entry[key]!r} is not one of {', '.join(allowed)}",
+                file=file,
+                row=row,
+                column=key,
+                rule="code list",
+            )
     if entry["objective"] not in (1, 2, 3):
         raise InputError(
             f"{entry['objective']!r} is not 1, 2 or 3",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -172,6 +173,14 @@ def _check_period_years(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
+#: Ids one table takes from another: (table, id column, the table the ids belong to, rule).
+REFERENCES = (
+    ("milestones", "workstream_id", "workstreams", "known workstream"),
+    ("milestone_updates", "milestone_id", "milestones", "known milestone"),
+    ("risk_reviews", "risk_id", "risks", "known risk"),
+)
+
+
 def _check_known(
     values: Iterable[object], known: set[str], path: Path, column: str, rule: str
 ) -> None:
@@ -193,43 +202,20 @@ def _check_citations(frame: pd.DataFrame, path: Path, seeds: dict[str, str]) -> 
     for row, (provenance, cell) in enumerate(
         zip(frame["provenance"], frame["citations"], strict=True), start=1
     ):
+        broken = partial(InputError, file=path, row=row, column="citations")
         if pd.isna(cell):
             if provenance == "seed":
-                raise InputError(
-                    "a seed row must cite its seed",
-                    file=path,
-                    row=row,
-                    column="citations",
-                    rule="citation required",
-                )
+                raise broken("a seed row must cite its seed", rule="citation required")
             continue
         for citation in str(cell).split(CITATION_SEPARATOR):
             match = CITATION.fullmatch(citation.strip())
             if match is None:
-                raise InputError(
-                    f"{citation!r} is not 'NNN: quote'",
-                    file=path,
-                    row=row,
-                    column="citations",
-                    rule="citation format",
-                )
+                raise broken(f"{citation!r} is not 'NNN: quote'", rule="citation format")
             number, quote = match.groups()
             if number not in seeds:
-                raise InputError(
-                    f"no seed {number}_*.txt in data/reference/seeds",
-                    file=path,
-                    row=row,
-                    column="citations",
-                    rule="seed exists",
-                )
+                raise broken(f"no seed {number}_*.txt in data/reference/seeds", rule="seed exists")
             if collapse_whitespace(quote) not in seeds[number]:
-                raise InputError(
-                    f"not found in seed {number}: {quote!r}",
-                    file=path,
-                    row=row,
-                    column="citations",
-                    rule="quote in seed",
-                )
+                raise broken(f"not found in seed {number}: {quote!r}", rule="quote in seed")
 
 
 def _quotes(cell: object) -> list[tuple[str, str]]:
@@ -307,28 +293,9 @@ def load_tracker(root: Path | None = None) -> Tracker:
     path = {name: folder / f"{name}.csv" for name in SCHEMAS}
     for name in ("milestone_updates", "risk_reviews"):
         _check_period_years(tables[name], path[name])
-    workstreams = set(tables["workstreams"]["workstream_id"])
-    _check_known(
-        tables["milestones"]["workstream_id"],
-        workstreams,
-        path["milestones"],
-        "workstream_id",
-        "known workstream",
-    )
-    _check_known(
-        tables["milestone_updates"]["milestone_id"],
-        set(tables["milestones"]["milestone_id"]),
-        path["milestone_updates"],
-        "milestone_id",
-        "known milestone",
-    )
-    _check_known(
-        tables["risk_reviews"]["risk_id"],
-        set(tables["risks"]["risk_id"]),
-        path["risk_reviews"],
-        "risk_id",
-        "known risk",
-    )
+    for table, column, target, rule in REFERENCES:
+        known = set(tables[target][column])
+        _check_known(tables[table][column], known, path[table], column, rule)
     _check_known(
         tables["workstreams"]["indicators"],
         {i.id for i in catalogue.indicators()},

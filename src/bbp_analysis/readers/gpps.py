@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..validation import Column, Schema, validate_frame
+from ..validation import Column, Schema, reject_first, validate_frame
 from ._io import read_csv_strings, source_columns, strip_thousands
 
 SERIES_2018 = "2018-2023 questionnaire"
@@ -124,29 +124,23 @@ def _measure_values(raw: pd.DataFrame, column: str, file: Path) -> tuple[pd.Seri
     text = strip_thousands(raw[column])
     marked = (text == "*").fillna(False)
     numbers = pd.to_numeric(text.mask(marked), errors="coerce")
-    bad = text.notna() & ~marked & numbers.isna()
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0]) + 1
-        raise InputError(
-            f"{text.iloc[row - 1]!r} is not a number",
-            file=file,
-            row=row,
-            column=column,
-            rule="type float",
-        )
+    reject_first(
+        text.notna() & ~marked & numbers.isna(),
+        lambda i: f"{text.iloc[i]!r} is not a number",
+        file=file,
+        column=column,
+        rule="type float",
+    )
     coded = (numbers < 0).fillna(False)
     numbers = numbers.mask(coded).astype("float64")
     if _SHARE.fullmatch(column):
-        out = ((numbers < 0) | (numbers > 1)).fillna(False)
-        if out.any():
-            row = int(out.to_numpy().nonzero()[0][0]) + 1
-            raise InputError(
-                f"{numbers.iloc[row - 1]} is not a proportion between 0 and 1",
-                file=file,
-                row=row,
-                column=column,
-                rule="range",
-            )
+        reject_first(
+            (numbers < 0) | (numbers > 1),
+            lambda i: f"{numbers.iloc[i]} is not a proportion between 0 and 1",
+            file=file,
+            column=column,
+            rule="range",
+        )
     return numbers, marked | coded
 
 

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
-from ..validation import Column, Schema, validate_frame
+from ..validation import Column, Schema, reject_first, validate_frame
 from ._io import match_prefixes, read_csv_strings, source_columns, strip_thousands
 
 LAYOUT = "IoD2019 LSOA CSV"
@@ -89,15 +88,14 @@ def read_imd(path: str | Path) -> pd.DataFrame:
     with source_columns({tidy: source for source, tidy in names.items()}):
         frame = validate_frame(frame[[c for c in COLUMNS if c in frame.columns]], SCHEMA, file=path)
     expected = frame["imd_rank"].map(decile_from_rank)
-    wrong = (frame["imd_decile"] != expected).to_numpy().nonzero()[0]
-    if len(wrong):
-        row = int(wrong[0]) + 1
-        raise InputError(
-            f"decile {frame['imd_decile'].iloc[row - 1]} does not match rank "
-            f"{frame['imd_rank'].iloc[row - 1]} (expected {expected.iloc[row - 1]})",
-            file=path,
-            row=row,
-            column=next(s for s, t in names.items() if t == "imd_decile"),
-            rule="decile from rank",
-        )
+    reject_first(
+        frame["imd_decile"] != expected,
+        lambda i: (
+            f"decile {frame['imd_decile'].iloc[i]} does not match rank "
+            f"{frame['imd_rank'].iloc[i]} (expected {expected.iloc[i]})"
+        ),
+        file=path,
+        column=next(s for s, t in names.items() if t == "imd_decile"),
+        rule="decile from rank",
+    )
     return frame

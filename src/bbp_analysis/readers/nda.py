@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
-from ..validation import Column, Schema, validate_frame
+from ..validation import Column, Schema, reject_first, validate_frame
 from ._io import read_csv_strings, require_header, source_columns, strip_thousands
 
 LAYOUT = "NDA care processes (long form)"
@@ -94,32 +93,26 @@ def read_nda(path: str | Path) -> pd.DataFrame:
         marked = frame[column] == SUPPRESSED
         suppressed |= marked.fillna(False)
         frame[column] = strip_thousands(frame[column].mask(marked))
-        missing = frame[column].isna() & ~marked.fillna(False)
-        if missing.any():
-            row = int(missing.to_numpy().nonzero()[0][0]) + 1
-            source = "numerator" if column == "received" else "denominator"
-            raise InputError(
-                f"value is missing (suppressed counts are written {SUPPRESSED!r})",
-                file=path,
-                row=row,
-                column=source,
-                rule="not null",
-            )
+        reject_first(
+            frame[column].isna() & ~marked.fillna(False),
+            lambda _: f"value is missing (suppressed counts are written {SUPPRESSED!r})",
+            file=path,
+            column="numerator" if column == "received" else "denominator",
+            rule="not null",
+        )
     with source_columns(
         {"care_process": "measure", "received": "numerator", "eligible": "denominator"}
     ):
         frame = validate_frame(frame[list(COLUMNS[:6])], SCHEMA, file=path)
-    over = (frame["received"] > frame["eligible"]).fillna(False).to_numpy().nonzero()[0]
-    if len(over):
-        row = int(over[0]) + 1
-        raise InputError(
-            f"numerator {frame['received'].iloc[row - 1]} exceeds denominator "
-            f"{frame['eligible'].iloc[row - 1]}",
-            file=path,
-            row=row,
-            column="numerator",
-            rule="numerator <= denominator",
-        )
+    reject_first(
+        frame["received"] > frame["eligible"],
+        lambda i: (
+            f"numerator {frame['received'].iloc[i]} exceeds denominator {frame['eligible'].iloc[i]}"
+        ),
+        file=path,
+        column="numerator",
+        rule="numerator <= denominator",
+    )
     eligible = frame["eligible"].astype("float64")
     frame["proportion"] = (frame["received"].astype("float64") / eligible).where(eligible > 0)
     frame["suppressed"] = suppressed.to_numpy()

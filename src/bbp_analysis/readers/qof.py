@@ -23,7 +23,7 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import InputError
-from ..validation import Column, Schema, validate_frame
+from ..validation import Column, Schema, reject_first, validate_frame
 from ._io import read_csv_strings, require_header, source_columns, strip_thousands
 
 PRACTICE = r"[A-Z][0-9]{5}"
@@ -131,17 +131,16 @@ def read_qof(
     with source_columns(names):
         frame = validate_frame(frame, schema, file=path)
     if kind == "prevalence":
-        over = (frame["register"] > frame["list_size"]).to_numpy().nonzero()[0]
-        if len(over):
-            row = int(over[0]) + 1
-            raise InputError(
-                f"register {frame['register'].iloc[row - 1]} exceeds list size "
-                f"{frame['list_size'].iloc[row - 1]}",
-                file=path,
-                row=row,
-                column="REGISTER",
-                rule="register <= list size",
-            )
+        reject_first(
+            frame["register"] > frame["list_size"],
+            lambda i: (
+                f"register {frame['register'].iloc[i]} exceeds list size "
+                f"{frame['list_size'].iloc[i]}"
+            ),
+            file=path,
+            column="REGISTER",
+            rule="register <= list size",
+        )
         size = frame["list_size"].astype("float64")
         frame["prevalence"] = (frame["register"].astype("float64") / size).where(size > 0)
     return frame

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..validation import Column, Schema, validate_frame
+from ..validation import Column, Schema, reject_first, validate_frame
 from ._io import (
     read_csv_strings,
     reject_duplicates,
@@ -157,16 +157,13 @@ def read_registrations(path: str | Path) -> pd.DataFrame:
     dates = frame["extract_date"].map(
         lambda t: parse_extract_date(t) if isinstance(t, str) else None
     )
-    bad = frame["extract_date"].notna() & dates.isna()
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0]) + 1
-        raise InputError(
-            f"{frame['extract_date'].iloc[row - 1]!r} is not a date like 01JAN2021 or 2026-04-01",
-            file=path,
-            row=row,
-            column="EXTRACT_DATE",
-            rule="extract date",
-        )
+    reject_first(
+        frame["extract_date"].notna() & dates.isna(),
+        lambda i: f"{frame['extract_date'].iloc[i]!r} is not a date like 01JAN2021 or 2026-04-01",
+        file=path,
+        column="EXTRACT_DATE",
+        rule="extract date",
+    )
     frame["extract_date"] = dates
     bounds = frame["age"].map(lambda a: age_bounds(a) if isinstance(a, str) else (None, None))
     frame["age_start"] = pd.array([b[0] for b in bounds], dtype="Int64")
@@ -189,14 +186,10 @@ def read_registrations(path: str | Path) -> pd.DataFrame:
         frame = validate_frame(frame[list(COLUMNS)], SCHEMA, file=path)
         reject_duplicates(frame, ["practice_code", "sex", "age"], file=path)
     if frame["extract_date"].nunique() > 1:
-        row = (
-            int((frame["extract_date"] != frame["extract_date"].iloc[0]).to_numpy().nonzero()[0][0])
-            + 1
-        )
-        raise InputError(
-            "file mixes extract dates",
+        reject_first(
+            frame["extract_date"] != frame["extract_date"].iloc[0],
+            lambda _: "file mixes extract dates",
             file=path,
-            row=row,
             column="EXTRACT_DATE",
             rule="one extract date",
         )

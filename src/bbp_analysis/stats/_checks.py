@@ -114,6 +114,17 @@ def check_denominators(denominators: np.ndarray, name: str) -> None:
     reject(denominators <= 0, name, "must be greater than zero")
 
 
+def counts_and_denominators(
+    counts: ArrayLike, denominators: ArrayLike, names: tuple[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts and their denominators as float arrays of one length, checked: counts not
+    negative, denominators above zero (missing values pass). ``names`` name the arguments."""
+    o, n = broadcast(as_float(counts, names[0]), as_float(denominators, names[1]), names=names)
+    check_counts(o, names[0])
+    check_denominators(n, names[1])
+    return o, n
+
+
 def require_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
     """Every named column must be in ``frame``."""
     missing = [c for c in columns if c not in frame.columns]

@@ -13,8 +13,7 @@ from bbp_analysis.stats._checks import (
     StatsInputError,
     as_float,
     broadcast,
-    check_counts,
-    check_denominators,
+    counts_and_denominators,
     index_of,
     reject,
 )
@@ -97,13 +96,7 @@ def recent_trend(counts: ArrayLike, denominators: ArrayLike, polarity: Polarity 
     event (no variance).
     """
     _check_polarity(polarity)
-    r, n = broadcast(
-        as_float(counts, "counts"),
-        as_float(denominators, "denominators"),
-        names=("counts", "denominators"),
-    )
-    check_counts(r, "counts")
-    check_denominators(n, "denominators")
+    r, n = counts_and_denominators(counts, denominators, ("counts", "denominators"))
     r, n = r[-TREND_POINTS:], n[-TREND_POINTS:]
     if r.size < TREND_POINTS or np.isnan(r).any() or np.isnan(n).any():
         return "Cannot be calculated"

@@ -29,7 +29,7 @@ from bbp_analysis.stats._checks import (
     as_float,
     broadcast,
     check_counts,
-    check_denominators,
+    counts_and_denominators,
     index_of,
     reject,
 )
@@ -109,9 +109,7 @@ def _prepare(
         return o, n
     if rate_type not in ("crude", "dsr"):
         raise StatsInputError(f"got {rate_type!r}", column="rate_type", rule="must be crude or dsr")
-    o, n = broadcast(o, as_float(denominator, "denominator"), names=("numerator", "denominator"))
-    check_counts(o, "numerator")
-    check_denominators(n, "denominator")
+    o, n = counts_and_denominators(o, denominator, ("numerator", "denominator"))
     reject(np.isnan(o) | np.isnan(n), "numerator, denominator", "funnels need every value")
     if statistic == "proportion":
         reject(o > n, "numerator", "must not exceed the denominator")

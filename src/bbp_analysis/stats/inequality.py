@@ -24,20 +24,17 @@ MIN_QUANTILES, MAX_QUANTILES = 5, 100
 _Z95 = float(stats.norm.ppf(0.975))
 
 
+#: The scale each value type is fitted on (log for rates, logit for proportions) and back;
+#: "normal" values are fitted as they are.
+_LINKS = {"rate": (np.log, np.exp), "proportion": (special.logit, special.expit)}
+
+
 def _forward(values: np.ndarray, value_type: ValueType) -> np.ndarray:
-    if value_type == "rate":
-        return np.log(values)
-    if value_type == "proportion":
-        return special.logit(values)
-    return values
+    return _LINKS[value_type][0](values) if value_type in _LINKS else values
 
 
 def _backward(values: np.ndarray, value_type: ValueType) -> np.ndarray:
-    if value_type == "rate":
-        return np.exp(values)
-    if value_type == "proportion":
-        return special.expit(values)
-    return values
+    return _LINKS[value_type][1](values) if value_type in _LINKS else values
 
 
 def _midpoints(population: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,11 +9,8 @@ import pandas as pd
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
-    as_float,
-    broadcast,
-    check_counts,
-    check_denominators,
     confidence_levels,
+    counts_and_denominators,
     index_of,
     interval_frame,
     reject,
@@ -53,13 +50,7 @@ def proportion(
     Raises ``ValueError`` for negative numerators, denominators <= 0 or numerator > denominator.
     """
     levels = confidence_levels(confidence)
-    o, n = broadcast(
-        as_float(numerator, "numerator"),
-        as_float(denominator, "denominator"),
-        names=("numerator", "denominator"),
-    )
-    check_counts(o, "numerator")
-    check_denominators(n, "denominator")
+    o, n = counts_and_denominators(numerator, denominator, ("numerator", "denominator"))
     reject(o > n, "numerator", "must not exceed the denominator")
     bounds = {}
     for level in levels:

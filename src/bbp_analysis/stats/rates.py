@@ -11,11 +11,8 @@ from scipy import stats
 from bbp_analysis.stats._checks import (
     ArrayLike,
     Level,
-    as_float,
-    broadcast,
-    check_counts,
-    check_denominators,
     confidence_levels,
+    counts_and_denominators,
     index_of,
     interval_frame,
 )
@@ -79,13 +76,7 @@ def rate(
     allowed (events can recur).
     """
     levels = confidence_levels(confidence)
-    o, n = broadcast(
-        as_float(count, "count"),
-        as_float(denominator, "denominator"),
-        names=("count", "denominator"),
-    )
-    check_counts(o, "count")
-    check_denominators(n, "denominator")
+    o, n = counts_and_denominators(count, denominator, ("count", "denominator"))
     bounds = {}
     for level in levels:
         lower, upper = poisson_count_bounds(o, level)

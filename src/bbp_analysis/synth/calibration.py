@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from .. import periods
 from ..errors import InputError
 from ..paths import reference_dir
-from ..validation import Column, Schema, validate_frame
+from ..readers.nda import EIGHT_CARE_PROCESSES
+from ..reference import load_reference
 
 HARROW = "E09000015"
 
@@ -187,17 +186,7 @@ TARGETS: dict[str, Target] = {
 #: Nine care processes (NDA): the eight NDA care processes plus retinal screening, which the
 #: NDA takes from the diabetic eye screening programme (data-sources 2.4). The brief's remark
 #: that eye screening is not one of the nine does not match the NDA definition.
-CARE_PROCESSES: tuple[str, ...] = (
-    "hba1c",
-    "blood_pressure",
-    "cholesterol",
-    "serum_creatinine",
-    "urine_albumin",
-    "foot_surveillance",
-    "bmi",
-    "smoking",
-    "retinal_screening",
-)
+CARE_PROCESSES: tuple[str, ...] = (*EIGHT_CARE_PROCESSES, "retinal_screening")
 
 #: Practice table after ``image11.emf`` in the plan (2.3, "9 Key Care Processes Achieved in
 #: Last 15 Months"): practice -> (persons with diabetes, persons achieving all nine). Read as
@@ -234,47 +223,23 @@ DIABETES_NINE_CP_PRACTICES: dict[str, tuple[int, int]] = {
     "E84053": (308, 2),
     "E84061": (906, 171),
 }
-DIABETES_9CP_CSV = "diabetes_9cp_practices.csv"
-
-
-def _achieved_within_denominator(frame: pd.DataFrame, file: str) -> None:
-    bad = frame["patients_all_9"] > frame["patients_with_diabetes"]
-    if bad.any():
-        raise InputError(
-            "more patients with all nine than with diabetes",
-            file=file,
-            row=int(bad.to_numpy().nonzero()[0][0]) + 1,
-            column="patients_all_9",
-            rule="numerator <= denominator",
-        )
-
-
-DIABETES_9CP_SCHEMA = Schema(
-    "diabetes_9cp_practices",
-    (
-        Column("practice_code", pattern=r"[A-Z]\d{5}"),
-        Column("patients_with_diabetes", "int", minimum=1),
-        Column("patients_all_9", "int", minimum=0),
-    ),
-    unique_key=("practice_code",),
-    checks=(_achieved_within_denominator,),
-)
+DIABETES_9CP = "diabetes_9cp_practices"
 
 
 def diabetes_nine_cp_practices(root: Path | None = None) -> dict[str, tuple[int, int]]:
     """Per-practice (persons with diabetes, persons with all nine care processes).
 
-    Read from the transcription ``data/reference/diabetes_9cp_practices.csv`` (columns
-    ``practice_code, patients_with_diabetes, patients_all_9``) when it exists, else the values
-    held in :data:`DIABETES_NINE_CP_PRACTICES`.
+    Read from the transcription ``data/reference/diabetes_9cp_practices.csv`` (checked by its
+    reference schema) when it exists, else the values held in
+    :data:`DIABETES_NINE_CP_PRACTICES`.
     """
     try:
-        path = reference_dir(root) / DIABETES_9CP_CSV
+        path = reference_dir(root) / f"{DIABETES_9CP}.csv"
     except FileNotFoundError:
         return dict(DIABETES_NINE_CP_PRACTICES)
     if not path.is_file():
         return dict(DIABETES_NINE_CP_PRACTICES)
-    frame = validate_frame(pd.read_csv(path, dtype=str), DIABETES_9CP_SCHEMA, file=path)
+    frame = load_reference(DIABETES_9CP, root)
     return {
         code: (int(d), int(a))
         for code, d, a in zip(

@@ -15,6 +15,15 @@ import pandas as pd
 from .. import periods
 from .calibration import PLAN
 
+#: The Fingertips columns after ``Value`` that hold numbers (missing where not published).
+NUMBER_COLUMNS = (
+    "Lower CI 95.0 limit",
+    "Upper CI 95.0 limit",
+    "Lower CI 99.8 limit",
+    "Upper CI 99.8 limit",
+    "Count",
+    "Denominator",
+)
 FINGERTIPS_COLUMNS = (
     "Indicator ID",
     "Indicator Name",
@@ -29,12 +38,7 @@ FINGERTIPS_COLUMNS = (
     "Category",
     "Time period",
     "Value",
-    "Lower CI 95.0 limit",
-    "Upper CI 95.0 limit",
-    "Lower CI 99.8 limit",
-    "Upper CI 99.8 limit",
-    "Count",
-    "Denominator",
+    *NUMBER_COLUMNS,
     "Value note",
     "Recent Trend",
     "Compared to England value or percentiles",
@@ -224,13 +228,6 @@ def comparators(years: tuple[str, ...], rng: np.random.Generator) -> pd.DataFram
                     }
                 )
     frame = pd.DataFrame(rows, columns=[*FINGERTIPS_COLUMNS, "source"])
-    for col in (
-        "Lower CI 95.0 limit",
-        "Upper CI 95.0 limit",
-        "Lower CI 99.8 limit",
-        "Upper CI 99.8 limit",
-        "Count",
-        "Denominator",
-    ):
+    for col in NUMBER_COLUMNS:
         frame[col] = frame[col].astype("float64")
     return frame

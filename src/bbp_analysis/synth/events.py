@@ -40,7 +40,7 @@ from .calibration import (
 )
 from .conditions import CONDITIONS
 from .interventions import effect_multiplier
-from .population import START, age_at
+from .population import START, age_at, ages_on
 
 YEAR_FACTORS = (1.04, 0.85, 1.0, 1.01, 1.02, 1.03, 1.04)  # from 2019-20, last one held
 
@@ -162,10 +162,7 @@ class Exposure:
 def age_in_year(people: pd.DataFrame, label: str) -> np.ndarray:
     """Age on 1 October of financial year ``label`` (0 for those not yet born): event rates
     follow people as they age; in the calibration year this equals ``age_c``."""
-    mid = np.full(len(people), np.datetime64(f"{label[:4]}-10-01", "D"))
-    return np.clip(
-        age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(), mid), 0, None
-    )
+    return np.clip(ages_on(people, np.datetime64(f"{label[:4]}-10-01", "D")), 0, None)
 
 
 def _pick(

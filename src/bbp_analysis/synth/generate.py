@@ -9,7 +9,6 @@ timestamps, no pandas metadata), so the same arguments give byte-identical files
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError
+from ..extract import sha256_file
 from ..params import latest_period
 from ..paths import synthetic_dir
-from ..validation import validate_frame
+from ..validation import reject_first, validate_frame
 from . import GENERATOR_VERSION
 from .calibration import HARROW, diabetes_nine_cp_practices, window
 from .comparators import comparators
@@ -293,29 +293,18 @@ def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]) -> 
     return dict(iter_tables(area, scale, seed, years))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def validate_table(name: str, table: pa.Table, years: tuple[str, ...]) -> None:
     """Check one table against its declared schema and its ``fin_year`` values against the
     years generated (raises InputError naming the rule)."""
     frame = validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
     if "fin_year" in frame.columns:
-        outside = ~frame["fin_year"].isin(years)
-        if outside.any():
-            row = int(outside.to_numpy().nonzero()[0][0]) + 1
-            raise InputError(
-                f"{frame['fin_year'].iloc[row - 1]!r} is outside {years[0]} to {years[-1]}",
-                file=f"{name}.parquet",
-                row=row,
-                column="fin_year",
-                rule="period within the extract",
-            )
+        reject_first(
+            ~frame["fin_year"].isin(years),
+            lambda i: f"{frame['fin_year'].iloc[i]!r} is outside {years[0]} to {years[-1]}",
+            file=f"{name}.parquet",
+            column="fin_year",
+            rule="period within the extract",
+        )
 
 
 def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None:
@@ -370,7 +359,7 @@ def generate(
         "scale": scale,
         "periods": list(years),
         "tables": {
-            name: {"file": path.name, "rows": rows[name], "sha256": _sha256(path)}
+            name: {"file": path.name, "rows": rows[name], "sha256": sha256_file(path)}
             for name, path in sorted(paths.items())
         },
     }

@@ -22,68 +22,65 @@ DIABETES_TEAM_STARTS = ("2022-07-01", "2022-10-01", "2023-01-01", "2023-04-01", 
 FRAILTY_FIRST_WAVE = ("Healthsense PCN", "Harrow Collaborative PCN", "Harrow East PCN")
 
 
+#: Each programme's built-in effects: (intervention, outcome, effect type, effect size, the
+#: population it acts on). Negative controls carry effect 1.0.
+EFFECTS = (
+    (
+        "integrated_diabetes_team",
+        "diabetes_nine_care_processes",
+        "odds_ratio",
+        2.0,
+        "persons with diabetes",
+    ),
+    (
+        "integrated_diabetes_team",
+        "acsc_admissions_diabetes",
+        "rate_ratio",
+        0.80,
+        "persons with diabetes",
+    ),
+    (
+        "integrated_frailty_model",
+        "emergency_admissions_frail",
+        "rate_ratio",
+        0.85,
+        "persons with moderate or severe eFI",
+    ),
+    ("falls_pathway", "falls_admissions_65plus", "rate_ratio", 0.80, "persons aged 65+"),
+    *(
+        ("negative_control", outcome, "none", 1.0, "no programme acts on this outcome")
+        for outcome in ("utc_attendances", "cancer_screening", "mmr2_by_5")
+    ),
+)
+
+
+def _start_dates(intervention: str) -> dict[str, str]:
+    """Each Harrow PCN's start date (ISO) for one programme."""
+    if intervention == "integrated_diabetes_team":
+        return dict(zip(HARROW_PCNS_BY_START, DIABETES_TEAM_STARTS, strict=True))
+    if intervention == "integrated_frailty_model":
+        return {
+            pcn: "2023-01-01" if pcn in FRAILTY_FIRST_WAVE else "2024-04-01"
+            for pcn in HARROW_PCNS_BY_START
+        }
+    start = {"falls_pathway": "2023-04-01", "negative_control": "2022-04-01"}[intervention]
+    return dict.fromkeys(HARROW_PCNS_BY_START, start)
+
+
 def _rows() -> list[dict]:
-    rows: list[dict] = []
-    for pcn, start in zip(HARROW_PCNS_BY_START, DIABETES_TEAM_STARTS, strict=True):
-        rows.append(
-            dict(
-                intervention="integrated_diabetes_team",
-                pcn_name=pcn,
-                start_date=start,
-                outcome="diabetes_nine_care_processes",
-                effect_type="odds_ratio",
-                effect_size=2.0,
-                population="persons with diabetes",
-            )
-        )
-        rows.append(
-            dict(
-                intervention="integrated_diabetes_team",
-                pcn_name=pcn,
-                start_date=start,
-                outcome="acsc_admissions_diabetes",
-                effect_type="rate_ratio",
-                effect_size=0.80,
-                population="persons with diabetes",
-            )
-        )
-    for pcn in HARROW_PCNS_BY_START:
-        start = "2023-01-01" if pcn in FRAILTY_FIRST_WAVE else "2024-04-01"
-        rows.append(
-            dict(
-                intervention="integrated_frailty_model",
-                pcn_name=pcn,
-                start_date=start,
-                outcome="emergency_admissions_frail",
-                effect_type="rate_ratio",
-                effect_size=0.85,
-                population="persons with moderate or severe eFI",
-            )
-        )
-        rows.append(
-            dict(
-                intervention="falls_pathway",
-                pcn_name=pcn,
-                start_date="2023-04-01",
-                outcome="falls_admissions_65plus",
-                effect_type="rate_ratio",
-                effect_size=0.80,
-                population="persons aged 65+",
-            )
-        )
-        for outcome in ("utc_attendances", "cancer_screening", "mmr2_by_5"):
-            rows.append(
-                dict(
-                    intervention="negative_control",
-                    pcn_name=pcn,
-                    start_date="2022-04-01",
-                    outcome=outcome,
-                    effect_type="none",
-                    effect_size=1.0,
-                    population="no programme acts on this outcome",
-                )
-            )
-    return rows
+    return [
+        {
+            "intervention": intervention,
+            "pcn_name": pcn,
+            "start_date": start,
+            "outcome": outcome,
+            "effect_type": effect_type,
+            "effect_size": size,
+            "population": population,
+        }
+        for intervention, outcome, effect_type, size, population in EFFECTS
+        for pcn, start in _start_dates(intervention).items()
+    ]
 
 
 def interventions_table() -> pd.DataFrame:

@@ -251,6 +251,12 @@ def age_at(birth_year: np.ndarray, birth_month: np.ndarray, dates: np.ndarray) -
     return (year - birth_year - before).astype(np.int64)
 
 
+def ages_on(people: pd.DataFrame, day: np.datetime64) -> np.ndarray:
+    """Every person's completed years of age on one day (negative for those not yet born)."""
+    dates = np.full(len(people), day)
+    return age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(), dates)
+
+
 def pseudonymous_ids(n: int, rng: np.random.Generator) -> np.ndarray:
     """``P`` + 8 digits: an affine bijection of 0..n-1 modulo 10^8 with a seeded multiplier,
     so identifiers are unique, scrambled and reproducible."""

@@ -28,7 +28,7 @@ from .calibration import CARE_PROCESSES, HARROW, TARGETS, held
 from .conditions import solve_intercept
 from .events import registered_span
 from .interventions import effect_multiplier
-from .population import age_at
+from .population import ages_on
 
 PROCESS_RATES = dict(
     zip(CARE_PROCESSES, (0.88, 0.90, 0.80, 0.85, 0.45, 0.60, 0.80, 0.85, 0.78), strict=True)
@@ -205,11 +205,7 @@ def programmes(
     for k, label in enumerate(years):
         mid = mid_year(label)
         listed = on_list_at(people, mid)
-        age = age_at(
-            people["birth_year"].to_numpy(),
-            people["birth_month"].to_numpy(),
-            np.full(len(people), mid),
-        )
+        age = ages_on(people, mid)
         for code, programme in enumerate(sorted(UPTAKE)):
             rates = UPTAKE[programme]
             scope, eligible = _eligible(people, programme, age, label, rng)

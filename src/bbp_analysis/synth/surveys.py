@@ -23,7 +23,7 @@ import pandas as pd
 
 from .calibration import HARROW, NWL_BOROUGHS, TARGETS, held
 from .conditions import solve_intercept
-from .population import age_at
+from .population import ages_on
 from .programmes import mid_year, on_list_at
 
 GPPS_BANDS = (16, 25, 35, 45, 55, 65, 75, 85)
@@ -80,11 +80,7 @@ def gpps_responses(
     parts = []
     for label in years:
         mid = mid_year(label)
-        age = age_at(
-            people["birth_year"].to_numpy(),
-            people["birth_month"].to_numpy(),
-            np.full(len(people), mid),
-        )
+        age = ages_on(people, mid)
         idx = np.flatnonzero(on_list_at(people, mid) & (age >= 16))
         practice = people["practice_code"].to_numpy()[idx]
         size = pd.Series(practice).map(pd.Series(practice).value_counts()).to_numpy()
@@ -147,11 +143,7 @@ def citizen_survey(
     for k, label in enumerate(survey_years(years)):
         rate = CITIZEN_POSITIVE[min(k, len(CITIZEN_POSITIVE) - 1)]
         mid = mid_year(label)
-        age = age_at(
-            people["birth_year"].to_numpy(),
-            people["birth_month"].to_numpy(),
-            np.full(len(people), mid),
-        )
+        age = ages_on(people, mid)
         pool = np.flatnonzero(on_list_at(people, mid) & (age >= 18))
         per_borough = pd.Series(people["borough_code"].to_numpy()[pool]).value_counts()
         p = 1000 * scale / per_borough[people["borough_code"].to_numpy()[pool]].to_numpy()
@@ -219,11 +211,7 @@ def oral_health_survey(
     parts = []
     for label, harrow_rate in oral_waves(years).items():
         mid = mid_year(label)
-        age = age_at(
-            people["birth_year"].to_numpy(),
-            people["birth_month"].to_numpy(),
-            np.full(len(people), mid),
-        )
+        age = ages_on(people, mid)
         pool = np.flatnonzero(on_list_at(people, mid) & (age == 5))
         borough = people["borough_code"].to_numpy()[pool]
         per_borough = pd.Series(borough).value_counts()
