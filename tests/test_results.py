@@ -7,11 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 
+import nbformat
 import pytest
 
 from bbp_analysis import results
 from bbp_analysis.errors import BuildError
 from bbp_analysis.headline import Headline, Reading
+from bbp_analysis.pipeline import results_template, templates, writes_results
+
+from support import ROOT
 
 
 def headline(**overrides) -> Headline:
@@ -151,3 +155,18 @@ def test_manifest_record_hashes_the_bytes_and_lists_each_headline(assembled):
         "upper": 11.18,
         "status": "not met",
     }
+
+
+def test_chapters_write_results_and_the_displays_run_after_them(tmp_path):
+    writers = [t.name for t in templates(ROOT) if writes_results(t)]
+    assert writers == [
+        "objective-1-population-health.ipynb",
+        "objective-2-neighbourhood-teams.ipynb",
+        "objective-3-care-pathways.ipynb",
+    ]
+    for name in writers:
+        reduced = nbformat.read(results_template(ROOT / "book" / name, tmp_path), as_version=4)
+        assert [cell.cell_type for cell in reduced.cells] == ["code"] * 3
+        assert "parameters" in reduced.cells[0].metadata["tags"]
+        assert "params = " in reduced.cells[1].source
+        assert "results.write_fragment(" in reduced.cells[2].source

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import papermill
 
 from . import board_paper, extract, results, site_folder
@@ -214,6 +215,26 @@ def run_edition_notebooks(
     )
 
 
+def results_template(template: Path, folder: Path) -> Path:
+    """A copy of chapter ``template`` in ``folder`` holding only what its results cell needs:
+    its leading hidden code cells (parameters and set-up) and the cell that writes its
+    results fragment; return its path. Its run writes the fragment the full run writes,
+    without drawing the chapter's figures."""
+    notebook = nbformat.read(template, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    leading = []
+    for cell in code:
+        if "remove-cell" not in cell.metadata.get("tags", []):
+            break
+        leading.append(cell)
+    writing = [cell for cell in code if "results.write_fragment(" in cell.source]
+    notebook.cells = list({id(cell): cell for cell in leading + writing}.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / template.name
+    nbformat.write(notebook, path)
+    return path
+
+
 def earlier_results(
     run_params: dict[str, Any],
     stage: Path,
@@ -222,8 +243,9 @@ def earlier_results(
     workers: int | None = None,
 ) -> dict[str, Path]:
     """The results file of every period before ``run_params``' that this build does not
-    stage, from those periods' chapter runs (cached like any notebook run) for the same
-    area: period -> path. What changed and the claims ledger read them."""
+    stage, for the same area: period -> path. Each is assembled from that period's chapter
+    results cells (:func:`results_template`, cached like any notebook run; no stated values,
+    as the chapters' text is not run). What changed and the claims ledger read them."""
     out = {}
     for other in params_mod.available_periods(root):
         if other >= run_params["period"] or (stage / "editions" / other).is_dir():
@@ -235,15 +257,15 @@ def earlier_results(
         }
         book_stage = stage / "earlier" / other
         writers = [
-            job
+            replace(job, template=results_template(job.template, stage / "earlier" / "templates"))
             for job in notebook_jobs(other_params, book_stage, root)
             if writes_results(job.template)
         ]
-        progress(f"{run_params['period']}: chapter runs of {other} for what changed")
+        progress(f"{run_params['period']}: results of {other}'s chapters for what changed")
         run_notebooks(
             writers, other_params["cell_timeout_seconds"], root, progress, workers=workers
         )
-        out[other] = assemble_results(other, book_stage, writers)
+        out[other] = results.assemble(book_stage / "_extra", other, {})
     return out
 
 
