@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from bbp_analysis import results
+from bbp_analysis.audit.verify import results_differences
 from bbp_analysis.errors import BuildError
 from bbp_analysis.headline import Headline, Reading
 from bbp_analysis.pipeline import results_template, templates, writes_results
@@ -170,3 +171,17 @@ def test_chapters_write_results_and_the_displays_run_after_them(tmp_path):
         assert "parameters" in reduced.cells[0].metadata["tags"]
         assert "params = " in reduced.cells[1].source
         assert "results.write_fragment(" in reduced.cells[2].source
+
+
+def test_verify_lists_the_results_file_and_each_headline_that_changed(assembled):
+    extra, path = assembled
+    before = results.record(path)
+    results.write_fragment("objective-3", [headline(value=10.8, upper=11.2)], extra)
+    after = results.record(results.assemble(extra, "2025-26", {}))
+    assert results_differences(before, before) == []
+    assert results_differences(None, after) == []  # a manifest from before results files
+    assert results_differences(before, after) == [
+        f"results file: SHA-256 was {before['sha256'][:16]}, now {after['sha256'][:16]}",
+        "results pm5-acsc-admissions upper: manifest 11.18, now 11.2",
+        "results pm5-acsc-admissions value: manifest 10.79, now 10.8",
+    ]
