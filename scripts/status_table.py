@@ -6,8 +6,8 @@ chapters' headline functions (no site build): the table behind issue 19's status
 
 from __future__ import annotations
 
+from bbp_analysis.chapters import objective_1, objective_2, objective_3
 from bbp_analysis.params import load_parameters
-from bbp_analysis.scorecard import headlines
 
 PERIODS = ("2022-23", "2023-24", "2024-25", "2025-26")
 
@@ -15,7 +15,9 @@ PERIODS = ("2022-23", "2023-24", "2024-25", "2025-26")
 def main() -> None:
     """One line per edition and headline: value (interval), status, readings' verdicts."""
     for period in PERIODS:
-        for item in headlines(load_parameters(period)):
+        params = load_parameters(period)
+        chapters = (objective_1, objective_2, objective_3)
+        for item in [i for chapter in chapters for i in chapter.headline_measures(params)]:
             if item.measure not in (2, 3, 4):
                 continue
             readings = " | ".join(f"{r.name.split(' (')[0]}: {r.verdict}" for r in item.readings)

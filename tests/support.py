@@ -56,3 +56,23 @@ def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.Com
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
+
+
+def chapter_headlines(params: dict) -> list:
+    """Every chapter's headlines, from the chapter modules' own functions (what each chapter
+    run writes to the edition's results file)."""
+    from bbp_analysis.chapters import objective_1, objective_2, objective_3
+
+    return [
+        item
+        for chapter in (objective_1, objective_2, objective_3)
+        for item in chapter.headline_measures(params)
+    ]
+
+
+def write_results(extra: Path, items: list, period: str) -> Path:
+    """An edition's results file in ``extra`` holding ``items``, as a build assembles it."""
+    from bbp_analysis import results
+
+    results.write_fragment("chapters", items, extra)
+    return results.assemble(extra, period, {})

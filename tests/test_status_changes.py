@@ -12,8 +12,9 @@ import pytest
 
 from bbp_analysis.headline import Headline
 from bbp_analysis.params import load_parameters
-from bbp_analysis.scorecard import headlines
 from bbp_analysis.site.whatchanged import changes
+
+from support import chapter_headlines
 
 PERIODS = ("2022-23", "2023-24", "2024-25", "2025-26")
 
@@ -22,7 +23,7 @@ PERIODS = ("2022-23", "2023-24", "2024-25", "2025-26")
 def editions() -> dict[str, dict[str, Headline]]:
     """Each edition's headlines (the chapters' functions, no site build)."""
     return {
-        period: {item.indicator_id: item for item in headlines(load_parameters(period))}
+        period: {item.indicator_id: item for item in chapter_headlines(load_parameters(period))}
         for period in PERIODS
     }
 

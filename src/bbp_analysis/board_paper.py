@@ -4,12 +4,13 @@ Management Board meeting pack.
 Page 1 is the cover sheet (meeting, date, sponsor and author roles from the parameters, the
 purpose, recommendation and decision asked) and an executive summary generated from the
 headlines, which calls a value better or worse than its baseline only when the interval says
-so. Then the five partnership measures' scorecard (the front page's headlines,
-:func:`edition_headlines`), the exceptions (measures not met, milestones late or at risk,
-risks rising), the chapters' key messages and headline figures (read from the edition's
-executed notebooks, so the words, images and alternative text are the site's own), delivery
-and the top risks (:mod:`bbp_analysis.delivery`, with the chapter's risk matrix) and links to
-the site. Synthetic and illustrative values are labelled as such.
+so. Then the five partnership measures' scorecard (the edition's headlines from its results
+file, as on the front page, :func:`edition_headlines`), the exceptions (measures not met,
+milestones late or at risk, risks rising), the chapters' key messages and headline figures
+(read from the edition's executed notebooks, so the words, images and alternative text are
+the site's own), delivery and the top risks (:mod:`bbp_analysis.delivery`, with the
+chapter's risk matrix) and links to the site. Synthetic and illustrative values are labelled
+as such.
 
 Rendered from HTML and CSS by WeasyPrint as PDF/UA-1: headings, tables, lists and figures are
 tagged in reading order, each chart carries the site's alternative text, the language is
@@ -38,11 +39,10 @@ from PIL import Image
 from weasyprint import CSS
 from weasyprint import HTML as WeasyHTML
 
-from . import catalogue, extract
+from . import catalogue, extract, results
 from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
 from .headline import Headline
-from .scorecard import SNAPSHOT, headlines
 from .site.whatchanged import comparisons
 
 FILE_NAME = "board-paper.pdf"
@@ -452,16 +452,10 @@ def delivery_html(tracker: Tracker, period: str, figures: dict[str, str]) -> str
     )
 
 
-def edition_headlines(params: dict[str, Any], executed: Path) -> list[Headline]:
-    """The headlines the edition's front page published (``../_extra/headlines.json`` beside
-    the executed notebooks), or computed from the chapters when there is no such snapshot."""
-    snapshot = executed.parent / "_extra" / SNAPSHOT
-    if not snapshot.is_file():
-        return headlines(params)
-    items = json.loads(snapshot.read_text(encoding="utf-8"))
-    return [
-        Headline(**{**item, "trend": [tuple(point) for point in item["trend"]]}) for item in items
-    ]
+def edition_headlines(executed: Path) -> list[Headline]:
+    """The edition's headlines, from its results file (``../_extra/results.json`` beside the
+    executed notebooks in ``executed``), as the front page shows them."""
+    return results.headlines(executed.parent / "_extra")
 
 
 def _figure_ids(items: list[Headline]) -> list[str]:
@@ -594,11 +588,11 @@ def write_board_paper(
     """Write the edition's board paper to ``out`` (PDF/UA-1) and return it.
 
     ``executed`` is the folder of the edition's executed notebooks (key messages, figures and
-    their alt text, and the front page's headlines are read from there and its ``_extra``);
+    their alt text are read from there, the headlines from the results file in its ``_extra``);
     ``params`` are the edition's run parameters.
     """
     tracker = load_tracker(root)
-    items = edition_headlines(params, executed)
+    items = edition_headlines(executed)
     document = WeasyHTML(string=paper_html(params, items, tracker, executed))
     out.parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(

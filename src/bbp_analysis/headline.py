@@ -2,8 +2,9 @@
 
 Each objective's chapter module offers ``headline_measures(params) -> list[Headline]``, one
 per partnership measure it owns (objective 1: measures 1 and 2; objective 2: 3 and 4;
-objective 3: 5). The chapter's own figures and the scorecard call the same function, so the
-front page, the chapter and the board paper can never disagree.
+objective 3: 5). The chapter's run writes them to the edition's results file
+(:mod:`bbp_analysis.results`), which the front page, the delivery chapter, the board paper,
+what changed and the claims ledger read, so they can never disagree with the chapter.
 """
 
 from __future__ import annotations

@@ -19,20 +19,28 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import papermill
 
-from . import board_paper, extract, site_folder
+from . import board_paper, extract, results, site_folder
 from . import params as params_mod
 from .audit.disclosure_scan import scan_site
-from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
+from .audit.manifest import (
+    edition_manifest,
+    glued_values,
+    redact,
+    secret_values,
+    utc_now,
+    write_manifest,
+)
 from .errors import BuildError, InputError
 from .inputs import check_build_inputs
 from .paths import build_dir, project_root
-from .runner import NotebookJob, input_fingerprint, run_notebooks
+from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks
 from .site import editions as site_editions
 from .site import pages as site_pages
 
@@ -164,6 +172,103 @@ def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> l
     ]
 
 
+def writes_results(template: Path) -> bool:
+    """Whether ``template`` is a chapter run: it writes a results fragment
+    (:func:`bbp_analysis.results.write_fragment`), so it runs before the notebooks that read
+    the edition's results file."""
+    return "results.write_fragment(" in template.read_text(encoding="utf-8")
+
+
+def assemble_results(period: str, book_stage: Path, writers: list[NotebookJob]) -> Path:
+    """Assemble ``book_stage/_extra/results.json`` from the chapter runs' fragments and the
+    values their text states (:func:`bbp_analysis.results.assemble`); return its path."""
+    stated = {job.output.name: glued_values(job.output) for job in writers}
+    path = results.assemble(book_stage / "_extra", period, stated)
+    shutil.rmtree(book_stage / "_extra" / results.FRAGMENTS)
+    return path
+
+
+def run_edition_notebooks(
+    jobs: list[NotebookJob],
+    book_stage: Path,
+    run_params: dict[str, Any],
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> tuple[int, int]:
+    """Run the chapter runs, assemble the results file, then run the notebooks that read it
+    (each given the file, whose hash joins its cache key); return (executed, skipped)."""
+    timeout = run_params["cell_timeout_seconds"]
+    writers = [job for job in jobs if writes_results(job.template)]
+    first = run_notebooks(writers, timeout, root, progress, workers=workers)
+    path = assemble_results(run_params["period"], book_stage, writers)
+    digest = hash_files([path], path.parent)
+    readers = [
+        replace(job, inputs=f"{job.inputs}:{digest}", files=(path,))
+        for job in jobs
+        if job not in writers
+    ]
+    second = run_notebooks(readers, timeout, root, progress, workers=workers)
+    return (
+        len(first.executed) + len(second.executed),
+        len(first.skipped) + len(second.skipped),
+    )
+
+
+def results_template(template: Path, folder: Path) -> Path:
+    """A copy of chapter ``template`` in ``folder`` holding only what its results cell needs:
+    its leading hidden code cells (parameters and set-up) and the cell that writes its
+    results fragment; return its path. Its run writes the fragment the full run writes,
+    without drawing the chapter's figures."""
+    notebook = nbformat.read(template, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    leading = []
+    for cell in code:
+        if "remove-cell" not in cell.metadata.get("tags", []):
+            break
+        leading.append(cell)
+    writing = [cell for cell in code if "results.write_fragment(" in cell.source]
+    notebook.cells = list({id(cell): cell for cell in leading + writing}.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / template.name
+    nbformat.write(notebook, path)
+    return path
+
+
+def earlier_results(
+    run_params: dict[str, Any],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> dict[str, Path]:
+    """The results file of every period before ``run_params``' that this build does not
+    stage, for the same area: period -> path. Each is assembled from that period's chapter
+    results cells (:func:`results_template`, cached like any notebook run; no stated values,
+    as the chapters' text is not run). What changed and the claims ledger read them."""
+    out = {}
+    for other in params_mod.available_periods(root):
+        if other >= run_params["period"] or (stage / "editions" / other).is_dir():
+            continue
+        other_params = {
+            **params_mod.load_parameters(other, root),
+            "area_code": run_params["area_code"],
+            "area_name": run_params["area_name"],
+        }
+        book_stage = stage / "earlier" / other
+        writers = [
+            replace(job, template=results_template(job.template, stage / "earlier" / "templates"))
+            for job in notebook_jobs(other_params, book_stage, root)
+            if writes_results(job.template)
+        ]
+        progress(f"{run_params['period']}: results of {other}'s chapters for what changed")
+        run_notebooks(
+            writers, other_params["cell_timeout_seconds"], root, progress, workers=workers
+        )
+        out[other] = results.assemble(book_stage / "_extra", other, {})
+    return out
+
+
 def build_edition(
     run_params: dict[str, Any],
     stage: Path,
@@ -176,13 +281,13 @@ def build_edition(
     book_stage = stage / "editions" / run_params["period"]
     stage_sources(root, book_stage)
     jobs = notebook_jobs(run_params, book_stage, root)
-    ran = run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress, workers=workers)
+    executed, skipped = run_edition_notebooks(jobs, book_stage, run_params, root, progress, workers)
     progress(
-        f"{run_params['period']}: {len(ran.executed)} notebook(s) executed, "
-        f"{len(ran.skipped)} skipped (unchanged)"
+        f"{run_params['period']}: {executed} notebook(s) executed, {skipped} skipped (unchanged)"
     )
+    earlier = earlier_results(run_params, stage, root, progress, workers)
     progress(f"{run_params['period']}: writing what changed, reference pages and downloads")
-    site_pages.stage_pages(book_stage, run_params, root)
+    site_pages.stage_pages(book_stage, run_params, earlier)
     progress(f"{run_params['period']}: building the book (execution off, warnings as errors)")
     html = build_book(book_stage)
     progress(f"{run_params['period']}: writing the board paper (PDF)")
@@ -200,12 +305,14 @@ def build_and_record(
     progress: Callable[[str], None],
     workers: int | None = None,
 ) -> Path:
-    """Build one edition (:func:`build_edition`) and write its run manifest into its HTML
-    folder; return that folder."""
+    """Build one edition (:func:`build_edition`) and write its run manifest, listing its
+    results file, into its HTML folder; return that folder."""
     started = utc_now()
     html = build_edition(run_params, stage, root, progress, workers)
     book_stage = stage / "editions" / run_params["period"]
-    write_manifest(html, edition_manifest(run_params, root, book_stage, started))
+    manifest = edition_manifest(run_params, root, book_stage, started)
+    results_file = book_stage / "_extra" / results.RESULTS_FILE
+    write_manifest(html, {**manifest, "results": results.record(results_file)})
     return html
 
 

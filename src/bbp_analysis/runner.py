@@ -47,6 +47,7 @@ class NotebookJob:
     parameters: dict[str, Any]
     label: str
     inputs: str = ""  # fingerprint of the data the notebook reads (see input_fingerprint)
+    files: tuple[Path, ...] = ()  # copied into its _extra/ before it runs (hashed in inputs)
 
 
 class LocalKernelManager(AsyncKernelManager):
@@ -262,6 +263,8 @@ def execute_into_cache(
     shutil.rmtree(work, ignore_errors=True)
     (work / "book").mkdir(parents=True)
     (work / "_extra" / "downloads").mkdir(parents=True)
+    for path in job.files:
+        shutil.copy2(path, work / "_extra" / path.name)
     notebook = work / "book" / job.template.name
     try:
         with tempfile.TemporaryDirectory(prefix="bbp-sockets-") as sockets:

@@ -2,15 +2,13 @@
 
 Built from ``data/reference/partnership_measures.csv`` (figures transcribed from the plan,
 section 4, each with its quote) and the catalogue (which objective each measure serves);
-and the front-page scorecard of each measure's latest position from the chapters' headlines.
+and the front-page scorecard of each measure's latest position from the edition's headlines
+(read from its results file, :func:`bbp_analysis.results.headlines`).
 """
 
 from __future__ import annotations
 
 import html
-import importlib
-import importlib.util
-from typing import Any
 
 import pandas as pd
 
@@ -102,21 +100,9 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
 
 # The front-page scorecard: each chapter's headline measures ---------------------------------
 
-CHAPTER_MODULES = tuple(f"bbp_analysis.chapters.objective_{n}" for n in (1, 2, 3))
 STATUS_MARKS = {
     status: f"{symbol} {status.capitalize()}" for status, (symbol, _) in STATUS_VOCABULARY.items()
 }
-SNAPSHOT = "headlines.json"
-
-
-def headlines(params: dict[str, Any]) -> list[Headline]:
-    """Every partnership measure's :class:`~bbp_analysis.headline.Headline`, in measure order,
-    from each chapter module present (``headline_measures(params)``)."""
-    out: list[Headline] = []
-    for name in CHAPTER_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            out.extend(importlib.import_module(name).headline_measures(params))
-    return sorted(out, key=lambda item: (item.measure, item.indicator_id))
 
 
 def _value(value: float | None, unit: str) -> str:

@@ -64,6 +64,10 @@ def test_manifest_records_inputs_parameters_versions_and_outputs(built) -> None:
     with (project / DIABETES).open(encoding="utf-8") as handle:
         total = sum(int(row["patients_all_9"]) for row in csv.DictReader(handle))
     assert float(manifest["glued"][f"{CHAPTER}.ipynb"]["achieved_total"]) == total
+    # the results file is listed with its hash, and holds the chapters' glued values
+    assert manifest["results"]["sha256"] == sha256(site / PERIOD / "results.json")
+    stated = json.loads((site / PERIOD / "results.json").read_text(encoding="utf-8"))["stated"]
+    assert stated[f"{CHAPTER}.ipynb"] == manifest["glued"][f"{CHAPTER}.ipynb"]
 
 
 def test_figure_image_hash_and_passport_on_the_page(built) -> None:

@@ -6,8 +6,6 @@ embedded fonts are read back from the file (veraPDF is not available, so this is
 from __future__ import annotations
 
 import base64
-import importlib
-import importlib.util
 import io
 import json
 import os
@@ -38,21 +36,11 @@ from bbp_analysis.delivery.tracker import load_tracker
 from bbp_analysis.errors import InputError
 from bbp_analysis.params import load_parameters
 
-from support import ROOT
+from support import ROOT, chapter_headlines, write_results
 
 PERIOD = "2025-26"
 MESSAGE = "**Measure 9** (2025-26): 12.3% (10.0 to 14.6). A sentence the chapter wrote."
 HEADLINE_ALT = "Line chart of a test measure: 3, 1 then 2."
-
-
-def _headlines_from_chapters(params: dict) -> list:
-    """Every chapter module's headlines, called directly (not through the scorecard)."""
-    items = []
-    for number in (1, 2, 3):
-        name = f"bbp_analysis.chapters.objective_{number}"
-        if importlib.util.find_spec(name) is not None:
-            items.extend(importlib.import_module(name).headline_measures(params))
-    return items
 
 
 def _png() -> bytes:
@@ -124,10 +112,11 @@ def _alts(blocks: list[str]) -> list[str]:
 def edition(tmp_path_factory) -> dict:
     """One edition's board paper, written twice (for the determinism check)."""
     params = load_parameters(PERIOD, ROOT)
-    expected = _headlines_from_chapters(params)
+    expected = chapter_headlines(params)
     figure_id = expected[-1].anchor.partition("#")[2]
     delivery = _delivery_figures(tmp_path_factory.mktemp("site"))
     executed = _executed(tmp_path_factory.mktemp("edition") / "book", figure_id, delivery)
+    write_results(executed.parent / "_extra", expected, PERIOD)
     out = write_board_paper(params, executed, executed.parent / "board-paper.pdf", ROOT)
     again = write_board_paper(params, executed, executed.parent / "again.pdf", ROOT)
     return {
@@ -284,12 +273,12 @@ def test_key_messages_and_figures_are_read_from_executed_notebooks(tmp_path):
 
 
 @pytest.mark.slow
-def test_snapshot_headlines_round_trip(tmp_path, paper):
+def test_results_file_headlines_round_trip(tmp_path, paper):
     _, expected, _ = paper
-    extra = tmp_path / "_extra"
-    extra.mkdir()
-    (extra / "headlines.json").write_text(json.dumps([h.as_dict() for h in expected]))
-    assert edition_headlines({}, tmp_path / "book") == expected
+    write_results(tmp_path / "_extra", expected, PERIOD)
+    assert edition_headlines(tmp_path / "book") == sorted(
+        expected, key=lambda item: (item.measure, item.indicator_id)
+    )
 
 
 def test_front_page_link_points_beside_the_book():

@@ -131,7 +131,7 @@ def test_every_status_has_its_mark_and_unknown_verdicts_are_refused() -> None:
 
 
 def test_headline_round_trips_through_its_json_form() -> None:
-    """The board paper rebuilds headlines from headlines.json: readings come back whole."""
+    """The displays rebuild headlines from the results file: readings come back whole."""
     item = acsc(readings=(Reading("Change since the 2022-23 baseline", "similar", "64.1%."),))
     payload = item.as_dict()
     again = Headline(**{**payload, "trend": [tuple(point) for point in payload["trend"]]})

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import extract
+from .. import extract, results
 from ..params import load_parameters
-from ..runner import execute, strip_injected_metadata
+from ..runner import NotebookJob, execute, strip_injected_metadata
 from .manifest import REDACTED, code_version, input_hashes, run_outputs
 
 
@@ -30,6 +30,12 @@ def rerun_parameters(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     }
 
 
+def _execute(job: NotebookJob, timeout: int, root: Path, progress: Callable[[str], None]) -> None:
+    progress(f"re-running {job.label}")
+    execute(job.template, job.output, job.parameters, timeout, root)
+    strip_injected_metadata(job.output)
+
+
 def rerun(
     manifest: dict[str, Any],
     root: Path,
@@ -37,24 +43,41 @@ def rerun(
     progress: Callable[[str], None],
     notebooks: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Execute the edition's notebooks (or only those named in ``notebooks``) in ``work``;
-    return their glued values and published items (:func:`manifest.run_outputs`)."""
-    from ..pipeline import notebook_jobs, stage_sources
+    """Execute the edition's notebooks (or only those named in ``notebooks``, with the
+    chapter runs when one of them reads the results file) in ``work``, chapter runs first;
+    return their glued values and published items (:func:`manifest.run_outputs`) and the
+    results file's record (:func:`bbp_analysis.results.record`) when the chapters ran."""
+    from ..pipeline import assemble_results, notebook_jobs, stage_sources, writes_results
 
     params = rerun_parameters(manifest, root)
     extract.prepare(params["area_code"], params["synthetic_seed"], root, progress)
     book_stage = work / "edition"
     stage_sources(root, book_stage)
-    jobs = [
+    jobs = notebook_jobs(params, book_stage, root)
+    chapters = [job for job in jobs if writes_results(job.template)]
+    readers = [
         job
-        for job in notebook_jobs(params, book_stage, root)
+        for job in jobs
+        if job not in chapters and (notebooks is None or job.template.name in notebooks)
+    ]
+    writers = chapters
+    if notebooks is not None and not readers:
+        writers = [job for job in chapters if job.template.name in notebooks]
+    outputs: dict[str, Any] = {}
+    for job in writers:
+        _execute(job, params["cell_timeout_seconds"], root, progress)
+    if chapters and writers == chapters:
+        path = assemble_results(params["period"], book_stage, chapters)
+        outputs["results"] = results.record(path)
+    for job in readers:
+        _execute(job, params["cell_timeout_seconds"], root, progress)
+    shown = [
+        job.output
+        for job in writers + readers
         if notebooks is None or job.template.name in notebooks
     ]
-    for job in jobs:
-        progress(f"re-running {job.label}")
-        execute(job.template, job.output, job.parameters, params["cell_timeout_seconds"], root)
-        strip_injected_metadata(job.output)
-    return run_outputs(job.output for job in jobs)
+    outputs.update(run_outputs(shown))
+    return outputs
 
 
 def _key_differences(
@@ -113,7 +136,26 @@ def differences(manifest: dict[str, Any], now: dict[str, Any], root: Path) -> li
             manifest["glued"].get(notebook, {}),
             now["glued"].get(notebook, {}),
         )
-    return lines + item_differences(manifest["items"], now["items"])
+    return (
+        lines
+        + item_differences(manifest["items"], now["items"])
+        + results_differences(manifest.get("results"), now.get("results"))
+    )
+
+
+def results_differences(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Differences between the manifest's record of the results file and the re-run's (none
+    when either is absent: a manifest from before results files, or a partial re-run)."""
+    if before is None or after is None or before["sha256"] == after["sha256"]:
+        return []
+    lines = [f"results file: SHA-256 was {before['sha256'][:16]}, now {after['sha256'][:16]}"]
+    for indicator_id in sorted(set(before["headlines"]) | set(after["headlines"])):
+        lines += compare_records(
+            f"results {indicator_id}",
+            before["headlines"].get(indicator_id, {}),
+            after["headlines"].get(indicator_id, {}),
+        )
+    return lines
 
 
 def verify(manifest: dict[str, Any], root: Path, progress: Callable[[str], None]) -> list[str]:

@@ -4,13 +4,12 @@ its tables, and each workstream's links to the logic model and the indicators it
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from .. import results
 from ..publish import show_figure, show_table
-from ..scorecard import headlines
 from ..site.logic_model import indicator_link
 from . import charts, status, text
 from .tracker import STATUSES, Tracker, split_list
@@ -162,10 +161,11 @@ def risk_figure(tracker: Tracker, period: str) -> HTML:
     )
 
 
-def workstream_links(tracker: Tracker, params: dict[str, Any]) -> HTML:
+def workstream_links(tracker: Tracker) -> HTML:
     """Each workstream with its senior responsible role, logic-model activities and the
-    indicators its work should move, linked to their charts with their current status."""
-    items = {h.indicator_id: h.as_dict() for h in headlines(params)}
+    indicators its work should move, linked to their charts with their current status (read
+    from the edition's results file)."""
+    items = {h.indicator_id: h.as_dict() for h in results.headlines()}
     blocks = []
     for _, row in tracker.workstreams.iterrows():
         activities = split_list(row["logic_model_activities"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .. import params as params_mod
 from . import (
     claims,
     contract_page,
@@ -26,20 +25,22 @@ from . import (
 
 
 def earlier_snapshots(
-    period: str, editions_stage: Path, root: Path
+    period: str, editions_stage: Path, earlier: dict[str, Path]
 ) -> list[tuple[dict[str, Any], str]]:
     """Snapshots of every period before ``period`` (oldest first), each with its basis: the
-    one staged by this build when there is one, else computed now from the same data."""
+    one staged by this build when there is one, else read from that period's results file in
+    ``earlier`` (period -> path), written by its chapter runs from the same data."""
     out = []
-    for other in params_mod.available_periods(root):
+    for other in sorted({*earlier, *(p.name for p in editions_stage.iterdir() if p.is_dir())}):
         if other >= period:
             continue
         staged = editions_stage / other / "_extra" / snapshot.EDITION_FILE
         if staged.is_file():
             out.append((snapshot.read(staged), "as built in this run"))
-        else:
-            computed = snapshot.computed(params_mod.load_parameters(other, root))
-            out.append((computed, "recomputed now from the same data"))
+        elif other in earlier:
+            out.append(
+                (snapshot.from_results(other, earlier[other]), "recomputed now from the same data")
+            )
     return out
 
 
@@ -47,15 +48,16 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def stage_pages(book_stage: Path, run_params: dict[str, Any], root: Path) -> None:
+def stage_pages(book_stage: Path, run_params: dict[str, Any], earlier: dict[str, Path]) -> None:
     """Write the edition's snapshot, notebook copies, bundle and generated pages (the
-    editions list names the editions staged so far; :func:`editions.relink` completes it)."""
+    editions list names the editions staged so far; :func:`editions.relink` completes it);
+    ``earlier`` gives the results file of each earlier period this build does not stage."""
     period = run_params["period"]
     periods = sorted(p.name for p in book_stage.parent.iterdir() if p.is_dir())
     extra, book = book_stage / "_extra", book_stage / "book"
     current = snapshot.from_extra(period, extra)
     snapshot.write(current, extra)
-    history = earlier_snapshots(period, book_stage.parent, root)
+    history = earlier_snapshots(period, book_stage.parent, earlier)
     old, basis = history[-1] if history else (None, "")
     _write(book / "what-changed.md", editions.what_changed_page(current, old, basis))
     _write(book / "editions.md", editions.editions_page(period, periods))

@@ -1,7 +1,8 @@
 """An edition's snapshot: what the "what changed" page of the next edition compares against.
 
 ``edition.json`` (written beside the edition's pages) holds the period, every headline
-(:class:`bbp_analysis.headline.Headline` as a mapping), a fingerprint of each catalogue
+(:class:`bbp_analysis.headline.Headline` as a mapping, read from the edition's results file,
+:mod:`bbp_analysis.results`), a fingerprint of each catalogue
 entry's method (so a change can be put down to data or to method) and the names of the
 edition's downloads (so figures and tables added or dropped can be listed).
 """
@@ -13,8 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import catalogue
-from ..scorecard import SNAPSHOT, headlines
+from .. import catalogue, results
 
 EDITION_FILE = "edition.json"
 METHOD_FIELDS = (
@@ -39,26 +39,22 @@ def method_fingerprints() -> dict[str, str]:
     return out
 
 
-def from_extra(period: str, extra: Path) -> dict[str, Any]:
-    """The snapshot of a staged edition from its ``_extra`` folder (headlines written by the
-    front page, downloads written by every chapter)."""
-    downloads = extra / "downloads"
+def from_results(period: str, path: Path, downloads: list[str] | None = None) -> dict[str, Any]:
+    """The snapshot of ``period``'s edition from its results file at ``path`` (``downloads``:
+    the names of its CSV downloads, or None when none were written)."""
     return {
         "period": period,
-        "headlines": json.loads((extra / SNAPSHOT).read_text(encoding="utf-8")),
+        "headlines": results.load(path)["headlines"],
         "methods": method_fingerprints(),
-        "downloads": sorted(p.name for p in downloads.glob("*.csv")),
+        "downloads": downloads,
     }
 
 
-def computed(params: dict[str, Any]) -> dict[str, Any]:
-    """The snapshot of ``params``' edition computed now (no downloads: none were written)."""
-    return {
-        "period": params["period"],
-        "headlines": [item.as_dict() for item in headlines(params)],
-        "methods": method_fingerprints(),
-        "downloads": None,
-    }
+def from_extra(period: str, extra: Path) -> dict[str, Any]:
+    """The snapshot of a staged edition from its ``_extra`` folder (the results file the
+    chapter runs wrote, and the downloads every chapter wrote)."""
+    downloads = sorted(p.name for p in (extra / "downloads").glob("*.csv"))
+    return from_results(period, extra / results.RESULTS_FILE, downloads)
 
 
 def write(snapshot: dict[str, Any], folder: Path) -> Path:

@@ -1,0 +1,175 @@
+"""Issue 15: the front page, the delivery chapter, the board paper and the chapter pages of
+one built edition show identical headline values for the five partnership measures.
+
+Each display is read from the built site as a reader sees it (HTML and the PDF's text) and
+compared with the edition's results file, which the chapters' runs wrote: every display
+equal to the file means every display equal to every other. The chapter pages state the
+values their own runs computed, so they check the file as well as being checked by it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from bbp_analysis.board_paper import FOOTER
+from bbp_analysis.scorecard import STATUS_MARKS
+
+pytestmark = pytest.mark.slow
+PERIOD = "2025-26"
+CHAPTER_TABLES = {
+    "objective-1-population-health": "measures-1-2-status",
+    "objective-2-neighbourhood-teams": "measures-3-4-status",
+}
+PM5 = re.compile(
+    r"In (?P<period>\S+) the synthetic extract gives (?P<value>[\d.,]+) emergency admissions"
+    r".*?\((?P<lower>[\d.,]+) to (?P<upper>[\d.,]+), Byar interval\)\. "
+    r"Target status: (?P<status>[a-z ]+?) \(",
+    re.S,
+)
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _text(node) -> str:
+    return " ".join(node.get_text(" ").split())
+
+
+def _unit(item: dict) -> str:
+    return "%" if item["unit"] == "%" else f" {item['unit']}"
+
+
+def headlines(edition: Path) -> list[dict]:
+    """The edition's headlines as its results file holds them."""
+    return json.loads((edition / "results.json").read_text(encoding="utf-8"))["headlines"]
+
+
+def front_page(edition: Path) -> dict[str, tuple[str, str, str]]:
+    """Scorecard row title -> (value, "95% CI lower to upper", status mark)."""
+    table = _soup(edition / "book" / "index.html").find("table", id="scorecard")
+    out = {}
+    for row in table.tbody.find_all("tr"):
+        link, cells = row.th.find("a"), row.find_all("td")
+        if link is None:  # a measure no chapter reports
+            continue
+        value = _text(cells[0].contents[0])
+        interval = _text(cells[0].find(class_="bbp-ci"))
+        out[_text(link)] = (value, interval, _text(cells[3].find(class_="bbp-status")))
+    return out
+
+
+def chapter_pages(edition: Path) -> dict[str, tuple[str, ...]]:
+    """Headline title -> what its chapter page states: the status tables of objectives 1 and
+    2 (value with interval, status) and objective 3's sentence on measure 5 (value, lower,
+    upper, status, to two decimals)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for page, table_id in CHAPTER_TABLES.items():
+        table = _soup(edition / "book" / f"{page}.html").find("table", id=table_id)
+        names = [_text(th) for th in table.thead.find_all("th")]
+        for row in table.tbody.find_all("tr"):
+            cells = dict(zip(names, (_text(td) for td in row.find_all("td")), strict=True))
+            title = cells["Measure"].split(". ", 1)[1]
+            out[title] = (cells["Value (%)"], cells["Status"])
+    page = _text(_soup(edition / "book" / "objective-3-care-pathways.html").find("main"))
+    found = PM5.search(page)
+    assert found, "objective 3 no longer states measure 5 in its sentence"
+    out["pm5"] = tuple(found[name] for name in ("period", "value", "lower", "upper", "status"))
+    return out
+
+
+def board_paper(edition: Path) -> str:
+    """The text of the board paper's scorecard section, whitespace collapsed."""
+    pages = [
+        page.extract_text().replace(FOOTER, "")
+        for page in PdfReader(edition / "board-paper.pdf").pages
+    ]
+    text = "\n".join(pages)
+    return " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
+
+
+def delivery_chapter(edition: Path) -> dict[str, tuple[str, str]]:
+    """Linked headline (page#figure) -> (status mark, period) in the workstreams' lists."""
+    block = _soup(edition / "book" / "delivering-the-plan.html").find(class_="bbp-workstreams")
+    out = {}
+    for entry in block.find_all("li"):
+        status = entry.find("strong")
+        if status is None:  # an indicator reported in its chapter, not a headline
+            continue
+        period = re.search(r"\((\d{4}-\d{2})\)", _text(entry))[1]
+        out[entry.find("a")["href"]] = (_text(status), period)
+    return out
+
+
+@pytest.fixture(scope="module")
+def edition(built_edition: tuple[Path, Path]) -> Path:
+    return built_edition[1] / PERIOD
+
+
+def test_every_partnership_measure_has_a_headline(edition):
+    items = headlines(edition)
+    assert {item["measure"] for item in items} == {1, 2, 3, 4, 5}
+    assert all(item["period"] == PERIOD for item in items)
+
+
+def test_front_page_shows_the_results_file(edition):
+    shown = front_page(edition)
+    items = headlines(edition)
+    assert set(shown) == {item["title"] for item in items}
+    for item in items:
+        u = _unit(item)
+        assert shown[item["title"]] == (
+            f"{item['value']:,.1f}{u}",
+            f"95% CI {item['lower']:,.1f}{u} to {item['upper']:,.1f}{u}",
+            STATUS_MARKS[item["status"]],
+        ), item["indicator_id"]
+
+
+def test_chapter_pages_state_the_same_values(edition):
+    stated = chapter_pages(edition)
+    items = headlines(edition)
+    for item in items:
+        if item["measure"] == 5:
+            assert stated["pm5"] == (
+                item["period"],
+                f"{item['value']:.2f}",
+                f"{item['lower']:.2f}",
+                f"{item['upper']:.2f}",
+                item["status"],
+            )
+        else:
+            assert stated[item["title"]] == (
+                f"{item['value']:.1f} ({item['lower']:.1f} to {item['upper']:.1f})",
+                item["status"],
+            ), item["indicator_id"]
+    assert len(stated) == len(items)
+
+
+def test_board_paper_shows_the_same_values(edition):
+    scorecard = board_paper(edition)
+    items = headlines(edition)
+    for item in items:
+        u = _unit(item)
+        value = f"{item['value']:,.1f}{u} ({item['lower']:,.1f}{u} to {item['upper']:,.1f}{u})"
+        assert value in scorecard, item["indicator_id"]
+    found = Counter(
+        re.findall(
+            r"Not met|(?<!Not )Met|Baseline set|Uncertain|No baseline yet|Not comparable", scorecard
+        )
+    )
+    assert found == Counter(item["status"].capitalize() for item in items)
+
+
+def test_delivery_chapter_gives_the_same_status(edition):
+    linked = delivery_chapter(edition)
+    by_anchor = {i["anchor"].replace("#", ".html#"): i for i in headlines(edition)}
+    assert linked, "the delivery chapter links no headline indicator"
+    for href, (status, period) in linked.items():
+        item = by_anchor[href]
+        assert (status, period) == (STATUS_MARKS[item["status"]], item["period"]), href
