@@ -159,6 +159,24 @@ class Exposure:
         return idx, self.lo[k][idx] + offset
 
 
+def _thinned(
+    idx: np.ndarray,
+    dates: np.ndarray,
+    interventions: pd.DataFrame,
+    outcome: str,
+    pcn: np.ndarray,
+    rng: np.random.Generator,
+    affected: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Events (person index, date) kept with probability the programme effect on ``outcome``
+    at each person's PCN and date; ``affected`` (per person) limits the effect to some people."""
+    effect = effect_multiplier(interventions, outcome, pcn[idx], dates)
+    if affected is not None:
+        effect = np.where(affected[idx], effect, 1.0)
+    keep = rng.random(len(idx)) < effect
+    return idx[keep], dates[keep]
+
+
 def age_in_year(people: pd.DataFrame, label: str) -> np.ndarray:
     """Age on 1 October of financial year ``label`` (0 for those not yet born): event rates
     follow people as they age; in the calibration year this equals ``age_c``."""
@@ -260,10 +278,9 @@ def acsc_spells(
         for cond, rate in base_rates(age_in_year(people, label)).items():
             idx, dates = exposure.draw(k, rate * pcn_mult * held(YEAR_FACTORS, label), rng)
             if cond == "diabetes":
-                keep = rng.random(len(idx)) < effect_multiplier(
-                    interventions, "acsc_admissions_diabetes", pcn[idx], dates
+                idx, dates = _thinned(
+                    idx, dates, interventions, "acsc_admissions_diabetes", pcn, rng
                 )
-                idx, dates = idx[keep], dates[keep]
             codes = _pick(codes_for[cond], None, len(idx), rng)
             los = _length_of_stay(age[idx], rng, 0.5, 0.07)
             meth = _pick(("21", "22", "2A", "2D"), np.array([85, 8, 4, 3.0]), len(idx), rng)
@@ -328,9 +345,9 @@ def falls_spells(
             (now >= 18) & (now < 65), 0.0012 * np.exp(0.03 * (now - 40)), 0.0
         )
         idx, dates = exposure.draw(k, rate * held(YEAR_FACTORS, label), rng)
-        effect = effect_multiplier(interventions, "falls_admissions_65plus", pcn[idx], dates)
-        keep = rng.random(len(idx)) < np.where(now[idx] >= 65, effect, 1.0)
-        idx, dates = idx[keep], dates[keep]
+        idx, dates = _thinned(
+            idx, dates, interventions, "falls_admissions_65plus", pcn, rng, affected=now >= 65
+        )
         parts.append(
             _spells(
                 idx,
@@ -375,9 +392,9 @@ def general_spells(
     for k, (label, _, _) in enumerate(exposure.years):
         rate = relative(age_in_year(people, label)) * per_unit
         idx, dates = exposure.draw(k, rate * held(YEAR_FACTORS, label), rng)
-        effect = effect_multiplier(interventions, "emergency_admissions_frail", pcn[idx], dates)
-        keep = rng.random(len(idx)) < np.where(frail_mod[idx], effect, 1.0)
-        idx, dates = idx[keep], dates[keep]
+        idx, dates = _thinned(
+            idx, dates, interventions, "emergency_admissions_frail", pcn, rng, affected=frail_mod
+        )
         parts.append(
             _spells(
                 idx,
