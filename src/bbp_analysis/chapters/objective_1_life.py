@@ -249,7 +249,7 @@ def life_table_view(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "life-expectancy-sex",
+        f"{LIFE.id}-sex",
         decimals={c: 0 for c in counts},
         method="Chiang II abridged life table with Silcocks' variance",
     )
@@ -295,7 +295,7 @@ def fifths_figure(params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="life-expectancy-fifths",
+        figure_id=f"{LIFE.id}-fifths",
         caption=caption,
         alt=alt,
         data=data,
@@ -357,6 +357,6 @@ def gap_trend_table(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "life-expectancy-gap-trend",
+        f"{GAP.id}-trend",
         method="Chiang II abridged life table with Silcocks' variance",
     )
