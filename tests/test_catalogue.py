@@ -243,3 +243,32 @@ def test_chapter_lookups_come_from_the_catalogue() -> None:
     falls = table.set_index("Indicator").loc["Emergency admissions for falls, aged 65 and over"]
     assert falls["Method"].startswith("Directly standardised (ESP 2013), Dobson interval")
     assert "compared with the plan's printed figure" in falls["Method"]
+
+
+def _plan_text() -> str:
+    seed = next(Path("data/reference/seeds").glob("004_*.txt"))
+    return " ".join(seed.read_text(encoding="utf-8").split())
+
+
+def test_life_expectancy_entries_are_the_plans() -> None:
+    """The worked example: life expectancy at birth by sex and its deprivation gap are
+    catalogue entries whose plan figures and words are the plan's own."""
+    from bbp_analysis import stats
+    from bbp_analysis.reference import load_reference
+
+    life = catalogue.indicator("o1-life-expectancy")
+    gap = catalogue.indicator("o1-life-expectancy-gap")
+    assert life.statistic is stats.life_expectancy and gap.statistic is stats.life_expectancy
+    assert life.query == gap.query == "life_table"
+    assert gap.measure.names == ("life_table_imd5", "life_table_imd1")  # least minus most
+    assert set(gap.measure.names) < set(life.measure.names)
+    jsna = load_reference("jsna_headlines").set_index("finding")["value"].astype(float)
+    assert life.baseline["male"] == jsna["Male life expectancy"] == 82.2
+    assert life.baseline["female"] == jsna["Female life expectancy"] == 85.7
+    plan = _plan_text()
+    quote = " ".join(life.baseline["text"].split()).strip('"')
+    assert quote in plan
+    assert "Reduce gap in life expectancy by deprivation indices" in plan
+    assert '"Reduce gap in life expectancy by deprivation indices"' in " ".join(
+        gap.definition.split()
+    )

@@ -2,8 +2,10 @@
 deprived local fifths (the plan's logic-model impact "Reduce gap in life expectancy by
 deprivation indices"), beside the JSNA figures the plan quotes.
 
-Deaths and the registered population on 1 October come from the ``life_table`` measure
-(sex by life-table age band 0, 1-4, 5-9, ..., 90+), pooled over the three financial years
+Both are catalogue entries (``o1-life-expectancy``, ``o1-life-expectancy-gap``): the SQL
+file, its measure names (the whole population and the five fifths) and the statistic come from
+there. Deaths and the registered population on 1 October (sex by life-table age band 0, 1-4,
+5-9, ..., 90+) are pooled over the three financial years
 ending in the period, as Fingertips pools three calendar years for local-authority life
 expectancy. Life expectancy is the Chiang II abridged life table with Silcocks' variance
 (:func:`bbp_analysis.stats.life_expectancy`); the gap is least minus most deprived fifth,
@@ -20,11 +22,11 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from .. import extract, periods
+from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import trend_chart
 from ..publish import show_figure, show_table
 from ..reference import load_reference
-from ..stats import life_expectancy
 from ..stats._checks import confidence_levels
 from ..synth.calibration import FIRST_PERIOD
 from .scope import level as _level
@@ -32,6 +34,7 @@ from .scope import seed as _seed
 from .scope import synthetic_label as _label
 from .scope import where as _where
 
+LIFE, GAP = indicator("o1-life-expectancy"), indicator("o1-life-expectancy-gap")
 POOL_YEARS = 3
 SEXES = {"M": "Males", "F": "Females"}
 FIFTHS = {
@@ -60,11 +63,15 @@ def window_text(period: str) -> str:
 
 @cache
 def _life_rows(area_code: str, seed: int) -> pd.DataFrame:
-    data = extract.measures("life_table", area_code=area_code, seed=seed, breakdown="sex_age_band")
+    data = extract.measures(LIFE.query, area_code=area_code, seed=seed, breakdown="sex_age_band")
+    data = data[data["measure"].isin(LIFE.measure.names)]
     parts = data["breakdown_value"].str.split(":", n=1, expand=True)
-    return data.assign(
-        group=data["measure"].str.removeprefix("life_table_"), sex=parts[0], age_band=parts[1]
-    )
+    return data.assign(group=data["measure"].map(_group), sex=parts[0], age_band=parts[1])
+
+
+def _group(measure: str) -> str:
+    """``all`` or ``imd1``..``imd5`` from a life-table measure name."""
+    return measure.removeprefix(f"{LIFE.query}_")
 
 
 def life_table_counts(params: dict, period: str) -> pd.DataFrame:
@@ -89,7 +96,7 @@ def at_birth(params: dict, period: str) -> pd.DataFrame:
     counts = life_table_counts(params, period)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = life_expectancy(
+        table = LIFE.statistic(
             counts,
             "age_band",
             "deaths",
@@ -111,9 +118,10 @@ def deprivation_gap(params: dict, period: str) -> pd.DataFrame:
     variance the sum of the two fifths' variances)."""
     table = at_birth(params, period).set_index(["group", "sex"])
     z = confidence_levels(params["confidence"])[0].z
+    least_group, most_group = (_group(name) for name in GAP.measure.names)
     records = []
     for sex in SEXES:
-        most, least = table.loc[("imd1", sex)], table.loc[("imd5", sex)]
+        most, least = table.loc[(most_group, sex)], table.loc[(least_group, sex)]
         gap = least["value"] - most["value"]
         se = math.sqrt(least["se"] ** 2 + most["se"] ** 2)
         records.append(
@@ -241,7 +249,7 @@ def life_table_view(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "life-expectancy-sex",
+        f"{LIFE.id}-sex",
         decimals={c: 0 for c in counts},
         method="Chiang II abridged life table with Silcocks' variance",
     )
@@ -287,7 +295,7 @@ def fifths_figure(params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="life-expectancy-fifths",
+        figure_id=f"{LIFE.id}-fifths",
         caption=caption,
         alt=alt,
         data=data,
@@ -349,6 +357,6 @@ def gap_trend_table(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "life-expectancy-gap-trend",
+        f"{GAP.id}-trend",
         method="Chiang II abridged life table with Silcocks' variance",
     )

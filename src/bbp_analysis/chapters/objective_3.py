@@ -27,8 +27,8 @@ from . import objective_3_its as its
 PM5 = "pm5-acsc-admissions"
 PM5_QUERY, PM5_MEASURE = indicator(PM5).query, indicator(PM5).measure_name
 """Measure 5's SQL file and measure name (from the catalogue): the plan's six conditions."""
-PM5_MONTHLY = indicator(PM5).measure.parts[1]
-"""Measure 5 by month: (SQL file, measure name)."""
+PM5_MONTHLY = (indicator(PM5).measure.parts[1][0], indicator(PM5).measure.parts[1][1][0])
+"""Measure 5 by month: (SQL file, measure name), the entry's second measure part."""
 NHSOF = "acsc-chronic-nhsof"
 NHSOF_QUERY, NHSOF_MEASURE = indicator(NHSOF).query, indicator(NHSOF).measure_name
 """The NHS OF 2.3.i list indicator (not the partnership measure)."""
