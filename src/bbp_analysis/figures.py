@@ -1,4 +1,6 @@
-"""One house style for every chart in the review, and the chart types it uses.
+"""One house style for every chart in the review, the chart types it uses, and the published
+figure kinds built on them (a dot chart, a trend chart, an XmR chart; each with its alt text,
+caption and data): :func:`dot_figure`, :func:`trend_figure`, :func:`spc_figure`.
 
 Colours are the Okabe-Ito colour-blind-safe palette. Significance is never shown by colour
 alone: comparison results also change the marker shape and are written in the labels.
@@ -7,16 +9,17 @@ PNG output is deterministic (no software or date metadata).
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.lines import Line2D
 
 from .disclosure import suppress
+from .indicators import trend_label
+from .publish import mark_suppressed, show_figure, show_table
 
 PALETTE = {
     "blue": "#0072B2",
@@ -62,14 +65,6 @@ STYLE = {
 def apply_style() -> None:
     """Set the house style on matplotlib's global settings."""
     plt.rcParams.update(STYLE)
-
-
-def png_bytes(fig: plt.Figure) -> bytes:
-    """The figure as PNG bytes, without metadata, so equal data give equal files."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 def ci_dot_chart(
@@ -503,3 +498,173 @@ def pyramid_chart(
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+VALUE_DECIMALS = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
+"""Decimal places of the data behind a dot or trend chart."""
+VALUE_COLUMNS = ["area", "numerator", "denominator", "value", "lower", "upper"]
+
+
+def describe_dot_chart(
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    label: str,
+    unit: str,
+    benchmark_name: str,
+    benchmark: float,
+    confidence: float,
+) -> str:
+    """Alt text for a dot-and-interval chart, generated from its data (shown rows only)."""
+    shown = frame[~frame["suppressed"]] if "suppressed" in frame else frame
+    if shown.empty:
+        return (
+            f"No {label} are shown: the counts of all {len(frame)} are too small to publish "
+            f"(suppressed). The {benchmark_name} value is {benchmark:.1f}{unit}."
+        )
+    top = shown.loc[shown["value"].idxmax()]
+    bottom = shown.loc[shown["value"].idxmin()]
+    tally = ", ".join(f"{n} {name}" for name, n in shown["comparison"].value_counts().items())
+    hidden = len(frame) - len(shown)
+    note = f" {hidden} not shown because their counts are suppressed." if hidden else ""
+    return (
+        f"Dot chart of {what} for {len(shown)} {label}, each with a {confidence:.0%} "
+        f"confidence interval, against the {benchmark_name} value of {benchmark:.1f}{unit}. "
+        f"Highest: {top['area']} ({top['value']:.1f}{unit}); lowest: {bottom['area']} "
+        f"({bottom['value']:.1f}{unit}). Compared with {benchmark_name}: {tally}.{note}"
+    )
+
+
+def dot_figure(
+    table: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    what: str,
+    label: str,
+    unit: str,
+    confidence: float,
+    note: str = "",
+    benchmark: float | None = None,
+    benchmark_name: str = "",
+) -> HTML:
+    """Published dot-and-interval chart (:func:`ci_dot_chart`) of ``table`` (one row per area
+    or group: ``area, numerator, denominator, value, lower, upper, comparison, suppressed``)
+    against its benchmark, with alt text (:func:`describe_dot_chart`) and data; captioned
+    ``title`` and ``note``. Without ``benchmark``, the first row of ``table`` is the
+    benchmark (as :func:`bbp_analysis.indicators.area_values` returns it). Suppressed rows are
+    left off the chart and shown as [c] in its data; when every row is suppressed there is
+    nothing to draw, and the data table is shown instead with a caption saying why."""
+    if benchmark is None:
+        benchmark_name, benchmark = str(table["area"].iloc[0]), float(table["value"].iloc[0])
+        table = table.iloc[1:]
+    suppressed = table["suppressed"] if "suppressed" in table else pd.Series(False, table.index)
+    data = mark_suppressed(
+        table, [*VALUE_COLUMNS, "comparison"], ["numerator", "value", "lower", "upper"]
+    )
+    if suppressed.all():
+        caption = (
+            f"{title}: every group's count is too small to publish, so each is shown as [c]. {note}"
+        )
+        return show_table(data, caption.strip(), figure_id, VALUE_DECIMALS)
+    fig = ci_dot_chart(
+        table[~suppressed],
+        label="area",
+        benchmark=benchmark,
+        benchmark_label=benchmark_name,
+        title=title,
+        xlabel=unit.strip() or "value",
+    )
+    alt = describe_dot_chart(
+        table,
+        what=what,
+        label=label,
+        unit=unit,
+        benchmark_name=benchmark_name,
+        benchmark=benchmark,
+        confidence=confidence,
+    )
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=f"{title}. {note}".strip(),
+        alt=alt,
+        data=data,
+        decimals=VALUE_DECIMALS,
+    )
+
+
+def trend_figure(
+    table: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    what: str,
+    unit: str,
+    polarity: str,
+    note: str = "",
+    target: float | None = None,
+) -> HTML:
+    """Published trend chart (:func:`trend_chart`) of ``table`` (from
+    :func:`bbp_analysis.indicators.series`) with alt text naming each area's first and last
+    values and recent trend, and its data ([c] where suppressed); captioned ``title`` and
+    ``note`` (e.g. the synthetic-data label)."""
+    shown = table[~table["suppressed"]]
+    fig = trend_chart(
+        shown, period="period", series="area", target=target, title=title, ylabel=unit
+    )
+    parts = []
+    for area, group in shown.groupby("area", sort=False):
+        group = group.sort_values("period")
+        first, last = group.iloc[0], group.iloc[-1]
+        parts.append(
+            f"{area} from {first['value']:.1f} in {first['period']} to "
+            f"{last['value']:.1f} in {last['period']} (recent trend: "
+            f"{trend_label(table, area, polarity).lower()})"
+        )
+    alt = (
+        f"Line chart of {what} ({unit}) by year with confidence intervals: "
+        + "; ".join(parts)
+        + "."
+    )
+    data = mark_suppressed(
+        table, ["period", *VALUE_COLUMNS], ["numerator", "value", "lower", "upper"]
+    )
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=f"{title}. {note}".strip(),
+        alt=alt,
+        data=data,
+        decimals=VALUE_DECIMALS,
+    )
+
+
+def spc_figure(
+    points: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    subject: str,
+    marked: str,
+    note: str,
+    threshold: int,
+    source: str,
+    target: float | None = None,
+    alt_note: str = "",
+) -> HTML:
+    """Published XmR chart of monthly ``points`` (:func:`xmr_figure`; the unit from
+    ``points.attrs["unit"]``), captioned "``title`` (unit), ``marked`` marked. ``note``"."""
+    unit = points.attrs["unit"]
+    parts = xmr_figure(
+        points,
+        title=title,
+        unit=unit,
+        subject=subject,
+        threshold=threshold,
+        source=source,
+        target=target,
+        note=alt_note,
+    )
+    caption = f"{title} ({unit}), {marked} marked. {note}"
+    return show_figure(**parts, figure_id=figure_id, caption=caption)

@@ -11,15 +11,13 @@ percentages are weighted, so their intervals use the Kish effective sample size
 
 from __future__ import annotations
 
-from functools import cache
-
-import numpy as np
 import pandas as pd
 
 from .. import extract, judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..headline import Headline, Reading, trend_fields
+from ..indicators import rows
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -42,30 +40,6 @@ GPPS_GROUPS = {
 }
 """The groups across which the plan asks access to reach the NWL average."""
 EXCLUDED = ("Not stated",)
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-@cache
-def _measure(query: str, measure: str, area_code: str, seed: int) -> pd.DataFrame:
-    return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
-
-
-def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
-    """Aggregate rows of one measure for the run's area, filtered on equal column values; each
-    measure is read from the cache once per process (the chapter asks for it many times)."""
-    data = _measure(query, measure, params["area_code"], _seed(params))
-    keep = np.ones(len(data), dtype=bool)
-    for column, value in where.items():
-        keep &= (data[column] == value).to_numpy()
-    return data[keep].reset_index(drop=True)
-
-
-def label(params: dict) -> str:
-    """The synthetic-data label for captions."""
-    return extract.synthetic_label(params["area_code"], _seed(params))
 
 
 def comparators(params: dict, measure: str) -> pd.DataFrame:

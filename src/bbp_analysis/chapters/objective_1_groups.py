@@ -19,10 +19,11 @@ import pandas as pd
 
 from .. import judgement
 from ..disclosure import suppress, suppress_ratio
+from ..indicators import rows
 from ..params import load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
 from ..stats import compare, isr, proportion, rate, sii
-from .objective_1 import gpps_values, rows
+from .objective_1 import gpps_values
 
 STATED_ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 SEGMENT_NAMES = {

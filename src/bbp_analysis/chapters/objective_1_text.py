@@ -8,13 +8,14 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from ..catalogue import for_objective
+from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
 from ..stats import compare, proportion, rate
 from . import objective_1 as o1
 from . import objective_1_groups as groups
 from .objective_1_views import BREAST_LOW, pcn_values, practice_points
-from .objective_3 import falls_dsr
+from .scope import synthetic_label as _label
 
 JSNA = {
     # finding: (query, measure, kind, polarity, how the value is read)
@@ -186,14 +187,14 @@ def headline_table(params: dict) -> HTML:
         f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
         "interval, the plan's baseline, comparators and status. Comparators are the "
         "plan's figures for its baseline year and simulated otherwise. "
-        f"{o1.label(params)}"
+        f"{_label(params)}"
     )
     return show_table(table, caption, "measures-1-2-status")
 
 
 def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
     if kind == "dsr":
-        table = falls_dsr(params)
+        table = standardised_series(query, measure, params)
         table = table[table["area"] == (params.get("pcn") or params["area_name"])]
         row = table.iloc[-1]
         return {
@@ -277,7 +278,7 @@ def jsna_table(params: dict) -> HTML:
         f"The plan's JSNA headline findings (section 2.1) with the latest value the data "
         f"hold for {where} to {params['period']} (95% interval) and its direction "
         "against the plan's figure; PCN values are not compared with the borough "
-        f"figures. {o1.label(params)}"
+        f"figures. {_label(params)}"
     )
     return show_table(
         shown,
@@ -368,7 +369,7 @@ def pcn_table(params: dict) -> HTML:
         f"Key indicators by PCN, {params['period']} (%, 95% interval; "
         f"compared with {params['area_name']}; for the GP survey numerator is "
         f"respondents and denominator the effective sample size). "
-        f"{o1.label(params)}",
+        f"{_label(params)}",
         "pcn-key-indicators",
         decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
     )

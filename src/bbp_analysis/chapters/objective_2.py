@@ -18,8 +18,8 @@ from .. import extract, judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..headline import Headline, Reading, trend_fields
+from ..indicators import area_values, monthly_spc, rows, series
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
-from .objective_3 import area_values, monthly_spc, rows, series
 
 PM3 = "pm3-citizen-experience"
 PM4S = "pm4-staff-satisfaction"
@@ -55,15 +55,6 @@ PROPORTIONS = {
     ),
 }
 """Practice-level proportions shown in funnel plots."""
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def label(params: dict) -> str:
-    """The synthetic-data label for captions."""
-    return extract.synthetic_label(params["area_code"], _seed(params))
 
 
 # Partnership measure 3 ------------------------------------------------------------------
@@ -535,9 +526,10 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
 
 def emergency_monthly(params: dict) -> pd.DataFrame:
     """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
-    the period per 100,000 a day, with XmR columns (:func:`objective_3.monthly_spc`): limits
-    fixed before the first programme start, recalculated only by the Making Data Count rule
-    at the programme starts of :func:`interventions`."""
+    the period per 100,000 a day, with XmR columns
+    (:func:`bbp_analysis.indicators.monthly_spc`): limits fixed before the first programme
+    start, recalculated only by the Making Data Count rule at the programme starts of
+    :func:`interventions`."""
     return monthly_spc(
         "emergency_admissions_monthly",
         "emergency_admissions_monthly",

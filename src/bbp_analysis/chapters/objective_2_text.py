@@ -10,6 +10,7 @@ from .. import judgement
 from ..catalogue import indicator
 from ..publish import show_table
 from . import objective_2 as o2
+from .scope import synthetic_label as _label
 
 GROUPS = {
     "age_band": "age band",
@@ -97,7 +98,7 @@ def headline_table(params: dict) -> HTML:
         f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
         "interval, baseline, status and the change since the baseline (better, similar "
         "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}"
+        f"Newcombe's method, 95%; Harrow partnership). {_label(params)}"
     )
     return show_table(table, caption, "measures-3-4-status")
 
@@ -163,7 +164,7 @@ def outlier_table(params: dict) -> HTML:
     scope = f" ({params['pcn']} practices)" if params.get("pcn") else ""
     caption = (
         f"Practices outside the 99.8% funnel limits{scope}, {params['period']}, with "
-        f"and without the overdispersion adjustment. {o2.label(params)}"
+        f"and without the overdispersion adjustment. {_label(params)}"
     )
     return show_table(
         table, caption, "practice-outliers", decimals={"overdispersion factor (phi)": 2}

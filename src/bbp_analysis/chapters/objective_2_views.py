@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from .. import figures
 from ..disclosure import suppress
-from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, xmr_figure
+from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart, funnel_chart
+from ..indicators import rows
 from ..publish import mark_suppressed, show_figure, show_table
-from ..report import describe_dot_chart
 from ..stats import funnel_plot_points, isr
 from . import objective_2 as o2
-from .objective_3 import rows
+from .scope import synthetic_label as _label
+from .scope import where as _where
 
 ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 CONDITIONS = {
@@ -207,7 +209,7 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     caption = (
         f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
         f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
-        f"{o2.label(params)}"
+        f"{_label(params)}"
     )
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     return show_figure(
@@ -236,7 +238,7 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
     caption = (
         f"Neighbourhood profile table, {params['period']}: registered population, "
         "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
-        f"and segment mix (%). {o2.label(params)}"
+        f"and segment mix (%). {_label(params)}"
     )
     return show_table(shown, caption, "neighbourhood-profile-table")
 
@@ -282,7 +284,7 @@ def ratio_figure(key: str, params: dict) -> HTML:
     data = mark_suppressed(frame, columns, ["numerator", "expected", "value", "lower", "upper"])
     data = data.rename(columns={"numerator": "observed", "denominator": "registered persons"})
     caption = (
-        f"{title}, {params['period']} (observed / expected x 100, 95% interval). {o2.label(params)}"
+        f"{title}, {params['period']} (observed / expected x 100, 95% interval). {_label(params)}"
     )
     return show_figure(
         fig,
@@ -367,7 +369,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     caption = (
         f"{title}: practice funnel plot with 95% and 99.8% limits and the "
         f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
-        f"{params['period']}. {o2.label(params)}"
+        f"{params['period']}. {_label(params)}"
     )
     return show_figure(
         fig,
@@ -386,21 +388,18 @@ def funnel_points(key: str, params: dict) -> pd.DataFrame:
 
 def spc_figure(params: dict) -> HTML:
     """XmR chart of monthly emergency admissions with the interventions marked
-    (:func:`bbp_analysis.figures.xmr_figure`)."""
-    points = o2.emergency_monthly(params)
-    where = params.get("pcn") or params["area_name"]
-    title = f"Emergency admissions, {where}: XmR chart"
-    unit = points.attrs["unit"]
-    parts = xmr_figure(
-        points,
-        title=title,
-        unit=unit,
+    (:func:`bbp_analysis.figures.spc_figure`)."""
+    where = _where(params)
+    return figures.spc_figure(
+        o2.emergency_monthly(params),
+        figure_id="emergency-spc",
+        title=f"Emergency admissions, {where}: XmR chart",
         subject=f"emergency admissions for {where}",
+        marked="neighbourhood-team interventions",
+        note=_label(params),
         threshold=params["suppression_threshold"],
         source="emergency_admissions_monthly",
     )
-    caption = f"{title} ({unit}), neighbourhood-team interventions marked. {o2.label(params)}"
-    return show_figure(**parts, figure_id="emergency-spc", caption=caption)
 
 
 def organisation_table(
