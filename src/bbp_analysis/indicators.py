@@ -274,10 +274,12 @@ def kind_of(indicator_id: str) -> str:
 
 
 def status(indicator_id: str, lower: float | None, upper: float | None) -> str | None:
-    """Status against the catalogue's target (:mod:`bbp_analysis.judgement`): a target value
-    by :func:`~bbp_analysis.judgement.against_target`, a range by
+    """Status of an interval against the catalogue's target (:mod:`bbp_analysis.judgement`): a
+    target value by :func:`~bbp_analysis.judgement.against_target`, a range by
     :func:`~bbp_analysis.judgement.against_range`; "not comparable" when the plan gives the
-    target on a basis of its own (``as_given``); None without a numeric target."""
+    target on a basis of its own (``as_given``); None without a numeric target or interval.
+    The partnership measures' headline statuses, with the plan's several readings of a
+    target, are the headline functions' (:mod:`bbp_analysis.headline`)."""
     spec = indicator(indicator_id)
     target = spec.target
     if "as_given" in target:
@@ -333,7 +335,7 @@ def assess(
         breakdown=breakdown,
         group=name if breakdown != "total" else "total",
     )
-    group = params["area_name"] if breakdown != "total" else name
+    group = (params.get("pcn") or params["area_name"]) if breakdown != "total" else name
     values = [None if pd.isna(row[c]) else float(row[c]) for c in VALUE_COLUMNS]
     return Assessment(
         indicator_id=indicator_id,
