@@ -294,6 +294,19 @@ def status(indicator_id: str, lower: float | None, upper: float | None) -> str |
     return None
 
 
+def headline_fields(indicator_id: str, row: pd.Series) -> dict[str, object]:
+    """The fields of a :class:`bbp_analysis.headline.Headline` taken from the catalogue entry
+    and the estimate ``row`` (``value, lower, upper``): ``indicator_id, title, polarity,
+    value, lower, upper``."""
+    spec = indicator(indicator_id)
+    return {
+        "indicator_id": indicator_id,
+        "title": spec.title,
+        "polarity": spec.polarity,
+        **{column: float(row[column]) for column in VALUE_COLUMNS},
+    }
+
+
 def assess(
     indicator_id: str,
     query: str,

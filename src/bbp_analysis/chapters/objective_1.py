@@ -15,9 +15,9 @@ import pandas as pd
 
 from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress, suppress_ratio
+from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
-from ..indicators import rows
+from ..indicators import headline_fields, protect, rows
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -83,14 +83,7 @@ def decay_series(params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
     table.insert(1, "area", params.get("pcn") or params["area_name"])
-    return suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source="oral_health",
-    )
+    return protect(table, params, kind="proportion", source="oral_health")
 
 
 def decay_targets() -> dict[str, float]:
@@ -144,14 +137,9 @@ def headline_pm1(params: dict) -> Headline:
     status, text, readings = decay_status(float(row["lower"]), float(row["upper"]))
     return Headline(
         measure=1,
-        indicator_id=PM1,
-        title=spec.title,
         period=str(row["period"]),
-        value=float(row["value"]),
-        lower=float(row["lower"]),
-        upper=float(row["upper"]),
         unit="%",
-        polarity=spec.polarity,
+        **headline_fields(PM1, row),
         baseline=float(spec.baseline["value"]),
         baseline_period=f"plan baseline ({spec.baseline['period']})",
         target=decay_targets()["relative"],
@@ -371,14 +359,9 @@ def headline_pm2(params: dict) -> list[Headline]:
         out.append(
             Headline(
                 measure=2,
-                indicator_id=spec_id,
-                title=spec.title,
                 period=params["period"],
-                value=float(row["value"]),
-                lower=float(row["lower"]),
-                upper=float(row["upper"]),
                 unit="%",
-                polarity=spec.polarity,
+                **headline_fields(spec_id, row),
                 baseline=float(spec.baseline["value"]),
                 baseline_period=(
                     f"plan baseline (survey year not stated; {spec.baseline['period']})"

@@ -9,9 +9,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from .. import judgement
-from ..disclosure import suppress_ratio
 from ..figures import funnel_chart, pyramid_chart, trend_chart
-from ..indicators import area_values, rows
+from ..indicators import area_values, protect, rows
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
 from . import objective_1 as o1
@@ -534,14 +533,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
     limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
-    table = suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=groups.INDICATORS[key][0],
-    )
+    table = protect(table, params, kind="proportion", source=groups.INDICATORS[key][0])
     if params.get("pcn"):
         table = table[table["pcn"] == params["pcn"]]
     shown = table[~table["suppressed"]]

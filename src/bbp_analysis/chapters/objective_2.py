@@ -16,9 +16,9 @@ import pandas as pd
 
 from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress, suppress_ratio
+from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
-from ..indicators import area_values, monthly_spc, rows, series
+from ..indicators import area_values, headline_fields, monthly_spc, protect, rows, series
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 
 PM3 = "pm3-citizen-experience"
@@ -112,14 +112,7 @@ def organisation_values(
         table["lower"], table["upper"], float(table["value"].iloc[0]), polarity
     )
     table.loc[0, "comparison"] = "benchmark"
-    out = suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
+    out = protect(table, params, kind="proportion", source=query)
     out.loc[out["suppressed"], "comparison"] = "suppressed"
     return out
 
@@ -171,14 +164,7 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
         data["numerator"], data["denominator"], confidence=params["confidence"], multiplier=100
     )
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
-    return suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
+    return protect(table, params, kind="proportion", source=query)
 
 
 def baseline_status(
@@ -249,14 +235,9 @@ def headline_measures(params: dict) -> list[Headline]:
         out.append(
             Headline(
                 measure=number,
-                indicator_id=spec_id,
-                title=spec.title,
                 period=period,
-                value=float(row["value"]),
-                lower=float(row["lower"]),
-                upper=float(row["upper"]),
                 unit="%",
-                polarity=spec.polarity,
+                **headline_fields(spec_id, row),
                 baseline=base,
                 baseline_period=BASELINE_PERIOD,
                 target=None,
@@ -286,14 +267,9 @@ def headline_measures(params: dict) -> list[Headline]:
     out.append(
         Headline(
             measure=4,
-            indicator_id=PM4T,
-            title=spec.title,
             period=period,
-            value=float(row["value"]),
-            lower=float(row["lower"]),
-            upper=float(row["upper"]),
             unit="%",
-            polarity=spec.polarity,
+            **headline_fields(PM4T, row),
             baseline=None,
             baseline_period="",
             target=high,

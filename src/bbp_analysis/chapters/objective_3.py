@@ -18,7 +18,14 @@ from ..catalogue import indicator
 from ..disclosure import suppress_ratio
 from ..figures import spc_figure
 from ..headline import INDICATIVE, Headline, Reading, trend_fields
-from ..indicators import area_values, monthly_spc, rows, series, standardised_series
+from ..indicators import (
+    area_values,
+    headline_fields,
+    monthly_spc,
+    rows,
+    series,
+    standardised_series,
+)
 from ..stats import rate, sii
 from . import objective_3_its as its
 from .scope import synthetic_label as _label
@@ -161,14 +168,9 @@ def headline_measures(params: dict) -> list[Headline]:
     return [
         Headline(
             measure=5,
-            indicator_id=PM5,
-            title=spec.title,
             period=params["period"],
-            value=float(row["value"]),
-            lower=float(row["lower"]),
-            upper=float(row["upper"]),
             unit=spec.unit,
-            polarity=spec.polarity,
+            **headline_fields(PM5, row),
             baseline=None,
             baseline_period="plan baseline, year not stated",
             target=None,
