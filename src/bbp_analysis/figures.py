@@ -1,6 +1,7 @@
 """One house style for every chart in the review, the chart types it uses, and the published
 figure kinds built on them (a dot chart, a trend chart, an XmR chart; each with its alt text,
-caption and data): :func:`dot_figure`, :func:`trend_figure`, :func:`spc_figure`.
+caption and data): :func:`dot_figure`, :func:`trend_figure`, :func:`spc_figure`,
+:func:`funnel_figure`.
 
 Colours are the Okabe-Ito colour-blind-safe palette. Significance is never shown by colour
 alone: comparison results also change the marker shape and are written in the labels.
@@ -13,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.lines import Line2D
@@ -637,6 +639,61 @@ def trend_figure(
         alt=alt,
         data=data,
         decimals=VALUE_DECIMALS,
+    )
+
+
+def _adjusted_limits(ax: plt.Axes, axis, low, high, shown: pd.DataFrame) -> None:
+    """Overdispersion-adjusted 99.8% limits as solid lines, the axis widened to show them."""
+    style = {"color": PALETTE["orange"], "linewidth": 1.2}
+    ax.plot(axis, low, **style, label="99.8% limits, overdispersion-adjusted")
+    ax.plot(axis, high, **style)
+    inside = axis >= shown["denominator"].min() * 0.8
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def funnel_figure(
+    table: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    figure_id: str,
+    label: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    caption: str,
+    alt: str,
+    decimals: dict[str, int],
+    adjusted: tuple[np.ndarray, np.ndarray] | None = None,
+) -> HTML:
+    """Published practice funnel plot (:func:`funnel_chart`) of the unsuppressed rows of
+    ``table`` (``label, pcn, numerator, denominator, value, significance, significance_od,
+    suppressed``) within ``limits``; ``adjusted`` (lower and upper values over
+    ``limits["denominator"]``) adds the overdispersion-adjusted 99.8% limits. Its data are
+    every row of ``table``, [c] where suppressed."""
+    shown = table[~table["suppressed"]]
+    fig = funnel_chart(
+        shown,
+        limits,
+        label=label,
+        denominator="denominator",
+        title=title,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
+    if adjusted is not None:
+        axis = limits["denominator"].to_numpy(dtype=float)
+        _adjusted_limits(fig.axes[0], axis, *adjusted, shown)
+    data = table.assign(value=table["value"].where(~table["suppressed"]))
+    data = mark_suppressed(
+        data,
+        [label, "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
+        ["numerator", "denominator", "value"],
+    )
+    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
+    return show_figure(
+        fig, figure_id=figure_id, caption=caption, alt=alt, data=data, decimals=decimals
     )
 
 

@@ -294,6 +294,31 @@ def status(indicator_id: str, lower: float | None, upper: float | None) -> str |
     return None
 
 
+def values(indicator_id: str, query: str, measure: str, params: dict, **options) -> pd.DataFrame:
+    """:func:`area_values` of SQL ``query``'s ``measure`` with the interval kind, multiplier
+    and polarity of catalogue entry ``indicator_id`` (``options``: ``breakdown``, ``level``,
+    ``period``)."""
+    spec = indicator(indicator_id)
+    kind = kind_of(indicator_id)
+    return area_values(
+        query,
+        measure,
+        params,
+        kind=kind,
+        multiplier=spec.multiplier,
+        polarity=spec.polarity,
+        **options,
+    )
+
+
+def trend(indicator_id: str, query: str, measure: str, params: dict, **options) -> pd.DataFrame:
+    """:func:`series` of SQL ``query``'s ``measure`` with the interval kind and multiplier of
+    catalogue entry ``indicator_id`` (``options``: ``pcns``, ``breakdown``, ``group``)."""
+    spec = indicator(indicator_id)
+    kind = kind_of(indicator_id)
+    return series(query, measure, params, kind=kind, multiplier=spec.multiplier, **options)
+
+
 def headline_fields(indicator_id: str, row: pd.Series) -> dict[str, object]:
     """The fields of a :class:`bbp_analysis.headline.Headline` taken from the catalogue entry
     and the estimate ``row`` (``value, lower, upper``): ``indicator_id, title, polarity,
@@ -320,44 +345,33 @@ def assess(
     """Indicator ``indicator_id`` (its method, multiplier and polarity from the catalogue),
     read from SQL ``query``'s ``measure``, for ``area`` (a PCN code or breakdown group; the
     borough by default) in ``period`` (the reporting period by default)."""
-    spec = indicator(indicator_id)
-    kind = kind_of(indicator_id)
     period = period or params["period"]
-    table = area_values(
-        query,
-        measure,
-        params,
-        kind=kind,
-        multiplier=spec.multiplier,
-        polarity=spec.polarity,
-        breakdown=breakdown,
-        period=period,
-    )
+    table = values(indicator_id, query, measure, params, breakdown=breakdown, period=period)
     name = area or params["area_name"]
     row = table[table["area"] == name]
     if row.empty:
         raise ValueError(f"{indicator_id}: no {breakdown} value for {name!r} in {period}")
     row = row.iloc[0]
-    trend = series(
+    history = trend(
+        indicator_id,
         query,
         measure,
         {**params, "period": period},
-        kind=kind,
-        multiplier=spec.multiplier,
         pcns=breakdown == "total" and area is not None,
         breakdown=breakdown,
         group=name if breakdown != "total" else "total",
     )
     group = (params.get("pcn") or params["area_name"]) if breakdown != "total" else name
-    values = [None if pd.isna(row[c]) else float(row[c]) for c in VALUE_COLUMNS]
+    polarity = indicator(indicator_id).polarity
+    value, lower, upper = (None if pd.isna(row[c]) else float(row[c]) for c in VALUE_COLUMNS)
     return Assessment(
         indicator_id=indicator_id,
         period=period,
         area=name,
-        value=values[0],
-        lower=values[1],
-        upper=values[2],
+        value=value,
+        lower=lower,
+        upper=upper,
         comparison=str(row["comparison"]),
-        trend=trend_label(trend, group, spec.polarity),
-        status=status(indicator_id, values[1], values[2]),
+        trend=trend_label(history, group, polarity),
+        status=status(indicator_id, lower, upper),
     )

@@ -9,6 +9,7 @@ from IPython.display import HTML, Markdown
 
 from . import catalogue
 from .disclosure import suppression_rule_text
+from .headline import Headline
 from .publish import show_table
 from .reference import load_reference
 from .scorecard import plan_measures
@@ -44,6 +45,23 @@ def run_context(params: dict[str, Any]) -> Markdown:
         f"{params['area_name']} ({params['area_code']}) · **View** {view} · "
         f"**Confidence intervals** {params['confidence']:.1%}"
     )
+
+
+def headline_columns(h: Headline) -> dict[str, str]:
+    """A partnership measure's row in a chapter's status table: measure, period, value with
+    its interval and baseline (%, one decimal; blank without a baseline)."""
+    baseline = "" if h.baseline is None else f"{h.baseline:.1f} ({h.baseline_period})"
+    return {
+        "Measure": f"{h.measure}. {h.title}",
+        "Period": h.period,
+        "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
+        "Baseline (%)": baseline,
+    }
+
+
+def status_columns(h: Headline) -> dict[str, str]:
+    """A partnership measure's target, status and the reason for it, in a status table."""
+    return {"Target": h.target_text, "Status": h.status, "Why": h.status_text}
 
 
 def suppression_note(threshold: int) -> Markdown:

@@ -11,6 +11,7 @@ from ..catalogue import for_objective
 from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
+from ..report import headline_columns, status_columns
 from ..stats import compare, proportion, rate
 from . import objective_1 as o1
 from . import objective_1_groups as groups
@@ -170,14 +171,9 @@ def headline_table(params: dict) -> HTML:
     table = pd.DataFrame(
         [
             {
-                "Measure": f"{h.measure}. {h.title}",
-                "Period": h.period,
-                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
-                "Baseline (%)": f"{h.baseline:.1f} ({h.baseline_period})",
+                **headline_columns(h),
                 "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
-                "Target": h.target_text,
-                "Status": h.status,
-                "Why": h.status_text,
+                **status_columns(h),
                 "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
             }
             for h in o1.headline_measures(params)

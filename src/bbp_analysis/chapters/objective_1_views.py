@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from .. import judgement
-from ..figures import funnel_chart, pyramid_chart, trend_chart
+from .. import figures, judgement
+from ..figures import pyramid_chart, trend_chart
 from ..indicators import area_values, protect, rows
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
@@ -23,6 +23,15 @@ ONE_DP = {"value": 1, "lower": 1, "upper": 1}
 
 
 # Partnership measures ---------------------------------------------------------------------
+
+
+def _with_comparators(
+    table: pd.DataFrame, bench: pd.DataFrame, columns: list[str], counts: list[str]
+) -> pd.DataFrame:
+    """A trend chart's data: the area's ``columns`` ([c] in ``counts`` where suppressed), then
+    its comparators' values with their source (from the plan, or simulated)."""
+    marked = mark_suppressed(table, columns, counts)
+    return pd.concat([marked, bench.rename(columns={"origin": "source"})], ignore_index=True)
 
 
 def decay_figure(params: dict) -> HTML:
@@ -70,16 +79,11 @@ def decay_figure(params: dict) -> HTML:
         + f"; targets {targets['relative']:.1f}% (relative) and {targets['points']:.1f}% "
         "(percentage points)."
     )
-    data = pd.concat(
-        [
-            mark_suppressed(
-                table,
-                ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
-                ["numerator", "value", "lower", "upper"],
-            ),
-            bench.rename(columns={"origin": "source"}),
-        ],
-        ignore_index=True,
+    data = _with_comparators(
+        table,
+        bench,
+        ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
+        ["numerator", "value", "lower", "upper"],
     )
     caption = (
         f"Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
@@ -117,16 +121,11 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
         f"{last['value']:.1f}% in {last['period']}, target {target:g}% (the NWL average "
         "when the plan was written)."
     )
-    data = pd.concat(
-        [
-            mark_suppressed(
-                table,
-                ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
-                ["respondents", "value", "lower", "upper"],
-            ),
-            bench.rename(columns={"origin": "source"}),
-        ],
-        ignore_index=True,
+    data = _with_comparators(
+        table,
+        bench,
+        ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
+        ["respondents", "value", "lower", "upper"],
     )
     caption = (
         f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
@@ -538,15 +537,6 @@ def funnel_figure(key: str, params: dict) -> HTML:
         table = table[table["pcn"] == params["pcn"]]
     shown = table[~table["suppressed"]]
     title = groups.INDICATORS[key][2]
-    fig = funnel_chart(
-        shown,
-        limits,
-        label="practice",
-        denominator="denominator",
-        title=f"{title}: practices, {params['period']}",
-        xlabel="eligible",
-        ylabel="%",
-    )
     counts = shown["significance"].value_counts()
     od = int(shown["significance_od"].str.contains("99.8").sum())
     low = int((shown["value"] < BREAST_LOW).sum())
@@ -557,23 +547,20 @@ def funnel_figure(key: str, params: dict) -> HTML:
         + f"; {od} outside the 99.8% limits after the overdispersion adjustment (phi "
         f"{table.attrs.get('phi', float('nan')):.2f}){below}."
     )
-    data = mark_suppressed(
+    return figures.funnel_figure(
         table,
-        ["practice", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
-        ["numerator", "denominator", "value"],
-    )
-    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
-    caption = (
-        f"{title}: practice funnel plot, 95% and 99.8% limits around the "
-        f"{params['area_name']} value; overdispersion-adjusted classification "
-        f"(Spiegelhalter random effects) in the data. {_label(params)}"
-    )
-    return show_figure(
-        fig,
+        limits,
         figure_id=f"funnel-{key.replace('_', '-')}",
-        caption=caption,
+        label="practice",
+        title=f"{title}: practices, {params['period']}",
+        xlabel="eligible",
+        ylabel="%",
+        caption=(
+            f"{title}: practice funnel plot, 95% and 99.8% limits around the "
+            f"{params['area_name']} value; overdispersion-adjusted classification "
+            f"(Spiegelhalter random effects) in the data. {_label(params)}"
+        ),
         alt=alt,
-        data=data,
         decimals={"numerator": 0, "denominator": 0, "value": 1},
     )
 

@@ -18,7 +18,15 @@ from .. import extract, judgement
 from ..catalogue import indicator
 from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
-from ..indicators import area_values, headline_fields, monthly_spc, protect, rows, series
+from ..indicators import (
+    area_values,
+    headline_fields,
+    monthly_spc,
+    protect,
+    rows,
+    series,
+    values,
+)
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 
 PM3 = "pm3-citizen-experience"
@@ -516,23 +524,9 @@ def emergency_monthly(params: dict) -> pd.DataFrame:
 
 def readmission_values(params: dict) -> pd.DataFrame:
     """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
-    return area_values(
-        "readmissions_30d",
-        "readmissions_30d",
-        params,
-        kind="proportion",
-        multiplier=100,
-        polarity="low_is_good",
-    )
+    return values("o2-readmissions-30d", "readmissions_30d", "readmissions_30d", params)
 
 
 def carer_values(params: dict) -> pd.DataFrame:
     """Adults identified as carers (% of registered adults), borough then PCNs."""
-    return area_values(
-        "carers",
-        "carers_identified",
-        params,
-        kind="proportion",
-        multiplier=100,
-        polarity="high_is_good",
-    )
+    return values("o2-carers-identified", "carers", "carers_identified", params)

@@ -9,6 +9,7 @@ from IPython.display import HTML, Markdown
 from .. import judgement
 from ..catalogue import indicator
 from ..publish import show_table
+from ..report import headline_columns, status_columns
 from . import objective_2 as o2
 from .scope import synthetic_label as _label
 
@@ -80,15 +81,8 @@ def headline_table(params: dict) -> HTML:
     table = pd.DataFrame(
         [
             {
-                "Measure": f"{h.measure}. {h.title}",
-                "Period": h.period,
-                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
-                "Baseline (%)": ""
-                if h.baseline is None
-                else f"{h.baseline:.1f} ({h.baseline_period})",
-                "Target": h.target_text,
-                "Status": h.status,
-                "Why": h.status_text,
+                **headline_columns(h),
+                **status_columns(h),
                 "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
             }
             for h in o2.headline_measures(params)

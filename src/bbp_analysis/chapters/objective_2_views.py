@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from .. import figures
 from ..disclosure import suppress
-from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart, funnel_chart
+from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart
 from ..indicators import rows
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_plot_points, isr
@@ -324,31 +324,6 @@ def funnel_figure(key: str, params: dict) -> HTML:
         shown = shown[shown["pcn"] == params["pcn"]]
     title = o2.UNPLANNED[key][2] if key in o2.UNPLANNED else o2.PROPORTIONS[key][2]
     xlabel = "expected events" if statistic == "ratio" else "denominator"
-    ylabel = "standardised ratio (Harrow = 100)" if statistic == "ratio" else "%"
-    fig = funnel_chart(
-        shown,
-        limits,
-        label="area",
-        denominator="denominator",
-        title=f"{title}: practices, {params['period']}",
-        xlabel=xlabel,
-        ylabel=ylabel,
-    )
-    ax = fig.axes[0]
-    axis = limits["denominator"].to_numpy(dtype=float)
-    low, high = _od_curve(axis, table.attrs, 3.090232, statistic)
-    ax.plot(
-        axis,
-        low,
-        color=PALETTE["orange"],
-        linewidth=1.2,
-        label="99.8% limits, overdispersion-adjusted",
-    )
-    ax.plot(axis, high, color=PALETTE["orange"], linewidth=1.2)
-    inside = axis >= shown["denominator"].min() * 0.8
-    bottom, top = ax.get_ylim()
-    ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     counts = shown["significance"].value_counts()
     od = shown["significance_od"].str.contains("99.8").sum()
     alt = (
@@ -358,26 +333,23 @@ def funnel_figure(key: str, params: dict) -> HTML:
         + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
         "practices are outside the 99.8% limits."
     )
-    data = table if not params.get("pcn") else table[table["pcn"] == params["pcn"]]
-    data = data.assign(value=data["value"].where(~data["suppressed"]))
-    data = mark_suppressed(
-        data,
-        ["area", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
-        ["numerator", "denominator", "value"],
-    )
-    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
-    caption = (
-        f"{title}: practice funnel plot with 95% and 99.8% limits and the "
-        f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
-        f"{params['period']}. {_label(params)}"
-    )
-    return show_figure(
-        fig,
+    axis = limits["denominator"].to_numpy(dtype=float)
+    return figures.funnel_figure(
+        table if not params.get("pcn") else table[table["pcn"] == params["pcn"]],
+        limits,
         figure_id=f"funnel-{key}",
-        caption=caption,
+        label="area",
+        title=f"{title}: practices, {params['period']}",
+        xlabel=xlabel,
+        ylabel="standardised ratio (Harrow = 100)" if statistic == "ratio" else "%",
+        caption=(
+            f"{title}: practice funnel plot with 95% and 99.8% limits and the "
+            f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
+            f"{params['period']}. {_label(params)}"
+        ),
         alt=alt,
-        data=data,
         decimals={"numerator": 0, "denominator": 1, "value": 1},
+        adjusted=_od_curve(axis, table.attrs, 3.090232, statistic),
     )
 
 

@@ -25,6 +25,8 @@ from ..indicators import (
     rows,
     series,
     standardised_series,
+    trend,
+    values,
 )
 from ..stats import rate, sii
 from . import objective_3_its as its
@@ -53,17 +55,7 @@ GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
     """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
     people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
-    spec = indicator(PM5)
-    return area_values(
-        PM5_QUERY,
-        PM5_QUERY,
-        params,
-        kind="rate",
-        multiplier=spec.multiplier,
-        polarity=spec.polarity,
-        breakdown=breakdown,
-        period=period,
-    )
+    return values(PM5, PM5_QUERY, PM5_QUERY, params, breakdown=breakdown, period=period)
 
 
 def ethnic_range(params: dict, period: str) -> float:
@@ -141,20 +133,13 @@ def pm5_status(params: dict) -> dict[str, object]:
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
-    return series(PM5_QUERY, PM5_QUERY, params, kind="rate", multiplier=1000, pcns=pcns)
+    return trend(PM5, PM5_QUERY, PM5_QUERY, params, pcns=pcns)
 
 
 def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
     """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
     reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
-    return series(
-        NHSOF_QUERY,
-        NHSOF_MEASURE,
-        params,
-        kind="rate",
-        multiplier=indicator(NHSOF).multiplier,
-        pcns=pcns,
-    )
+    return trend(NHSOF, NHSOF_QUERY, NHSOF_MEASURE, params, pcns=pcns)
 
 
 def headline_measures(params: dict) -> list[Headline]:
