@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from IPython.display import HTML, Markdown
 
 from . import catalogue
@@ -45,6 +47,36 @@ def run_context(params: dict[str, Any]) -> Markdown:
         f"{params['area_name']} ({params['area_code']}) · **View** {view} · "
         f"**Confidence intervals** {params['confidence']:.1%}"
     )
+
+
+def methods_table(specs: Iterable[catalogue.Indicator], table_id: str) -> HTML:
+    """The indicators a chapter shows, each with its unit, method and definition (from the
+    catalogue)."""
+    table = pd.DataFrame(
+        [
+            {
+                "Indicator": spec.title,
+                "Unit": spec.unit,
+                "Method": spec.method,
+                "Definition": " ".join(spec.definition.split()),
+            }
+            for spec in specs
+        ]
+    )
+    caption = "Indicators shown in this chapter and their methods (from the indicator catalogue)"
+    return show_table(table, caption, table_id)
+
+
+def status_table(
+    headlines: list[Headline],
+    columns: Callable[[Headline], dict[str, str]],
+    caption: str,
+    table_id: str,
+) -> HTML:
+    """A chapter's partnership measures, one row each: :func:`headline_columns`, then the
+    chapter's own ``columns`` of the measure (which include :func:`status_columns`)."""
+    table = pd.DataFrame([{**headline_columns(h), **columns(h)} for h in headlines])
+    return show_table(table, caption, table_id)
 
 
 def headline_columns(h: Headline) -> dict[str, str]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from .. import report
 from ..catalogue import for_objective
 from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
-from ..report import headline_columns, status_columns
+from ..report import status_columns, status_table
 from ..stats import compare, proportion, rate
 from . import objective_1 as o1
 from . import objective_1_groups as groups
@@ -168,24 +169,22 @@ def key_messages(params: dict) -> Markdown:
 
 def headline_table(params: dict) -> HTML:
     """Partnership measures 1 and 2: value, baseline, target and status."""
-    table = pd.DataFrame(
-        [
-            {
-                **headline_columns(h),
-                "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
-                **status_columns(h),
-                "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
-            }
-            for h in o1.headline_measures(params)
-        ]
-    )
     caption = (
         f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
         "interval, the plan's baseline, comparators and status. Comparators are the "
         "plan's figures for its baseline year and simulated otherwise. "
         f"{_label(params)}"
     )
-    return show_table(table, caption, "measures-1-2-status")
+    return status_table(
+        o1.headline_measures(params),
+        lambda h: {
+            "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
+            **status_columns(h),
+            "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
+        },
+        caption,
+        "measures-1-2-status",
+    )
 
 
 def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
@@ -303,22 +302,7 @@ def screening_low(params: dict) -> Markdown:
 
 def methods_table() -> HTML:
     """Each indicator shown in the chapter, with its unit, method and definition."""
-    table = pd.DataFrame(
-        [
-            {
-                "Indicator": spec.title,
-                "Unit": spec.unit,
-                "Method": spec.method,
-                "Definition": " ".join(spec.definition.split()),
-            }
-            for spec in for_objective(1)
-        ]
-    )
-    return show_table(
-        table,
-        "Indicators shown in this chapter and their methods (from the indicator catalogue)",
-        "objective-1-methods",
-    )
+    return report.methods_table(for_objective(1), "objective-1-methods")
 
 
 def not_shown_table() -> HTML:
