@@ -507,6 +507,11 @@ VALUE_DECIMALS = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upp
 VALUE_COLUMNS = ["area", "numerator", "denominator", "value", "lower", "upper"]
 
 
+def _caption(title: str, note: str) -> str:
+    """A figure's caption: its title, then the note (e.g. the synthetic-data label) if any."""
+    return f"{title}. {note}" if note else title
+
+
 def describe_dot_chart(
     frame: pd.DataFrame,
     *,
@@ -553,10 +558,11 @@ def dot_figure(
     """Published dot-and-interval chart (:func:`ci_dot_chart`) of ``table`` (one row per area
     or group: ``area, numerator, denominator, value, lower, upper, comparison, suppressed``)
     against its benchmark, with alt text (:func:`describe_dot_chart`) and data; captioned
-    ``title`` and ``note``. Without ``benchmark``, the first row of ``table`` is the
-    benchmark (as :func:`bbp_analysis.indicators.area_values` returns it). Suppressed rows are
-    left off the chart and shown as [c] in its data; when every row is suppressed there is
-    nothing to draw, and the data table is shown instead with a caption saying why."""
+    ``title`` and ``note`` (:func:`_caption`). Without ``benchmark``, the first row of
+    ``table`` is the benchmark (as :func:`bbp_analysis.indicators.area_values` returns it).
+    Suppressed rows are left off the chart and shown as [c] in its data; when every row is
+    suppressed there is nothing to draw, and the data table is shown instead with a caption
+    saying why."""
     if benchmark is None:
         benchmark_name, benchmark = str(table["area"].iloc[0]), float(table["value"].iloc[0])
         table = table.iloc[1:]
@@ -589,7 +595,7 @@ def dot_figure(
     return show_figure(
         fig,
         figure_id=figure_id,
-        caption=f"{title}. {note}".strip(),
+        caption=_caption(title, note),
         alt=alt,
         data=data,
         decimals=VALUE_DECIMALS,
@@ -635,7 +641,7 @@ def trend_figure(
     return show_figure(
         fig,
         figure_id=figure_id,
-        caption=f"{title}. {note}".strip(),
+        caption=_caption(title, note),
         alt=alt,
         data=data,
         decimals=VALUE_DECIMALS,
