@@ -457,6 +457,49 @@ def trend_chart(
     return fig
 
 
+def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: str) -> plt.Figure:
+    """Interrupted time series: the observed monthly ``rate`` (dots; suppressed months left
+    out), the ``fitted`` segmented model (line) and the ``counterfactual`` (the pre-programme
+    trend carried on, dashed, from ``start``), with the start marked."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    ax.grid(axis="y")
+    dates = pd.to_datetime(data["month"] + "-01")
+    lines = [(~data["suppressed"], "rate", "o", "grey", {"markersize": 3.5}, "Observed")]
+    if data["fitted"].notna().any():
+        lines += [
+            (dates.notna(), "fitted", "-", "blue", {"linewidth": 1.6}, "Fitted (segmented model)"),
+            (
+                dates >= start,
+                "counterfactual",
+                "--",
+                "orange",
+                {"linewidth": 1.6},
+                "Expected without the programme",
+            ),
+        ]
+    for keep, column, style, colour, size, label in lines:
+        keep = keep.to_numpy()
+        ax.plot(
+            dates[keep], data.loc[keep, column], style, color=PALETTE[colour], label=label, **size
+        )
+    ax.axvline(start, color=PALETTE["purple"], linestyle=":", linewidth=1.2)
+    ax.annotate(
+        f"Start {start:%b %Y}",
+        (start, 1.0),
+        xycoords=("data", "axes fraction"),
+        fontsize=8,
+        va="top",
+        ha="left",
+        color=PALETTE["purple"],
+    )
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
 def pyramid_chart(
     frame: pd.DataFrame,
     *,
