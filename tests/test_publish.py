@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 from bs4 import BeautifulSoup
 
-from bbp_analysis.figures import ci_dot_chart, png_bytes
-from bbp_analysis.publish import format_number, mark_suppressed, show_figure, table_html
+from bbp_analysis.figures import ci_dot_chart
+from bbp_analysis.publish import format_number, mark_suppressed, png_bytes, show_figure, table_html
 
 
 def frame() -> pd.DataFrame:

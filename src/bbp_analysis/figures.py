@@ -1,4 +1,7 @@
-"""One house style for every chart in the review, and the chart types it uses.
+"""One house style for every chart in the review, the chart types it uses, and the published
+figure kinds built on them (a dot chart, a trend chart, an XmR chart; each with its alt text,
+caption and data): :func:`dot_figure`, :func:`trend_figure`, :func:`spc_figure`,
+:func:`funnel_figure`.
 
 Colours are the Okabe-Ito colour-blind-safe palette. Significance is never shown by colour
 alone: comparison results also change the marker shape and are written in the labels.
@@ -7,16 +10,18 @@ PNG output is deterministic (no software or date metadata).
 
 from __future__ import annotations
 
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.lines import Line2D
 
 from .disclosure import suppress
+from .indicators import trend_label
+from .publish import mark_suppressed, show_figure, show_table
 
 PALETTE = {
     "blue": "#0072B2",
@@ -62,14 +67,6 @@ STYLE = {
 def apply_style() -> None:
     """Set the house style on matplotlib's global settings."""
     plt.rcParams.update(STYLE)
-
-
-def png_bytes(fig: plt.Figure) -> bytes:
-    """The figure as PNG bytes, without metadata, so equal data give equal files."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 def ci_dot_chart(
@@ -460,6 +457,49 @@ def trend_chart(
     return fig
 
 
+def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: str) -> plt.Figure:
+    """Interrupted time series: the observed monthly ``rate`` (dots; suppressed months left
+    out), the ``fitted`` segmented model (line) and the ``counterfactual`` (the pre-programme
+    trend carried on, dashed, from ``start``), with the start marked."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    ax.grid(axis="y")
+    dates = pd.to_datetime(data["month"] + "-01")
+    lines = [(~data["suppressed"], "rate", "o", "grey", {"markersize": 3.5}, "Observed")]
+    if data["fitted"].notna().any():
+        lines += [
+            (dates.notna(), "fitted", "-", "blue", {"linewidth": 1.6}, "Fitted (segmented model)"),
+            (
+                dates >= start,
+                "counterfactual",
+                "--",
+                "orange",
+                {"linewidth": 1.6},
+                "Expected without the programme",
+            ),
+        ]
+    for keep, column, style, colour, size, label in lines:
+        keep = keep.to_numpy()
+        ax.plot(
+            dates[keep], data.loc[keep, column], style, color=PALETTE[colour], label=label, **size
+        )
+    ax.axvline(start, color=PALETTE["purple"], linestyle=":", linewidth=1.2)
+    ax.annotate(
+        f"Start {start:%b %Y}",
+        (start, 1.0),
+        xycoords=("data", "axes fraction"),
+        fontsize=8,
+        va="top",
+        ha="left",
+        color=PALETTE["purple"],
+    )
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
 def pyramid_chart(
     frame: pd.DataFrame,
     *,
@@ -503,3 +543,234 @@ def pyramid_chart(
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+VALUE_DECIMALS = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
+"""Decimal places of the data behind a dot or trend chart."""
+VALUE_COLUMNS = ["area", "numerator", "denominator", "value", "lower", "upper"]
+
+
+def _caption(title: str, note: str) -> str:
+    """A figure's caption: its title, then the note (e.g. the synthetic-data label) if any."""
+    return f"{title}. {note}" if note else title
+
+
+def describe_dot_chart(
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    label: str,
+    unit: str,
+    benchmark_name: str,
+    benchmark: float,
+    confidence: float,
+) -> str:
+    """Alt text for a dot-and-interval chart, generated from its data (shown rows only)."""
+    shown = frame[~frame["suppressed"]] if "suppressed" in frame else frame
+    if shown.empty:
+        return (
+            f"No {label} are shown: the counts of all {len(frame)} are too small to publish "
+            f"(suppressed). The {benchmark_name} value is {benchmark:.1f}{unit}."
+        )
+    top = shown.loc[shown["value"].idxmax()]
+    bottom = shown.loc[shown["value"].idxmin()]
+    tally = ", ".join(f"{n} {name}" for name, n in shown["comparison"].value_counts().items())
+    hidden = len(frame) - len(shown)
+    note = f" {hidden} not shown because their counts are suppressed." if hidden else ""
+    return (
+        f"Dot chart of {what} for {len(shown)} {label}, each with a {confidence:.0%} "
+        f"confidence interval, against the {benchmark_name} value of {benchmark:.1f}{unit}. "
+        f"Highest: {top['area']} ({top['value']:.1f}{unit}); lowest: {bottom['area']} "
+        f"({bottom['value']:.1f}{unit}). Compared with {benchmark_name}: {tally}.{note}"
+    )
+
+
+def dot_figure(
+    table: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    what: str,
+    label: str,
+    unit: str,
+    confidence: float,
+    note: str = "",
+    benchmark: float | None = None,
+    benchmark_name: str = "",
+) -> HTML:
+    """Published dot-and-interval chart (:func:`ci_dot_chart`) of ``table`` (one row per area
+    or group: ``area, numerator, denominator, value, lower, upper, comparison, suppressed``)
+    against its benchmark, with alt text (:func:`describe_dot_chart`) and data; captioned
+    ``title`` and ``note`` (:func:`_caption`). Without ``benchmark``, the first row of
+    ``table`` is the benchmark (as :func:`bbp_analysis.indicators.area_values` returns it).
+    Suppressed rows are left off the chart and shown as [c] in its data; when every row is
+    suppressed there is nothing to draw, and the data table is shown instead with a caption
+    saying why."""
+    if benchmark is None:
+        benchmark_name, benchmark = str(table["area"].iloc[0]), float(table["value"].iloc[0])
+        table = table.iloc[1:]
+    suppressed = table["suppressed"] if "suppressed" in table else pd.Series(False, table.index)
+    data = mark_suppressed(
+        table, [*VALUE_COLUMNS, "comparison"], ["numerator", "value", "lower", "upper"]
+    )
+    if suppressed.all():
+        caption = (
+            f"{title}: every group's count is too small to publish, so each is shown as [c]. {note}"
+        )
+        return show_table(data, caption.strip(), figure_id, VALUE_DECIMALS)
+    fig = ci_dot_chart(
+        table[~suppressed],
+        label="area",
+        benchmark=benchmark,
+        benchmark_label=benchmark_name,
+        title=title,
+        xlabel=unit.strip() or "value",
+    )
+    alt = describe_dot_chart(
+        table,
+        what=what,
+        label=label,
+        unit=unit,
+        benchmark_name=benchmark_name,
+        benchmark=benchmark,
+        confidence=confidence,
+    )
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=_caption(title, note),
+        alt=alt,
+        data=data,
+        decimals=VALUE_DECIMALS,
+    )
+
+
+def trend_figure(
+    table: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    what: str,
+    unit: str,
+    polarity: str,
+    note: str = "",
+    target: float | None = None,
+) -> HTML:
+    """Published trend chart (:func:`trend_chart`) of ``table`` (from
+    :func:`bbp_analysis.indicators.series`) with alt text naming each area's first and last
+    values and recent trend, and its data ([c] where suppressed); captioned ``title`` and
+    ``note`` (e.g. the synthetic-data label)."""
+    shown = table[~table["suppressed"]]
+    fig = trend_chart(
+        shown, period="period", series="area", target=target, title=title, ylabel=unit
+    )
+    parts = []
+    for area, group in shown.groupby("area", sort=False):
+        group = group.sort_values("period")
+        first, last = group.iloc[0], group.iloc[-1]
+        parts.append(
+            f"{area} from {first['value']:.1f} in {first['period']} to "
+            f"{last['value']:.1f} in {last['period']} (recent trend: "
+            f"{trend_label(table, area, polarity).lower()})"
+        )
+    alt = (
+        f"Line chart of {what} ({unit}) by year with confidence intervals: "
+        + "; ".join(parts)
+        + "."
+    )
+    data = mark_suppressed(
+        table, ["period", *VALUE_COLUMNS], ["numerator", "value", "lower", "upper"]
+    )
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=_caption(title, note),
+        alt=alt,
+        data=data,
+        decimals=VALUE_DECIMALS,
+    )
+
+
+def _adjusted_limits(ax: plt.Axes, axis, low, high, shown: pd.DataFrame) -> None:
+    """Overdispersion-adjusted 99.8% limits as solid lines, the axis widened to show them."""
+    style = {"color": PALETTE["orange"], "linewidth": 1.2}
+    ax.plot(axis, low, **style, label="99.8% limits, overdispersion-adjusted")
+    ax.plot(axis, high, **style)
+    inside = axis >= shown["denominator"].min() * 0.8
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def funnel_figure(
+    table: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    figure_id: str,
+    label: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    caption: str,
+    alt: str,
+    decimals: dict[str, int],
+    adjusted: tuple[np.ndarray, np.ndarray] | None = None,
+) -> HTML:
+    """Published practice funnel plot (:func:`funnel_chart`) of the unsuppressed rows of
+    ``table`` (``label, pcn, numerator, denominator, value, significance, significance_od,
+    suppressed``) within ``limits``; ``adjusted`` (lower and upper values over
+    ``limits["denominator"]``) adds the overdispersion-adjusted 99.8% limits. Its data are
+    every row of ``table``, [c] where suppressed."""
+    shown = table[~table["suppressed"]]
+    fig = funnel_chart(
+        shown,
+        limits,
+        label=label,
+        denominator="denominator",
+        title=title,
+        xlabel=xlabel,
+        ylabel=ylabel,
+    )
+    if adjusted is not None:
+        axis = limits["denominator"].to_numpy(dtype=float)
+        _adjusted_limits(fig.axes[0], axis, *adjusted, shown)
+    data = table.assign(value=table["value"].where(~table["suppressed"]))
+    data = mark_suppressed(
+        data,
+        [label, "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
+        ["numerator", "denominator", "value"],
+    )
+    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
+    return show_figure(
+        fig, figure_id=figure_id, caption=caption, alt=alt, data=data, decimals=decimals
+    )
+
+
+def spc_figure(
+    points: pd.DataFrame,
+    *,
+    figure_id: str,
+    title: str,
+    subject: str,
+    marked: str,
+    note: str,
+    threshold: int,
+    source: str,
+    target: float | None = None,
+    alt_note: str = "",
+) -> HTML:
+    """Published XmR chart of monthly ``points`` (:func:`xmr_figure`; the unit from
+    ``points.attrs["unit"]``), captioned "``title`` (unit), ``marked`` marked. ``note``"."""
+    unit = points.attrs["unit"]
+    parts = xmr_figure(
+        points,
+        title=title,
+        unit=unit,
+        subject=subject,
+        threshold=threshold,
+        source=source,
+        target=target,
+        note=alt_note,
+    )
+    caption = f"{title} ({unit}), {marked} marked. {note}"
+    return show_figure(**parts, figure_id=figure_id, caption=caption)

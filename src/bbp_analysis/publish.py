@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython import get_ipython
 from IPython.display import HTML
 
 from .audit.manifest import run_context as edition_context
 from .audit.manifest import sha256_bytes
-from .figures import png_bytes
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
@@ -190,6 +191,14 @@ def show_table(
         f"Download this table (CSV)</a></p>"
         f"{passport_html(table_id, 'table', frame, method=method)}</div>"
     )
+
+
+def png_bytes(fig: plt.Figure) -> bytes:
+    """The figure as PNG bytes, without metadata, so equal data give equal files."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 def show_figure(

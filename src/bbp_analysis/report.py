@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -10,8 +11,8 @@ from IPython.display import HTML, Markdown
 
 from . import catalogue
 from .disclosure import suppression_rule_text
-from .figures import ci_dot_chart
-from .publish import mark_suppressed, show_figure, show_table
+from .headline import Headline
+from .publish import show_table
 from .reference import load_reference
 from .scorecard import plan_measures
 
@@ -48,6 +49,53 @@ def run_context(params: dict[str, Any]) -> Markdown:
     )
 
 
+def methods_table(specs: Iterable[catalogue.Indicator], table_id: str) -> HTML:
+    """The indicators a chapter shows, each with its unit, method and definition (from the
+    catalogue)."""
+    table = pd.DataFrame(
+        [
+            {
+                "Indicator": spec.title,
+                "Unit": spec.unit,
+                "Method": spec.method,
+                "Definition": " ".join(spec.definition.split()),
+            }
+            for spec in specs
+        ]
+    )
+    caption = "Indicators shown in this chapter and their methods (from the indicator catalogue)"
+    return show_table(table, caption, table_id)
+
+
+def status_table(
+    headlines: list[Headline],
+    columns: Callable[[Headline], dict[str, str]],
+    caption: str,
+    table_id: str,
+) -> HTML:
+    """A chapter's partnership measures, one row each: :func:`headline_columns`, then the
+    chapter's own ``columns`` of the measure (which include :func:`status_columns`)."""
+    table = pd.DataFrame([{**headline_columns(h), **columns(h)} for h in headlines])
+    return show_table(table, caption, table_id)
+
+
+def headline_columns(h: Headline) -> dict[str, str]:
+    """A partnership measure's row in a chapter's status table: measure, period, value with
+    its interval and baseline (%, one decimal; blank without a baseline)."""
+    baseline = "" if h.baseline is None else f"{h.baseline:.1f} ({h.baseline_period})"
+    return {
+        "Measure": f"{h.measure}. {h.title}",
+        "Period": h.period,
+        "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
+        "Baseline (%)": baseline,
+    }
+
+
+def status_columns(h: Headline) -> dict[str, str]:
+    """A partnership measure's target, status and the reason for it, in a status table."""
+    return {"Target": h.target_text, "Status": h.status, "Why": h.status_text}
+
+
 def suppression_note(threshold: int) -> Markdown:
     """The disclosure-control rule applied on this page, in plain English."""
     return Markdown(f"**Small numbers.** {suppression_rule_text(threshold)}")
@@ -61,79 +109,3 @@ def plan_measures_table(objective: int | None, table_id: str) -> HTML:
         "(baselines, comparators and targets; empty cells: the plan gives no figure)"
     )
     return show_table(table, caption, table_id)
-
-
-def describe_dot_chart(
-    frame: pd.DataFrame,
-    *,
-    what: str,
-    label: str,
-    unit: str,
-    benchmark_name: str,
-    benchmark: float,
-    confidence: float,
-) -> str:
-    """Alt text for a dot-and-interval chart, generated from its data (shown rows only)."""
-    shown = frame[~frame["suppressed"]] if "suppressed" in frame else frame
-    if shown.empty:
-        return (
-            f"No {label} are shown: the counts of all {len(frame)} are too small to publish "
-            f"(suppressed). The {benchmark_name} value is {benchmark:.1f}{unit}."
-        )
-    top = shown.loc[shown["value"].idxmax()]
-    bottom = shown.loc[shown["value"].idxmin()]
-    tally = ", ".join(f"{n} {name}" for name, n in shown["comparison"].value_counts().items())
-    hidden = len(frame) - len(shown)
-    note = f" {hidden} not shown because their counts are suppressed." if hidden else ""
-    return (
-        f"Dot chart of {what} for {len(shown)} {label}, each with a {confidence:.0%} "
-        f"confidence interval, against the {benchmark_name} value of {benchmark:.1f}{unit}. "
-        f"Highest: {top['area']} ({top['value']:.1f}{unit}); lowest: {bottom['area']} "
-        f"({bottom['value']:.1f}{unit}). Compared with {benchmark_name}: {tally}.{note}"
-    )
-
-
-def comparison_chart(
-    frame: pd.DataFrame,
-    *,
-    figure_id: str,
-    what: str,
-    label: str,
-    unit: str,
-    benchmark_name: str,
-    benchmark: float,
-    confidence: float,
-    caption: str,
-) -> HTML:
-    """Dot chart of ``frame`` (one row per area) with intervals against ``benchmark``.
-
-    Suppressed rows are left off the chart and shown as ``[c]`` in its data.
-    """
-    suppressed = frame.get("suppressed", False)
-    fig = ci_dot_chart(
-        frame[~suppressed],
-        label="area",
-        benchmark=benchmark,
-        benchmark_label=benchmark_name,
-        title=caption,
-        xlabel=unit.strip() or "value",
-    )
-    alt = describe_dot_chart(
-        frame,
-        what=what,
-        label=label,
-        unit=unit,
-        benchmark_name=benchmark_name,
-        benchmark=benchmark,
-        confidence=confidence,
-    )
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
-    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
-    return show_figure(
-        fig,
-        figure_id=figure_id,
-        caption=caption,
-        alt=alt,
-        data=data,
-        decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
-    )

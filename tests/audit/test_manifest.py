@@ -10,8 +10,7 @@ import nbformat
 import pandas as pd
 
 from bbp_analysis.audit.manifest import glued_values, published_items, redact, run_outputs
-from bbp_analysis.figures import png_bytes
-from bbp_analysis.publish import show_figure
+from bbp_analysis.publish import png_bytes, show_figure
 
 
 def test_credentials_and_connection_strings_are_redacted() -> None:

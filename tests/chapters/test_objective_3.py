@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract
+from bbp_analysis import extract, indicators
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
@@ -268,7 +268,7 @@ def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
 
 
 def test_small_counts_are_suppressed_with_their_values() -> None:
-    table = o3.area_values(
+    table = indicators.area_values(
         "end_of_life",
         "deaths_usual_place_of_residence",
         {**PARAMS, "suppression_threshold": 150},

@@ -8,8 +8,8 @@ import pandas as pd
 from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_text as text
+from bbp_analysis.figures import describe_dot_chart, dot_figure
 from bbp_analysis.params import load_parameters
-from bbp_analysis.report import describe_dot_chart
 
 PARAMS = {"period": "2025-26", "pcn": "Sphere PCN", "area_name": "Harrow"}
 NO_PROGRAMMES = pd.DataFrame({"programme": [], "level_ratio": [], "verdict": []})
@@ -104,14 +104,14 @@ def test_a_breakdown_with_every_group_suppressed_is_a_table_not_an_empty_chart(
             "suppressed": [False, True, True],
         }
     )
-    shown = o3.dot_figure(
+    shown = dot_figure(
         table,
         figure_id="pm3-citizen-age-band",
         title="By age band",
         what="w",
         label="age bands",
         unit="%",
-        params={"confidence": 0.95},
+        confidence=0.95,
     ).data
     assert "<img" not in shown and 'id="pm3-citizen-age-band"' in shown
     assert "every group&#x27;s count is too small to publish" in shown

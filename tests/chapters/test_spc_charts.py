@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bbp_analysis import indicators
 from bbp_analysis.chapters import objective_2 as o2
 from bbp_analysis.chapters import objective_2_text, objective_3_text
 from bbp_analysis.chapters import objective_3 as o3
@@ -34,7 +35,7 @@ START = [pd.Timestamp("2022-07-01")]
 
 def test_a_constant_daily_rate_is_equal_in_every_month():
     counts = pd.Series(70.0 * DAYS)  # 70 admissions a day, every day
-    per_day = o3.daily_rate(counts, pd.Series([POPULATION] * 60), MONTHS)
+    per_day = indicators.daily_rate(counts, pd.Series([POPULATION] * 60), MONTHS)
     assert per_day.to_numpy() == pytest.approx([28.0] * 60)  # 70 / 250,000 x 100,000
     annualised = counts / POPULATION * 12_000  # the old "x 12" rate
     january = annualised[MONTHS.dt.month == 1].iloc[0]
@@ -50,7 +51,7 @@ def _february_flags(rates: str, seeds: int = 200) -> tuple[float, float, int]:
     for seed in range(seeds):
         counts = pd.Series(np.random.default_rng(seed).poisson(70.0 * DAYS))
         if rates == "per day":
-            values = o3.daily_rate(counts, pd.Series([POPULATION] * 60), MONTHS)
+            values = indicators.daily_rate(counts, pd.Series([POPULATION] * 60), MONTHS)
         else:
             values = counts / POPULATION * 12_000
         flags = baseline_spc(values.to_numpy(), MONTHS, START)["special_cause"].to_numpy()
@@ -84,7 +85,7 @@ QUERIES = {
 @pytest.mark.parametrize("name", ["acsc", "emergency"])
 def test_chapter_series_are_per_day_with_baseline_limits(charts, name):
     points = charts[name]
-    raw = o3.rows(*QUERIES[name], PARAMS, breakdown="total")
+    raw = indicators.rows(*QUERIES[name], PARAMS, breakdown="total")
     raw = (
         raw[raw["area_type"] == "borough"]
         .assign(date=lambda d: pd.to_datetime(d["period"] + "-01"))

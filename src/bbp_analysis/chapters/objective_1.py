@@ -11,15 +11,13 @@ percentages are weighted, so their intervals use the Kish effective sample size
 
 from __future__ import annotations
 
-from functools import cache
-
-import numpy as np
 import pandas as pd
 
 from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress, suppress_ratio
+from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
+from ..indicators import headline_fields, protect, rows
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -42,30 +40,6 @@ GPPS_GROUPS = {
 }
 """The groups across which the plan asks access to reach the NWL average."""
 EXCLUDED = ("Not stated",)
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-@cache
-def _measure(query: str, measure: str, area_code: str, seed: int) -> pd.DataFrame:
-    return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
-
-
-def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
-    """Aggregate rows of one measure for the run's area, filtered on equal column values; each
-    measure is read from the cache once per process (the chapter asks for it many times)."""
-    data = _measure(query, measure, params["area_code"], _seed(params))
-    keep = np.ones(len(data), dtype=bool)
-    for column, value in where.items():
-        keep &= (data[column] == value).to_numpy()
-    return data[keep].reset_index(drop=True)
-
-
-def label(params: dict) -> str:
-    """The synthetic-data label for captions."""
-    return extract.synthetic_label(params["area_code"], _seed(params))
 
 
 def comparators(params: dict, measure: str) -> pd.DataFrame:
@@ -109,14 +83,7 @@ def decay_series(params: dict) -> pd.DataFrame:
     stats = proportion(data["numerator"], data["denominator"], confidence=params["confidence"])
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
     table.insert(1, "area", params.get("pcn") or params["area_name"])
-    return suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source="oral_health",
-    )
+    return protect(table, params, kind="proportion", source="oral_health")
 
 
 def decay_targets() -> dict[str, float]:
@@ -170,14 +137,9 @@ def headline_pm1(params: dict) -> Headline:
     status, text, readings = decay_status(float(row["lower"]), float(row["upper"]))
     return Headline(
         measure=1,
-        indicator_id=PM1,
-        title=spec.title,
         period=str(row["period"]),
-        value=float(row["value"]),
-        lower=float(row["lower"]),
-        upper=float(row["upper"]),
         unit="%",
-        polarity=spec.polarity,
+        **headline_fields(PM1, row),
         baseline=float(spec.baseline["value"]),
         baseline_period=f"plan baseline ({spec.baseline['period']})",
         target=decay_targets()["relative"],
@@ -397,14 +359,9 @@ def headline_pm2(params: dict) -> list[Headline]:
         out.append(
             Headline(
                 measure=2,
-                indicator_id=spec_id,
-                title=spec.title,
                 period=params["period"],
-                value=float(row["value"]),
-                lower=float(row["lower"]),
-                upper=float(row["upper"]),
                 unit="%",
-                polarity=spec.polarity,
+                **headline_fields(spec_id, row),
                 baseline=float(spec.baseline["value"]),
                 baseline_period=(
                     f"plan baseline (survey year not stated; {spec.baseline['period']})"

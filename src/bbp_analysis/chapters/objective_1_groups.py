@@ -20,10 +20,11 @@ import pandas as pd
 from .. import judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
+from ..indicators import protect, rows
 from ..params import load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
 from ..stats import compare, isr, proportion, rate, sii
-from .objective_1 import gpps_values, rows
+from .objective_1 import gpps_values
 
 STATED_ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 SEGMENT_NAMES = {
@@ -463,14 +464,7 @@ def clinical_areas(params: dict) -> pd.DataFrame:
     records = []
     for (area, query, measure, ambition, wording), split in product(CLINICAL_AREAS, SPLITS):
         table = split_values(query, measure, split, params)
-        protected = suppress_ratio(
-            table,
-            params["suppression_threshold"],
-            proportion=True,
-            value_columns=["value", "lower", "upper"],
-            symbol=None,
-            source=query,
-        )
+        protected = protect(table, params, kind="proportion", source=query)
         group, others = protected.iloc[0], protected.iloc[1]
         versus = compare([group["lower"]], [group["upper"]], others["value"], None).iloc[0]
         reached = (

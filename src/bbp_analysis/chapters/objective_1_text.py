@@ -7,14 +7,17 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from .. import report
 from ..catalogue import for_objective, indicator
+from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
+from ..report import status_columns, status_table
 from ..stats import compare, proportion, rate
 from . import objective_1 as o1
 from . import objective_1_groups as groups
 from .objective_1_views import BREAST_LOW, pcn_values, practice_points
-from .objective_3 import falls_dsr
+from .scope import synthetic_label as _label
 
 JSNA = {
     # finding: (query, measure, kind, polarity, how the value is read)
@@ -166,34 +169,27 @@ def key_messages(params: dict) -> Markdown:
 
 def headline_table(params: dict) -> HTML:
     """Partnership measures 1 and 2: value, baseline, target and status."""
-    table = pd.DataFrame(
-        [
-            {
-                "Measure": f"{h.measure}. {h.title}",
-                "Period": h.period,
-                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
-                "Baseline (%)": f"{h.baseline:.1f} ({h.baseline_period})",
-                "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
-                "Target": h.target_text,
-                "Status": h.status,
-                "Why": h.status_text,
-                "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
-            }
-            for h in o1.headline_measures(params)
-        ]
-    )
     caption = (
         f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
         "interval, the plan's baseline, comparators and status. Comparators are the "
         "plan's figures for its baseline year and simulated otherwise. "
-        f"{o1.label(params)}"
+        f"{_label(params)}"
     )
-    return show_table(table, caption, "measures-1-2-status")
+    return status_table(
+        o1.headline_measures(params),
+        lambda h: {
+            "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
+            **status_columns(h),
+            "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
+        },
+        caption,
+        "measures-1-2-status",
+    )
 
 
 def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
     if kind == "dsr":
-        table = falls_dsr(params)
+        table = standardised_series(query, measure, params)
         table = table[table["area"] == (params.get("pcn") or params["area_name"])]
         row = table.iloc[-1]
         return {
@@ -277,7 +273,7 @@ def jsna_table(params: dict) -> HTML:
         f"The plan's JSNA headline findings (section 2.1) with the latest value the data "
         f"hold for {where} to {params['period']} (95% interval) and its direction "
         "against the plan's figure; PCN values are not compared with the borough "
-        f"figures. {o1.label(params)}"
+        f"figures. {_label(params)}"
     )
     return show_table(
         shown,
@@ -306,22 +302,7 @@ def screening_low(params: dict) -> Markdown:
 
 def methods_table() -> HTML:
     """Each indicator shown in the chapter, with its unit, method and definition."""
-    table = pd.DataFrame(
-        [
-            {
-                "Indicator": spec.title,
-                "Unit": spec.unit,
-                "Method": spec.method,
-                "Definition": " ".join(spec.definition.split()),
-            }
-            for spec in for_objective(1)
-        ]
-    )
-    return show_table(
-        table,
-        "Indicators shown in this chapter and their methods (from the indicator catalogue)",
-        "objective-1-methods",
-    )
+    return report.methods_table(for_objective(1), "objective-1-methods")
 
 
 def not_shown_table() -> HTML:
@@ -375,7 +356,7 @@ def pcn_table(params: dict) -> HTML:
         f"Key indicators by PCN, {params['period']} (%, 95% interval; "
         f"compared with {params['area_name']}; for the GP survey numerator is "
         f"respondents and denominator the effective sample size). "
-        f"{o1.label(params)}",
+        f"{_label(params)}",
         "pcn-key-indicators",
         decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
     )

@@ -8,16 +8,15 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from .. import judgement
+from .. import figures, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress_ratio
-from ..figures import funnel_chart, pyramid_chart, trend_chart
+from ..figures import pyramid_chart, trend_chart
+from ..indicators import area_values, protect, rows
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
 from . import objective_1 as o1
 from . import objective_1_groups as groups
-from .objective_1 import rows
-from .objective_3 import area_values
+from .scope import synthetic_label as _label
 
 BREAST_LOW = 15.0
 """The plan: some practices below 15% for breast screening."""
@@ -25,6 +24,15 @@ ONE_DP = {"value": 1, "lower": 1, "upper": 1}
 
 
 # Partnership measures ---------------------------------------------------------------------
+
+
+def _with_comparators(
+    table: pd.DataFrame, bench: pd.DataFrame, columns: list[str], counts: list[str]
+) -> pd.DataFrame:
+    """A trend chart's data: the area's ``columns`` ([c] in ``counts`` where suppressed), then
+    its comparators' values with their source (from the plan, or simulated)."""
+    marked = mark_suppressed(table, columns, counts)
+    return pd.concat([marked, bench.rename(columns={"origin": "source"})], ignore_index=True)
 
 
 def decay_figure(params: dict) -> HTML:
@@ -72,21 +80,16 @@ def decay_figure(params: dict) -> HTML:
         + f"; targets {targets['relative']:.1f}% (relative) and {targets['points']:.1f}% "
         "(percentage points)."
     )
-    data = pd.concat(
-        [
-            mark_suppressed(
-                table,
-                ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
-                ["numerator", "value", "lower", "upper"],
-            ),
-            bench.rename(columns={"origin": "source"}),
-        ],
-        ignore_index=True,
+    data = _with_comparators(
+        table,
+        bench,
+        ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
+        ["numerator", "value", "lower", "upper"],
     )
     caption = (
         f"Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
         f"survey years to {params['period']}; London, England and NWL values from the "
-        f"plan where it prints them, simulated otherwise. {o1.label(params)}"
+        f"plan where it prints them, simulated otherwise. {_label(params)}"
     )
     return show_figure(
         fig,
@@ -119,20 +122,15 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
         f"{last['value']:.1f}% in {last['period']}, target {target:g}% (the NWL average "
         "when the plan was written)."
     )
-    data = pd.concat(
-        [
-            mark_suppressed(
-                table,
-                ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
-                ["respondents", "value", "lower", "upper"],
-            ),
-            bench.rename(columns={"origin": "source"}),
-        ],
-        ignore_index=True,
+    data = _with_comparators(
+        table,
+        bench,
+        ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
+        ["respondents", "value", "lower", "upper"],
     )
     caption = (
         f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
-        f"with NWL, London and England. {o1.label(params)}"
+        f"with NWL, London and England. {_label(params)}"
     )
     return show_figure(
         fig,
@@ -202,7 +200,7 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
         "Each group is judged by its 99.8% interval, as many groups are compared: short of "
         "the target only when that interval lies wholly on the wrong side. No NWL figure is "
         "held for each group, so the all-age level is applied to every group. "
-        f"{o1.label(params)}"
+        f"{_label(params)}"
     )
     return show_table(
         shown,
@@ -234,7 +232,7 @@ def pyramid_figure(params: dict, pcn: str | None = None) -> HTML:
     figure_id = "population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
     caption = (
         f"Registered population by sex and five-year age band, {where}, 1 October of "
-        f"{params['period']} (% of all registered). {o1.label(params)}"
+        f"{params['period']} (% of all registered). {_label(params)}"
     )
     data = mark_suppressed(table, ["age_band", "sex", "persons", "share"], ["persons", "share"])
     return show_figure(
@@ -258,7 +256,7 @@ def composition_table(params: dict, breakdown: str, caption: str, table_id: str)
     return show_table(
         shown,
         f"{caption}, {params['period']} (% of registered people; [c]: "
-        f"fewer than {params['suppression_threshold']}). {o1.label(params)}",
+        f"fewer than {params['suppression_threshold']}). {_label(params)}",
         table_id,
         decimals={c: 1 for c in table.columns if c != "group"},
     )
@@ -285,7 +283,7 @@ def segments_table(params: dict) -> HTML:
         shown,
         f"Bridges to Health segments, {where}, {params['period']}: share "
         "of registered people and of emergency admissions (%); ratio above 1 "
-        f"means more than their share of admissions. {o1.label(params)}",
+        f"means more than their share of admissions. {_label(params)}",
         "b2h-segments",
         decimals={
             "persons": 0,
@@ -333,7 +331,7 @@ def group_size_table(params: dict) -> HTML:
         "95% Wilson interval) and emergency admissions as a ratio to the number expected at "
         "the whole population's rates for each five-year age band (100 = as expected; 95% "
         "Byar interval), the group against everyone not in it. A group the extract cannot "
-        f"identify is listed without numbers. {o1.label(params)}",
+        f"identify is listed without numbers. {_label(params)}",
         "core20plus-groups",
         decimals={
             "people": 0,
@@ -382,7 +380,7 @@ def clinical_table(params: dict) -> HTML:
         f"Core20PLUS5 clinical areas in {where}, {params['period']}: "
         "each group against everyone else (%, 95% Wilson interval; 'higher' or "
         "'lower' when the group's interval excludes everyone else's value). "
-        f"{o1.label(params)}",
+        f"{_label(params)}",
         "core20plus5-clinical",
         decimals={"group n": 0, "group %": 1, "lower": 1, "upper": 1, "everyone else %": 1},
     )
@@ -425,7 +423,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
         f"ratio), {where}, {params['period']}, with 95% simulated intervals; "
         "'gap since baseline year': the change in the SII since the year before the plan, "
         "narrower or wider only when its 95% interval excludes zero (see the methods page). "
-        f"{o1.label(params)}",
+        f"{_label(params)}",
         "inequality-sii",
         decimals={
             c: (2 if c.startswith("RII") else 1)
@@ -464,7 +462,7 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     return show_figure(
         fig,
         figure_id=f"{key}-sii-trend",
-        caption=f"{title}, by year, 95% interval. {o1.label(params)}",
+        caption=f"{title}, by year, 95% interval. {_label(params)}",
         alt=alt,
         data=trend,
         decimals={c: 2 for c in trend.columns if c != "period"},
@@ -497,7 +495,7 @@ def ethnic_gap_table(params: dict) -> HTML:
         f"Gap between the highest and lowest ethnic group (Asian, Black, "
         f"Mixed, Other, White), {where}, {params['period']} and the first year "
         f"(indicator's unit; groups under {params['suppression_threshold']} "
-        f"events left out). {o1.label(params)}",
+        f"events left out). {_label(params)}",
         "inequality-ethnic-gap",
         decimals={"highest value": 1, "lowest value": 1, "gap": 1, "gap in first year": 1},
     )
@@ -535,27 +533,11 @@ def funnel_figure(key: str, params: dict) -> HTML:
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
     limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
-    table = suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=indicator(key).query,
-    )
+    table = protect(table, params, kind="proportion", source=indicator(key).query)
     if params.get("pcn"):
         table = table[table["pcn"] == params["pcn"]]
     shown = table[~table["suppressed"]]
     title = indicator(key).chart_label
-    fig = funnel_chart(
-        shown,
-        limits,
-        label="practice",
-        denominator="denominator",
-        title=f"{title}: practices, {params['period']}",
-        xlabel="eligible",
-        ylabel="%",
-    )
     counts = shown["significance"].value_counts()
     od = int(shown["significance_od"].str.contains("99.8").sum())
     low = int((shown["value"] < BREAST_LOW).sum())
@@ -566,23 +548,20 @@ def funnel_figure(key: str, params: dict) -> HTML:
         + f"; {od} outside the 99.8% limits after the overdispersion adjustment (phi "
         f"{table.attrs.get('phi', float('nan')):.2f}){below}."
     )
-    data = mark_suppressed(
+    return figures.funnel_figure(
         table,
-        ["practice", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
-        ["numerator", "denominator", "value"],
-    )
-    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
-    caption = (
-        f"{title}: practice funnel plot, 95% and 99.8% limits around the "
-        f"{params['area_name']} value; overdispersion-adjusted classification "
-        f"(Spiegelhalter random effects) in the data. {o1.label(params)}"
-    )
-    return show_figure(
-        fig,
+        limits,
         figure_id=f"{key}-funnel",
-        caption=caption,
+        label="practice",
+        title=f"{title}: practices, {params['period']}",
+        xlabel="eligible",
+        ylabel="%",
+        caption=(
+            f"{title}: practice funnel plot, 95% and 99.8% limits around the "
+            f"{params['area_name']} value; overdispersion-adjusted classification "
+            f"(Spiegelhalter random effects) in the data. {_label(params)}"
+        ),
         alt=alt,
-        data=data,
         decimals={"numerator": 0, "denominator": 0, "value": 1},
     )
 

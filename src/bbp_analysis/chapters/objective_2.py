@@ -16,10 +16,18 @@ import pandas as pd
 
 from .. import extract, judgement
 from ..catalogue import indicator
-from ..disclosure import suppress, suppress_ratio
+from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
+from ..indicators import (
+    area_values,
+    headline_fields,
+    monthly_spc,
+    protect,
+    rows,
+    series,
+    values,
+)
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
-from .objective_3 import area_values, monthly_spc, rows, series
 
 PM3 = "pm3-citizen-experience"
 PM4S = "pm4-staff-satisfaction"
@@ -35,15 +43,6 @@ UNPLANNED = ("o2-emergency-isr", "o2-ae-isr", "o2-utc-isr")
 
 PROPORTIONS = ("o2-readmissions-30d", "o2-carers-identified", "pm3-citizen-experience")
 """Practice-level proportions shown in funnel plots."""
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def label(params: dict) -> str:
-    """The synthetic-data label for captions."""
-    return extract.synthetic_label(params["area_code"], _seed(params))
 
 
 # Partnership measure 3 ------------------------------------------------------------------
@@ -101,14 +100,7 @@ def organisation_values(
         table["lower"], table["upper"], float(table["value"].iloc[0]), polarity
     )
     table.loc[0, "comparison"] = "benchmark"
-    out = suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
+    out = protect(table, params, kind="proportion", source=query)
     out.loc[out["suppressed"], "comparison"] = "suppressed"
     return out
 
@@ -160,14 +152,7 @@ def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
         data["numerator"], data["denominator"], confidence=params["confidence"], multiplier=100
     )
     table = pd.concat([data[["period", "numerator", "denominator"]], stats], axis=1)
-    return suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=True,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
+    return protect(table, params, kind="proportion", source=query)
 
 
 def baseline_status(
@@ -238,14 +223,9 @@ def headline_measures(params: dict) -> list[Headline]:
         out.append(
             Headline(
                 measure=number,
-                indicator_id=spec_id,
-                title=spec.title,
                 period=period,
-                value=float(row["value"]),
-                lower=float(row["lower"]),
-                upper=float(row["upper"]),
                 unit="%",
-                polarity=spec.polarity,
+                **headline_fields(spec_id, row),
                 baseline=base,
                 baseline_period=BASELINE_PERIOD,
                 target=None,
@@ -275,14 +255,9 @@ def headline_measures(params: dict) -> list[Headline]:
     out.append(
         Headline(
             measure=4,
-            indicator_id=PM4T,
-            title=spec.title,
             period=period,
-            value=float(row["value"]),
-            lower=float(row["lower"]),
-            upper=float(row["upper"]),
             unit="%",
-            polarity=spec.polarity,
+            **headline_fields(PM4T, row),
             baseline=None,
             baseline_period="",
             target=high,
@@ -515,9 +490,10 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
 
 def emergency_monthly(params: dict) -> pd.DataFrame:
     """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
-    the period per 100,000 a day, with XmR columns (:func:`objective_3.monthly_spc`): limits
-    fixed before the first programme start, recalculated only by the Making Data Count rule
-    at the programme starts of :func:`interventions`."""
+    the period per 100,000 a day, with XmR columns
+    (:func:`bbp_analysis.indicators.monthly_spc`): limits fixed before the first programme
+    start, recalculated only by the Making Data Count rule at the programme starts of
+    :func:`interventions`."""
     return monthly_spc(
         "emergency_admissions_monthly",
         "emergency_admissions_monthly",
@@ -528,23 +504,9 @@ def emergency_monthly(params: dict) -> pd.DataFrame:
 
 def readmission_values(params: dict) -> pd.DataFrame:
     """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
-    return area_values(
-        "readmissions_30d",
-        "readmissions_30d",
-        params,
-        kind="proportion",
-        multiplier=100,
-        polarity="low_is_good",
-    )
+    return values("o2-readmissions-30d", "readmissions_30d", "readmissions_30d", params)
 
 
 def carer_values(params: dict) -> pd.DataFrame:
     """Adults identified as carers (% of registered adults), borough then PCNs."""
-    return area_values(
-        "carers",
-        "carers_identified",
-        params,
-        kind="proportion",
-        multiplier=100,
-        polarity="high_is_good",
-    )
+    return values("o2-carers-identified", "carers", "carers_identified", params)

@@ -3,13 +3,14 @@ outlier and methods tables, and plain statements of what the data do not hold.""
 
 from __future__ import annotations
 
-import pandas as pd
 from IPython.display import HTML, Markdown
 
-from .. import judgement
+from .. import judgement, report
 from ..catalogue import indicator
 from ..publish import show_table
+from ..report import status_columns, status_table
 from . import objective_2 as o2
+from .scope import synthetic_label as _label
 
 GROUPS = {
     "age_band": "age band",
@@ -76,30 +77,21 @@ def key_messages(params: dict) -> Markdown:
 
 def headline_table(params: dict) -> HTML:
     """Partnership measures 3 and 4 for the period, with status against the plan's target."""
-    table = pd.DataFrame(
-        [
-            {
-                "Measure": f"{h.measure}. {h.title}",
-                "Period": h.period,
-                "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
-                "Baseline (%)": ""
-                if h.baseline is None
-                else f"{h.baseline:.1f} ({h.baseline_period})",
-                "Target": h.target_text,
-                "Status": h.status,
-                "Why": h.status_text,
-                "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
-            }
-            for h in o2.headline_measures(params)
-        ]
-    )
     caption = (
         f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
         "interval, baseline, status and the change since the baseline (better, similar "
         "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}"
+        f"Newcombe's method, 95%; Harrow partnership). {_label(params)}"
     )
-    return show_table(table, caption, "measures-3-4-status")
+    return status_table(
+        o2.headline_measures(params),
+        lambda h: {
+            **status_columns(h),
+            "Change since baseline": "; ".join(f"{r.verdict}: {r.text}" for r in h.readings),
+        },
+        caption,
+        "measures-3-4-status",
+    )
 
 
 def spc_message(params: dict) -> Markdown:
@@ -163,7 +155,7 @@ def outlier_table(params: dict) -> HTML:
     scope = f" ({params['pcn']} practices)" if params.get("pcn") else ""
     caption = (
         f"Practices outside the 99.8% funnel limits{scope}, {params['period']}, with "
-        f"and without the overdispersion adjustment. {o2.label(params)}"
+        f"and without the overdispersion adjustment. {_label(params)}"
     )
     return show_table(
         table, caption, "practice-outliers", decimals={"overdispersion factor (phi)": 2}
@@ -172,19 +164,4 @@ def outlier_table(params: dict) -> HTML:
 
 def methods_table() -> HTML:
     """Each indicator shown on the page, with its definition and method (from the catalogue)."""
-    table = pd.DataFrame(
-        [
-            {
-                "Indicator": spec.title,
-                "Unit": spec.unit,
-                "Method": spec.method,
-                "Definition": " ".join(spec.definition.split()),
-            }
-            for spec in map(indicator, INDICATORS)
-        ]
-    )
-    return show_table(
-        table,
-        "Indicators shown in this chapter and their methods (from the indicator catalogue)",
-        "objective-2-methods",
-    )
+    return report.methods_table(map(indicator, INDICATORS), "objective-2-methods")

@@ -9,14 +9,16 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
+from .. import figures
 from ..catalogue import indicator
 from ..disclosure import suppress
-from ..figures import PALETTE, apply_style, ci_dot_chart, funnel_chart, xmr_figure
+from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart
+from ..indicators import rows
 from ..publish import mark_suppressed, show_figure, show_table
-from ..report import describe_dot_chart
 from ..stats import funnel_plot_points, isr
 from . import objective_2 as o2
-from .objective_3 import rows
+from .scope import synthetic_label as _label
+from .scope import where as _where
 
 ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 CONDITIONS = {
@@ -208,7 +210,7 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     caption = (
         f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
         f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
-        f"{o2.label(params)}"
+        f"{_label(params)}"
     )
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     return show_figure(
@@ -237,7 +239,7 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
     caption = (
         f"Neighbourhood profile table, {params['period']}: registered population, "
         "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
-        f"and segment mix (%). {o2.label(params)}"
+        f"and segment mix (%). {_label(params)}"
     )
     return show_table(shown, caption, "neighbourhood-profile-table")
 
@@ -283,7 +285,7 @@ def ratio_figure(key: str, params: dict) -> HTML:
     data = mark_suppressed(frame, columns, ["numerator", "expected", "value", "lower", "upper"])
     data = data.rename(columns={"numerator": "observed", "denominator": "registered persons"})
     caption = (
-        f"{title}, {params['period']} (observed / expected x 100, 95% interval). {o2.label(params)}"
+        f"{title}, {params['period']} (observed / expected x 100, 95% interval). {_label(params)}"
     )
     return show_figure(
         fig,
@@ -323,31 +325,6 @@ def funnel_figure(key: str, params: dict) -> HTML:
         shown = shown[shown["pcn"] == params["pcn"]]
     title = indicator(key).chart_label
     xlabel = "expected events" if statistic == "ratio" else "denominator"
-    ylabel = "standardised ratio (Harrow = 100)" if statistic == "ratio" else "%"
-    fig = funnel_chart(
-        shown,
-        limits,
-        label="area",
-        denominator="denominator",
-        title=f"{title}: practices, {params['period']}",
-        xlabel=xlabel,
-        ylabel=ylabel,
-    )
-    ax = fig.axes[0]
-    axis = limits["denominator"].to_numpy(dtype=float)
-    low, high = _od_curve(axis, table.attrs, 3.090232, statistic)
-    ax.plot(
-        axis,
-        low,
-        color=PALETTE["orange"],
-        linewidth=1.2,
-        label="99.8% limits, overdispersion-adjusted",
-    )
-    ax.plot(axis, high, color=PALETTE["orange"], linewidth=1.2)
-    inside = axis >= shown["denominator"].min() * 0.8
-    bottom, top = ax.get_ylim()
-    ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     counts = shown["significance"].value_counts()
     od = shown["significance_od"].str.contains("99.8").sum()
     alt = (
@@ -357,26 +334,23 @@ def funnel_figure(key: str, params: dict) -> HTML:
         + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
         "practices are outside the 99.8% limits."
     )
-    data = table if not params.get("pcn") else table[table["pcn"] == params["pcn"]]
-    data = data.assign(value=data["value"].where(~data["suppressed"]))
-    data = mark_suppressed(
-        data,
-        ["area", "pcn", "numerator", "denominator", "value", "significance", "significance_od"],
-        ["numerator", "denominator", "value"],
-    )
-    data = data.rename(columns={"significance_od": "significance (overdispersion-adjusted)"})
-    caption = (
-        f"{title}: practice funnel plot with 95% and 99.8% limits and the "
-        f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
-        f"{params['period']}. {o2.label(params)}"
-    )
-    return show_figure(
-        fig,
+    axis = limits["denominator"].to_numpy(dtype=float)
+    return figures.funnel_figure(
+        table if not params.get("pcn") else table[table["pcn"] == params["pcn"]],
+        limits,
         figure_id=f"{key}-funnel",
-        caption=caption,
+        label="area",
+        title=f"{title}: practices, {params['period']}",
+        xlabel=xlabel,
+        ylabel="standardised ratio (Harrow = 100)" if statistic == "ratio" else "%",
+        caption=(
+            f"{title}: practice funnel plot with 95% and 99.8% limits and the "
+            f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "
+            f"{params['period']}. {_label(params)}"
+        ),
         alt=alt,
-        data=data,
         decimals={"numerator": 0, "denominator": 1, "value": 1},
+        adjusted=_od_curve(axis, table.attrs, 3.090232, statistic),
     )
 
 
@@ -387,21 +361,18 @@ def funnel_points(key: str, params: dict) -> pd.DataFrame:
 
 def spc_figure(params: dict) -> HTML:
     """XmR chart of monthly emergency admissions with the interventions marked
-    (:func:`bbp_analysis.figures.xmr_figure`)."""
-    points = o2.emergency_monthly(params)
-    where = params.get("pcn") or params["area_name"]
-    title = f"Emergency admissions, {where}: XmR chart"
-    unit = points.attrs["unit"]
-    parts = xmr_figure(
-        points,
-        title=title,
-        unit=unit,
+    (:func:`bbp_analysis.figures.spc_figure`)."""
+    where = _where(params)
+    return figures.spc_figure(
+        o2.emergency_monthly(params),
+        figure_id="emergency-spc",
+        title=f"Emergency admissions, {where}: XmR chart",
         subject=f"emergency admissions for {where}",
+        marked="neighbourhood-team interventions",
+        note=_label(params),
         threshold=params["suppression_threshold"],
         source="emergency_admissions_monthly",
     )
-    caption = f"{title} ({unit}), neighbourhood-team interventions marked. {o2.label(params)}"
-    return show_figure(**parts, figure_id="emergency-spc", caption=caption)
 
 
 def organisation_table(

@@ -10,19 +10,28 @@ passes through :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from .. import extract, judgement
+from .. import judgement
 from ..catalogue import indicator
 from ..disclosure import suppress_ratio
-from ..figures import ci_dot_chart, trend_chart, xmr_figure
+from ..figures import spc_figure
 from ..headline import INDICATIVE, Headline, Reading, trend_fields
-from ..publish import mark_suppressed, show_figure, show_table
-from ..report import describe_dot_chart
-from ..stats import baseline_spc, compare, dsr, proportion, rate, recent_trend, sii
+from ..indicators import (
+    area_values,
+    headline_fields,
+    monthly_spc,
+    rows,
+    series,
+    standardised_series,
+    trend,
+    values,
+)
+from ..stats import rate, sii
 from . import objective_3_its as its
+from .scope import synthetic_label as _label
+from .scope import where as _where
 
 PM5 = "pm5-acsc-admissions"
 PM5_QUERY, PM5_MEASURE = indicator(PM5).query, indicator(PM5).measure_name
@@ -38,250 +47,8 @@ BASELINE_PERIOD = "2021-22"
 its figures; 2021-22 is the last full year before the plan (and the year the synthetic
 extract is calibrated to)."""
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
-OLDER_BANDS = ("65-69", "70-74", "75-79", "80-84", "85-89", "90+")
-EXCLUDED_NOTE = "Not stated"
 SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
-SPC_START = pd.Timestamp("2021-04-01")
-"""Monthly charts start after the first pandemic year (2020-21), a different process."""
-SPC_PER = 100_000
-SPC_UNIT = "per 100,000 registered people a day"
-"""Monthly charts show rates per day, so that months of 28 to 31 days compare."""
-
-
-def _seed(params: dict) -> int:
-    return int(params.get("synthetic_seed", 20220401))
-
-
-def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
-    """Aggregate rows of one measure for the run's area (all periods)."""
-    return extract.measures(
-        query, area_code=params["area_code"], seed=_seed(params), measure=measure, **where
-    )
-
-
-def _interval(kind: str, numerator, denominator, multiplier: float, confidence: float):
-    if kind == "proportion":
-        return proportion(numerator, denominator, confidence=confidence, multiplier=multiplier)
-    return rate(numerator, denominator, confidence=confidence, multiplier=multiplier)
-
-
-def area_values(
-    query: str,
-    measure: str,
-    params: dict,
-    *,
-    kind: str,
-    multiplier: float,
-    polarity: str,
-    breakdown: str = "total",
-    level: str = "pcn",
-    period: str | None = None,
-) -> pd.DataFrame:
-    """One period's value for the borough and each PCN (``breakdown="total"``) or each group
-    of a breakdown (borough, or the named PCN), with intervals, the comparison with the
-    borough (Fingertips rule) and small counts suppressed.
-
-    Columns: ``level, area, numerator, denominator, value, lower, upper, comparison,
-    suppressed``; the benchmark row first (level "borough"), then the others by value.
-    """
-    period = period or params["period"]
-    data = rows(query, measure, params, period=period)
-    borough = data[(data["area_type"] == "borough") & (data["breakdown"] == "total")]
-    if breakdown == "total":
-        others = data[(data["area_type"] == level) & (data["breakdown"] == "total")]
-        if params.get("pcn") and level == "pcn":
-            others = others[others["area_code"] == params["pcn"]]
-        others = others.assign(area=others["area_code"])
-    else:
-        scope = "pcn" if params.get("pcn") else "borough"
-        others = data[(data["area_type"] == scope) & (data["breakdown"] == breakdown)]
-        if params.get("pcn"):
-            others = others[others["area_code"] == params["pcn"]]
-        others = others[others["breakdown_value"] != EXCLUDED_NOTE]
-        others = others.assign(area=others["breakdown_value"])
-    table = pd.concat(
-        [
-            borough.assign(area=params["area_name"], level="borough"),
-            others.assign(level=level if breakdown == "total" else breakdown),
-        ]
-    )
-    table = table[table["denominator"] > 0].reset_index(drop=True)
-    stats = _interval(
-        kind, table["numerator"], table["denominator"], multiplier, params["confidence"]
-    )
-    table = pd.concat([table[["level", "area", "numerator", "denominator"]], stats], axis=1)
-    benchmark = float(table["value"].iloc[0])
-    table["comparison"] = compare(table["lower"], table["upper"], benchmark, polarity)
-    table.loc[0, "comparison"] = "benchmark"
-    protected = suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=kind == "proportion",
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
-    protected.loc[protected["suppressed"], "comparison"] = "suppressed"
-    body = protected.iloc[1:]
-    if breakdown == "total":
-        body = body.sort_values("value", ascending=False, kind="stable")
-    else:  # natural order of the groups (age from youngest, quintile 1 = most deprived)
-        body = body.sort_values("area", key=_group_order, kind="stable")
-    return pd.concat([protected.iloc[:1], body], ignore_index=True)
-
-
-def _group_order(labels: pd.Series) -> pd.Series:
-    """Sort key: the number a label starts with (age bands, quintiles), else the label."""
-    numbers = pd.to_numeric(labels.astype(str).str.extract(r"^(\d+)")[0], errors="coerce")
-    return numbers.fillna(1000).astype(str).str.zfill(8) + labels.astype(str)
-
-
-def series(
-    query: str,
-    measure: str,
-    params: dict,
-    *,
-    kind: str,
-    multiplier: float,
-    pcns: bool = False,
-    breakdown: str = "total",
-    group: str = "total",
-) -> pd.DataFrame:
-    """Annual values up to the reporting period for the borough (and each PCN when ``pcns``,
-    or the named PCN), for one ``group`` of a ``breakdown`` (default: everyone): ``period,
-    area, numerator, denominator, value, lower, upper, suppressed``."""
-    data = rows(query, measure, params, breakdown=breakdown, breakdown_value=group)
-    data = data[data["period"] <= params["period"]]
-    keep = data["area_type"] == "borough"
-    if params.get("pcn"):
-        keep |= (data["area_type"] == "pcn") & (data["area_code"] == params["pcn"])
-    elif pcns:
-        keep |= data["area_type"] == "pcn"
-    data = data[keep & (data["denominator"] > 0)].copy()
-    data["area"] = np.where(data["area_type"] == "borough", params["area_name"], data["area_code"])
-    data = data.sort_values(["area_type", "area", "period"], ignore_index=True)
-    stats = _interval(
-        kind, data["numerator"], data["denominator"], multiplier, params["confidence"]
-    )
-    table = pd.concat([data[["period", "area", "numerator", "denominator"]], stats], axis=1)
-    return suppress_ratio(
-        table,
-        params["suppression_threshold"],
-        proportion=kind == "proportion",
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source=query,
-    )
-
-
-def trend_label(table: pd.DataFrame, area: str, polarity: str) -> str:
-    """Fingertips recent trend (last five periods, chi-square at 99.8%) for ``area``."""
-    one = table[table["area"] == area].sort_values("period")
-    return recent_trend(one["numerator"].astype(float), one["denominator"], polarity)
-
-
-def trend_figure(
-    table: pd.DataFrame,
-    *,
-    figure_id: str,
-    title: str,
-    what: str,
-    unit: str,
-    polarity: str,
-    note: str = "",
-    target: float | None = None,
-) -> HTML:
-    """Trend chart of ``table`` (from :func:`series`) with alt text, data table and CSV; the
-    caption is ``title`` followed by ``note`` (e.g. the synthetic-data label)."""
-    shown = table[~table["suppressed"]]
-    fig = trend_chart(
-        shown, period="period", series="area", target=target, title=title, ylabel=unit
-    )
-    caption = f"{title}. {note}".strip()
-    parts = []
-    for area, group in shown.groupby("area", sort=False):
-        group = group.sort_values("period")
-        first, last = group.iloc[0], group.iloc[-1]
-        parts.append(
-            f"{area} from {first['value']:.1f} in {first['period']} to "
-            f"{last['value']:.1f} in {last['period']} (recent trend: "
-            f"{trend_label(table, area, polarity).lower()})"
-        )
-    alt = (
-        f"Line chart of {what} ({unit}) by year with confidence intervals: "
-        + "; ".join(parts)
-        + "."
-    )
-    data = mark_suppressed(
-        table,
-        ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
-        ["numerator", "value", "lower", "upper"],
-    )
-    return show_figure(
-        fig,
-        figure_id=figure_id,
-        caption=caption,
-        alt=alt,
-        data=data,
-        decimals={"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1},
-    )
-
-
-def dot_figure(
-    table: pd.DataFrame,
-    *,
-    figure_id: str,
-    title: str,
-    what: str,
-    label: str,
-    unit: str,
-    params: dict,
-    note: str = "",
-) -> HTML:
-    """Dot-and-interval chart of ``table`` (from :func:`area_values`) against its benchmark,
-    titled ``title``, captioned ``title`` and ``note``; suppressed rows shown as [c] in its
-    data only. When every row is suppressed there is nothing to draw, and the data table is
-    shown instead with a caption saying why."""
-    frame = table.iloc[1:]
-    benchmark_name = str(table["area"].iloc[0])
-    benchmark = float(table["value"].iloc[0])
-    columns = ["area", "numerator", "denominator", "value", "lower", "upper", "comparison"]
-    data = mark_suppressed(frame, columns, ["numerator", "value", "lower", "upper"])
-    decimals = {"numerator": 0, "denominator": 0, "value": 1, "lower": 1, "upper": 1}
-    if frame["suppressed"].all():
-        return show_table(
-            data,
-            f"{title}: every group's count is too small to publish, so "
-            f"each is shown as [c]. {note}".strip(),
-            figure_id,
-            decimals,
-        )
-    fig = ci_dot_chart(
-        frame[~frame["suppressed"]],
-        label="area",
-        benchmark=benchmark,
-        benchmark_label=benchmark_name,
-        title=title,
-        xlabel=unit.strip() or "value",
-    )
-    alt = describe_dot_chart(
-        frame,
-        what=what,
-        label=label,
-        unit=unit,
-        benchmark_name=benchmark_name,
-        benchmark=benchmark,
-        confidence=params["confidence"],
-    )
-    return show_figure(
-        fig,
-        figure_id=figure_id,
-        caption=f"{title}. {note}".strip(),
-        alt=alt,
-        data=data,
-        decimals=decimals,
-    )
 
 
 # Partnership measure 5 -----------------------------------------------------------------
@@ -290,17 +57,7 @@ def dot_figure(
 def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
     """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
     people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
-    spec = indicator(PM5)
-    return area_values(
-        PM5_QUERY,
-        PM5_MEASURE,
-        params,
-        kind="rate",
-        multiplier=spec.multiplier,
-        polarity=spec.polarity,
-        breakdown=breakdown,
-        period=period,
-    )
+    return values(PM5, PM5_QUERY, PM5_MEASURE, params, breakdown=breakdown, period=period)
 
 
 def ethnic_range(params: dict, period: str) -> float:
@@ -378,20 +135,13 @@ def pm5_status(params: dict) -> dict[str, object]:
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
-    return series(PM5_QUERY, PM5_MEASURE, params, kind="rate", multiplier=1000, pcns=pcns)
+    return trend(PM5, PM5_QUERY, PM5_MEASURE, params, pcns=pcns)
 
 
 def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
     """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
     reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
-    return series(
-        NHSOF_QUERY,
-        NHSOF_MEASURE,
-        params,
-        kind="rate",
-        multiplier=indicator(NHSOF).multiplier,
-        pcns=pcns,
-    )
+    return trend(NHSOF, NHSOF_QUERY, NHSOF_MEASURE, params, pcns=pcns)
 
 
 def headline_measures(params: dict) -> list[Headline]:
@@ -405,14 +155,9 @@ def headline_measures(params: dict) -> list[Headline]:
     return [
         Headline(
             measure=5,
-            indicator_id=PM5,
-            title=spec.title,
             period=params["period"],
-            value=float(row["value"]),
-            lower=float(row["lower"]),
-            upper=float(row["upper"]),
             unit=spec.unit,
-            polarity=spec.polarity,
+            **headline_fields(PM5, row),
             baseline=None,
             baseline_period="plan baseline, year not stated",
             target=None,
@@ -433,41 +178,6 @@ def headline_measures(params: dict) -> list[Headline]:
             comparator_text=f"Plan: {plan['nwl']}",
         )
     ]
-
-
-def daily_rate(count: pd.Series, population: pd.Series, month: pd.Series) -> pd.Series:
-    """Events per :data:`SPC_PER` people per day in each calendar month (``month`` dated on
-    any day of it): count / (population x days in the month) x SPC_PER."""
-    return count / (population * pd.to_datetime(month).dt.days_in_month) * SPC_PER
-
-
-def monthly_spc(
-    query: str, measure: str, params: dict, programmes: dict[str, pd.Timestamp]
-) -> pd.DataFrame:
-    """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
-    period as a rate per day (:func:`daily_rate`, so months of different lengths compare), on
-    an XmR chart with limits fixed on the pre-programme baseline and recalculated at
-    ``programmes`` starts (name -> date; starts after the period left out) only by the Making
-    Data Count rule (:func:`bbp_analysis.stats.baseline_spc`, improvement = decrease);
-    ``attrs`` keep the starts (``programmes``) and the ``unit`` for the chart."""
-    data = rows(query, measure, params, breakdown="total")
-    end = pd.Timestamp(params["period_end"])
-    scope = "pcn" if params.get("pcn") else "borough"
-    data = data[data["area_type"] == scope]
-    if params.get("pcn"):
-        data = data[data["area_code"] == params["pcn"]]
-    data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
-    data = data[(data["date"] >= SPC_START) & (data["date"] <= end)]
-    data = data.sort_values("date")
-    value = daily_rate(data["numerator"], data["denominator"], data["date"])
-    programmes = {name: when for name, when in programmes.items() if when <= end}
-    points = baseline_spc(
-        value.to_numpy(), data["date"].to_numpy(), list(programmes.values()), improvement="decrease"
-    )
-    points["count"] = data["numerator"].to_numpy()
-    points["days"] = data["date"].dt.days_in_month.to_numpy()
-    points.attrs.update(programmes=programmes, unit=SPC_UNIT)
-    return points
 
 
 def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
@@ -495,25 +205,21 @@ def acsc_monthly(params: dict) -> pd.DataFrame:
 
 
 def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
-    """SPC chart of :func:`acsc_monthly` (:func:`bbp_analysis.figures.xmr_figure`); no target
+    """SPC chart of :func:`acsc_monthly` (:func:`bbp_analysis.figures.spc_figure`); no target
     line, because the plan's NWL average is a rate by weighted population on another basis."""
-    where = params.get("pcn") or params["area_name"]
-    title = f"Emergency admissions for the plan's six conditions, {where}: XmR chart"
-    parts = xmr_figure(
+    where = _where(params)
+    return spc_figure(
         points,
-        title=title,
-        unit=SPC_UNIT,
+        figure_id="pm5-acsc-spc",
+        title=f"Emergency admissions for the plan's six conditions, {where}: XmR chart",
         subject=f"measure 5 for {where}",
+        marked="diabetes team starts",
+        note=_label(params),
         threshold=params["suppression_threshold"],
         source=PM5_MONTHLY[0],
-        note="No target line: the plan's NWL average is a rate by weighted "
+        alt_note="No target line: the plan's NWL average is a rate by weighted "
         "population, not comparable.",
     )
-    caption = (
-        f"{title} ({SPC_UNIT}), diabetes team starts marked. "
-        f"{extract.synthetic_label(params['area_code'], _seed(params))}"
-    )
-    return show_figure(**parts, figure_id="pm5-acsc-spc", caption=caption)
 
 
 def under5_ae(params: dict) -> pd.DataFrame:
@@ -535,33 +241,8 @@ def under5_ae(params: dict) -> pd.DataFrame:
 def falls_dsr(params: dict) -> pd.DataFrame:
     """Emergency admissions for falls aged 65+, directly standardised to the ESP 2013 (65+
     bands) per 100,000, with Dobson intervals: one row per period (to the reporting period)
-    and area (borough, plus the named PCN)."""
-    data = rows("falls_65plus", "falls_admissions_65plus", params, breakdown="age_band")
-    data = data[(data["period"] <= params["period"]) & data["breakdown_value"].isin(OLDER_BANDS)]
-    keep = data["area_type"] == "borough"
-    if params.get("pcn"):
-        keep |= (data["area_type"] == "pcn") & (data["area_code"] == params["pcn"])
-    data = data[keep].copy()
-    data["area"] = np.where(data["area_type"] == "borough", params["area_name"], data["area_code"])
-    result = dsr(
-        data,
-        "numerator",
-        "denominator",
-        "esp2013",
-        by=["area", "period"],
-        confidence=params["confidence"],
-        age_band="breakdown_value",
-    )
-    result = result.rename(columns={"total_count": "numerator", "total_population": "denominator"})
-    result = result.sort_values(["area", "period"], ignore_index=True)
-    return suppress_ratio(
-        result,
-        params["suppression_threshold"],
-        proportion=False,
-        value_columns=["value", "lower", "upper"],
-        symbol=None,
-        source="falls_65plus",
-    )
+    and area (borough, plus the named PCN); :func:`bbp_analysis.indicators.standardised_series`."""
+    return standardised_series("falls_65plus", "falls_admissions_65plus", params)
 
 
 # Inequality ------------------------------------------------------------------------------

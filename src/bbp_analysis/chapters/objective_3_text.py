@@ -6,6 +6,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from .. import catalogue
+from ..figures import its_chart
 from ..publish import show_figure
 from . import objective_3_its as its
 from .objective_3 import GAP_NOT_COMPUTED
@@ -297,7 +298,7 @@ def its_figures(table: pd.DataFrame, params: dict, label: str) -> list[HTML | Ma
             f"{row.programme}: {_lower_first(row.outcome)}, {row.pcns} (monthly, "
             f"{spec.unit}). {label}"
         )
-        fig = its.its_chart(
+        fig = its_chart(
             data, start=start, title=f"{row.programme}: {row.outcome}", ylabel=spec.unit
         )
         alt = (
