@@ -114,8 +114,9 @@ def _verify(args: argparse.Namespace) -> int:
     differences = verify(manifest, project_root(), Progress())
     return _report_differences(
         differences,
-        f"edition {manifest['edition']} verified: every input, glued value and figure/table "
-        f"hash matches its manifest ({len(manifest['items'])} figures and tables)",
+        f"edition {manifest['edition']} verified: every input, glued value, figure/table hash "
+        f"and the results file match its manifest ({len(manifest['items'])} figures and tables"
+        f", {len(manifest.get('results', {}).get('headlines', {}))} headlines)",
         f"edition {manifest['edition']} drifted from its manifest",
     )
 
