@@ -14,20 +14,22 @@ the previous site is untouched.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import papermill
 
-from . import board_paper, extract, site_folder
+from . import board_paper, edition_cache, extract, site_folder
 from . import params as params_mod
-from .audit.disclosure_scan import scan_site
 from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
 from .errors import BuildError, InputError
 from .inputs import check_build_inputs
@@ -35,6 +37,7 @@ from .paths import build_dir, project_root
 from .runner import NotebookJob, input_fingerprint, run_notebooks
 from .site import editions as site_editions
 from .site import pages as site_pages
+from .site import snapshot as site_snapshot
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -164,65 +167,113 @@ def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> l
     ]
 
 
-def build_edition(
-    run_params: dict[str, Any],
-    stage: Path,
-    root: Path,
-    progress: Callable[[str], None],
-    workers: int | None = None,
+_BOARD_PAPER = threading.Lock()  # WeasyPrint is not documented as thread-safe: one at a time
+
+
+def finish_edition(
+    run_params: dict[str, Any], stage: Path, root: Path, progress: Callable[[str], None]
 ) -> Path:
-    """Execute and build one edition in ``stage/<period>`` (notebooks whose inputs changed
-    only, ``workers`` at once); return its HTML folder."""
-    book_stage = stage / "editions" / run_params["period"]
-    stage_sources(root, book_stage)
-    jobs = notebook_jobs(run_params, book_stage, root)
-    ran = run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress, workers=workers)
-    progress(
-        f"{run_params['period']}: {len(ran.executed)} notebook(s) executed, "
-        f"{len(ran.skipped)} skipped (unchanged)"
-    )
-    progress(f"{run_params['period']}: writing what changed, reference pages and downloads")
+    """Turn one edition's executed notebooks (in ``stage/editions/<period>``) into its HTML
+    folder: generated pages, the book, the board paper, run parameters and the run
+    manifest; return the folder."""
+    started = utc_now()
+    period = run_params["period"]
+    book_stage = stage / "editions" / period
+    progress(f"{period}: writing what changed, reference pages and downloads")
     site_pages.stage_pages(book_stage, run_params, root)
-    progress(f"{run_params['period']}: building the book (execution off, warnings as errors)")
+    progress(f"{period}: building the book (execution off, warnings as errors)")
     html = build_book(book_stage)
-    progress(f"{run_params['period']}: writing the board paper (PDF)")
-    board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
+    progress(f"{period}: writing the board paper (PDF)")
+    with _BOARD_PAPER:
+        board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
     (html / "run-parameters.json").write_text(
         json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return html
-
-
-def build_and_record(
-    run_params: dict[str, Any],
-    stage: Path,
-    root: Path,
-    progress: Callable[[str], None],
-    workers: int | None = None,
-) -> Path:
-    """Build one edition (:func:`build_edition`) and write its run manifest into its HTML
-    folder; return that folder."""
-    started = utc_now()
-    html = build_edition(run_params, stage, root, progress, workers)
-    book_stage = stage / "editions" / run_params["period"]
     write_manifest(html, edition_manifest(run_params, root, book_stage, started))
     return html
 
 
-def audit_disclosure(
-    stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None]
+def run_edition_notebooks(
+    editions: list[dict[str, Any]],
+    jobs: dict[str, list[NotebookJob]],
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None,
 ) -> None:
-    """Scan the staged site and every executed notebook
-    (:func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
-    threshold of the editions, and for any credential given in the parameters); BuildError
-    naming the first finding when there is any."""
+    """Execute the notebooks of every edition in ``editions`` in one pool (``workers`` at
+    once, whichever edition they belong to; those whose key is cached are restored), then
+    write each edition's snapshot in period order, before any page reads it."""
+    by_timeout: dict[int, list[NotebookJob]] = {}
+    for run_params in editions:
+        by_timeout.setdefault(run_params["cell_timeout_seconds"], []).extend(
+            jobs[run_params["period"]]
+        )
+    ran = [
+        run_notebooks(todo, timeout, root, progress, workers=workers)
+        for timeout, todo in sorted(by_timeout.items())
+    ]
+    for run_params in editions:
+        labels = {job.label for job in jobs[run_params["period"]]}
+        executed = sum(label in labels for summary in ran for label in summary.executed)
+        progress(
+            f"{run_params['period']}: {executed} notebook(s) executed, "
+            f"{len(labels) - executed} skipped (unchanged)"
+        )
+        extra = stage_of(jobs[run_params["period"]][0]) / "_extra"
+        site_snapshot.write(site_snapshot.from_extra(run_params["period"], extra), extra)
+
+
+def stage_of(job: NotebookJob) -> Path:
+    """The edition staging folder a notebook job writes into (``<stage>/book/<name>``)."""
+    return job.output.parent.parent
+
+
+def build_editions(
+    editions: list[dict[str, Any]],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> dict[str, Path]:
+    """Build every edition into ``stage/editions/<period>``; return each HTML folder by
+    period. An edition whose key (:func:`bbp_analysis.edition_cache.edition_keys`) is cached
+    is copied back whole; the others run their changed notebooks together (``workers`` at
+    once, default: CPUs), then are finished side by side, and are cached."""
+    folders = {p["period"]: stage / "editions" / p["period"] for p in editions}
+    jobs = {p["period"]: notebook_jobs(p, folders[p["period"]], root) for p in editions}
+    keys = edition_cache.edition_keys(editions, jobs, root)
+    todo = []
+    for run_params in editions:
+        period = run_params["period"]
+        if edition_cache.restore(root, keys[period], folders[period]):
+            progress(f"{period}: reused the whole edition (unchanged; cached {keys[period][:12]})")
+        else:
+            stage_sources(root, folders[period])
+            todo.append(run_params)
+    run_edition_notebooks(todo, jobs, root, progress, workers)
+    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+        finished = [pool.submit(finish_edition, p, stage, root, progress) for p in todo]
+        for run_params, future in zip(todo, finished, strict=True):
+            future.result()
+            edition_cache.store(root, keys[run_params["period"]], folders[run_params["period"]])
+    return {period: folder / "_build" / "html" for period, folder in folders.items()}
+
+
+def audit_disclosure(
+    stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None], root: Path
+) -> None:
+    """Scan the staged site and every executed notebook (the rules of
+    :func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
+    threshold of the editions, and for any credential given in the parameters; files already
+    found clean are known by hash, :func:`bbp_analysis.edition_cache.scan_folder`);
+    BuildError naming the first finding when there is any."""
     threshold = max(p["suppression_threshold"] for p in editions)
     secrets = sorted({value for p in editions for value in secret_values(p)})
-    findings = scan_site(stage / "site", threshold, secrets)
+    findings = edition_cache.scan_folder(stage / "site", threshold, secrets, root)
     for run_params in editions:
         executed = stage / "editions" / run_params["period"] / "book"
         prefix = f"executed notebooks {run_params['period']}: "
-        findings += scan_site(executed, threshold, secrets, prefix=prefix)
+        findings += edition_cache.scan_folder(executed, threshold, secrets, root, prefix)
     if findings:
         for finding in findings[:20]:
             progress(f"disclosure audit: {finding}")
@@ -299,10 +350,10 @@ def _build(
         shutil.rmtree(stage)
     succeeded = False
     try:
-        built = {p["period"]: build_and_record(p, stage, root, progress, jobs) for p in editions}
+        built = build_editions(editions, stage, root, progress, jobs)
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
-        audit_disclosure(stage, editions, progress)
+        audit_disclosure(stage, editions, progress, root)
         progress(f"publishing to {out}")
         publish(stage / "site", out)
         succeeded = True

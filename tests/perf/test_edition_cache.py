@@ -1,0 +1,148 @@
+"""The whole-edition cache: what an edition's key covers, and the audit's record of clean
+files (the end-to-end no-change rebuild is in test_incremental.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from bbp_analysis import edition_cache
+from bbp_analysis.audit import disclosure_scan
+from bbp_analysis.runner import NotebookJob
+
+PERIODS = ("2023-24", "2024-25", "2025-26")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A project with three period files, a config, a table of contents and one template."""
+    project = tmp_path / "project"
+    (project / "parameters").mkdir(parents=True)
+    (project / "book").mkdir()
+    (project / "parameters" / "defaults.yaml").write_text("confidence: 0.95\n")
+    for period in PERIODS:
+        (project / "parameters" / f"{period}.yaml").write_text(f"period: '{period}'\n")
+    (project / "_config.yml").write_text("title: Review\n")
+    (project / "_toc.yml").write_text("root: book/index\n")
+    nbformat.write(nbformat.v4.new_notebook(), project / "book" / "index.ipynb")
+    return project
+
+
+def editions(**changed: Any) -> list[dict[str, Any]]:
+    return [{"period": p, "confidence": 0.95, **changed.get(p, {})} for p in PERIODS]
+
+
+def jobs(root: Path, params: list[dict[str, Any]]) -> dict[str, list[NotebookJob]]:
+    return {
+        p["period"]: [
+            NotebookJob(
+                template=root / "book" / "index.ipynb",
+                output=root / "stage" / p["period"] / "book" / "index.ipynb",
+                parameters=p,
+                label=p["period"],
+                inputs="extract v1",
+            )
+        ]
+        for p in params
+    }
+
+
+def keys(root: Path, **changed: Any) -> dict[str, str]:
+    params = editions(**changed)
+    return edition_cache.edition_keys(params, jobs(root, params), root)
+
+
+def test_keys_are_stable_and_differ_between_editions(root: Path) -> None:
+    first = keys(root)
+    assert keys(root) == first
+    assert len(set(first.values())) == 3
+
+
+def test_a_parameter_changes_its_edition_and_the_later_ones_only(root: Path) -> None:
+    """Later editions compare with earlier ones on their what-changed page."""
+    before = keys(root)
+    after = keys(root, **{"2024-25": {"confidence": 0.99}})
+    assert after["2023-24"] == before["2023-24"]
+    assert after["2024-25"] != before["2024-25"]
+    assert after["2025-26"] != before["2025-26"]
+
+
+def test_book_sources_parameter_files_and_package_change_every_key(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = keys(root)
+    (root / "book" / "methods.md").write_text("# Methods\n")
+    with_page = keys(root)
+    assert all(with_page[p] != before[p] for p in PERIODS)
+    (root / "parameters" / "defaults.yaml").write_text("confidence: 0.95  # a comment\n")
+    commented = keys(root)
+    assert all(commented[p] != with_page[p] for p in PERIODS)
+    monkeypatch.setattr(edition_cache, "source_hash", lambda: "another package version")
+    assert all(keys(root)[p] != commented[p] for p in PERIODS)
+
+
+def test_a_copy_of_the_project_has_the_same_keys(root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = shutil.copytree(root, tmp_path / "elsewhere")
+    assert keys(copy) == keys(root)
+
+
+def test_store_then_restore_gives_the_edition_back(root: Path, tmp_path: Path) -> None:
+    stage = tmp_path / "stage" / "2025-26"
+    for part, text in (
+        ("_build/html/index.html", "<p>site</p>"),
+        ("book/index.ipynb", "{}"),
+        ("_extra/edition.json", '{"period": "2025-26"}'),
+        ("_extra/downloads/a.csv", "x\n1\n"),  # not kept: the bundle is in the html folder
+    ):
+        (stage / part).parent.mkdir(parents=True, exist_ok=True)
+        (stage / part).write_text(text)
+    assert not edition_cache.restore(root, "k" * 64, tmp_path / "again")
+    edition_cache.store(root, "k" * 64, stage)
+    assert edition_cache.restore(root, "k" * 64, tmp_path / "again")
+    restored = sorted(
+        p.relative_to(tmp_path / "again").as_posix()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    )
+    assert restored == ["_build/html/index.html", "_extra/edition.json", "book/index.ipynb"]
+    assert (tmp_path / "again" / "_build/html/index.html").read_text() == "<p>site</p>"
+    assert [p.name for p in edition_cache.cache_dir(root).iterdir()] == ["k" * 64]
+
+
+def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "clean.csv").write_text("area,count\nHarrow,1200\n")
+    (site / "small.csv").write_text("area,count\nHarrow,3\n")
+    read: list[str] = []
+    real = disclosure_scan.scan_file
+
+    def counting(path: Path, file: str, threshold: int):
+        read.append(file)
+        return real(path, file, threshold)
+
+    monkeypatch.setattr(edition_cache, "scan_file", counting)
+    first = edition_cache.scan_folder(site, 10, [], root)
+    assert [(f.file, f.row, f.column) for f in first] == [("small.csv", 1, "count")]
+    assert read == ["clean.csv", "small.csv"]
+    read.clear()
+    again = edition_cache.scan_folder(site, 10, [], root, prefix="site: ")
+    assert [str(f) for f in again] == [f"site: {f}" for f in first]
+    assert read == ["site: small.csv"]
+    read.clear()
+    # another threshold or a credential is another audit: everything is read again
+    edition_cache.scan_folder(site, 5, [], root)
+    edition_cache.scan_folder(site, 10, ["Harrow"], root)
+    assert read == ["clean.csv", "small.csv", "clean.csv", "small.csv"]
+    # the same bytes under another type are read again (a type decides how a file is read)
+    (site / "clean.html").write_bytes((site / "clean.csv").read_bytes())
+    read.clear()
+    edition_cache.scan_folder(site, 10, [], root)
+    assert read == ["clean.html", "small.csv"]
