@@ -21,8 +21,10 @@ PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/referenc
 # Generated, not committed: shared with copies (when present) so each copy need not regenerate.
 GENERATED_PARTS = ("data/synthetic", "_build/cache")
 # A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s
-# ``caches_from``: entries are only read and new ones added, so hard links are safe.
+# ``caches_from``: entries are only read and new ones added, so hard links are safe. The
+# audit's record of clean files is appended to, so it is copied.
 BUILD_CACHES = ("_build/notebook-cache", "_build/edition-cache")
+AUDIT_CACHE = "_build/audit-cache"
 
 
 def copy_project(target: Path, caches_from: Path | None = None) -> Path:
@@ -43,6 +45,8 @@ def copy_project(target: Path, caches_from: Path | None = None) -> Path:
     for part in BUILD_CACHES if caches_from else ():
         if (caches_from / part).is_dir():
             shutil.copytree(caches_from / part, target / part, copy_function=link_or_copy)
+    if caches_from and (caches_from / AUDIT_CACHE).is_dir():
+        shutil.copytree(caches_from / AUDIT_CACHE, target / AUDIT_CACHE)
     return target
 
 
