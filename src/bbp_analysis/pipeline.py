@@ -196,13 +196,15 @@ def finish_edition(
 def run_edition_notebooks(
     editions: list[dict[str, Any]],
     jobs: dict[str, list[NotebookJob]],
+    stage: Path,
     root: Path,
     progress: Callable[[str], None],
     workers: int | None,
 ) -> None:
     """Execute the notebooks of every edition in ``editions`` in one pool (``workers`` at
     once, whichever edition they belong to; those whose key is cached are restored), then
-    write each edition's snapshot in period order, before any page reads it."""
+    write each edition's snapshot (``stage/editions/<period>/_extra``) in period order,
+    before any page reads it."""
     by_timeout: dict[int, list[NotebookJob]] = {}
     for run_params in editions:
         by_timeout.setdefault(run_params["cell_timeout_seconds"], []).extend(
@@ -219,13 +221,8 @@ def run_edition_notebooks(
             f"{run_params['period']}: {executed} notebook(s) executed, "
             f"{len(labels) - executed} skipped (unchanged)"
         )
-        extra = stage_of(jobs[run_params["period"]][0]) / "_extra"
+        extra = stage / "editions" / run_params["period"] / "_extra"
         site_snapshot.write(site_snapshot.from_extra(run_params["period"], extra), extra)
-
-
-def stage_of(job: NotebookJob) -> Path:
-    """The edition staging folder a notebook job writes into (``<stage>/book/<name>``)."""
-    return job.output.parent.parent
 
 
 def build_editions(
@@ -250,7 +247,7 @@ def build_editions(
         else:
             stage_sources(root, folders[period])
             todo.append(run_params)
-    run_edition_notebooks(todo, jobs, root, progress, workers)
+    run_edition_notebooks(todo, jobs, stage, root, progress, workers)
     with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
         finished = [pool.submit(finish_edition, p, stage, root, progress) for p in todo]
         for run_params, future in zip(todo, finished, strict=True):
