@@ -28,7 +28,7 @@ from typing import Any
 
 import papermill
 
-from . import board_paper, edition_cache, extract, site_folder
+from . import edition_cache, extract, site_folder
 from . import params as params_mod
 from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
 from .errors import BuildError, InputError
@@ -36,7 +36,6 @@ from .inputs import check_build_inputs
 from .paths import build_dir, project_root
 from .runner import NotebookJob, input_fingerprint, run_notebooks
 from .site import editions as site_editions
-from .site import pages as site_pages
 from .site import snapshot as site_snapshot
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
@@ -176,6 +175,11 @@ def finish_edition(
     """Turn one edition's executed notebooks (in ``stage/editions/<period>``) into its HTML
     folder: generated pages, the book, the board paper, run parameters and the run
     manifest; return the folder."""
+    # imported here, not at the top: WeasyPrint, matplotlib and the page writers take seconds
+    # to import, and a rebuild that reuses every edition never needs them
+    from . import board_paper
+    from .site import pages as site_pages
+
     started = utc_now()
     period = run_params["period"]
     book_stage = stage / "editions" / period
