@@ -155,7 +155,7 @@ def test_changed_parameter_changes_the_output(tmp_path: Path, default_site: Path
 def test_failing_notebook_names_cell_and_keeps_previous_site(
     tmp_path: Path, warm_project: Path, bbp
 ) -> None:
-    project = warm_project  # the first build below reuses the session's build
+    project = warm_project  # the first build below reuses the session's executed notebooks
     out = tmp_path / "site"
     assert bbp("build", "--period", "2025-26", "--out", str(out), root=project).returncode == 0
     before = (out / "book" / "index.html").read_bytes()
