@@ -1,15 +1,17 @@
-"""The whole-edition cache: what an edition's key covers, and the audit's record of clean
-files (the end-to-end no-change rebuild is in test_incremental.py)."""
+"""The whole-edition cache: what an edition's key covers, editions built side by side (with
+stand-ins for the kernel and the book build), and the audit's record of clean files (the
+end-to-end no-change rebuild is in test_incremental.py)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
 
-from bbp_analysis import edition_cache
+from bbp_analysis import edition_cache, pipeline, runner
 from bbp_analysis.audit import disclosure_scan
 from bbp_analysis.runner import NotebookJob
 
@@ -85,8 +87,6 @@ def test_book_sources_parameter_files_and_package_change_every_key(
 
 
 def test_a_copy_of_the_project_has_the_same_keys(root: Path, tmp_path: Path) -> None:
-    import shutil
-
     copy = shutil.copytree(root, tmp_path / "elsewhere")
     assert keys(copy) == keys(root)
 
@@ -146,3 +146,91 @@ def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
     read.clear()
     edition_cache.scan_folder(site, 10, [], root)
     assert read == ["clean.html", "small.csv"]
+
+
+@pytest.fixture
+def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """:func:`pipeline.build_editions` on the tiny project with stand-ins for the kernel
+    (each notebook writes its period as a download), the snapshot (that download) and the
+    finishing step (a page listing the snapshots of the earlier editions it can read);
+    returns the notebooks executed and the editions finished, in order."""
+    calls: dict[str, list[str]] = {"executed": [], "finished": []}
+    template = root / "book" / "index.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("period = ''")
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell("")]
+    nbformat.write(notebook, template)
+
+    def fake_jobs(run_params: dict, book_stage: Path, _root: Path) -> list[NotebookJob]:
+        return [
+            NotebookJob(
+                template=template,
+                output=book_stage / "book" / "index.ipynb",
+                parameters={"period": run_params["period"], "confidence": run_params["confidence"]},
+                label=f"{run_params['period']}: index",
+                inputs="extract v1",
+            )
+        ]
+
+    def fake_execute(template: Path, output: Path, parameters: dict, *_args) -> None:
+        calls["executed"].append(parameters["period"])
+        nb = nbformat.read(template, as_version=4)
+        nb.metadata["papermill"] = {"input_path": str(template), "output_path": str(output)}
+        nbformat.write(nb, output)
+        downloads = output.parent.parent / "_extra" / "downloads"
+        (downloads / "value.csv").write_text(f"{parameters['period']},{parameters['confidence']}")
+
+    def fake_snapshot(period: str, extra: Path) -> dict:
+        return {"period": period, "value": (extra / "downloads" / "value.csv").read_text()}
+
+    def fake_finish(run_params: dict, stage: Path, _root: Path, _progress) -> Path:
+        period = run_params["period"]
+        calls["finished"].append(period)
+        earlier = [
+            (stage / "editions" / p / "_extra" / "edition.json").read_text()
+            for p in PERIODS
+            if p < period
+        ]
+        html = stage / "editions" / period / "_build" / "html"
+        html.mkdir(parents=True)
+        (html / "index.html").write_text("\n".join(earlier))
+        return html
+
+    monkeypatch.setattr(pipeline, "notebook_jobs", fake_jobs)
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    monkeypatch.setattr(pipeline.site_snapshot, "from_extra", fake_snapshot)
+    monkeypatch.setattr(pipeline, "finish_edition", fake_finish)
+    return calls
+
+
+def build(root: Path, stage: Path, workers: int, **changed: Any) -> dict[str, str]:
+    params = [{**p, "cell_timeout_seconds": 60} for p in editions(**changed)]
+    built = pipeline.build_editions(params, stage, root, lambda _m: None, workers)
+    return {period: (html / "index.html").read_text() for period, html in built.items()}
+
+
+def test_editions_side_by_side_read_every_earlier_snapshot(root, staged, tmp_path) -> None:
+    pages = build(root, tmp_path / "wide", workers=3)
+    assert sorted(staged["executed"]) == list(PERIODS)
+    assert sorted(staged["finished"]) == list(PERIODS)
+    assert pages["2023-24"] == ""
+    assert '"value": "2023-24,0.95"' in pages["2025-26"]
+    assert '"value": "2024-25,0.95"' in pages["2025-26"]
+    # one at a time, with every cache emptied, gives the same pages
+    shutil.rmtree(root / "_build")
+    assert build(root, tmp_path / "narrow", workers=1) == pages
+
+
+def test_a_second_build_finishes_nothing_and_a_change_rebuilds_its_successors(
+    root, staged, tmp_path
+) -> None:
+    first = build(root, tmp_path / "one", workers=2)
+    staged["executed"].clear()
+    staged["finished"].clear()
+    assert build(root, tmp_path / "two", workers=2) == first
+    assert staged == {"executed": [], "finished": []}
+    changed = build(root, tmp_path / "three", workers=2, **{"2024-25": {"confidence": 0.99}})
+    assert staged == {"executed": ["2024-25"], "finished": ["2024-25", "2025-26"]}
+    assert changed["2023-24"] == first["2023-24"]
+    assert '"value": "2024-25,0.99"' in changed["2025-26"]
