@@ -54,10 +54,16 @@ def copy_project(target: Path, caches_from: Path | None = None) -> Path:
 def prepare_shared_data() -> None:
     """Generate the repository's default extract and measure cache once per test session
     (under a file lock: pytest-xdist workers share the repository's data folder)."""
-    (ROOT / "_build").mkdir(exist_ok=True)
-    with FileLock(str(ROOT / "_build" / ".tests-prepare.lock")):
+    with repository_data_lock():
         defaults = load_parameters(None, ROOT)
         prepare(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+
+
+def repository_data_lock() -> FileLock:
+    """Held while a test generates the repository's own extract or measures: pytest-xdist
+    workers share the repository's data folder."""
+    (ROOT / "_build").mkdir(exist_ok=True)
+    return FileLock(str(ROOT / "_build" / ".tests-data.lock"))
 
 
 def shared_folder(factory: pytest.TempPathFactory) -> Path:
