@@ -76,8 +76,8 @@ def shared_folder(factory: pytest.TempPathFactory) -> Path:
 def once_per_session(folder: Path, make: Callable[[Path], str | None]) -> Path:
     """``folder`` after ``make(folder)`` ran exactly once per test session, whichever worker
     asks first (the others wait on a file lock). ``make`` returns None on success or the
-    reason it failed; a failure is recorded, so every test that needs it fails with that
-    reason instead of trying again."""
+    reason it failed; a failure (or an exception) is recorded, so every test that needs it
+    fails with that reason instead of trying again."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     done, failed = (
         folder.with_name(f"{folder.name}.made"),
@@ -87,7 +87,11 @@ def once_per_session(folder: Path, make: Callable[[Path], str | None]) -> Path:
         if not done.is_file() and not failed.is_file():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
-            reason = make(folder)
+            try:
+                reason = make(folder)
+            except Exception as exc:  # recorded, so the other workers do not try again
+                failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+                raise
             if reason is None:
                 done.touch()
             else:
