@@ -1,17 +1,19 @@
-"""Build and aggregation benchmarks, each against a naive baseline in the same run (a
-script that prints a table, not a test).
+"""Build and aggregation benchmarks, each against a baseline in the same run (a script that
+prints a table, not a test).
 
     .venv/bin/python benchmarks/bench_build.py [--only build,stats,aggregation]
-        [--period 2025-26] [--nwl data/synthetic/NWL]
+        [--period 2025-26] [--fresh-clone] [--nwl data/synthetic/NWL]
 
-build: on a scratch copy of the project (extract and measures cache hard-linked), one edition
-cold with ``--jobs 1`` (the sequential baseline) and cold with ``--jobs <CPUs>``, then a
-rebuild with nothing changed, then a rebuild after changing ``confidence`` in the period's
-parameters file; wall-clock seconds, notebooks executed/skipped, each notebook's execution
-time. stats: :mod:`bench_stats` (100,000 areas). aggregation: the full measure set
-(:func:`bbp_analysis.measures.engine.write_all`) on the Harrow extract and on the
-eight-borough extract, each in a fresh process (time, peak resident memory), beside a pandas
-groupby of the registered population against the same measure on DuckDB.
+build: on a scratch copy of the project, every edition cold (no extract, measures or caches;
+the environment present), then again with nothing changed (its time as a share of the cold
+build), then after changing ``confidence`` in one period's file; wall-clock seconds,
+notebooks executed and skipped, editions reused whole, each notebook's execution time.
+--fresh-clone: ``git clone`` of HEAD to a built site with the README's ``scripts/in-venv bbp
+build`` (environment creation included). stats: :mod:`bench_stats` (100,000 areas).
+aggregation: the full measure set (:func:`bbp_analysis.measures.engine.write_all`) on the
+Harrow extract and on the eight-borough extract, each in a fresh process (time, peak resident
+memory), beside a pandas groupby of the registered population against the same measure on
+DuckDB.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ BBP = Path(sys.executable).with_name("bbp")
 SKIP = {".venv", "_build", ".git", ".ruff_cache", ".pytest_cache"}
 EXECUTED = re.compile(r"executed (\S+): (\S+) in ([\d.]+) s")
 SKIPPED = re.compile(r"\] skipped ")
+REUSED = re.compile(r": reused the whole edition ")
 
 AGGREGATE = """
 import json, resource, sys, time
@@ -113,58 +116,75 @@ def scratch_project(target: Path, area: str) -> Path:
     return target
 
 
-def build(project: Path, period: str, jobs: int) -> tuple[float, list[tuple[str, float]], int]:
-    """One ``bbp build`` of ``period``: seconds, (notebook, seconds) executed, notebooks
-    skipped."""
+def build(project: Path, jobs: int) -> tuple[float, list[tuple[str, float]], int, int]:
+    """One ``bbp build`` of every edition: seconds, (notebook, seconds) executed, notebooks
+    skipped, editions reused whole from the edition cache."""
     env = {**os.environ, "BBP_ROOT": str(project)}
-    command = [
-        str(BBP),
-        "build",
-        "--period",
-        period,
-        "--jobs",
-        str(jobs),
-        "--out",
-        str(project / "_build" / "site"),
-    ]
+    command = [str(BBP), "build", "--jobs", str(jobs), "--out", str(project / "_build" / "site")]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"bbp build failed:\n{done.stderr[-2000:]}")
     executed = [(m.group(2), float(m.group(3))) for m in EXECUTED.finditer(done.stderr)]
-    return seconds, executed, len(SKIPPED.findall(done.stderr))
+    return seconds, executed, len(SKIPPED.findall(done.stderr)), len(REUSED.findall(done.stderr))
 
 
 def bench_build(period: str) -> None:
-    print(f"\n== Build of edition {period} (one edition; scratch copy of the project)")
+    cpus = os.cpu_count() or 1
+    print(f"\n== Build of every edition, --jobs {cpus} (scratch copy of the project)")
+    print("cold: no extract, no measures, no caches (the environment is present)")
     with tempfile.TemporaryDirectory(prefix="bbp-bench-") as folder:
         project = scratch_project(Path(folder) / "project", "E09000015")
-        cache = project / "_build" / "notebook-cache"
-        cpus = os.cpu_count() or 1
-        print(f"{'run':<40} {'seconds':>8} {'executed':>9} {'skipped':>8}", flush=True)
+        for part in ("data/synthetic", "_build"):
+            shutil.rmtree(project / part, ignore_errors=True)
+        header = f"{'run':<42} {'seconds':>8} {'executed':>9} {'skipped':>8} {'reused':>7}"
+        print(header, flush=True)
         runs = {}
-        for label, jobs, change in (
-            ("cold, --jobs 1 (sequential baseline)", 1, None),
-            (f"cold, --jobs {cpus}", cpus, "clear cache"),
-            ("warm, nothing changed", cpus, None),
-            ("one parameter changed (confidence)", cpus, "confidence"),
+        for label, change in (
+            ("cold", None),
+            ("no change", None),
+            (f"confidence changed in {period}", "confidence"),
         ):
-            if change == "clear cache":
-                shutil.rmtree(cache)
-            elif change == "confidence":
+            if change == "confidence":
                 params = project / "parameters" / f"{period}.yaml"
                 params.write_text(params.read_text() + "confidence: 0.99\n")
-            runs[label] = seconds, executed, skipped = build(project, period, jobs)
-            print(f"{label:<40} {seconds:>8.1f} {len(executed):>9} {skipped:>8}", flush=True)
-        sequential = runs["cold, --jobs 1 (sequential baseline)"]
-        cold = runs[f"cold, --jobs {cpus}"]
-        for label in ("warm, nothing changed", "one parameter changed (confidence)"):
-            print(f"{label}: {runs[label][0] / cold[0]:.1%} of the cold build")
-        print(f"parallel speed-up over sequential (cold): {sequential[0] / cold[0]:.2f}x")
-        print("\nper-notebook execution (cold, sequential run)")
-        for name, seconds in sequential[1]:
-            print(f"  {name:<48} {seconds:>7.1f} s")
+            runs[label] = seconds, executed, skipped, reused = build(project, cpus)
+            print(
+                f"{label:<42} {seconds:>8.1f} {len(executed):>9} {skipped:>8} {reused:>7}",
+                flush=True,
+            )
+        cold = runs["cold"][0]
+        for label in list(runs)[1:]:
+            print(f"{label}: {runs[label][0] / cold:.1%} of the cold build")
+        print("\nper-notebook execution (cold run)")
+        for name, seconds in runs["cold"][1]:
+            print(f"  {name:<56} {seconds:>7.1f} s")
+
+
+def bench_fresh_clone() -> None:
+    """``git clone`` of the committed HEAD, then the README's ``scripts/in-venv bbp build``:
+    environment creation from the lock, data, every edition."""
+    print("\n== Fresh clone to built site (environment included; README's set-up command)")
+    with tempfile.TemporaryDirectory(prefix="bbp-bench-clone-") as folder:
+        clone = Path(folder) / "bbp-review"
+        subprocess.run(
+            ["git", "clone", "-q", str(ROOT), str(clone)], check=True, capture_output=True
+        )
+        env = {k: v for k, v in os.environ.items() if k not in ("BBP_ROOT", "VIRTUAL_ENV")}
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["scripts/in-venv", "bbp", "build"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        if done.returncode:
+            raise SystemExit(f"fresh clone build failed:\n{done.stderr[-2000:]}")
+        print(f"{'clone to built site (scripts/in-venv bbp build)':<50} {seconds:>8.1f} s")
 
 
 def bench_stats() -> None:
@@ -203,7 +223,12 @@ def bench_aggregation(extracts: dict[str, Path]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="build,stats,aggregation")
-    parser.add_argument("--period", default="2025-26")
+    parser.add_argument("--period", default="2025-26", help="edition whose parameter changes")
+    parser.add_argument(
+        "--fresh-clone",
+        action="store_true",
+        help="also time a fresh clone of HEAD to a built site, environment included",
+    )
     parser.add_argument(
         "--nwl",
         default=str(ROOT / "data" / "synthetic" / "NWL"),
@@ -214,6 +239,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     if "build" in sections:
         bench_build(args.period)
+    if args.fresh_clone:
+        bench_fresh_clone()
     if "stats" in sections:
         bench_stats()
     if "aggregation" in sections:

@@ -7,7 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from filelock import FileLock
 
 from bbp_analysis.extract import prepare
 from bbp_analysis.params import load_parameters
@@ -16,10 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/reference", "data/delivery")
 # Generated, not committed: shared with copies (when present) so each copy need not regenerate.
 GENERATED_PARTS = ("data/synthetic", "_build/cache")
+# A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s
+# ``caches_from``: entries are only read and new ones added, so hard links are safe. The
+# audit's record of clean files is appended to, so it is copied.
+BUILD_CACHES = ("_build/notebook-cache", "_build/edition-cache")
+AUDIT_CACHE = "_build/audit-cache"
 
 
-def copy_project(target: Path) -> Path:
-    """Copy what a build reads (not the environment, not earlier builds) into ``target``."""
+def copy_project(target: Path, caches_from: Path | None = None) -> Path:
+    """Copy what a build reads (not the environment, not earlier builds) into ``target``;
+    with ``caches_from`` (a project copy built before), also its notebook and edition caches,
+    so a build of the copy re-runs only what the test changed."""
     for part in PROJECT_PARTS:
         source = ROOT / part
         destination = target / part
@@ -31,14 +42,63 @@ def copy_project(target: Path) -> Path:
     prepare_shared_data()
     for part in GENERATED_PARTS:
         shutil.copytree(ROOT / part, target / part, copy_function=link_or_copy)
+    for part in BUILD_CACHES if caches_from else ():
+        if (caches_from / part).is_dir():
+            shutil.copytree(caches_from / part, target / part, copy_function=link_or_copy)
+    if caches_from and (caches_from / AUDIT_CACHE).is_dir():
+        shutil.copytree(caches_from / AUDIT_CACHE, target / AUDIT_CACHE)
     return target
 
 
 @functools.cache
 def prepare_shared_data() -> None:
-    """Generate the repository's default extract and measure cache once per test session."""
-    defaults = load_parameters(None, ROOT)
-    prepare(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+    """Generate the repository's default extract and measure cache once per test session
+    (under a file lock: pytest-xdist workers share the repository's data folder)."""
+    with repository_data_lock():
+        defaults = load_parameters(None, ROOT)
+        prepare(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+
+
+def repository_data_lock() -> FileLock:
+    """Held while a test generates the repository's own extract or measures: pytest-xdist
+    workers share the repository's data folder."""
+    (ROOT / "_build").mkdir(exist_ok=True)
+    return FileLock(str(ROOT / "_build" / ".tests-data.lock"))
+
+
+def shared_folder(factory: pytest.TempPathFactory) -> Path:
+    """A temporary folder all pytest-xdist workers of this session share (each worker's own
+    base folder sits inside it); the session's base folder when not distributed."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_session(folder: Path, make: Callable[[Path], str | None]) -> Path:
+    """``folder`` after ``make(folder)`` ran exactly once per test session, whichever worker
+    asks first (the others wait on a file lock). ``make`` returns None on success or the
+    reason it failed; a failure (or an exception) is recorded, so every test that needs it
+    fails with that reason instead of trying again."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done, failed = (
+        folder.with_name(f"{folder.name}.made"),
+        folder.with_name(f"{folder.name}.failed"),
+    )
+    with FileLock(str(folder.with_name(f"{folder.name}.lock"))):
+        if not done.is_file() and not failed.is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                reason = make(folder)
+            except Exception as exc:  # recorded, so the other workers do not try again
+                failed.write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+                raise
+            if reason is None:
+                done.touch()
+            else:
+                failed.write_text(reason, encoding="utf-8")
+    if failed.is_file():
+        pytest.fail(f"{folder.name}: {failed.read_text(encoding='utf-8')}", pytrace=False)
+    return folder
 
 
 def link_or_copy(source: str, destination: str) -> None:

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from bbp_analysis.care_processes import nine_care_processes, plan_practice_counts
 
-from support import ROOT, copy_project, run_bbp
+from support import ROOT, copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +28,9 @@ def page(site: Path, name: str) -> BeautifulSoup:
 
 
 @pytest.fixture(scope="module")
-def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("default") / "site"
-    result = run_bbp("build", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
+def default_site(default_build: tuple[Path, Path]) -> Path:
+    """The session's build of every edition (``bbp build`` with the default parameters)."""
+    return default_build[1]
 
 
 def test_every_edition_at_its_own_address_and_latest_at_root(default_site: Path) -> None:
@@ -154,8 +152,10 @@ def test_changed_parameter_changes_the_output(tmp_path: Path, default_site: Path
     assert f"({borough['lower']:.1f}% to {borough['upper']:.1f}%)" not in default_text
 
 
-def test_failing_notebook_names_cell_and_keeps_previous_site(tmp_path: Path, bbp) -> None:
-    project = copy_project(tmp_path / "project")
+def test_failing_notebook_names_cell_and_keeps_previous_site(
+    tmp_path: Path, warm_project: Path, bbp
+) -> None:
+    project = warm_project  # the first build below reuses the session's executed notebooks
     out = tmp_path / "site"
     assert bbp("build", "--period", "2025-26", "--out", str(out), root=project).returncode == 0
     before = (out / "book" / "index.html").read_bytes()

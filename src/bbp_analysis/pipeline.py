@@ -14,11 +14,14 @@ the previous site is untouched.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,9 +29,8 @@ from typing import Any
 import nbformat
 import papermill
 
-from . import board_paper, extract, results, site_folder
+from . import edition_cache, extract, results, site_folder
 from . import params as params_mod
-from .audit.disclosure_scan import scan_site
 from .audit.manifest import (
     edition_manifest,
     glued_values,
@@ -42,7 +44,7 @@ from .inputs import check_build_inputs
 from .paths import build_dir, project_root
 from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks
 from .site import editions as site_editions
-from .site import pages as site_pages
+from .site import snapshot as site_snapshot
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -188,33 +190,6 @@ def assemble_results(period: str, book_stage: Path, writers: list[NotebookJob]) 
     return path
 
 
-def run_edition_notebooks(
-    jobs: list[NotebookJob],
-    book_stage: Path,
-    run_params: dict[str, Any],
-    root: Path,
-    progress: Callable[[str], None],
-    workers: int | None = None,
-) -> tuple[int, int]:
-    """Run the chapter runs, assemble the results file, then run the notebooks that read it
-    (each given the file, whose hash joins its cache key); return (executed, skipped)."""
-    timeout = run_params["cell_timeout_seconds"]
-    writers = [job for job in jobs if writes_results(job.template)]
-    first = run_notebooks(writers, timeout, root, progress, workers=workers)
-    path = assemble_results(run_params["period"], book_stage, writers)
-    digest = hash_files([path], path.parent)
-    readers = [
-        replace(job, inputs=f"{job.inputs}:{digest}", files=(path,))
-        for job in jobs
-        if job not in writers
-    ]
-    second = run_notebooks(readers, timeout, root, progress, workers=workers)
-    return (
-        len(first.executed) + len(second.executed),
-        len(first.skipped) + len(second.skipped),
-    )
-
-
 def results_template(template: Path, folder: Path) -> Path:
     """A copy of chapter ``template`` in ``folder`` holding only what its results cell needs:
     its leading hidden code cells (parameters and set-up) and the cell that writes its
@@ -269,67 +244,153 @@ def earlier_results(
     return out
 
 
-def build_edition(
+_BOARD_PAPER = threading.Lock()  # WeasyPrint is not documented as thread-safe: one at a time
+
+
+def finish_edition(
     run_params: dict[str, Any],
     stage: Path,
     root: Path,
     progress: Callable[[str], None],
-    workers: int | None = None,
+    earlier: dict[str, Path],
 ) -> Path:
-    """Execute and build one edition in ``stage/<period>`` (notebooks whose inputs changed
-    only, ``workers`` at once); return its HTML folder."""
-    book_stage = stage / "editions" / run_params["period"]
-    stage_sources(root, book_stage)
-    jobs = notebook_jobs(run_params, book_stage, root)
-    executed, skipped = run_edition_notebooks(jobs, book_stage, run_params, root, progress, workers)
-    progress(
-        f"{run_params['period']}: {executed} notebook(s) executed, {skipped} skipped (unchanged)"
-    )
-    earlier = earlier_results(run_params, stage, root, progress, workers)
-    progress(f"{run_params['period']}: writing what changed, reference pages and downloads")
+    """Turn one edition's executed notebooks (in ``stage/editions/<period>``) into its HTML
+    folder: generated pages, the book, the board paper, run parameters and the run
+    manifest listing its results file; return the folder. ``earlier``: the results file of
+    each earlier period this build does not stage (:func:`earlier_results`)."""
+    # imported here, not at the top: WeasyPrint, matplotlib and the page writers take seconds
+    # to import, and a rebuild that reuses every edition never needs them
+    from . import board_paper
+    from .site import pages as site_pages
+
+    started = utc_now()
+    period = run_params["period"]
+    book_stage = stage / "editions" / period
+    progress(f"{period}: writing what changed, reference pages and downloads")
     site_pages.stage_pages(book_stage, run_params, earlier)
-    progress(f"{run_params['period']}: building the book (execution off, warnings as errors)")
+    progress(f"{period}: building the book (execution off, warnings as errors)")
     html = build_book(book_stage)
-    progress(f"{run_params['period']}: writing the board paper (PDF)")
-    board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
+    progress(f"{period}: writing the board paper (PDF)")
+    with _BOARD_PAPER:
+        board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
     (html / "run-parameters.json").write_text(
         json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return html
-
-
-def build_and_record(
-    run_params: dict[str, Any],
-    stage: Path,
-    root: Path,
-    progress: Callable[[str], None],
-    workers: int | None = None,
-) -> Path:
-    """Build one edition (:func:`build_edition`) and write its run manifest, listing its
-    results file, into its HTML folder; return that folder."""
-    started = utc_now()
-    html = build_edition(run_params, stage, root, progress, workers)
-    book_stage = stage / "editions" / run_params["period"]
     manifest = edition_manifest(run_params, root, book_stage, started)
     results_file = book_stage / "_extra" / results.RESULTS_FILE
     write_manifest(html, {**manifest, "results": results.record(results_file)})
     return html
 
 
-def audit_disclosure(
-    stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None]
+def _run_pooled(
+    editions: list[dict[str, Any]],
+    jobs: dict[str, list[NotebookJob]],
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None,
+) -> set[str]:
+    """Run ``jobs`` of every edition in one pool (``workers`` at once; those whose key is
+    cached are restored); return the labels of those executed."""
+    by_timeout: dict[int, list[NotebookJob]] = {}
+    for run_params in editions:
+        by_timeout.setdefault(run_params["cell_timeout_seconds"], []).extend(
+            jobs[run_params["period"]]
+        )
+    ran = [
+        run_notebooks(todo, timeout, root, progress, workers=workers)
+        for timeout, todo in sorted(by_timeout.items())
+    ]
+    return {label for summary in ran for label in summary.executed}
+
+
+def run_edition_notebooks(
+    editions: list[dict[str, Any]],
+    jobs: dict[str, list[NotebookJob]],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None,
 ) -> None:
-    """Scan the staged site and every executed notebook
-    (:func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
-    threshold of the editions, and for any credential given in the parameters); BuildError
-    naming the first finding when there is any."""
+    """Execute the notebooks of every edition in ``editions``: first the chapter runs of all
+    of them in one pool, then each edition's results file is assembled, then the notebooks
+    that read it (each given the file, whose hash joins its cache key); then write each
+    edition's snapshot (``stage/editions/<period>/_extra``) in period order, before any
+    page reads it."""
+    writers = {p: [job for job in js if writes_results(job.template)] for p, js in jobs.items()}
+    executed = _run_pooled(editions, writers, root, progress, workers)
+    readers: dict[str, list[NotebookJob]] = {}
+    for run_params in editions:
+        period = run_params["period"]
+        book_stage = stage / "editions" / period
+        path = assemble_results(period, book_stage, writers[period])
+        digest = hash_files([path], path.parent)
+        readers[period] = [
+            replace(job, inputs=f"{job.inputs}:{digest}", files=(path,))
+            for job in jobs[period]
+            if job not in writers[period]
+        ]
+    executed |= _run_pooled(editions, readers, root, progress, workers)
+    for run_params in editions:
+        labels = {job.label for job in jobs[run_params["period"]]}
+        count = len(labels & executed)
+        progress(
+            f"{run_params['period']}: {count} notebook(s) executed, "
+            f"{len(labels) - count} skipped (unchanged)"
+        )
+        extra = stage / "editions" / run_params["period"] / "_extra"
+        site_snapshot.write(site_snapshot.from_extra(run_params["period"], extra), extra)
+
+
+def build_editions(
+    editions: list[dict[str, Any]],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    workers: int | None = None,
+) -> dict[str, Path]:
+    """Build every edition into ``stage/editions/<period>``; return each HTML folder by
+    period. An edition whose key (:func:`bbp_analysis.edition_cache.edition_keys`) is cached
+    is copied back whole; the others run their changed notebooks together (``workers`` at
+    once, default: CPUs), then are finished side by side, and are cached."""
+    folders = {p["period"]: stage / "editions" / p["period"] for p in editions}
+    jobs = {p["period"]: notebook_jobs(p, folders[p["period"]], root) for p in editions}
+    keys = edition_cache.edition_keys(editions, jobs, root)
+    todo = []
+    for run_params in editions:
+        period = run_params["period"]
+        if edition_cache.restore(root, keys[period], folders[period]):
+            progress(f"{period}: reused the whole edition (unchanged; cached {keys[period][:12]})")
+        else:
+            stage_sources(root, folders[period])
+            todo.append(run_params)
+    run_edition_notebooks(todo, jobs, stage, root, progress, workers)
+    earlier = {p["period"]: earlier_results(p, stage, root, progress, workers) for p in todo}
+    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+        finished = [
+            pool.submit(finish_edition, p, stage, root, progress, earlier[p["period"]])
+            for p in todo
+        ]
+        for run_params, future in zip(todo, finished, strict=True):
+            future.result()
+            edition_cache.store(root, keys[run_params["period"]], folders[run_params["period"]])
+    return {period: folder / "_build" / "html" for period, folder in folders.items()}
+
+
+def audit_disclosure(
+    stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None], root: Path
+) -> None:
+    """Scan the staged site and every executed notebook (the rules of
+    :func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
+    threshold of the editions, and for any credential given in the parameters; files already
+    found clean are known by hash, :func:`bbp_analysis.edition_cache.scan_folder`);
+    BuildError naming the first finding when there is any."""
     threshold = max(p["suppression_threshold"] for p in editions)
     secrets = sorted({value for p in editions for value in secret_values(p)})
-    findings = scan_site(stage / "site", threshold, secrets)
+    findings = edition_cache.scan_folder(stage / "site", threshold, secrets, root)
     for run_params in editions:
         executed = stage / "editions" / run_params["period"] / "book"
         prefix = f"executed notebooks {run_params['period']}: "
-        findings += scan_site(executed, threshold, secrets, prefix=prefix)
+        findings += edition_cache.scan_folder(executed, threshold, secrets, root, prefix)
     if findings:
         for finding in findings[:20]:
             progress(f"disclosure audit: {finding}")
@@ -406,10 +467,10 @@ def _build(
         shutil.rmtree(stage)
     succeeded = False
     try:
-        built = {p["period"]: build_and_record(p, stage, root, progress, jobs) for p in editions}
+        built = build_editions(editions, stage, root, progress, jobs)
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
-        audit_disclosure(stage, editions, progress)
+        audit_disclosure(stage, editions, progress, root)
         progress(f"publishing to {out}")
         publish(stage / "site", out)
         succeeded = True

@@ -135,10 +135,8 @@ def test_reproduce_one_figure(built) -> None:
 
 def test_person_level_table_is_refused_and_previous_site_kept(built, tmp_path) -> None:
     original, site = built
-    project = copy_project(tmp_path / "project")
-    cache = original / "_build" / "notebook-cache"
-    if cache.is_dir():  # reuse the executed chapters; only the changed notebook re-runs
-        shutil.copytree(cache, project / "_build" / "notebook-cache")
+    # reuse the executed chapters; only the changed notebook re-runs
+    project = copy_project(tmp_path / "project", caches_from=original)
     template = project / "book" / "index.ipynb"
     notebook = nbformat.read(template, as_version=4)
     notebook.cells.append(

@@ -67,11 +67,11 @@ def test_full_disk_leaves_previous_site(
     out = tmp_path / "site"
     before = previous_site(out)
 
-    def disk_full(run_params, stage, *_):
-        (stage / "editions" / run_params["period"]).mkdir(parents=True)
+    def disk_full(editions, stage, *_):
+        (stage / "editions" / editions[0]["period"]).mkdir(parents=True)
         raise OSError(errno.ENOSPC, "No space left on device", str(stage / "editions"))
 
-    monkeypatch.setattr(pipeline, "build_edition", disk_full)
+    monkeypatch.setattr(pipeline, "build_editions", disk_full)
     args = ["build", "--period", "2025-26", "--out", str(out)] + (
         ["--keep-staging"] if keep else []
     )

@@ -20,6 +20,8 @@ import pyarrow.parquet as pq
 from bbp_analysis.extract import MANIFEST, ensure_extract, sha256_file
 from bbp_analysis.params import load_parameters
 
+from support import repository_data_lock
+
 ROOT = Path(__file__).resolve().parents[2]
 AREA = "E09000015"
 EXTRACT = f"data/synthetic/{AREA}"
@@ -39,8 +41,9 @@ _MARK = "\x00BAD\x00"
 
 def ensure_shared_extract() -> None:
     """The repository's default extract (generated once when absent)."""
-    defaults = load_parameters(None, ROOT)
-    ensure_extract(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+    with repository_data_lock():  # other test workers may be generating it too
+        defaults = load_parameters(None, ROOT)
+        ensure_extract(defaults["area_code"], defaults["synthetic_seed"], ROOT)
 
 
 def link_project(target: Path) -> Path:

@@ -814,6 +814,7 @@ SUBPROCESS_CASES = [
 ]
 
 
+@pytest.mark.slow  # starts the bbp command in a new process (about 10 s each)
 @pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=[c.name for c in SUBPROCESS_CASES])
 def test_no_traceback_reaches_a_terminal(case: Case, tmp_path: Path) -> None:
     d.ensure_shared_extract()

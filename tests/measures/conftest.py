@@ -10,12 +10,17 @@ import pytest
 from bbp_analysis.measures import run_all
 from bbp_analysis.synth.generate import generate
 
+from support import once_per_session, shared_folder
+
+
+def _generate_small(folder: Path) -> None:
+    generate(scale=0.2, seed=11, out_dir=folder, validate=False)
+
 
 @pytest.fixture(scope="session")
 def extract_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("extract")
-    generate(scale=0.2, seed=11, out_dir=folder, validate=False)
-    return folder
+    """Generated once per session, shared by every pytest-xdist worker (read only)."""
+    return once_per_session(shared_folder(tmp_path_factory) / "small-extract", _generate_small)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
-"""Incremental, parallel notebook runs: a rebuild executes only what changed."""
+"""Incremental, parallel notebook runs: a rebuild executes only what changed, and a rebuild
+with nothing changed reuses every edition whole."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ import pytest
 from bbp_analysis import runner
 from bbp_analysis.errors import BuildError
 from bbp_analysis.pipeline import check_template_parameters
+
+from support import run_bbp
 
 PARAMS = {"period": "2025-26", "confidence": 0.95, "suppression_threshold": 10}
 
@@ -193,3 +197,32 @@ def test_kernel_shutdown_sends_no_interrupt(monkeypatch):
 
     asyncio.run(cycle())
     assert sent == [False]
+
+
+def site_files(site: Path) -> dict[Path, bytes]:
+    """Every file of a published site by relative path, but its ``.bbp-site`` marker (which
+    records when it was published)."""
+    return {
+        path.relative_to(site): path.read_bytes()
+        for path in site.rglob("*")
+        if path.is_file() and path.name != ".bbp-site"
+    }
+
+
+@pytest.mark.slow
+def test_a_rebuild_with_nothing_changed_reuses_every_edition_whole(
+    default_build: tuple[Path, Path], warm_project: Path, tmp_path: Path
+) -> None:
+    """No notebook, page, Jupyter Book build or board paper runs again: each edition is
+    copied back from the edition cache, and the site is the first build's, byte for byte."""
+    _, first = default_build
+    out = tmp_path / "site"
+    result = run_bbp("build", "--out", str(out), root=warm_project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    editions = json.loads((first / "editions.json").read_text())["editions"]
+    for period in editions:
+        assert f"{period}: reused the whole edition (unchanged; cached " in result.stderr
+    for step in ("executing", "writing what changed", "building the book", "board paper"):
+        assert step not in result.stderr
+    assert "disclosure audit: no findings" in result.stderr
+    assert site_files(out) == site_files(first)

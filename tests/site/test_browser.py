@@ -6,8 +6,8 @@ link or image is broken. On every page of the latest edition, axe-core (the vers
 rule, nor of ``region``, and nothing scrolls sideways at 320 CSS pixels except a data table in
 its own named scroll region; on the front page and a chapter every link and control can be
 reached with Tab and shows its focus. The front page is photographed at desktop and mobile
-widths (``_build/test-artefacts/``). The site is built once, every edition, from the
-repository, and one browser serves every check.
+widths (``_build/test-artefacts/``). The site is the session's shared build of every edition
+(``default_build``), and one browser serves every check.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from browser_audits import (
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, sync_playwright
 
-from support import ROOT, run_bbp
+from support import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -47,11 +47,9 @@ KEYBOARD_PAGES = ("book/index.html", "book/objective-1-population-health.html")
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "site"
-    result = run_bbp("build", "--out", str(out), timeout=3000)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return out
+def site(default_build: tuple[Path, Path]) -> Path:
+    """The session's build of every edition (shared with the other tests that read it)."""
+    return default_build[1]
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,20 @@ import pytest
 
 from bbp_analysis.synth.generate import generate
 
+from support import once_per_session, shared_folder
+
 SEED = 20220401
 MID_2021 = pd.Timestamp("2021-10-01")
 
 
+def _generate_harrow(folder: Path) -> None:
+    generate(area="E09000015", scale=1.0, seed=SEED, out_dir=folder, validate=False)
+
+
 @pytest.fixture(scope="session")
 def harrow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("harrow")
-    generate(area="E09000015", scale=1.0, seed=SEED, out_dir=folder, validate=False)
-    return folder
+    """Generated once per session, shared by every pytest-xdist worker (read only)."""
+    return once_per_session(shared_folder(tmp_path_factory) / "harrow", _generate_harrow)
 
 
 @pytest.fixture(scope="session")

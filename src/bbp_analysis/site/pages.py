@@ -53,7 +53,9 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], earlier: dict[str,
     editions list names the editions staged so far; :func:`editions.relink` completes it);
     ``earlier`` gives the results file of each earlier period this build does not stage."""
     period = run_params["period"]
-    periods = sorted(p.name for p in book_stage.parent.iterdir() if p.is_dir())
+    # editions staged in this run up to this one (later ones may be staged already when
+    # editions are built side by side)
+    periods = sorted(p.name for p in book_stage.parent.iterdir() if p.is_dir() and p.name <= period)
     extra, book = book_stage / "_extra", book_stage / "book"
     current = snapshot.from_extra(period, extra)
     snapshot.write(current, extra)

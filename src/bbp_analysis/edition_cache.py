@@ -1,0 +1,161 @@
+"""The whole-edition cache and the disclosure audit's record of clean files.
+
+An edition's built HTML folder (book, generated pages, board paper, run parameters,
+manifest), its staged book sources with the executed notebooks, and its snapshot are kept in
+``_build/edition-cache/<key>/``. The key (:func:`edition_key`) is SHA-256 over everything
+they are made from: the edition's parameters, the cache key of each of its notebook runs
+(template, injected parameters, data fingerprint, package source: :func:`runner.job_key`),
+the book sources and parameter files, the package source, the lock file and the installed
+package versions, and the notebook runs of the earlier editions its what-changed page
+compares with. A rebuild whose key is cached copies the edition back instead of running
+anything.
+
+The disclosure audit keeps, per threshold, credential set and package source, the type and
+SHA-256 of every file it found clean (``_build/audit-cache/``); a file with a recorded hash is
+not read again. Files with findings are never recorded, so they are reported on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import params as params_mod
+from .audit.disclosure_scan import Finding, scan_file, secret_findings
+from .audit.manifest import lock_hash, package_versions
+from .runner import NotebookJob, hash_files, job_key, source_hash
+
+CACHE_FOLDER = "edition-cache"
+AUDIT_FOLDER = "audit-cache"
+FORMAT = 1  # bump when what an entry holds changes
+BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
+# The parts of an edition's staging folder an entry keeps (relative to the folder).
+KEPT = ("_build/html", "book", "_extra/edition.json")
+
+
+def cache_dir(root: Path) -> Path:
+    """Where whole editions are kept by key."""
+    return root / "_build" / CACHE_FOLDER
+
+
+def edition_keys(
+    editions: list[dict[str, Any]], jobs: dict[str, list[NotebookJob]], root: Path
+) -> dict[str, str]:
+    """Each edition's cache key by period (``jobs``: each edition's notebook runs).
+
+    An edition's what-changed and claims pages read the snapshot of every earlier period:
+    from that edition's notebooks when it is built in the same run, otherwise recomputed
+    from the data and parameters (both already in the key)."""
+    runs = {period: sorted(job_key(job) for job in todo) for period, todo in jobs.items()}
+    shared = {
+        "format": FORMAT,
+        "book": hash_files([root / name for name in BOOK_SOURCES], root),
+        "parameter_files": hash_files([root / "parameters"], root),
+        "source": source_hash(),
+        "lock": lock_hash(root),
+        "packages": package_versions(),
+    }
+    periods = params_mod.available_periods(root)
+    keys = {}
+    for run_params in editions:
+        period = run_params["period"]
+        record = {
+            **shared,
+            "parameters": run_params,
+            "notebooks": runs[period],
+            "earlier": {p: runs.get(p) for p in periods if p < period},
+        }
+        encoded = json.dumps(record, sort_keys=True, default=str).encode()
+        keys[period] = hashlib.sha256(encoded).hexdigest()
+    return keys
+
+
+def restore(root: Path, key: str, book_stage: Path) -> bool:
+    """Copy the cached edition ``key`` into ``book_stage``; False when it is not cached."""
+    entry = cache_dir(root) / key
+    if not entry.is_dir():
+        return False
+    if book_stage.exists():
+        shutil.rmtree(book_stage)
+    for part in KEPT:
+        source, target = entry / part, book_stage / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    return True
+
+
+def store(root: Path, key: str, book_stage: Path) -> None:
+    """Keep the built edition in ``book_stage`` under ``key`` (written aside, then renamed
+    into place, so a partial entry is never read)."""
+    entry = cache_dir(root) / key
+    if entry.exists():
+        return
+    work = entry.with_name(f"{key}.partial-{os.getpid()}-{threading.get_ident()}")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        for part in KEPT:
+            source, target = book_stage / part, work / part
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_dir():
+                shutil.copytree(source, target)
+            else:
+                shutil.copy2(source, target)
+        if entry.exists():  # a concurrent build filed the same edition first
+            shutil.rmtree(work)
+        else:
+            work.rename(entry)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_folder(
+    folder: Path,
+    threshold: int,
+    secrets: Iterable[str],
+    root: Path,
+    prefix: str = "",
+) -> list[Finding]:
+    """The disclosure findings of every file under ``folder``, as
+    :func:`bbp_analysis.audit.disclosure_scan.scan_site` gives them, reading only files whose
+    SHA-256 is not yet recorded as clean for this threshold, credential set and package
+    source."""
+    secrets = sorted(secrets)
+    context = json.dumps([threshold, secrets, source_hash()]).encode()
+    record = root / "_build" / AUDIT_FOLDER / f"{hashlib.sha256(context).hexdigest()}.txt"
+    clean = set(record.read_text(encoding="utf-8").split()) if record.is_file() else set()
+    found: list[Finding] = []
+    newly_clean: list[str] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest = f"{path.suffix.lower()}:{_sha256(path)}"  # the type decides how it is read
+        if digest in clean:
+            continue
+        file = prefix + path.relative_to(folder).as_posix()
+        findings = scan_file(path, file, threshold) + secret_findings(path, file, secrets)
+        if findings:
+            found += findings
+        else:
+            clean.add(digest)
+            newly_clean.append(digest)
+    if newly_clean:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with record.open("a", encoding="utf-8") as handle:
+            handle.write("".join(f"{digest}\n" for digest in newly_clean))
+    return found

@@ -1,0 +1,242 @@
+"""The whole-edition cache: what an edition's key covers, editions built side by side (with
+stand-ins for the kernel and the book build), and the audit's record of clean files (the
+end-to-end no-change rebuild is in test_incremental.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from bbp_analysis import edition_cache, pipeline, runner
+from bbp_analysis.audit import disclosure_scan
+from bbp_analysis.runner import NotebookJob
+
+PERIODS = ("2023-24", "2024-25", "2025-26")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A project with three period files, a config, a table of contents and one template."""
+    project = tmp_path / "project"
+    (project / "parameters").mkdir(parents=True)
+    (project / "book").mkdir()
+    (project / "parameters" / "defaults.yaml").write_text("confidence: 0.95\n")
+    for period in PERIODS:
+        (project / "parameters" / f"{period}.yaml").write_text(f"period: '{period}'\n")
+    (project / "_config.yml").write_text("title: Review\n")
+    (project / "_toc.yml").write_text("root: book/index\n")
+    nbformat.write(nbformat.v4.new_notebook(), project / "book" / "index.ipynb")
+    return project
+
+
+def editions(**changed: Any) -> list[dict[str, Any]]:
+    return [{"period": p, "confidence": 0.95, **changed.get(p, {})} for p in PERIODS]
+
+
+def jobs(root: Path, params: list[dict[str, Any]]) -> dict[str, list[NotebookJob]]:
+    return {
+        p["period"]: [
+            NotebookJob(
+                template=root / "book" / "index.ipynb",
+                output=root / "stage" / p["period"] / "book" / "index.ipynb",
+                parameters=p,
+                label=p["period"],
+                inputs="extract v1",
+            )
+        ]
+        for p in params
+    }
+
+
+def keys(root: Path, **changed: Any) -> dict[str, str]:
+    params = editions(**changed)
+    return edition_cache.edition_keys(params, jobs(root, params), root)
+
+
+def test_keys_are_stable_and_differ_between_editions(root: Path) -> None:
+    first = keys(root)
+    assert keys(root) == first
+    assert len(set(first.values())) == 3
+
+
+def test_a_parameter_changes_its_edition_and_the_later_ones_only(root: Path) -> None:
+    """Later editions compare with earlier ones on their what-changed page."""
+    before = keys(root)
+    after = keys(root, **{"2024-25": {"confidence": 0.99}})
+    assert after["2023-24"] == before["2023-24"]
+    assert after["2024-25"] != before["2024-25"]
+    assert after["2025-26"] != before["2025-26"]
+
+
+def test_book_sources_parameter_files_and_package_change_every_key(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = keys(root)
+    (root / "book" / "methods.md").write_text("# Methods\n")
+    with_page = keys(root)
+    assert all(with_page[p] != before[p] for p in PERIODS)
+    (root / "parameters" / "defaults.yaml").write_text("confidence: 0.95  # a comment\n")
+    commented = keys(root)
+    assert all(commented[p] != with_page[p] for p in PERIODS)
+    monkeypatch.setattr(edition_cache, "source_hash", lambda: "another package version")
+    assert all(keys(root)[p] != commented[p] for p in PERIODS)
+
+
+def test_a_copy_of_the_project_has_the_same_keys(root: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(root, tmp_path / "elsewhere")
+    assert keys(copy) == keys(root)
+
+
+def test_store_then_restore_gives_the_edition_back(root: Path, tmp_path: Path) -> None:
+    stage = tmp_path / "stage" / "2025-26"
+    for part, text in (
+        ("_build/html/index.html", "<p>site</p>"),
+        ("book/index.ipynb", "{}"),
+        ("_extra/edition.json", '{"period": "2025-26"}'),
+        ("_extra/downloads/a.csv", "x\n1\n"),  # not kept: the bundle is in the html folder
+    ):
+        (stage / part).parent.mkdir(parents=True, exist_ok=True)
+        (stage / part).write_text(text)
+    assert not edition_cache.restore(root, "k" * 64, tmp_path / "again")
+    edition_cache.store(root, "k" * 64, stage)
+    assert edition_cache.restore(root, "k" * 64, tmp_path / "again")
+    restored = sorted(
+        p.relative_to(tmp_path / "again").as_posix()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    )
+    assert restored == ["_build/html/index.html", "_extra/edition.json", "book/index.ipynb"]
+    assert (tmp_path / "again" / "_build/html/index.html").read_text() == "<p>site</p>"
+    assert [p.name for p in edition_cache.cache_dir(root).iterdir()] == ["k" * 64]
+
+
+def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "clean.csv").write_text("area,count\nHarrow,1200\n")
+    (site / "small.csv").write_text("area,count\nHarrow,3\n")
+    read: list[str] = []
+    real = disclosure_scan.scan_file
+
+    def counting(path: Path, file: str, threshold: int):
+        read.append(file)
+        return real(path, file, threshold)
+
+    monkeypatch.setattr(edition_cache, "scan_file", counting)
+    first = edition_cache.scan_folder(site, 10, [], root)
+    assert [(f.file, f.row, f.column) for f in first] == [("small.csv", 1, "count")]
+    assert read == ["clean.csv", "small.csv"]
+    read.clear()
+    again = edition_cache.scan_folder(site, 10, [], root, prefix="site: ")
+    assert [str(f) for f in again] == [f"site: {f}" for f in first]
+    assert read == ["site: small.csv"]
+    read.clear()
+    # another threshold or a credential is another audit: everything is read again
+    edition_cache.scan_folder(site, 5, [], root)
+    edition_cache.scan_folder(site, 10, ["Harrow"], root)
+    assert read == ["clean.csv", "small.csv", "clean.csv", "small.csv"]
+    # the same bytes under another type are read again (a type decides how a file is read)
+    (site / "clean.html").write_bytes((site / "clean.csv").read_bytes())
+    read.clear()
+    edition_cache.scan_folder(site, 10, [], root)
+    assert read == ["clean.html", "small.csv"]
+
+
+@pytest.fixture
+def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """:func:`pipeline.build_editions` on the tiny project with stand-ins for the kernel
+    (each notebook writes its period as a download), the snapshot (that download) and the
+    finishing step (a page listing the snapshots of the earlier editions it can read);
+    returns the notebooks executed and the editions finished, in order."""
+    calls: dict[str, list[str]] = {"executed": [], "finished": []}
+    template = root / "book" / "index.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("period = ''")
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell("")]
+    nbformat.write(notebook, template)
+
+    def fake_jobs(run_params: dict, book_stage: Path, _root: Path) -> list[NotebookJob]:
+        return [
+            NotebookJob(
+                template=template,
+                output=book_stage / "book" / "index.ipynb",
+                parameters={"period": run_params["period"], "confidence": run_params["confidence"]},
+                label=f"{run_params['period']}: index",
+                inputs="extract v1",
+            )
+        ]
+
+    def fake_execute(template: Path, output: Path, parameters: dict, *_args) -> None:
+        calls["executed"].append(parameters["period"])
+        nb = nbformat.read(template, as_version=4)
+        nb.metadata["papermill"] = {"input_path": str(template), "output_path": str(output)}
+        nbformat.write(nb, output)
+        downloads = output.parent.parent / "_extra" / "downloads"
+        (downloads / "value.csv").write_text(f"{parameters['period']},{parameters['confidence']}")
+
+    def fake_snapshot(period: str, extra: Path) -> dict:
+        return {"period": period, "value": (extra / "downloads" / "value.csv").read_text()}
+
+    def fake_results(period: str, book_stage: Path, _writers: list) -> Path:
+        path = book_stage / "_extra" / "results.json"
+        path.write_text(period)
+        return path
+
+    def fake_finish(run_params: dict, stage: Path, _root: Path, _progress, _earlier) -> Path:
+        period = run_params["period"]
+        calls["finished"].append(period)
+        earlier = [
+            (stage / "editions" / p / "_extra" / "edition.json").read_text()
+            for p in PERIODS
+            if p < period
+        ]
+        html = stage / "editions" / period / "_build" / "html"
+        html.mkdir(parents=True)
+        (html / "index.html").write_text("\n".join(earlier))
+        return html
+
+    monkeypatch.setattr(pipeline, "notebook_jobs", fake_jobs)
+    monkeypatch.setattr(runner, "execute", fake_execute)
+    monkeypatch.setattr(pipeline.site_snapshot, "from_extra", fake_snapshot)
+    monkeypatch.setattr(pipeline, "assemble_results", fake_results)
+    monkeypatch.setattr(pipeline, "finish_edition", fake_finish)
+    return calls
+
+
+def build(root: Path, stage: Path, workers: int, **changed: Any) -> dict[str, str]:
+    params = [{**p, "cell_timeout_seconds": 60} for p in editions(**changed)]
+    built = pipeline.build_editions(params, stage, root, lambda _m: None, workers)
+    return {period: (html / "index.html").read_text() for period, html in built.items()}
+
+
+def test_editions_side_by_side_read_every_earlier_snapshot(root, staged, tmp_path) -> None:
+    pages = build(root, tmp_path / "wide", workers=3)
+    assert sorted(staged["executed"]) == list(PERIODS)
+    assert sorted(staged["finished"]) == list(PERIODS)
+    assert pages["2023-24"] == ""
+    assert '"value": "2023-24,0.95"' in pages["2025-26"]
+    assert '"value": "2024-25,0.95"' in pages["2025-26"]
+    # one at a time, with every cache emptied, gives the same pages
+    shutil.rmtree(root / "_build")
+    assert build(root, tmp_path / "narrow", workers=1) == pages
+
+
+def test_a_second_build_finishes_nothing_and_a_change_rebuilds_its_successors(
+    root, staged, tmp_path
+) -> None:
+    first = build(root, tmp_path / "one", workers=2)
+    staged["executed"].clear()
+    staged["finished"].clear()
+    assert build(root, tmp_path / "two", workers=2) == first
+    assert staged == {"executed": [], "finished": []}
+    changed = build(root, tmp_path / "three", workers=2, **{"2024-25": {"confidence": 0.99}})
+    assert staged == {"executed": ["2024-25"], "finished": ["2024-25", "2025-26"]}
+    assert changed["2023-24"] == first["2023-24"]
+    assert '"value": "2024-25,0.99"' in changed["2025-26"]
