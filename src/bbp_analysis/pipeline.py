@@ -203,9 +203,10 @@ def build_and_record(
     """Build one edition (:func:`build_edition`) and write its run manifest into its HTML
     folder; return that folder."""
     started = utc_now()
-    html = build_edition(run_params, stage, root, progress, workers)
-    book_stage = stage / "editions" / run_params["period"]
-    write_manifest(html, edition_manifest(run_params, root, book_stage, started))
+    with extract.use_source(extract.source_from_params(run_params, root)):
+        html = build_edition(run_params, stage, root, progress, workers)
+        book_stage = stage / "editions" / run_params["period"]
+        write_manifest(html, edition_manifest(run_params, root, book_stage, started))
     return html
 
 
@@ -292,8 +293,12 @@ def _build(
             f"({run_params['area_code']})"
             + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
         )
-    for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
-        extract.prepare(area_code, seed, root, progress, engine)
+    data = {
+        (p["area_code"], p["synthetic_seed"], extract.source_from_params(p, root)) for p in editions
+    }
+    for area_code, seed, source in sorted(data, key=str):
+        with extract.use_source(source):
+            extract.prepare(area_code, seed, root, progress, engine)
     stage = out.with_name(f".{out.name}.staging")
     if stage.exists():
         shutil.rmtree(stage)

@@ -42,18 +42,19 @@ def rerun(
     from ..pipeline import notebook_jobs, stage_sources
 
     params = rerun_parameters(manifest, root)
-    extract.prepare(params["area_code"], params["synthetic_seed"], root, progress)
-    book_stage = work / "edition"
-    stage_sources(root, book_stage)
-    jobs = [
-        job
-        for job in notebook_jobs(params, book_stage, root)
-        if notebooks is None or job.template.name in notebooks
-    ]
-    for job in jobs:
-        progress(f"re-running {job.label}")
-        execute(job.template, job.output, job.parameters, params["cell_timeout_seconds"], root)
-        strip_injected_metadata(job.output)
+    with extract.use_source(extract.source_from_params(params, root)):
+        extract.prepare(params["area_code"], params["synthetic_seed"], root, progress)
+        book_stage = work / "edition"
+        stage_sources(root, book_stage)
+        jobs = [
+            job
+            for job in notebook_jobs(params, book_stage, root)
+            if notebooks is None or job.template.name in notebooks
+        ]
+        for job in jobs:
+            progress(f"re-running {job.label}")
+            execute(job.template, job.output, job.parameters, params["cell_timeout_seconds"], root)
+            strip_injected_metadata(job.output)
     return run_outputs(job.output for job in jobs)
 
 

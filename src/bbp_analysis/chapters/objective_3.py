@@ -422,8 +422,8 @@ def headline_measures(params: dict) -> list[Headline]:
             status=str(status["status"]),
             status_text=str(status["text"]),
             anchor=ANCHOR,
-            synthetic=True,
-            source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
+            synthetic=extract.is_synthetic(),
+            source=f"{extract.origin()}, {params['period']}; condition list, baseline "
             "and target from the Harrow Borough Partnership Plan, section 4",
             **trend_fields(trend),
             readings=status["readings"],

@@ -141,6 +141,25 @@ def _source(path: Path) -> str:
     )
 
 
+def relation(path: Path, typed: bool = False) -> str:
+    """A DuckDB relation over a table file, read where it lies (never loaded into pandas):
+    Parquet as stored; CSV with its header's columns, as text or, ``typed``, each column
+    of the contract cast to its type (dates YYYY-MM-DD)."""
+    file = _literal(path.as_posix())
+    if path.suffix == ".parquet":
+        return f"read_parquet({file})"
+    declared = {}
+    if typed:
+        declared = {f["name"]: SQL_TYPES[f["type"]] for f in load().tables[path.stem]["fields"]}
+    columns = ", ".join(
+        f"{_literal(name)}: {_literal(declared.get(name, 'VARCHAR'))}" for name in _csv_header(path)
+    )
+    return (
+        f"read_csv({file}, header = true, auto_detect = false, columns = {{{columns}}}, "
+        "delim = ',', quote = '\"', escape = '\"', dateformat = '%Y-%m-%d')"
+    )
+
+
 def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     rows = con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()
     return {name: kind for name, kind, *_ in rows if name not in ("_row", "file_row_number")}
