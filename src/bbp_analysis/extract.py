@@ -376,7 +376,8 @@ def read_table(name: str, area_code: str, root: Path | None = None) -> pd.DataFr
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     with duckdb.connect(":memory:") as con:  # as Arrow: dates as dates, like Parquet
-        return con.execute(f"SELECT * FROM {relation(path, typed=True)}").arrow().to_pandas()
+        table = con.sql(f"SELECT * FROM {relation(path, typed=True)}").to_arrow_table()
+    return table.to_pandas()
 
 
 def describe_folder(folder: Path, root: Path | None = None) -> dict[str, Any]:
