@@ -766,6 +766,15 @@ def origin() -> str:
     return f"Extract from {source.provider}, extracted {source.extracted}"
 
 
+def data_kind() -> str:
+    """The run's person-level data in two or three words, e.g. beside "Key messages":
+    "synthetic data", or a real extract's provider and extraction date."""
+    source = current_source()
+    if source is None or source.provider is None:
+        return "synthetic data"
+    return f"{source.provider} data, extracted {source.extracted}"
+
+
 def synthetic_label(area_code: str = "E09000015", seed: int = 20220401) -> str:
     """One sentence labelling figures drawn from the run's extract: the synthetic
     generator's seed and calibration, or, for a real extract the ``extract`` parameter

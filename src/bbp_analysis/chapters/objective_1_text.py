@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from ..catalogue import for_objective
+from ..extract import data_kind
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
 from ..stats import compare, proportion, rate
@@ -161,7 +162,7 @@ def key_messages(params: dict) -> Markdown:
             f"{last['period']}; since {change['first']} the gap "
             f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
         )
-    return Markdown(f"**Key messages** (synthetic data; {where})\n\n" + "\n".join(lines))
+    return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 
 
 def headline_table(params: dict) -> HTML:

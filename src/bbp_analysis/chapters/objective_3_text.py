@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from ..extract import data_kind
 from ..publish import show_figure
 from . import objective_3_its as its
 from .objective_3 import GAP_NOT_COMPUTED
@@ -148,7 +149,7 @@ def key_messages(
     """The chapter's key messages, each stated only as far as its test supports it."""
     borough = pm5.iloc[0]
     lines = [
-        "**Key messages** (synthetic data)",
+        f"**Key messages** ({data_kind()})",
         "",
         f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
         f"six long-term conditions per 1,000 registered people in {params['period']}; target "
