@@ -14,6 +14,15 @@ cached under ``_build/cache/measures/``: no person-level row reaches a notebook.
 applies disclosure control; every caller that displays or writes an aggregate must
 (:mod:`bbp_analysis.disclosure`).
 
+The partnership's own extract: the ``extract`` parameter names a folder of Parquet or CSV
+tables in the shape of the extract contract (:mod:`bbp_analysis.contract`), with the provider
+and extraction date declared in the parameters or in the folder's ``manifest.json``
+(:func:`source_from_params`). Such an extract is never regenerated or written to. The build
+names it to every kernel through ``$BBP_EXTRACT`` (:func:`use_source`), and
+:func:`extract_folder` then gives it for any area. Without a ``manifest.json`` its manifest
+(rows, SHA-256 and the financial years of its ``fin_year`` values) is derived once and kept
+under ``_build/cache/extracts/`` (:func:`describe_folder`): hashes and counts, no row.
+
 Other boroughs: with ``$BBP_EXTRACT_SOURCE=NWL`` (set by ``bbp build --area CODE``) a
 borough's extract is its part of the eight-borough extract (``data/synthetic/NWL/``): every
 table cut to the borough's persons, PCNs and organisations (:func:`write_borough_view`,
@@ -27,6 +36,8 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +52,7 @@ from .paths import build_dir, project_root, synthetic_dir
 from .validation import Schema
 
 MANIFEST = "manifest.json"
+EXTRACT_ENV = "BBP_EXTRACT"  # the named extract (JSON of a Source), set by use_source
 SOURCE_ENV = "BBP_EXTRACT_SOURCE"
 EIGHT_BOROUGHS = "NWL"
 _CACHES: dict[tuple[str, int, str], Path] = {}  # per process: the extract is checked once
@@ -66,9 +78,140 @@ def from_eight_boroughs() -> bool:
     return os.environ.get(SOURCE_ENV) == EIGHT_BOROUGHS
 
 
+@dataclass(frozen=True)
+class Source:
+    """An extract named by the ``extract`` parameter: its folder (absolute) and, for a real
+    extract, its provider and extraction date (ISO); both None for one the synthetic
+    generator made (its manifest says so)."""
+
+    folder: str
+    provider: str | None = None
+    extracted: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.folder)
+
+
+SOURCE_KEYS = ("folder", "provider", "extracted")
+
+
+def parameter_file(period: str, root: Path | None = None) -> Path:
+    """The parameters file that sets ``extract`` for ``period``: the period file when it
+    names it, else ``defaults.yaml`` (read after both files passed their checks)."""
+    import yaml
+
+    from .paths import parameters_dir
+
+    period_file = parameters_dir(root) / f"{period}.yaml"
+    given = yaml.safe_load(period_file.read_text(encoding="utf-8"))
+    return period_file if "extract" in given else parameters_dir(root) / "defaults.yaml"
+
+
+def source_from_params(run_params: dict[str, Any], root: Path | None = None) -> Source | None:
+    """The extract the ``extract`` parameter names, or None (the synthetic default).
+
+    ``extract`` is a folder (absolute or relative to the project) or a mapping ``folder``,
+    ``provider``, ``extracted`` (YYYY-MM-DD). A provider or date not given there is read from
+    the folder's ``manifest.json`` (keys ``provider`` and ``extracted``). InputError naming
+    the parameters file when the folder is absent, a key is unknown, the date is not a date,
+    or an extract not made by the generator lacks its provider or date.
+    """
+    given = run_params.get("extract")
+    if given is None:
+        return None
+    root = root or project_root()
+    file = parameter_file(run_params["period"], root)
+
+    def fail(detail: str, column: str, rule: str) -> InputError:
+        return InputError(detail, file=file, column=column, rule=rule)
+
+    declared = {"folder": given} if isinstance(given, str) else dict(given)
+    unknown = sorted(set(map(str, declared)) - set(SOURCE_KEYS))
+    if unknown:
+        raise fail(
+            f"unknown key {unknown[0]!r} (known: {', '.join(SOURCE_KEYS)})",
+            f"extract.{unknown[0]}",
+            "extract parameter",
+        )
+    for key, value in declared.items():
+        if isinstance(value, date):
+            declared[key] = value.isoformat()
+        elif not isinstance(value, str) or not value.strip():
+            raise fail(f"{value!r} is not a non-empty text", f"extract.{key}", "extract parameter")
+    if "folder" not in declared:
+        raise fail("no folder given", "extract.folder", "extract parameter")
+    folder = Path(declared["folder"]).expanduser()
+    folder = (folder if folder.is_absolute() else root / folder).resolve()
+    if not folder.is_dir():
+        raise fail(f"{folder} is not a folder", "extract", "extract folder exists")
+    manifest = read_manifest(folder) if (folder / MANIFEST).is_file() else {}
+    if is_generated(manifest):
+        if "provider" in declared or "extracted" in declared:
+            raise fail(
+                "the folder's manifest says the synthetic generator made it; a provider or "
+                "extraction date would label synthetic data as real",
+                "extract.provider",
+                "extract provenance",
+            )
+        return Source(str(folder))
+    found = {key: declared.get(key) or manifest.get(key) for key in ("provider", "extracted")}
+    for key, what in (("provider", "provider"), ("extracted", "extraction date (YYYY-MM-DD)")):
+        if not isinstance(found[key], str) or not found[key].strip():
+            raise fail(
+                f"a real extract must declare its {what}: extract: {{folder: ..., "
+                f"provider: ..., extracted: ...}}, or {key!r} in its {MANIFEST}",
+                f"extract.{key}",
+                "extract provenance",
+            )
+    try:
+        date.fromisoformat(found["extracted"])
+    except ValueError:
+        raise fail(
+            f"{found['extracted']!r} is not a date YYYY-MM-DD", "extract.extracted", "date"
+        ) from None
+    return Source(str(folder), found["provider"].strip(), found["extracted"])
+
+
+def current_source() -> Source | None:
+    """The extract the ``extract`` parameter named for this run (``$BBP_EXTRACT``), if any."""
+    given = os.environ.get(EXTRACT_ENV)
+    return Source(**json.loads(given)) if given else None
+
+
+@contextmanager
+def use_source(source: Source | None) -> Iterator[None]:
+    """Within the block (and in kernels started in it) the extract is ``source`` (None: the
+    synthetic default)."""
+    before = os.environ.get(EXTRACT_ENV)
+    if source is None:
+        os.environ.pop(EXTRACT_ENV, None)
+    else:
+        os.environ[EXTRACT_ENV] = json.dumps(asdict(source), sort_keys=True)
+    _CACHES.clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EXTRACT_ENV, None)
+        else:
+            os.environ[EXTRACT_ENV] = before
+        _CACHES.clear()
+
+
+def is_synthetic() -> bool:
+    """Whether the run's extract is synthetic (the default, or a named generated one)."""
+    source = current_source()
+    return source is None or source.provider is None
+
+
 def extract_folder(area_code: str, root: Path | None = None) -> Path:
-    """Where the synthetic extract for ``area_code`` lives: ``data/synthetic/<area_code>``, or
+    """Where the extract for ``area_code`` lives: the folder the ``extract`` parameter named
+    (:func:`current_source`), else the synthetic ``data/synthetic/<area_code>``, or
     ``data/synthetic/NWL/boroughs/<area_code>`` when cut from the eight-borough extract."""
+    source = current_source()
+    if source is not None:
+        return source.path
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return synthetic_dir(root) / EIGHT_BOROUGHS / "boroughs" / area_code
     return synthetic_dir(root) / area_code
@@ -165,6 +308,11 @@ def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
     )
     if key in _VERIFIED:
         return
+    if path.suffix == ".csv":  # columns and types: the contract check
+        _check_rows(table_rows(path), entry["rows"], path)
+        _check_hash(path, name, entry)
+        _VERIFIED.add(key)
+        return
     if stat.st_size == 0:
         raise InputError("file is empty", file=path, rule="readable Parquet")
     try:
@@ -175,24 +323,133 @@ def check_table(folder: Path, name: str, entry: dict[str, Any]) -> None:
             file=path,
             rule="readable Parquet",
         ) from exc
-    if metadata.num_rows != entry["rows"]:
+    _check_rows(metadata.num_rows, entry["rows"], path)
+    if name in SCHEMAS:
+        _check_columns(metadata.schema.to_arrow_schema(), SCHEMAS[name], path)
+    _check_hash(path, name, entry)
+    _VERIFIED.add(key)
+
+
+def _check_rows(found: int, declared: int, path: Path) -> None:
+    if found != declared:
         raise InputError(
-            f"{metadata.num_rows:,} rows; the manifest says {entry['rows']:,}",
+            f"{found:,} rows; the manifest says {declared:,}",
             file=path,
             column="rows",
             rule="extract row count",
         )
-    if name in SCHEMAS:
-        _check_columns(metadata.schema.to_arrow_schema(), SCHEMAS[name], path)
+
+
+def _check_hash(path: Path, name: str, entry: dict[str, Any]) -> None:
     if sha256_file(path) != entry["sha256"]:
         raise InputError(
-            f"table {name!r} differs from its manifest hash (changed after generation; "
-            "regenerate with `bbp data synth`)",
+            f"table {name!r} differs from its manifest hash (changed after the manifest was "
+            "written; regenerate or re-export it)",
             file=path,
             column="sha256",
             rule="extract integrity",
         )
-    _VERIFIED.add(key)
+
+
+def table_rows(path: Path) -> int:
+    """Data rows of a table file (Parquet: from its footer; CSV: counted by DuckDB)."""
+    import duckdb
+
+    from .contract.conform import relation
+
+    with duckdb.connect(":memory:") as con:
+        return int(con.execute(f"SELECT count(*) FROM {relation(path)}").fetchone()[0])
+
+
+def read_table(name: str, area_code: str, root: Path | None = None) -> pd.DataFrame:
+    """A small extract table (``comparators``, ``interventions``) as a frame, from its
+    Parquet or CSV file, typed by the contract. Never for person-level tables: those are
+    read by the measure SQL only."""
+    import duckdb
+
+    from .contract.conform import relation, table_file
+
+    folder = extract_folder(area_code, root)
+    path = table_file(folder, name)
+    if path is None:
+        raise InputError(f"table {name!r} missing", file=folder, rule="contract: table present")
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    with duckdb.connect(":memory:") as con:  # as Arrow: dates as dates, like Parquet
+        table = con.sql(f"SELECT * FROM {relation(path, typed=True)}").to_arrow_table()
+    return table.to_pandas()
+
+
+def describe_folder(folder: Path, root: Path | None = None) -> dict[str, Any]:
+    """The manifest of an extract folder that has none (a warehouse export): each contract
+    table's file, rows and SHA-256, the financial years from the first to the last
+    ``fin_year`` value of its tables, ``synthetic: false`` and its location. Derived once per
+    set of file sizes and times and kept in ``_build/cache/extracts/`` (hashes and counts
+    only). Run after the contract check, which reads every file."""
+    import duckdb
+
+    from .contract import load
+    from .contract.conform import relation, table_file
+
+    contract = load()
+    files = {name: table_file(folder, name) for name in contract.tables}
+    missing = sorted(name for name, path in files.items() if path is None)
+    if missing:
+        raise InputError(
+            f"table {missing[0]!r} missing ({missing[0]}.parquet or {missing[0]}.csv)",
+            file=folder,
+            rule="contract: table present",
+        )
+    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files.values() if p]
+    key = hashlib.sha256(json.dumps([str(folder), stats]).encode()).hexdigest()[:24]
+    cache = build_dir(root) / "cache" / "extracts" / f"{key}.json"
+    if cache.is_file():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    years: set[str] = set()
+    with duckdb.connect(":memory:") as con:
+        for name, path in files.items():
+            if any(field["name"] == "fin_year" for field in contract.fields(name)):
+                query = f"SELECT DISTINCT CAST(fin_year AS VARCHAR) FROM {relation(path)}"
+                years |= {y for (y,) in con.execute(query).fetchall() if y}
+    if not years:
+        raise InputError(
+            "no fin_year values: the periods the extract covers are unknown",
+            file=folder,
+            column="fin_year",
+            rule="extract coverage",
+        )
+    manifest = {
+        "location": str(folder),
+        "periods": list(periods.between(min(years), max(years))),
+        "synthetic": False,
+        "tables": {
+            name: {"file": path.name, "rows": table_rows(path), "sha256": sha256_file(path)}
+            for name, path in files.items()
+            if path is not None
+        },
+    }
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    partial.replace(cache)
+    return manifest
+
+
+def manifest_of(folder: Path, root: Path | None = None) -> dict[str, Any]:
+    """The manifest of an extract folder as it stands: its ``manifest.json``, or the
+    derived one (:func:`describe_folder`)."""
+    if (folder / MANIFEST).is_file():
+        return read_manifest(folder)
+    return describe_folder(folder, root)
+
+
+def folder_manifest(folder: Path, root: Path | None = None) -> dict[str, Any]:
+    """The manifest of an extract folder, verified: its ``manifest.json`` with every table
+    checked against it (:func:`verify_extract`), or, when it has none, derived
+    (:func:`describe_folder`)."""
+    if (folder / MANIFEST).is_file():
+        return verify_extract(folder)
+    return describe_folder(folder, root)
 
 
 _ARROW_TYPES: dict[str, Callable[[pa.DataType], bool]] = {
@@ -238,6 +495,12 @@ def check_extract(area_code: str, seed: int, root: Path | None = None) -> tuple[
     generated. Returns what was found (for the report) and the periods the data will cover;
     InputError on a damaged extract."""
     folder = extract_folder(area_code, root)
+    named = current_source()
+    if named is not None:
+        manifest = folder_manifest(folder, root)
+        covered = covered_periods(manifest, folder / MANIFEST)
+        found = f"extract {folder} ({describe_source(named)}) verified"
+        return f"{found} ({len(manifest['tables'])} tables, {_span(covered)})", covered
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         source, covered = check_extract(EIGHT_BOROUGHS, seed, root)
         if not (folder / MANIFEST).is_file():
@@ -305,6 +568,10 @@ def ensure_extract(
     :func:`synthetic_window`; an existing one is checked against its manifest hashes."""
     folder = extract_folder(area_code, root)
     say = progress or (lambda _message: None)
+    named = current_source()
+    if named is not None:
+        say(f"checking the extract {folder} ({describe_source(named)})")
+        return folder_manifest(folder, root)
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return _ensure_borough_view(area_code, seed, root, say)
     if _is_current(folder, seed, root):
@@ -483,9 +750,47 @@ def measures(
     return frame.reset_index(drop=True)
 
 
+def describe_source(source: Source) -> str:
+    """The named extract in a few words: provider and extraction date, or synthetic."""
+    if source.provider is None:
+        return "synthetic, made by the generator"
+    return f"{source.provider}, extracted {source.extracted}"
+
+
+def origin() -> str:
+    """Where the run's person-level figures come from, for a source line: "Synthetic
+    WSIC-shaped extract", or a real extract's provider and extraction date."""
+    source = current_source()
+    if source is None or source.provider is None:
+        return "Synthetic WSIC-shaped extract"
+    return f"Extract from {source.provider}, extracted {source.extracted}"
+
+
+def data_kind() -> str:
+    """The run's person-level data in two or three words, e.g. beside "Key messages":
+    "synthetic data", or a real extract's provider and extraction date."""
+    source = current_source()
+    if source is None or source.provider is None:
+        return "synthetic data"
+    return f"{source.provider} data, extracted {source.extracted}"
+
+
 def synthetic_label(area_code: str = "E09000015", seed: int = 20220401) -> str:
-    """One sentence labelling figures drawn from the synthetic extract."""
+    """One sentence labelling figures drawn from the run's extract: the synthetic
+    generator's seed and calibration, or, for a real extract the ``extract`` parameter
+    names, its provider and extraction date (the only place either label is made)."""
     from .synth import GENERATOR_VERSION
+
+    source = current_source()
+    if source is not None and source.provider is not None:
+        taken = date.fromisoformat(source.extracted or "").strftime("%-d %B %Y")
+        return (
+            f"Data: the person-level extract provided by {source.provider}, extracted on "
+            f"{taken}, aggregated before publication; no person's record is shown."
+        )
+    if source is not None:
+        manifest = read_manifest(source.path)
+        area_code, seed = str(manifest.get("area", area_code)), int(manifest.get("seed", seed))
 
     calibration = (
         "calibrated to published Harrow (E09000015) figures"
@@ -501,12 +806,22 @@ def synthetic_label(area_code: str = "E09000015", seed: int = 20220401) -> str:
 
 def data_inputs(area_code: str, seed: int, root: Path | None = None) -> list[Path]:
     """Every data file a notebook may read for ``area_code``: the extract's manifest (which
-    hashes its tables), the cached measures and the project's data folders other than the
+    hashes its tables; for a named extract, with its provider and date, in the build cache),
+    the cached measures and the project's data folders other than the
     synthetic extracts (reference tables, delivery tracker). Run :func:`prepare` first."""
     root = root or project_root()
-    manifest = read_manifest(extract_folder(area_code, root))
+    folder = extract_folder(area_code, root)
+    manifest = folder_manifest(folder, root)
     others = [p for p in (root / "data").iterdir() if p.name != "synthetic"]
-    return [extract_folder(area_code, root) / MANIFEST, measures_cache(manifest, root), *others]
+    described = folder / MANIFEST
+    named = current_source()
+    if named is not None:  # the named extract: its manifest and provenance (labels change)
+        text = json.dumps({"source": asdict(named), "manifest": manifest}, sort_keys=True)
+        key = hashlib.sha256(text.encode()).hexdigest()[:24]
+        described = build_dir(root) / "cache" / "extracts" / f"source-{key}.json"
+        described.parent.mkdir(parents=True, exist_ok=True)
+        described.write_text(text, encoding="utf-8")
+    return [described, measures_cache(manifest, root), *others]
 
 
 def borough_parameters(area: str) -> dict[str, str]:

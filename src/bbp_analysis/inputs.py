@@ -14,11 +14,16 @@ column, rule) on the first rule broken:
 5. each edition's PCN against the PCN list;
 6. the delivery tracker (``data/delivery/``);
 7. the notebook templates' ``parameters`` cells;
-8. the extract against its manifest: each table present, a readable Parquet file with the
-   manifest's row count and its schema's columns, and the manifest's SHA-256; then each
-   edition's period against the periods the data cover: those of the manifest for an extract
-   used as it is, or those the synthetic extract will cover once generated (2019-20 through
-   the latest period file, :func:`bbp_analysis.extract.check_extract`).
+8. the extract each edition reads: the synthetic one, or the folder its ``extract``
+   parameter names (provider and extraction date declared,
+   :func:`bbp_analysis.extract.source_from_params`); against its manifest (each table
+   present, a readable Parquet file with the manifest's row count and its schema's columns,
+   or a CSV file with that row count, and the manifest's SHA-256) and against the extract
+   contract (a named extract first against the contract: it may have no manifest); then each
+   edition's period against the periods the data cover: those of the manifest (or, with none,
+   of its ``fin_year`` values) for an extract used as it is, or those the synthetic extract
+   will cover once generated (2019-20 through the latest period file,
+   :func:`bbp_analysis.extract.check_extract`).
 
 Nothing is generated or written. A file check whose files' bytes already passed in this
 process is not repeated (the rules depend on nothing else), so a build after a validate, or
@@ -267,19 +272,28 @@ def _check_edition(run_params: dict[str, Any], root: Path) -> None:
 
 
 def _check_extracts(editions: list[dict[str, Any]], root: Path, area: str | None) -> list[str]:
-    """Check each extract the editions read (against its manifest, then its contract), then
-    each edition's period against the periods that extract covers; return what was found,
-    for the report."""
+    """Check each extract the editions read (against its manifest, then its contract; a
+    named extract, which may have no manifest, against its contract first), then each
+    edition's period against the periods that extract covers; return what was found, for
+    the report."""
+    groups: dict[tuple[str, int, extract.Source | None], list[dict[str, Any]]] = {}
+    for run_params in editions:
+        source = extract.source_from_params(run_params, root)
+        key = (run_params["area_code"], run_params["synthetic_seed"], source)
+        groups.setdefault(key, []).append(run_params)
+    pcns = None if area else known_pcns(root)  # the PCN table is the default area's
     found = []
-    for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
-        summary, covered = extract.check_extract(area_code, seed, root)
-        found.append(summary)
-        pcns = None if area else known_pcns(root)  # the PCN table is the default area's
-        found.append(check_extract_contract(area_code, seed, root, pcns))
-        for run_params in editions:
-            if (run_params["area_code"], run_params["synthetic_seed"]) == (area_code, seed):
-                period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
-                check_period_covered(run_params["period"], covered, file=period_file)
+    for (area_code, seed, source), group in sorted(groups.items(), key=lambda g: str(g[0])):
+        with extract.use_source(source):
+            if source is not None:
+                contract = check_extract_contract(area_code, seed, root, pcns)
+            summary, covered = extract.check_extract(area_code, seed, root)
+            if source is None:
+                contract = check_extract_contract(area_code, seed, root, pcns)
+        found += [summary, contract]
+        for run_params in group:
+            period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
+            check_period_covered(run_params["period"], covered, file=period_file)
     return found
 
 

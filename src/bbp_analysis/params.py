@@ -53,6 +53,14 @@ SPEC: dict[str, Spec] = {
     "synthetic_seed": Spec(
         (int,), True, "Seed of the synthetic extract used when no real one is given."
     ),
+    "extract": Spec(
+        (str, dict, type(None)),
+        False,
+        "The person-level extract: a folder of Parquet or CSV tables (absolute or relative to "
+        "the project), or {folder, provider, extracted: YYYY-MM-DD}; null: the synthetic "
+        "extract (rules: bbp_analysis/extract.py, source_from_params).",
+        required=False,
+    ),
     "plus_groups": Spec(
         (list,),
         True,

@@ -376,6 +376,19 @@ def build_editions(
     return {period: folder / "_build" / "html" for period, folder in folders.items()}
 
 
+def by_source(
+    editions: list[dict[str, Any]], root: Path
+) -> list[tuple[extract.Source | None, list[dict[str, Any]]]]:
+    """``editions`` grouped by the extract their ``extract`` parameter names (in period
+    order of each group's first edition): kernels learn the extract from the process
+    environment (:func:`bbp_analysis.extract.use_source`), so one group is built at a time."""
+    groups: dict[str, tuple[extract.Source | None, list[dict[str, Any]]]] = {}
+    for run_params in sorted(editions, key=lambda p: p["period"]):
+        source = extract.source_from_params(run_params, root)
+        groups.setdefault(repr(source), (source, []))[1].append(run_params)
+    return list(groups.values())
+
+
 def audit_disclosure(
     stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None], root: Path
 ) -> None:
@@ -460,14 +473,21 @@ def _build(
             f"({run_params['area_code']})"
             + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
         )
-    for area_code, seed in sorted({(p["area_code"], p["synthetic_seed"]) for p in editions}):
-        extract.prepare(area_code, seed, root, progress, engine)
+    data = {
+        (p["area_code"], p["synthetic_seed"], extract.source_from_params(p, root)) for p in editions
+    }
+    for area_code, seed, source in sorted(data, key=str):
+        with extract.use_source(source):
+            extract.prepare(area_code, seed, root, progress, engine)
     stage = out.with_name(f".{out.name}.staging")
     if stage.exists():
         shutil.rmtree(stage)
     succeeded = False
     try:
-        built = build_editions(editions, stage, root, progress, jobs)
+        built: dict[str, Path] = {}
+        for source, group in by_source(editions, root):
+            with extract.use_source(source):
+                built.update(build_editions(group, stage, root, progress, jobs))
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
         audit_disclosure(stage, editions, progress, root)

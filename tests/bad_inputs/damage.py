@@ -247,3 +247,56 @@ def rewrite_table(change: Callable[[pa.Table], pa.Table]) -> Callable[[Path, str
         replace(project, str(manifest_path.relative_to(project)), json.dumps(manifest))
 
     return damage
+
+
+#: A warehouse export for the ``extract`` parameter: a small extract from another seed, as
+#: CSV files with no manifest (generated once, under the git-ignored ``_build/``).
+WAREHOUSE = ROOT / "_build" / "test-fixtures" / "warehouse-seed-13"
+WAREHOUSE_DECLARED = '{folder: warehouse, provider: "Test warehouse", extracted: "2026-05-01"}'
+
+
+def warehouse_export() -> Path:
+    """:data:`WAREHOUSE`, written when absent (complete or not at all)."""
+    if not WAREHOUSE.is_dir():
+        import shutil
+        import tempfile
+
+        import duckdb
+
+        from bbp_analysis.contract import load
+        from bbp_analysis.synth.generate import generate
+
+        WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=WAREHOUSE.parent) as scratch:
+            parquet, out = Path(scratch, "parquet"), Path(scratch, "csv")
+            generate(scale=0.02, seed=13, out_dir=parquet)
+            out.mkdir()
+            with duckdb.connect(":memory:") as con:
+                for name in load().tables:
+                    source, target = parquet / f"{name}.parquet", out / f"{name}.csv"
+                    con.execute(
+                        f"COPY (SELECT * FROM read_parquet('{source}')) TO '{target}' (HEADER)"
+                    )
+            shutil.move(out, WAREHOUSE)
+    return WAREHOUSE
+
+
+def named_extract(
+    declared: str = WAREHOUSE_DECLARED,
+    table: str | None = None,
+    damage_table: Callable[[Path, str], None] | None = None,
+) -> Callable[[Path, str], None]:
+    """Set ``extract: <declared>`` in the parameters file named, with the warehouse export
+    linked into the project's ``warehouse/`` folder and ``damage_table`` applied to
+    ``warehouse/<table>.csv``."""
+
+    def damage(project: Path, name: str) -> None:
+        folder = project / "warehouse"
+        folder.mkdir()
+        for path in warehouse_export().iterdir():
+            (folder / path.name).symlink_to(path)
+        if table is not None and damage_table is not None:
+            damage_table(project, f"warehouse/{table}.csv")
+        replace(project, name, read(project, name) + f"extract: {declared}\n".encode())
+
+    return damage

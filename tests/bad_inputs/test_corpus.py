@@ -475,6 +475,84 @@ def _period_file(period: str, meeting: str) -> Damage:
     return lambda p, n: d.replace(p, n, d.period_file(period, meeting))
 
 
+WAREHOUSE_CSV = "warehouse/persons.csv"
+# The extract parameter (parameters/defaults.yaml): a folder of CSV tables, a warehouse
+# export with no manifest, in the project's warehouse/ folder.
+EXTRACT_PARAMETER = [
+    # not damage: the export with its provider and extraction date is accepted by both
+    Case("extract-csv-folder", "parameters/defaults.yaml", d.named_extract(), None),
+    Case(
+        "extract-folder-missing",
+        "parameters/defaults.yaml",
+        d.named_extract("no-such-folder"),
+        "extract folder exists",
+        column="extract",
+    ),
+    Case(
+        "extract-wrong-type",
+        "parameters/defaults.yaml",
+        d.named_extract("5"),
+        "parameter type",
+        column="extract",
+    ),
+    Case(
+        "extract-unknown-key",
+        "parameters/defaults.yaml",
+        d.named_extract("{folder: warehouse, supplier: NWL}"),
+        "extract parameter",
+        column="extract.supplier",
+    ),
+    Case(
+        "extract-no-provider",
+        "parameters/defaults.yaml",
+        d.named_extract("warehouse"),
+        "extract provenance",
+        column="extract.provider",
+    ),
+    Case(
+        "extract-date-not-iso",
+        "parameters/defaults.yaml",
+        d.named_extract('{folder: warehouse, provider: NWL, extracted: "1/5/2026"}'),
+        "date",
+        column="extract.extracted",
+    ),
+    Case(
+        "extract-column-renamed",
+        "parameters/defaults.yaml",
+        d.named_extract(table="persons", damage_table=d.rename_column("sex", "gender")),
+        "contract: column names",
+        column="gender",
+        names=WAREHOUSE_CSV,
+    ),
+    Case(
+        "extract-code-outside-its-list",
+        "parameters/defaults.yaml",
+        d.named_extract(table="persons", damage_table=d.set_cell(3, "ethnic_category", "Q")),
+        "contract: code list ethnic_category",
+        row=3,
+        column="ethnic_category",
+        names=WAREHOUSE_CSV,
+    ),
+    Case(
+        "extract-date-not-a-date",
+        "parameters/defaults.yaml",
+        d.named_extract(
+            table="persons", damage_table=d.set_cell(2, "registered_from", "2021-13-01")
+        ),
+        "contract: type date",
+        row=2,
+        column="registered_from",
+        names=WAREHOUSE_CSV,
+    ),
+    Case(
+        "extract-table-missing",
+        "parameters/defaults.yaml",
+        d.named_extract(table="workforce", damage_table=lambda p, n: (p / n).unlink()),
+        "contract: table present",
+        names="warehouse",
+    ),
+]
+
 SPECIFIC = [
     Case(
         "period-before-the-data",
@@ -721,6 +799,7 @@ CASES = [
     *seed_cases(),
     *document_cases(),
     *SPECIFIC,
+    *EXTRACT_PARAMETER,
 ]
 
 

@@ -102,11 +102,28 @@ def test_every_enum_is_its_code_list():
 def test_a_renamed_column_is_refused_naming_file_column_and_rule(small, tmp_path):
     folder = _copy(small, tmp_path / "x", "persons", lambda t: t.replace(",sex,", ",gender,", 1))
     assert _lines(folder) == [
-        f"{folder / 'persons.csv'}: column 'sex': contract: column present: "
-        "column missing (named in the contract)",
-        f"{folder / 'persons.csv'}: column 'gender': contract: no other columns: "
-        "column not in the contract (renamed?)",
+        f"{folder / 'persons.csv'}: column 'gender': contract: column names: "
+        "column not in the contract, in place of 'sex' (renamed?)",
     ]
+
+
+def test_two_renamed_columns_are_four_problems(small, tmp_path):
+    folder = _copy(
+        small,
+        tmp_path / "x",
+        "persons",
+        lambda t: t.replace(",sex,", ",gender,", 1).replace(",carer", ",cares", 1),
+    )
+    lines = _lines(folder)
+    assert [line.split(": ")[1:3] for line in lines] == [
+        ["column 'sex'", "contract"],
+        ["column 'carer'", "contract"],
+        ["column 'gender'", "contract"],
+        ["column 'cares'", "contract"],
+    ]
+    assert [line.split(": ")[3] for line in lines] == ["column present"] * 2 + [
+        "no other columns"
+    ] * 2
 
 
 def _set(table_text: str, column: str, row: int, value: str) -> str:

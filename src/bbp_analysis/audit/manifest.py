@@ -3,8 +3,9 @@
 ``<site>/<period>/manifest.json`` records what an auditor needs to reproduce the edition: the
 code version (git commit and a SHA-256 over the package source), the lock file's SHA-256,
 the parameters (credentials and connection strings redacted), the SHA-256 of every input
-file, the installed package versions, start and end time (UTC), every glued value, and for
-every figure and table its identifier and the SHA-256 of its data (the CSV download) and, for
+file, the extract read (location, provider and extraction date or synthetic, table hashes),
+the installed package versions, start and end time (UTC), every glued value, and for every
+figure and table its identifier and the SHA-256 of its data (the CSV download) and, for
 figures, of the PNG drawn. Glued values and items are read back from the executed notebooks:
 :mod:`bbp_analysis.publish` stamps each figure and table with a passport block whose
 ``data-bbp-*`` attributes carry the hashes.
@@ -26,7 +27,14 @@ from typing import Any
 import nbformat
 
 from ..errors import BuildError, InputError
-from ..extract import extract_folder, sha256_file
+from ..extract import (
+    current_source,
+    extract_folder,
+    extract_hash,
+    is_synthetic,
+    manifest_of,
+    sha256_file,
+)
 
 MANIFEST_NAME = "manifest.json"
 REDACTED = "[redacted]"
@@ -113,15 +121,35 @@ def package_versions() -> dict[str, str]:
 
 def input_paths(params: dict[str, Any], root: Path) -> list[Path]:
     """Every file an edition reads: its parameters files, the book sources, the reference
-    data and the data extract."""
+    data and the synthetic extract (a named extract: :func:`extract_record`)."""
     paths = [
         root / "parameters" / "defaults.yaml",
         root / "parameters" / f"{params['period']}.yaml",
     ]
     paths += [root / name for name in INPUT_FILES]
-    for folder in (*INPUT_FOLDERS, extract_folder(params["area_code"], root)):
-        paths += [p for p in sorted((root / folder).rglob("*")) if p.is_file()]
+    folders = [root / folder for folder in INPUT_FOLDERS]
+    if current_source() is None:  # a named extract is recorded apart (extract_record)
+        folders.append(extract_folder(params["area_code"], root))
+    for folder in folders:
+        paths += [p for p in sorted(folder.rglob("*")) if p.is_file()]
     return [p for p in paths if p.is_file() and "__pycache__" not in p.parts]
+
+
+def extract_record(params: dict[str, Any], root: Path) -> dict[str, Any]:
+    """The extract the edition read: its location, whether it is synthetic, its declared
+    provider and extraction date, its hash and each table file's SHA-256 (from its
+    verified or derived manifest). Run inside the edition's :func:`use_source`."""
+    folder = extract_folder(params["area_code"], root)
+    manifest = manifest_of(folder, root)
+    source = current_source()
+    return {
+        "location": str(folder),
+        "synthetic": is_synthetic(),
+        "provider": source.provider if source else None,
+        "extracted": source.extracted if source else None,
+        "sha256": extract_hash(manifest),
+        "tables": {e["file"]: e["sha256"] for _, e in sorted(manifest["tables"].items())},
+    }
 
 
 def input_hashes(params: dict[str, Any], root: Path) -> dict[str, str]:
@@ -197,6 +225,7 @@ def edition_manifest(
         "lock_sha256": lock_hash(root),
         "parameters": redact(params),
         "inputs": input_hashes(params, root),
+        "extract": extract_record(params, root),
         "packages": package_versions(),
         **run_outputs((book_stage / "book").glob("*.ipynb")),
     }

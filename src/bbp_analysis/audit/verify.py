@@ -50,33 +50,34 @@ def rerun(
     from ..pipeline import assemble_results, notebook_jobs, stage_sources, writes_results
 
     params = rerun_parameters(manifest, root)
-    extract.prepare(params["area_code"], params["synthetic_seed"], root, progress)
-    book_stage = work / "edition"
-    stage_sources(root, book_stage)
-    jobs = notebook_jobs(params, book_stage, root)
-    chapters = [job for job in jobs if writes_results(job.template)]
-    readers = [
-        job
-        for job in jobs
-        if job not in chapters and (notebooks is None or job.template.name in notebooks)
-    ]
-    writers = chapters
-    if notebooks is not None and not readers:
-        writers = [job for job in chapters if job.template.name in notebooks]
-    outputs: dict[str, Any] = {}
-    for job in writers:
-        _execute(job, params["cell_timeout_seconds"], root, progress)
-    if chapters and writers == chapters:
-        path = assemble_results(params["period"], book_stage, chapters)
-        outputs["results"] = results.record(path)
-    for job in readers:
-        _execute(job, params["cell_timeout_seconds"], root, progress)
-    shown = [
-        job.output
-        for job in writers + readers
-        if notebooks is None or job.template.name in notebooks
-    ]
-    outputs.update(run_outputs(shown))
+    with extract.use_source(extract.source_from_params(params, root)):
+        extract.prepare(params["area_code"], params["synthetic_seed"], root, progress)
+        book_stage = work / "edition"
+        stage_sources(root, book_stage)
+        jobs = notebook_jobs(params, book_stage, root)
+        chapters = [job for job in jobs if writes_results(job.template)]
+        readers = [
+            job
+            for job in jobs
+            if job not in chapters and (notebooks is None or job.template.name in notebooks)
+        ]
+        writers = chapters
+        if notebooks is not None and not readers:
+            writers = [job for job in chapters if job.template.name in notebooks]
+        outputs: dict[str, Any] = {}
+        for job in writers:
+            _execute(job, params["cell_timeout_seconds"], root, progress)
+        if chapters and writers == chapters:
+            path = assemble_results(params["period"], book_stage, chapters)
+            outputs["results"] = results.record(path)
+        for job in readers:
+            _execute(job, params["cell_timeout_seconds"], root, progress)
+        shown = [
+            job.output
+            for job in writers + readers
+            if notebooks is None or job.template.name in notebooks
+        ]
+        outputs.update(run_outputs(shown))
     return outputs
 
 

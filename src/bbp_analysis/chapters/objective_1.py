@@ -46,8 +46,7 @@ def comparators(params: dict, measure: str) -> pd.DataFrame:
     """Benchmark values of one measure from the extract's comparator table: ``period, area,
     value, origin`` (origin "plan" = printed in the partnership plan, "simulated" = synthetic
     comparator); periods as ``2025-26``; areas NWL, London, England."""
-    path = extract.extract_folder(params["area_code"]) / "comparators.parquet"
-    table = pd.read_parquet(path)
+    table = extract.read_table("comparators", params["area_code"])
     table = table[table["Indicator ID"] == measure]
     out = pd.DataFrame(
         {
@@ -152,9 +151,9 @@ def headline_pm1(params: dict) -> Headline:
         status_text=text,
         readings=readings,
         anchor=f"{PAGE}#pm1-decay-trend",
-        synthetic=True,
+        synthetic=extract.is_synthetic(),
         source=(
-            f"Synthetic WSIC-shaped oral health survey extract, {row['period']}; baseline, "
+            f"{extract.origin()} (oral health survey), {row['period']}; baseline, "
             "London and England figures and target from the Harrow Borough Partnership "
             "Plan, section 4"
         ),
@@ -376,9 +375,9 @@ def headline_pm2(params: dict) -> list[Headline]:
                 status_text=text,
                 readings=readings,
                 anchor=f"{PAGE}#pm2-access-{rating}-groups",
-                synthetic=True,
+                synthetic=extract.is_synthetic(),
                 source=(
-                    f"Synthetic GP Patient Survey-shaped responses, {params['period']}; "
+                    f"{extract.origin()} (GP Patient Survey responses), {params['period']}; "
                     "baseline, comparators and target from the Harrow Borough Partnership "
                     "Plan, section 4"
                 ),

@@ -169,8 +169,7 @@ def nwl_value(row: Row, params: dict) -> tuple[float, str]:
     "plan"); (nan, "") when the table holds none."""
     if row.comparator is None:
         return float("nan"), ""
-    path = extract.extract_folder(params["area_code"]) / "comparators.parquet"
-    table = pd.read_parquet(path)
+    table = extract.read_table("comparators", params["area_code"])
     period = params["period"].replace("-", "/")
     table = table[
         (table["Indicator ID"] == row.comparator)

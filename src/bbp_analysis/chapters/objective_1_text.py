@@ -9,6 +9,7 @@ from IPython.display import HTML, Markdown
 
 from .. import report
 from ..catalogue import for_objective, indicator
+from ..extract import data_kind
 from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
 from ..reference import load_reference
@@ -164,7 +165,7 @@ def key_messages(params: dict) -> Markdown:
             f"{last['period']}; since {change['first']} the gap "
             f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
         )
-    return Markdown(f"**Key messages** (synthetic data; {where})\n\n" + "\n".join(lines))
+    return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 
 
 def headline_table(params: dict) -> HTML:

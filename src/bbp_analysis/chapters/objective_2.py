@@ -208,8 +208,7 @@ def headline_measures(params: dict) -> list[Headline]:
     params = {**params, "pcn": None}
     period = params["period"]
     source = (
-        f"Synthetic WSIC-shaped extract, {period}; targets from the Harrow Borough "
-        "Partnership Plan, section 4"
+        f"{extract.origin()}, {period}; targets from the Harrow Borough Partnership Plan, section 4"
     )
     out = []
     for number, spec_id, query, measure, anchor in (
@@ -233,7 +232,7 @@ def headline_measures(params: dict) -> list[Headline]:
                 status=status,
                 status_text=text,
                 anchor=f"{PAGE}#{anchor}",
-                synthetic=True,
+                synthetic=extract.is_synthetic(),
                 source=source,
                 **trend_fields(table),
                 readings=(change,) if change else (),
@@ -270,7 +269,7 @@ def headline_measures(params: dict) -> list[Headline]:
                 "miss)."
             ),
             anchor=f"{PAGE}#pm4-turnover-organisation",
-            synthetic=True,
+            synthetic=extract.is_synthetic(),
             source=source,
             **trend_fields(table),
         )
@@ -478,8 +477,7 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
     """Neighbourhood-team interventions built into the extract, as chart annotations: each
     programme's start in the named PCN, or its first start in any PCN (negative controls left
     out)."""
-    path = extract.extract_folder(params["area_code"]) / "interventions.parquet"
-    table = pd.read_parquet(path)
+    table = extract.read_table("interventions", params["area_code"])
     table = table[~table["negative_control"]]
     if params.get("pcn"):
         table = table[table["pcn_name"] == params["pcn"]]

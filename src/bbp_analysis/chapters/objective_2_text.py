@@ -7,6 +7,7 @@ from IPython.display import HTML, Markdown
 
 from .. import judgement, report
 from ..catalogue import indicator
+from ..extract import data_kind
 from ..publish import show_table
 from ..report import status_columns, status_table
 from . import objective_2 as o2
@@ -72,7 +73,7 @@ def key_messages(params: dict) -> Markdown:
         + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
         "Harrow = 100: with several networks compared, only a clear difference is named)."
     )
-    return Markdown("**Key messages** (synthetic data)\n\n" + "\n".join(lines))
+    return Markdown(f"**Key messages** ({data_kind()})\n\n" + "\n".join(lines))
 
 
 def headline_table(params: dict) -> HTML:

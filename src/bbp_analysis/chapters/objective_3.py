@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from .. import judgement
+from .. import extract, judgement
 from ..catalogue import indicator
 from ..disclosure import suppress_ratio
 from ..figures import spc_figure
@@ -169,8 +169,8 @@ def headline_measures(params: dict) -> list[Headline]:
             status=str(status["status"]),
             status_text=str(status["text"]),
             anchor=ANCHOR,
-            synthetic=True,
-            source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
+            synthetic=extract.is_synthetic(),
+            source=f"{extract.origin()}, {params['period']}; condition list, baseline "
             "and target from the Harrow Borough Partnership Plan, section 4",
             **trend_fields(trend),
             readings=status["readings"],

@@ -116,7 +116,7 @@ def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.Data
     holds dates and PCN names, no person-level data. ``effect_size`` is the effect built
     into the synthetic data (1.0 for negative controls)."""
     extract.measures("o3_its_monthly", area_code=area_code, seed=seed, area_type="borough")
-    frame = pd.read_parquet(extract.extract_folder(area_code) / "interventions.parquet")
+    frame = extract.read_table("interventions", area_code)
     frame["start_date"] = pd.to_datetime(frame["start_date"])
     return frame.sort_values(
         ["intervention", "outcome", "start_date", "pcn_name"], ignore_index=True

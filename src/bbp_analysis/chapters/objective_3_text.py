@@ -6,6 +6,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from .. import catalogue
+from ..extract import data_kind
 from ..figures import its_chart
 from ..publish import show_figure
 from . import objective_3_its as its
@@ -69,7 +70,7 @@ def key_messages(
     """The chapter's key messages, each stated only as far as its test supports it."""
     borough = pm5.iloc[0]
     lines = [
-        "**Key messages** (synthetic data)",
+        f"**Key messages** ({data_kind()})",
         "",
         f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
         f"six long-term conditions per 1,000 registered people in {params['period']}; target "

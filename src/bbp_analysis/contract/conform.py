@@ -3,12 +3,13 @@
 Each table is ``<table>.parquet`` or ``<table>.csv`` (header row, comma-separated, dates
 ``YYYY-MM-DD``, booleans ``true``/``false``, empty = null) in the folder. The rules, in order:
 every table present; every column present (extra columns are refused too, so that a renamed
-column is named); each column's type (Parquet: the file's declared type; CSV: every value
-casts); then, for each column, ``required`` (no empty value), code list, pattern (full
-match), financial year (``x-financialYear``: 2024-25, not 2024-26), minimum and maximum,
-each found by one scan of the table that keeps the first offending row; then the primary
-key unique and every foreign key resolving. Each problem is one :class:`InputError` naming
-file, 1-based data row (where it applies), column and rule.
+column is named: one missing and one extra column in a file are one problem, a rename); each
+column's type (Parquet: the file's declared type; CSV: every value casts); then, for each
+column, ``required`` (no empty value), code list, pattern (full match), financial year
+(``x-financialYear``: 2024-25, not 2024-26), minimum and maximum, each found by one scan of
+the table that keeps the first offending row; then the primary key unique and every foreign
+key resolving. Each problem is one :class:`InputError` naming file, 1-based data row (where
+it applies), column and rule.
 
 The result is cached per process by the folder's files' names, sizes and modification
 times, so a build after a validate scans once.
@@ -141,6 +142,25 @@ def _source(path: Path) -> str:
     )
 
 
+def relation(path: Path, typed: bool = False) -> str:
+    """A DuckDB relation over a table file, read where it lies (never loaded into pandas):
+    Parquet as stored; CSV with its header's columns, as text or, ``typed``, each column
+    of the contract cast to its type (dates YYYY-MM-DD)."""
+    file = _literal(path.as_posix())
+    if path.suffix == ".parquet":
+        return f"read_parquet({file})"
+    declared = {}
+    if typed:
+        declared = {f["name"]: SQL_TYPES[f["type"]] for f in load().tables[path.stem]["fields"]}
+    columns = ", ".join(
+        f"{_literal(name)}: {_literal(declared.get(name, 'VARCHAR'))}" for name in _csv_header(path)
+    )
+    return (
+        f"read_csv({file}, header = true, auto_detect = false, columns = {{{columns}}}, "
+        "delim = ',', quote = '\"', escape = '\"', dateformat = '%Y-%m-%d')"
+    )
+
+
 def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     rows = con.execute(f"DESCRIBE SELECT * FROM {_source(path)}").fetchall()
     return {name: kind for name, kind, *_ in rows if name not in ("_row", "file_row_number")}
@@ -152,26 +172,36 @@ def _shape(
     """Columns present, none extra, and (Parquet) of the declared type."""
     found = _columns(con, path)
     declared = [f["name"] for f in fields]
-    problems = [
-        InputError(
-            "column missing (named in the contract)",
-            file=path,
-            column=name,
-            rule="contract: column present",
-        )
-        for name in declared
-        if name not in found
-    ]
-    problems += [
-        InputError(
-            "column not in the contract (renamed?)",
-            file=path,
-            column=name,
-            rule="contract: no other columns",
-        )
-        for name in found
-        if name not in declared
-    ]
+    missing = [name for name in declared if name not in found]
+    extra = [name for name in found if name not in declared]
+    if len(missing) == len(extra) == 1:  # one problem: a column renamed
+        problems = [
+            InputError(
+                f"column not in the contract, in place of {missing[0]!r} (renamed?)",
+                file=path,
+                column=extra[0],
+                rule="contract: column names",
+            )
+        ]
+    else:
+        problems = [
+            InputError(
+                "column missing (named in the contract)",
+                file=path,
+                column=name,
+                rule="contract: column present",
+            )
+            for name in missing
+        ]
+        problems += [
+            InputError(
+                "column not in the contract (renamed?)",
+                file=path,
+                column=name,
+                rule="contract: no other columns",
+            )
+            for name in extra
+        ]
     if path.suffix == ".parquet":
         for field in fields:
             kind = found.get(field["name"])

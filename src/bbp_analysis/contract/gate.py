@@ -30,6 +30,8 @@ def contract_digest() -> str:
 def _current(area_code: str, seed: int, root: Path) -> bool:
     """Whether the extract the build would use exists and would be used as it is."""
     folder = extract.extract_folder(area_code, root)
+    if extract.current_source() is not None:  # a named extract is never regenerated
+        return True
     if not (folder / extract.MANIFEST).is_file():
         return False
     if extract.from_eight_boroughs() and area_code != extract.EIGHT_BOROUGHS:
@@ -38,6 +40,16 @@ def _current(area_code: str, seed: int, root: Path) -> bool:
             "source_hash"
         ) == extract.extract_hash(extract.read_manifest(source))
     return extract._is_current(folder, seed, root)
+
+
+def _identity(folder: Path) -> object:
+    """What identifies the extract's bytes: its manifest's hash (verified before), or, for a
+    folder without a manifest (checked before its hashes are taken), its location and each
+    file's name, size and modification time."""
+    if (folder / extract.MANIFEST).is_file():
+        return extract.extract_hash(extract.read_manifest(folder))
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".parquet", ".csv"))
+    return [str(folder), [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]]
 
 
 def _read_cache(cache: Path) -> Conformance | None:
@@ -58,15 +70,14 @@ def check_extract_contract(
     :class:`~.conform.ExtractRefused` naming each problem when it breaks the contract. An
     extract the build will generate or cut again is left to the generator's own check.
     Run after :func:`bbp_analysis.extract.check_extract`, which verifies the manifest's
-    hashes, so the manifest's hash identifies the checked bytes."""
+    hashes, so the manifest's hash identifies the checked bytes (a folder without a manifest
+    is identified by its files' sizes and times)."""
     if not _current(area_code, seed, root):
         return f"extract {area_code}: contract checked when it is generated"
     folder = extract.extract_folder(area_code, root)
     names = sorted(pcns) if pcns is not None else None
     key = hashlib.sha256(
-        json.dumps(
-            [extract.extract_hash(extract.read_manifest(folder)), contract_digest(), names]
-        ).encode()
+        json.dumps([_identity(folder), contract_digest(), names]).encode()
     ).hexdigest()[:24]
     cache = build_dir(root) / "cache" / "contract" / f"{key}.json"
     result = _RESULTS.get(key) or _read_cache(cache)

@@ -1,4 +1,4 @@
-"""Run the measure SQL files on DuckDB over an extract's Parquet files.
+"""Run the measure SQL files on DuckDB over an extract's Parquet or CSV files.
 
 Each ``sql/<name>.sql`` file starts with a one-line ``-- description`` and may declare, in
 further leading comment lines, ``-- period_type: fin_year|month``, ``-- areas: ...`` and
@@ -21,9 +21,11 @@ registered and alive on 1 October of a financial year, with ``age`` on that date
 name starts with ``_`` define these shared tables, not measures.
 
 The SQL is kept portable (ANSI joins, CASE, EXTRACT, CAST, GROUPING SETS,
-``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); ``read_parquet`` in the
-table views is the only DuckDB-specific call. :func:`run_all` and :func:`write_all` take
-``engine="duckdb"`` (here) or ``"spark"`` (:mod:`.spark`, the same SQL on PySpark).
+``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); the table views are the
+only DuckDB-specific calls: each contract table's Parquet file, or its CSV file read in place
+with the contract's column types (:func:`bbp_analysis.contract.conform.relation`).
+:func:`run_all` and :func:`write_all` take ``engine="duckdb"`` (here) or ``"spark"``
+(:mod:`.spark`, the same SQL on PySpark).
 
 Memory: the shared relations are views, not tables, so each measure streams the Parquet
 files it needs instead of holding the widest relation (``person_years``: every person
@@ -45,8 +47,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import periods
+from ..contract.conform import relation, table_file
 from ..errors import InputError
-from ..extract import covered_periods, read_manifest
+from ..extract import covered_periods, manifest_of
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 AREAS = {"borough": "borough_code", "pcn": "pcn_name", "practice": "practice_code"}
@@ -127,7 +130,7 @@ def calendar_frames(covered: list[str]) -> dict[str, pd.DataFrame]:
 
 
 def _calendar(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    for name, frame in calendar_frames(covered_periods(read_manifest(folder))).items():
+    for name, frame in calendar_frames(covered_periods(manifest_of(folder))).items():
         con.register(f"{name}_df", frame)
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         con.unregister(f"{name}_df")
@@ -140,13 +143,27 @@ def shared_views() -> dict[str, str]:
     }
 
 
+def table_files(folder: Path) -> dict[str, Path]:
+    """Each table of the extract contract present in ``folder`` (``<table>.parquet``, else
+    ``<table>.csv``); InputError when there is none."""
+    from ..contract import load
+
+    files = {name: table_file(folder, name) for name in load().tables}
+    found = {name: path for name, path in files.items() if path is not None}
+    if not found:
+        raise InputError(
+            "no extract tables found (<table>.parquet or <table>.csv)",
+            file=str(folder),
+            rule="contract: table present",
+        )
+    return found
+
+
 def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the extract's tables and the shared views;
     working memory capped at ``memory_limit`` (spilling to a temporary folder)."""
     folder = Path(extract_dir)
-    files = sorted(folder.glob("*.parquet"))
-    if not files:
-        raise InputError("no Parquet tables found", file=str(folder), rule="synthetic extract")
+    files = table_files(folder)
     con = duckdb.connect(":memory:")
     # Inside a Jupyter kernel DuckDB refuses this setting (no ipywidgets); bars are off there.
     with contextlib.suppress(duckdb.InvalidInputException):
@@ -154,9 +171,8 @@ def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT) -> duckdb
     con.execute(f"SET memory_limit = '{memory_limit}'")
     spill = Path(tempfile.gettempdir(), "bbp-duckdb-spill").as_posix().replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
-    for path in files:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"CREATE VIEW \"{path.stem}\" AS SELECT * FROM read_parquet('{quoted}')")
+    for name, path in files.items():
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {relation(path, typed=True)}')
     _calendar(con, folder)
     for name, query in shared_views().items():
         con.execute(f"CREATE TEMP VIEW {name} AS {query}")

@@ -1,10 +1,10 @@
 """The measure SQL on Apache Spark (PySpark): the same files as :mod:`.engine`, transpiled
 from DuckDB's dialect to Spark SQL with sqlglot.
 
-Each Parquet table of the extract becomes a temporary view; the calendar tables
-(``fin_years``, ``months``, ``age_bands``) are the engine's own; the shared relations
-(``sql/_*.sql``) are cached views; each measure runs as the engine's two statements (finest cells,
-then the roll-up to every area level), both transpiled. Results are the engine's
+Each table of the extract (Parquet, or CSV typed by the contract) becomes a temporary view;
+the calendar tables (``fin_years``, ``months``, ``age_bands``) are the engine's own; the shared
+relations (``sql/_*.sql``) are cached views; each measure runs as the engine's two statements
+(finest cells, then the roll-up to every area level), both transpiled. Results are the engine's
 :data:`~.engine.OUTPUT_COLUMNS`, in the same order, with the same types.
 
 The session comes from ``BBP_SPARK_MASTER`` (default ``local[2]``: two cores in this process's
@@ -23,8 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import sqlglot
 
+from .. import contract
 from ..errors import InputError
-from ..extract import covered_periods, read_manifest
+from ..extract import covered_periods, manifest_of
 from . import engine
 
 if TYPE_CHECKING:
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
 MASTER_ENV = "BBP_SPARK_MASTER"
 PARTITIONS_ENV = "BBP_SPARK_PARTITIONS"  # shuffle partitions: ~2-3 per core of the cluster
 DEFAULT_MASTER = "local[2]"
+#: Table Schema type -> Spark SQL type, for CSV tables.
+SPARK_TYPES = {
+    "string": "STRING",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
 
 
 def transpile(sql: str) -> str:
@@ -71,12 +80,17 @@ def session(master: str | None = None) -> SparkSession:
 def register(spark: SparkSession, extract_dir: Path | str) -> None:
     """The extract's tables, the calendar tables and the shared views, as temporary views."""
     folder = Path(extract_dir)
-    files = sorted(folder.glob("*.parquet"))
-    if not files:
-        raise InputError("no Parquet tables found", file=str(folder), rule="synthetic extract")
-    for path in files:
-        spark.read.parquet(str(path.resolve())).createOrReplaceTempView(path.stem)
-    covered = covered_periods(read_manifest(folder))
+    for name, path in engine.table_files(folder).items():
+        if path.suffix == ".csv":  # typed by the contract, as on DuckDB
+            types = ", ".join(
+                f"`{f['name']}` {SPARK_TYPES[f['type']]}" for f in contract.load().fields(name)
+            )
+            reader = spark.read.schema(types).options(header=True, dateFormat="yyyy-MM-dd")
+            frame = reader.csv(str(path.resolve()))
+        else:
+            frame = spark.read.parquet(str(path.resolve()))
+        frame.createOrReplaceTempView(name)
+    covered = covered_periods(manifest_of(folder))
     for name, frame in engine.calendar_frames(covered).items():
         spark.createDataFrame(frame).createOrReplaceTempView(name)
     for name, query in engine.shared_views().items():  # cached: read by most measures
