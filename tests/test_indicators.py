@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract, indicators
+from bbp_analysis import catalogue, extract, indicators
 from bbp_analysis.stats import compare, rate, recent_trend
 
 PARAMS = dict(
@@ -20,26 +20,27 @@ PARAMS = dict(
     suppression_threshold=10,
     synthetic_seed=20220401,
 )
-QUERY = "acsc_plan_admissions"  # partnership measure 5: SQL file and measure name
+PM5 = catalogue.indicator("pm5-acsc-admissions")
+QUERY, MEASURE = PM5.query, PM5.measure_name  # measure 5: SQL file and measure name
 PCN = "Harrow East PCN"
 
 
 def totals(area_type: str, area_code: str | None = None) -> pd.DataFrame:
     """Measure 5's whole-population rows for one area, by period, straight from the extract."""
-    data = extract.measures(QUERY, measure=QUERY, area_type=area_type, breakdown="total")
+    data = extract.measures(QUERY, measure=MEASURE, area_type=area_type, breakdown="total")
     if area_code:
         data = data[data["area_code"] == area_code]
     return data.set_index("period").sort_index()
 
 
 def test_rows_are_the_extract_rows_filtered_on_equal_values() -> None:
-    got = indicators.rows(QUERY, QUERY, PARAMS, period="2025-26", breakdown="total")
-    expected = extract.measures(QUERY, measure=QUERY, period="2025-26", breakdown="total")
+    got = indicators.rows(QUERY, MEASURE, PARAMS, period="2025-26", breakdown="total")
+    expected = extract.measures(QUERY, measure=MEASURE, period="2025-26", breakdown="total")
     pd.testing.assert_frame_equal(got, expected)
 
 
 def test_the_borough_assessed_from_the_catalogue_entry() -> None:
-    result = indicators.assess("pm5-acsc-admissions", QUERY, QUERY, PARAMS)
+    result = indicators.assess("pm5-acsc-admissions", PARAMS)
     borough = totals("borough")
     n, d = borough.loc["2025-26", ["numerator", "denominator"]]
     assert result.value == pytest.approx(n / d * 1000)  # catalogue multiplier: per 1,000
@@ -52,7 +53,7 @@ def test_the_borough_assessed_from_the_catalogue_entry() -> None:
 
 
 def test_a_pcn_is_compared_with_the_borough_by_its_interval() -> None:
-    result = indicators.assess("pm5-acsc-admissions", QUERY, QUERY, PARAMS, area=PCN)
+    result = indicators.assess("pm5-acsc-admissions", PARAMS, area=PCN)
     pcn, borough = totals("pcn", PCN), totals("borough")
     assert result.value == pytest.approx(
         pcn.loc["2025-26", "numerator"] / pcn.loc["2025-26", "denominator"] * 1000
@@ -67,15 +68,17 @@ def test_a_pcn_is_compared_with_the_borough_by_its_interval() -> None:
 def test_a_group_of_a_breakdown_and_an_earlier_period() -> None:
     result = indicators.assess(
         "pm5-acsc-admissions",
-        QUERY,
-        QUERY,
         PARAMS,
         area="White",
         breakdown="ethnic_group",
         period="2023-24",
     )
     data = extract.measures(
-        QUERY, measure=QUERY, area_type="borough", breakdown="ethnic_group", breakdown_value="White"
+        QUERY,
+        measure=MEASURE,
+        area_type="borough",
+        breakdown="ethnic_group",
+        breakdown_value="White",
     ).set_index("period")
     assert result.period == "2023-24" and result.area == "White"
     n, d = data.loc["2023-24", ["numerator", "denominator"]]

@@ -294,15 +294,15 @@ def status(indicator_id: str, lower: float | None, upper: float | None) -> str |
     return None
 
 
-def values(indicator_id: str, query: str, measure: str, params: dict, **options) -> pd.DataFrame:
-    """:func:`area_values` of SQL ``query``'s ``measure`` with the interval kind, multiplier
-    and polarity of catalogue entry ``indicator_id`` (``options``: ``breakdown``, ``level``,
-    ``period``)."""
+def values(indicator_id: str, params: dict, **options) -> pd.DataFrame:
+    """:func:`area_values` of catalogue entry ``indicator_id``: its measure (SQL file and
+    measure name), interval kind, multiplier and polarity (``options``: ``breakdown``,
+    ``level``, ``period``)."""
     spec = indicator(indicator_id)
     kind = kind_of(indicator_id)
     return area_values(
-        query,
-        measure,
+        spec.query,
+        spec.measure_name,
         params,
         kind=kind,
         multiplier=spec.multiplier,
@@ -311,12 +311,14 @@ def values(indicator_id: str, query: str, measure: str, params: dict, **options)
     )
 
 
-def trend(indicator_id: str, query: str, measure: str, params: dict, **options) -> pd.DataFrame:
-    """:func:`series` of SQL ``query``'s ``measure`` with the interval kind and multiplier of
-    catalogue entry ``indicator_id`` (``options``: ``pcns``, ``breakdown``, ``group``)."""
+def trend(indicator_id: str, params: dict, **options) -> pd.DataFrame:
+    """:func:`series` of catalogue entry ``indicator_id``: its measure, interval kind and
+    multiplier (``options``: ``pcns``, ``breakdown``, ``group``)."""
     spec = indicator(indicator_id)
     kind = kind_of(indicator_id)
-    return series(query, measure, params, kind=kind, multiplier=spec.multiplier, **options)
+    return series(
+        spec.query, spec.measure_name, params, kind=kind, multiplier=spec.multiplier, **options
+    )
 
 
 def headline_fields(indicator_id: str, row: pd.Series) -> dict[str, object]:
@@ -334,19 +336,17 @@ def headline_fields(indicator_id: str, row: pd.Series) -> dict[str, object]:
 
 def assess(
     indicator_id: str,
-    query: str,
-    measure: str,
     params: dict,
     *,
     area: str | None = None,
     breakdown: str = "total",
     period: str | None = None,
 ) -> Assessment:
-    """Indicator ``indicator_id`` (its method, multiplier and polarity from the catalogue),
-    read from SQL ``query``'s ``measure``, for ``area`` (a PCN code or breakdown group; the
+    """Indicator ``indicator_id`` (its measure, method, multiplier and polarity from the
+    catalogue), for ``area`` (a PCN code or breakdown group; the
     borough by default) in ``period`` (the reporting period by default)."""
     period = period or params["period"]
-    table = values(indicator_id, query, measure, params, breakdown=breakdown, period=period)
+    table = values(indicator_id, params, breakdown=breakdown, period=period)
     name = area or params["area_name"]
     row = table[table["area"] == name]
     if row.empty:
@@ -354,8 +354,6 @@ def assess(
     row = row.iloc[0]
     history = trend(
         indicator_id,
-        query,
-        measure,
         {**params, "period": period},
         pcns=breakdown == "total" and area is not None,
         breakdown=breakdown,

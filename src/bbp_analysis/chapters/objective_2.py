@@ -502,9 +502,9 @@ def emergency_monthly(params: dict) -> pd.DataFrame:
 
 def readmission_values(params: dict) -> pd.DataFrame:
     """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
-    return values("o2-readmissions-30d", "readmissions_30d", "readmissions_30d", params)
+    return values("o2-readmissions-30d", params)
 
 
 def carer_values(params: dict) -> pd.DataFrame:
     """Adults identified as carers (% of registered adults), borough then PCNs."""
-    return values("o2-carers-identified", "carers", "carers_identified", params)
+    return values("o2-carers-identified", params)

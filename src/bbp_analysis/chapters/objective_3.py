@@ -57,7 +57,7 @@ GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
     """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
     people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
-    return values(PM5, PM5_QUERY, PM5_MEASURE, params, breakdown=breakdown, period=period)
+    return values(PM5, params, breakdown=breakdown, period=period)
 
 
 def ethnic_range(params: dict, period: str) -> float:
@@ -135,13 +135,13 @@ def pm5_status(params: dict) -> dict[str, object]:
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
-    return trend(PM5, PM5_QUERY, PM5_MEASURE, params, pcns=pcns)
+    return trend(PM5, params, pcns=pcns)
 
 
 def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
     """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
     reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
-    return trend(NHSOF, NHSOF_QUERY, NHSOF_MEASURE, params, pcns=pcns)
+    return trend(NHSOF, params, pcns=pcns)
 
 
 def headline_measures(params: dict) -> list[Headline]:
