@@ -33,6 +33,7 @@ from .errors import BuildError, InputError
 from .inputs import check_build_inputs
 from .paths import build_dir, project_root
 from .runner import NotebookJob, input_fingerprint, run_notebooks
+from .site import book_config
 from .site import editions as site_editions
 from .site import pages as site_pages
 
@@ -175,6 +176,7 @@ def build_edition(
     only, ``workers`` at once); return its HTML folder."""
     book_stage = stage / "editions" / run_params["period"]
     stage_sources(root, book_stage)
+    book_config.write(book_stage, run_params)
     jobs = notebook_jobs(run_params, book_stage, root)
     ran = run_notebooks(jobs, run_params["cell_timeout_seconds"], root, progress, workers=workers)
     progress(

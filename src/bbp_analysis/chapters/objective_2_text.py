@@ -69,7 +69,8 @@ def key_messages(params: dict) -> Markdown:
         + "; "
         + (f"lower than expected in {', '.join(low)}" if low else "no network lower than expected")
         + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
-        "Harrow = 100: with several networks compared, only a clear difference is named)."
+        f"{params['area_name']} = 100: with several networks compared, only a clear difference "
+        "is named)."
     )
     return Markdown("**Key messages** (synthetic data)\n\n" + "\n".join(lines))
 
@@ -97,7 +98,7 @@ def headline_table(params: dict) -> HTML:
         f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
         "interval, baseline, status and the change since the baseline (better, similar "
         "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; Harrow partnership). {o2.label(params)}"
+        f"Newcombe's method, 95%; {params['area_name']} partnership). {o2.label(params)}"
     )
     return show_table(table, caption, "measures-3-4-status")
 

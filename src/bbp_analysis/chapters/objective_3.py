@@ -20,6 +20,7 @@ from ..disclosure import suppress_ratio
 from ..figures import ci_dot_chart, trend_chart, xmr_figure
 from ..headline import INDICATIVE, Headline, Reading, trend_fields
 from ..publish import mark_suppressed, show_figure, show_table
+from ..reference import PLAN_SHORT
 from ..report import describe_dot_chart
 from ..stats import baseline_spc, compare, dsr, proportion, rate, recent_trend, sii
 from . import objective_3_its as its
@@ -311,7 +312,7 @@ def ethnic_range(params: dict, period: str) -> float:
 
 def plan_as_given() -> dict[str, str]:
     """The plan's measure 5 figures in its own words, with no unit or year added:
-    ``baseline`` (Harrow) and ``nwl`` (the NWL average the target names)."""
+    ``baseline`` (the plan's borough) and ``nwl`` (the NWL average the target names)."""
     spec = indicator(PM5)
     basis = spec.baseline["as_given"]
     return {
@@ -424,7 +425,7 @@ def headline_measures(params: dict) -> list[Headline]:
             anchor=ANCHOR,
             synthetic=True,
             source=f"Synthetic WSIC-shaped extract, {params['period']}; condition list, baseline "
-            "and target from the Harrow Borough Partnership Plan, section 4",
+            f"and target from the {PLAN_SHORT}, section 4",
             **trend_fields(trend),
             readings=status["readings"],
             baseline_text=f"Plan: {plan['baseline']}",
