@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
-from bbp_analysis import extract
+from bbp_analysis import extract, plus_groups, reference
 from bbp_analysis.errors import InputError
 from bbp_analysis.synth.generate import generate
+
+from support import copy_project, run_bbp
 
 BRENT = "E09000005"
 
@@ -71,3 +75,83 @@ def test_eight_borough_source_redirects_only_inside_the_block(tmp_path):
         )
         assert extract.extract_folder("NWL", tmp_path) == tmp_path / "data" / "synthetic" / "NWL"
     assert extract.SOURCE_ENV not in os.environ
+
+
+# A whole Brent edition names Brent ------------------------------------------------------------
+
+PLAN_SOURCES = (
+    reference.PLAN_TITLE,
+    reference.PLAN_SHORT,
+    plus_groups.SEED_TITLES["001"].split(" (")[0],
+)
+QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”|‘[^’]*’')
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+PLAN_WORD = re.compile(r"\bplan('s)?\b", re.IGNORECASE)
+
+
+def unquoted_harrow(page: Path) -> list[str]:
+    """Sentences of ``page`` (title, headings, body text, table cells, figure alt text) that
+    name Harrow other than as a quotation of Harrow's plan.
+
+    How quotes are recognised: text inside quotation marks (straight or curly) or a
+    ``<blockquote>``, and the titles of the plan and of the partnership's other paper, are
+    quotations; what is left is split into sentences (each table cell and heading on its
+    own), and a sentence naming Harrow is allowed only when it names the plan as its source
+    ("plan", "plan's"), e.g. "The plan compares Harrow with a North West London average", or
+    when it is the synthetic-data label saying the generator is calibrated to Harrow's
+    published figures. The area-code reference table (E09000015 Harrow) is reference data.
+    """
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for element in soup(["script", "style", "blockquote"]):
+        element.decompose()
+    texts = [soup.get_text("\n")] + [img.get("alt", "") for img in soup.find_all("img")]
+    found = []
+    for text in texts:
+        for source in PLAN_SOURCES:
+            text = text.replace(source, "")
+        text = QUOTED.sub("", text.replace("E09000015\nHarrow", ""))
+        for line in text.splitlines():
+            for sentence in SENTENCE_END.split(line):
+                if "Harrow" not in sentence or PLAN_WORD.search(sentence):
+                    continue
+                if "calibrated to" in sentence:
+                    continue
+                found.append(sentence.strip())
+    return found
+
+
+@pytest.mark.slow
+def test_brent_build_names_brent_and_quotes_harrow_only_from_the_plan(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    site = tmp_path / "site"
+    result = run_bbp(
+        "build",
+        "--area",
+        BRENT,
+        "--period",
+        "2025-26",
+        "--jobs",
+        "1",
+        "--out",
+        str(site),
+        root=project,
+        timeout=5400,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    index = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "Brent Borough Based Partnership Annual Review" in index.title.get_text()
+    assert (
+        index.find("h1")
+        .get_text(strip=True)
+        .startswith("Brent Borough Based Partnership Annual Review")
+    )
+    pages = sorted(
+        p
+        for p in (site / "2025-26").rglob("*.html")
+        if p.name not in {"genindex.html", "search.html"}
+    )
+    assert len(pages) > 20
+    found = {p.relative_to(site).as_posix(): unquoted_harrow(p) for p in pages}
+    assert {page: lines for page, lines in found.items() if lines} == {}
+    ratio = (site / "2025-26" / "book" / "objective-2-neighbourhood-teams.html").read_text()
+    assert "Brent = 100" in ratio
