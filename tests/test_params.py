@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import nbformat
+import papermill
 import pytest
 
 from bbp_analysis.errors import InputError
 from bbp_analysis.params import (
+    SPEC,
     RunParameters,
     available_periods,
     load_parameters,
@@ -209,3 +213,17 @@ def test_rule_error_names_the_file_that_set_the_value(project: Path, bbp) -> Non
     assert result.stderr.strip().splitlines() == [
         f"bbp validate: error: {path}: column 'confidence': range: 1.5 is outside 0.9 to 0.999"
     ]
+
+
+def test_every_notebook_declares_every_parameter_and_loads_them_in_one_call() -> None:
+    root = Path(__file__).resolve().parents[1]
+    wanted = {name for name, spec in SPEC.items() if spec.notebook}
+    templates = sorted((root / "book").glob("*.ipynb"))
+    assert len(templates) == 5
+    for template in templates:
+        notebook = nbformat.read(template, as_version=4)
+        code = [c.source for c in notebook.cells if c.cell_type == "code"]
+        assert set(papermill.inspect_notebook(str(template))) == wanted, template.name
+        loads = [s for s in code if "RunParameters.from_notebook(globals())" in s]
+        assert len(loads) == 1, template.name
+        assert not any(re.search(r"params\s*=\s*(dict\(|\{)", s) for s in code), template.name
