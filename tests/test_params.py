@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import nbformat
+import papermill
 import pytest
 
 from bbp_analysis.errors import InputError
-from bbp_analysis.params import available_periods, load_parameters, notebook_parameters
+from bbp_analysis.params import (
+    SPEC,
+    RunParameters,
+    available_periods,
+    load_parameters,
+    notebook_parameters,
+)
 
 
 def test_default_period_merges_defaults_and_period_file(project: Path) -> None:
@@ -15,7 +24,7 @@ def test_default_period_merges_defaults_and_period_file(project: Path) -> None:
     assert params["period"] == "2025-26"
     assert params["period_start"] == "2025-04-01"
     assert params["area_code"] == "E09000015"
-    assert params["comparators"] == ["NWL", "London", "England"]
+    assert params.comparators == ("NWL", "London", "England")
     assert params["pcn"] is None
 
 
@@ -114,3 +123,107 @@ def test_cli_validate_succeeds(project: Path, bbp) -> None:
     result = bbp("validate", "--period", "2022-23", root=project)
     assert result.returncode == 0, result.stderr
     assert "parameters for 2022-23" in result.stdout
+
+
+# RunParameters: one checked, read-only object ------------------------------------------------
+
+
+def test_run_parameters_are_a_read_only_mapping_with_typed_attributes() -> None:
+    params = load_parameters("2024-25")
+    assert isinstance(params, RunParameters)
+    assert params["area_name"] == params.area_name == "Harrow"
+    assert params.period_end == "2025-03-31"
+    assert params.confidence == 0.95 and params.suppression_threshold == 10
+    assert params.where == "Harrow"
+    assert {**params, "pcn": "Sphere PCN"}["pcn"] == "Sphere PCN"
+    with pytest.raises(TypeError):
+        params["area_name"] = "Brent"  # type: ignore[index]
+    with pytest.raises(AttributeError, match="read-only"):
+        params.area_name = "Brent"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="read-only"):
+        params.plus_groups[0]["id"] = "changed"  # type: ignore[index]
+
+
+def test_replace_checks_again_and_keeps_the_original() -> None:
+    params = load_parameters("2025-26")
+    brent = params.replace(area_code="E09000005", area_name="Brent")
+    assert (brent.area_name, params.area_name) == ("Brent", "Harrow")
+    with pytest.raises(InputError, match=r"column 'area_code': area code format"):
+        params.replace(area_code="Brent")
+
+
+def test_notebook_load_round_trips_the_injected_values() -> None:
+    params = load_parameters("2025-26").replace(area_code="E09000005", area_name="Brent")
+    injected = notebook_parameters(params)
+    assert injected["comparators"] == ["NWL", "London", "England"]  # plain lists for papermill
+    namespace = {"__name__": "__main__", "display": print, **injected}
+    loaded = RunParameters.from_notebook(namespace)
+    assert loaded == {name: params[name] for name in injected}
+    assert loaded.area_name == "Brent"
+
+
+def test_notebook_run_by_hand_takes_plus_groups_from_the_files() -> None:
+    injected = notebook_parameters(load_parameters("2025-26"))
+    loaded = RunParameters.from_notebook({**injected, "plus_groups": None})
+    assert [g["id"] for g in loaded.plus_groups][:2] == ["black-heritage", "romanian"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"confidence": "0.95"},
+            "notebook parameters (injected by papermill): column "
+            "'confidence': parameter type: '0.95' is a str, expected float",
+        ),
+        (
+            {"area_code": "E0900005"},
+            "notebook parameters (injected by papermill): column "
+            "'area_code': area code format: 'E0900005' is not a local authority code like "
+            "E09000015",
+        ),
+        (
+            {"colour": "dark"},
+            "notebook parameters (injected by papermill): column 'colour': "
+            "known parameter: unknown parameter 'colour'",
+        ),
+    ],
+)
+def test_bad_injected_value_is_one_line_naming_the_key(change: dict, expected: str) -> None:
+    injected = {**notebook_parameters(load_parameters("2025-26")), **change}
+    with pytest.raises(InputError) as error:
+        RunParameters(injected, source="notebook parameters (injected by papermill)")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(expected)
+
+
+def test_missing_notebook_parameter_is_named() -> None:
+    injected = notebook_parameters(load_parameters("2025-26"))
+    del injected["suppression_threshold"]
+    with pytest.raises(InputError, match=r"column 'suppression_threshold': required parameter"):
+        RunParameters.from_notebook(injected)
+
+
+def test_rule_error_names_the_file_that_set_the_value(project: Path, bbp) -> None:
+    path = project / "parameters" / "defaults.yaml"
+    path.write_text(path.read_text().replace("confidence: 0.95", "confidence: 1.5"))
+    result = bbp("validate", "--period", "2025-26", root=project)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"bbp validate: error: {path}: column 'confidence': range: 1.5 is outside 0.9 to 0.999"
+    ]
+
+
+def test_every_notebook_declares_every_parameter_and_loads_them_in_one_call() -> None:
+    root = Path(__file__).resolve().parents[1]
+    wanted = {name for name, spec in SPEC.items() if spec.notebook}
+    templates = sorted((root / "book").glob("*.ipynb"))
+    assert len(templates) == 5
+    for template in templates:
+        notebook = nbformat.read(template, as_version=4)
+        code = [c.source for c in notebook.cells if c.cell_type == "code"]
+        assert set(papermill.inspect_notebook(str(template))) == wanted, template.name
+        loads = [s for s in code if "RunParameters.from_notebook(globals())" in s]
+        assert len(loads) == 1, template.name
+        assert not any(re.search(r"params\s*=\s*(dict\(|\{)", s) for s in code), template.name

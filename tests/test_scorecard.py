@@ -16,18 +16,22 @@ def test_all_measures_with_their_figures() -> None:
     table = plan_measures(load_reference("partnership_measures"))
     rows = {(r["Measure"].split(".")[0], r["Unit"]): r for _, r in table.iterrows()}
     decay = rows[("1", "%")]
-    assert (decay["Harrow baseline"], decay["London"], decay["England"]) == ("42.4", "27", "23.4")
+    assert (decay["Plan baseline (Harrow)"], decay["London"], decay["England"]) == (
+        "42.4",
+        "27",
+        "23.4",
+    )
     good = rows[("2", "% rating access good")]
-    assert (good["Harrow baseline"], good["NWL"], good["London"]) == ("68", "71", "76")
+    assert (good["Plan baseline (Harrow)"], good["NWL"], good["London"]) == ("68", "71", "76")
     assert rows[("2", "% rating access poor")]["NWL"] == "12"
     assert rows[("4", "% voluntary turnover")]["Target value"] == "10 to 18.4"
     acsc = rows[("5", "rate of admission by weighted population")]
-    assert (acsc["Harrow baseline"], acsc["NWL"], acsc["PCN range"]) == (
+    assert (acsc["Plan baseline (Harrow)"], acsc["NWL"], acsc["PCN range"]) == (
         "11.47",
         "9.89",
         "10.3 to 12.81",
     )
-    assert rows[("3", "")]["Harrow baseline"] == "Establish baseline in 22/23."
+    assert rows[("3", "")]["Plan baseline (Harrow)"] == "Establish baseline in 22/23."
 
 
 def test_filter_by_objective() -> None:

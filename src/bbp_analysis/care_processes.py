@@ -12,7 +12,7 @@ import pandas as pd
 
 from .catalogue import indicator
 from .disclosure import suppress_ratio
-from .reference import load_reference
+from .reference import PLAN_AREA, load_reference
 from .stats import compare, proportion
 
 INDICATOR_ID = "diabetes-9cp"
@@ -138,7 +138,8 @@ def summary(table: pd.DataFrame) -> dict[str, float | str]:
 
 
 def plan_statements(root: Path | None = None) -> dict[str, float]:
-    """The plan's own text on the nine care processes (section 2.3): Harrow, NWL, PCN range."""
+    """The plan's own text on the nine care processes (section 2.3): the plan's borough, NWL and
+    its PCN range."""
     performance = load_reference("performance", root)
     rows = performance[
         performance["topic"].str.startswith("Diabetes: 9 Key Care Processes")
@@ -146,10 +147,10 @@ def plan_statements(root: Path | None = None) -> dict[str, float]:
     ]
     by_area = dict(zip(rows["area"], rows["value"].astype(float), strict=False))
     return {
-        "harrow": by_area["Harrow"],
+        "harrow": by_area[PLAN_AREA],
         "nwl": by_area["NWL"],
-        "pcn_highest": by_area["Harrow PCNs (highest)"],
-        "pcn_lowest": by_area["Harrow PCNs (lowest)"],
+        "pcn_highest": by_area[f"{PLAN_AREA} PCNs (highest)"],
+        "pcn_lowest": by_area[f"{PLAN_AREA} PCNs (lowest)"],
     }
 
 
@@ -169,5 +170,5 @@ def plan_comparison_text(numbers: dict[str, float | str], plan: dict[str, float]
     )
     return (
         f"Computed from the practice table: {'; '.join(parts)}. The table therefore {within}. "
-        f"The plan compares Harrow with a North West London average of {plan['nwl']:g}%."
+        f"The plan compares {PLAN_AREA} with a North West London average of {plan['nwl']:g}%."
     )

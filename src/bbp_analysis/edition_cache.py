@@ -67,7 +67,7 @@ def edition_keys(
         period = run_params["period"]
         record = {
             **shared,
-            "parameters": run_params,
+            "parameters": params_mod.plain(run_params),
             "notebooks": runs[period],
             "earlier": {p: runs.get(p) for p in periods if p < period},
         }

@@ -419,7 +419,7 @@ def trend_chart(
     title: str = "",
     ylabel: str = "",
 ) -> plt.Figure:
-    """Lines over periods, one per ``series`` (e.g. Harrow, NWL, London), each with its
+    """Lines over periods, one per ``series`` (e.g. the borough, NWL, London), each with its
     confidence interval as error bars and a distinct marker."""
     apply_style()
     fig, ax = plt.subplots(figsize=(7.5, 4.0))

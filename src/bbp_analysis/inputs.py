@@ -68,7 +68,7 @@ class Checked:
     """What :func:`check_build_inputs` accepted: each edition's checked parameters (borough
     overrides applied) and a short name for every input checked."""
 
-    editions: list[dict[str, Any]]
+    editions: list[params_mod.RunParameters]
     inputs: list[str]
 
 
@@ -244,7 +244,7 @@ def known_pcns(root: Path | None = None) -> list[str]:
 
 def edition_parameters(
     period: str | None, root: Path, area: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[params_mod.RunParameters]:
     """Checked parameters of each edition a build makes: ``period`` alone, or every period
     with a parameters file (oldest first); ``area`` (a NW London borough code) overrides
     ``area_code`` and ``area_name``. The defaults' ``default_period`` must have a file."""
@@ -254,7 +254,8 @@ def edition_parameters(
         raise InputError(
             "no period parameters files", file=parameters_dir(root), rule="period exists"
         )
-    editions = [{**params_mod.load_parameters(p, root), **overrides} for p in periods]
+    loaded = [params_mod.load_parameters(p, root) for p in periods]
+    editions = [p.replace(**overrides) for p in loaded] if overrides else loaded
     if period is None:
         params_mod.load_parameters(None, root)  # default_period names a period file
     return editions

@@ -3,16 +3,19 @@
 ``parameters/defaults.yaml`` holds what every period shares; ``parameters/<period>.yaml``
 (a financial year written ``2022-23``) holds the period's own values and may override a
 default. Every name is checked against :data:`SPEC` (papermill itself only warns on unknown
-names) and every value against its rule; codes stay strings.
+names) and every value against its rule; codes stay strings. The checked values are one
+read-only :class:`RunParameters`; a notebook rebuilds it from papermill's injected values with
+one call, :meth:`RunParameters.from_notebook`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -115,10 +118,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _check_value(name: str, value: Any, path: Path) -> Any:
+def _check_value(name: str, value: Any, path: Path | str) -> Any:
     spec = SPEC[name]
     if spec.types == (float,) and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    if list in spec.types and isinstance(value, tuple):
+        value = list(value)
     if (isinstance(value, bool) and bool not in spec.types) or not isinstance(value, spec.types):
         wanted = " or ".join("null" if t is type(None) else t.__name__ for t in spec.types)
         raise InputError(
@@ -138,9 +143,9 @@ def _is_date_after(text: str, end: str) -> bool:
         return False
 
 
-def _check_rules(params: dict[str, Any], path: Path) -> None:
-    def fail(name: str, detail: str, rule: str) -> None:
-        raise InputError(detail, file=path, column=name, rule=rule)
+def _check_rules(params: Mapping[str, Any], origin: Mapping[str, Path | str]) -> None:
+    def fail(name: str, detail: str, rule: str) -> NoReturn:
+        raise InputError(detail, file=origin[name], column=name, rule=rule)
 
     if not periods.is_period(params["period"]):
         fail(
@@ -178,6 +183,178 @@ def _check_rules(params: dict[str, Any], path: Path) -> None:
         fail("board_meeting_date", f"{meeting!r} is not a date YYYY-MM-DD after the period", "date")
 
 
+class _FrozenDict(dict):
+    """A mapping inside the run parameters (a PLUS group): a ``dict`` for JSON and pickling,
+    refusing every change."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("run parameters are read-only")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (_FrozenDict, (dict(self),))
+
+
+def _freeze(value: Any) -> Any:
+    """``value`` with every list made a tuple and every mapping a read-only dict."""
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return _FrozenDict({k: _freeze(v) for k, v in value.items()})
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """The plain lists and dicts of a frozen ``value`` (for papermill and YAML tools)."""
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+class RunParameters(Mapping[str, Any]):
+    """One edition's checked run parameters, read-only: by name (``params["area_name"]``) or
+    as typed attributes (``params.area_name``). Lists are tuples.
+
+    Built once from the parameter files (:func:`load_parameters`) and, in each notebook, from
+    papermill's injected values (:meth:`from_notebook`); every name, type and rule is checked
+    on construction, and an InputError names the file (``origin`` of the name, else
+    ``source``) and the parameter.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        source: Path | str = "run parameters",
+        origin: Mapping[str, Path | str] | None = None,
+    ) -> None:
+        where = {name: (origin or {}).get(name, source) for name in SPEC}
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in SPEC:
+                raise InputError(
+                    f"unknown parameter {name!r} (known: {', '.join(SPEC)})",
+                    file=source,
+                    column=str(name),
+                    rule="known parameter",
+                )
+            checked[name] = _check_value(name, value, where[name])
+        for name, spec in SPEC.items():
+            if spec.required and spec.notebook and name not in checked:
+                raise InputError(
+                    "required parameter missing",
+                    file=source,
+                    column=name,
+                    rule="required parameter",
+                )
+        checked.setdefault("pcn", None)
+        _check_rules(checked, where)
+        plus_groups.check(checked["plus_groups"], where["plus_groups"])
+        object.__setattr__(self, "_values", {name: _freeze(v) for name, v in checked.items()})
+
+    @classmethod
+    def from_notebook(cls, namespace: Mapping[str, Any]) -> RunParameters:
+        """The run parameters of a notebook: the names of :data:`SPEC` in ``namespace`` (pass
+        ``globals()`` after the ``parameters`` cell). A notebook run by hand, without
+        papermill's values, takes its PLUS groups from the period's parameter files."""
+        given = {n: namespace[n] for n, spec in SPEC.items() if spec.notebook and n in namespace}
+        if given.get("plus_groups") is None:
+            given["plus_groups"] = _thaw(load_parameters(given.get("period"))["plus_groups"])
+        return cls(given, source="notebook parameters (injected by papermill)")
+
+    def replace(self, **changes: Any) -> RunParameters:
+        """A checked copy with ``changes`` (e.g. ``area_code`` and ``area_name`` of
+        ``bbp build --area``)."""
+        return RunParameters({**_thaw(self._values), **changes}, source="changed parameters")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parameters as plain lists and dicts (JSON, papermill)."""
+        return _thaw(self._values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError("run parameters are read-only")
+
+    def __repr__(self) -> str:
+        return f"RunParameters({self._values!r})"
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (RunParameters, (self.as_dict(),))
+
+    @property
+    def period(self) -> str:
+        """Reporting period, a financial year written 2022-23."""
+        return self._values["period"]
+
+    @property
+    def period_start(self) -> str:
+        """First day of the period, YYYY-MM-DD."""
+        return self._values["period_start"]
+
+    @property
+    def period_end(self) -> str:
+        """Last day of the period, YYYY-MM-DD."""
+        return self._values["period_end"]
+
+    @property
+    def area_code(self) -> str:
+        """ONS code of the borough."""
+        return self._values["area_code"]
+
+    @property
+    def area_name(self) -> str:
+        """Name of the borough as shown to readers."""
+        return self._values["area_name"]
+
+    @property
+    def pcn(self) -> str | None:
+        """The PCN whose view is built, or None for the borough."""
+        return self._values["pcn"]
+
+    @property
+    def comparators(self) -> tuple[str, ...]:
+        """Benchmarks shown beside the borough, e.g. ("NWL", "London", "England")."""
+        return self._values["comparators"]
+
+    @property
+    def confidence(self) -> float:
+        """Confidence level of intervals (0.9 to 0.999)."""
+        return self._values["confidence"]
+
+    @property
+    def suppression_threshold(self) -> int:
+        """Counts from 1 to this value minus 1 are suppressed."""
+        return self._values["suppression_threshold"]
+
+    @property
+    def synthetic_seed(self) -> int:
+        """Seed of the synthetic extract."""
+        return self._values["synthetic_seed"]
+
+    @property
+    def plus_groups(self) -> tuple[Mapping[str, Any], ...]:
+        """Core20PLUS5 PLUS group definitions (rules: :mod:`bbp_analysis.plus_groups`)."""
+        return self._values["plus_groups"]
+
+    @property
+    def where(self) -> str:
+        """The place the run reports on, as readers see it: the PCN when one is named, else
+        the borough."""
+        return self.pcn or self.area_name
+
+
 def available_periods(root: Path | None = None) -> list[str]:
     """Periods with a parameters file, oldest first."""
     folder = parameters_dir(root)
@@ -194,7 +371,7 @@ def latest_period(root: Path | None = None) -> str:
     return found[-1]
 
 
-def load_parameters(period: str | None = None, root: Path | None = None) -> dict[str, Any]:
+def load_parameters(period: str | None = None, root: Path | None = None) -> RunParameters:
     """Merged, checked parameters for ``period`` (default: ``default_period`` in defaults).
 
     Raises InputError naming the file and parameter for: a missing or malformed file, an
@@ -237,29 +414,36 @@ def load_parameters(period: str | None = None, root: Path | None = None) -> dict
                     column=name,
                     rule="known parameter",
                 )
-            merged[name] = _check_value(name, value, path)
+            merged[name] = value
             origin[name] = path
-    for name, spec in SPEC.items():
-        if spec.required and spec.notebook and name not in merged:
-            raise InputError(
-                "required parameter missing",
-                file=period_path,
-                column=name,
-                rule="required parameter",
-            )
-    merged.setdefault("pcn", None)
-    if merged["period"] != period:
+    if isinstance(merged.get("period"), str) and merged["period"] != period:
         raise InputError(
             f"says period {merged['period']!r} but the file is for {period!r}",
             file=origin["period"],
             column="period",
             rule="period matches file name",
         )
-    _check_rules(merged, period_path)
-    plus_groups.check(merged["plus_groups"], origin["plus_groups"])
-    return merged
+    return RunParameters(merged, source=period_path, origin=origin)
 
 
-def notebook_parameters(params: dict[str, Any]) -> dict[str, Any]:
-    """The subset of ``params`` injected into notebooks."""
-    return {name: value for name, value in params.items() if SPEC[name].notebook}
+def partnership_name(params: Mapping[str, Any]) -> str:
+    """The partnership the edition reports on, e.g. "Brent Borough Based Partnership"."""
+    return f"{params['area_name']} Borough Based Partnership"
+
+
+def review_title(params: Mapping[str, Any]) -> str:
+    """The review's title for the edition's area (the book title, written at staging)."""
+    return f"{partnership_name(params)} Annual Review"
+
+
+def notebook_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of ``params`` injected into notebooks, as plain lists and dicts."""
+    return {name: _thaw(value) for name, value in params.items() if SPEC[name].notebook}
+
+
+def plain(run_params: Mapping[str, Any]) -> dict[str, Any]:
+    """``run_params`` as plain lists and dicts, for JSON (a :class:`RunParameters` or a
+    mapping of plain values)."""
+    if isinstance(run_params, RunParameters):
+        return run_params.as_dict()
+    return dict(run_params)

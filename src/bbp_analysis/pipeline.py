@@ -43,6 +43,7 @@ from .errors import BuildError, InputError
 from .inputs import check_build_inputs
 from .paths import build_dir, project_root
 from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks
+from .site import book_config
 from .site import editions as site_editions
 from .site import snapshot as site_snapshot
 
@@ -362,6 +363,7 @@ def build_editions(
             progress(f"{period}: reused the whole edition (unchanged; cached {keys[period][:12]})")
         else:
             stage_sources(root, folders[period])
+            book_config.write(folders[period], run_params)
             todo.append(run_params)
     run_edition_notebooks(todo, jobs, stage, root, progress, workers)
     earlier = {p["period"]: earlier_results(p, stage, root, progress, workers) for p in todo}

@@ -156,7 +156,7 @@ def _check_definition(definition: object, path: Path | str | None, index: int) -
                 f"unknown field {field!r} (known: {', '.join(FIELDS)})",
                 "group definition",
             )
-        if not isinstance(codes, list) or not codes:
+        if not isinstance(codes, list | tuple) or not codes:
             _fail(
                 path,
                 index,
@@ -173,7 +173,7 @@ def check(groups: object, path: Path | str | None = None) -> list[PlusGroup]:
     """The parameter ``plus_groups`` as groups; InputError naming the group and field for the
     first problem (missing or unknown field, unknown code, repeated id, a group with both or
     neither of a definition and a reason it is not identifiable)."""
-    if not isinstance(groups, list) or not groups:
+    if not isinstance(groups, list | tuple) or not groups:
         raise InputError(
             "must be a non-empty list of groups",
             file=path,

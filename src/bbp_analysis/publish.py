@@ -97,7 +97,10 @@ def code_text(code: dict[str, Any]) -> str:
 
 def _parameter_text(value: Any) -> str:
     """A parameter as the passport shows it: a list of entries with ids (e.g. the PLUS
-    groups) by their ids; their full definitions are in the run manifest."""
+    groups) by their ids; their full definitions are in the run manifest. Run parameters
+    hold lists as tuples; they are shown as lists."""
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, list) and value and all(isinstance(v, dict) and "id" in v for v in value):
         return "[" + ", ".join(str(v["id"]) for v in value) + "] (defined in the run manifest)"
     return str(value)

@@ -28,7 +28,13 @@ SEED_FILE_PATTERN = r"\d{3}_[0-9a-f]{16}\.txt"
 TEXT_UNIT = "text"
 FIGURES = frozenset({"baseline", "comparator", "target", "pcn_value", "group_value", "other"})
 JSNA_THEMES = frozenset({"Start Well", "Live Well", "Work Well", "Age Well"})
-JSNA_AREAS = frozenset({"Harrow", "London", "England"})
+PLAN_AREA = "Harrow"
+"""The borough whose partnership plan the review reports against: the plan's baselines, targets
+and figures are this borough's, whichever area a build covers."""
+PLAN_TITLE = "Harrow Borough Partnership Plan and 2022/23 Delivery Framework"
+"""The plan's title (seed 004), cited as the source of every target."""
+PLAN_SHORT = "Harrow Borough Partnership Plan"
+JSNA_AREAS = frozenset({PLAN_AREA, "London", "England"})
 PCN_LABELS_IN_PLAN = frozenset(
     {
         "Harrow Collab. Network",
@@ -178,7 +184,7 @@ PARTNERSHIP_MEASURES = Schema(
         Column("measure_id", "int", minimum=1, maximum=5, description="partnership measure 1-5"),
         Column("measure", description="short title of the measure"),
         Column("figure", allowed=FIGURES, description="what the number is"),
-        Column("area", description="Harrow, NWL, London, England, a PCN or a group"),
+        Column("area", description="the plan's borough, NWL, London, England, a PCN or a group"),
         Column("value", "float", nullable=True, description="the number; empty if text only"),
         Column("unit", description="unit as the plan gives it; 'text' when there is no number"),
         Column("period", nullable=True, description="period as the plan gives it"),
@@ -197,7 +203,7 @@ PERFORMANCE = Schema(
     columns=(
         Column("topic", description="heading in section 2.3 or Appendix C"),
         Column("statement", description="what the figure describes"),
-        Column("area", description="Harrow, NWL, London, England or a group"),
+        Column("area", description="the plan's borough, NWL, London, England or a group"),
         Column("value", "float", nullable=True, description="the number; empty if text only"),
         Column("unit", description="unit as the plan gives it; 'text' when there is no number"),
         Column("period", nullable=True, description="period as the plan gives it"),
@@ -214,7 +220,7 @@ JSNA_HEADLINES = Schema(
     columns=(
         Column("theme", allowed=JSNA_THEMES, description="JSNA column the finding sits in"),
         Column("finding", description="short plain-text finding"),
-        Column("area", allowed=JSNA_AREAS, description="Harrow, London or England"),
+        Column("area", allowed=JSNA_AREAS, description="the plan's borough, London or England"),
         Column("value", "float", nullable=True, description="the number; empty if text only"),
         Column("unit", description="unit as the plan gives it; 'text' when there is no number"),
         Column("period", nullable=True, description="period as the plan gives it"),

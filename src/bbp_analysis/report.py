@@ -13,10 +13,10 @@ from . import catalogue
 from .disclosure import suppression_rule_text
 from .headline import Headline
 from .publish import show_table
-from .reference import load_reference
+from .reference import PLAN_TITLE, load_reference
 from .scorecard import plan_measures
 
-PLAN = "Harrow Borough Partnership Plan and 2022/23 Delivery Framework"
+PLAN = PLAN_TITLE
 
 
 def mission() -> Markdown:

@@ -14,8 +14,11 @@ import pandas as pd
 
 from . import catalogue
 from .headline import STATUS_VOCABULARY, Headline
+from .reference import PLAN_AREA
 
 COMPARATOR_AREAS = ("NWL", "London", "England")
+BASELINE = f"Plan baseline ({PLAN_AREA})"
+"""Column of the plan's baseline: the plan's borough's figure, whichever area is built."""
 
 
 def _number(value: object) -> str:
@@ -35,7 +38,7 @@ def _quantity_rows(rows: pd.DataFrame) -> dict[str, str]:
     targets = rows[rows["figure"] == "target"]
     pcns = rows[rows["figure"] == "pcn_value"]
     cells = {
-        "Harrow baseline": "; ".join(_number(v) for v in baseline["value"]),
+        BASELINE: "; ".join(_number(v) for v in baseline["value"]),
         **{
             area: "; ".join(
                 _number(v) for v in comparators.loc[comparators["area"] == area, "value"]
@@ -52,7 +55,7 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
     """One row per measure and unit: the plan's baseline, comparators and target.
 
     ``reference`` is the loaded ``partnership_measures`` table. Columns: ``Measure``,
-    ``Unit``, ``Harrow baseline``, ``NWL``, ``London``, ``England``, ``PCN range``,
+    ``Unit``, :data:`BASELINE`, ``NWL``, ``London``, ``England``, ``PCN range``,
     ``Target value``, ``Target`` (the plan's words). Empty cells mean the plan gives no figure.
     """
     objectives = measure_objectives()
@@ -76,7 +79,7 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
                 {
                     "Measure": f"{measure_id}. {title}",
                     "Unit": "",
-                    "Harrow baseline": "; ".join(baseline),
+                    BASELINE: "; ".join(baseline),
                     "Target": target_text,
                 }
             )
@@ -89,7 +92,7 @@ def plan_measures(reference: pd.DataFrame, objective: int | None = None) -> pd.D
     columns = [
         "Measure",
         "Unit",
-        "Harrow baseline",
+        BASELINE,
         *COMPARATOR_AREAS,
         "PCN range",
         "Target value",

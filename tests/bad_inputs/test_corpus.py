@@ -630,7 +630,6 @@ SPECIFIC = [
         d.substitute("confidence: 0.95", "confidence: 1.5"),
         "range",
         column="confidence",
-        names=f"parameters/{FIRST}.yaml",
     ),
     Case(
         "period-mismatches-file",

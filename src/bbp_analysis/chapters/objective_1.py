@@ -18,6 +18,7 @@ from ..catalogue import indicator
 from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
 from ..indicators import headline_fields, protect, rows
+from ..reference import PLAN_SHORT
 from ..stats import proportion
 
 PAGE = "objective-1-population-health"
@@ -154,8 +155,7 @@ def headline_pm1(params: dict) -> Headline:
         synthetic=extract.is_synthetic(),
         source=(
             f"{extract.origin()} (oral health survey), {row['period']}; baseline, "
-            "London and England figures and target from the Harrow Borough Partnership "
-            "Plan, section 4"
+            f"London and England figures and target from the {PLAN_SHORT}, section 4"
         ),
         comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
         **trend_fields(table),
@@ -304,7 +304,8 @@ def pm2_reading(
     side = "below" if rating == "good" else "above"
     verdict = "not met" if borough == "not met" or not short.empty else borough
     text = (
-        f"Harrow's interval {lower:.1f}% to {upper:.1f}% '{rating}' against {target:.1f}%: "
+        f"{params.get('pcn') or params['area_name']}'s interval {lower:.1f}% to {upper:.1f}% "
+        f"'{rating}' against {target:.1f}%: "
         f"borough {borough}; groups clearly {side} it (99.8% interval; the all-age target "
         f"applied to each group): {_named_groups(params, rating, short)}."
     )
@@ -378,8 +379,7 @@ def headline_pm2(params: dict) -> list[Headline]:
                 synthetic=extract.is_synthetic(),
                 source=(
                     f"{extract.origin()} (GP Patient Survey responses), {params['period']}; "
-                    "baseline, comparators and target from the Harrow Borough Partnership "
-                    "Plan, section 4"
+                    f"baseline, comparators and target from the {PLAN_SHORT}, section 4"
                 ),
                 comparators=comparator_at(params, measure, params["period"]),
                 **trend_fields(table),

@@ -26,7 +26,7 @@ from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import trend_chart
 from ..publish import show_figure, show_table
-from ..reference import load_reference
+from ..reference import PLAN_SHORT, load_reference
 from ..stats._checks import confidence_levels
 from ..synth.calibration import FIRST_PERIOD
 from .scope import level as _level
@@ -45,7 +45,7 @@ FIFTHS = {
     "imd5": "5 (least deprived)",
 }
 JSNA_FINDINGS = {"M": "Male life expectancy", "F": "Female life expectancy"}
-PLAN_SECTION = "Harrow Borough Partnership Plan, section 2.1 (JSNA headline findings, Age Well)"
+PLAN_SECTION = f"{PLAN_SHORT}, section 2.1 (JSNA headline findings, Age Well)"
 
 
 def pooled_years(period: str) -> list[str]:

@@ -1,13 +1,13 @@
 """Objective 1: the plan's performance section (section 2.3) for the period: A&E attendances,
 non-elective admissions, cervical, breast and bowel screening and flu vaccination, each for
-Harrow (or the named PCN) against NWL, beside the figures the plan quotes.
+the borough (or the named PCN) against NWL, beside the figures the plan quotes.
 
-Harrow values come from the extract's aggregates: proportions with Wilson score intervals,
+The borough's values come from the extract's aggregates: proportions with Wilson score intervals,
 rates per 1,000 registered people with Byar's interval. NWL values come from the extract's
 comparator table, whose rows for review periods are simulated (synthetic), never published;
-the only published figures are the plan's own (``data/reference/performance.csv``). Harrow is
-compared with the NWL value by the Fingertips rule (Harrow's interval above, below or across
-it).
+the only published figures are the plan's own (``data/reference/performance.csv``). The
+borough is compared with the NWL value by the Fingertips rule (its interval above, below or
+across it).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from IPython.display import HTML
 
 from .. import extract
 from ..publish import show_table
-from ..reference import load_reference
+from ..reference import PLAN_SHORT, load_reference
 from ..stats import compare, proportion, rate
 from .scope import level as _level
 from .scope import seed as _seed
 from .scope import where as _where
 
-PLAN_SECTION = "Harrow Borough Partnership Plan, section 2.3"
+PLAN_SECTION = f"{PLAN_SHORT}, section 2.3"
 NWL_AREA = "NHS North West London Integrated Care Board"
 
 
@@ -42,7 +42,7 @@ class Row:
     statement: str  # the plan's statement in performance.csv
     comparator: str | None = None  # Indicator ID in the comparator table
     note: str = ""
-    benchmark: bool = True  # whether Harrow is judged against the NWL value
+    benchmark: bool = True  # whether the borough is judged against the NWL value
 
 
 ROWS = (
@@ -102,7 +102,7 @@ ROWS = (
         note="The plan's 97% (NWL 96%) is implausible beside its cervical (49%) and breast "
         "(54%) figures and the extract's value; it may be a different measure or a misprint. "
         "It is shown as quoted. The simulated NWL series is built around the plan's 96%, so "
-        "Harrow is not compared with it.",
+        "the borough is not compared with it.",
         benchmark=False,
     ),
     Row(
@@ -115,7 +115,7 @@ ROWS = (
         "Influenza vaccination rates in Harrow higher than in NWL as a whole",
         "flu_vaccination_65plus",
         note="The plan gives only the relative difference, without cohort or season; the "
-        "review shows people aged 65 and over, for Harrow and NWL alike.",
+        "review shows people aged 65 and over, for the borough and NWL alike.",
     ),
 )
 """The plan's performance section, in the plan's order of topics."""

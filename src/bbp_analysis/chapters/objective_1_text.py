@@ -12,7 +12,7 @@ from ..catalogue import for_objective, indicator
 from ..extract import data_kind
 from ..indicators import standardised_series
 from ..publish import mark_suppressed, show_table
-from ..reference import load_reference
+from ..reference import PLAN_AREA, load_reference
 from ..report import status_columns, status_table
 from ..stats import compare, proportion, rate
 from . import objective_1 as o1
@@ -171,7 +171,8 @@ def key_messages(params: dict) -> Markdown:
 def headline_table(params: dict) -> HTML:
     """Partnership measures 1 and 2: value, baseline, target and status."""
     caption = (
-        f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
+        f"Partnership measures 1 and 2, {params['period']} "
+        f"({params.get('pcn') or params['area_name']}): value with 95% "
         "interval, the plan's baseline, comparators and status. Comparators are the "
         "plan's figures for its baseline year and simulated otherwise. "
         f"{_label(params)}"
@@ -221,11 +222,12 @@ def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, obje
 
 
 def jsna_values(params: dict) -> pd.DataFrame:
-    """Every Harrow line of the plan's JSNA table with, where the extract can measure it, the
-    latest value (95% interval) and its direction against the plan's figure (Fingertips rule:
-    the interval above, below or across it; better/worse where the finding has a polarity)."""
+    """Every line of the plan's JSNA table for its own borough with, where the extract can
+    measure it, the latest value (95% interval) and its direction against the plan's figure
+    (Fingertips rule: the interval above, below or across it; better/worse where the finding
+    has a polarity)."""
     plan = load_reference("jsna_headlines")
-    plan = plan[plan["area"] == "Harrow"].drop_duplicates("finding", keep="last")
+    plan = plan[plan["area"] == PLAN_AREA].drop_duplicates("finding", keep="last")
     records = []
     for theme, finding, value, unit in zip(
         plan["theme"], plan["finding"], plan["value"], plan["unit"], strict=True

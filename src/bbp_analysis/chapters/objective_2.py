@@ -4,7 +4,7 @@ the enablers the data hold.
 
 Values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
 proportions with Wilson score intervals, indirectly age-sex standardised ratios (observed /
-expected x 100, Harrow's sex-age-band rates as the standard, exact Poisson below 10 events and
+expected x 100, the borough's sex-age-band rates as the standard, exact Poisson below 10 events and
 Byar's from 10), funnel limits (95% and 99.8%) with Spiegelhalter's random-effects
 overdispersion adjustment. Every count shown passes through
 :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
@@ -27,6 +27,7 @@ from ..indicators import (
     series,
     values,
 )
+from ..reference import PLAN_SHORT
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 
 PM3 = "pm3-citizen-experience"
@@ -207,9 +208,7 @@ def headline_measures(params: dict) -> list[Headline]:
     voluntary turnover against the NWL range) for the scorecard and the board paper."""
     params = {**params, "pcn": None}
     period = params["period"]
-    source = (
-        f"{extract.origin()}, {period}; targets from the Harrow Borough Partnership Plan, section 4"
-    )
+    source = f"{extract.origin()}, {period}; targets from the {PLAN_SHORT}, section 4"
     out = []
     for number, spec_id, query, measure, anchor in (
         (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
@@ -327,10 +326,10 @@ def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFr
 def standardised(
     key: str, params: dict, level: str = "pcn", period: str | None = None
 ) -> pd.DataFrame:
-    """Indirectly sex-age standardised ratio (x100; Harrow = 100) of an unplanned-care measure
+    """Indirectly sex-age standardised ratio (x100; the borough = 100) of an unplanned-care measure
     for each PCN or practice in the period: ``area, pcn, observed, expected, population, value,
     lower, upper, comparison, suppressed`` sorted by area. Expected = sum over 38 sex-age bands
-    of Harrow's rate x the area's registered persons; small observed counts suppressed."""
+    of the borough's rate x the area's registered persons; small observed counts suppressed."""
     result = _ratios(key, params, level, period)
     query = indicator(key).query
     out = suppress(

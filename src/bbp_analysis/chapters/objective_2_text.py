@@ -71,7 +71,8 @@ def key_messages(params: dict) -> Markdown:
         + "; "
         + (f"lower than expected in {', '.join(low)}" if low else "no network lower than expected")
         + f" ({judgement.SCREENING_LEVEL:.1%} intervals against "
-        "Harrow = 100: with several networks compared, only a clear difference is named)."
+        f"{params['area_name']} = 100: with several networks compared, only a clear difference "
+        "is named)."
     )
     return Markdown(f"**Key messages** ({data_kind()})\n\n" + "\n".join(lines))
 
@@ -82,7 +83,7 @@ def headline_table(params: dict) -> HTML:
         f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
         "interval, baseline, status and the change since the baseline (better, similar "
         "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; Harrow partnership). {_label(params)}"
+        f"Newcombe's method, 95%; {params['area_name']} partnership). {_label(params)}"
     )
     return status_table(
         o2.headline_measures(params),

@@ -38,7 +38,7 @@ def _share(data: pd.DataFrame, breakdown: str, value: str, areas: pd.Series) -> 
 
 
 def _prevalence(params: dict, measure: str) -> pd.DataFrame:
-    """Recorded prevalence (%) and age-expected prevalence (%: Harrow's age-band prevalence
+    """Recorded prevalence (%) and age-expected prevalence (%: the borough's age-band prevalence
     applied to the area's age structure, by indirect standardisation) by area code."""
     data = rows("ltc_prevalence", measure, params, period=params["period"])
     total = data[data["breakdown"] == "total"].set_index("area_code")
@@ -245,7 +245,7 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
 
 
 def ratio_figure(key: str, params: dict) -> HTML:
-    """Dot chart of a standardised ratio per PCN (Harrow = 100) with intervals; the axis is
+    """Dot chart of a standardised ratio per PCN (the borough = 100) with intervals; the axis is
     zoomed on the intervals (a ratio's natural reference is 100, not 0)."""
     table = o2.standardised(key, {**params, "pcn": None})
     title = f"{indicator(key).chart_label} by PCN, indirectly age-sex standardised ratio"
@@ -257,7 +257,7 @@ def ratio_figure(key: str, params: dict) -> HTML:
         benchmark=100.0,
         benchmark_label=params["area_name"],
         title=title,
-        xlabel="ratio (Harrow = 100)",
+        xlabel=f"ratio ({params['area_name']} = 100)",
     )
     low = min(float(shown["lower"].min()), 100.0)
     high = max(float(shown["upper"].max()), 100.0)
@@ -342,7 +342,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
         label="area",
         title=f"{title}: practices, {params['period']}",
         xlabel=xlabel,
-        ylabel="standardised ratio (Harrow = 100)" if statistic == "ratio" else "%",
+        ylabel=f"standardised ratio ({params['area_name']} = 100)" if statistic == "ratio" else "%",
         caption=(
             f"{title}: practice funnel plot with 95% and 99.8% limits and the "
             f"overdispersion-adjusted 99.8% limits (Spiegelhalter random effects), "

@@ -28,6 +28,7 @@ from ..indicators import (
     trend,
     values,
 )
+from ..reference import PLAN_SHORT
 from ..stats import rate, sii
 from . import objective_3_its as its
 from .scope import synthetic_label as _label
@@ -70,7 +71,7 @@ def ethnic_range(params: dict, period: str) -> float:
 
 def plan_as_given() -> dict[str, str]:
     """The plan's measure 5 figures in its own words, with no unit or year added:
-    ``baseline`` (Harrow) and ``nwl`` (the NWL average the target names)."""
+    ``baseline`` (the plan's borough) and ``nwl`` (the NWL average the target names)."""
     spec = indicator(PM5)
     basis = spec.baseline["as_given"]
     return {
@@ -171,7 +172,7 @@ def headline_measures(params: dict) -> list[Headline]:
             anchor=ANCHOR,
             synthetic=extract.is_synthetic(),
             source=f"{extract.origin()}, {params['period']}; condition list, baseline "
-            "and target from the Harrow Borough Partnership Plan, section 4",
+            f"and target from the {PLAN_SHORT}, section 4",
             **trend_fields(trend),
             readings=status["readings"],
             baseline_text=f"Plan: {plan['baseline']}",

@@ -30,6 +30,7 @@ import yaml
 from .. import catalogue
 from ..audit.manifest import run_outputs, sha256_bytes
 from ..catalogue import Indicator
+from ..params import partnership_name, review_title
 
 FILE_NAME = "datapackage.json"
 COLUMNS_FILE = "download-columns.yaml"
@@ -281,13 +282,11 @@ def descriptor(
         entry, count = resource(path, items.get(path.stem), titles.get(path.stem), run_params)
         resources_.append(entry)
         generic += count
-    partnership = catalogue.partnership()
     period, area = run_params["period"], run_params["area_name"]
     package = {
         "profile": "tabular-data-package",
         "name": package_name(run_params),
-        "title": f"{partnership.name} Annual Review {period}: the data behind every figure "
-        "and table",
+        "title": f"{review_title(run_params)} {period}: the data behind every figure and table",
         "description": (
             f"Every CSV download of edition {period} of the review for {area}: exactly the "
             "data each figure or table shows, with suppressed cells marked [c] and values not "
@@ -298,7 +297,7 @@ def descriptor(
         "created": f"{run_params['period_end']}T00:00:00Z",
         "homepage": "../index.html",
         "contributors": [
-            {"title": partnership.name, "role": "publisher"},
+            {"title": partnership_name(run_params), "role": "publisher"},
             {"title": "bbp-review (the review built as code, bbp_analysis)", "role": "author"},
         ],
         "keywords": [
