@@ -161,10 +161,11 @@ def _comparators(item: Headline) -> str:
         return item.comparator_text
     shown = [
         f"{area} {_value(item.comparators[area], item.unit)}"
+        f" ({item.comparator_sources.get(area, 'source not recorded')})"
         for area in COMPARATOR_AREAS
         if area in item.comparators
     ]
-    return "; ".join(shown) or "No comparator published"
+    return "; ".join(shown) or "No comparator available"
 
 
 def readings_text(item: Headline) -> str:

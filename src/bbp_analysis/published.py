@@ -1,0 +1,368 @@
+"""Published statistics: the folder of publishers' files, what each one cites, and the one
+function that says where a value or comparator comes from.
+
+The folder (parameter ``published_folder``, default ``data/published/``) holds files in
+their publishers' own formats, read by :mod:`bbp_analysis.readers`, and an index,
+``sources.yaml``, giving each file's layout, publisher, title, address, licence and file
+date (the date it was published or downloaded). The index may also name real files kept
+elsewhere in the repository (the plan's figures, the Fingertips IMD export). A file dropped
+into the folder without an index entry is read when its header is a Fingertips ``all_data``
+export; its citation then says that its date is not recorded.
+
+:func:`resolve` answers, for one catalogue indicator, one area (the borough, or a benchmark
+named in the indicator's ``published:`` block: NWL, London, England) and one period: the
+published value when a file holds it, cited (publisher, indicator id, period, file, file
+date); otherwise the value computed from the extract (a benchmark: the extract's comparator
+table; labelled synthetic when the extract is synthetic); otherwise "not available".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import catalogue, extract
+from .errors import InputError
+from .paths import project_root
+from .readers import read_fingertips, read_gpps, read_imd, read_nda, read_qof, read_registrations
+from .readers._io import read_csv_verbatim, read_records
+from .readers.fingertips import REQUIRED as FINGERTIPS_HEADER
+from .reference import TABLES
+from .validation import validate_frame
+
+INDEX = "sources.yaml"
+DEFAULT_FOLDER = "data/published"
+PLAN = "plan"
+"""The period asked for to get the plan's own figure, which the plan prints without a period."""
+PUBLISHED, COMPUTED, NOT_AVAILABLE = "published", "computed", "not available"
+PLAN_PLACED = "the plan's own figure"
+"""How the citation of a synthetic comparator begins when its value is the plan's figure."""
+
+
+def _read_plan(path: Path) -> pd.DataFrame:
+    """The plan's figures (``partnership_measures.csv``), checked against their schema."""
+    return validate_frame(read_csv_verbatim(path), TABLES["partnership_measures"], file=path)
+
+
+READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    "fingertips": read_fingertips,
+    "plan": _read_plan,
+    "gpps": read_gpps,
+    "qof": read_qof,
+    "nda": read_nda,
+    "registrations": read_registrations,
+    "imd": read_imd,
+}
+"""Layout named in ``sources.yaml`` -> the reader that checks and reads it."""
+FIELDS = {"path", "layout", "publisher", "title", "url", "licence", "file_date"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One published file: where it is, its layout (a key of :data:`READERS`) and what it
+    cites. ``file_date`` is the date it was published or downloaded (YYYY-MM-DD), or empty
+    when nobody recorded it."""
+
+    path: Path
+    layout: str
+    publisher: str
+    title: str = ""
+    url: str = ""
+    licence: str = ""
+    file_date: str = ""
+
+    def citation(self, root: Path) -> str:
+        """The file and its date, e.g. ``file data/published/x.csv, dated 2024-05-01``."""
+        shown = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
+        dated = f"dated {self.file_date}" if self.file_date else "file date not recorded"
+        return f"file {shown.as_posix()}, {dated}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where one value comes from: ``origin`` is "published", "computed" or "not available";
+    ``citation`` one plain line (publisher, indicator id, period, file, file date; or the
+    extract); ``synthetic`` whether the value was simulated."""
+
+    value: float | None
+    origin: str
+    citation: str
+    synthetic: bool = False
+    lower: float | None = None
+    upper: float | None = None
+
+    @property
+    def label(self) -> str:
+        """A short label for a table cell: "synthetic", the citation, or "not available"."""
+        if self.origin == NOT_AVAILABLE:
+            return NOT_AVAILABLE
+        return "synthetic" if self.synthetic else self.citation
+
+
+def folder(params: dict[str, Any] | None = None, root: Path | None = None) -> Path:
+    """The published-statistics folder: ``published_folder`` from ``params`` (or the
+    defaults), relative to the project root."""
+    root = root or project_root()
+    name = (params or {}).get("published_folder")
+    if name is None:
+        from .params import load_parameters
+
+        name = load_parameters(None, root).get("published_folder", DEFAULT_FOLDER)
+    return (root / name).resolve()
+
+
+def _entry(item: Any, row: int, index: Path) -> Source:
+    def fail(column: str, detail: str) -> InputError:
+        return InputError(detail, file=index, row=row, column=column, rule="published source")
+
+    if not isinstance(item, dict):
+        raise fail("path", "each entry must be a mapping of field: value")
+    unknown = sorted(set(item) - FIELDS)
+    if unknown:
+        raise fail(unknown[0], f"unknown field (known: {', '.join(sorted(FIELDS))})")
+    for name in ("path", "layout", "publisher"):
+        if not isinstance(item.get(name), str) or not item[name].strip():
+            raise fail(name, "field is missing")
+    if item["layout"] not in READERS:
+        raise fail("layout", f"{item['layout']!r} is not one of {', '.join(READERS)}")
+    file_date = str(item.get("file_date") or "")
+    if file_date:
+        try:
+            date.fromisoformat(file_date)
+        except ValueError:
+            raise fail("file_date", f"{file_date!r} is not a date YYYY-MM-DD") from None
+    path = (index.parent / item["path"]).resolve()
+    if not path.is_file():
+        raise fail("path", f"{item['path']} is not a file")
+    return Source(
+        path=path,
+        layout=item["layout"],
+        publisher=item["publisher"].strip(),
+        title=str(item.get("title") or ""),
+        url=str(item.get("url") or ""),
+        licence=str(item.get("licence") or ""),
+        file_date=file_date,
+    )
+
+
+def _is_fingertips(path: Path) -> bool:
+    header = read_records(path)[0]
+    return set(FINGERTIPS_HEADER) <= set(header)
+
+
+def sources(where: Path) -> tuple[Source, ...]:
+    """Every published file: the entries of ``where/sources.yaml`` in order, then each CSV
+    file in ``where`` the index does not name (a Fingertips export; InputError otherwise)."""
+    index = where / INDEX
+    listed: list[Source] = []
+    if index.is_file():
+        try:
+            data = yaml.safe_load(index.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise InputError(str(exc).splitlines()[0], file=index, rule="valid YAML") from exc
+        entries = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise InputError(
+                "top level must be 'files:' with a list of entries", file=index, rule="index"
+            )
+        listed = [_entry(item, row, index) for row, item in enumerate(entries, start=1)]
+    named = {source.path for source in listed}
+    dropped = [
+        p.resolve()
+        for p in sorted(where.glob("*"))
+        if p.is_file() and p.name.endswith((".csv", ".csv.gz")) and p.resolve() not in named
+    ]
+    for path in dropped:
+        if not _is_fingertips(path):
+            raise InputError(
+                f"not a Fingertips all_data export; name its layout, publisher and date in {INDEX}",
+                file=path,
+                rule="published layout",
+            )
+    extra = [Source(path, "fingertips", "OHID Fingertips") for path in dropped]
+    return (*listed, *extra)
+
+
+def check(where: Path) -> list[str]:
+    """Read every published file through its reader (InputError on the first problem);
+    return the files' names."""
+    found = sources(where)
+    for source in found:
+        READERS[source.layout](source.path)
+    return [source.path.name for source in found]
+
+
+def _digest(found: tuple[Source, ...]) -> str:
+    digest = hashlib.sha256()
+    for source in found:
+        digest.update(str(source).encode() + b"\0" + source.path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _fingertips(where: Path, digest: str) -> pd.DataFrame:
+    frames = []
+    for position, source in enumerate(sources(where)):
+        if source.layout == "fingertips":
+            rows = read_fingertips(source.path)
+            frames.append(rows.assign(source=position))
+    if not frames:
+        return pd.DataFrame(columns=["indicator_id", "area_code", "period", "value", "source"])
+    return pd.concat(frames, ignore_index=True)
+
+
+@cache
+def _plan(where: Path, digest: str) -> pd.DataFrame:
+    frames = [
+        _read_plan(source.path).assign(source=position)
+        for position, source in enumerate(sources(where))
+        if source.layout == "plan"
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def financial_year(period: str) -> str:
+    """A Fingertips period in the review's form: ``2021/22`` -> ``2021-22``; others unchanged."""
+    return period.replace("/", "-") if len(period) == 7 and period[4] == "/" else period
+
+
+def _number(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _published(
+    spec: dict[str, Any], code: str, period: str, where: Path, found: tuple[Source, ...]
+) -> Resolved | None:
+    ident = spec.get("fingertips")
+    if ident is None:
+        return None
+    rows = _fingertips(where, _digest(found))
+    if rows.empty:
+        return None
+    keep = (rows["indicator_id"] == int(ident)) & (rows["area_code"] == code)
+    keep &= rows["period"].map(financial_year) == period
+    for name in ("sex", "age", "area_type"):
+        if spec.get(name):
+            keep &= rows[name] == spec[name]
+    keep &= rows["value"].notna()
+    hits = rows[keep]
+    if hits.empty:
+        return None
+    row = hits.iloc[-1]  # a later file in the index replaces an earlier one
+    source = found[int(row["source"])]
+    return Resolved(
+        value=float(row["value"]),
+        origin=PUBLISHED,
+        citation=(
+            f"{source.publisher}, indicator {int(ident)} ({row['indicator_name']}), "
+            f"{row['area_name']}, {row['period']}; {source.citation(project_root())}"
+        ),
+        lower=_number(row.get("lower_95")),
+        upper=_number(row.get("upper_95")),
+    )
+
+
+def _plan_figure(
+    item: catalogue.Indicator, area: str, where: Path, found: tuple[Source, ...]
+) -> Resolved | None:
+    spec = item.published.get("plan") or {}
+    table = _plan(where, _digest(found))
+    if not spec or table.empty:
+        return None
+    figure = "baseline" if area == "area" else "comparator"
+    keep = (table["measure_id"].astype(int) == int(spec["measure"])) & (
+        table["unit"] == spec["unit"]
+    )
+    keep &= (table["figure"] == figure) & table["value"].notna()
+    if figure == "comparator":
+        keep &= table["area"] == area
+    hits = table[keep]
+    if hits.empty:
+        return None
+    row = hits.iloc[0]
+    source = found[int(row["source"])]
+    return Resolved(
+        value=float(row["value"]),
+        origin=PUBLISHED,
+        citation=(
+            f"{source.publisher}, {source.title} (period not stated); "
+            f"{source.citation(project_root())}"
+        ),
+    )
+
+
+def _extract_comparator(
+    spec: dict[str, Any], area: str, period: str, params: dict[str, Any]
+) -> Resolved | None:
+    name = spec.get("extract")
+    code = (spec.get("benchmarks") or {}).get(area)
+    if not name or not code:
+        return None
+    folder_ = extract.extract_folder(params["area_code"])
+    table = _comparator_table(folder_ / "comparators.parquet")
+    hits = table[
+        (table["Indicator ID"] == name)
+        & (table["Area Code"] == code)
+        & (table["Time period"].map(financial_year) == period)
+        & table["Value"].notna()
+    ]
+    if hits.empty:
+        return None
+    row = hits.iloc[0]
+    if not extract.is_generated(extract.read_manifest(folder_)):
+        return Resolved(
+            float(row["Value"]), COMPUTED, f"the extract's comparator table ({folder_.name})"
+        )
+    origin = (
+        f"{PLAN_PLACED}, which the plan prints without a period, placed in "
+        f"{period} by the synthetic comparator table"
+        if row["source"] == "plan"
+        else "simulated in the synthetic comparator table; not a published figure"
+    )
+    return Resolved(float(row["Value"]), COMPUTED, origin, synthetic=True)
+
+
+@cache
+def _comparator_table(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def resolve(
+    indicator_id: str,
+    area: str,
+    period: str,
+    params: dict[str, Any],
+    computed: Resolved | None = None,
+) -> Resolved:
+    """The value of catalogue indicator ``indicator_id`` for ``area`` in ``period``, and
+    where it comes from.
+
+    ``area`` is ``"area"`` (the run's borough, ``params["area_code"]``) or a benchmark named
+    in the indicator's ``published.benchmarks`` (e.g. ``"NWL"``); ``period`` a financial year
+    (``2025-26``) or :data:`PLAN` for the plan's own figure. In order: a value in a published
+    file (Fingertips: indicator id, sex, age and area type from the catalogue; a later file
+    in the index wins); else ``computed`` (the borough's value from the extract, given by the
+    caller) or, for a benchmark, the extract's comparator table; else "not available".
+    """
+    item = catalogue.indicator(indicator_id)
+    spec = item.published
+    where = folder(params)
+    found = sources(where) if where.is_dir() else ()
+    if period == PLAN:
+        return _plan_figure(item, area, where, found) or Resolved(None, NOT_AVAILABLE, "")
+    code = params["area_code"] if area == "area" else (spec.get("benchmarks") or {}).get(area)
+    if code is not None:
+        hit = _published(spec, code, period, where, found)
+        if hit is not None:
+            return hit
+    if area == "area":
+        return computed or Resolved(None, NOT_AVAILABLE, "")
+    return _extract_comparator(spec, area, period, params) or Resolved(None, NOT_AVAILABLE, "")
