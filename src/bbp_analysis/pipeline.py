@@ -25,7 +25,7 @@ from typing import Any
 
 import papermill
 
-from . import board_paper, extract, site_folder
+from . import board_paper, extract, published, site_folder
 from . import params as params_mod
 from .audit.disclosure_scan import scan_site
 from .audit.manifest import edition_manifest, redact, secret_values, utc_now, write_manifest
@@ -151,6 +151,8 @@ def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> l
     fingerprint of the data it reads (for the incremental cache)."""
     injected = params_mod.notebook_parameters(run_params)
     data = extract.data_inputs(run_params["area_code"], run_params["synthetic_seed"], root)
+    data.append(published.folder(run_params, root))  # its index names files kept elsewhere
+    data += [source.path for source in published.sources(data[-1])]
     inputs = input_fingerprint(data, root)
     return [
         NotebookJob(

@@ -366,3 +366,82 @@ def resolve(
     if area == "area":
         return computed or Resolved(None, NOT_AVAILABLE, "")
     return _extract_comparator(spec, area, period, params) or Resolved(None, NOT_AVAILABLE, "")
+
+
+def fingertips_ids() -> list[int]:
+    """The Fingertips indicator ids the catalogue's ``published:`` blocks name, sorted."""
+    return sorted(
+        {
+            int(i.published["fingertips"])
+            for i in catalogue.indicators()
+            if i.published.get("fingertips")
+        }
+    )
+
+
+def record(where: Path, source: Source, today: date) -> Path:
+    """Add (or refresh) ``source`` in ``where/sources.yaml``, dated ``today``; the index's
+    opening comments are kept. Returns the index path."""
+    index = where / INDEX
+    text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    comments = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    data = (yaml.safe_load(text) or {}) if text else {}
+    entries = [e for e in data.get("files") or [] if (where / e["path"]).resolve() != source.path]
+    entries.append(
+        {
+            "path": source.path.relative_to(where).as_posix(),
+            "layout": source.layout,
+            "publisher": source.publisher,
+            "title": source.title,
+            "url": source.url,
+            "licence": source.licence,
+            "file_date": today.isoformat(),
+        }
+    )
+    body = yaml.safe_dump({"files": entries}, sort_keys=False, allow_unicode=True, width=100)
+    index.write_text(comments + body, encoding="utf-8")
+    return index
+
+
+def fetch(where: Path, area_type_id: int, parent_area_type_id: int, today: date) -> Path:
+    """Download every Fingertips indicator the catalogue names for ``area_type_id`` areas
+    (with their ``parent_area_type_id`` parents and England) through ``fingertips_py`` into
+    ``where`` as an ``all_data`` CSV, read it back through the Fingertips reader and record it
+    in the index. Raises :class:`InputError` (one line saying how to add files by hand) when
+    ``fingertips_py`` is missing or the download fails."""
+    ids = fingertips_ids()
+    joined = ",".join(map(str, ids))
+    by_hand = (
+        "add the files by hand: download the all-data CSV from "
+        f"https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids={joined}"
+        f"&child_area_type_id={area_type_id} and drop it into {where} (see its README.md)"
+    )
+    try:
+        import fingertips_py  # noqa: F401  (optional, not in the lock)
+    except ImportError:
+        raise InputError(
+            f"fingertips_py is not installed; {by_hand}", file=where, rule="optional package"
+        ) from None
+    name = f"fingertips_{'-'.join(map(str, ids))}_area-type-{area_type_id}.csv"
+    path = where / name
+    where.mkdir(parents=True, exist_ok=True)
+    try:
+        from .readers import fetch_fingertips
+
+        fetch_fingertips(ids, area_type_id, path, parent_area_type_id=parent_area_type_id)
+    except InputError:
+        raise
+    except Exception as exc:  # offline, or the API refused: the user can still drop files in
+        raise InputError(
+            f"download failed ({type(exc).__name__}); {by_hand}", file=where, rule="online"
+        ) from None
+    source = Source(
+        path=path.resolve(),
+        layout="fingertips",
+        publisher="Office for Health Improvement and Disparities (OHID), Fingertips",
+        title=f"Indicators {', '.join(map(str, ids))}, area type {area_type_id}",
+        url="https://fingertips.phe.org.uk/api/all_data/csv/by_indicator_id?indicator_ids="
+        f"{joined}&child_area_type_id={area_type_id}",
+        licence="Open Government Licence v3.0",
+    )
+    return record(where.resolve(), source, today)
