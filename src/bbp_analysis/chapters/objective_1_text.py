@@ -173,7 +173,10 @@ def headline_table(params: dict) -> HTML:
                 "Period": h.period,
                 "Value (%)": f"{h.value:.1f} ({h.lower:.1f} to {h.upper:.1f})",
                 "Baseline (%)": f"{h.baseline:.1f} ({h.baseline_period})",
-                "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
+                "Comparators (%)": ", ".join(
+                    f"{a} {v:.1f} ({h.comparator_sources.get(a, 'source not recorded')})"
+                    for a, v in h.comparators.items()
+                ),
                 "Target": h.target_text,
                 "Status": h.status,
                 "Why": h.status_text,
@@ -184,8 +187,8 @@ def headline_table(params: dict) -> HTML:
     )
     caption = (
         f"Partnership measures 1 and 2, {params['period']} (Harrow): value with 95% "
-        "interval, the plan's baseline, comparators and status. Comparators are the "
-        "plan's figures for its baseline year and simulated otherwise. "
+        "interval, the plan's baseline, comparators and status. Each comparator is cited to "
+        "the published file it comes from, or labelled synthetic when simulated. "
         f"{o1.label(params)}"
     )
     return show_table(table, caption, "measures-1-2-status")
