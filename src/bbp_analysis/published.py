@@ -18,7 +18,6 @@ table; labelled synthetic when the extract is synthetic); otherwise "not availab
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -108,15 +107,25 @@ class Resolved:
 
 
 def folder(params: dict[str, Any] | None = None, root: Path | None = None) -> Path:
-    """The published-statistics folder: ``published_folder`` from ``params`` (or the
-    defaults), relative to the project root."""
+    """The published-statistics folder: ``published_folder`` from ``params`` (else from
+    ``parameters/defaults.yaml``, else :data:`DEFAULT_FOLDER`), relative to the project root."""
     root = root or project_root()
     name = (params or {}).get("published_folder")
     if name is None:
-        from .params import load_parameters
-
-        name = load_parameters(None, root).get("published_folder", DEFAULT_FOLDER)
+        defaults = root / "parameters" / "defaults.yaml"
+        stored = yaml.safe_load(defaults.read_text(encoding="utf-8")) if defaults.is_file() else {}
+        name = (stored or {}).get("published_folder") or DEFAULT_FOLDER
     return (root / name).resolve()
+
+
+def _stat(paths: Any) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of each file of ``paths`` (a cache key)."""
+    out = []
+    for path in paths:
+        if path.is_file():
+            info = path.stat()
+            out.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(out)
 
 
 def _entry(item: Any, row: int, index: Path) -> Source:
@@ -161,6 +170,11 @@ def _is_fingertips(path: Path) -> bool:
 def sources(where: Path) -> tuple[Source, ...]:
     """Every published file: the entries of ``where/sources.yaml`` in order, then each CSV
     file in ``where`` the index does not name (a Fingertips export; InputError otherwise)."""
+    return _sources(where, _stat([where / INDEX, *sorted(where.glob("*"))]))
+
+
+@cache
+def _sources(where: Path, stamp: tuple) -> tuple[Source, ...]:
     index = where / INDEX
     listed: list[Source] = []
     if index.is_file():
@@ -200,27 +214,31 @@ def check(where: Path) -> list[str]:
     return [source.path.name for source in found]
 
 
-def _digest(found: tuple[Source, ...]) -> str:
-    digest = hashlib.sha256()
-    for source in found:
-        digest.update(str(source).encode() + b"\0" + source.path.read_bytes())
-    return digest.hexdigest()
+def _digest(found: tuple[Source, ...]) -> tuple:
+    """A cache key of the files ``found`` and what the index says of them."""
+    return (found, _stat(source.path for source in found))
 
 
 @cache
-def _fingertips(where: Path, digest: str) -> pd.DataFrame:
+def _fingertips(where: Path, digest: tuple) -> pd.DataFrame:
     frames = []
     for position, source in enumerate(sources(where)):
         if source.layout == "fingertips":
             rows = read_fingertips(source.path)
-            frames.append(rows.assign(source=position))
+            frames.append(rows.assign(source=position, fy=rows["period"].map(financial_year)))
     if not frames:
         return pd.DataFrame(columns=["indicator_id", "area_code", "period", "value", "source"])
     return pd.concat(frames, ignore_index=True)
 
 
 @cache
-def _plan(where: Path, digest: str) -> pd.DataFrame:
+def _indicator_rows(where: Path, digest: tuple, ident: int) -> pd.DataFrame:
+    rows = _fingertips(where, digest)
+    return rows[rows["indicator_id"] == ident]
+
+
+@cache
+def _plan(where: Path, digest: tuple) -> pd.DataFrame:
     frames = [
         _read_plan(source.path).assign(source=position)
         for position, source in enumerate(sources(where))
@@ -244,11 +262,11 @@ def _published(
     ident = spec.get("fingertips")
     if ident is None:
         return None
-    rows = _fingertips(where, _digest(found))
+    rows = _indicator_rows(where, _digest(found), int(ident))
     if rows.empty:
         return None
-    keep = (rows["indicator_id"] == int(ident)) & (rows["area_code"] == code)
-    keep &= rows["period"].map(financial_year) == period
+    keep = rows["area_code"] == code
+    keep &= rows["fy"] == period
     for name in ("sex", "age", "area_type"):
         if spec.get(name):
             keep &= rows[name] == spec[name]
@@ -307,13 +325,9 @@ def _extract_comparator(
     if not name or not code:
         return None
     folder_ = extract.extract_folder(params["area_code"])
-    table = _comparator_table(folder_ / "comparators.parquet")
-    hits = table[
-        (table["Indicator ID"] == name)
-        & (table["Area Code"] == code)
-        & (table["Time period"].map(financial_year) == period)
-        & table["Value"].notna()
-    ]
+    path = folder_ / "comparators.parquet"
+    table = _comparator_table(path, _stat([path]), name)
+    hits = table[(table["Area Code"] == code) & (table["fy"] == period) & table["Value"].notna()]
     if hits.empty:
         return None
     row = hits.iloc[0]
@@ -331,8 +345,11 @@ def _extract_comparator(
 
 
 @cache
-def _comparator_table(path: Path) -> pd.DataFrame:
-    return pd.read_parquet(path)
+def _comparator_table(path: Path, stamp: tuple, name: str) -> pd.DataFrame:
+    """The rows of measure ``name`` in the extract's comparator table, with ``fy``."""
+    table = pd.read_parquet(path)
+    table = table[table["Indicator ID"] == name]
+    return table.assign(fy=table["Time period"].map(financial_year))
 
 
 def resolve(
