@@ -18,6 +18,7 @@ table; labelled synthetic when the extract is synthetic); otherwise "not availab
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -115,7 +116,13 @@ def folder(params: dict[str, Any] | None = None, root: Path | None = None) -> Pa
         defaults = root / "parameters" / "defaults.yaml"
         stored = yaml.safe_load(defaults.read_text(encoding="utf-8")) if defaults.is_file() else {}
         name = (stored or {}).get("published_folder") or DEFAULT_FOLDER
-    return (root / name).resolve()
+    return absolute(root / name)
+
+
+def absolute(path: Path) -> Path:
+    """``path`` made absolute with ``..`` removed, symbolic links kept (a linked file is
+    cited where the project holds it)."""
+    return Path(os.path.abspath(path))
 
 
 def _stat(paths: Any) -> tuple[tuple[str, int, int], ...]:
@@ -148,7 +155,7 @@ def _entry(item: Any, row: int, index: Path) -> Source:
             date.fromisoformat(file_date)
         except ValueError:
             raise fail("file_date", f"{file_date!r} is not a date YYYY-MM-DD") from None
-    path = (index.parent / item["path"]).resolve()
+    path = absolute(index.parent / item["path"])
     if not path.is_file():
         raise fail("path", f"{item['path']} is not a file")
     return Source(
@@ -190,9 +197,9 @@ def _sources(where: Path, stamp: tuple) -> tuple[Source, ...]:
         listed = [_entry(item, row, index) for row, item in enumerate(entries, start=1)]
     named = {source.path for source in listed}
     dropped = [
-        p.resolve()
+        absolute(p)
         for p in sorted(where.glob("*"))
-        if p.is_file() and p.name.endswith((".csv", ".csv.gz")) and p.resolve() not in named
+        if p.is_file() and p.name.endswith((".csv", ".csv.gz")) and absolute(p) not in named
     ]
     for path in dropped:
         if not _is_fingertips(path):
@@ -403,7 +410,7 @@ def record(where: Path, source: Source, today: date) -> Path:
     text = index.read_text(encoding="utf-8") if index.is_file() else ""
     comments = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
     data = (yaml.safe_load(text) or {}) if text else {}
-    entries = [e for e in data.get("files") or [] if (where / e["path"]).resolve() != source.path]
+    entries = [e for e in data.get("files") or [] if absolute(where / e["path"]) != source.path]
     entries.append(
         {
             "path": source.path.relative_to(where).as_posix(),
@@ -453,7 +460,7 @@ def fetch(where: Path, area_type_id: int, parent_area_type_id: int, today: date)
             f"download failed ({type(exc).__name__}); {by_hand}", file=where, rule="online"
         ) from None
     source = Source(
-        path=path.resolve(),
+        path=absolute(path),
         layout="fingertips",
         publisher="Office for Health Improvement and Disparities (OHID), Fingertips",
         title=f"Indicators {', '.join(map(str, ids))}, area type {area_type_id}",
@@ -461,4 +468,4 @@ def fetch(where: Path, area_type_id: int, parent_area_type_id: int, today: date)
         f"{joined}&child_area_type_id={area_type_id}",
         licence="Open Government Licence v3.0",
     )
-    return record(where.resolve(), source, today)
+    return record(absolute(where), source, today)
