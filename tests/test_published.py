@@ -198,3 +198,24 @@ def test_fetch_published_without_fingertips_py_says_how_to_add_files(bbp, tmp_pa
     assert len(lines) == 1
     assert "fingertips_py is not installed; add the files by hand" in lines[0]
     assert "indicator_ids=93563" in lines[0] and "drop it into" in lines[0]
+
+
+def test_a_published_borough_value_replaces_the_computed_one_with_its_interval(
+    with_export: dict,
+) -> None:
+    head = o1.headline_pm1(with_export)
+    assert (head.value, head.lower, head.upper) == (39.6, 38.1, 41.1)
+    assert head.source.startswith("OHID Fingertips, indicator 93563")
+    assert "indicator-data.csv" in head.source
+    # targets: 42.4 x 0.95 = 40.28% (relative) and 37.4% (points); the interval 38.1 to 41.1
+    # includes 40.28 and lies wholly above 37.4
+    assert [r.verdict for r in head.readings] == ["uncertain", "not met"]
+    assert head.status == "uncertain"
+    assert head.synthetic  # the trend beside it is still the extract's
+
+
+def test_without_a_published_borough_value_the_computed_one_stays(params: dict) -> None:
+    head = o1.headline_pm1(params)
+    table = o1.decay_series(params)
+    assert head.value == pytest.approx(float(table["value"].iloc[-1]))
+    assert head.source.startswith("Synthetic WSIC-shaped oral health survey extract, 2025-26")

@@ -339,8 +339,11 @@ def _extract_comparator(
         return None
     row = hits.iloc[0]
     if not extract.is_generated(extract.read_manifest(folder_)):
+        shown = path.relative_to(root) if path.is_relative_to(root := project_root()) else path
         return Resolved(
-            float(row["Value"]), COMPUTED, f"the extract's comparator table ({folder_.name})"
+            float(row["Value"]),
+            COMPUTED,
+            f"the extract's comparator table; file {shown.as_posix()}, as extracted",
         )
     origin = (
         f"{PLAN_PLACED}, which the plan prints without a period, placed in "

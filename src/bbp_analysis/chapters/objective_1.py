@@ -177,20 +177,39 @@ _TARGET_WORDS = {
 }
 
 
+def borough_value(params: dict, row: pd.Series) -> published.Resolved:
+    """Measure 1 for the borough in ``row``'s period: the published value when a file holds
+    it with its 95% interval (:func:`bbp_analysis.published.resolve`), else ``row`` (the
+    extract's survey, Wilson interval; also when the run's confidence level is not 95%)."""
+    computed = published.Resolved(
+        float(row["value"]),
+        published.COMPUTED,
+        f"Synthetic WSIC-shaped oral health survey extract, {row['period']}",
+        synthetic=True,
+        lower=float(row["lower"]),
+        upper=float(row["upper"]),
+    )
+    found = published.resolve(PM1, "area", str(row["period"]), params, computed)
+    if found.lower is None or found.upper is None or params["confidence"] != 0.95:
+        return computed  # a status needs the interval at the run's level
+    return found
+
+
 def headline_pm1(params: dict) -> Headline:
     """Partnership measure 1 for the scorecard: the latest survey up to the period."""
     spec = indicator(PM1)
     table = decay_series({**params, "pcn": None})
     row = table.iloc[-1]
-    status, text, readings = decay_status(float(row["lower"]), float(row["upper"]))
+    own = borough_value(params, row)
+    status, text, readings = decay_status(own.lower, own.upper)
     return Headline(
         measure=1,
         indicator_id=PM1,
         title=spec.title,
         period=str(row["period"]),
-        value=float(row["value"]),
-        lower=float(row["lower"]),
-        upper=float(row["upper"]),
+        value=own.value,
+        lower=own.lower,
+        upper=own.upper,
         unit="%",
         polarity=spec.polarity,
         baseline=float(spec.baseline["value"]),
@@ -205,11 +224,10 @@ def headline_pm1(params: dict) -> Headline:
         status_text=text,
         readings=readings,
         anchor=f"{PAGE}#pm1-decay-trend",
-        synthetic=True,
+        synthetic=True,  # the trend beside the value is always the extract's
         source=(
-            f"Synthetic WSIC-shaped oral health survey extract, {row['period']}; baseline, "
-            "London and England figures and target from the Harrow Borough Partnership "
-            "Plan, section 4"
+            f"{own.citation}; trend from the synthetic extract; baseline and target from the "
+            "Harrow Borough Partnership Plan, section 4"
         ),
         comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
         comparator_sources=comparator_sources_at(
