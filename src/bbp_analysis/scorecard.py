@@ -215,6 +215,9 @@ def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
                 "baseline_text": item.baseline_text,
                 "comparator_text": item.comparator_text,
                 **{area: item.comparators.get(area) for area in COMPARATOR_AREAS},
+                **{
+                    f"{area} source": item.comparator_sources.get(area) for area in COMPARATOR_AREAS
+                },
                 "synthetic": item.synthetic,
                 "source": item.source,
             }

@@ -73,6 +73,7 @@ def test_csv_rows_carry_every_figure() -> None:
     frame = scorecard_rows([acsc()])
     row = frame.iloc[0]
     assert (row["value"], row["lower"], row["upper"], row["NWL"]) == (10.79, 10.40, 11.18, 9.89)
+    assert row["NWL source"] == "synthetic"
     assert row["London"] is None and row["status"] == "not met"
 
 
