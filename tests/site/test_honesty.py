@@ -40,6 +40,11 @@ def test_an_unlabelled_or_falsely_cited_comparator_is_found() -> None:
     ]
 
 
+def test_a_site_without_a_scorecard_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>No table here.</p>")
+    assert comparator_findings(tmp_path, ROOT) == ["no scorecard found on any page"]
+
+
 def test_the_scan_reads_the_scorecard_column_and_benchmark_sentences(tmp_path: Path) -> None:
     page = tmp_path / "index.html"
     page.write_text(
@@ -65,7 +70,7 @@ def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path:
     )
     assert result.returncode == 0, result.stderr
     assert comparator_findings(site, project) == []
-    front = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    front = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     row = front.find("table", id="scorecard").find("tbody").find_all("tr")[0]
     cell = " ".join(row.find_all("td")[5].get_text().split())
     assert "England 21.5% (OHID Fingertips, indicator 93563" in cell

@@ -81,16 +81,19 @@ def _benchmark_sentences(soup: BeautifulSoup) -> list[str]:
 
 def comparator_findings(site: Path, root: Path) -> list[str]:
     """Every comparator on the site's pages that is neither cited to a file under ``root``
-    nor labelled synthetic, one line each (empty when the site is honest)."""
-    findings = []
+    nor labelled synthetic, one line each (empty when the site is honest); a site without
+    any scorecard is a finding, so the scan never passes by finding nothing to read."""
+    findings, scorecards = [], 0
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         if "scorecard" not in html and "Benchmarks:" not in html:
             continue
         soup = BeautifulSoup(html, "html.parser")
         name = page.relative_to(site).as_posix()
-        for cell in _scorecard_cells(soup):
+        cells = _scorecard_cells(soup)
+        scorecards += bool(cells)
+        for cell in cells:
             findings += [f"{name}: scorecard comparator {p}" for p in entry_findings(cell, root)]
         for sentence in _benchmark_sentences(soup):
             findings += [f"{name}: benchmark {p}" for p in _cited_files(sentence + ",", root)]
-    return findings
+    return findings if scorecards else [*findings, "no scorecard found on any page"]
