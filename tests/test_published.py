@@ -140,6 +140,21 @@ def test_other_sex_or_age_rows_are_not_taken(tmp_path: Path, params: dict) -> No
     assert found.synthetic and found.value == simulated("E92000001", "2025/26")
 
 
+def test_a_category_breakdown_row_is_not_taken_for_the_whole_area(tmp_path, params) -> None:
+    path = write_fixture(tmp_path / "published" / "x.csv")
+    lines = path.read_text().splitlines()
+    england = next(line for line in lines if ",E92000001,England,England," in line)
+    breakdown = england.replace(
+        ",5 yrs,,,2025/26,21.5,", ",5 yrs,Deprivation deciles,Most deprived,2025/26,30.0,"
+    )
+    assert breakdown != england
+    path.write_text("\n".join([lines[0], breakdown]) + "\n")
+    found = published.resolve(
+        PM1, "England", "2025-26", {**params, "published_folder": path.parent}
+    )
+    assert found.synthetic and found.value == simulated("E92000001", "2025/26")
+
+
 def test_a_file_of_unknown_layout_is_refused_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError) as caught:

@@ -277,7 +277,7 @@ def _published(
     for name in ("sex", "age", "area_type"):
         if spec.get(name):
             keep &= rows[name] == spec[name]
-    keep &= rows["value"].notna()
+    keep &= rows["category_type"].isna() & rows["value"].notna()  # whole area, no breakdown
     hits = rows[keep]
     if hits.empty:
         return None
