@@ -72,7 +72,7 @@ def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path:
     assert comparator_findings(site, project) == []
     front = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     row = front.find("table", id="scorecard").find("tbody").find_all("tr")[0]
-    cell = " ".join(row.find_all("td")[5].get_text().split())
+    cell = " ".join(row.find_all("td")[4].get_text().split())
     assert "England 21.5% (OHID Fingertips, indicator 93563" in cell
     assert "file data/published/indicator-data.csv, file date not recorded" in cell
     assert "NWL" in cell and "(synthetic)" in cell
