@@ -17,7 +17,15 @@ from bbp_analysis.extract import prepare
 from bbp_analysis.params import load_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "parameters", "data/reference", "data/delivery")
+PROJECT_PARTS = (
+    "_config.yml",
+    "_toc.yml",
+    "book",
+    "parameters",
+    "data/reference",
+    "data/delivery",
+    "data/published",
+)
 # Generated, not committed: shared with copies (when present) so each copy need not regenerate.
 GENERATED_PARTS = ("data/synthetic", "_build/cache")
 # A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s

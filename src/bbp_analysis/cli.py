@@ -88,6 +88,17 @@ def _data_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_fetch_published(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from . import published
+
+    where = Path(args.out) if args.out else published.folder()
+    index = published.fetch(where, args.area_type, args.parent_area_type, date.today())
+    print(f"published statistics fetched into {where}; recorded in {index}")
+    return 0
+
+
 def _site(args: argparse.Namespace) -> Path:
     from .paths import build_dir
 
@@ -240,6 +251,22 @@ def parser() -> argparse.ArgumentParser:
         "period with a file in parameters/)",
     )
     synth.set_defaults(run=_data_synth)
+    fetch = data_commands.add_parser(
+        "fetch-published",
+        help="download the catalogue's Fingertips indicators into the published folder "
+        "(needs fingertips_py and a network)",
+    )
+    fetch.add_argument(
+        "--area-type", type=int, default=502, help="Fingertips child area type id (default 502)"
+    )
+    fetch.add_argument(
+        "--parent-area-type",
+        type=int,
+        default=6,
+        help="Fingertips parent area type id (default 6, regions)",
+    )
+    fetch.add_argument("--out", help="folder (default: published_folder in parameters)")
+    fetch.set_defaults(run=_data_fetch_published)
     return top
 
 

@@ -89,7 +89,9 @@ class Headline:
     ``baseline`` and ``comparators`` where those are not on the measure's basis.
     ``baseline_comparison`` is the comparison word with the baseline when the chapter judged
     it by a test other than the Fingertips rule (a survey baseline), else empty;
-    ``trend_intervals`` is ``[(period, lower, upper), ...]`` matching ``trend``.
+    ``trend_intervals`` is ``[(period, lower, upper), ...]`` matching ``trend``;
+    ``comparator_sources`` maps each area of ``comparators`` to where its value comes from
+    ("synthetic", or the published file's citation; :func:`bbp_analysis.published.resolve`).
     """
 
     measure: int
@@ -117,6 +119,7 @@ class Headline:
     comparator_text: str = ""
     baseline_comparison: str = ""
     trend_intervals: list[tuple[str, float, float]] = field(default_factory=list)
+    comparator_sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

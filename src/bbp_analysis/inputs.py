@@ -11,7 +11,8 @@ column, rule) on the first rule broken:
    seeds;
 4. the public data files (``data/reference/public/``) through their readers, plus the layout
    and codes the synthetic-data generator relies on (:data:`PUBLIC_FILES`);
-5. each edition's PCN against the PCN list;
+5. the published statistics (``published_folder``, :mod:`bbp_analysis.published`): the
+   index and every file through its reader; then each edition's PCN against the PCN list;
 6. the delivery tracker (``data/delivery/``);
 7. the notebook templates' ``parameters`` cells;
 8. the extract each edition reads: the synthetic one, or the folder its ``extract``
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, extract
+from . import catalogue, extract, published
 from . import params as params_mod
 from .contract.gate import check_extract_contract
 from .delivery.tracker import SCHEMAS as TRACKER_TABLES
@@ -346,6 +347,11 @@ def check_build_inputs(period: str | None, root: Path, area: str | None = None) 
         path = reference_dir(root) / name
         _once(name, [path], lambda c=check, p=path: c(p))
         inputs.append(Path(name).name)
+    where = published.folder(editions[0], root)
+    if where.is_dir():
+        files = [source.path for source in published.sources(where)]
+        _once("published", [where / published.INDEX, *files], lambda: published.check(where))
+        inputs.append(f"{len(files)} published statistics files")
     for run_params in editions:
         _check_edition(run_params, root)
     tables = [tracker_dir(root) / f"{name}.csv" for name in TRACKER_TABLES]

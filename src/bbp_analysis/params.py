@@ -70,6 +70,13 @@ SPEC: dict[str, Spec] = {
         "Core20PLUS5 PLUS groups: id, name, source (seed citation or 'review') and a definition "
         "by code lists or a not_identifiable reason (rules: bbp_analysis/plus_groups.py).",
     ),
+    "published_folder": Spec(
+        (str,),
+        False,
+        "Folder of published statistics files and their index sources.yaml, relative to the "
+        "project root (bbp_analysis/published.py).",
+        required=False,
+    ),
     "default_period": Spec((str,), False, "Period built when none is named (defaults only)."),
     "cell_timeout_seconds": Spec(
         (int,), False, "Longest a notebook cell may run before the build stops."

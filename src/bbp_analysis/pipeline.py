@@ -29,7 +29,7 @@ from typing import Any
 import nbformat
 import papermill
 
-from . import edition_cache, extract, results, site_folder
+from . import edition_cache, extract, published, results, site_folder
 from . import params as params_mod
 from .audit.manifest import (
     edition_manifest,
@@ -162,6 +162,8 @@ def notebook_jobs(run_params: dict[str, Any], book_stage: Path, root: Path) -> l
     fingerprint of the data it reads (for the incremental cache)."""
     injected = params_mod.notebook_parameters(run_params)
     data = extract.data_inputs(run_params["area_code"], run_params["synthetic_seed"], root)
+    data.append(published.folder(run_params, root))  # its index names files kept elsewhere
+    data += [source.path for source in published.sources(data[-1])]
     inputs = input_fingerprint(data, root)
     return [
         NotebookJob(

@@ -150,10 +150,11 @@ def _comparators(item: Headline) -> str:
         return item.comparator_text
     shown = [
         f"{area} {_value(item.comparators[area], item.unit)}"
+        f" ({item.comparator_sources.get(area, 'source not recorded')})"
         for area in COMPARATOR_AREAS
         if area in item.comparators
     ]
-    return "; ".join(shown) or "No comparator published"
+    return "; ".join(shown) or "No comparator available"
 
 
 def readings_text(item: Headline) -> str:
@@ -203,6 +204,9 @@ def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
                 "baseline_text": item.baseline_text,
                 "comparator_text": item.comparator_text,
                 **{area: item.comparators.get(area) for area in COMPARATOR_AREAS},
+                **{
+                    f"{area} source": item.comparator_sources.get(area) for area in COMPARATOR_AREAS
+                },
                 "synthetic": item.synthetic,
                 "source": item.source,
             }

@@ -33,6 +33,7 @@ PARTS = (
     "parameters",
     "data/reference",
     "data/delivery",
+    "data/published",
     EXTRACT,
 )
 BAD_BYTE = b"\xe9"  # "é" in Windows-1252 / Latin-1: not UTF-8 on its own

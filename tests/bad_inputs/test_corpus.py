@@ -791,6 +791,46 @@ SPECIFIC = [
     ),
 ]
 
+INDEX = "data/published/sources.yaml"
+PUBLISHED = [
+    Case(
+        "published-index-malformed-yaml",
+        INDEX,
+        lambda p, n: d.replace(p, n, "files: [\n"),
+        "valid YAML",
+    ),
+    Case(
+        "published-index-unknown-layout",
+        INDEX,
+        d.substitute("layout: imd", "layout: spreadsheet"),
+        "published source",
+        row=4,
+        column="layout",
+    ),
+    Case(
+        "published-index-missing-file",
+        INDEX,
+        d.substitute("path: ../reference/public/imd2019/harrow", "path: ../nowhere/harrow"),
+        "published source",
+        row=4,
+        column="path",
+    ),
+    Case(
+        "published-index-file-breaks-its-reader",
+        INDEX,
+        d.substitute("layout: imd", "layout: registrations"),
+        "GP registered patients CSV header",
+        names="data/reference/public/imd2019/harrow_E09000015_iod2019_lsoa11.csv",
+    ),
+    Case(
+        "published-dropped-file-not-fingertips",
+        "data/published/notes.csv",
+        lambda p, n: d.replace(p, n, "a,b\n1,2\n"),
+        "published layout",
+    ),
+]
+"""The published-statistics folder: its index and a file dropped in."""
+
 CASES = [
     *(case for spec in CSV_FILES for case in csv_cases(spec)),
     *(case for name in ["defaults", *PERIODS] for case in parameter_cases(name)),
@@ -799,6 +839,7 @@ CASES = [
     *document_cases(),
     *SPECIFIC,
     *EXTRACT_PARAMETER,
+    *PUBLISHED,
 ]
 
 

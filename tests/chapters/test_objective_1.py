@@ -184,7 +184,7 @@ def test_measure_2_read_against_the_plan_and_the_same_year_nwl(raw):
         plan_reading, same_year = head.readings
         assert plan_reading.name == f"Against the plan's NWL figure ({levels[0]:g}%)"
         assert same_year.name == "Against the NWL average of the same year"
-        assert f"NWL 2025-26: {levels[1]:.1f}%, a simulated comparator" in same_year.text
+        assert f"NWL 2025-26: {levels[1]:.1f}% (synthetic)" in same_year.text
         share = (w * (year["appointment_experience"] == rating)).sum() / w.sum()
         low, high = wilson(share, w.sum() ** 2 / (w**2).sum())
         for reading, level in zip((plan_reading, same_year), levels, strict=True):

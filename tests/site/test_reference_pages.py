@@ -169,6 +169,9 @@ def test_claims_ledger_names_the_test_behind_each_comparison() -> None:
         in (row["Test"])
     )
     assert "against the NWL: better (interval against the value, Fingertips rule)" in row["Test"]
+    labelled = {**item, "comparator_sources": {"NWL": "synthetic"}}
+    (row,) = claims.ledger_rows([{"period": "2024-25", "headlines": [labelled]}])
+    assert "against the NWL (synthetic): better (interval against the value" in row["Test"]
 
 
 def test_bundle_is_deterministic_and_holds_the_files(tmp_path: Path) -> None:

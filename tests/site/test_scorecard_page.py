@@ -32,6 +32,7 @@ def acsc(**overrides) -> Headline:
         synthetic=True,
         source="Synthetic extract",
         comparators={"NWL": 9.89},
+        comparator_sources={"NWL": "synthetic"},
         trend=[("2023-24", 10.0), ("2024-25", 12.0), ("2025-26", 11.0)],
     )
     return Headline(**{**values, **overrides})
@@ -60,7 +61,7 @@ def test_row_gives_value_interval_status_in_words_and_link() -> None:
     )
     assert cells[1] == "11.5 per 1,000 population (2021-22)"
     assert cells[3].startswith("✖ Not met")
-    assert cells[4] == "NWL 9.9 per 1,000 population"
+    assert cells[4] == "NWL 9.9 per 1,000 population (synthetic)"
     assert row.th.a["href"] == "objective-3-care-pathways.html#pm5-acsc-spc"
     assert "synthetic" in row.th.get_text()
     # Measures no chapter reports are listed, not left out.
@@ -72,6 +73,7 @@ def test_csv_rows_carry_every_figure() -> None:
     frame = scorecard_rows([acsc()])
     row = frame.iloc[0]
     assert (row["value"], row["lower"], row["upper"], row["NWL"]) == (10.79, 10.40, 11.18, 9.89)
+    assert row["NWL source"] == "synthetic"
     assert row["London"] is None and row["status"] == "not met"
 
 

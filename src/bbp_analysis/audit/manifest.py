@@ -40,7 +40,7 @@ MANIFEST_NAME = "manifest.json"
 REDACTED = "[redacted]"
 SECRET_NAME = re.compile(r"password|passwd|secret|token|api_?key|credential|connection|dsn", re.I)
 CONNECTION_STRING = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@", re.I)
-INPUT_FOLDERS = ("book", "data/reference")
+INPUT_FOLDERS = ("book", "data/reference", "data/published")
 INPUT_FILES = ("_config.yml", "_toc.yml")
 PASSPORT_TAG = re.compile(r'<details class="bbp-passport"[^>]*>')
 PASSPORT_ATTRIBUTE = re.compile(r'data-bbp-([a-z0-9-]+)="([^"]*)"')

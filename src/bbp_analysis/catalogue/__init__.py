@@ -98,7 +98,9 @@ class Indicator:
     ``codes`` (optional) maps each condition to the ICD-10 codes that define it, in the HES
     four-character form matched on the start of the primary diagnosis (three characters
     cover every code beneath them; ``X`` fills a code with no fourth character);
-    ``code_notes`` gives their source and any choice made."""
+    ``code_notes`` gives their source and any choice made. ``published`` (optional) maps the
+    indicator to its published source (:data:`PUBLISHED_FIELDS`; used by
+    :func:`bbp_analysis.published.resolve`)."""
 
     id: str
     title: str
@@ -124,6 +126,7 @@ class Indicator:
     plan_reference: str | None = None
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     code_notes: str = ""
+    published: dict[str, Any] = field(default_factory=dict)
 
     @property
     def statistic(self) -> Callable[..., Any] | None:
@@ -316,7 +319,45 @@ def _indicator(entry: dict[str, Any], row: int, seen: set[str], file: str) -> In
             rule="catalogue entry",
         )
     values["codes"] = {str(k): tuple(v) for k, v in codes.items()}
+    values["published"] = _published(values.get("published"), row, file)
     return Indicator(**values)
+
+
+PUBLISHED_FIELDS = {
+    "fingertips": "OHID Fingertips indicator id (a whole number)",
+    "sex": "Fingertips Sex of the rows used (Persons, Male, Female)",
+    "age": "Fingertips Age of the rows used, as exported (e.g. '5 yrs')",
+    "area_type": "Fingertips Area Type of the borough's row (optional)",
+    "benchmarks": "benchmark name -> area code (ICB, region, England), e.g. {NWL: E54000027}",
+    "extract": "Indicator ID of the same measure in the extract's comparator table",
+    "plan": "{measure, unit}: the plan's figures in partnership_measures.csv",
+}
+"""Fields of a catalogue entry's ``published:`` block and what each holds."""
+
+
+def _published(block: Any, row: int, file: str) -> dict[str, Any]:
+    def fail(detail: str) -> InputError:
+        return InputError(detail, file=file, row=row, column="published", rule="catalogue entry")
+
+    if block is None:
+        return {}
+    if not isinstance(block, dict):
+        raise fail("published must be a mapping of field: value")
+    unknown = sorted(set(block) - set(PUBLISHED_FIELDS))
+    if unknown:
+        raise fail(f"unknown published field {unknown[0]!r} (known: {', '.join(PUBLISHED_FIELDS)})")
+    ident = block.get("fingertips")
+    if ident is not None and (not isinstance(ident, int) or isinstance(ident, bool) or ident < 1):
+        raise fail(f"fingertips must be a positive whole number, not {ident!r}")
+    benchmarks = block.get("benchmarks") or {}
+    if not isinstance(benchmarks, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) == 9 for k, v in benchmarks.items()
+    ):
+        raise fail("benchmarks must map each benchmark name to a 9-character area code")
+    plan = block.get("plan")
+    if plan is not None and (not isinstance(plan, dict) or set(plan) != {"measure", "unit"}):
+        raise fail("plan must give the plan's measure number and unit: {measure: N, unit: U}")
+    return dict(block)
 
 
 def read_indicators(folder: Path | Traversable) -> tuple[Indicator, ...]:

@@ -1,9 +1,10 @@
 """Objective 1, population health management and health inequalities: partnership measures 1
 (tooth decay at age 5) and 2 (patient-reported access to general practice).
 
-Values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`) and the
-extract's comparator table (NWL, London, England; the plan's own figures where it prints
-them, simulated otherwise). Proportions carry Wilson score intervals; GP Patient Survey
+Values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`); NWL,
+London and England from :func:`bbp_analysis.published.resolve` (a published file where one
+holds the value, cited; otherwise the extract's comparator table, simulated and labelled
+synthetic in the synthetic extract). Proportions carry Wilson score intervals; GP Patient Survey
 percentages are weighted, so their intervals use the Kish effective sample size
 (sum of weights squared / sum of squared weights). Counts pass through
 :func:`bbp_analysis.disclosure.suppress` before display.
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import extract, judgement
-from ..catalogue import indicator
+from .. import extract, judgement, published
+from ..catalogue import indicator, indicators
 from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
 from ..indicators import headline_fields, protect, rows
@@ -27,11 +28,6 @@ PM2_GOOD = "pm2-gp-access-good"
 PM2_POOR = "pm2-gp-access-poor"
 GPPS = {"good": ("gpps_appointment_good", PM2_GOOD), "poor": ("gpps_appointment_poor", PM2_POOR)}
 """GP Patient Survey rating -> (measure name, catalogue id)."""
-COMPARATOR_AREAS = {
-    "NHS North West London Integrated Care Board": "NWL",
-    "London region": "London",
-    "England": "England",
-}
 PM1_TARGET_CUT = 5.0
 """The plan: "improve the Harrow position by 5%" (read both as % and percentage points)."""
 GPPS_GROUPS = {
@@ -43,21 +39,32 @@ GPPS_GROUPS = {
 EXCLUDED = ("Not stated",)
 
 
+def _indicator_of(measure: str) -> str:
+    """The catalogue indicator whose ``published.extract`` names ``measure``."""
+    return next(item.id for item in indicators() if item.published.get("extract") == measure)
+
+
 def comparators(params: dict, measure: str) -> pd.DataFrame:
-    """Benchmark values of one measure from the extract's comparator table: ``period, area,
-    value, origin`` (origin "plan" = printed in the partnership plan, "simulated" = synthetic
-    comparator); periods as ``2025-26``; areas NWL, London, England."""
+    """Benchmark values of one measure (:func:`bbp_analysis.published.resolve`): ``period,
+    area, value, origin, citation``; origin "published" (a published file, cited), "plan"
+    (the plan's figure placed in a year by the synthetic table) or "simulated" (synthetic);
+    periods as ``2025-26``; areas NWL, London, England; every period the extract's comparator
+    table or a published file holds up to the period."""
+    item = indicator(_indicator_of(measure))
     table = extract.read_table("comparators", params["area_code"])
-    table = table[table["Indicator ID"] == measure]
-    out = pd.DataFrame(
-        {
-            "period": table["Time period"].str.replace("/", "-", regex=False),
-            "area": table["Area Name"].map(COMPARATOR_AREAS),
-            "value": table["Value"].astype(float),
-            "origin": table["source"],
-        }
-    )
-    return out.dropna(subset=["area"]).sort_values(["area", "period"], ignore_index=True)
+    periods = sorted(set(table.loc[table["Indicator ID"] == measure, "Time period"]))
+    out = []
+    for area in item.published.get("benchmarks", {}):
+        for period in (published.financial_year(p) for p in periods):
+            found = published.resolve(item.id, area, period, params)
+            if found.value is None:
+                continue
+            origin = "published" if found.origin == published.PUBLISHED else "simulated"
+            if found.synthetic and found.citation.startswith(published.PLAN_PLACED):
+                origin = "plan"
+            out.append((period, area, found.value, origin, found.label))
+    frame = pd.DataFrame(out, columns=["period", "area", "value", "origin", "citation"])
+    return frame.sort_values(["area", "period"], ignore_index=True)
 
 
 def comparator_at(params: dict, measure: str, period: str) -> dict[str, float]:
@@ -65,6 +72,14 @@ def comparator_at(params: dict, measure: str, period: str) -> dict[str, float]:
     table = comparators(params, measure)
     table = table[table["period"] == period]
     return {str(a): float(v) for a, v in zip(table["area"], table["value"], strict=True)}
+
+
+def comparator_sources_at(params: dict, measure: str, period: str) -> dict[str, str]:
+    """Where each benchmark value of :func:`comparator_at` comes from (area -> "synthetic" or
+    the published file's citation)."""
+    table = comparators(params, measure)
+    table = table[table["period"] == period]
+    return {str(a): str(c) for a, c in zip(table["area"], table["citation"], strict=True)}
 
 
 # Partnership measure 1: tooth decay at age 5 --------------------------------------------
@@ -129,17 +144,36 @@ _TARGET_WORDS = {
 }
 
 
+def borough_value(params: dict, row: pd.Series) -> published.Resolved:
+    """Measure 1 for the borough in ``row``'s period: the published value when a file holds
+    it with its 95% interval (:func:`bbp_analysis.published.resolve`), else ``row`` (the
+    extract's survey, Wilson interval; also when the run's confidence level is not 95%)."""
+    computed = published.Resolved(
+        float(row["value"]),
+        published.COMPUTED,
+        f"{extract.origin()} (oral health survey), {row['period']}",
+        synthetic=extract.is_synthetic(),
+        lower=float(row["lower"]),
+        upper=float(row["upper"]),
+    )
+    found = published.resolve(PM1, "area", str(row["period"]), params, computed)
+    if found.lower is None or found.upper is None or params["confidence"] != 0.95:
+        return computed  # a status needs the interval at the run's level
+    return found
+
+
 def headline_pm1(params: dict) -> Headline:
     """Partnership measure 1 for the scorecard: the latest survey up to the period."""
     spec = indicator(PM1)
     table = decay_series({**params, "pcn": None})
     row = table.iloc[-1]
-    status, text, readings = decay_status(float(row["lower"]), float(row["upper"]))
+    own = borough_value(params, row)
+    status, text, readings = decay_status(own.lower, own.upper)
     return Headline(
         measure=1,
         period=str(row["period"]),
         unit="%",
-        **headline_fields(PM1, row),
+        **{**headline_fields(PM1, row), "value": own.value, "lower": own.lower, "upper": own.upper},
         baseline=float(spec.baseline["value"]),
         baseline_period=f"plan baseline ({spec.baseline['period']})",
         target=decay_targets()["relative"],
@@ -152,12 +186,15 @@ def headline_pm1(params: dict) -> Headline:
         status_text=text,
         readings=readings,
         anchor=f"{PAGE}#pm1-decay-trend",
-        synthetic=extract.is_synthetic(),
+        synthetic=extract.is_synthetic(),  # the trend beside the value is the extract's
         source=(
-            f"{extract.origin()} (oral health survey), {row['period']}; baseline, "
-            f"London and England figures and target from the {PLAN_SHORT}, section 4"
+            f"{own.citation}; trend from the {extract.origin()}; baseline and target from the "
+            f"{PLAN_SHORT}, section 4"
         ),
         comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
+        comparator_sources=comparator_sources_at(
+            params, "oral_health_decay_age5", str(row["period"])
+        ),
         **trend_fields(table),
     )
 
@@ -281,13 +318,27 @@ def _named_groups(params: dict, rating: str, short: pd.DataFrame) -> str:
 
 
 def nwl_same_year(params: dict, rating: str) -> tuple[float, str] | None:
-    """The NWL average of the rating in the period from the comparator table (%), with its
-    origin ("plan" or "simulated"); None when the table has no value for the period."""
+    """The NWL average of the rating in the period (%, :func:`comparators`), with where it
+    comes from ("synthetic" or the published file's citation); None when none is held."""
     table = comparators(params, GPPS[rating][0])
     table = table[(table["area"] == "NWL") & (table["period"] == params["period"])]
     if table.empty:
         return None
-    return float(table["value"].iloc[0]), str(table["origin"].iloc[0])
+    return float(table["value"].iloc[0]), str(table["citation"].iloc[0])
+
+
+def comparator_caption(bench: pd.DataFrame) -> str:
+    """One sentence saying where the benchmark values of ``bench`` (:func:`comparators`) come
+    from: the published files cited, and which are simulated."""
+    cited = sorted(set(bench.loc[bench["origin"] == "published", "citation"]))
+    simulated = not bench[bench["origin"] != "published"].empty
+    parts = [f"published values from {'; '.join(cited)}"] if cited else []
+    if simulated:
+        parts.append(
+            "simulated values (synthetic comparators, not published figures; the plan's own "
+            "figures are placed in a year by the synthetic table)"
+        )
+    return ("Benchmarks: " + ", and ".join(parts) + ".") if parts else "No benchmark is held."
 
 
 def pm2_reading(
@@ -331,11 +382,10 @@ def pm2_readings(
             Reading(name, "indicative", f"No NWL value for {params['period']} in the table.")
         )
     else:
-        nwl, origin = same
+        nwl, source = same
         verdict, words = pm2_reading(params, rating, lower, upper, nwl)
-        label = ", a simulated comparator" if origin == "simulated" else ""
         readings.append(
-            Reading(name, verdict, f"NWL {params['period']}: {nwl:.1f}%{label}. {words}")
+            Reading(name, verdict, f"NWL {params['period']}: {nwl:.1f}% ({source}). {words}")
         )
     summary = (
         f"Status against the plan's NWL figure of {plan:g}%: {text} "
@@ -382,6 +432,7 @@ def headline_pm2(params: dict) -> list[Headline]:
                     f"baseline, comparators and target from the {PLAN_SHORT}, section 4"
                 ),
                 comparators=comparator_at(params, measure, params["period"]),
+                comparator_sources=comparator_sources_at(params, measure, params["period"]),
                 **trend_fields(table),
             )
         )

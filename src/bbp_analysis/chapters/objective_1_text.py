@@ -173,14 +173,17 @@ def headline_table(params: dict) -> HTML:
     caption = (
         f"Partnership measures 1 and 2, {params['period']} "
         f"({params.get('pcn') or params['area_name']}): value with 95% "
-        "interval, the plan's baseline, comparators and status. Comparators are the "
-        "plan's figures for its baseline year and simulated otherwise. "
+        "interval, the plan's baseline, comparators and status. Each comparator is cited to "
+        "the published file it comes from, or labelled synthetic when simulated. "
         f"{_label(params)}"
     )
     return status_table(
         o1.headline_measures(params),
         lambda h: {
-            "Comparators (%)": ", ".join(f"{a} {v:.1f}" for a, v in h.comparators.items()),
+            "Comparators (%)": ", ".join(
+                f"{a} {v:.1f} ({h.comparator_sources.get(a, 'source not recorded')})"
+                for a, v in h.comparators.items()
+            ),
             **status_columns(h),
             "Readings": " ".join(f"{r.name}: {r.verdict}." for r in h.readings),
         },

@@ -88,8 +88,8 @@ def decay_figure(params: dict) -> HTML:
     )
     caption = (
         f"Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
-        f"survey years to {params['period']}; London, England and NWL values from the "
-        f"plan where it prints them, simulated otherwise. {_label(params)}"
+        f"survey years to {params['period']}, with London, England and NWL. "
+        f"{o1.comparator_caption(bench)} {_label(params)}"
     )
     return show_figure(
         fig,
@@ -130,7 +130,7 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
     )
     caption = (
         f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
-        f"with NWL, London and England. {_label(params)}"
+        f"with NWL, London and England. {o1.comparator_caption(bench)} {_label(params)}"
     )
     return show_figure(
         fig,
@@ -176,8 +176,7 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
     plan_column = f"against plan's NWL {target:g}%"
     columns = {plan_column: target}
     if same is not None:
-        origin = ", simulated" if same[1] == "simulated" else ""
-        columns[f"against NWL {params['period']} ({same[0]:.1f}%{origin})"] = same[0]
+        columns[f"against NWL {params['period']} ({same[0]:.1f}%, {same[1]})"] = same[0]
     for column, level_value in columns.items():
         table[column] = [
             "suppressed"

@@ -40,8 +40,12 @@ def _test(item: dict[str, Any]) -> str:
             "The chapter's status rule; no baseline or comparator value on the measure's "
             f"basis to test against.{readings}"
         )
+    sources = item.get("comparator_sources", {})
     parts = "; ".join(
-        f"against the {name}: {word} ({_rule(item, name)})" for name, word in compared.items()
+        f"against the {name}"
+        + (f" ({sources[name]})" if name in sources else "")
+        + f": {word} ({_rule(item, name)})"
+        for name, word in compared.items()
     )
     return f"The chapter's status rule, and each comparison ({parts}).{readings}"
 

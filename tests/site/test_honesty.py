@@ -1,0 +1,82 @@
+"""The honesty scan: every comparator on a built site is cited to a real file or labelled
+synthetic; a Fingertips export in the published folder replaces the comparator on the
+scorecard and in the chapter of a built edition, cited to its file and indicator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fingertips_fixture import write_fixture
+
+from bbp_analysis.site.honesty import comparator_findings, entry_findings
+
+from support import ROOT, copy_project, run_bbp
+
+CITED = (
+    "England 21.5% (OHID Fingertips, indicator 93563 (Decay), England, 2025/26; "
+    "file data/reference/partnership_measures.csv, file date not recorded)"
+)
+
+
+def test_synthetic_cited_plan_and_empty_cells_pass() -> None:
+    assert entry_findings("NWL 30.3% (synthetic); London 26.7% (synthetic)", ROOT) == []
+    assert entry_findings(CITED, ROOT) == []
+    assert entry_findings("Plan: NWL average 9.89", ROOT) == []
+    assert entry_findings("No comparator available", ROOT) == []
+
+
+def test_an_unlabelled_or_falsely_cited_comparator_is_found() -> None:
+    assert entry_findings("NWL 30.3%", ROOT) == [
+        "'NWL 30.3%': neither labelled synthetic nor cited"
+    ]
+    assert entry_findings("NWL 30.3% (published)", ROOT) == [
+        "'NWL 30.3% (published)': cites no file"
+    ]
+    missing = CITED.replace("partnership_measures.csv", "nowhere.csv")
+    assert entry_findings(missing, ROOT) == [
+        f"{missing!r}: cites data/reference/nowhere.csv, which is not a file in the project"
+    ]
+
+
+def test_a_site_without_a_scorecard_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>No table here.</p>")
+    assert comparator_findings(tmp_path, ROOT) == ["no scorecard found on any page"]
+
+
+def test_the_scan_reads_the_scorecard_column_and_benchmark_sentences(tmp_path: Path) -> None:
+    page = tmp_path / "index.html"
+    page.write_text(
+        '<table id="scorecard"><thead><tr><th>Measure</th><th>NWL / London / England</th>'
+        "</tr></thead><tbody><tr><th>1. Decay</th><td>NWL 30.3%</td></tr>"
+        f"<tr><th>2. Access</th><td>{CITED}</td></tr></tbody></table>"
+        "<p>Benchmarks: published values from X; file data/x.csv, dated 2026-01-01, and "
+        "simulated values.</p>"
+    )
+    assert comparator_findings(tmp_path, ROOT) == [
+        "index.html: scorecard comparator 'NWL 30.3%': neither labelled synthetic nor cited",
+        "index.html: benchmark cites data/x.csv, which is not a file in the project",
+    ]
+
+
+@pytest.mark.slow
+def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    write_fixture(project / "data" / "published" / "indicator-data.csv")
+    site = tmp_path / "site"
+    result = run_bbp(
+        "build", "--period", "2025-26", "--jobs", "1", "--out", str(site), root=project
+    )
+    assert result.returncode == 0, result.stderr
+    assert comparator_findings(site, project) == []
+    front = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    row = front.find("table", id="scorecard").find("tbody").find_all("tr")[0]
+    cell = " ".join(row.find_all("td")[4].get_text().split())
+    assert "England 21.5% (OHID Fingertips, indicator 93563" in cell
+    assert "file data/published/indicator-data.csv, file date not recorded" in cell
+    assert "NWL" in cell and "(synthetic)" in cell
+    chapter = (site / "book" / "objective-1-population-health.html").read_text(encoding="utf-8")
+    text = " ".join(BeautifulSoup(chapter, "html.parser").get_text().split())
+    assert "Benchmarks: published values from OHID Fingertips, indicator 93563" in text
+    assert "data/published/indicator-data.csv" in text
