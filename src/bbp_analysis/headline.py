@@ -54,6 +54,8 @@ COMPARISON_VOCABULARY: dict[str, str] = {
     "similar": "The interval includes the value compared with, or the interval of the "
     "difference includes zero.",
     "worse": "The interval, or the interval of the difference, lies wholly on the worse side.",
+    "not compared": "A value or its interval is missing (for example withheld because it rests "
+    "on a small count), so no comparison is made.",
 }
 """The words of a comparison with a baseline or comparator (tests in
 :mod:`bbp_analysis.judgement`)."""
