@@ -17,7 +17,7 @@ PARAMS = {
 def test_run_context_names_the_borough_view() -> None:
     assert run_context({**PARAMS, "pcn": None}).data == (
         "**Reporting period** 2025-26 (1 April 2025 to 31 March 2026) · **Area** Harrow "
-        "(E09000015) · **View** all five Primary Care Networks · **Confidence intervals** 95.0%"
+        "(E09000015) · **View** all its Primary Care Networks · **Confidence intervals** 95.0%"
     )
 
 

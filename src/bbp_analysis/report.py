@@ -35,7 +35,7 @@ def run_context(params: dict[str, Any]) -> Markdown:
     """One line saying what this page was built for: period, area and PCN view."""
     start = date.fromisoformat(params["period_start"]).strftime("%-d %B %Y")
     end = date.fromisoformat(params["period_end"]).strftime("%-d %B %Y")
-    view = params.get("pcn") or "all five Primary Care Networks"
+    view = params.get("pcn") or "all its Primary Care Networks"
     if params.get("pcn"):
         view += (
             f": this neighbourhood's own figures, beside {params['area_name']}'s (some charts "

@@ -24,28 +24,28 @@ def renamed() -> dict[str, Any]:
     return {**load_parameters("2025-26"), "area_name": "Elsewhere"}
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[dict[str, Any]]:
+def _spy(monkeypatch: pytest.MonkeyPatch, name: str, module: Any = views) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
-    original = getattr(views, name)
+    original = getattr(module, name)
 
     def record(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(views, name, record)
+    monkeypatch.setattr(module, name, record)
     return calls
 
 
 def test_ratio_chart_axis_is_the_area_at_100(renamed, monkeypatch) -> None:
     calls = _spy(monkeypatch, "ci_dot_chart")
-    views.ratio_figure("emergency", renamed)
+    views.ratio_figure("o2-emergency-isr", renamed)
     assert calls[0]["xlabel"] == "ratio (Elsewhere = 100)"
     assert calls[0]["benchmark_label"] == "Elsewhere"
 
 
 def test_practice_funnel_axis_is_the_area_at_100(renamed, monkeypatch) -> None:
-    calls = _spy(monkeypatch, "funnel_chart")
-    views.funnel_figure("emergency", renamed)
+    calls = _spy(monkeypatch, "funnel_figure", views.figures)
+    views.funnel_figure("o2-emergency-isr", renamed)
     assert calls[0]["ylabel"] == "standardised ratio (Elsewhere = 100)"
 
 

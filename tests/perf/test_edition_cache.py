@@ -34,7 +34,10 @@ def root(tmp_path: Path) -> Path:
 
 
 def editions(**changed: Any) -> list[dict[str, Any]]:
-    return [{"period": p, "confidence": 0.95, **changed.get(p, {})} for p in PERIODS]
+    return [
+        {"period": p, "area_name": "Harrow", "confidence": 0.95, **changed.get(p, {})}
+        for p in PERIODS
+    ]
 
 
 def jobs(root: Path, params: list[dict[str, Any]]) -> dict[str, list[NotebookJob]]:

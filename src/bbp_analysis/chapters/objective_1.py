@@ -188,8 +188,9 @@ def headline_pm1(params: dict) -> Headline:
         anchor=f"{PAGE}#pm1-decay-trend",
         synthetic=extract.is_synthetic(),  # the trend beside the value is the extract's
         source=(
-            f"{own.citation}; trend from the {extract.origin()}; baseline and target from the "
-            f"{PLAN_SHORT}, section 4"
+            own.citation
+            + ("" if own.origin == published.COMPUTED else f"; trend: {extract.origin()}")
+            + f"; baseline and target from the {PLAN_SHORT}, section 4"
         ),
         comparators=comparator_at(params, "oral_health_decay_age5", str(row["period"])),
         comparator_sources=comparator_sources_at(

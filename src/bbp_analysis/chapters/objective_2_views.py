@@ -1,4 +1,4 @@
-"""Objective 2's neighbourhood profiles and figures: small multiples of the five PCNs, funnel
+"""Objective 2's neighbourhood profiles and figures: small multiples of the PCNs, funnel
 plots with overdispersion-adjusted limits, the SPC chart and the dot charts, each shown with
 alt text generated from its data, a data table and a CSV download (suppressed counts [c])."""
 
@@ -202,13 +202,9 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
             f"{values.idxmin()} ({values.min():,.1f}), {params['area_name']} "
             f"{float(borough[recorded]):,.1f}"
         )
-    alt = (
-        "Small-multiple bar charts comparing the five Primary Care Networks. "
-        + "; ".join(parts)
-        + "."
-    )
+    alt = "Small-multiple bar charts comparing the Primary Care Networks. " + "; ".join(parts) + "."
     caption = (
-        f"Neighbourhood profiles of the five Primary Care Networks, {params['period']}"
+        f"Neighbourhood profiles of the Primary Care Networks, {params['period']}"
         f"{' (' + params['pcn'] + ' starred)' if params.get('pcn') else ''}. "
         f"{_label(params)}"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .. import catalogue
+from .. import catalogue, extract
 from ..catalogue import Indicator
 
 METHOD_TEXT = {
@@ -67,6 +67,7 @@ def definition_rows(item: Indicator) -> list[tuple[str, str]]:
         ("Frequency", html.escape(item.frequency or "Not stated")),
         ("Breakdowns", html.escape(", ".join(b.replace("_", " ") for b in item.breakdowns))),
         ("Source", html.escape(" ".join(item.source.split()))),
+        ("Data in this edition", html.escape(extract.origin())),
         ("Baseline", html.escape(_mapping_text(item.baseline)) or "None set"),
         ("Target", html.escape(_mapping_text(item.target)) or "None set"),
     ]
