@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,8 @@ from typing import Any
 from . import params as params_mod
 from .audit.disclosure_scan import Finding, scan_file, secret_findings
 from .audit.manifest import lock_hash, package_versions
-from .runner import NotebookJob, hash_files, job_key, source_hash
+from .extract import sha256_file
+from .runner import NotebookJob, filing, hash_files, job_key, source_hash
 
 CACHE_FOLDER = "edition-cache"
 AUDIT_FOLDER = "audit-cache"
@@ -76,6 +75,17 @@ def edition_keys(
     return keys
 
 
+def _copy_kept(source: Path, target: Path) -> None:
+    """Copy the :data:`KEPT` parts of one staging folder (or entry) into another."""
+    for part in KEPT:
+        target_part = target / part
+        target_part.parent.mkdir(parents=True, exist_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target_part)
+        else:
+            shutil.copy2(source / part, target_part)
+
+
 def restore(root: Path, key: str, book_stage: Path) -> bool:
     """Copy the cached edition ``key`` into ``book_stage``; False when it is not cached."""
     entry = cache_dir(root) / key
@@ -83,13 +93,7 @@ def restore(root: Path, key: str, book_stage: Path) -> bool:
         return False
     if book_stage.exists():
         shutil.rmtree(book_stage)
-    for part in KEPT:
-        source, target = entry / part, book_stage / part
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target)
-        else:
-            shutil.copy2(source, target)
+    _copy_kept(entry, book_stage)
     return True
 
 
@@ -99,31 +103,8 @@ def store(root: Path, key: str, book_stage: Path) -> None:
     entry = cache_dir(root) / key
     if entry.exists():
         return
-    work = entry.with_name(f"{key}.partial-{os.getpid()}-{threading.get_ident()}")
-    shutil.rmtree(work, ignore_errors=True)
-    try:
-        for part in KEPT:
-            source, target = book_stage / part, work / part
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if source.is_dir():
-                shutil.copytree(source, target)
-            else:
-                shutil.copy2(source, target)
-        if entry.exists():  # a concurrent build filed the same edition first
-            shutil.rmtree(work)
-        else:
-            work.rename(entry)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with filing(entry) as work:
+        _copy_kept(book_stage, work)
 
 
 def scan_folder(
@@ -144,7 +125,7 @@ def scan_folder(
     found: list[Finding] = []
     newly_clean: list[str] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest = f"{path.suffix.lower()}:{_sha256(path)}"  # the type decides how it is read
+        digest = f"{path.suffix.lower()}:{sha256_file(path)}"  # the type decides how it is read
         if digest in clean:
             continue
         file = prefix + path.relative_to(folder).as_posix()

@@ -183,19 +183,29 @@ def current_source() -> Source | None:
 def use_source(source: Source | None) -> Iterator[None]:
     """Within the block (and in kernels started in it) the extract is ``source`` (None: the
     synthetic default)."""
-    before = os.environ.get(EXTRACT_ENV)
-    if source is None:
-        os.environ.pop(EXTRACT_ENV, None)
+    value = None if source is None else json.dumps(asdict(source), sort_keys=True)
+    with _environment(EXTRACT_ENV, value):
+        yield
+
+
+def _set_environment(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
     else:
-        os.environ[EXTRACT_ENV] = json.dumps(asdict(source), sort_keys=True)
+        os.environ[name] = value
+
+
+@contextmanager
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """Within the block ``$name`` is ``value`` (unset when None), with the extract caches
+    cleared on entry and on exit; its previous value is put back after."""
+    before = os.environ.get(name)
+    _set_environment(name, value)
     _CACHES.clear()
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(EXTRACT_ENV, None)
-        else:
-            os.environ[EXTRACT_ENV] = before
+        _set_environment(name, before)
         _CACHES.clear()
 
 
@@ -844,14 +854,5 @@ def borough_parameters(area: str) -> dict[str, str]:
 def eight_borough_source() -> Iterator[None]:
     """Within the block (and in kernels started in it) boroughs' extracts are cut from the
     eight-borough extract (``$BBP_EXTRACT_SOURCE=NWL``)."""
-    before = os.environ.get(SOURCE_ENV)
-    os.environ[SOURCE_ENV] = EIGHT_BOROUGHS
-    _CACHES.clear()
-    try:
+    with _environment(SOURCE_ENV, EIGHT_BOROUGHS):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(SOURCE_ENV, None)
-        else:
-            os.environ[SOURCE_ENV] = before
-        _CACHES.clear()

@@ -263,6 +263,27 @@ def _number(value: object) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
+def _cited(
+    hits: pd.DataFrame,
+    position: int,
+    found: tuple[Source, ...],
+    describe: Callable[[pd.Series, Source], str],
+) -> Resolved | None:
+    """The published value in row ``position`` of ``hits`` (None when there is no row), cited
+    as ``describe(row, source)`` then the source file; its 95% interval when the row has one."""
+    if hits.empty:
+        return None
+    row = hits.iloc[position]
+    source = found[int(row["source"])]
+    return Resolved(
+        value=float(row["value"]),
+        origin=PUBLISHED,
+        citation=f"{describe(row, source)}; {source.citation(project_root())}",
+        lower=_number(row.get("lower_95")),
+        upper=_number(row.get("upper_95")),
+    )
+
+
 def _published(
     spec: dict[str, Any], code: str, period: str, where: Path, found: tuple[Source, ...]
 ) -> Resolved | None:
@@ -278,20 +299,14 @@ def _published(
         if spec.get(name):
             keep &= rows[name] == spec[name]
     keep &= rows["category_type"].isna() & rows["value"].notna()  # whole area, no breakdown
-    hits = rows[keep]
-    if hits.empty:
-        return None
-    row = hits.iloc[-1]  # a later file in the index replaces an earlier one
-    source = found[int(row["source"])]
-    return Resolved(
-        value=float(row["value"]),
-        origin=PUBLISHED,
-        citation=(
+    return _cited(  # a later file in the index replaces an earlier one
+        rows[keep],
+        -1,
+        found,
+        lambda row, source: (
             f"{source.publisher}, indicator {int(ident)} ({row['indicator_name']}), "
-            f"{row['area_name']}, {row['period']}; {source.citation(project_root())}"
+            f"{row['area_name']}, {row['period']}"
         ),
-        lower=_number(row.get("lower_95")),
-        upper=_number(row.get("upper_95")),
     )
 
 
@@ -309,18 +324,11 @@ def _plan_figure(
     keep &= (table["figure"] == figure) & table["value"].notna()
     if figure == "comparator":
         keep &= table["area"] == area
-    hits = table[keep]
-    if hits.empty:
-        return None
-    row = hits.iloc[0]
-    source = found[int(row["source"])]
-    return Resolved(
-        value=float(row["value"]),
-        origin=PUBLISHED,
-        citation=(
-            f"{source.publisher}, {source.title} (period not stated); "
-            f"{source.citation(project_root())}"
-        ),
+    return _cited(
+        table[keep],
+        0,
+        found,
+        lambda _row, source: f"{source.publisher}, {source.title} (period not stated)",
     )
 
 

@@ -251,6 +251,24 @@ def extra_dir(notebook: Path) -> Path:
     return notebook.parent.parent / "_extra"
 
 
+@contextmanager
+def filing(entry: Path) -> Iterator[Path]:
+    """A private folder beside ``entry`` to fill; when the block ends it is renamed to
+    ``entry`` (or dropped, when a concurrent build filed ``entry`` first), so a partial
+    entry is never read. On any error it is removed."""
+    work = entry.with_name(f"{entry.name}.partial-{os.getpid()}-{threading.get_ident()}")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        yield work
+        if entry.exists():
+            shutil.rmtree(work)
+        else:
+            work.rename(entry)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
 def execute_into_cache(
     job: NotebookJob, key: str, timeout: int, root: Path, progress: Callable[[str], None]
 ) -> float:
@@ -258,26 +276,16 @@ def execute_into_cache(
     it took."""
     progress(f"executing {job.label}")
     started = time.perf_counter()
-    entry = cache_dir(root) / key
-    work = entry.with_name(f"{key}.partial-{os.getpid()}-{threading.get_ident()}")
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "book").mkdir(parents=True)
-    (work / "_extra" / "downloads").mkdir(parents=True)
-    for path in job.files:
-        shutil.copy2(path, work / "_extra" / path.name)
-    notebook = work / "book" / job.template.name
-    try:
+    with filing(cache_dir(root) / key) as work:
+        (work / "book").mkdir(parents=True)
+        (work / "_extra" / "downloads").mkdir(parents=True)
+        for path in job.files:
+            shutil.copy2(path, work / "_extra" / path.name)
+        notebook = work / "book" / job.template.name
         with tempfile.TemporaryDirectory(prefix="bbp-sockets-") as sockets:
             _SOCKETS.folder = sockets
             execute(job.template, notebook, job.parameters, timeout, root)
         strip_injected_metadata(notebook)
-        if entry.exists():  # a concurrent build filed the same run first
-            shutil.rmtree(work)
-        else:
-            work.rename(entry)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     seconds = time.perf_counter() - started
     progress(f"executed {job.label} in {seconds:.1f} s")
     return seconds

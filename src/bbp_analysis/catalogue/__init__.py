@@ -58,10 +58,8 @@ READING_TEXT = {
 }
 SQL_FOLDER = "measures/sql"
 POLARITIES = ("high_is_good", "low_is_good", "no_judgement")
-REQUIRED = (
-    "id",
-    "title",
-    "objective",
+# The required fields that say how an indicator is computed and judged.
+METHOD_FIELDS = (
     "definition",
     "numerator",
     "denominator",
@@ -69,6 +67,12 @@ REQUIRED = (
     "multiplier",
     "method",
     "polarity",
+)
+REQUIRED = (
+    "id",
+    "title",
+    "objective",
+    *METHOD_FIELDS,
     "source",
     "measure",
     "benchmark",

@@ -123,18 +123,24 @@ def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.Data
     )
 
 
-def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
-    """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
-    :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
-    (rate per ``multiplier``)."""
-    spec = OUTCOMES[outcome]
-    rows = extract.measures(
+def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
+    """The monthly measure rows (totals) of one outcome, filtered on ``where``."""
+    return extract.measures(
         spec.query,
         area_code=params["area_code"],
         seed=params.get("synthetic_seed", 20220401),
         measure=spec.measure,
         breakdown="total",
+        **where,
     )
+
+
+def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
+    """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
+    :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
+    (rate per ``multiplier``)."""
+    spec = OUTCOMES[outcome]
+    rows = _outcome_rows(spec, params)
     if pcns is None:
         rows = rows[rows["area_type"] == "borough"]
     else:
@@ -325,14 +331,7 @@ def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.Dat
             continue
         spec = OUTCOMES[outcome]
         starts = dict(zip(group["pcn_name"], group["start_date"], strict=True))
-        data = extract.measures(
-            spec.query,
-            area_code=params["area_code"],
-            seed=params.get("synthetic_seed", 20220401),
-            measure=spec.measure,
-            breakdown="total",
-            area_type="pcn",
-        )
+        data = _outcome_rows(spec, params, area_type="pcn")
         data = data[data["area_code"].isin(starts)].rename(columns={"area_code": "pcn"})
         if spec.monthly:
             data["date"] = pd.to_datetime(data["period"] + "-01")

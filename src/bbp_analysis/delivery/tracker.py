@@ -50,77 +50,65 @@ PENDING_WORDING = re.compile(
 """Words in a quote that say the work is still to come: no "complete" status stands on them."""
 
 
-def _provenance() -> tuple[Column, ...]:
-    return (
-        Column("provenance", allowed=PROVENANCE),
-        Column("citations", nullable=True, description="NNN: quote | NNN: quote"),
+def _table(name: str, key: tuple[str, ...], *columns: Column) -> Schema:
+    """A tracker table: ``columns``, then the provenance and citations every row carries; no
+    other column allowed."""
+    return Schema(
+        name=name,
+        columns=(
+            *columns,
+            Column("provenance", allowed=PROVENANCE),
+            Column("citations", nullable=True, description="NNN: quote | NNN: quote"),
+        ),
+        unique_key=key,
+        allow_extra_columns=False,
     )
 
 
-WORKSTREAMS = Schema(
-    name="workstreams",
-    columns=(
-        Column("workstream_id", pattern=ID),
-        Column("workstream"),
-        Column("objective", dtype="int", nullable=True, minimum=1, maximum=3),
-        Column("sro_role", nullable=True, description="empty where the seeds name no lead"),
-        Column("priorities"),
-        Column("logic_model_activities", nullable=True),
-        Column("indicators", nullable=True),
-        *_provenance(),
-    ),
-    unique_key=("workstream_id",),
-    allow_extra_columns=False,
+WORKSTREAMS = _table(
+    "workstreams",
+    ("workstream_id",),
+    Column("workstream_id", pattern=ID),
+    Column("workstream"),
+    Column("objective", dtype="int", nullable=True, minimum=1, maximum=3),
+    Column("sro_role", nullable=True, description="empty where the seeds name no lead"),
+    Column("priorities"),
+    Column("logic_model_activities", nullable=True),
+    Column("indicators", nullable=True),
 )
-MILESTONES = Schema(
-    name="milestones",
-    columns=(
-        Column("milestone_id", pattern=ID),
-        Column("workstream_id", pattern=ID),
-        Column("milestone"),
-        Column("due", dtype="date"),
-        Column("due_basis", allowed=DUE_BASIS),
-        *_provenance(),
-    ),
-    unique_key=("milestone_id",),
-    allow_extra_columns=False,
+MILESTONES = _table(
+    "milestones",
+    ("milestone_id",),
+    Column("milestone_id", pattern=ID),
+    Column("workstream_id", pattern=ID),
+    Column("milestone"),
+    Column("due", dtype="date"),
+    Column("due_basis", allowed=DUE_BASIS),
 )
-MILESTONE_UPDATES = Schema(
-    name="milestone_updates",
-    columns=(
-        Column("milestone_id", pattern=ID),
-        Column("period", pattern=PERIOD),
-        Column("status", allowed=frozenset(STATUSES)),
-        Column("evidence"),
-        *_provenance(),
-    ),
-    unique_key=("milestone_id", "period"),
-    allow_extra_columns=False,
+MILESTONE_UPDATES = _table(
+    "milestone_updates",
+    ("milestone_id", "period"),
+    Column("milestone_id", pattern=ID),
+    Column("period", pattern=PERIOD),
+    Column("status", allowed=frozenset(STATUSES)),
+    Column("evidence"),
 )
-RISKS = Schema(
-    name="risks",
-    columns=(
-        Column("risk_id", pattern=ID),
-        Column("risk"),
-        Column("owner_role"),
-        Column("identified", dtype="date"),
-        *_provenance(),
-    ),
-    unique_key=("risk_id",),
-    allow_extra_columns=False,
+RISKS = _table(
+    "risks",
+    ("risk_id",),
+    Column("risk_id", pattern=ID),
+    Column("risk"),
+    Column("owner_role"),
+    Column("identified", dtype="date"),
 )
-RISK_REVIEWS = Schema(
-    name="risk_reviews",
-    columns=(
-        Column("risk_id", pattern=ID),
-        Column("period", pattern=PERIOD),
-        Column("likelihood", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
-        Column("impact", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
-        Column("mitigations"),
-        *_provenance(),
-    ),
-    unique_key=("risk_id", "period"),
-    allow_extra_columns=False,
+RISK_REVIEWS = _table(
+    "risk_reviews",
+    ("risk_id", "period"),
+    Column("risk_id", pattern=ID),
+    Column("period", pattern=PERIOD),
+    Column("likelihood", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
+    Column("impact", dtype="int", minimum=SCORE_RANGE[0], maximum=SCORE_RANGE[1]),
+    Column("mitigations"),
 )
 SCHEMAS = {s.name: s for s in (WORKSTREAMS, MILESTONES, MILESTONE_UPDATES, RISKS, RISK_REVIEWS)}
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..validation import reject_first
 
 UTF8_BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -236,3 +237,20 @@ def source_columns(names: Mapping[str, str]) -> Iterator[None]:
         raise InputError(
             exc.detail, file=exc.file, row=exc.row, column=source, rule=exc.rule
         ) from exc
+
+
+def part_of_whole(
+    frame: pd.DataFrame, part: str, whole: str, labels: tuple[str, str], *, file: Path, column: str
+) -> pd.Series:
+    """``part / whole`` as a fraction (missing where either is missing or ``whole`` is 0),
+    after rejecting the first row where ``part`` exceeds ``whole`` (``labels``: the two
+    counts' names in the message and rule)."""
+    reject_first(
+        frame[part] > frame[whole],
+        lambda i: f"{labels[0]} {frame[part].iloc[i]} exceeds {labels[1]} {frame[whole].iloc[i]}",
+        file=file,
+        column=column,
+        rule=f"{labels[0]} <= {labels[1]}",
+    )
+    size = frame[whole].astype("float64")
+    return (frame[part].astype("float64") / size).where(size > 0)

@@ -24,7 +24,7 @@ series_break``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -88,22 +88,25 @@ ID_SCHEMA = Schema(
 )
 
 
+def _require(
+    names: Iterable[str], present: Container[str], message: str, *, file: Path, rule: str
+) -> None:
+    """Raise ``message`` naming the first of ``names`` not in ``present``."""
+    missing = [name for name in names if name not in present]
+    if missing:
+        raise InputError(message, file=file, column=missing[0], rule=rule)
+
+
 def _design(raw: pd.DataFrame, file: Path) -> tuple[str, dict[str, str]]:
     """The questionnaire design and a map from each id header to its tidy name."""
     lower = {c.casefold(): c for c in raw.columns}
     for series, spec in DESIGNS.items():
         if spec["code"] in lower:
+            tidy = {spec["name"]: "practice_name", **COUNTS}
+            message = f"required column missing from the {series} layout"
+            _require(tidy, lower, message, file=file, rule="GPPS header")
             ids = {lower[spec["code"]]: "practice_code"}
-            for source, tidy in ((spec["name"], "practice_name"), *COUNTS.items()):
-                if source not in lower:
-                    raise InputError(
-                        f"required column missing from the {series} layout",
-                        file=file,
-                        column=source,
-                        rule="GPPS header",
-                    )
-                ids[lower[source]] = tidy
-            return series, ids
+            return series, ids | {lower[source]: name for source, name in tidy.items()}
     raise InputError(
         "no practice code column (Practice_Code before 2024, ad_practicecode from 2024)",
         file=file,
@@ -169,14 +172,8 @@ def read_gpps(
         chosen = available
     else:
         chosen = list(measures)
-        for name in chosen:
-            if name not in available:
-                raise InputError(
-                    f"statistic not in this {series} file",
-                    file=path,
-                    column=name,
-                    rule="GPPS measure",
-                )
+        message = f"statistic not in this {series} file"
+        _require(chosen, available, message, file=path, rule="GPPS measure")
     if not chosen:
         raise InputError(
             f"no statistic columns for the {series} layout", file=path, rule="GPPS header"

@@ -39,18 +39,6 @@ PREFIXES = {
 }
 OPTIONAL = ("Index of Multiple Deprivation (IMD) Score", "Total population: mid 2015")
 
-#: Tidy columns returned by :func:`read_imd`; the last two only when the file has them.
-COLUMNS = (
-    "lsoa11_code",
-    "lsoa11_name",
-    "la_code",
-    "la_name",
-    "imd_rank",
-    "imd_decile",
-    "imd_score",
-    "population_mid2015",
-)
-
 SCHEMA = Schema(
     name="IoD2019 LSOA",
     columns=(
@@ -65,6 +53,9 @@ SCHEMA = Schema(
     ),
     unique_key=("lsoa11_code",),
 )
+#: Tidy columns returned by :func:`read_imd` (the schema's); the last two only when the file
+#: has them.
+COLUMNS = tuple(column.name for column in SCHEMA.columns)
 
 
 def decile_from_rank(rank: int) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..validation import Column, Schema, reject_first, validate_frame
-from ._io import read_csv_strings, require_header, source_columns, strip_thousands
+from ._io import part_of_whole, read_csv_strings, require_header, source_columns, strip_thousands
 
 LAYOUT = "NDA care processes (long form)"
 HEADER = ("period", "practice_code", "diabetes_type", "measure", "numerator", "denominator")
@@ -104,16 +104,8 @@ def read_nda(path: str | Path) -> pd.DataFrame:
         {"care_process": "measure", "received": "numerator", "eligible": "denominator"}
     ):
         frame = validate_frame(frame[list(COLUMNS[:6])], SCHEMA, file=path)
-    reject_first(
-        frame["received"] > frame["eligible"],
-        lambda i: (
-            f"numerator {frame['received'].iloc[i]} exceeds denominator {frame['eligible'].iloc[i]}"
-        ),
-        file=path,
-        column="numerator",
-        rule="numerator <= denominator",
+    frame["proportion"] = part_of_whole(
+        frame, "received", "eligible", ("numerator", "denominator"), file=path, column="numerator"
     )
-    eligible = frame["eligible"].astype("float64")
-    frame["proportion"] = (frame["received"].astype("float64") / eligible).where(eligible > 0)
     frame["suppressed"] = suppressed.to_numpy()
     return frame

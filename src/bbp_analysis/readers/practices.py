@@ -19,18 +19,6 @@ import pandas as pd
 from ..validation import Column, Schema, validate_frame
 from ._io import read_csv_strings, require_header, strip_thousands
 
-HEADER = (
-    "practice_code",
-    "practice_name",
-    "practice_postcode",
-    "ccg_code_2021",
-    "ccg_ons_code_2021",
-    "registered_patients_2021_01_01",
-    "imd2019_score_fingertips_93553",
-    "pcn_name",
-    "pcn_match",
-)
-
 SCHEMA = Schema(
     name="Harrow practices",
     columns=(
@@ -47,6 +35,8 @@ SCHEMA = Schema(
     unique_key=("practice_code",),
     allow_extra_columns=False,
 )
+#: The accepted header, exactly, in order (the schema's columns).
+HEADER = tuple(column.name for column in SCHEMA.columns)
 
 
 def read_harrow_practices(path: str | Path) -> pd.DataFrame:

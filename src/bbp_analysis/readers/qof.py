@@ -23,8 +23,8 @@ from typing import Literal
 import pandas as pd
 
 from ..errors import InputError
-from ..validation import Column, Schema, reject_first, validate_frame
-from ._io import read_csv_strings, require_header, source_columns, strip_thousands
+from ..validation import Column, Schema, validate_frame
+from ._io import part_of_whole, read_csv_strings, require_header, source_columns, strip_thousands
 
 PRACTICE = r"[A-Z][0-9]{5}"
 
@@ -131,16 +131,7 @@ def read_qof(
     with source_columns(names):
         frame = validate_frame(frame, schema, file=path)
     if kind == "prevalence":
-        reject_first(
-            frame["register"] > frame["list_size"],
-            lambda i: (
-                f"register {frame['register'].iloc[i]} exceeds list size "
-                f"{frame['list_size'].iloc[i]}"
-            ),
-            file=path,
-            column="REGISTER",
-            rule="register <= list size",
+        frame["prevalence"] = part_of_whole(
+            frame, "register", "list_size", ("register", "list size"), file=path, column="REGISTER"
         )
-        size = frame["list_size"].astype("float64")
-        frame["prevalence"] = (frame["register"].astype("float64") / size).where(size > 0)
     return frame

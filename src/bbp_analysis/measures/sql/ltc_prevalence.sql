@@ -20,31 +20,16 @@ WITH cells AS (
     GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
              imd_quintile, imd_decile
 )
-SELECT 'ltc_prevalence_diabetes' AS measure, fin_year AS period, borough_code, pcn_name,
-       practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile,
-       diabetes_n AS numerator, diabetes_d AS denominator
-FROM cells
-WHERE diabetes_d > 0
-UNION ALL
-SELECT 'ltc_prevalence_hypertension', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, hypertension_n, hypertension_d
-FROM cells
-UNION ALL
-SELECT 'ltc_prevalence_asthma', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, asthma_n, asthma_d
-FROM cells
-WHERE asthma_d > 0
-UNION ALL
-SELECT 'ltc_prevalence_copd', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, copd_n, copd_d
-FROM cells
-UNION ALL
-SELECT 'ltc_prevalence_dementia', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, dementia_n, dementia_d
-FROM cells
-WHERE dementia_d > 0
-UNION ALL
-SELECT 'frailty_moderate_or_severe_65plus', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, frailty_n, frailty_d
-FROM cells
-WHERE frailty_d > 0
+-- one row per cell and condition with people of its ages (numerator, denominator pairs)
+SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_code,
+       u.age_band, u.sex, u.ethnic_group, u.imd_quintile, u.imd_decile, u.numerator,
+       u.denominator
+FROM cells UNPIVOT ((numerator, denominator) FOR measure IN (
+    (diabetes_n, diabetes_d) AS ltc_prevalence_diabetes,
+    (hypertension_n, hypertension_d) AS ltc_prevalence_hypertension,
+    (asthma_n, asthma_d) AS ltc_prevalence_asthma,
+    (copd_n, copd_d) AS ltc_prevalence_copd,
+    (dementia_n, dementia_d) AS ltc_prevalence_dementia,
+    (frailty_n, frailty_d) AS frailty_moderate_or_severe_65plus
+)) AS u
+WHERE u.denominator > 0

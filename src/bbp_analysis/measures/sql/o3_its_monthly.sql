@@ -38,22 +38,12 @@ SELECT ev.measure, m.period, ev.borough_code, ev.pcn_name, ev.practice_code,
 FROM events AS ev
 JOIN months AS m ON ev.event_date >= m.month_start AND ev.event_date < m.next_month
 UNION ALL
-SELECT 'o3_diabetes_acsc_monthly', m.period, pop.borough_code, pop.pcn_name,
-       pop.practice_code, 0, pop.diabetes_n
-FROM pop
-JOIN months AS m ON m.fin_year = pop.fin_year
-UNION ALL
-SELECT 'o3_falls_65plus_monthly', m.period, pop.borough_code, pop.pcn_name, pop.practice_code,
-       0, pop.older_n
-FROM pop
-JOIN months AS m ON m.fin_year = pop.fin_year
-UNION ALL
-SELECT 'o3_frail_emergency_monthly', m.period, pop.borough_code, pop.pcn_name,
-       pop.practice_code, 0, pop.frail_n
-FROM pop
-JOIN months AS m ON m.fin_year = pop.fin_year
-UNION ALL
-SELECT 'o3_utc_monthly', m.period, pop.borough_code, pop.pcn_name, pop.practice_code,
-       0, pop.persons_n
-FROM pop
-JOIN months AS m ON m.fin_year = pop.fin_year
+-- each month's denominator: its financial year's population of each programme
+SELECT u.measure, m.period, u.borough_code, u.pcn_name, u.practice_code, 0, u.denominator
+FROM pop UNPIVOT (denominator FOR measure IN (
+    diabetes_n AS o3_diabetes_acsc_monthly,
+    older_n AS o3_falls_65plus_monthly,
+    frail_n AS o3_frail_emergency_monthly,
+    persons_n AS o3_utc_monthly
+)) AS u
+JOIN months AS m ON m.fin_year = u.fin_year

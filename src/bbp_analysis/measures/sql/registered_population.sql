@@ -3,21 +3,17 @@
 WITH cells AS (
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
            imd_quintile, imd_decile, COUNT(*) AS persons,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS aged_65_plus,
-           SUM(CASE WHEN age <= 15 THEN 1 ELSE 0 END) AS aged_0_15
+           COUNT(*) AS registered_population,
+           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS population_aged_65_plus,
+           SUM(CASE WHEN age <= 15 THEN 1 ELSE 0 END) AS population_aged_0_15
     FROM person_years
     GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
              imd_quintile, imd_decile
 )
-SELECT 'registered_population' AS measure, fin_year AS period, borough_code, pcn_name,
-       practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile,
-       persons AS numerator, persons AS denominator
-FROM cells
-UNION ALL
-SELECT 'population_aged_65_plus', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, aged_65_plus, persons
-FROM cells
-UNION ALL
-SELECT 'population_aged_0_15', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, aged_0_15, persons
-FROM cells
+-- one row per cell and measure: the count's column name is the measure
+SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_code,
+       u.age_band, u.sex, u.ethnic_group, u.imd_quintile, u.imd_decile, u.numerator,
+       u.persons AS denominator
+FROM cells UNPIVOT (numerator FOR measure IN (
+    registered_population, population_aged_65_plus, population_aged_0_15
+)) AS u
