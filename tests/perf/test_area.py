@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+from pypdf import PdfReader
 
 from bbp_analysis import extract, plus_groups, reference
 from bbp_analysis.errors import InputError
@@ -247,3 +250,19 @@ def test_brent_build_names_brent_and_quotes_harrow_only_from_the_plan(
     assert {page: lines for page, lines in found.items() if lines} == {}
     ratio = (site / "2025-26" / "book" / "objective-2-neighbourhood-teams.html").read_text()
     assert "Brent = 100" in ratio
+    notebooks = sorted((site / "2025-26" / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 5
+    for notebook in notebooks:  # the downloads read as the pages do
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        text = "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert "{{" not in text, notebook.name
+        rendered = tmp_path / f"{notebook.stem}.html"
+        rendered.write_text(MarkdownIt().render(text), encoding="utf-8")
+        assert unquoted_harrow(rendered) == [], notebook.name
+    paper = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(site / "2025-26" / "board-paper.pdf").pages
+    )
+    assert "Meeting Brent Borough Based Partnership Joint Management Board" in paper
+    assert "Managing Director, Brent Borough Based Partnership" in paper
+    assert "Harrow Borough Based" not in paper
