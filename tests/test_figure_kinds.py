@@ -137,3 +137,38 @@ def test_a_funnel_figure_publishes_every_practice_and_marks_the_suppressed(book)
         "B,East PCN,40.0,100.0,40.0,Low (95%),Not significant",
         "C,West PCN,[c],[c],[c],Not significant,Not significant",
     ]
+
+
+def test_a_funnel_figure_with_every_practice_suppressed_draws_the_limits(book) -> None:
+    table = pd.DataFrame(
+        {
+            "practice": ["A", "B"],
+            "pcn": ["East PCN", "West PCN"],
+            "numerator": [3.0, 4.0],
+            "denominator": [6.0, 5.0],
+            "value": [50.0, 80.0],
+            "significance": ["Not significant"] * 2,
+            "significance_od": ["Not significant"] * 2,
+            "suppressed": [True, True],
+        }
+    )
+    limits = funnel_plot_points(table["numerator"], table["denominator"], "proportion")
+    axis = limits["denominator"].to_numpy(dtype=float)
+    shown = figures.funnel_figure(
+        table,
+        limits,
+        figure_id="funnel-none",
+        label="practice",
+        title="Experience: practices",
+        xlabel="respondents",
+        ylabel="%",
+        caption="Experience funnel.",
+        alt="Funnel plot: the limits only.",
+        decimals={"numerator": 0, "denominator": 0, "value": 1},
+        adjusted=(np.full_like(axis, 20.0), np.full_like(axis, 90.0)),
+    ).data
+    assert 'alt="Funnel plot: the limits only."' in shown
+    assert (book / "funnel-none.csv").read_text().splitlines()[1:] == [
+        "A,East PCN,[c],[c],[c],Not significant,Not significant",
+        "B,West PCN,[c],[c],[c],Not significant,Not significant",
+    ]

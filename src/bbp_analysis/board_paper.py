@@ -43,6 +43,7 @@ from . import catalogue, extract, results
 from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
 from .headline import Headline
+from .params import names_filled
 from .site.whatchanged import comparisons
 
 FILE_NAME = "board-paper.pdf"
@@ -469,13 +470,13 @@ def cover_html(params: dict[str, Any], items: list[Headline]) -> str:
     period = html.escape(params["period"])
     meeting_date = params.get("board_meeting_date")
     rows = [
-        ("Meeting", html.escape(params["board_meeting"])),
+        ("Meeting", html.escape(names_filled(params["board_meeting"], params))),
         (
             "Meeting date",
             date.fromisoformat(meeting_date).strftime("%-d %B %Y") if meeting_date else "To be set",
         ),
-        ("Sponsor", html.escape(params["board_sponsor_role"])),
-        ("Author", html.escape(params["board_author_role"])),
+        ("Sponsor", html.escape(names_filled(params["board_sponsor_role"], params))),
+        ("Author", html.escape(names_filled(params["board_author_role"], params))),
         ("Paper for", "Decision"),
     ]
     details = "".join(f'<tr><th scope="row">{k}</th><td>{v}</td></tr>' for k, v in rows)

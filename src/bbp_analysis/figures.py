@@ -205,9 +205,9 @@ def funnel_chart(
                     xytext=(4, 3),
                     textcoords="offset points",
                 )
-    shown = limits[limits["denominator"] >= frame[denominator].min() * 0.8]
-    low = min(frame[value].min(), shown["lower_99_8"].min())
-    high = max(frame[value].max(), shown["upper_99_8"].max())
+    shown = limits[limits["denominator"] >= _smallest(frame[denominator], x) * 0.8]
+    low = np.nanmin([frame[value].min(), shown["lower_99_8"].min()])
+    high = np.nanmax([frame[value].max(), shown["upper_99_8"].max()])
     pad = (high - low) * 0.08
     ax.set_ylim(low - pad, high + pad)
     ax.set_title(title)
@@ -215,6 +215,12 @@ def funnel_chart(
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
+
+
+def _smallest(denominators: pd.Series, axis: pd.Series | np.ndarray) -> float:
+    """The smallest denominator shown, or the axis's when no point is shown (every point
+    suppressed): where a funnel chart's y range starts to follow the limits."""
+    return float(denominators.min()) if len(denominators) else float(np.min(axis))
 
 
 def _month_edge(when: pd.Timestamp) -> pd.Timestamp:
@@ -696,7 +702,7 @@ def _adjusted_limits(ax: plt.Axes, axis, low, high, shown: pd.DataFrame) -> None
     style = {"color": PALETTE["orange"], "linewidth": 1.2}
     ax.plot(axis, low, **style, label="99.8% limits, overdispersion-adjusted")
     ax.plot(axis, high, **style)
-    inside = axis >= shown["denominator"].min() * 0.8
+    inside = axis >= _smallest(shown["denominator"], axis) * 0.8
     bottom, top = ax.get_ylim()
     ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -81,12 +81,21 @@ SPEC: dict[str, Spec] = {
     "cell_timeout_seconds": Spec(
         (int,), False, "Longest a notebook cell may run before the build stops."
     ),
-    "board_meeting": Spec((str,), False, "The meeting the board paper goes to."),
+    "board_meeting": Spec(
+        (str,),
+        False,
+        "The meeting the board paper goes to; {partnership} and {area_name} in it stand for "
+        "the edition's partnership and area.",
+    ),
     "board_meeting_date": Spec(
         (str, type(None)), False, "Date of that meeting, YYYY-MM-DD, after the period.", False
     ),
-    "board_sponsor_role": Spec((str,), False, "Role of the board paper's sponsor."),
-    "board_author_role": Spec((str,), False, "Role of the board paper's author."),
+    "board_sponsor_role": Spec(
+        (str,), False, "Role of the board paper's sponsor; {partnership}, {area_name} as above."
+    ),
+    "board_author_role": Spec(
+        (str,), False, "Role of the board paper's author; {partnership}, {area_name} as above."
+    ),
     "board_cover_illustrative": Spec(
         (bool,), False, "Whether the meeting, date and roles above are illustrative."
     ),
@@ -436,6 +445,14 @@ def load_parameters(period: str | None = None, root: Path | None = None) -> RunP
 def partnership_name(params: Mapping[str, Any]) -> str:
     """The partnership the edition reports on, e.g. "Brent Borough Based Partnership"."""
     return f"{params['area_name']} Borough Based Partnership"
+
+
+def names_filled(text: str, params: Mapping[str, Any]) -> str:
+    """``text`` (a board cover parameter) with ``{partnership}`` and ``{area_name}`` written
+    out for the edition's area; other text, braces included, is kept."""
+    return text.replace("{partnership}", partnership_name(params)).replace(
+        "{area_name}", params["area_name"]
+    )
 
 
 def review_title(params: Mapping[str, Any]) -> str:

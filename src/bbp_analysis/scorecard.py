@@ -115,25 +115,29 @@ def _value(value: float | None, unit: str) -> str:
     return f"{value:,.1f}{suffix}"
 
 
-def sparkline_svg(trend: list[tuple[str, float]], unit: str, width: int = 120) -> str:
-    """An inline SVG line of ``trend`` (oldest first) whose text alternative states the first
-    and last points; words instead when there are fewer than two points."""
-    if len(trend) < 2:
-        return "Fewer than two periods"
+def sparkline_svg(trend: list[tuple[str, float | None]], unit: str, width: int = 120) -> str:
+    """An inline SVG line of ``trend`` (oldest first; None where a period's value is withheld,
+    drawn as a gap in time) whose text alternative states the first and last values; words
+    instead when fewer than two periods have a value."""
+    known = [(i, period, value) for i, (period, value) in enumerate(trend) if value is not None]
+    if len(known) < 2:
+        return "Fewer than two periods" + (" with a value" if len(trend) >= 2 else "")
     height, pad = 32, 4
-    values = [value for _, value in trend]
+    values = [value for _, _, value in known]
     low, high = min(values), max(values)
     span = (high - low) or 1.0
-    step = (width - 2 * pad) / (len(values) - 1)
+    step = (width - 2 * pad) / (len(trend) - 1)
     points = [
         (pad + i * step, height - pad - (value - low) / span * (height - 2 * pad))
-        for i, value in enumerate(values)
+        for i, _, value in known
     ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    (first_period, first), (last_period, last) = trend[0], trend[-1]
+    (_, first_period, first), (_, last_period, last) = known[0], known[-1]
+    withheld = len(trend) - len(known)
     label = (
         f"Trend from {first_period} ({_value(first, unit)}) to {last_period} "
-        f"({_value(last, unit)}), {len(trend)} periods"
+        f"({_value(last, unit)}), {len(known)} periods"
+        + (f" ({withheld} more withheld: small counts)" if withheld else "")
     )
     x, y = points[-1]
     return (

@@ -315,6 +315,22 @@ def test_cover_says_illustrative_only_when_the_parameters_say_so():
     assert '<th scope="row">Meeting date</th><td>To be set</td>' in cover
 
 
+def test_cover_names_the_editions_own_board():
+    params = load_parameters(PERIOD, ROOT)
+    harrow = cover_html(params, [])
+    assert (
+        '<th scope="row">Meeting</th><td>Harrow Borough Based Partnership Joint Management '
+        "Board</td>" in harrow
+    )
+    assert "Managing Director, Harrow Borough Based Partnership</td>" in harrow
+    brent = cover_html(params.replace(area_code="E09000005", area_name="Brent"), [])
+    assert "<td>Brent Borough Based Partnership Joint Management Board</td>" in brent
+    assert "Managing Director, Brent Borough Based Partnership</td>" in brent
+    assert "Harrow" not in brent
+    own = {**params, "board_meeting": "Joint Board of {area_name} ({unknown})"}
+    assert "<td>Joint Board of Harrow ({unknown})</td>" in cover_html(own, [])
+
+
 def test_every_status_has_a_summary_phrase():
     """The executive summary words every status the scorecard can give (headline vocabulary)."""
     from bbp_analysis import board_paper

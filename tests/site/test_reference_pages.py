@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -181,13 +182,39 @@ def test_bundle_is_deterministic_and_holds_the_files(tmp_path: Path) -> None:
     book = tmp_path / "book"
     book.mkdir()
     (book / "index.ipynb").write_text("{}")
-    notebooks = downloads.copy_notebooks(book, extra)
+    notebooks = downloads.copy_notebooks(book, extra, {})
     files = [extra / "downloads" / "a.csv", *notebooks]
-    first = downloads.write_bundle(extra, "2025-26", files).read_bytes()
-    second = downloads.write_bundle(extra, "2025-26", files).read_bytes()
+    first = downloads.write_bundle(extra, "2025-26", "Harrow", files).read_bytes()
+    second = downloads.write_bundle(extra, "2025-26", "Harrow", files).read_bytes()
     assert first == second
     with zipfile.ZipFile(extra / "downloads" / "harrow-bbp-review-2025-26.zip") as archive:
         assert archive.namelist() == ["downloads/a.csv", "notebooks/index.ipynb"]
-    page = downloads.page(extra, "2025-26")
+    page = downloads.page(extra, "2025-26", "Harrow")
     assert 'href="../downloads/harrow-bbp-review-2025-26.zip"' in page
     assert 'href="../notebooks/index.ipynb"' in page
+
+
+def test_downloaded_notebooks_read_as_the_page_does(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    cells = [
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ["# {{ review_title }}\n", "In {{area_name}}."],
+        },
+        {"cell_type": "code", "metadata": {}, "source": ["x = '{{ area_name }}'"], "outputs": []},
+        {"cell_type": "markdown", "metadata": {}, "source": "{{ unknown }} stays"},
+    ]
+    (book / "index.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    words = {"area_name": "Brent", "review_title": "Brent Borough Based Partnership Annual Review"}
+    (copy,) = downloads.copy_notebooks(book, tmp_path / "_extra", words)
+    sources = [cell["source"] for cell in json.loads(copy.read_text(encoding="utf-8"))["cells"]]
+    assert sources == [
+        ["# Brent Borough Based Partnership Annual Review\n", "In Brent."],
+        ["x = '{{ area_name }}'"],
+        ["{{ unknown }} stays"],
+    ]
+    assert downloads.bundle_name("2025-26", "Hammersmith and Fulham") == (
+        "hammersmith-and-fulham-bbp-review-2025-26.zip"
+    )

@@ -46,6 +46,13 @@ def test_sparkline_points_span_the_box() -> None:
     assert points == ["4.0,28.0", "60.0,4.0", "116.0,16.0"]
     assert 'aria-label="Trend from a (10.0%) to c (11.0%), 3 periods"' in svg
     assert sparkline_svg([("a", 1.0)], "%") == "Fewer than two periods"
+    assert sparkline_svg([("a", None), ("b", 1.0)], "%") == "Fewer than two periods with a value"
+    gap = sparkline_svg([("a", 10.0), ("b", None), ("c", 12.0)], "%", width=120)
+    assert 'points="4.0,28.0 116.0,4.0"' in gap
+    assert (
+        'aria-label="Trend from a (10.0%) to c (12.0%), 2 periods (1 more withheld: small counts)"'
+        in gap
+    )
 
 
 def test_row_gives_value_interval_status_in_words_and_link() -> None:

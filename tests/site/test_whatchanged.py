@@ -97,6 +97,18 @@ def test_new_period_revision_and_status_change_found() -> None:
     assert found[4].subject == "b.csv"
 
 
+def test_a_withheld_value_is_a_revision_only_when_it_is_published() -> None:
+    old = snap(
+        "2024-25", [headline(trend=[["2022-23", None], ["2023-24", None], ["2024-25", 8.0]])]
+    )
+    item = headline(trend=[["2022-23", None], ["2023-24", 10.5], ["2024-25", None]])
+    found = [c.text for c in changes(old, snap("2024-25", [item])) if c.kind == "revised"]
+    assert found == [
+        "2023-24 revised from no value to 10.5 per 1,000 population.",
+        "2024-25 revised from 8.0 per 1,000 population to no value.",
+    ]
+
+
 def test_method_change_is_named_as_the_cause() -> None:
     old = snap("2024-25", [headline()])
     new = snap(

@@ -329,6 +329,10 @@ def funnel_figure(key: str, params: dict) -> HTML:
         + ", ".join(f"{n} {k.lower()}" for k, n in counts.items())
         + f". With the overdispersion adjustment (phi {table.attrs['phi']:.2f}) {od} "
         "practices are outside the 99.8% limits."
+        if len(shown)
+        else f"Funnel plot of {title.lower()} against {xlabel}: the limits only, no "
+        f"practice shown (every practice's count is below {params['suppression_threshold']} "
+        "and is suppressed)."
     )
     axis = limits["denominator"].to_numpy(dtype=float)
     return figures.funnel_figure(

@@ -9,28 +9,48 @@ edition's root: ``downloads/`` (CSVs and the bundle) and ``notebooks/``.
 from __future__ import annotations
 
 import html
-import shutil
+import json
+import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 NOTEBOOKS = "notebooks"
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entry timestamps, so equal inputs give equal bytes
+SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")  # MyST's {{ name }}
 
 
-def bundle_name(period: str) -> str:
-    return f"harrow-bbp-review-{period}.zip"
+def bundle_name(period: str, area_name: str) -> str:
+    """The edition's zip file, e.g. ``harrow-bbp-review-2025-26.zip``."""
+    area = re.sub(r"[^a-z0-9]+", "-", area_name.lower()).strip("-")
+    return f"{area}-bbp-review-{period}.zip"
 
 
-def copy_notebooks(book: Path, extra: Path) -> list[Path]:
-    """Copy the executed notebooks of ``book`` into ``extra/notebooks/``."""
+def copy_notebooks(book: Path, extra: Path, words: Mapping[str, str]) -> list[Path]:
+    """Copy the executed notebooks of ``book`` into ``extra/notebooks/``, with the edition's
+    MyST substitutions (``{{ area_name }}`` and the like, ``words``) written out in their
+    markdown cells, so that a downloaded notebook reads as the page does."""
     folder = extra / NOTEBOOKS
     folder.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy2(nb, folder / nb.name)) for nb in sorted(book.glob("*.ipynb"))]
+    return [_write_filled(nb, folder / nb.name, words) for nb in sorted(book.glob("*.ipynb"))]
 
 
-def write_bundle(extra: Path, period: str, files: list[Path]) -> Path:
+def _write_filled(source: Path, target: Path, words: Mapping[str, str]) -> Path:
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            filled = SUBSTITUTION.sub(lambda m: words.get(m[1], m[0]), text)
+            cell["source"] = filled.splitlines(keepends=True)
+    target.write_text(
+        json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    return target
+
+
+def write_bundle(extra: Path, period: str, area_name: str, files: list[Path]) -> Path:
     """Zip ``files`` (paths under ``extra``) into ``extra/downloads/<bundle>``; deterministic."""
-    target = extra / "downloads" / bundle_name(period)
+    target = extra / "downloads" / bundle_name(period, area_name)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(files):
             info = zipfile.ZipInfo(str(path.relative_to(extra)), date_time=FIXED_TIME)
@@ -39,7 +59,7 @@ def write_bundle(extra: Path, period: str, files: list[Path]) -> Path:
     return target
 
 
-def page(extra: Path, period: str) -> str:
+def page(extra: Path, period: str, area_name: str) -> str:
     """The MyST downloads page: the bundle, each notebook and each CSV, with sizes."""
 
     def link(path: Path) -> str:
@@ -49,7 +69,7 @@ def page(extra: Path, period: str) -> str:
 
     csvs = sorted((extra / "downloads").glob("*.csv"))
     notebooks = sorted((extra / NOTEBOOKS).glob("*.ipynb"))
-    bundle = extra / "downloads" / bundle_name(period)
+    bundle = extra / "downloads" / bundle_name(period, area_name)
     return (
         "# Downloads\n\n"
         f"Everything behind edition {period}. The CSV files hold exactly the data each figure "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import (
+    book_config,
     claims,
     contract_page,
     datapackage,
@@ -79,12 +80,12 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], earlier: dict[str,
     )
     methods_pages.write_pages(book)
     contract_page.write(book, extra)
-    notebooks = downloads.copy_notebooks(book, extra)
+    notebooks = downloads.copy_notebooks(book, extra, book_config.substitutions(run_params))
     files = [
         *sorted((extra / "downloads").glob("*.csv")),
         *notebooks,
         extra / snapshot.EDITION_FILE,
         datapackage.write(extra, notebooks, run_params),
     ]
-    downloads.write_bundle(extra, period, files)
-    _write(book / "downloads.md", downloads.page(extra, period))
+    downloads.write_bundle(extra, period, run_params["area_name"], files)
+    _write(book / "downloads.md", downloads.page(extra, period, run_params["area_name"]))

@@ -81,6 +81,14 @@ def comparisons(item: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def _revised(before: float | None, after: float | None) -> bool:
+    """Whether a period's value changed by more than :data:`TOLERANCE`, or was withheld (None,
+    a small count) in one edition and published in the other."""
+    if before is None or after is None:
+        return (before is None) != (after is None)
+    return abs(after - before) > TOLERANCE
+
+
 def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     subject, unit = new["title"], new["unit"]
     before = {period: value for period, value in old["trend"]}
@@ -91,7 +99,7 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         values = ", ".join(f"{p}: {_fmt(after[p], unit)}" for p in added)
         out.append(Change("new data", subject, f"New period(s) of data: {values}.", "data"))
     for period in sorted(set(before) & set(after)):
-        if abs(after[period] - before[period]) > TOLERANCE:
+        if _revised(before[period], after[period]):
             out.append(
                 Change(
                     "revised",
