@@ -63,10 +63,12 @@ def acsc_values(params: dict, breakdown: str = "total", period: str | None = Non
 
 def ethnic_range(params: dict, period: str) -> float:
     """Ratio of the highest to the lowest ethnic-group rate (groups with a stated ethnicity,
-    borough-wide): the measure of variation between ethnic groups the target asks to reduce."""
+    borough-wide): the measure of variation between ethnic groups the target asks to reduce;
+    NaN when no group has a rate or the lowest is zero (no ratio)."""
     groups = acsc_values({**params, "pcn": None}, "ethnic_group", period).iloc[1:]
     groups = groups[groups["area"].isin(ETHNIC_GROUPS) & groups["value"].notna()]
-    return float(groups["value"].max() / groups["value"].min())
+    lowest = groups["value"].min()
+    return float(groups["value"].max() / lowest) if lowest > 0 else float("nan")
 
 
 def plan_as_given() -> dict[str, str]:
