@@ -339,9 +339,13 @@ def _extract_comparator(
     code = (spec.get("benchmarks") or {}).get(area)
     if not name or not code:
         return None
+    from .contract.conform import table_file
+
     folder_ = extract.extract_folder(params["area_code"])
-    path = folder_ / "comparators.parquet"
-    table = _comparator_table(path, _stat([path]), name)
+    path = table_file(folder_, "comparators")
+    if path is None:
+        return None
+    table = _comparator_table(path, _stat([path]), name, params["area_code"])
     hits = table[(table["Area Code"] == code) & (table["fy"] == period) & table["Value"].notna()]
     if hits.empty:
         return None
@@ -363,9 +367,10 @@ def _extract_comparator(
 
 
 @cache
-def _comparator_table(path: Path, stamp: tuple, name: str) -> pd.DataFrame:
-    """The rows of measure ``name`` in the extract's comparator table, with ``fy``."""
-    table = pd.read_parquet(path)
+def _comparator_table(path: Path, stamp: tuple, name: str, area_code: str) -> pd.DataFrame:
+    """The rows of measure ``name`` in the extract's comparator table (``path``, Parquet or
+    CSV, read typed by the contract: :func:`bbp_analysis.extract.read_table`), with ``fy``."""
+    table = extract.read_table("comparators", area_code)
     table = table[table["Indicator ID"] == name]
     return table.assign(fy=table["Time period"].map(financial_year))
 

@@ -29,7 +29,7 @@ STATUS_WORDS = re.compile(
     r"Not met|(?<!Not )Met|Baseline set|Uncertain|No baseline yet|Not comparable"
 )
 PM5 = re.compile(
-    r"In (?P<period>\S+) the synthetic extract gives (?P<value>[\d.,]+) emergency admissions"
+    r"In (?P<period>\S+) the extract gives (?P<value>[\d.,]+) emergency admissions"
     r"[^(]*\( ?(?P<lower>[\d.,]+) to (?P<upper>[\d.,]+) ?, Byar interval\)\. "
     r"Target status: (?P<status>[a-z]+(?: [a-z]+)*) ?\."
 )
