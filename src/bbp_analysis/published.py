@@ -350,7 +350,7 @@ def _extract_comparator(
     if hits.empty:
         return None
     row = hits.iloc[0]
-    if not extract.is_generated(extract.read_manifest(folder_)):
+    if not extract.is_synthetic():
         shown = path.relative_to(root) if path.is_relative_to(root := project_root()) else path
         return Resolved(
             float(row["Value"]),
