@@ -31,6 +31,18 @@ GENERATED_PARTS = ("data/synthetic", "_build/cache")
 # A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s
 # ``caches_from``: entries are only read and new ones added, so hard links are safe. The
 # audit's record of clean files is appended to, so it is copied.
+RUN_PARAMS = dict(
+    period="2025-26",
+    period_start="2025-04-01",
+    period_end="2026-03-31",
+    area_code="E09000015",
+    area_name="Harrow",
+    pcn=None,
+    confidence=0.95,
+    suppression_threshold=10,
+    synthetic_seed=20220401,
+)
+"""The default extract's 2025-26 run parameters, as chapter tests pass them."""
 BUILD_CACHES = ("_build/notebook-cache", "_build/edition-cache")
 AUDIT_CACHE = "_build/audit-cache"
 

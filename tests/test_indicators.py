@@ -9,17 +9,9 @@ import pytest
 from bbp_analysis import catalogue, extract, indicators
 from bbp_analysis.stats import compare, rate, recent_trend
 
-PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
-)
+from support import RUN_PARAMS
+
+PARAMS = dict(RUN_PARAMS)
 PM5 = catalogue.indicator("pm5-acsc-admissions")
 QUERY, MEASURE = PM5.query, PM5.measure_name  # measure 5: SQL file and measure name
 PCN = "Harrow East PCN"

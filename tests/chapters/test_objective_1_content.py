@@ -15,19 +15,11 @@ from bbp_analysis.chapters import objective_1_casefinding as casefinding
 from bbp_analysis.chapters import objective_1_life as life
 from bbp_analysis.chapters import objective_1_performance as performance
 
+from support import RUN_PARAMS
+
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
-)
+PARAMS = dict(RUN_PARAMS)
 WINDOW = ("2023-24", "2024-25", "2025-26")
 STARTS = [0, 1, *range(5, 95, 5)]
 

@@ -19,21 +19,13 @@ from bbp_analysis.chapters import objective_2_views as views
 from bbp_analysis.headline import STATUSES
 from bbp_analysis.judgement import newcombe_interval
 
+from support import RUN_PARAMS
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic" / "E09000015"
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
-PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
-)
+PARAMS = dict(RUN_PARAMS)
 PCNS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"])
 
 

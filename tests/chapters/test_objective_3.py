@@ -17,19 +17,11 @@ from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.synth.interventions import interventions_table
 
+from support import RUN_PARAMS
+
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
-)
+PARAMS = dict(RUN_PARAMS)
 PCNS = (
     "Harrow Collaborative PCN",
     "Harrow East PCN",

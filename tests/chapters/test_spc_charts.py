@@ -15,17 +15,9 @@ from bbp_analysis.figures import xmr_figure
 from bbp_analysis.stats import baseline_spc, spc
 from bbp_analysis.stats.spc import REBASE_LAG, REBASE_POINTS, RUN_LENGTH
 
-PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
-)
+from support import RUN_PARAMS
+
+PARAMS = dict(RUN_PARAMS)
 MONTHS = pd.Series(pd.date_range("2021-04-01", periods=60, freq="MS"))
 DAYS = MONTHS.dt.days_in_month.to_numpy()
 FEBRUARY = (MONTHS.dt.month == 2).to_numpy()
