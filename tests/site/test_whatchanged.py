@@ -8,6 +8,7 @@ import pytest
 
 from bbp_analysis.params import load_parameters
 from bbp_analysis.site import snapshot
+from bbp_analysis.site.editions import what_changed_page
 from bbp_analysis.site.whatchanged import Change, changes, comparisons, direction
 
 from support import chapter_headlines, write_results
@@ -90,7 +91,7 @@ def test_new_period_revision_and_status_change_found() -> None:
         "2023-24 revised from 10.5 per 1,000 population to 10.6 per 1,000 population."
     )
     assert found[2] == Change(
-        "status", "ACSC admissions", "Target status changed from not met to met: Met.", "data"
+        "status", "ACSC admissions", "Target status changed from not met to met: Met.", ""
     )
     # 9.1 to 9.85 lies below NWL's 9.89: lower is better, so "worse" became "better".
     assert found[3].text == "Compared with NWL: worse in 2024-25, better in 2025-26."
@@ -118,6 +119,20 @@ def test_method_change_is_named_as_the_cause() -> None:
     )
     (status,) = [c for c in changes(old, new) if c.kind == "status"]
     assert status.cause == "method"
+    lines = what_changed_page(new, old, "as built").split("\n")
+    assert (
+        "- **ACSC admissions.** Target status changed from not met to met: Met. "
+        "*(Cause: a change of method.)*"
+    ) in lines
+
+
+def test_a_cause_is_given_only_for_a_change_of_method() -> None:
+    """A change that follows from the data carries no cause (it would say nothing)."""
+    old = snap("2024-25", [headline()])
+    new = snap("2025-26", [headline(period="2025-26", status="met", status_text="Met.")])
+    page = what_changed_page(new, old, "as built")
+    assert "- **ACSC admissions.** Target status changed from not met to met: Met.\n" in page
+    assert "Cause" not in page
 
 
 def test_indicators_added_and_dropped() -> None:
@@ -175,7 +190,7 @@ def test_a_changed_reading_is_listed_with_its_figures() -> None:
         "ACSC admissions",
         "Against the NWL average of the same year: not met in 2024-25, met in 2025-26. "
         "NWL 2025-26: 16.1%.",
-        "data",
+        "",
     )
     # an older snapshot without readings gives no reading change
     assert not [c for c in changes(snap("2024-25", [headline()]), new) if c.kind == "reading"]

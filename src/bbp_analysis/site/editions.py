@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .whatchanged import KINDS, TOLERANCE, Change, changes
+from .whatchanged import KINDS, METHOD, TOLERANCE, Change, changes
 
 HEADINGS = {
     "new data": "New periods of data",
@@ -57,7 +57,7 @@ def editions_page(period: str, periods: list[str]) -> str:
 
 
 def _change_line(change: Change) -> str:
-    cause = f" *(Cause: {change.cause}.)*" if change.cause else ""
+    cause = " *(Cause: a change of method.)*" if change.cause == METHOD else ""
     return f"- **{change.subject}.** {change.text}{cause}"
 
 
@@ -79,8 +79,9 @@ def what_changed_page(new: dict[str, Any], old: dict[str, Any] | None, basis: st
         "Changes are found by comparing the two editions' headline figures and downloads. "
         f"A back-series value counts as revised when it moved by more than {TOLERANCE} in the "
         "indicator's unit (a change visible at the one decimal place published). A change "
-        "of status, reading, comparison or trend is put down to *method* when the indicator's "
-        "catalogue definition changed between the editions and to *data* otherwise. "
+        "of status, reading, comparison or trend is marked *a change of method* when the "
+        "indicator's catalogue definition or target changed between the editions; a change "
+        "with no cause given follows from the data. "
         "Comparisons and the latest year-on-year change are judged by the tests of the "
         "{doc}`methods` page's specification: a change is called up or down only when the "
         "confidence interval of the difference between the two years excludes zero, and is "

@@ -6,9 +6,10 @@ shows at the one decimal place published); a change of target status, of the ver
 of the target's readings (e.g. measure 2 against the NWL average of the same year), of the
 comparison with the baseline or a comparator, or of the latest year-on-year change (each
 judged as :mod:`bbp_analysis.judgement` specifies: up or down only when its test says so),
-each put down to a change of method when the indicator's catalogue definition changed and
-to the data otherwise; indicators added or dropped; and downloads (figures and tables)
-added or dropped.
+each put down to a change of method when the indicator's catalogue definition or target
+changed (a cause is given only then: otherwise the change follows from the data, which says
+nothing a reader does not already know); indicators added or dropped; and downloads (figures
+and tables) added or dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .. import judgement
 from ..headline import COMPARISON_VOCABULARY
 
 TOLERANCE = 0.05
+METHOD = "method"
+"""The one cause a change is given: the indicator's definition or target changed."""
 KINDS = (
     "new data",
     "revised",
@@ -37,7 +40,8 @@ KINDS = (
 @dataclass(frozen=True)
 class Change:
     """One difference: its kind (one of :data:`KINDS`), the indicator (or download) it is
-    about, a plain sentence, and its cause (``data``, ``method`` or ``""``)."""
+    about, a plain sentence, and its cause (:data:`METHOD` when the indicator's catalogue
+    definition or target changed between the editions, else ``""``: the data)."""
 
     kind: str
     subject: str
@@ -97,7 +101,7 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     added = [period for period in after if period not in before]
     if added:
         values = ", ".join(f"{p}: {_fmt(after[p], unit)}" for p in added)
-        out.append(Change("new data", subject, f"New period(s) of data: {values}.", "data"))
+        out.append(Change("new data", subject, f"New period(s) of data: {values}."))
     for period in sorted(set(before) & set(after)):
         if _revised(before[period], after[period]):
             out.append(
@@ -106,7 +110,6 @@ def _series_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                     subject,
                     f"{period} revised from {_fmt(before[period], unit)} to "
                     f"{_fmt(after[period], unit)}.",
-                    "data",
                 )
             )
     return out
@@ -205,7 +208,7 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         previous = before[indicator_id]
         same_method = old["methods"].get(indicator_id) == new["methods"].get(indicator_id)
         out.extend(_series_changes(previous, item))
-        out.extend(_judgement_changes(previous, item, "data" if same_method else "method"))
+        out.extend(_judgement_changes(previous, item, "" if same_method else METHOD))
     out.extend(
         Change("dropped", item["title"], "No longer reported.")
         for indicator_id, item in before.items()
