@@ -5,8 +5,12 @@ arithmetic written out (not the package's judgement functions)."""
 
 from __future__ import annotations
 
+import html
+import json
 import math
+import re
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +119,64 @@ def test_every_change_between_editions_is_supported(editions) -> None:
             if change.kind == "status" and item.target is not None and item.measure != 2:
                 for one in (previous, item):
                     assert one.status == target_word(one.lower, one.upper, one.target, one.polarity)
+
+
+def _built(site: Path, period: str) -> tuple[dict[str, Headline], str]:
+    """One built edition's partnership headlines (its ``edition.json`` snapshot) and the text
+    of its what-changed page (tags stripped, whitespace collapsed)."""
+    snap = json.loads((site / period / "edition.json").read_text(encoding="utf-8"))
+    items = {d["indicator_id"]: Headline(**d) for d in snap["headlines"]}
+    page = (site / period / "book" / "what-changed.html").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    text = text.translate(str.maketrans("‘’“”", "''\"\""))  # Sphinx's smart quotes
+    return items, re.sub(r" ([.,:])", r"\1", text)
+
+
+def _rule_status(item: Headline) -> str | None:
+    """The status the specification gives a measure judged against a target value or range
+    (the interval rule at 95%), None where another rule applies (a baseline to establish, a
+    figure on another basis, measure 2's groups, checked above)."""
+    if item.target is None or item.measure == 2:
+        return None
+    if item.status not in ("met", "not met", "uncertain"):
+        return None
+    return target_word(item.lower, item.upper, item.target, item.polarity)
+
+
+@pytest.mark.slow
+def test_the_built_editions_change_status_only_where_the_test_supports_it(default_build) -> None:
+    """The four editions as built: every partnership measure's status is its rule's verdict in
+    both editions of each pair; every status change is listed on the later edition's
+    what-changed page; a change straight between met and not met is also a difference the
+    two-sample test supports (the interval of the change excludes zero); every survey
+    baseline comparison is the two-sample test's. Measure 3 keeps "baseline set" and its
+    2024-25 comparison stays "similar" although its interval clears the baseline value."""
+    site = default_build[1]
+    built = {period: _built(site, period) for period in PERIODS}
+    measure_3 = [built[p][0]["pm3-citizen-experience"] for p in PERIODS]
+    assert [h.status for h in measure_3] == ["baseline set"] * 4
+    assert measure_3[2].lower > measure_3[2].baseline
+    assert measure_3[2].baseline_comparison == "similar"
+    for old, new in pairwise(PERIODS):
+        before, (after, page) = built[old][0], built[new]
+        for key, item in after.items():
+            if key not in before:
+                continue
+            previous = before[key]
+            if item.measure in (3, 4) and item.baseline_comparison:
+                assert item.baseline_comparison == two_sample_word(item), (new, key)
+            for one in (previous, item):
+                expected = _rule_status(one)
+                assert expected is None or one.status == expected, (one.period, key)
+            if previous.status == item.status:
+                continue
+            assert (
+                f"{item.title}. Target status changed from {previous.status} to {item.status}"
+                in page
+            ), (new, key)
+            if {previous.status, item.status} == {"met", "not met"}:
+                low, high = square_and_add(
+                    (item.value, item.lower, item.upper),
+                    (previous.value, previous.lower, previous.upper),
+                )
+                assert low > 0 or high < 0, (new, key)
