@@ -38,6 +38,7 @@ def test_every_ambiguity_has_its_own_entry():
         "Measure 5: no unit, no year, and which conditions",
         'Measure 2: which "NWL average"',
         "Measures 3 and 4: a baseline, not a level",
+        "Measure 4: a range, and which side of it is good",
         "Measure 1: 5% of what",
         'Measure 1: "5 and under" or "aged 5"',
         "Bowel screening at 97%",
