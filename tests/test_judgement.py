@@ -143,6 +143,7 @@ CALL_SITES = {
     "name_groups": ["chapters/objective_1.py"],
     "screening": [
         "chapters/objective_1.py",
+        "chapters/objective_1_groups.py",
         "chapters/objective_2_text.py",
         "chapters/objective_3.py",
     ],

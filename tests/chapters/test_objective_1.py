@@ -17,6 +17,7 @@ from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_1_text as text
 from bbp_analysis.headline import STATUSES
 from bbp_analysis.params import SPEC
+from bbp_analysis.stats import compare, proportion
 
 from support import RUN_PARAMS
 
@@ -251,6 +252,11 @@ def test_clinical_areas_compare_groups_and_suppress_small_ones(raw):
     ].iloc[0]
     assert row["group %"] == pytest.approx(control.loc[most, "bp_controlled"].mean() * 100)
     assert row["everyone else %"] == pytest.approx(control.loc[~most, "bp_controlled"].mean() * 100)
+    # every group is compared at once, so the verdict reads the group's 99.8% Wilson interval
+    k, n = control.loc[most, "bp_controlled"].sum(), most.sum()
+    wide = proportion([k], [n], confidence=0.998).iloc[0]
+    expected = compare([wide["lower"]], [wide["upper"]], row["everyone else %"], None).iloc[0]
+    assert row["group vs everyone else"] == expected
     small = table[table["group n"] < 10]
     assert small["group %"].isna().all() and small["suppressed"].all()
 

@@ -459,14 +459,18 @@ def split_values(
 
 def clinical_areas(params: dict) -> pd.DataFrame:
     """The five Core20PLUS5 clinical areas: for each, the group's and everyone else's value
-    (%, Wilson), whether the group's interval lies above, below or across everyone else's
-    value, and the national ambition with whether the group's value reaches it."""
+    (%, Wilson, at the run's level), whether the group's interval at
+    :data:`bbp_analysis.judgement.SCREENING_LEVEL` (99.8%: every area and group is compared
+    at once, :func:`bbp_analysis.judgement.screening`) lies above, below or across everyone
+    else's value, and the national ambition with whether the group's value reaches it."""
     records = []
     for (area, query, measure, ambition, wording), split in product(CLINICAL_AREAS, SPLITS):
         table = split_values(query, measure, split, params)
         protected = protect(table, params, kind="proportion", source=query)
         group, others = protected.iloc[0], protected.iloc[1]
-        versus = compare([group["lower"]], [group["upper"]], others["value"], None).iloc[0]
+        wide = split_values(query, measure, split, judgement.screening(params))
+        wide = protect(wide, params, kind="proportion", source=query).iloc[0]
+        versus = compare([wide["lower"]], [wide["upper"]], others["value"], None).iloc[0]
         reached = (
             "no number"
             if ambition is None or pd.isna(group["value"])

@@ -378,7 +378,8 @@ def clinical_table(params: dict) -> HTML:
         shown,
         f"Core20PLUS5 clinical areas in {where}, {params['period']}: "
         "each group against everyone else (%, 95% Wilson interval; 'higher' or "
-        "'lower' when the group's interval excludes everyone else's value). "
+        f"'lower' when the group's 99.8% interval excludes everyone else's value, as "
+        f"{len(table)} comparisons are made at once). "
         f"{_label(params)}",
         "core20plus5-clinical",
         decimals={"group n": 0, "group %": 1, "lower": 1, "upper": 1, "everyone else %": 1},
