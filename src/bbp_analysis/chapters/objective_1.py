@@ -358,8 +358,9 @@ def pm2_reading(
     text = (
         f"{params.get('pcn') or params['area_name']}'s interval {lower:.1f}% to {upper:.1f}% "
         f"'{rating}' against {target:.1f}%: "
-        f"borough {borough}; groups clearly {side} it (99.8% interval; the all-age target "
-        f"applied to each group): {_named_groups(params, rating, short)}."
+        f"borough {borough}; groups clearly {side} it (99.8% interval; no NWL figure is held "
+        f"for each group, so the all-age target is applied to every group): "
+        f"{_named_groups(params, rating, short)}."
     )
     return verdict, text
 
