@@ -226,9 +226,11 @@ RULES: dict[str, Rule] = {
     ),
     "Naming PCNs, practices or groups out of many": Rule(
         screening,
-        "A key message names a PCN, practice or group as different from the borough only when "
-        "its 99.8% interval (or funnel limit) excludes the borough value, so that about 1 in "
-        "500 comparisons, not 1 in 20, is flagged by chance. Level: 99.8%.",
+        "A key message names a PCN, practice or group as different from the borough (or a "
+        "group from everyone else) only when its 99.8% interval (or funnel limit) excludes "
+        "that value, so that about 1 in 500 comparisons, not 1 in 20, is flagged by chance. "
+        "Tables and charts of PCNs and practices still show each one's 95% comparison, as "
+        "Fingertips does; at that level about 1 in 20 differs by chance. Level: 99.8%.",
     ),
     "Is the gap closing?": Rule(
         gap_change,
