@@ -3,6 +3,7 @@ values, and the methods page's table against the code that makes each judgement.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 
 from bbp_analysis import judgement
 from bbp_analysis.judgement import Estimate
+from bbp_analysis.stats import recent_trend
+
+stats_compare = importlib.import_module("bbp_analysis.stats.compare")
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "bbp_analysis"
@@ -149,6 +153,7 @@ CALL_SITES = {
     ],
     "gap_change": ["chapters/objective_1_groups.py", "chapters/objective_3.py"],
     "year_on_year": ["site/whatchanged.py"],
+    "recent_trend": ["indicators.py"],
 }
 """Where each rule's function is called: every judgement of its kind on the site."""
 
@@ -161,10 +166,13 @@ def test_methods_page_states_each_rule_the_code_calls() -> None:
     functions = {rule.function.__name__ for rule in judgement.RULES.values()}
     assert functions == set(CALL_SITES)
     for rule in judgement.RULES.values():
-        assert inspect.getmodule(rule.function) is judgement
+        # the recent trend is the statistics module's Fingertips test, called as it is
+        home = stats_compare if rule.function is recent_trend else judgement
+        assert inspect.getmodule(rule.function) is home
+        prefix = "" if home is stats_compare else "judgement."
         for site in CALL_SITES[rule.function.__name__]:
             source = (SRC / site).read_text(encoding="utf-8")
-            assert f"judgement.{rule.function.__name__}(" in source, (site, rule.function)
+            assert f"{prefix}{rule.function.__name__}(" in source, (site, rule.function)
 
 
 def test_no_second_copy_of_a_judgement() -> None:

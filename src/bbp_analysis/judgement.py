@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .stats import compare
+from .stats import compare, recent_trend
 from .stats.proportions import wilson_bounds
 
 SCREENING_LEVEL = 0.998
@@ -239,6 +239,13 @@ RULES: dict[str, Rule] = {
         "interval of the change (square and add; with symmetric intervals a two-sample "
         "z-test) excludes zero, no clear change otherwise. Level: 95%. A gap with no "
         "standard error is reported as not tested.",
+    ),
+    "Recent trend": Rule(
+        recent_trend,
+        "Increasing or decreasing (getting better or worse by the indicator's polarity) when "
+        "the chi-square test for linear trend in proportions (Armitage) on the counts of the "
+        "five latest years exceeds 9.549, no significant change otherwise; not calculated "
+        "with fewer than five years or fewer than 10 events. Level: 99.8%.",
     ),
     "Year-on-year change": Rule(
         year_on_year,
