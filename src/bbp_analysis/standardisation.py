@@ -160,9 +160,9 @@ def standardised_values(
     ``params["confidence"]``), observed counts below the threshold suppressed.
 
     Columns: ``level, area, numerator, denominator, expected, value, lower, upper, ratio,
-    ratio_lower, ratio_upper, comparison, suppressed``; the borough (or named PCN's) row
-    first, then PCNs by value or groups in their natural order. Groups "Not stated" are left
-    out.
+    ratio_lower, ratio_upper, comparison, suppressed``; the borough's row first (compared
+    with the benchmark too), then PCNs by value or groups in their natural order. Groups "Not
+    stated" are left out.
     """
     period = period or params["period"]
     spec = indicator(indicator_id)
@@ -245,3 +245,18 @@ def benchmark_rate(indicator_id: str, params: dict, period: str) -> float:
     return float(
         ref["ref_count"].sum() / ref["ref_population"].sum() * indicator(indicator_id).multiplier
     )
+
+
+def check_references(params: dict, periods: list[str]) -> None:
+    """Refuse (:class:`~bbp_analysis.errors.InputError`, one line naming the table, column
+    and rule) an extract whose comparator table lacks a benchmark's counts and populations by
+    sex and age band for a catalogue entry standardised to it (method ``isr`` with a
+    ``published`` benchmark), in any of ``periods`` up to the run's period."""
+    from .catalogue import indicators
+
+    for item in indicators():
+        if item.method != "isr" or not item.published.get("benchmarks"):
+            continue
+        for period in periods:
+            if period <= params["period"]:
+                reference(item.id, params, period)

@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract, indicators
+from bbp_analysis import extract, indicators, standardisation
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
+from bbp_analysis.errors import InputError
 from bbp_analysis.synth.interventions import interventions_table
 
 from support import RUN_PARAMS
@@ -297,8 +298,10 @@ def test_headline_measure_5(raw_rate: dict) -> None:
     assert headline.baseline_text == (
         "Plan: 11.47, rate of admission by weighted population, year not stated"
     )
+    nwl = raw_rate["Harrow"]["crude"]
     assert headline.comparator_text == (
-        "Plan: NWL average 9.89, rate of admission by weighted population, year not stated"
+        f"NWL {nwl:.2f} per 1,000 on the review's definition (synthetic); plan: NWL average "
+        "9.89, rate of admission by weighted population, year not stated"
     )
     assert [p for p, _ in headline.trend] == [
         "2019-20",
@@ -317,7 +320,7 @@ def test_headline_measure_5(raw_rate: dict) -> None:
 
 def test_nhsof_list_indicator_stays_beside_measure_5() -> None:
     table = o3.nhsof_series(PARAMS)
-    rows = totals("emergency_admissions", "acsc_chronic_admissions", "2025-26")
+    rows = totals("emergency_admissions", "acsc-chronic-nhsof", "2025-26")
     harrow = table[table["area"] == "Harrow"].iloc[-1]
     assert harrow["value"] == pytest.approx(
         rows.loc["E09000015", "numerator"] / rows.loc["E09000015", "denominator"] * 1000
@@ -520,3 +523,17 @@ def test_deprivation_gap_is_the_weighted_slope_of_standardised_rates() -> None:
     assert latest["sii"] == pytest.approx(-slope, rel=1e-6)
     assert latest["sii_lower"] < latest["sii"] < latest["sii_upper"]
     assert list(gap["period"])[-1] == "2025-26"
+
+
+def test_missing_benchmark_rows_are_refused_in_one_line() -> None:
+    with pytest.raises(InputError) as caught:
+        standardisation.reference(o3.PM5, PARAMS, "2031-32")
+    message = str(caught.value)
+    assert "no NWL counts and populations by sex and age band" in message
+    assert "comparators" in message and "2031-32" in message
+    # the generator carries the latest year's rates forward, and says so
+    rows = extract.read_table("comparators", "E09000015")
+    rows = rows[rows["Indicator ID"] == o3.PM5]
+    assert set(rows["Sex"]) == {"Persons", "Male", "Female"}
+    assert len(rows) == 7 * (1 + 2 * 19)
+    assert rows["Value note"].str.startswith("Simulated: eight-borough synthetic extract").all()

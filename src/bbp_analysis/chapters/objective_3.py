@@ -282,7 +282,10 @@ def headline_measures(params: dict) -> list[Headline]:
             **trend_fields(trend),
             readings=status["readings"],
             baseline_text=f"Plan: {plan['baseline']}",
-            comparator_text=f"Plan: {plan['nwl']}",
+            comparator_text=(
+                f"NWL {status['target']:.2f} per 1,000 on the review's definition"
+                f"{' (synthetic)' if extract.is_synthetic() else ''}; plan: {plan['nwl']}"
+            ),
             comparators={"NWL": float(status["target"])},
             comparator_sources={
                 "NWL": "synthetic" if extract.is_synthetic() else "the extract's comparator table"

@@ -101,7 +101,7 @@ SERIES: dict[str, tuple[str, str, str, dict[str, tuple[float, bool]], float]] = 
         {NWL: (30.0, False), LONDON: (27.0, True), ENGLAND: (23.4, True)},
         0.0,
     ),
-    "acsc_chronic_admissions": (
+    "acsc-chronic-nhsof": (
         "Emergency admissions for chronic ACSC per 1,000 (weighted) population",
         "All ages",
         "2021-22",

@@ -2,7 +2,7 @@
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH kinds AS (
     SELECT 'emergency_admissions' AS measure
-    UNION ALL SELECT 'acsc_chronic_admissions'
+    UNION ALL SELECT 'acsc-chronic-nhsof'
 )
 SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_code,
        e.age_band, e.sex, e.ethnic_group, e.imd_quintile, e.imd_decile,
@@ -10,7 +10,7 @@ SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_c
 FROM emergency_spells AS e
 JOIN kinds AS k
   ON k.measure = 'emergency_admissions'
-  OR (k.measure = 'acsc_chronic_admissions' AND e.is_acsc_chronic = 1)
+  OR (k.measure = 'acsc-chronic-nhsof' AND e.is_acsc_chronic = 1)
 UNION ALL
 SELECT k.measure, py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
        py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
