@@ -243,6 +243,7 @@ def test_measure_5_status_rests_on_pcn_intervals_and_an_ethnic_test(raw_rate: di
     assert pcns.verdict == status["status"]
     assert "heterogeneity chi-square" in ethnic.text and "not tested" in ethnic.text
     assert "11.47, rate of admission by weighted population, year not stated" in plan.text
+    assert plan.verdict == "not comparable" and ethnic.verdict == "indicative"
     assert "indicative" in status["caveat"] and "synthetic" in status["caveat"]
 
 

@@ -216,7 +216,7 @@ def pm5_status(params: dict) -> dict[str, object]:
         ),
         Reading(
             "The plan's own figures",
-            INDICATIVE,
+            "not comparable",
             f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis and "
             "are not compared.",
         ),
