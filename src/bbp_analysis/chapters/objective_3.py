@@ -205,7 +205,7 @@ def pm5_status(params: dict) -> dict[str, object]:
     plan = plan_as_given()
     readings = (
         Reading(
-            "PCNs against NWL (age-sex standardised)", status, part[0].upper() + part[1:] + "."
+            "Each PCN against NWL (age-sex standardised)", status, part[0].upper() + part[1:] + "."
         ),
         Reading(
             "Variation between ethnic groups",
