@@ -3,6 +3,7 @@ measure 5 (emergency admissions for the plan's six long-term conditions; the who
 Outcomes Framework 2.3.i list is a second indicator beside it).
 
 All values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
+measure 5 indirectly age-sex standardised to NWL (:mod:`bbp_analysis.standardisation`),
 crude rates with Byar intervals (exact below 10 events), proportions with Wilson score
 intervals, directly standardised rates (ESP 2013) with Dobson intervals. Every count shown
 passes through :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
@@ -34,12 +35,9 @@ from .scope import synthetic_label as _label
 from .scope import where as _where
 
 PM5 = "pm5-acsc-admissions"
-PM5_QUERY, PM5_MEASURE = indicator(PM5).query, indicator(PM5).measure_name
-"""Measure 5's SQL file and measure name (from the catalogue): the plan's six conditions."""
 PM5_MONTHLY = (indicator(PM5).measure.parts[1][0], indicator(PM5).measure.parts[1][1][0])
 """Measure 5 by month: (SQL file, measure name), the entry's second measure part."""
 NHSOF = "acsc-chronic-nhsof"
-NHSOF_QUERY, NHSOF_MEASURE = indicator(NHSOF).query, indicator(NHSOF).measure_name
 """The NHS OF 2.3.i list indicator (not the partnership measure)."""
 ANCHOR = "objective-3-care-pathways#pm5-acsc-spc"
 BASELINE_PERIOD = "2021-22"
@@ -47,8 +45,6 @@ BASELINE_PERIOD = "2021-22"
 its figures; 2021-22 is the last full year before the plan (and the year the synthetic
 extract is calibrated to)."""
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")  # "Not stated" left out
-SIGNIFICANCE = 0.05
-"""The level of the test of variation between ethnic groups (one test, not a screen)."""
 SII_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 
@@ -75,12 +71,14 @@ class EthnicVariation:
     """The test of variation between ethnic groups' age-sex standardised rates in one year:
     ``test`` (:func:`bbp_analysis.stats.ratio_heterogeneity`, None when fewer than two
     groups can be tested), the groups tested with their standardised ratio to NWL
-    (``ratios``), and the groups left out because their count is suppressed (``left_out``)."""
+    (``ratios``), the groups left out because their count is suppressed (``left_out``) and
+    the test's level ``alpha`` (1 minus the run's confidence; one test, not a screen)."""
 
     period: str
     test: Heterogeneity | None
     ratios: dict[str, float]
     left_out: tuple[str, ...]
+    alpha: float
 
     def finding(self) -> str:
         """The result in plain words, with the test's figures and any group left out."""
@@ -94,7 +92,7 @@ class EthnicVariation:
         t = self.test
         finding = (
             "the groups' rates differ more than chance would explain"
-            if t.p_value < SIGNIFICANCE
+            if t.p_value < self.alpha
             else "no clear evidence that the groups' rates differ"
         )
         return (
@@ -119,9 +117,8 @@ def ethnic_variation(params: dict, period: str) -> EthnicVariation:
     shown = table[~table["suppressed"]]
     left_out = tuple(table.loc[table["suppressed"], "area"])
     test = ratio_heterogeneity(shown["numerator"], shown["expected"]) if len(shown) >= 2 else None
-    return EthnicVariation(
-        period, test, dict(zip(shown["area"], shown["ratio"].astype(float), strict=True)), left_out
-    )
+    ratios = dict(zip(shown["area"], shown["ratio"].astype(float), strict=True))
+    return EthnicVariation(period, test, ratios, left_out, 1 - float(params["confidence"]))
 
 
 def plan_as_given() -> dict[str, str]:
