@@ -94,6 +94,8 @@ class Headline:
     ``trend_intervals`` is ``[(period, lower, upper), ...]`` matching ``trend``;
     ``comparator_sources`` maps each area of ``comparators`` to where its value comes from
     ("synthetic", or the published file's citation; :func:`bbp_analysis.published.resolve`).
+    ``caveat``, when set, is a limit on the status that must travel with it (shown on the
+    front page and in the board paper beside the status).
     """
 
     measure: int
@@ -122,6 +124,7 @@ class Headline:
     baseline_comparison: str = ""
     trend_intervals: list[tuple[str, float, float]] = field(default_factory=list)
     comparator_sources: dict[str, str] = field(default_factory=dict)
+    caveat: str = ""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

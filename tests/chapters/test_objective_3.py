@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract, indicators
+from bbp_analysis import extract, indicators, standardisation
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
+from bbp_analysis.errors import InputError
 from bbp_analysis.synth.interventions import interventions_table
 
 from support import RUN_PARAMS
@@ -82,38 +83,90 @@ def in_six(code: str) -> bool:
     return code[:3] in WHOLE or f"{code[:3]}.{code[3:4]}" in DOTTED
 
 
-@pytest.fixture(scope="module")
-def raw_rate() -> dict[str, float]:
-    """Measure 5 in 2025-26 recomputed from the extract's Parquet tables: emergency spells
-    (admission method 2x except 2B) of six-condition primary diagnoses admitted in the year,
-    per 1,000 people registered on 1 October 2025, for the borough and each PCN."""
-    extract.measures(
-        "emergency_admissions", measure="acsc_plan_admissions", period="2025-26", breakdown="total"
+def band(age: pd.Series) -> pd.Series:
+    """ESP 2013 five-year band of each age ("0-4" ... "85-89", "90+")."""
+    low = (age.clip(upper=90) // 5 * 5).astype(int)
+    return low.astype(str) + "-" + (low + 4).astype(str)
+
+
+def esp_band(age: pd.Series) -> pd.Series:
+    return band(age).where(age < 90, "90+")
+
+
+def nwl_reference(period: str = "2025/26") -> pd.DataFrame:
+    """NWL's measure-5 counts and populations by sex and age band, read here straight from
+    the extract's comparator table."""
+    folder = extract.extract_folder("E09000015")
+    table = pd.read_parquet(folder / "comparators.parquet")
+    table = table[
+        (table["Indicator ID"] == "pm5-acsc-admissions")
+        & (table["Area Code"] == "E54000027")
+        & (table["Time period"] == period)
+        & table["Sex"].isin(["Male", "Female"])
+    ]
+    return pd.DataFrame(
+        {
+            "sex": table["Sex"].str[0].to_numpy(),
+            "age_band": table["Age"].str.removesuffix(" yrs").to_numpy(),
+            "rate": (table["Count"].astype(float) / table["Denominator"].astype(float)).to_numpy(),
+            "count": table["Count"].astype(float).to_numpy(),
+            "population": table["Denominator"].astype(float).to_numpy(),
+        }
     )
+
+
+@pytest.fixture(scope="module")
+def raw_rate() -> dict[str, dict[str, float]]:
+    """Measure 5 in 2025-26 recomputed from the extract's Parquet tables: emergency spells
+    (admission method 2x except 2B) of six-condition primary diagnoses admitted in the year
+    while the person was registered, by sex and age band at admission; people registered on
+    1 October 2025 by sex and age band; expected admissions at NWL's rates (the comparator
+    table); for the borough and each PCN: observed, expected and the standardised rate per
+    1,000 (O/E times NWL's crude rate)."""
     folder = extract.extract_folder("E09000015")
     persons = pd.read_parquet(folder / "persons.parquet")
     spells = pd.read_parquet(folder / "apc_spells.parquet")
     mid = pd.Timestamp("2025-10-01")
-    start, stop = (
-        pd.to_datetime(persons["registered_from"]),
-        pd.to_datetime(persons["registered_to"]),
-    )
+    start = pd.to_datetime(persons["registered_from"])
+    stop = pd.to_datetime(persons["registered_to"])
     age = 2025 - persons["birth_year"] - (persons["birth_month"] >= 10)
     people = persons[(start.isna() | (start <= mid)) & (stop.isna() | (stop > mid)) & (age >= 0)]
+    people = people.assign(age_band=esp_band(age[people.index]))
     admitted = pd.to_datetime(spells["admission_date"])
     emergency = spells["admimeth"].str.startswith("2") & (spells["admimeth"] != "2B")
     in_year = (admitted >= "2025-04-01") & (admitted < "2026-04-01")
     six = spells["primary_diagnosis"].map(in_six)
-    chosen = spells[emergency & in_year & six].merge(
-        persons[["person_id", "pcn_name"]], on="person_id"
+    chosen = spells[emergency & in_year & six].merge(persons, on="person_id")
+    when = pd.to_datetime(chosen["admission_date"])
+    registered = (
+        pd.to_datetime(chosen["registered_from"]).isna()
+        | (pd.to_datetime(chosen["registered_from"]) <= when)
+    ) & (
+        pd.to_datetime(chosen["registered_to"]).isna()
+        | (pd.to_datetime(chosen["registered_to"]) > when)
     )
-    out = {
-        "Harrow": len(chosen) / len(people) * 1000,
-        "count": float(len(chosen)),
-        "population": float(len(people)),
-    }
-    for pcn, group in people.groupby("pcn_name"):
-        out[pcn] = (chosen["pcn_name"] == pcn).sum() / len(group) * 1000
+    chosen = chosen[registered]
+    before_birthday = (when.dt.month < chosen["birth_month"]) | (
+        (when.dt.month == chosen["birth_month"]) & (when.dt.day < 15)
+    )
+    chosen = chosen.assign(
+        age_band=esp_band(when.dt.year - chosen["birth_year"] - before_birthday.astype(int))
+    )
+    ref = nwl_reference().set_index(["sex", "age_band"])
+    crude = ref["count"].sum() / ref["population"].sum()
+    out = {}
+    for area, pop, adm in [("Harrow", people, chosen)] + [
+        (pcn, people[people["pcn_name"] == pcn], chosen[chosen["pcn_name"] == pcn]) for pcn in PCNS
+    ]:
+        cells = pop.groupby(["sex", "age_band"]).size()
+        expected = float((cells * ref["rate"].reindex(cells.index)).sum())
+        observed = float(len(adm))
+        out[area] = {
+            "observed": observed,
+            "expected": expected,
+            "value": observed / expected * crude * 1000,
+            "crude": crude * 1000,
+        }
     return out
 
 
@@ -142,74 +195,115 @@ def test_six_condition_codes_pick_the_plans_conditions_only() -> None:
     )
 
 
-def test_measure_5_rate_recomputed_from_the_extract(raw_rate: dict[str, float]) -> None:
+def test_measure_5_rate_recomputed_from_the_extract(raw_rate: dict) -> None:
     table = o3.acsc_values(PARAMS)
+    harrow = raw_rate["Harrow"]
     assert table.iloc[0]["area"] == "Harrow"
-    assert table.iloc[0]["value"] == pytest.approx(raw_rate["Harrow"], rel=1e-12)
-    lower, upper = byar(raw_rate["count"], raw_rate["population"], 1000)
+    assert table.iloc[0]["numerator"] == harrow["observed"]
+    assert table.iloc[0]["expected"] == pytest.approx(harrow["expected"], rel=1e-9)
+    assert table.iloc[0]["value"] == pytest.approx(harrow["value"], rel=1e-9)
+    # Byar's limits on the observed count, over the expected, times NWL's rate
+    lower, upper = byar(harrow["observed"], harrow["expected"], harrow["crude"])
     assert table.iloc[0]["lower"] == pytest.approx(lower, rel=1e-9)
     assert table.iloc[0]["upper"] == pytest.approx(upper, rel=1e-9)
     assert set(table["area"].iloc[1:]) == set(PCNS)
     for _, row in table.iloc[1:].iterrows():
-        assert row["value"] == pytest.approx(raw_rate[row["area"]], rel=1e-12)
-    # a subset of the NHS OF 2.3.i list, so lower than it
-    wider = o3.nhsof_series(PARAMS)
-    assert wider.iloc[-1]["value"] > table.iloc[0]["value"] + 3
+        assert row["value"] == pytest.approx(raw_rate[row["area"]]["value"], rel=1e-9)
+    assert o3.nwl_rate(PARAMS) == pytest.approx(harrow["crude"], rel=1e-12)
 
 
-def test_measure_5_pcns_compared_with_the_borough() -> None:
+def test_measure_5_pcns_compared_with_nwl_for_the_same_age_and_sex(raw_rate: dict) -> None:
     table = o3.acsc_values(PARAMS)
-    rows = totals("emergency_admissions", "acsc_plan_admissions", "2025-26")
-    benchmark = table.iloc[0]["value"]
-    for _, row in table.iloc[1:].iterrows():
-        lo, hi = byar(
-            rows.loc[row["area"], "numerator"], rows.loc[row["area"], "denominator"], 1000
-        )
-        expected = "worse" if lo > benchmark else "better" if hi < benchmark else "similar"
+    for _, row in table.iterrows():
+        raw = raw_rate[row["area"]]
+        lo, hi = byar(raw["observed"], raw["expected"], 1)
+        expected = "worse" if lo > 1 else "better" if hi < 1 else "similar"
         assert row["comparison"] == expected
+        assert row["ratio"] == pytest.approx(raw["observed"] / raw["expected"], rel=1e-9)
 
 
-def test_measure_5_is_not_comparable_with_the_plans_weighted_rate() -> None:
+def test_measure_5_status_rests_on_pcn_intervals_and_an_ethnic_test(raw_rate: dict) -> None:
     status = o3.pm5_status(PARAMS)
-    assert status["status"] == "not comparable" and status["target"] is None
-    assert "11.47, rate of admission by weighted population, year not stated" in status["text"]
-    assert (
-        "NWL average 9.89, rate of admission by weighted population, year not stated"
-        in (status["text"])
-    )
-    ethnic = extract.measures(
-        "emergency_admissions",
-        measure="acsc_plan_admissions",
-        period="2025-26",
-        area_type="borough",
-        breakdown="ethnic_group",
-    )
-    ethnic = ethnic[ethnic["breakdown_value"].isin(["Asian", "Black", "Mixed", "Other", "White"])]
-    ratio = ethnic["numerator"] / ethnic["denominator"]
-    assert status["ethnic_ratio"] == pytest.approx(ratio.max() / ratio.min())
-    pcns, ethnic_reading = status["readings"]
-    assert {pcns.verdict, ethnic_reading.verdict} == {"indicative"}
-    # the ratio has no standard error: not tested, and no claim either way
-    assert "Not tested" in ethnic_reading.text and "narrower on" not in ethnic_reading.text
-    # PCNs named out of five at 99.8%
-    worse = o3.acsc_values({**PARAMS, "confidence": 0.998}).iloc[1:]
-    assert status["pcns_worse"] == int((worse["comparison"] == "worse").sum())
-    assert status["pcns_above"] == worse.loc[worse["comparison"] == "worse", "area"].tolist()
+    readings = o3.pcn_readings(PARAMS)
+    above = readings.loc[readings["reading"] == "not met", "area"].tolist()
+    assert status["pcns_above"] == above
+    assert status["status"] == ("not met" if above else "uncertain")  # never "met": see doc
+    for row in readings.itertuples():
+        raw = raw_rate[row.area]
+        lo998 = (
+            raw["observed"]
+            * (1 - 1 / (9 * raw["observed"]) - 3.090232306167813 / (3 * math.sqrt(raw["observed"])))
+            ** 3
+            / raw["expected"]
+        )
+        assert row.ratio_lower == pytest.approx(lo998, rel=1e-9)
+        assert row.reading == ("not met" if lo998 > 1 else row.reading)
+    assert status["target"] == pytest.approx(raw_rate["Harrow"]["crude"])
+    pcns, ethnic, plan = status["readings"]
+    assert pcns.verdict == status["status"]
+    assert "heterogeneity chi-square" in ethnic.text and "not tested" in ethnic.text
+    assert "11.47, rate of admission by weighted population, year not stated" in plan.text
+    assert plan.verdict == "not comparable" and ethnic.verdict == "indicative"
+    assert "indicative" in status["caveat"] and "synthetic" in status["caveat"]
 
 
-def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
+def test_ethnic_variation_is_the_heterogeneity_test_of_standardised_ratios() -> None:
+    variation = o3.ethnic_variation(PARAMS, "2025-26")
+    table = o3.acsc_values(PARAMS, "ethnic_group", "2025-26")
+    groups = table[table["area"].isin(o3.ETHNIC_GROUPS)]
+    assert "Not stated" not in set(table["area"])
+    o, e = groups["numerator"].to_numpy(), groups["expected"].to_numpy()
+    pooled = o.sum() / e.sum()
+    statistic = ((o - pooled * e) ** 2 / (pooled * e)).sum()
+    assert variation.test.statistic == pytest.approx(statistic, rel=1e-12)
+    assert variation.test.df == len(groups) - 1 == 4
+    assert variation.left_out == ()
+    assert o3.p_text(variation.test.p_value) in variation.finding()
+    assert o3.p_text(0.0004) == "p < 0.001" and o3.p_text(0.0123) == "p = 0.012"
+
+
+def test_suppressed_ethnic_groups_and_pcns_are_left_out_and_named() -> None:
+    table = o3.acsc_values(PARAMS, "ethnic_group", "2025-26")
+    counts = table[table["area"].isin(o3.ETHNIC_GROUPS)].set_index("area")["numerator"]
+    # a threshold just above the smallest group's count suppresses that group, and a second
+    # one (secondary suppression, so the first cannot be recovered from the total)
+    threshold = int(counts.min()) + 1
+    params = {**PARAMS, "suppression_threshold": threshold}
+    variation = o3.ethnic_variation(params, "2025-26")
+    shown = o3.acsc_values(params, "ethnic_group", "2025-26")
+    hidden = tuple(shown.loc[shown["suppressed"], "area"])
+    smallest = counts.idxmin()
+    assert smallest in hidden and len(hidden) == 2
+    assert variation.left_out == hidden
+    assert not set(hidden) & set(variation.ratios) and variation.test.df == 5 - 2 - 1
+    assert f"{', '.join(hidden)} left out, too few admissions to publish" in variation.finding()
+    # every PCN suppressed: none is counted as above NWL, and the status is not "not met"
+    huge = {**PARAMS, "suppression_threshold": 10**7}
+    readings = o3.pcn_readings(huge)
+    assert set(readings["reading"]) == {"not assessed"}
+    assert readings["ratio"].isna().all()
+    status = o3.pm5_status(huge)
+    assert status["status"] == "uncertain" and status["pcns_above"] == []
+    assert len(status["pcns_unassessed"]) == 5 and "not assessed" in status["text"]
+
+
+def test_headline_measure_5(raw_rate: dict) -> None:
     (headline,) = o3.headline_measures({**PARAMS, "pcn": "Sphere PCN"})
-    assert headline.measure == 5 and headline.status == "not comparable"
-    assert headline.value == pytest.approx(raw_rate["Harrow"], rel=1e-12)
-    assert headline.baseline is None and headline.target is None and not headline.comparators
+    assert headline.measure == 5 and headline.status in ("not met", "uncertain")
+    assert headline.value == pytest.approx(raw_rate["Harrow"]["value"], rel=1e-9)
+    assert headline.baseline is None and headline.target is None
+    assert headline.comparators == {"NWL": pytest.approx(raw_rate["Harrow"]["crude"])}
+    assert headline.comparator_sources == {"NWL": "synthetic"}
+    assert headline.caveat.startswith("The comparison with the NWL average is indicative")
+    assert headline.as_dict()["caveat"] == headline.caveat
     assert headline.baseline_text == (
         "Plan: 11.47, rate of admission by weighted population, year not stated"
     )
+    nwl = raw_rate["Harrow"]["crude"]
     assert headline.comparator_text == (
-        "Plan: NWL average 9.89, rate of admission by weighted population, year not stated"
+        f"NWL {nwl:.2f} per 1,000 on the review's definition (synthetic); plan: NWL average "
+        "9.89, rate of admission by weighted population, year not stated"
     )
-    assert "per 1,000" not in headline.baseline_text and "2021-22" not in headline.baseline_text
-    assert "indicative" in headline.target_text
     assert [p for p, _ in headline.trend] == [
         "2019-20",
         "2020-21",
@@ -219,6 +313,7 @@ def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
         "2024-25",
         "2025-26",
     ]
+    assert headline.trend[-1][1] == pytest.approx(headline.value)
     assert headline.synthetic and headline.anchor.endswith("#pm5-acsc-spc")
     earlier = o3.headline_measures({**PARAMS, "period": "2022-23"})[0]
     assert [p for p, _ in earlier.trend][-1] == "2022-23"
@@ -226,7 +321,7 @@ def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
 
 def test_nhsof_list_indicator_stays_beside_measure_5() -> None:
     table = o3.nhsof_series(PARAMS)
-    rows = totals("emergency_admissions", "acsc_chronic_admissions", "2025-26")
+    rows = totals("emergency_admissions", "acsc-chronic-nhsof", "2025-26")
     harrow = table[table["area"] == "Harrow"].iloc[-1]
     assert harrow["value"] == pytest.approx(
         rows.loc["E09000015", "numerator"] / rows.loc["E09000015", "denominator"] * 1000
@@ -416,21 +511,30 @@ def test_notebook_executes(tmp_path: Path, period: str, pcn: str | None) -> None
     assert (tmp_path / "_extra" / "downloads" / "pm5-acsc-pcn.csv").is_file()
 
 
-def test_deprivation_gap_is_the_weighted_slope_across_quintiles() -> None:
+def test_deprivation_gap_is_the_weighted_slope_of_standardised_rates() -> None:
     gap = o3.acsc_inequality(PARAMS)
-    rows = extract.measures(
-        "emergency_admissions",
-        measure="acsc_plan_admissions",
-        period="2025-26",
-        area_type="borough",
-        breakdown="imd_quintile",
-    )
-    rows = rows.assign(q=rows["breakdown_value"].astype(int)).sort_values("q")
-    share = rows["denominator"] / rows["denominator"].sum()
+    fifths = o3.acsc_values(PARAMS, "imd_quintile", "2025-26").iloc[1:]
+    fifths = fifths.assign(q=fifths["area"].astype(int)).sort_values("q")
+    assert len(fifths) == 5 and not fifths["suppressed"].any()
+    share = fifths["denominator"] / fifths["denominator"].sum()  # population shares
     x = (share.cumsum() - share / 2).to_numpy()
-    y = (rows["numerator"] / rows["denominator"] * 1000).to_numpy()
+    y = fifths["value"].to_numpy()  # age-sex standardised rates per 1,000
     slope = np.polyfit(x, y, 1, w=np.sqrt(share.to_numpy()))[0]
     latest = gap[gap["period"] == "2025-26"].iloc[0]
     assert latest["sii"] == pytest.approx(-slope, rel=1e-6)
     assert latest["sii_lower"] < latest["sii"] < latest["sii_upper"]
     assert list(gap["period"])[-1] == "2025-26"
+
+
+def test_missing_benchmark_rows_are_refused_in_one_line() -> None:
+    with pytest.raises(InputError) as caught:
+        standardisation.reference(o3.PM5, PARAMS, "2031-32")
+    message = str(caught.value)
+    assert "no NWL counts and populations by sex and age band" in message
+    assert "comparators" in message and "2031-32" in message
+    # the generator carries the latest year's rates forward, and says so
+    rows = extract.read_table("comparators", "E09000015")
+    rows = rows[rows["Indicator ID"] == o3.PM5]
+    assert set(rows["Sex"]) == {"Persons", "Male", "Female"}
+    assert len(rows) == 7 * (1 + 2 * 19)
+    assert rows["Value note"].str.startswith("Simulated: eight-borough synthetic extract").all()

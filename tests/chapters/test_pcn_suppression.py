@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_text as text
@@ -26,15 +28,20 @@ def pm5(suppressed: bool) -> pd.DataFrame:
     )
 
 
+STATUS = {"status": "uncertain", "text": "indicative only.", "readings": [], "caveat": "C."}
+
+
 def test_pcn_line_states_the_rate_when_shown() -> None:
-    status = {"status": "not comparable", "text": "indicative only.", "readings": []}
-    lines = text.key_messages(pm5(False), status, NO_PROGRAMMES, None, PARAMS).splitlines()
-    assert "- Sphere PCN: 11.15 per 1,000, similar compared with Harrow." in lines
+    lines = text.key_messages(pm5(False), STATUS, NO_PROGRAMMES, None, PARAMS).splitlines()
+    assert (
+        "- Sphere PCN: 11.15 per 1,000 (age-sex standardised), similar compared with NWL's "
+        "rate for people of the same age and sex." in lines
+    )
+    assert "- C." in lines
 
 
 def test_pcn_line_says_suppressed_and_gives_no_number() -> None:
-    status = {"status": "not comparable", "text": "indicative only.", "readings": []}
-    message = text.key_messages(pm5(True), status, NO_PROGRAMMES, None, PARAMS)
+    message = text.key_messages(pm5(True), STATUS, NO_PROGRAMMES, None, PARAMS)
     assert "- Sphere PCN: too few admissions to show (suppressed)." in message.splitlines()
     assert "nan" not in message
 
@@ -51,7 +58,28 @@ def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
     sphere = groups.inequality_index(
         "pm2-gp-access-good", {**params, "pcn": "Sphere PCN"}, "2025-26"
     )
-    assert round(sphere["sii"], 2) == 5.43 and round(sphere["rii"], 3) == 1.084
+    # each fifth weighted by its share of Sphere PCN's registered population (not by its
+    # survey sample): the weighted least-squares slope written out here
+    sphere_params = {**params, "pcn": "Sphere PCN"}
+    fifths = groups.by_group("pm2-gp-access-good", sphere_params, "imd_quintile", "2025-26")
+    population = extract.measures(
+        "registered_population",
+        measure="registered_population",
+        period="2025-26",
+        area_type="pcn",
+        breakdown="imd_quintile",
+    )
+    population = population[population["area_code"] == "Sphere PCN"].set_index("breakdown_value")[
+        "denominator"
+    ]
+    fifths = fifths.assign(q=fifths["group"].astype(int)).sort_values("q")
+    share = population.reindex(fifths["group"].astype(str)).to_numpy(float)
+    share = share / share.sum()
+    x = np.cumsum(share) - share / 2
+    slope = np.polyfit(x, fifths["value"].to_numpy(float), 1, w=np.sqrt(share))[0]
+    assert sphere["sii"] == pytest.approx(slope, rel=1e-9)
+    effective = fifths["denominator"].to_numpy(float) / fifths["denominator"].sum()
+    assert not np.allclose(share, effective, rtol=0.05)  # the weights differ
 
 
 def test_gap_change_says_not_computed_rather_than_a_verdict_on_missing_values() -> None:
@@ -82,7 +110,7 @@ def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
     assert shown.loc[shown["Year"] == "2025-26", "SII"].tolist() == ["[c]"]
     borough = o3.acsc_inequality(params)
     assert borough["sii"].notna().all()
-    assert round(float(borough["sii"].iloc[-1]), 2) == 4.84  # the plan's six conditions
+    assert round(float(borough["sii"].iloc[-1]), 2) == 4.82  # age-sex standardised fifths
 
 
 def test_a_breakdown_with_every_group_suppressed_is_a_table_not_an_empty_chart(

@@ -150,7 +150,7 @@ def test_acsc_admissions_by_pcn_and_sex_age_bands(results, extract_dir, persons)
     acsc = acsc[_fin_year(acsc["admission_date"]) == "2021-22"]
     frame = select(
         results["emergency_admissions"],
-        measure="acsc_chronic_admissions",
+        measure="acsc-chronic-nhsof",
         period="2021-22",
         area_type="pcn",
     )
@@ -172,7 +172,7 @@ def test_monthly_acsc_sum_to_the_year(results):
     months = monthly[monthly["period"].between("2022-04", "2023-03")]
     annual = select(
         results["emergency_admissions"],
-        measure="acsc_chronic_admissions",
+        measure="acsc-chronic-nhsof",
         area_type="borough",
         breakdown="total",
         period="2022-23",

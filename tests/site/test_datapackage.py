@@ -249,7 +249,11 @@ def test_descriptor_of_a_small_download(tmp_path: Path) -> None:
     spec = catalogue.indicator("pm5-acsc-admissions")
     assert fields["numerator"]["type"] == "integer"
     assert fields["value"]["type"] == "number"
-    assert fields["value"]["unit"] == spec.unit == "per 1,000 registered population"
+    assert (
+        fields["value"]["unit"]
+        == spec.unit
+        == "per 1,000 registered population (age-sex standardised)"
+    )
     assert fields["upper"]["unit"] == spec.unit
     assert fields["numerator"]["description"].endswith(spec.numerator)
     assert resource["schema"]["missingValues"] == ["", "[c]", "[x]"]

@@ -30,7 +30,7 @@ STATUS_WORDS = re.compile(
 )
 PM5 = re.compile(
     r"In (?P<period>\S+) the extract gives (?P<value>[\d.,]+) emergency admissions"
-    r"[^(]*\( ?(?P<lower>[\d.,]+) to (?P<upper>[\d.,]+) ?, Byar interval\)\. "
+    r"[^(]*\( ?(?P<lower>[\d.,]+) to (?P<upper>[\d.,]+) ?\)\. [^.]*\. "
     r"Target status: (?P<status>[a-z]+(?: [a-z]+)*) ?\."
 )
 

@@ -523,15 +523,23 @@ def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFram
 
 def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
     """Slope and relative index of inequality across the five local deprivation fifths in
-    ``period``: SII = fitted value for the least deprived end minus the most deprived end (in
-    the indicator's unit), RII = their ratio, with simulated 95% intervals (fixed seed). Not
-    computed (all missing) unless all five fifths are there and none is suppressed, so that no
-    index rests on a count too small to publish."""
+    ``period``, each fifth weighted by its share of the population: the indicator's
+    denominator, or for the GP survey (whose denominator is an effective sample size) the
+    registered population (:func:`_fifth_population`): SII = fitted value for the least
+    deprived end minus the most deprived end (in the indicator's unit), RII = their ratio,
+    with simulated 95% intervals (fixed seed). Not computed (all missing) unless all five
+    fifths are there and none is suppressed, so that no index rests on a count too small to
+    publish."""
     table = by_group(key, params, "imd_quintile", period)
     kind, multiplier = indicator(key).kind, indicator(key).multiplier
     if not _fifths_publishable(table, kind, int(params["suppression_threshold"])):
         return dict.fromkeys(SII_FIELDS, float("nan"))
     table["quintile"] = table["group"].astype(int)
+    table["population"] = (
+        _fifth_population(params, period, table["group"])
+        if key == GPPS_GOOD
+        else table["denominator"]
+    )
     frame = table.assign(
         v=table["value"] / multiplier,
         lo=table["lower"] / multiplier,
@@ -540,7 +548,7 @@ def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
     result = sii(
         frame,
         "quintile",
-        "denominator",
+        "population",
         "v",
         lower="lo",
         upper="hi",
@@ -551,6 +559,15 @@ def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
         seed=SII_SEED,
     )
     return {k: float(v) for k, v in result.iloc[0].items()}
+
+
+def _fifth_population(params: dict, period: str, fifths: pd.Series) -> np.ndarray:
+    """The registered population (all ages, 1 October of ``period``) of each local
+    deprivation fifth in ``fifths``, borough or named PCN: the SII's weights, so that each
+    fifth counts by its share of the population (not by its survey sample or events)."""
+    data = scoped("registered_population", "registered_population", params, period=period)
+    data = data[data["breakdown"] == "imd_quintile"].set_index("breakdown_value")
+    return data["denominator"].reindex(fifths.astype(str)).to_numpy(dtype=float)
 
 
 def _fifths_publishable(table: pd.DataFrame, kind: str, threshold: int) -> bool:

@@ -3,6 +3,7 @@ measure 5 (emergency admissions for the plan's six long-term conditions; the who
 Outcomes Framework 2.3.i list is a second indicator beside it).
 
 All values come from the extract's aggregates (:func:`bbp_analysis.extract.measures`):
+measure 5 indirectly age-sex standardised to NWL (:mod:`bbp_analysis.standardisation`),
 crude rates with Byar intervals (exact below 10 events), proportions with Wilson score
 intervals, directly standardised rates (ESP 2013) with Dobson intervals. Every count shown
 passes through :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
@@ -10,37 +11,33 @@ passes through :func:`bbp_analysis.disclosure.suppress` at the run's threshold.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from IPython.display import HTML
 
-from .. import extract, judgement
+from .. import extract, judgement, standardisation
 from ..catalogue import indicator
-from ..disclosure import suppress_ratio
 from ..figures import spc_figure
 from ..headline import INDICATIVE, Headline, Reading, trend_fields
 from ..indicators import (
     area_values,
     headline_fields,
     monthly_spc,
-    rows,
     series,
     standardised_series,
     trend,
-    values,
 )
 from ..reference import PLAN_SHORT
-from ..stats import rate, sii
+from ..stats import Heterogeneity, ratio_heterogeneity, sii
 from . import objective_3_its as its
 from .scope import synthetic_label as _label
 from .scope import where as _where
 
 PM5 = "pm5-acsc-admissions"
-PM5_QUERY, PM5_MEASURE = indicator(PM5).query, indicator(PM5).measure_name
-"""Measure 5's SQL file and measure name (from the catalogue): the plan's six conditions."""
 PM5_MONTHLY = (indicator(PM5).measure.parts[1][0], indicator(PM5).measure.parts[1][1][0])
 """Measure 5 by month: (SQL file, measure name), the entry's second measure part."""
 NHSOF = "acsc-chronic-nhsof"
-NHSOF_QUERY, NHSOF_MEASURE = indicator(NHSOF).query, indicator(NHSOF).measure_name
 """The NHS OF 2.3.i list indicator (not the partnership measure)."""
 ANCHOR = "objective-3-care-pathways#pm5-acsc-spc"
 BASELINE_PERIOD = "2021-22"
@@ -56,19 +53,72 @@ GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 
 
 def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
-    """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
-    people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
-    return values(PM5, params, breakdown=breakdown, period=period)
+    """Measure 5: emergency admissions for the plan's six conditions while registered, per
+    1,000, indirectly age-sex standardised to NWL, borough then PCNs or groups, each compared
+    with NWL's rate for people of the same age and sex
+    (:func:`bbp_analysis.standardisation.standardised_values`)."""
+    return standardisation.standardised_values(PM5, params, breakdown=breakdown, period=period)
 
 
-def ethnic_range(params: dict, period: str) -> float:
-    """Ratio of the highest to the lowest ethnic-group rate (groups with a stated ethnicity,
-    borough-wide): the measure of variation between ethnic groups the target asks to reduce;
-    NaN when no group has a rate or the lowest is zero (no ratio)."""
-    groups = acsc_values({**params, "pcn": None}, "ethnic_group", period).iloc[1:]
-    groups = groups[groups["area"].isin(ETHNIC_GROUPS) & groups["value"].notna()]
-    lowest = groups["value"].min()
-    return float(groups["value"].max() / lowest) if lowest > 0 else float("nan")
+def nwl_rate(params: dict, period: str | None = None) -> float:
+    """NWL's measure-5 rate per 1,000 in ``period`` on the measure's definition (the
+    standard, so also its standardised rate)."""
+    return standardisation.benchmark_rate(PM5, params, period or params["period"])
+
+
+@dataclass(frozen=True)
+class EthnicVariation:
+    """The test of variation between ethnic groups' age-sex standardised rates in one year:
+    ``test`` (:func:`bbp_analysis.stats.ratio_heterogeneity`, None when fewer than two
+    groups can be tested), the groups tested with their standardised ratio to NWL
+    (``ratios``), the groups left out because their count is suppressed (``left_out``) and
+    the test's level ``alpha`` (1 minus the run's confidence; one test, not a screen)."""
+
+    period: str
+    test: Heterogeneity | None
+    ratios: dict[str, float]
+    left_out: tuple[str, ...]
+    alpha: float
+
+    def finding(self) -> str:
+        """The result in plain words, with the test's figures and any group left out."""
+        left = (
+            f"; {', '.join(self.left_out)} left out, too few admissions to publish"
+            if self.left_out
+            else ""
+        )
+        if self.test is None:
+            return f"fewer than two ethnic groups can be tested{left}"
+        t = self.test
+        finding = (
+            "the groups' rates differ more than chance would explain"
+            if t.p_value < self.alpha
+            else "no clear evidence that the groups' rates differ"
+        )
+        return (
+            f"{finding} (heterogeneity chi-square {t.statistic:.1f} on {t.df} degrees of "
+            f"freedom, {p_text(t.p_value)}, across {len(self.ratios)} groups' rates "
+            f"standardised for age and sex{left})"
+        )
+
+
+def p_text(p: float) -> str:
+    """A p-value as the page states it: "p < 0.001" below 0.001, else to three decimals."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def ethnic_variation(params: dict, period: str) -> EthnicVariation:
+    """Variation between ethnic groups (stated ethnicity, the borough or the named PCN) in
+    measure 5, age-sex standardised to NWL, tested by the chi-square test of homogeneity of
+    the groups' standardised ratios. Groups whose admissions are suppressed are left out of
+    the test and named; "Not stated" is never a group."""
+    table = acsc_values(params, "ethnic_group", period).iloc[1:]
+    table = table[table["area"].isin(ETHNIC_GROUPS)]
+    shown = table[~table["suppressed"]]
+    left_out = tuple(table.loc[table["suppressed"], "area"])
+    test = ratio_heterogeneity(shown["numerator"], shown["expected"]) if len(shown) >= 2 else None
+    ratios = dict(zip(shown["area"], shown["ratio"].astype(float), strict=True))
+    return EthnicVariation(period, test, ratios, left_out, 1 - float(params["confidence"]))
 
 
 def plan_as_given() -> dict[str, str]:
@@ -82,63 +132,113 @@ def plan_as_given() -> dict[str, str]:
     }
 
 
-def pm5_status(params: dict) -> dict[str, object]:
-    """Status of measure 5: "not comparable". The target ("reduce ACSC admissions in all
-    PCNs to the NWL average while reducing variation between ethnic groups") is set on the
-    plan's rate by weighted population (no unit or year stated); the review's rate is a crude
-    rate per 1,000 registered people, so the target is not judged. Two indicative readings
-    are given instead: PCNs against the borough (99.8% interval, Fingertips rule: several
-    PCNs compared, :func:`bbp_analysis.judgement.screening`) and the ratio of the highest to
-    the lowest ethnic-group rate beside :data:`BASELINE_PERIOD` (not tested: the ratio has no
-    standard error)."""
-    borough = {**params, "pcn": None}
-    values = acsc_values(judgement.screening(borough))
-    rate, pcns = float(values["value"].iloc[0]), values.iloc[1:]
-    worse = pcns.loc[pcns["comparison"] == "worse", "area"].tolist()
-    shown = pcns[~pcns["suppressed"]]
-    now, base = ethnic_range(params, params["period"]), ethnic_range(params, BASELINE_PERIOD)
-    plan = plan_as_given()
-    text = (
-        f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis "
-        f"than the review's crude rate of {rate:.2f} per 1,000 registered people for the "
-        "six conditions, so the target is not judged."
+CAVEAT = (
+    "The comparison with the NWL average is indicative. The plan's figures (Harrow 11.47, NWL "
+    "9.89) are rates by weighted population with no unit or year stated; the review compares "
+    "each PCN's age-sex standardised rate with NWL's rate computed on the review's own "
+    "definition from the eight-borough extract"
+)
+
+
+def caveat() -> str:
+    """The caveat measure 5 carries wherever its status is shown (chapter, scorecard, board
+    paper), naming the source of the NWL rates in this run."""
+    source = "; in this edition those NWL rates are synthetic." if extract.is_synthetic() else "."
+    return CAVEAT + source
+
+
+def pcn_readings(params: dict) -> pd.DataFrame:
+    """Each PCN against NWL: its standardised ratio's 99.8% interval (several PCNs are
+    compared, :func:`bbp_analysis.judgement.screening`) against 1 by
+    :func:`bbp_analysis.judgement.against_target`: ``area, ratio, ratio_lower, ratio_upper,
+    suppressed, reading`` ("met", "not met", "uncertain", or "not assessed" when its count
+    is suppressed)."""
+    table = acsc_values(judgement.screening({**params, "pcn": None})).iloc[1:]
+    table = table.assign(
+        reading=[
+            "not assessed"
+            if row.suppressed
+            else judgement.against_target(row.ratio_lower, row.ratio_upper, 1.0, "low_is_good")
+            for row in table.itertuples()
+        ]
     )
+    return table[["area", "ratio", "ratio_lower", "ratio_upper", "suppressed", "reading"]]
+
+
+def pm5_status(params: dict) -> dict[str, object]:
+    """Status of measure 5 against "reduce ACSC admissions in all PCNs to the NWL average
+    while reducing variation between ethnic groups", on age-sex standardised rates.
+
+    PCN part (:func:`pcn_readings`): "met" when every PCN's 99.8% interval lies at or below
+    NWL's rate, "not met" when any lies wholly above it, otherwise "uncertain"; a PCN whose
+    count is suppressed is not assessed, so the part cannot be "met" while one is, and it is
+    never counted as above NWL. Ethnic part: the heterogeneity chi-square this year and in
+    :data:`BASELINE_PERIOD` (:func:`ethnic_variation`); whether the variation has narrowed
+    is not tested, so the measure as a whole is never "met": a met PCN part gives
+    "uncertain". The comparison is indicative (:func:`caveat`)."""
+    borough = {**params, "pcn": None}
+    pcns = pcn_readings(borough)
+    above = pcns.loc[pcns["reading"] == "not met", "area"].tolist()
+    below = pcns.loc[pcns["reading"] == "met", "area"].tolist()
+    unassessed = pcns.loc[pcns["reading"] == "not assessed", "area"].tolist()
+    nwl = nwl_rate(params)
+    values = acsc_values(borough)
+    rate = float(values["value"].iloc[0])
+    now = ethnic_variation(borough, params["period"])
+    base = ethnic_variation(borough, BASELINE_PERIOD)
+    status = "not met" if above else judgement.UNCERTAIN
+    part = (
+        f"{len(above)} of {len(pcns)} PCNs clearly above NWL's rate for people of the same "
+        f"age and sex ({', '.join(above) if above else 'none'}); {len(below)} clearly below"
+        + (f"; {', '.join(unassessed)} not assessed (too few admissions)" if unassessed else "")
+        + " (99.8% intervals, as several PCNs are compared)"
+    )
+    text = (
+        f"Age-sex standardised to NWL, {params['area_name']} had {rate:.2f} admissions per "
+        f"1,000 registered people against NWL's {nwl:.2f}; {part}. Whether the variation "
+        "between ethnic groups has narrowed is not tested, so the target as a whole is "
+        "not judged met."
+    )
+    plan = plan_as_given()
     readings = (
         Reading(
-            "PCNs against the borough",
-            INDICATIVE,
-            f"PCN rates run from {shown['value'].min():.2f} to {shown['value'].max():.2f} "
-            f"per 1,000; {len(worse)} of {len(pcns)} PCNs clearly above the borough rate "
-            f"(99.8% interval, as several PCNs are compared)"
-            f"{': ' + ', '.join(worse) if worse else ''}. The plan's PCN range "
-            "(10.3 to 12.81) is on its own basis and is not compared.",
+            "Each PCN against NWL (age-sex standardised)", status, part[0].upper() + part[1:] + "."
         ),
         Reading(
             "Variation between ethnic groups",
             INDICATIVE,
-            f"The highest ethnic-group rate is {now:.2f} times the lowest ({base:.2f} in "
-            f"{BASELINE_PERIOD}, the review's reference year). Not tested: the ratio has "
-            "no standard error, so the review does not say whether the variation has "
-            "narrowed.",
+            f"In {params['period']}, {now.finding()}. In {BASELINE_PERIOD}, the review's "
+            f"reference year, {base.finding()}. Whether the variation has narrowed is not "
+            "tested.",
+        ),
+        Reading(
+            "The plan's own figures",
+            "not comparable",
+            f"The plan's figures ({plan['baseline']}; {plan['nwl']}) are on another basis and "
+            "are not compared.",
         ),
     )
     return {
-        "status": "not comparable",
+        "status": status,
         "text": text,
-        "target": None,
+        "target": nwl,
         "plan_target": float(indicator(PM5).target["value"]),
         "readings": readings,
-        "pcns_worse": len(worse),
-        "pcns_above": worse,
+        "pcns_worse": len(above),
+        "pcns_above": above,
+        "pcns_below": below,
+        "pcns_unassessed": unassessed,
         "pcns": len(pcns),
-        "ethnic_ratio": now,
-        "ethnic_ratio_baseline": base,
+        "ethnic": now,
+        "ethnic_baseline": base,
+        "caveat": caveat(),
     }
 
 
 def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
-    """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
-    return trend(PM5, params, pcns=pcns)
+    """Measure 5's annual age-sex standardised rates per 1,000 to the reporting period
+    (borough and PCNs)."""
+    return standardisation.standardised_series(PM5, params, pcns=pcns)
 
 
 def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
@@ -165,9 +265,10 @@ def headline_measures(params: dict) -> list[Headline]:
             baseline_period="plan baseline, year not stated",
             target=None,
             target_text=(
-                f"{' '.join(spec.target['text'].split())} The NWL average is the plan's "
-                f"{spec.target['value']:g} ({spec.target['as_given']}). The comparison "
-                "with the review's rate is indicative only."
+                f"{' '.join(spec.target['text'].split())} Read against NWL's rate on the "
+                f"review's definition ({status['target']:.2f} per 1,000 in "
+                f"{params['period']}); the plan's NWL average is {spec.target['value']:g} "
+                f"({spec.target['as_given']})."
             ),
             status=str(status["status"]),
             status_text=str(status["text"]),
@@ -178,7 +279,15 @@ def headline_measures(params: dict) -> list[Headline]:
             **trend_fields(trend),
             readings=status["readings"],
             baseline_text=f"Plan: {plan['baseline']}",
-            comparator_text=f"Plan: {plan['nwl']}",
+            comparator_text=(
+                f"NWL {status['target']:.2f} per 1,000 on the review's definition"
+                f"{' (synthetic)' if extract.is_synthetic() else ''}; plan: {plan['nwl']}"
+            ),
+            comparators={"NWL": float(status["target"])},
+            comparator_sources={
+                "NWL": "synthetic" if extract.is_synthetic() else "the extract's comparator table"
+            },
+            caveat=str(status["caveat"]),
         )
     ]
 
@@ -252,40 +361,33 @@ def falls_dsr(params: dict) -> pd.DataFrame:
 
 
 def acsc_inequality(params: dict) -> pd.DataFrame:
-    """Slope and relative index of inequality in measure 5 (the plan's six conditions) across
-    local IMD quintiles, per year to the reporting period (borough, or the named PCN).
+    """Slope and relative index of inequality in measure 5 across local IMD fifths, on the
+    fifths' age-sex standardised rates (:func:`acsc_values`, 95% limits), per year to the
+    reporting period (borough, or the named PCN).
 
-    Quintile rates per 1,000 with Byar intervals feed :func:`bbp_analysis.stats.sii` (rates,
-    log scale for the standard errors, 10,000 seeded simulations). The sign is set so that a
-    positive SII is the excess rate in the most deprived fifth over the least deprived
-    (per 1,000) and an RII above 1 the ratio between them. Columns: ``period, sii, sii_lower,
-    sii_upper, rii, rii_lower, rii_upper``; all missing in a year where a fifth's count is
-    suppressed (no index rests on a count too small to publish).
+    :func:`bbp_analysis.stats.sii` weights each fifth by its share of the registered
+    population (log scale for the standard errors, 10,000 seeded simulations). The sign is
+    set so that a positive SII is the excess standardised rate in the most deprived fifth
+    over the least deprived (per 1,000) and an RII above 1 the ratio between them. Columns:
+    ``period, sii, sii_lower, sii_upper, rii, rii_lower, rii_upper``; all missing in a year
+    where a fifth's count is suppressed or a fifth is missing (no index rests on a count too
+    small to publish).
     """
-    data = rows(PM5_QUERY, PM5_MEASURE, params, breakdown="imd_quintile")
-    scope = "pcn" if params.get("pcn") else "borough"
-    data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
-    if params.get("pcn"):
-        data = data[data["area_code"] == params["pcn"]]
-    data = data.assign(quintile=data["breakdown_value"].astype(int)).reset_index(drop=True)
-    stats = rate(
-        data["numerator"], data["denominator"], confidence=params["confidence"], multiplier=1000
-    )
-    protected = suppress_ratio(
-        data,
-        params["suppression_threshold"],
-        proportion=False,
-        groups=["period"],
-        symbol=None,
-        source=NHSOF_QUERY,
-    )
-    usable = ~data["period"].isin(set(data.loc[protected["suppressed"], "period"]))
-    periods = sorted(data["period"].unique())
-    data = pd.concat([data[["period", "quintile", "denominator"]], stats], axis=1)[usable]
-    if data.empty:
+    periods = sorted(acsc_series(params, pcns=False)["period"].unique())
+    frames = []
+    for period in periods:
+        table = acsc_values({**params, "confidence": 0.95}, "imd_quintile", period).iloc[1:]
+        if len(table) != 5 or table["suppressed"].any():
+            continue
+        frames.append(
+            table.assign(period=period, quintile=table["area"].astype(int))[
+                ["period", "quintile", "denominator", "value", "lower", "upper"]
+            ]
+        )
+    if not frames:
         return pd.DataFrame({"period": periods}).reindex(columns=["period", *SII_COLUMNS])
     result = sii(
-        data,
+        pd.concat(frames, ignore_index=True),
         "quintile",
         "denominator",
         "value",

@@ -59,8 +59,8 @@ def nhsof_message(table: pd.DataFrame, params: dict) -> str:
         "fibrillation, COPD, chronic hepatitis B, iron-deficiency anaemia, convulsions and "
         f"eclampsia. On that list {params['area_name']} had {last['value']:.2f} emergency "
         f"admissions per 1,000 registered people in {last['period']} ({last['lower']:.2f} "
-        f"to {last['upper']:.2f}). It is shown for context, not as the partnership measure, "
-        "and like measure 5 it is a crude rate, not the plan's rate by weighted population."
+        f"to {last['upper']:.2f}). It is shown for context, not as the partnership measure; "
+        "unlike measure 5 it is a crude rate, not standardised for age and sex."
     )
 
 
@@ -73,26 +73,27 @@ def key_messages(
         f"**Key messages** ({data_kind()})",
         "",
         f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
-        f"six long-term conditions per 1,000 registered people in {params['period']}; target "
-        f"**{status['status']}**: {status['text']}",
+        f"six long-term conditions per 1,000 registered people in {params['period']}, "
+        f"standardised for age and sex; target **{status['status']}**: {status['text']}",
         *(
-            f"- Measure 5, {r.name[0].lower()}{r.name[1:]} (indicative): {r.text}"
+            f"- Measure 5, {r.name[0].lower()}{r.name[1:]} ({r.verdict}): {r.text}"
             for r in status["readings"]
         ),
+        f"- {status['caveat']}",
     ]
     if params.get("pcn"):
         one = pm5.iloc[1]
         lines.append(
             f"- {one['area']}: too few admissions to show (suppressed)."
             if one["suppressed"]
-            else f"- {one['area']}: {one['value']:.2f} per 1,000, {one['comparison']} "
-            f"compared with {borough['area']}."
+            else f"- {one['area']}: {one['value']:.2f} per 1,000 (age-sex standardised), "
+            f"{one['comparison']} compared with NWL's rate for people of the same age and sex."
         )
     else:
         worse = status["pcns_above"]
         lines.append(
-            "- PCNs with a rate clearly above the borough (99.8% interval, as several "
-            f"PCNs are compared): {', '.join(worse) if worse else 'none'}."
+            "- PCNs with an age-sex standardised rate clearly above NWL's (99.8% interval, "
+            f"as several PCNs are compared): {', '.join(worse) if worse else 'none'}."
         )
     assessed = its_table[
         its_table["level_ratio"].notna()
@@ -124,8 +125,9 @@ def gap_message(gap: pd.DataFrame, change: str, params: dict) -> str:
         )
     return (
         f"**Deprivation gap ({where}, {last['period']}).** Fitting a line across the five "
-        f"local deprivation quintiles, the most deprived fifth has {last['sii']:.1f} more "
-        f"admissions per 1,000 than the least deprived ({last['sii_lower']:.1f} to "
+        f"local deprivation quintiles' age-sex standardised rates, each weighted by its "
+        f"share of the registered population, the most deprived fifth has {last['sii']:.1f} "
+        f"more admissions per 1,000 than the least deprived ({last['sii_lower']:.1f} to "
         f"{last['sii_upper']:.1f}; slope index of inequality), {last['rii']:.2f} times the "
         f"rate (relative index of inequality). The gap is {change}."
     )
@@ -345,8 +347,8 @@ def indicator_list() -> pd.DataFrame:
 
 GAPS = (
     "the rate of ACSC admissions by *weighted* population, as the plan reports it (the plan "
-    "states no unit or year, and the extract gives crude rates per registered person, so "
-    "measure 5's target is not judged)",
+    "states no unit or year; measure 5 is read against NWL's age-sex standardised rate on the "
+    "review's own definition instead, an indicative comparison)",
     "modelled expected prevalence of diabetes and hypertension, to set against recorded prevalence",
     "care-home placements and reablement outcomes (adult social care data)",
     "breastfeeding, perinatal mental health access, asthma reviews and care plans, special "

@@ -61,6 +61,8 @@ BREAKDOWNS = {
     "imd_quintile": "CAST(imd_quintile AS VARCHAR)",
     "imd_decile": "CAST(imd_decile AS VARCHAR)",
     "sex_age_band": "sex || ':' || age_band",
+    "ethnic_group_sex_age_band": "ethnic_group || ':' || sex || ':' || age_band",
+    "imd_quintile_sex_age_band": "CAST(imd_quintile AS VARCHAR) || ':' || sex || ':' || age_band",
     "organisation": "organisation",
     "profile": "profile",
 }
@@ -187,6 +189,8 @@ BREAKDOWN_COLUMNS = {
     "imd_quintile": ("imd_quintile",),
     "imd_decile": ("imd_decile",),
     "sex_age_band": ("sex", "age_band"),
+    "ethnic_group_sex_age_band": ("ethnic_group", "sex", "age_band"),
+    "imd_quintile_sex_age_band": ("imd_quintile", "sex", "age_band"),
     "organisation": ("organisation",),
     "profile": ("profile",),
 }

@@ -20,9 +20,16 @@ from bbp_analysis.stats.proportions import proportion
 from bbp_analysis.stats.rates import rate
 from bbp_analysis.stats.regression import ITSResult, its, rate_ratio
 from bbp_analysis.stats.spc import baseline_spc, spc
-from bbp_analysis.stats.standardised import dsr, esp2013, isr
+from bbp_analysis.stats.standardised import (
+    Heterogeneity,
+    dsr,
+    esp2013,
+    isr,
+    ratio_heterogeneity,
+)
 
 __all__ = [
+    "Heterogeneity",
     "ITSResult",
     "StatsInputError",
     "baseline_spc",
@@ -39,6 +46,7 @@ __all__ = [
     "proportion",
     "rate",
     "rate_ratio",
+    "ratio_heterogeneity",
     "recent_trend",
     "sii",
     "spc",

@@ -1,12 +1,15 @@
-"""Directly standardised rates (Dobson) and indirectly standardised ratios."""
+"""Directly standardised rates (Dobson), indirectly standardised ratios and the test of their
+homogeneity across groups."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
@@ -194,3 +197,43 @@ def isr(
             result[level.lower] = lower / expected_total * ref_value
             result[level.upper] = upper / expected_total * ref_value
     return _finish(result, keys)
+
+
+@dataclass(frozen=True)
+class Heterogeneity:
+    """A chi-square test that several standardised ratios are equal: the ``statistic``, its
+    degrees of freedom ``df``, the ``p_value`` and the pooled ratio ``pooled`` (ΣO/ΣE)."""
+
+    statistic: float
+    df: int
+    p_value: float
+    pooled: float
+
+
+def ratio_heterogeneity(observed: ArrayLike, expected: ArrayLike) -> Heterogeneity:
+    """Test of homogeneity of indirectly standardised ratios O_i/E_i across k groups
+    (Breslow and Day 1987, Statistical Methods in Cancer Research II, chapter 3): under the
+    null hypothesis every group's ratio equals the pooled ratio R = ΣO/ΣE, and
+    X² = Σ (O_i − R·E_i)² / (R·E_i) follows a chi-square distribution on k − 1 degrees of
+    freedom. It is Pearson's goodness-of-fit statistic of the counts O_i against the shares
+    E_i/ΣE (R's ``chisq.test(O, p = E / sum(E))``). Needs at least two groups, counts >= 0,
+    expected counts > 0 and ΣO > 0.
+    """
+    o = as_float(observed, "observed")
+    e = as_float(expected, "expected")
+    reject(np.isnan(o), "observed", "must not be missing")
+    check_counts(o, "observed")
+    reject(np.isnan(e) | (e <= 0), "expected", "must be present and greater than zero")
+    if o.size != e.size or o.size < 2:
+        raise StatsInputError(
+            f"got {o.size} observed and {e.size} expected counts",
+            column="observed",
+            rule="needs one expected count per observed count, for at least two groups",
+        )
+    if o.sum() <= 0:
+        raise StatsInputError("all counts are zero", column="observed", rule="needs an event")
+    pooled = o.sum() / e.sum()
+    fitted = pooled * e
+    statistic = float(((o - fitted) ** 2 / fitted).sum())
+    df = int(o.size - 1)
+    return Heterogeneity(statistic, df, float(chi2.sf(statistic, df)), float(pooled))

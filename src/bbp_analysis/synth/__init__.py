@@ -5,4 +5,4 @@ Deterministic, calibrated to the partnership plan's published figures (see
 :func:`bbp_analysis.synth.generate.generate`.
 """
 
-GENERATOR_VERSION = "1.1.0"
+GENERATOR_VERSION = "1.2.0"

@@ -5,9 +5,19 @@ that value is used in its baseline year with ``source = "plan"`` and ``Value not
 so; every other cell (other years, other areas) is simulated from an assumed level and trend,
 ``source = "simulated"``. ``Indicator ID`` holds the measure name of this package (the real
 Fingertips numeric identifiers are not asserted).
+
+Partnership measure 5 is indirectly standardised to NW London's age-sex-specific rates, so
+its NWL rows are not simulated from a level: they are the counts and populations of the
+eight-borough synthetic extract on measure 5's own definition (the SQL
+``pm5_acsc_admissions``), aggregated once by :func:`nwl_age_sex` into the embedded
+:data:`NWL_AGE_SEX_FILE` (so the default build needs only the borough's extract): one row for
+all ages (the NWL rate) and one per sex and age band (``Count``, ``Denominator``, ``Value``
+per 1,000), ``source = "simulated"``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +34,8 @@ NUMBER_COLUMNS = (
     "Count",
     "Denominator",
 )
+TEXT_COUNTS = ("Count", "Denominator")
+"""Number columns the contract types as text (whole numbers written without a decimal)."""
 FINGERTIPS_COLUMNS = (
     "Indicator ID",
     "Indicator Name",
@@ -54,6 +66,17 @@ AREAS = {  # code -> (name, Fingertips area type, parent code, parent name)
     "E92000001": ("England", "England", "", ""),
 }
 NWL, LONDON, ENGLAND = "E54000027", "E12000007", "E92000001"
+PM5 = "pm5-acsc-admissions"
+"""Measure 5's measure name (its catalogue id), the ``Indicator ID`` of its NWL rows."""
+NWL_AGE_SEX_FILE = Path(__file__).with_name("nwl_pm5_age_sex.csv")
+"""NWL measure-5 admissions and registered populations by year, sex and age band:
+``period, sex, age_band, count, population`` (:func:`nwl_age_sex`)."""
+NWL_AGE_SEX_SOURCE = (
+    "eight-borough synthetic extract (bbp data synth --area NWL --scale 0.2, seed 20220401), "
+    "measure 5's definition"
+)
+"""How :data:`NWL_AGE_SEX_FILE` was made (``scripts/nwl_age_sex_comparator.py``)."""
+SEXES = {"M": "Male", "F": "Female"}
 
 #: measure -> (name, age, baseline year, {area: (value, published?)}, yearly change).
 SERIES: dict[str, tuple[str, str, str, dict[str, tuple[float, bool]], float]] = {
@@ -78,7 +101,7 @@ SERIES: dict[str, tuple[str, str, str, dict[str, tuple[float, bool]], float]] = 
         {NWL: (30.0, False), LONDON: (27.0, True), ENGLAND: (23.4, True)},
         0.0,
     ),
-    "acsc_chronic_admissions": (
+    "acsc-chronic-nhsof": (
         "Emergency admissions for chronic ACSC per 1,000 (weighted) population",
         "All ages",
         "2021-22",
@@ -183,7 +206,8 @@ def _period(label: str) -> tuple[str, int]:
 
 def comparators(years: tuple[str, ...], rng: np.random.Generator) -> pd.DataFrame:
     """All comparator rows for each of ``years``, Fingertips columns plus ``source`` ("plan" |
-    "simulated"); the assumed trend continues in later years."""
+    "simulated"); the assumed trend continues in later years; measure 5's NWL age-sex rows
+    last (:func:`_age_sex_rows`, no random draw)."""
     rows = []
     for measure, (name, age, base_year, values, trend) in SERIES.items():
         base_k = years.index(base_year)
@@ -227,7 +251,85 @@ def comparators(years: tuple[str, ...], rng: np.random.Generator) -> pd.DataFram
                         "source": "plan" if is_plan else "simulated",
                     }
                 )
+    rows += _age_sex_rows(years)
     frame = pd.DataFrame(rows, columns=[*FINGERTIPS_COLUMNS, "source"])
     for col in NUMBER_COLUMNS:
         frame[col] = frame[col].astype("float64")
+    for col in TEXT_COUNTS:  # text in the contract, as Fingertips exports them
+        frame[col] = pd.Series(
+            [None if np.isnan(v) else f"{v:.0f}" for v in frame[col]], dtype=object
+        )
     return frame
+
+
+def nwl_age_sex(measures: pd.DataFrame) -> pd.DataFrame:
+    """Measure 5's NWL admissions and registered populations by ``period, sex, age_band``
+    (``count, population``): the sum over the eight boroughs of the ``sex_age_band`` rows of
+    the measure's aggregates (:func:`bbp_analysis.measures.engine.run_measure` on the
+    eight-borough extract)."""
+    rows = measures[
+        (measures["measure"] == PM5)
+        & (measures["area_type"] == "borough")
+        & (measures["breakdown"] == "sex_age_band")
+    ]
+    parts = rows["breakdown_value"].str.split(":", n=1)
+    table = (
+        rows.assign(sex=parts.str[0], age_band=parts.str[1])
+        .groupby(["period", "sex", "age_band"], as_index=False)[["numerator", "denominator"]]
+        .sum()
+        .rename(columns={"numerator": "count", "denominator": "population"})
+    )
+    return table.astype({"count": "int64", "population": "int64"})
+
+
+def _age_sex_rows(years: tuple[str, ...]) -> list[dict[str, object]]:
+    """Measure 5's NWL rows for each of ``years`` from :data:`NWL_AGE_SEX_FILE`: all ages
+    first, then each sex and age band; a year after the file's last is given the last
+    year's figures, and its ``Value note`` says so."""
+    table = pd.read_csv(NWL_AGE_SEX_FILE, dtype={"period": str, "sex": str, "age_band": str})
+    last = max(table["period"])
+    name, parent, parent_name = AREAS[NWL][0], AREAS[NWL][2], AREAS[NWL][3]
+    rows = []
+    for label in years:
+        source = label if label in set(table["period"]) else last
+        year = table[table["period"] == source]
+        note = f"Simulated: {NWL_AGE_SEX_SOURCE}" + (
+            "" if source == label else f"; figures of {source}, the latest generated"
+        )
+        period, sortable = _period(label)
+        cells = [("Persons", "All ages", year["count"].sum(), year["population"].sum())]
+        cells += [
+            (SEXES[row.sex], f"{row.age_band} yrs", row.count, row.population)
+            for row in year.itertuples()
+        ]
+        for sex, age, count, population in cells:
+            rows.append(
+                {
+                    "Indicator ID": PM5,
+                    "Indicator Name": "Emergency admissions for the plan's six long-term "
+                    "conditions while registered, per 1,000 registered population",
+                    "Parent Code": parent,
+                    "Parent Name": parent_name,
+                    "Area Code": NWL,
+                    "Area Name": name,
+                    "Area Type": AREAS[NWL][1],
+                    "Sex": sex,
+                    "Age": age,
+                    "Category Type": "",
+                    "Category": "",
+                    "Time period": period,
+                    "Value": round(1000 * count / population, 4),
+                    "Count": float(count),
+                    "Denominator": float(population),
+                    "Value note": note,
+                    "Recent Trend": "Cannot be calculated",
+                    "Compared to England value or percentiles": "Not compared",
+                    "Compared to percentiles": "Not compared",
+                    "Time period Sortable": sortable,
+                    "New data": "",
+                    "Compared to goal": "",
+                    "Time period range": "1y",
+                    "source": "simulated",
+                }
+            )
+    return rows

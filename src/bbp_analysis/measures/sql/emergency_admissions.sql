@@ -1,9 +1,8 @@
--- Emergency admissions (admission method 2x excluding transfers) per registered person by financial year (age at admission; sex-age bands for indirect standardisation): all causes; the plan's six long-term conditions of measure 5 (asthma, diabetes, epilepsy, hypertensive disease, dementia, heart failure; codes from the NHS OF 2.3.i groups, primary diagnosis); and the chronic ambulatory care sensitive conditions of the NHS OF 2.3.i list (a second indicator beside measure 5)
+-- Emergency admissions (admission method 2x excluding transfers) per registered person by financial year (age at admission; sex-age bands for indirect standardisation): all causes; and the chronic ambulatory care sensitive conditions of the NHS OF 2.3.i list (a second indicator beside measure 5, which is pm5_acsc_admissions.sql)
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH kinds AS (
     SELECT 'emergency_admissions' AS measure
-    UNION ALL SELECT 'acsc_plan_admissions'
-    UNION ALL SELECT 'acsc_chronic_admissions'
+    UNION ALL SELECT 'acsc-chronic-nhsof'
 )
 SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_code,
        e.age_band, e.sex, e.ethnic_group, e.imd_quintile, e.imd_decile,
@@ -11,8 +10,7 @@ SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_c
 FROM emergency_spells AS e
 JOIN kinds AS k
   ON k.measure = 'emergency_admissions'
-  OR (k.measure = 'acsc_plan_admissions' AND e.is_acsc_plan = 1)
-  OR (k.measure = 'acsc_chronic_admissions' AND e.is_acsc_chronic = 1)
+  OR (k.measure = 'acsc-chronic-nhsof' AND e.is_acsc_chronic = 1)
 UNION ALL
 SELECT k.measure, py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
        py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
