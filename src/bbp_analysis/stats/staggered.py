@@ -177,7 +177,7 @@ def imputed_ratio(count: np.ndarray, exposure: np.ndarray, fit: np.ndarray, targ
         return observed / np.where(target, means, 0.0).sum(axis=(-2, -1))
 
 
-def _predictable(fit: np.ndarray, target: np.ndarray) -> np.ndarray:
+def predictable(fit: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Target cells in a unit and a period that each have fitted cells."""
     return target & fit.any(axis=1)[:, None] & fit.any(axis=0)[None, :]
 
@@ -189,7 +189,7 @@ def _log_ratio_and_se(count: np.ndarray, data: Panel, fit: np.ndarray, target: n
     others = []
     for unit in range(len(data.units)):
         keep = np.arange(len(data.units))[:, None] != unit
-        left = _predictable(fit & keep, target & keep)
+        left = predictable(fit & keep, target & keep)
         if left.any():
             others.append(np.log(imputed_ratio(count, data.exposure, fit & keep, left)))
     others = np.array(others)
@@ -206,7 +206,7 @@ def estimate(data: Panel, fit: np.ndarray, target: np.ndarray, weights, confiden
     is log ratio - t* quantiles x standard error, and p is the share of draws with
     |t*| >= |observed t| against a ratio of 1. A draw with no valid estimate counts as
     extreme."""
-    target = _predictable(fit, target)
+    target = predictable(fit, target)
     periods = int((target.any(axis=0) & fit.any(axis=0)).sum())
     if not target.any():
         return Estimate(np.nan, np.nan, np.nan, np.nan, 0, 0)
