@@ -9,11 +9,19 @@ and each monitored outcome:
   and overdispersion, on the series of the PCNs starting together (one "wave"), from
   :data:`ITS_START` to the end of the reporting period. The level change is a rate ratio; the
   slope change is shown as the percentage change per year in the trend;
-* where PCNs started on different dates, a comparison with the not-yet-started PCNs: a
-  Poisson regression of PCN-month counts with PCN and calendar-month fixed effects and a
-  "programme running" indicator (two-way fixed-effects difference in differences; standard
-  errors scaled by the Pearson dispersion). For the annual nine care processes, a binomial
-  model of PCN-year counts with PCN and year fixed effects gives an odds ratio.
+* where PCNs started on different dates, a comparison with the PCNs not yet started
+  (:func:`bbp_analysis.stats.staggered.staggered`): PCN x calendar-month Poisson effects
+  fitted on the months before each PCN's start only, so a PCN never serves as a comparison
+  once it has started; the rate ratio of observed to predicted admissions over the started
+  PCN-months that can be predicted, a wild cluster bootstrap-t interval (Webb weights, PCNs
+  as clusters), a randomisation p-value and two lead windows (1-3 and 4-6 months before the
+  starts) for anticipation. For the annual nine care processes, a binomial model of PCN-year
+  counts with PCN and year effects on the years with a not-yet-started PCN gives an odds
+  ratio (in practice one contrast year).
+
+Denominators are person-months at risk (``o3_its_monthly``), so closed cohorts shrink month
+by month rather than stepping each April. How often these estimators recover a known effect
+under perturbed simulations is in :mod:`bbp_analysis.its_coverage`.
 
 A result counts as evidence of a change only when its confidence interval excludes no change;
 otherwise the chapter says the evidence is too weak to conclude.
@@ -60,7 +68,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_diabetes_acsc_monthly",
         "Emergency admissions for diabetes (chronic ACSC)",
-        "per 1,000 people with diabetes",
+        "per 1,000 people with diabetes a month",
         1000,
         True,
     ),
@@ -68,7 +76,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_falls_65plus_monthly",
         "Emergency admissions for falls, aged 65+",
-        "per 1,000 people aged 65+",
+        "per 1,000 people aged 65+ a month",
         1000,
         True,
     ),
@@ -76,7 +84,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_frail_emergency_monthly",
         "Emergency admissions of people with moderate or severe frailty",
-        "per 1,000 people with moderate or severe frailty",
+        "per 1,000 people with moderate or severe frailty a month",
         1000,
         True,
     ),
@@ -84,7 +92,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_utc_monthly",
         "Urgent treatment centre attendances",
-        "per 1,000 registered people",
+        "per 1,000 registered people a month",
         1000,
         True,
     ),
@@ -137,9 +145,9 @@ def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
 
 
 def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
-    """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
-    :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
-    (rate per ``multiplier``)."""
+    """Monthly counts and person-months at risk (``population``; summed over ``pcns``, or the
+    borough when None) from :data:`ITS_START` to the end of the reporting period: ``date,
+    count, population, rate`` (rate per ``multiplier`` person-months)."""
     spec = OUTCOMES[outcome]
     rows = _outcome_rows(spec, params)
     if pcns is None:

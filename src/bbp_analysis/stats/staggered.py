@@ -205,7 +205,7 @@ def estimate(data: Panel, fit: np.ndarray, target: np.ndarray, weights, confiden
     weight, re-estimates, and studentises by its own jackknife standard error; the interval
     is log ratio - t* quantiles x standard error, and p is the share of draws with
     |t*| >= |observed t| against a ratio of 1. A draw with no valid estimate counts as
-    extreme."""
+    extreme (t* = +infinity; quantiles without interpolation)."""
     target = predictable(fit, target)
     periods = int((target.any(axis=0) & fit.any(axis=0)).sum())
     if not target.any():
@@ -222,9 +222,7 @@ def estimate(data: Panel, fit: np.ndarray, target: np.ndarray, weights, confiden
     t_stars = np.where(np.isfinite(t_stars), t_stars, np.inf)
     alpha = 1 - confidence
     spread = np.abs(t_stars)
-    low, high = np.quantile(
-        np.where(t_stars == np.inf, spread, t_stars), [alpha / 2, 1 - alpha / 2]
-    )
+    low, high = np.quantile(t_stars, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
     return Estimate(
         ratio=float(np.exp(log_ratio)),
         lower=float(np.exp(log_ratio - high * se)),
