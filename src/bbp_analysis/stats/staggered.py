@@ -12,9 +12,10 @@ unexposed unit left has no comparison and drops out). A unit therefore never ser
 comparison once it has started.
 
 With five units the usual sandwich standard errors are badly biased. Intervals come from a
-restricted wild cluster bootstrap (Webb's six-point weights, one weight per unit) inverted into
-a confidence set; p-values against no change from the same bootstrap and from randomisation
-inference (every distinct reassignment of the observed start dates to units). What few units
+wild cluster bootstrap-t (Webb's six-point weights, one weight per unit, each draw studentised
+by its leave-one-unit-out jackknife standard error); p-values against no change from the same
+bootstrap and from randomisation inference (every distinct reassignment of the observed start
+dates to units). What few units
 allow: five units give 6^5 = 7,776 distinct Webb draws, but only as many reassignments as
 there are distinct orderings of the start dates (120 for five different dates, 10 for two
 waves of three and two), so randomisation inference cannot give p < 0.05 with two waves.
