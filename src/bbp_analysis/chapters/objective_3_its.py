@@ -368,7 +368,10 @@ def anticipation(leads: pd.DataFrame) -> str:
     ratios = ", ".join(f"{r.ratio:.2f} ({r.window})" for r in shown.itertuples())
     if flagged.empty:
         return f"no sign of change before the starts: {ratios}"
-    return f"change before the starts (anticipation or another cause): {ratios}"
+    return (
+        f"change before the starts (anticipation, another cause, or chance: the simulations "
+        f"below show how often a window is flagged without anticipation): {ratios}"
+    )
 
 
 def _care_processes_fit(data: pd.DataFrame, starts: dict, confidence: float):

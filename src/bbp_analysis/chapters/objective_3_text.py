@@ -311,12 +311,13 @@ def coverage_message(summary: pd.DataFrame, confidence: float) -> str:
     lines = []
     for (outcome, estimator), rows in summary.groupby(["outcome", "estimator"], sort=False):
         plain = rows[rows["scenario"] == "as generated"]["coverage"]
+        low, high = (round(float(rows["bias"].agg(f))) + 0 for f in ("min", "max"))
         lines.append(
-            f"- {COVERAGE_NAMES[outcome]}, {estimator.lower()}: the {confidence:.0%} interval "
-            f"held the true effect in {rows['coverage'].min():.0f}% to "
-            f"{rows['coverage'].max():.0f}% of simulations across the scenarios"
+            f"- {COVERAGE_NAMES[outcome]}, {estimator[0].lower()}{estimator[1:]}: the "
+            f"{confidence:.0%} interval held the true effect in {rows['coverage'].min():.0f}% "
+            f"to {rows['coverage'].max():.0f}% of simulations across the scenarios"
             + (f" ({plain.iloc[0]:.0f}% as generated)" if len(plain) else "")
-            + f"; bias {rows['bias'].min():+.0f}% to {rows['bias'].max():+.0f}%."
+            + f"; bias {low:+d}% to {high:+d}%."
         )
     return "\n".join(lines)
 
