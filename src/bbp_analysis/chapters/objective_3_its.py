@@ -9,11 +9,19 @@ and each monitored outcome:
   and overdispersion, on the series of the PCNs starting together (one "wave"), from
   :data:`ITS_START` to the end of the reporting period. The level change is a rate ratio; the
   slope change is shown as the percentage change per year in the trend;
-* where PCNs started on different dates, a comparison with the not-yet-started PCNs: a
-  Poisson regression of PCN-month counts with PCN and calendar-month fixed effects and a
-  "programme running" indicator (two-way fixed-effects difference in differences; standard
-  errors scaled by the Pearson dispersion). For the annual nine care processes, a binomial
-  model of PCN-year counts with PCN and year fixed effects gives an odds ratio.
+* where PCNs started on different dates, a comparison with the PCNs not yet started
+  (:func:`bbp_analysis.stats.staggered.staggered`): PCN x calendar-month Poisson effects
+  fitted on the months before each PCN's start only, so a PCN never serves as a comparison
+  once it has started; the rate ratio of observed to predicted admissions over the started
+  PCN-months that can be predicted, a wild cluster bootstrap-t interval (Webb weights, PCNs
+  as clusters), a randomisation p-value and two lead windows (1-3 and 4-6 months before the
+  starts) for anticipation. For the annual nine care processes, a binomial model of PCN-year
+  counts with PCN and year effects on the years with a not-yet-started PCN gives an odds
+  ratio (in practice one contrast year).
+
+Denominators are person-months at risk (``o3_its_monthly``), so closed cohorts shrink month
+by month rather than stepping each April. How often these estimators recover a known effect
+under perturbed simulations is in :mod:`bbp_analysis.its_coverage`.
 
 A result counts as evidence of a change only when its confidence interval excludes no change;
 otherwise the chapter says the evidence is too weak to conclude.
@@ -29,6 +37,7 @@ import pandas as pd
 from .. import extract
 from ..disclosure import suppress
 from ..stats import its
+from ..stats import staggered as stats_staggered
 
 ITS_START = pd.Timestamp("2021-04-01")
 """First month analysed: 2020-21 (the first pandemic year) ran at a different level of
@@ -59,7 +68,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_diabetes_acsc_monthly",
         "Emergency admissions for diabetes (chronic ACSC)",
-        "per 1,000 people with diabetes",
+        "per 1,000 people with diabetes a month",
         1000,
         True,
     ),
@@ -67,7 +76,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_falls_65plus_monthly",
         "Emergency admissions for falls, aged 65+",
-        "per 1,000 people aged 65+",
+        "per 1,000 people aged 65+ a month",
         1000,
         True,
     ),
@@ -75,7 +84,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_frail_emergency_monthly",
         "Emergency admissions of people with moderate or severe frailty",
-        "per 1,000 people with moderate or severe frailty",
+        "per 1,000 people with moderate or severe frailty a month",
         1000,
         True,
     ),
@@ -83,7 +92,7 @@ OUTCOMES: dict[str, Outcome] = {
         "o3_its_monthly",
         "o3_utc_monthly",
         "Urgent treatment centre attendances",
-        "per 1,000 registered people",
+        "per 1,000 registered people a month",
         1000,
         True,
     ),
@@ -136,9 +145,9 @@ def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
 
 
 def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
-    """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
-    :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
-    (rate per ``multiplier``)."""
+    """Monthly counts and person-months at risk (``population``; summed over ``pcns``, or the
+    borough when None) from :data:`ITS_START` to the end of the reporting period: ``date,
+    count, population, rate`` (rate per ``multiplier`` person-months)."""
     spec = OUTCOMES[outcome]
     rows = _outcome_rows(spec, params)
     if pcns is None:
@@ -235,6 +244,9 @@ STAGGERED_COLUMNS = [
     "lower",
     "upper",
     "p_value",
+    "permutation_p",
+    "assignments",
+    "anticipation",
     "verdict",
 ]
 
@@ -291,8 +303,9 @@ def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame
     return pd.DataFrame(rows, columns=ITS_COLUMNS)
 
 
-def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float, weights=None):
-    """GLM with PCN and period dummies plus ``active``; returns (ratio, lower, upper, p)."""
+def _fixed_effects_fit(frame: pd.DataFrame, confidence: float) -> tuple[float, ...]:
+    """Binomial GLM of yearly shares with PCN and year dummies plus ``active`` (weights the
+    denominators, standard errors scaled by the Pearson dispersion); (ratio, lower, upper, p)."""
     import statsmodels.api as sm
 
     design = pd.concat(
@@ -304,7 +317,8 @@ def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float
         ],
         axis=1,
     )
-    model = sm.GLM(y, design, family=family, offset=offset, var_weights=weights)
+    share = frame["numerator"] / frame["denominator"]
+    model = sm.GLM(share, design, family=sm.families.Binomial(), var_weights=frame["denominator"])
     result = model.fit(scale="X2")
     low, high = result.conf_int(alpha=1 - confidence).loc["active"]
     return (
@@ -315,13 +329,70 @@ def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float
     )
 
 
+def pcn_panel(outcome: str, params: dict, pcns: list[str]) -> pd.DataFrame:
+    """Monthly PCN rows of one outcome from :data:`ITS_START` to the end of the period:
+    ``pcn, date, count, person_months``."""
+    data = _outcome_rows(OUTCOMES[outcome], params, area_type="pcn")
+    data = data[data["area_code"].isin(pcns)]
+    data = data.assign(date=pd.to_datetime(data["period"] + "-01"))
+    end = pd.Timestamp(params["period_end"])
+    data = data[(data["date"] >= ITS_START) & (data["date"] <= end)]
+    return pd.DataFrame(
+        {
+            "pcn": data["area_code"].to_numpy(),
+            "date": data["date"].to_numpy(),
+            "count": data["numerator"].to_numpy(float),
+            "person_months": data["denominator"].to_numpy(float),
+        }
+    )
+
+
+def staggered_fit(
+    frame: pd.DataFrame,
+    starts: dict[str, pd.Timestamp],
+    confidence: float = 0.95,
+    draws: int = stats_staggered.DRAWS,
+) -> stats_staggered.StaggeredResult:
+    """The not-yet-started comparison of a :func:`pcn_panel`-shaped frame
+    (:func:`bbp_analysis.stats.staggered.staggered`; PCNs are the clusters)."""
+    data = stats_staggered.panel(frame, "pcn", "date", "count", "person_months", starts)
+    return stats_staggered.staggered(data, confidence=confidence, draws=draws)
+
+
+def anticipation(leads: pd.DataFrame) -> str:
+    """Plain reading of the lead windows: a lead interval that excludes 1 is a warning."""
+    shown = leads.dropna(subset=["ratio"])
+    if shown.empty:
+        return "no months before the starts to check"
+    flagged = shown[(shown["upper"] < 1) | (shown["lower"] > 1)]
+    ratios = ", ".join(f"{r.ratio:.2f} ({r.window})" for r in shown.itertuples())
+    if flagged.empty:
+        return f"no sign of change before the starts: {ratios}"
+    return (
+        f"change before the starts (anticipation, another cause, or chance: the simulations "
+        f"below show how often a window is flagged without anticipation): {ratios}"
+    )
+
+
+def _care_processes_fit(data: pd.DataFrame, starts: dict, confidence: float):
+    """Yearly care processes: years up to the last with a not-yet-started PCN only, so a PCN
+    never serves as a comparison after its start; (fit or None, contrast years)."""
+    mid = pd.to_datetime(data["period"].str[:4] + "-10-01")
+    data = data.assign(active=mid.to_numpy() >= data["pcn"].map(starts).to_numpy())
+    waiting = data.groupby("period")["active"].agg(["min", "max"])
+    kept = waiting.index[waiting["min"] == 0]
+    data = data[data["period"].isin(kept)]
+    contrast = int(((waiting["min"] == 0) & (waiting["max"] == 1)).sum())
+    return (_fixed_effects_fit(data, confidence) if contrast >= 1 else None), contrast
+
+
 def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Comparison with not-yet-started PCNs, for each programme whose PCNs started on
-    different dates: monthly outcomes as rate ratios (Poisson, PCN and month fixed effects),
-    the annual nine care processes as an odds ratio (binomial, PCN and year fixed effects; a
-    PCN-year counts as running when the programme had started by 1 October, mid-year)."""
-    import statsmodels.api as sm
-
+    different dates: monthly outcomes by Poisson imputation (:func:`staggered_fit`; rate
+    ratio, wild cluster bootstrap interval, randomisation p-value, lead windows); the annual
+    nine care processes as an odds ratio (binomial, PCN and year effects, years with a
+    not-yet-started PCN only; a PCN-year counts as running when the programme had started by
+    1 October)."""
     table = interventions(params["area_code"]) if table is None else table
     confidence = params.get("confidence", 0.95)
     end = pd.Timestamp(params["period_end"])
@@ -331,57 +402,53 @@ def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.Dat
             continue
         spec = OUTCOMES[outcome]
         starts = dict(zip(group["pcn_name"], group["start_date"], strict=True))
-        data = _outcome_rows(spec, params, area_type="pcn")
-        data = data[data["area_code"].isin(starts)].rename(columns={"area_code": "pcn"})
-        if spec.monthly:
-            data["date"] = pd.to_datetime(data["period"] + "-01")
-            data = data[(data["date"] >= ITS_START) & (data["date"] <= end)]
-            data["active"] = data["date"] >= data["pcn"].map(starts)
-        else:
-            mid = pd.to_datetime(data["period"].str[:4] + "-10-01")
-            data = data[(data["period"] >= "2021-22") & (mid <= end)]
-            data["active"] = mid[data.index] >= data["pcn"].map(starts)
-        data = data.sort_values(["pcn", "period"], ignore_index=True)
-        # identified only while some PCNs are running and others not yet
-        by_period = data.groupby("period")["active"].agg(["min", "max"])
-        contrast = int(((by_period["min"] == 0) & (by_period["max"] == 1)).sum())
         row = {
             "programme": PROGRAMME_NAMES[programme],
             "outcome": spec.title,
-            "measure": "odds ratio" if not spec.monthly else "rate ratio",
+            "measure": "rate ratio" if spec.monthly else "odds ratio",
             "built_in_effect": float(group["effect_size"].iloc[0]),
-            "periods_with_contrast": contrast,
+            "periods_with_contrast": 0,
             "ratio": np.nan,
             "lower": np.nan,
             "upper": np.nan,
             "p_value": np.nan,
+            "permutation_p": np.nan,
+            "assignments": np.nan,
+            "anticipation": "",
         }
-        enough = contrast >= (6 if spec.monthly else 1)
-        if enough:
-            if spec.monthly:
-                fit = _fixed_effects_fit(
-                    data,
-                    data["numerator"],
-                    sm.families.Poisson(),
-                    np.log(data["denominator"]),
-                    confidence,
+        if spec.monthly:
+            frame = pcn_panel(outcome, params, list(starts))
+            within = {p: s if s <= end else None for p, s in starts.items()}
+            enough = any(s is not None for s in within.values())
+            result = staggered_fit(frame, within, confidence) if enough else None
+            if result is not None:
+                row["periods_with_contrast"] = result.effect.periods
+                enough = result.effect.periods >= 6
+            if enough:
+                effect = result.effect
+                row.update(
+                    ratio=effect.ratio,
+                    lower=effect.lower,
+                    upper=effect.upper,
+                    p_value=effect.p_value,
+                    permutation_p=result.permutation_p,
+                    assignments=result.assignments,
+                    anticipation=anticipation(result.leads),
                 )
-            else:
-                share = data["numerator"] / data["denominator"]
-                fit = _fixed_effects_fit(
-                    data,
-                    share,
-                    sm.families.Binomial(),
-                    None,
-                    confidence,
-                    weights=data["denominator"],
-                )
-            row.update(zip(("ratio", "lower", "upper", "p_value"), fit, strict=True))
+        else:
+            data = _outcome_rows(spec, params, area_type="pcn")
+            data = data[data["area_code"].isin(starts)].rename(columns={"area_code": "pcn"})
+            mid = pd.to_datetime(data["period"].str[:4] + "-10-01")
+            data = data[(data["period"] >= "2021-22") & (mid <= end)]
+            fit, row["periods_with_contrast"] = _care_processes_fit(data, starts, confidence)
+            enough = fit is not None
+            if enough:
+                row.update(zip(("ratio", "lower", "upper", "p_value"), fit, strict=True))
         row["verdict"] = verdict(
             row["lower"],
             row["upper"],
             enough=enough,
-            too_early=f"too early to compare: {contrast} period(s) so "
+            too_early=f"too early to compare: {row['periods_with_contrast']} period(s) so "
             "far with some PCNs running and others not started",
         )
         if enough and not spec.monthly:  # care processes: higher is better

@@ -37,6 +37,7 @@ def spec(indicator_id: str) -> dict:
 
 
 ITS_DECIMALS = {"Months before": 0, "Months after": 0, "Built into the data": 2}
+COVERAGE_DECIMALS = {"Intervals holding the truth (%)": 0, "Bias (%)": 1, "Simulations": 0}
 STAGGERED_DECIMALS = {
     "Built into the data": 2,
     "Periods compared": 0,
@@ -262,17 +263,64 @@ def staggered_display(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def staggered_message(table: pd.DataFrame) -> str:
-    """The comparison's results in plain words."""
+    """The comparison's results in plain words: the estimate and interval, for monthly
+    outcomes how surprising it would be by chance alone (the share of reassignments of the
+    start dates giving an estimate as far from no change) and the check before the starts."""
     lines = []
     for row in table.itertuples():
         if pd.isna(row.ratio):
             lines.append(f"- {row.programme}, {_lower_first(row.outcome)}: {row.verdict}.")
-        else:
-            lines.append(
-                f"- {row.programme}, {_lower_first(row.outcome)}: {row.measure} "
-                f"{row.ratio:.3f} ({row.lower:.3f} to {row.upper:.3f}); "
-                f"**{row.verdict}**."
+            continue
+        line = (
+            f"- {row.programme}, {_lower_first(row.outcome)}: {row.measure} "
+            f"{row.ratio:.3f} ({row.lower:.3f} to {row.upper:.3f}); **{row.verdict}**."
+        )
+        if not pd.isna(row.permutation_p):
+            line += (
+                f" Swapping the start dates between PCNs ({row.assignments:.0f} ways) gives "
+                f"an estimate at least this far from no change in {row.permutation_p:.0%} of "
+                f"them (the smallest possible share is {1 / row.assignments:.0%}). Months "
+                f"before the starts: {row.anticipation}."
             )
+        lines.append(line)
+    return "\n".join(lines)
+
+
+COVERAGE_NAMES = {
+    "acsc_admissions_diabetes": "Diabetes admissions",
+    "emergency_admissions_frail": "Admissions of frail people",
+    "falls_admissions_65plus": "Falls admissions 65+",
+}
+
+
+def coverage_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The robustness check as shown on the page: one row per outcome, scenario and
+    estimator (:func:`bbp_analysis.its_coverage.summary`)."""
+    return pd.DataFrame(
+        {
+            "Outcome": summary["outcome"].map(COVERAGE_NAMES),
+            "Simulated with": summary["scenario"],
+            "Method": summary["estimator"],
+            "Intervals holding the truth (%)": summary["coverage"],
+            "Bias (%)": summary["bias"],
+            "Simulations": summary["seeds"],
+        }
+    )
+
+
+def coverage_message(summary: pd.DataFrame, confidence: float) -> str:
+    """How often each method's interval held the known effect, in plain words."""
+    lines = []
+    for (outcome, estimator), rows in summary.groupby(["outcome", "estimator"], sort=False):
+        plain = rows[rows["scenario"] == "as generated"]["coverage"]
+        low, high = (round(float(rows["bias"].agg(f))) + 0 for f in ("min", "max"))
+        lines.append(
+            f"- {COVERAGE_NAMES[outcome]}, {estimator[0].lower()}{estimator[1:]}: the "
+            f"{confidence:.0%} interval held the true effect in {rows['coverage'].min():.0f}% "
+            f"to {rows['coverage'].max():.0f}% of simulations across the scenarios"
+            + (f" ({plain.iloc[0]:.0f}% as generated)" if len(plain) else "")
+            + f"; bias {low:+d}% to {high:+d}%."
+        )
     return "\n".join(lines)
 
 

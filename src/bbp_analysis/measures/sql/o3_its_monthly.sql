@@ -1,49 +1,68 @@
--- Objective 3 programme outcomes by calendar month for interrupted time series: diabetes emergency admissions (chronic ACSC, E10-E14 primary) per person with diabetes, falls admissions 65+ per person 65+, emergency admissions of people with moderate or severe frailty per such person, UTC attendances (types 03/04) per registered person; denominator = the financial year's 1 October population
+-- Objective 3 programme outcomes by calendar month for interrupted time series: diabetes emergency admissions (chronic ACSC, E10-E14 primary) per person-month with diabetes, falls admissions 65+ per person-month aged 65+, emergency admissions of people with moderate or severe frailty per such person-month, UTC attendances (types 03/04) per registered person-month; denominator = person-months registered and alive in the month (days at risk / days in the month; age on the 15th), events counted only while registered
 -- period_type: month
 -- areas: borough, pcn
 -- breakdowns: total
-WITH pop AS (
-    SELECT fin_year, borough_code, pcn_name, practice_code,
-           SUM(CASE WHEN diabetes THEN 1 ELSE 0 END) AS diabetes_n,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS older_n,
-           SUM(CASE WHEN frailty IN ('moderate', 'severe') THEN 1 ELSE 0 END) AS frail_n,
-           COUNT(*) AS persons_n
-    FROM person_years
-    GROUP BY fin_year, borough_code, pcn_name, practice_code
+WITH spans AS (
+    -- each person's time at risk: from registration (or before the window) to the first day
+    -- no longer registered or the day after death
+    SELECT person_id, borough_code, pcn_name, practice_code, birth_year, birth_month, diabetes,
+           frailty IN ('moderate', 'severe') AS frail,
+           COALESCE(registered_from, DATE '1900-01-01') AS entry_date,
+           LEAST(COALESCE(registered_to, DATE '2999-01-01'),
+                 COALESCE(date_of_death + INTERVAL '1' DAY, DATE '2999-01-01')) AS exit_date
+    FROM persons
+),
+exposure AS (
+    SELECT m.period, s.borough_code, s.pcn_name, s.practice_code, s.diabetes, s.frail,
+           CAST(EXTRACT(YEAR FROM m.month_start) AS INTEGER) - s.birth_year
+               - CASE WHEN EXTRACT(MONTH FROM m.month_start) < s.birth_month THEN 1 ELSE 0 END
+               AS age,
+           CAST(DATE_DIFF('day', GREATEST(s.entry_date, m.month_start),
+                          LEAST(s.exit_date, m.next_month)) AS DOUBLE)
+               / DATE_DIFF('day', m.month_start, m.next_month) AS months_at_risk
+    FROM spans AS s
+    JOIN months AS m ON s.entry_date < m.next_month AND s.exit_date > m.month_start
+),
+pop AS (
+    SELECT period, borough_code, pcn_name, practice_code,
+           SUM(CASE WHEN diabetes THEN months_at_risk ELSE 0 END) AS diabetes_n,
+           SUM(CASE WHEN age >= 65 THEN months_at_risk ELSE 0 END) AS older_n,
+           SUM(CASE WHEN frail THEN months_at_risk ELSE 0 END) AS frail_n,
+           SUM(months_at_risk) AS persons_n
+    FROM exposure
+    GROUP BY period, borough_code, pcn_name, practice_code
 ),
 events AS (
-    SELECT 'o3_diabetes_acsc_monthly' AS measure, admission_date AS event_date, borough_code,
-           pcn_name, practice_code
+    SELECT 'o3_diabetes_acsc_monthly' AS measure, admission_date AS event_date, person_id
     FROM emergency_spells
     WHERE is_acsc_chronic = 1
       AND SUBSTRING(primary_diagnosis, 1, 3) IN ('E10', 'E11', 'E12', 'E13', 'E14')
     UNION ALL
-    SELECT 'o3_falls_65plus_monthly', admission_date, borough_code, pcn_name, practice_code
+    SELECT 'o3_falls_65plus_monthly', admission_date, person_id
     FROM emergency_spells
     WHERE is_fall = 1 AND age >= 65
     UNION ALL
-    SELECT 'o3_frail_emergency_monthly', e.admission_date, e.borough_code, e.pcn_name,
-           e.practice_code
+    SELECT 'o3_frail_emergency_monthly', e.admission_date, e.person_id
     FROM emergency_spells AS e
     JOIN persons AS p ON p.person_id = e.person_id
     WHERE p.frailty IN ('moderate', 'severe')
     UNION ALL
-    SELECT 'o3_utc_monthly', a.arrival_date, p.borough_code, p.pcn_name, p.practice_code
-    FROM ae_attendances AS a
-    JOIN persons AS p ON p.person_id = a.person_id
-    WHERE a.department_type IN ('03', '04')
+    SELECT 'o3_utc_monthly', arrival_date, person_id
+    FROM ae_attendances
+    WHERE department_type IN ('03', '04')
 )
-SELECT ev.measure, m.period, ev.borough_code, ev.pcn_name, ev.practice_code,
+SELECT ev.measure, m.period, s.borough_code, s.pcn_name, s.practice_code,
        1 AS numerator, 0 AS denominator
 FROM events AS ev
+JOIN spans AS s
+  ON s.person_id = ev.person_id AND ev.event_date >= s.entry_date AND ev.event_date < s.exit_date
 JOIN months AS m ON ev.event_date >= m.month_start AND ev.event_date < m.next_month
 UNION ALL
--- each month's denominator: its financial year's population of each programme
-SELECT u.measure, m.period, u.borough_code, u.pcn_name, u.practice_code, 0, u.denominator
+-- each month's denominator: person-months at risk of each programme's population
+SELECT u.measure, u.period, u.borough_code, u.pcn_name, u.practice_code, 0, u.denominator
 FROM pop UNPIVOT (denominator FOR measure IN (
     diabetes_n AS o3_diabetes_acsc_monthly,
     older_n AS o3_falls_65plus_monthly,
     frail_n AS o3_frail_emergency_monthly,
     persons_n AS o3_utc_monthly
 )) AS u
-JOIN months AS m ON m.fin_year = u.fin_year
