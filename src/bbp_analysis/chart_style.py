@@ -149,13 +149,28 @@ def mark_axis_break(ax: plt.Axes, axis: str = "x") -> None:
         )
 
 
+def _undrawn_tick_labels(fig: plt.Figure) -> set[int]:
+    """Ids of the tick labels matplotlib keeps but does not draw (ticks outside the view)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            margin = (high - low) * 1e-9
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not low - margin <= tick.get_loc() <= high + margin:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    return hidden
+
+
 def visible_texts(fig: plt.Figure) -> list[Text]:
-    """Every text the figure draws (visible and not empty)."""
+    """Every text the figure draws (visible, not empty, and not a tick label outside the
+    axis)."""
     fig.canvas.draw()
+    hidden = _undrawn_tick_labels(fig)
     return [
         t
         for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.figure is not None
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden
     ]
 
 
