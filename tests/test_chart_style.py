@@ -12,7 +12,14 @@ from PIL import Image
 
 from bbp_analysis import chart_style
 from bbp_analysis.delivery import charts
-from bbp_analysis.figures import ci_dot_chart, funnel_chart, spc_chart, trend_chart
+from bbp_analysis.figures import (
+    ci_dot_chart,
+    funnel_chart,
+    its_chart,
+    pyramid_chart,
+    spc_chart,
+    trend_chart,
+)
 
 
 def dots(values: list[float], half_width: float = 4.0) -> pd.DataFrame:
@@ -110,7 +117,36 @@ def funnel():
     return funnel_chart(frame, limits, label="practice", denominator="denominator")
 
 
+def its():
+    months = pd.date_range("2021-04-01", periods=36, freq="MS").strftime("%Y-%m")
+    rate = pd.Series(5 + 0.02 * np.arange(36))
+    data = pd.DataFrame(
+        {
+            "month": months,
+            "rate": rate,
+            "fitted": rate,
+            "counterfactual": rate + 0.3,
+            "suppressed": False,
+        }
+    )
+    return its_chart(data, start=pd.Timestamp("2022-10-01"), title="ACSC", ylabel="per 1,000")
+
+
+def pyramid():
+    bands = ["0-4", "5-9", "10-14", "15-19", "20-24"]
+    frame = pd.DataFrame(
+        {
+            "age_band": bands * 2,
+            "sex": ["M"] * 5 + ["F"] * 5,
+            "share": [3.1, 3.0, 3.2, 2.9, 3.4, 3.0, 2.9, 3.1, 3.0, 3.6],
+        }
+    )
+    return pyramid_chart(frame, compare=frame.assign(share=frame["share"] * 0.9))
+
+
 CHARTS = {
+    "its": its,
+    "pyramid": pyramid,
     "dot": lambda: ci_dot_chart(dots([80, 90, 97, 85, 88]), label="area", benchmark=86.0),
     "trend": lambda: trend_chart(trend(), period="period", series="area", target=76.0),
     "spc": lambda: spc_chart(spc_points(), programmes={"Frailty": pd.Timestamp("2023-01-01")}),

@@ -442,7 +442,7 @@ def trend_chart(
 def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: str) -> plt.Figure:
     """Interrupted time series: the observed monthly ``rate`` (dots; suppressed months left
     out), the ``fitted`` segmented model (line) and the ``counterfactual`` (the pre-programme
-    trend carried on, dashed, from ``start``), with the start marked."""
+    trend carried on, dashed, from ``start``), with the start marked above the plot area."""
     fig, ax = new_figure(420)
     ax.grid(axis="y")
     dates = pd.to_datetime(data["month"] + "-01")
@@ -469,12 +469,15 @@ def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: st
         f"Start {start:%b %Y}",
         (start, 1.0),
         xycoords=("data", "axes fraction"),
+        xytext=(0, 2),
+        textcoords="offset points",
         fontsize=text_size("small"),
-        va="top",
-        ha="left",
+        va="bottom",
+        ha="center",
         color=PALETTE["purple"],
+        annotation_clip=False,
     )
-    ax.set_title(title)
+    ax.set_title(title, pad=text_size("small") + 8)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     legend_below(fig, ncols=3)
