@@ -246,3 +246,14 @@ def test_smallest_text_is_measured_in_display_pixels() -> None:
 
 def test_same_data_give_the_same_png() -> None:
     assert chart_style.png_bytes(CHARTS["dot"]()) == chart_style.png_bytes(CHARTS["dot"]())
+
+
+def test_trend_axis_shows_the_target_and_the_reference_line() -> None:
+    zoomed = trend_chart(trend(), period="period", series="area", target=80.0)
+    bottom, top = zoomed.axes[0].get_ylim()
+    assert 60 < bottom < 68.0 and top > 80.0  # every interval and the target; zoomed
+    gap = trend().assign(value=lambda t: t["value"] - 60, lower=None, upper=None)
+    fig = trend_chart(
+        gap, period="period", series="area", lower=None, upper=None, floor=None, reference=0.0
+    )
+    assert fig.axes[0].get_ylim()[0] < 0.0 < fig.axes[0].get_ylim()[1]

@@ -133,6 +133,14 @@ def value_limits(
     return low - span * pad, high + span * pad, floor is not None and low > floor
 
 
+def widen_y(ax: plt.Axes, *values: float, pad: float = 0.06) -> None:
+    """Widen the y axis, if needed, so that it shows ``values`` (e.g. a second reference line)
+    with ``pad`` of the range to spare."""
+    bottom, top = ax.get_ylim()
+    span = top - bottom
+    ax.set_ylim(min(bottom, min(values) - span * pad), max(top, max(values) + span * pad))
+
+
 def mark_axis_break(ax: plt.Axes, axis: str = "x") -> None:
     """The axis-break sign (two short slanted strokes) at the start of the ``x`` or ``y`` axis:
     the axis does not start at zero."""

@@ -392,11 +392,12 @@ def trend_chart(
     title: str = "",
     ylabel: str = "",
     floor: float | None = 0.0,
+    reference: float | None = None,
 ) -> plt.Figure:
     """Lines over periods, one per ``series`` (e.g. the borough, NWL, London), each with its
     confidence interval as error bars and a distinct marker; the y axis covers every value,
-    interval and the target, from ``floor`` unless the values sit far above it (then the
-    break is marked)."""
+    interval, the target and the ``reference`` line (e.g. zero, no gap), from ``floor`` unless
+    the values sit far above it (then the break is marked)."""
     fig, ax = new_figure(400)
     ax.grid(axis="y")
     markers = ["o", "s", "D", "^", "v", "P", "X"]
@@ -428,7 +429,9 @@ def trend_chart(
     ax.set_xticks(range(len(periods)), labels=periods)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    reach = [*frame[value], *([target] if target is not None else [])]
+    if reference is not None:
+        ax.axhline(reference, color=PALETTE["grey"], linewidth=0.8)
+    reach = [*frame[value], *(v for v in (target, reference) if v is not None)]
     if lower and upper:
         reach += [*frame[lower], *frame[upper]]
     bottom, top, broken = value_limits(reach, floor=floor)

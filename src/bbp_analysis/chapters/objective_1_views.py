@@ -10,7 +10,7 @@ from IPython.display import HTML
 
 from .. import figures, judgement
 from ..catalogue import indicator
-from ..chart_style import legend_below
+from ..chart_style import legend_below, widen_y
 from ..figures import pyramid_chart, trend_chart
 from ..indicators import area_values, protect, rows
 from ..publish import mark_suppressed, show_figure, show_table
@@ -65,6 +65,7 @@ def decay_figure(params: dict) -> HTML:
         linewidth=1,
         label=f"Target, percentage-point reading ({targets['points']:.1f}%)",
     )
+    widen_y(fig.axes[0], targets["points"])
     legend_below(fig, ncols=2)
     last = table.iloc[-1]
     alt = (
@@ -447,8 +448,9 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
         series="area",
         title=title,
         ylabel="least minus most deprived",
+        floor=None,
+        reference=0.0,
     )
-    fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
     change = groups.gap_change(trend, params["confidence"])
     first, last = (
         "not computed" if pd.isna(v) else f"{v:.1f}"
