@@ -175,15 +175,20 @@ def overlaps(a, b) -> bool:
 
 
 def test_value_limits_start_at_zero_unless_the_values_sit_far_above_it() -> None:
-    assert chart_style.value_limits([10.0, 40.0, 85.0]) == (0.0, pytest.approx(89.5), False)
+    assert chart_style.value_limits([10.0, 40.0, 85.0]) == (0.0, pytest.approx(90.1), False)
     low, high, broken = chart_style.value_limits([60.0, 70.0, 85.0])
     assert (low, high, broken) == (pytest.approx(58.5), pytest.approx(86.5), True)
-    # no floor (a ratio around 100): zoomed, but no break to mark
+    # no floor (a ratio around 100): zoomed to at least a tenth of 105, no break to mark
     assert chart_style.value_limits([95.0, 105.0], floor=None) == (
-        pytest.approx(94.4),
-        pytest.approx(105.6),
+        pytest.approx(94.12),
+        pytest.approx(105.88),
         False,
     )
+
+
+def test_value_limits_do_not_magnify_a_tiny_range() -> None:
+    low, high, broken = chart_style.value_limits([84.5, 85.0, 85.5])
+    assert (low, high, broken) == (pytest.approx(80.212), pytest.approx(89.788), True)
 
 
 def test_dot_chart_axis_contains_every_interval_and_the_benchmark() -> None:

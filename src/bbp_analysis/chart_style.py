@@ -32,6 +32,9 @@ TEXT_PX = {"small": 11, "body": 12, "title": 13}
 """Text sizes in CSS pixels at display size; nothing is smaller than ``small``."""
 ZOOM_SHARE = 0.5
 """An axis starts at zero unless every value lies above this share of the largest value."""
+MIN_SPAN_SHARE = 0.1
+"""A zoomed axis spans at least this share of the largest absolute value, so that small
+differences are not magnified beyond their size."""
 WIDTH_KEY = "bbp-display-width"
 TEXT_KEY = "bbp-min-text-px"
 
@@ -121,16 +124,23 @@ def value_limits(
 ) -> tuple[float, float, bool]:
     """Axis limits covering every value given (points, interval ends, reference lines), padded
     by ``pad`` of the range so no mark is cut. The axis starts at ``floor`` unless every value
-    lies above :data:`ZOOM_SHARE` of the largest; then it is zoomed and the third item,
-    "broken", is true (draw :func:`mark_axis_break`)."""
+    lies above :data:`ZOOM_SHARE` of the largest; then it is zoomed (to no less than
+    :data:`MIN_SPAN_SHARE` of the largest value) and the third item, "broken", is true (draw
+    :func:`mark_axis_break`)."""
     finite = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=float)
     if finite.size == 0:
         return (0.0 if floor is None else floor, 1.0, False)
     low, high = float(finite.min()), float(finite.max())
-    span = high - low or max(abs(high), 1.0) * 0.1
     if floor is not None and low >= floor and (low - floor) <= ZOOM_SHARE * (high - floor):
-        return floor, high + span * pad, False
-    return low - span * pad, high + span * pad, floor is not None and low > floor
+        return floor, high + (high - floor) * pad, False
+    widest = max(abs(low), abs(high), 1.0) * MIN_SPAN_SHARE
+    if high - low < widest:
+        middle = (low + high) / 2
+        low, high = middle - widest / 2, middle + widest / 2
+        if floor is not None and low < floor:
+            low, high = floor, floor + widest
+    span = high - low
+    return low - span * pad, high + span * pad, floor is not None and low - span * pad > floor
 
 
 def widen_y(ax: plt.Axes, *values: float, pad: float = 0.06) -> None:

@@ -37,10 +37,10 @@ TREND_STYLE = {
 BAND_COLOUR = {"low": "#E8F4EC", "medium": "#FCEFD2", "high": "#F9D9C9"}
 
 
-def _wrapped(text: str, width: int) -> str:
-    """``text`` on lines of at most ``width`` characters, at most two lines (shortened with an
-    ellipsis beyond)."""
-    return "\n".join(textwrap.wrap(text, width, max_lines=2, placeholder="..."))
+def _wrapped(text: str, width: int, lines: int = 2) -> str:
+    """``text`` on lines of at most ``width`` characters, at most ``lines`` lines (shortened
+    with an ellipsis beyond)."""
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="..."))
 
 
 def status_chart(summary: pd.DataFrame, period: str) -> plt.Figure:
@@ -81,10 +81,12 @@ def status_chart(summary: pd.DataFrame, period: str) -> plt.Figure:
 
 def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> plt.Figure:
     """Each milestone at its due date, marker by status, one row per milestone (its name in
-    full on up to two lines) grouped by workstream; a dashed line marks the end of the
+    full, wrapped) grouped by workstream; a dashed line marks the end of the
     reporting period; the legend is below the chart."""
     rows = milestones.reset_index(drop=True)
-    fig, ax = new_figure(rows_height(len(rows), per_row=34, extra=150))
+    labels = [_wrapped(m, 38, lines=4) for m in rows["milestone"]]
+    per_row = 12 + 15 * max(label.count("\n") + 1 for label in labels)
+    fig, ax = new_figure(rows_height(len(rows), per_row=per_row, extra=150))
     seen: set[str] = set()
     for pos, row in rows.iterrows():
         colour, marker, _ = STATUS_STYLE[row["status"]]
@@ -98,7 +100,7 @@ def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> pl
             label=row["status"].capitalize() if row["status"] not in seen else None,
         )
         seen.add(row["status"])
-    ax.set_yticks(range(len(rows)), [_wrapped(m, 38) for m in rows["milestone"]])
+    ax.set_yticks(range(len(rows)), labels)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.axvline(
         pd.Timestamp(period_end),
