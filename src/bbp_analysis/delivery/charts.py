@@ -109,7 +109,7 @@ def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> pl
         linewidth=1,
         label=f"End of {period}",
     )
-    locator = mdates.AutoDateLocator(maxticks=5)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="both")
