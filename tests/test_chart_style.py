@@ -74,7 +74,7 @@ def milestones() -> pd.DataFrame:
                 "Frailty pathway agreed",
                 "Community diagnostic hub open",
             ],
-            "due": pd.to_datetime(["2025-06-30", "2025-12-31", "2026-09-30"]),
+            "due": pd.to_datetime(["2024-04-30", "2025-12-31", "2026-03-31"]),
             "status": ["complete", "at risk", "not started"],
         }
     )
@@ -207,6 +207,7 @@ def test_dot_chart_starts_at_zero_when_values_are_spread() -> None:
     assert fig.axes[0].get_xlim()[1] > 64.0
 
 
+@pytest.mark.filterwarnings("error")  # a warning in a chapter's output fails the book build
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_legends_lie_outside_the_data_area(kind: str) -> None:
     fig = CHARTS[kind]()
@@ -219,6 +220,7 @@ def test_legends_lie_outside_the_data_area(kind: str) -> None:
     assert len(fig.legends) == (0 if kind == "status" else 1)
 
 
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_saved_chart_is_twice_its_display_width_with_text_of_11_px_or_more(kind: str) -> None:
     fig = CHARTS[kind]()
