@@ -14,6 +14,7 @@ import textwrap
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from ..chart_style import PALETTE, legend_below, new_figure, rows_height, text_size
 from .status import score_band
@@ -121,9 +122,10 @@ def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> pl
 
 def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
     """Likelihood (across) by impact (up), 1 to 5; cells shaded by score band; each risk a
-    labelled marker whose shape is its trend, with an arrow from its previous position."""
+    marker whose shape is its trend, numbered beside it (the key below names each number),
+    with an arrow from its previous position."""
     low, high = SCORE_RANGE
-    fig, ax = new_figure(560, width="compact")
+    fig, ax = new_figure(640)
     for likelihood in range(low, high + 1):
         for impact in range(low, high + 1):
             band = score_band(likelihood * impact)
@@ -147,7 +149,8 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
             )
     cells: dict[tuple[int, int], int] = {}
     seen: set[str] = set()
-    for _, row in register.iterrows():
+    key_entries = []
+    for number, (_, row) in enumerate(register.iterrows(), start=1):
         key = (int(row["likelihood"]), int(row["impact"]))
         offset = cells.get(key, 0)
         cells[key] = offset + 1
@@ -171,13 +174,15 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
         )
         seen.add(meaning)
         ax.annotate(
-            row["risk_id"],
+            str(number),
             (x, y),
-            xytext=(0, -11 if offset % 2 == 0 else 8),
+            xytext=(7, 0),
             textcoords="offset points",
-            ha="center",
+            va="center",
             fontsize=text_size("small"),
+            weight="bold",
         )
+        key_entries.append(Line2D([], [], linestyle="none", label=f"{number}: {row['risk_id']}"))
     ax.set_xlim(low - 0.5, high + 0.5)
     ax.set_ylim(low - 0.5, high + 0.5)
     ax.set_xticks(range(low, high + 1))
@@ -185,6 +190,7 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
     ax.grid(False)
     ax.set_xlabel("Likelihood (1 rare to 5 almost certain)")
     ax.set_ylabel("Impact (1 negligible to 5 severe)")
-    ax.set_title(f"Risk matrix, {period}\n(scores illustrative)")
-    legend_below(fig, ncols=2)
+    ax.set_title(f"Risk matrix, {period} (scores illustrative)")
+    handles, labels = ax.get_legend_handles_labels()
+    legend_below(fig, handles + key_entries, labels + [h.get_label() for h in key_entries], ncols=4)
     return fig
