@@ -141,7 +141,11 @@ def pyramid():
             "share": [3.1, 3.0, 3.2, 2.9, 3.4, 3.0, 2.9, 3.1, 3.0, 3.6],
         }
     )
-    return pyramid_chart(frame, compare=frame.assign(share=frame["share"] * 0.9))
+    return pyramid_chart(
+        frame,
+        compare=frame.assign(share=frame["share"] * 0.9),
+        title="Registered population by age and sex, Harrow Collaborative PCN",
+    )
 
 
 CHARTS = {

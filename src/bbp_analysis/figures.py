@@ -9,6 +9,8 @@ and are written in the labels. Legends sit below the plot area, never on the dat
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -497,9 +499,10 @@ def pyramid_chart(
     title: str = "",
 ) -> plt.Figure:
     """Population pyramid: percentage of the population by age band, males left, females
-    right; ``compare`` (same columns) is drawn as an outline, e.g. the borough behind a PCN."""
+    right; ``compare`` (same columns) is drawn as an outline, e.g. the borough behind a PCN.
+    Drawn at the compact width, the title wrapped to fit."""
     bands = list(dict.fromkeys(frame[age_band]))
-    fig, ax = new_figure(rows_height(len(bands), per_row=20, extra=130))
+    fig, ax = new_figure(rows_height(len(bands), per_row=20, extra=130), width="compact")
     ax.grid(axis="x")
     for code, side, colour in (("M", -1, PALETTE["blue"]), ("F", 1, PALETTE["orange"])):
         rows = frame[frame[sex] == code].set_index(age_band).reindex(bands)
@@ -526,7 +529,7 @@ def pyramid_chart(
     ax.set_xlim(-widest * 1.1, widest * 1.1)
     ticks = [t for t in ax.get_xticks() if abs(t) <= widest * 1.1]
     ax.set_xticks(ticks, labels=[f"{abs(t):g}%" for t in ticks])
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 46))
     legend_below(fig, ncols=3)
     return fig
 
