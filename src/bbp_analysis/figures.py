@@ -1,39 +1,34 @@
-"""One house style for every chart in the review, the chart types it uses, and the published
-figure kinds built on them (a dot chart, a trend chart, an XmR chart; each with its alt text,
-caption and data): :func:`dot_figure`, :func:`trend_figure`, :func:`spc_figure`,
-:func:`funnel_figure`.
+"""The chart types of the review, drawn in the house style of :mod:`bbp_analysis.chart_style`,
+and the published figure kinds built on them (a dot chart, a trend chart, an XmR chart; each
+with its alt text, caption and data): :func:`dot_figure`, :func:`trend_figure`,
+:func:`spc_figure`, :func:`funnel_figure`.
 
-Colours are the Okabe-Ito colour-blind-safe palette. Significance is never shown by colour
-alone: comparison results also change the marker shape and are written in the labels.
-PNG output is deterministic (no software or date metadata).
+Significance is never shown by colour alone: comparison results also change the marker shape
+and are written in the labels. Legends sit below the plot area, never on the data.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import textwrap
 
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.lines import Line2D
 
+from .chart_style import (
+    PALETTE,
+    legend_below,
+    mark_axis_break,
+    new_figure,
+    rows_height,
+    text_size,
+    value_limits,
+)
 from .disclosure import suppress
 from .indicators import trend_label
 from .publish import mark_suppressed, show_figure, show_table
-
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
-    "black": "#000000",
-    "grey": "#6E6E6E",
-}
 
 # Comparison label -> (colour, marker). Shapes carry the meaning without colour.
 COMPARISON_STYLE = {
@@ -44,29 +39,6 @@ COMPARISON_STYLE = {
     "similar": (PALETTE["grey"], "o"),
     "not compared": (PALETTE["grey"], "s"),
 }
-
-STYLE = {
-    "figure.dpi": 100,
-    "savefig.dpi": 110,
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "x",
-    "grid.color": "#D9D9D9",
-    "grid.linewidth": 0.6,
-    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE.values())),
-    "legend.frameon": False,
-    "svg.hashsalt": "bbp-review",
-}
-
-
-def apply_style() -> None:
-    """Set the house style on matplotlib's global settings."""
-    plt.rcParams.update(STYLE)
 
 
 def ci_dot_chart(
@@ -81,16 +53,17 @@ def ci_dot_chart(
     benchmark_label: str = "Benchmark",
     title: str = "",
     xlabel: str = "",
+    floor: float | None = 0.0,
 ) -> plt.Figure:
     """Horizontal dot-and-interval chart, one row per entry of ``frame[label]`` (top to bottom).
 
     The benchmark is a dashed vertical line; each dot's marker and colour show its
-    comparison with the benchmark, and the legend names them.
+    comparison with the benchmark, and the legend below the plot names them. The x axis covers
+    every value, interval and the benchmark (:func:`~bbp_analysis.chart_style.value_limits`):
+    it starts at ``floor`` unless the values sit far above it, when the break is marked.
     """
-    apply_style()
     rows = frame.reset_index(drop=True)
-    height = max(2.2, 0.32 * len(rows) + 1.2)
-    fig, ax = plt.subplots(figsize=(7.5, height))
+    fig, ax = new_figure(rows_height(len(rows), per_row=30, extra=140))
     positions = range(len(rows) - 1, -1, -1)
     seen: set[str] = set()
     for pos, (_, row) in zip(positions, rows.iterrows(), strict=True):
@@ -116,10 +89,15 @@ def ci_dot_chart(
             label=f"{benchmark_label} ({benchmark:.1f})",
         )
     ax.set_yticks(list(positions), labels=list(rows[label]))
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.set_xlim(left=0)
-    ax.legend(loc="lower right", fontsize=8)
+    reach = [*rows[value], *rows[lower], *rows[upper], *([benchmark] if benchmark else [])]
+    left, right, broken = value_limits(reach, floor=floor)
+    ax.set_xlim(left, right)
+    if broken:
+        mark_axis_break(ax)
+    legend_below(fig, ncols=4)
     return fig
 
 
@@ -162,8 +140,7 @@ def funnel_chart(
     baseline, lower_95, upper_95, lower_99_8, upper_99_8``). Areas outside the 99.8% limits
     are labelled by name when ``label_outliers``.
     """
-    apply_style()
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    fig, ax = new_figure(480)
     ax.grid(axis="both")
     x = limits["denominator"]
     ax.plot(x, limits["baseline"], color=PALETTE["black"], linewidth=1, label="Average")
@@ -201,7 +178,7 @@ def funnel_chart(
                 ax.annotate(
                     str(row[label]),
                     (row[denominator], row[value]),
-                    fontsize=7,
+                    fontsize=text_size("small"),
                     xytext=(4, 3),
                     textcoords="offset points",
                 )
@@ -213,7 +190,7 @@ def funnel_chart(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_below(fig, ncols=3)
     return fig
 
 
@@ -249,7 +226,7 @@ def _spc_programmes(ax: plt.Axes, programmes: dict[str, pd.Timestamp]) -> list[L
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=7,
+            fontsize=text_size("small"),
             color=PALETTE["purple"],
             annotation_clip=False,
         )
@@ -268,8 +245,7 @@ def spc_chart(
     values, mean and process limits per rebase group, points marked by type, the baseline
     period shaded, each recalculation of the limits as a solid line, and programme starts
     as dotted lines numbered above the plot with a key below it."""
-    apply_style()
-    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    fig, ax = new_figure(520)
     ax.grid(axis="y")
     ax.plot(points["date"], points["value"], color=PALETTE["grey"], linewidth=1, zorder=2)
     for number, group in points.groupby("rebase_group", sort=True):
@@ -328,17 +304,10 @@ def spc_chart(
             label=f"Target ({target:g})",
         )
     handles = _spc_programmes(ax, programmes or {})
-    ax.set_title(title, pad=16)
+    ax.set_title(title, pad=text_size("small") + 8)
     ax.set_ylabel(ylabel)
     own, labels = ax.get_legend_handles_labels()
-    ax.legend(
-        [*own, *handles],
-        [*labels, *(h.get_label() for h in handles)],
-        fontsize=7,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.08),
-        ncol=2,
-    )
+    legend_below(fig, [*own, *handles], [*labels, *(h.get_label() for h in handles)], ncols=2)
     return fig
 
 
@@ -424,11 +393,14 @@ def trend_chart(
     target: float | None = None,
     title: str = "",
     ylabel: str = "",
+    floor: float | None = 0.0,
+    reference: float | None = None,
 ) -> plt.Figure:
     """Lines over periods, one per ``series`` (e.g. the borough, NWL, London), each with its
-    confidence interval as error bars and a distinct marker."""
-    apply_style()
-    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    confidence interval as error bars and a distinct marker; the y axis covers every value,
+    interval, the target and the ``reference`` line (e.g. zero, no gap), from ``floor`` unless
+    the values sit far above it (then the break is marked)."""
+    fig, ax = new_figure(400)
     ax.grid(axis="y")
     markers = ["o", "s", "D", "^", "v", "P", "X"]
     periods = list(dict.fromkeys(frame.sort_values(period)[period]))
@@ -459,16 +431,24 @@ def trend_chart(
     ax.set_xticks(range(len(periods)), labels=periods)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    if reference is not None:
+        ax.axhline(reference, color=PALETTE["grey"], linewidth=0.8)
+    reach = [*frame[value], *(v for v in (target, reference) if v is not None)]
+    if lower and upper:
+        reach += [*frame[lower], *frame[upper]]
+    bottom, top, broken = value_limits(reach, floor=floor)
+    ax.set_ylim(bottom, top)
+    if broken:
+        mark_axis_break(ax, "y")
+    legend_below(fig, ncols=3)
     return fig
 
 
 def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: str) -> plt.Figure:
     """Interrupted time series: the observed monthly ``rate`` (dots; suppressed months left
     out), the ``fitted`` segmented model (line) and the ``counterfactual`` (the pre-programme
-    trend carried on, dashed, from ``start``), with the start marked."""
-    apply_style()
-    fig, ax = plt.subplots(figsize=(8.5, 3.8))
+    trend carried on, dashed, from ``start``), with the start marked above the plot area."""
+    fig, ax = new_figure(420)
     ax.grid(axis="y")
     dates = pd.to_datetime(data["month"] + "-01")
     lines = [(~data["suppressed"], "rate", "o", "grey", {"markersize": 3.5}, "Observed")]
@@ -494,15 +474,18 @@ def its_chart(data: pd.DataFrame, *, start: pd.Timestamp, title: str, ylabel: st
         f"Start {start:%b %Y}",
         (start, 1.0),
         xycoords=("data", "axes fraction"),
-        fontsize=8,
-        va="top",
-        ha="left",
+        xytext=(0, 2),
+        textcoords="offset points",
+        fontsize=text_size("small"),
+        va="bottom",
+        ha="center",
         color=PALETTE["purple"],
+        annotation_clip=False,
     )
-    ax.set_title(title)
+    ax.set_title(title, pad=text_size("small") + 8)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_below(fig, ncols=3)
     return fig
 
 
@@ -516,10 +499,10 @@ def pyramid_chart(
     title: str = "",
 ) -> plt.Figure:
     """Population pyramid: percentage of the population by age band, males left, females
-    right; ``compare`` (same columns) is drawn as an outline, e.g. the borough behind a PCN."""
-    apply_style()
+    right; ``compare`` (same columns) is drawn as an outline, e.g. the borough behind a PCN.
+    Drawn at the compact width, the title wrapped to fit."""
     bands = list(dict.fromkeys(frame[age_band]))
-    fig, ax = plt.subplots(figsize=(7.0, 0.22 * len(bands) + 1.6))
+    fig, ax = new_figure(rows_height(len(bands), per_row=20, extra=130), width="compact")
     ax.grid(axis="x")
     for code, side, colour in (("M", -1, PALETTE["blue"]), ("F", 1, PALETTE["orange"])):
         rows = frame[frame[sex] == code].set_index(age_band).reindex(bands)
@@ -546,8 +529,8 @@ def pyramid_chart(
     ax.set_xlim(-widest * 1.1, widest * 1.1)
     ticks = [t for t in ax.get_xticks() if abs(t) <= widest * 1.1]
     ax.set_xticks(ticks, labels=[f"{abs(t):g}%" for t in ticks])
-    ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(textwrap.fill(title, 46))
+    legend_below(fig, ncols=3)
     return fig
 
 
@@ -705,7 +688,7 @@ def _adjusted_limits(ax: plt.Axes, axis, low, high, shown: pd.DataFrame) -> None
     inside = axis >= _smallest(shown["denominator"], axis) * 0.8
     bottom, top = ax.get_ylim()
     ax.set_ylim(min(bottom, np.nanmin(low[inside]) - 2), max(top, np.nanmax(high[inside]) + 2))
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    legend_below(ax.figure, ncols=3)
 
 
 def funnel_figure(

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
+import struct
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython import get_ipython
 from IPython.display import HTML
 
 from .audit.manifest import run_context as edition_context
 from .audit.manifest import sha256_bytes
+from .chart_style import PIXEL_DENSITY, png_bytes
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
@@ -196,12 +196,16 @@ def show_table(
     )
 
 
-def png_bytes(fig: plt.Figure) -> bytes:
-    """The figure as PNG bytes, without metadata, so equal data give equal files."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return buffer.getvalue()
+def image_tag(image: bytes, alt: str) -> str:
+    """An ``img`` of a chart's PNG (:func:`bbp_analysis.chart_style.png_bytes`) with its
+    display size as width and height, so the browser shows it at exactly that size (the PNG
+    holds twice as many pixels)."""
+    width, height = struct.unpack(">II", image[16:24])
+    encoded = base64.b64encode(image).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+        f'width="{width // PIXEL_DENSITY}" height="{height // PIXEL_DENSITY}" />'
+    )
 
 
 def show_figure(
@@ -217,12 +221,11 @@ def show_figure(
     """Display a figure with its alt text, caption, data download, table alternative and
     passport."""
     image = png_bytes(fig)
-    encoded = base64.b64encode(image).decode("ascii")
     href = write_download(data, figure_id)
     table = table_html(data, f"Data for: {caption}", decimals=decimals)
     return HTML(
         f'<figure class="bbp-figure" id="{_check_id(figure_id)}">'
-        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" />'
+        f"{image_tag(image, alt)}"
         f"<figcaption>{html.escape(caption)} "
         f'<a href="{html.escape(href)}" download>Download the data (CSV)</a></figcaption>'
         f"</figure><details><summary>Show the data as a table</summary>{table}</details>"

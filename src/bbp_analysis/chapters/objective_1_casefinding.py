@@ -210,7 +210,6 @@ def hypertension_figure(params: dict) -> HTML:
         title=f"People on the hypertension register per 100 expected, {params['period']}",
         xlabel="Recorded per 100 expected (HSE 2022 rates by sex and age)",
     )
-    fig.axes[0].set_xlim(0, max(100.0, float(per_100["upper"].max()) * 1.05))
     alt = (
         "Dot chart of people on the hypertension register per 100 expected for each PCN, "
         f"with {_level(params)} intervals, against {params['area_name']}'s "

@@ -10,6 +10,7 @@ from IPython.display import HTML
 
 from .. import figures, judgement
 from ..catalogue import indicator
+from ..chart_style import legend_below, widen_y
 from ..figures import pyramid_chart, trend_chart
 from ..indicators import area_values, protect, rows
 from ..publish import mark_suppressed, show_figure, show_table
@@ -64,7 +65,8 @@ def decay_figure(params: dict) -> HTML:
         linewidth=1,
         label=f"Target, percentage-point reading ({targets['points']:.1f}%)",
     )
-    fig.axes[0].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    widen_y(fig.axes[0], targets["points"])
+    legend_below(fig, ncols=2)
     last = table.iloc[-1]
     alt = (
         f"Line chart of the share of five-year-olds with tooth decay by survey year: "
@@ -447,8 +449,9 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
         series="area",
         title=title,
         ylabel="least minus most deprived",
+        floor=None,
+        reference=0.0,
     )
-    fig.axes[0].axhline(0, color="#555555", linewidth=0.8)
     change = groups.gap_change(trend, params["confidence"])
     first, last = (
         "not computed" if pd.isna(v) else f"{v:.1f}"

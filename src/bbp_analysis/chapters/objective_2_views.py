@@ -4,15 +4,19 @@ alt text generated from its data, a data table and a CSV download (suppressed co
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
+from matplotlib.ticker import MaxNLocator
 
 from .. import figures
 from ..catalogue import indicator
+from ..chart_style import PALETTE, legend_below, new_figure, text_size
 from ..disclosure import suppress
-from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart
+from ..figures import ci_dot_chart, describe_dot_chart
 from ..indicators import rows
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_plot_points, isr
@@ -135,26 +139,29 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     dashed line; for conditions, bars are recorded and diamonds the age-expected prevalence;
     a last panel shows the segment mix (no borough line on the population panel). The named
     PCN's bars are hatched and starred."""
-    apply_style()
     pcns = table.iloc[:-1]
     borough = table.iloc[-1]
-    fig, axes = plt.subplots(3, 3, figsize=(11, 10))
+    fig, axes = new_figure(560, rows=3, cols=3, sharey=True)
     labels = [_short(a) + (" *" if a == params.get("pcn") else "") for a in pcns["area"]]
     y = np.arange(len(pcns))
     for ax, (column, title) in zip(axes.flat, PANELS, strict=False):
         recorded = f"{column} recorded (%)" if column in CONDITIONS.values() else column
         values = pcns[recorded].astype(float)
-        bars = ax.barh(y, values, color=PALETTE["blue"])
+        bars = ax.barh(y, values, color=PALETTE["blue"], label="PCN value")
         for bar, area in zip(bars, pcns["area"], strict=True):
             if area == params.get("pcn"):
                 bar.set_hatch("//")
                 bar.set_color(PALETTE["orange"])
         if column != "Registered population":  # a borough total is not a comparator
             ax.axvline(
-                float(borough[recorded]), color=PALETTE["black"], linestyle="--", linewidth=1
+                float(borough[recorded]),
+                color=PALETTE["black"],
+                linestyle="--",
+                linewidth=1,
+                label=params["area_name"],
             )
         else:
-            ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+            ax.xaxis.set_major_formatter(lambda x, _: f"{x / 1000:,.0f}k")
         if column in CONDITIONS.values():
             ax.plot(
                 pcns[f"{column} expected (%)"].astype(float),
@@ -162,35 +169,31 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
                 "D",
                 color=PALETTE["black"],
                 markersize=5,
-                label="expected for age",
+                label="Expected for age",
             )
-            ax.legend(fontsize=7, loc="lower right")
-        ax.set_yticks(y, labels, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_title(title, fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.set_title(textwrap.fill(title, 20), fontsize=text_size("small"))
     ax = axes.flat[len(PANELS)]
     left = np.zeros(len(pcns))
     colours = plt.get_cmap("viridis")(np.linspace(0, 1, SEGMENTS))
     for k in range(1, SEGMENTS + 1):
         share = pcns[f"Segment {k} (%)"].astype(float).to_numpy()
-        ax.barh(y, share, left=left, color=colours[k - 1], label=str(k))
+        ax.barh(y, share, left=left, color=colours[k - 1], label=f"Segment {k}")
         left += share
-    ax.set_yticks(y, labels, fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+    ax.set_title(
+        textwrap.fill("Bridges to Health segment mix (%)", 20), fontsize=text_size("small")
+    )
+    ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_title("Bridges to Health segment mix (%)", fontsize=9)
-    ax.legend(
-        fontsize=6,
-        ncol=4,
-        title="segment",
-        title_fontsize=6,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.08),
-    )
-    fig.suptitle(
-        f"Neighbourhood profiles, {params['period']} (dashed line: {params['area_name']})",
-        fontsize=11,
-    )
-    fig.tight_layout()
+    for ax in axes.flat:
+        ax.tick_params(axis="y", length=0)
+    handles = {}
+    for ax in axes.flat:
+        for handle, name in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(name, handle)
+    legend_below(fig, list(handles.values()), list(handles), ncols=4)
+    fig.suptitle(f"Neighbourhood profiles, {params['period']}", x=0.01, ha="left", weight="bold")
     parts = []
     for column, title in PANELS:
         recorded = f"{column} recorded (%)" if column in CONDITIONS.values() else column
@@ -254,11 +257,8 @@ def ratio_figure(key: str, params: dict) -> HTML:
         benchmark_label=params["area_name"],
         title=title,
         xlabel=f"ratio ({params['area_name']} = 100)",
+        floor=None,
     )
-    low = min(float(shown["lower"].min()), 100.0)
-    high = max(float(shown["upper"].max()), 100.0)
-    pad = (high - low) * 0.1 + 1
-    fig.axes[0].set_xlim(low - pad, high + pad)
     alt = describe_dot_chart(
         frame,
         what=title.lower(),

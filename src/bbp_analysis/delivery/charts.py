@@ -1,5 +1,6 @@
-"""The delivery chapter's charts in the house style: milestones by status for each workstream,
-the milestone timeline, and the risk matrix (likelihood x impact) with trends.
+"""The delivery chapter's charts in the house style (:mod:`bbp_analysis.chart_style`): milestones
+by status for each workstream (a grid of counts), the milestone timeline, and the risk matrix
+(likelihood x impact) with trends.
 
 Status and trend are shown by marker shape or bar hatching as well as colour, and written in
 the legend. Each chart returns a matplotlib figure; :mod:`.views` publishes them with alt text
@@ -8,11 +9,14 @@ and data, and the board paper renders the same figures to PNG.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
+import textwrap
 
-from ..figures import PALETTE, apply_style
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from ..chart_style import PALETTE, legend_below, new_figure, rows_height, text_size
 from .status import score_band
 from .tracker import SCORE_RANGE, STATUSES
 
@@ -34,38 +38,56 @@ TREND_STYLE = {
 BAND_COLOUR = {"low": "#E8F4EC", "medium": "#FCEFD2", "high": "#F9D9C9"}
 
 
+def _wrapped(text: str, width: int, lines: int = 2) -> str:
+    """``text`` on lines of at most ``width`` characters, at most ``lines`` lines (shortened
+    with an ellipsis beyond)."""
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="..."))
+
+
 def status_chart(summary: pd.DataFrame, period: str) -> plt.Figure:
-    """Horizontal stacked bars: milestones by status for each workstream (counts)."""
-    apply_style()
-    rows = summary.iloc[::-1].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.38 * len(rows) + 1.3)))
-    left = np.zeros(len(rows))
-    for status in STATUSES:
-        colour, _, hatch = STATUS_STYLE[status]
-        counts = rows[status].to_numpy(dtype=float)
-        ax.barh(
-            rows["workstream"],
-            counts,
-            left=left,
-            color=colour,
-            hatch=hatch,
-            edgecolor="white",
-            label=status.capitalize(),
-        )
-        left += counts
-    ax.set_xlabel("Milestones")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    """A grid of milestone counts: one row per workstream and a last row for all of them, one
+    column per status; each count is written next to its status marker, zeros left blank."""
+    rows = pd.concat(
+        [summary, pd.DataFrame([{**summary[list(STATUSES)].sum(), "workstream": "All"}])],
+        ignore_index=True,
+    )
+    fig, ax = new_figure(rows_height(len(rows), per_row=34, extra=90))
+    for x, status in enumerate(STATUSES):
+        colour, marker, _ = STATUS_STYLE[status]
+        for y, count in enumerate(rows[status].astype(int)):
+            if count:
+                ax.plot(x, y, marker=marker, color=colour, markersize=10, linestyle="none")
+                ax.annotate(
+                    str(count),
+                    (x, y),
+                    xytext=(9, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=text_size("body"),
+                    weight="bold" if y == len(rows) - 1 else "normal",
+                )
+    ax.axhline(len(rows) - 1.5, color=PALETTE["grey"], linewidth=0.8)
+    ax.set_xlim(-0.5, len(STATUSES) - 0.3)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(len(STATUSES)), [s.capitalize() for s in STATUSES])
+    ax.set_yticks(range(len(rows)), [_wrapped(w, 30) for w in rows["workstream"]])
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
     ax.set_title(f"Milestones by status and workstream, {period}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return fig
 
 
 def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> plt.Figure:
-    """Each milestone at its due date, marker by status, one row per milestone grouped by
-    workstream; a dashed line marks the end of the reporting period."""
-    apply_style()
-    rows = milestones.iloc[::-1].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.3 * len(rows) + 1.4)))
+    """Each milestone at its due date, marker by status, one row per milestone (its name in
+    full, wrapped) grouped by workstream; a dashed line marks the end of the
+    reporting period; the legend is below the chart."""
+    rows = milestones.reset_index(drop=True)
+    labels = [_wrapped(m, 38, lines=4) for m in rows["milestone"]]
+    per_row = 12 + 15 * max(label.count("\n") + 1 for label in labels)
+    fig, ax = new_figure(rows_height(len(rows), per_row=per_row, extra=150))
     seen: set[str] = set()
     for pos, row in rows.iterrows():
         colour, marker, _ = STATUS_STYLE[row["status"]]
@@ -79,8 +101,8 @@ def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> pl
             label=row["status"].capitalize() if row["status"] not in seen else None,
         )
         seen.add(row["status"])
-    labels = [f"{m[:48]}{'...' if len(m) > 48 else ''}" for m in rows["milestone"]]
-    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.axvline(
         pd.Timestamp(period_end),
         color=PALETTE["black"],
@@ -88,19 +110,22 @@ def timeline_chart(milestones: pd.DataFrame, period: str, period_end: str) -> pl
         linewidth=1,
         label=f"End of {period}",
     )
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(axis="both")
     ax.set_xlabel("Due date")
     ax.set_title(f"Milestone timeline, {period}")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    legend_below(fig, ncols=3)
     return fig
 
 
 def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
     """Likelihood (across) by impact (up), 1 to 5; cells shaded by score band; each risk a
-    labelled marker whose shape is its trend, with an arrow from its previous position."""
-    apply_style()
+    marker whose shape is its trend, numbered beside it (the key below names each number),
+    with an arrow from its previous position."""
     low, high = SCORE_RANGE
-    fig, ax = plt.subplots(figsize=(7, 5.6))
+    fig, ax = new_figure(640)
     for likelihood in range(low, high + 1):
         for impact in range(low, high + 1):
             band = score_band(likelihood * impact)
@@ -117,14 +142,15 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
                 likelihood + 0.38,
                 impact - 0.38,
                 str(likelihood * impact),
-                fontsize=7,
+                fontsize=text_size("small"),
                 ha="right",
                 va="bottom",
                 color=PALETTE["grey"],
             )
     cells: dict[tuple[int, int], int] = {}
     seen: set[str] = set()
-    for _, row in register.iterrows():
+    key_entries = []
+    for number, (_, row) in enumerate(register.iterrows(), start=1):
         key = (int(row["likelihood"]), int(row["impact"]))
         offset = cells.get(key, 0)
         cells[key] = offset + 1
@@ -148,13 +174,15 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
         )
         seen.add(meaning)
         ax.annotate(
-            row["risk_id"],
+            str(number),
             (x, y),
-            xytext=(0, -11 if offset % 2 == 0 else 8),
+            xytext=(7, 0),
             textcoords="offset points",
-            ha="center",
-            fontsize=7,
+            va="center",
+            fontsize=text_size("small"),
+            weight="bold",
         )
+        key_entries.append(Line2D([], [], linestyle="none", label=f"{number}: {row['risk_id']}"))
     ax.set_xlim(low - 0.5, high + 0.5)
     ax.set_ylim(low - 0.5, high + 0.5)
     ax.set_xticks(range(low, high + 1))
@@ -163,5 +191,6 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
     ax.set_xlabel("Likelihood (1 rare to 5 almost certain)")
     ax.set_ylabel("Impact (1 negligible to 5 severe)")
     ax.set_title(f"Risk matrix, {period} (scores illustrative)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    legend_below(fig, handles + key_entries, labels + [h.get_label() for h in key_entries], ncols=4)
     return fig

@@ -37,7 +37,7 @@ def status_figure(tracker: Tracker, period: str) -> HTML:
         + ", ".join(f"{int(row[s.capitalize()])} {s}" for s in STATUSES if row[s.capitalize()])
         for _, row in data.iterrows()
     ]
-    alt = "Stacked bar chart of milestones by status for each workstream. " + "; ".join(parts) + "."
+    alt = "Grid of milestone counts by status for each workstream. " + "; ".join(parts) + "."
     return show_figure(
         charts.status_chart(summary, period),
         figure_id="delivery-status",

@@ -1,0 +1,218 @@
+"""The house style of every chart in the review, in one place: colours, display widths, pixel
+density, text sizes, legend placement, axis limits and PNG output.
+
+Sizes are in CSS pixels at display size. A chart is drawn at one of :data:`DISPLAY_WIDTH`'s
+widths (the full one is the content column of the site at 1280 px), saved at
+:data:`PIXEL_DENSITY` times that many pixels, and embedded with its display width on the
+``img``, so that its text shows at :data:`TEXT_PX` on a desktop screen and stays sharp on
+high-density screens. Each PNG records its display width and its smallest text (in display
+pixels) in its metadata, for the tests. Colours are the Okabe-Ito colour-blind-safe palette.
+PNG output is deterministic (no software or date metadata).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.text import Text
+
+DISPLAY_WIDTH = {"full": 672, "compact": 480}
+"""Display widths in CSS pixels: ``full`` is the content column of the site at 1280 px wide;
+``compact`` suits square charts (a risk matrix, a pyramid) that would be too tall at full."""
+PIXEL_DENSITY = 2
+"""Image pixels per CSS pixel."""
+CSS_PX_PER_INCH = 96
+TEXT_PX = {"small": 11, "body": 12, "title": 13}
+"""Text sizes in CSS pixels at display size; nothing is smaller than ``small``."""
+ZOOM_SHARE = 0.5
+"""An axis starts at zero unless every value lies above this share of the largest value."""
+MIN_SPAN_SHARE = 0.1
+"""A zoomed axis spans at least this share of the largest absolute value, so that small
+differences are not magnified beyond their size."""
+WIDTH_KEY = "bbp-display-width"
+TEXT_KEY = "bbp-min-text-px"
+
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#6E6E6E",
+}
+
+
+def text_size(kind: str = "body") -> float:
+    """A text size of :data:`TEXT_PX` (``small``, ``body`` or ``title``) in points."""
+    return TEXT_PX[kind] * 72 / CSS_PX_PER_INCH
+
+
+STYLE = {
+    "figure.dpi": CSS_PX_PER_INCH,
+    "savefig.dpi": CSS_PX_PER_INCH * PIXEL_DENSITY,
+    "font.family": "DejaVu Sans",
+    "font.size": text_size("body"),
+    "axes.titlesize": text_size("title"),
+    "axes.labelsize": text_size("body"),
+    "xtick.labelsize": text_size("small"),
+    "ytick.labelsize": text_size("small"),
+    "legend.fontsize": text_size("small"),
+    "legend.title_fontsize": text_size("small"),
+    "figure.titlesize": text_size("title"),
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "x",
+    "grid.color": "#D9D9D9",
+    "grid.linewidth": 0.6,
+    "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE.values())),
+    "legend.frameon": False,
+    "svg.hashsalt": "bbp-review",
+}
+
+
+def apply_style() -> None:
+    """Set the house style on matplotlib's global settings."""
+    plt.rcParams.update(STYLE)
+
+
+def new_figure(
+    height_px: float, *, width: str = "full", rows: int = 1, cols: int = 1, **kwargs
+) -> tuple[plt.Figure, plt.Axes | np.ndarray]:
+    """A figure in the house style, ``DISPLAY_WIDTH[width]`` by ``height_px`` CSS pixels,
+    laid out by matplotlib's constrained layout (so legends placed outside fit)."""
+    apply_style()
+    return plt.subplots(
+        rows,
+        cols,
+        figsize=(DISPLAY_WIDTH[width] / CSS_PX_PER_INCH, height_px / CSS_PX_PER_INCH),
+        layout="constrained",
+        **kwargs,
+    )
+
+
+def rows_height(count: int, *, per_row: float = 30, extra: float = 150) -> float:
+    """Height in CSS pixels of a chart with ``count`` rows: ``per_row`` each plus ``extra``
+    for the title, axis and legend."""
+    return max(220.0, per_row * count + extra)
+
+
+def legend_below(fig: plt.Figure, handles=None, labels=None, *, ncols: int = 3) -> None:
+    """The figure's one legend under the plot area (never on the data), from the first axes'
+    labelled artists unless ``handles`` are given; replaces a legend placed before."""
+    for old in list(fig.legends):
+        old.remove()
+    if handles is None:
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(ncols, len(handles)))
+
+
+def value_limits(
+    values: Iterable[float], *, floor: float | None = 0.0, pad: float = 0.06
+) -> tuple[float, float, bool]:
+    """Axis limits covering every value given (points, interval ends, reference lines), padded
+    by ``pad`` of the range so no mark is cut. The axis starts at ``floor`` unless every value
+    lies above :data:`ZOOM_SHARE` of the largest; then it is zoomed (to no less than
+    :data:`MIN_SPAN_SHARE` of the largest value) and the third item, "broken", is true (draw
+    :func:`mark_axis_break`)."""
+    finite = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if finite.size == 0:
+        return (0.0 if floor is None else floor, 1.0, False)
+    low, high = float(finite.min()), float(finite.max())
+    if floor is not None and low >= floor and (low - floor) <= ZOOM_SHARE * (high - floor):
+        return floor, high + (high - floor) * pad, False
+    widest = max(abs(low), abs(high), 1.0) * MIN_SPAN_SHARE
+    if high - low < widest:
+        middle = (low + high) / 2
+        low, high = middle - widest / 2, middle + widest / 2
+        if floor is not None and low < floor:
+            low, high = floor, floor + widest
+    span = high - low
+    return low - span * pad, high + span * pad, floor is not None and low - span * pad > floor
+
+
+def widen_y(ax: plt.Axes, *values: float, pad: float = 0.06) -> None:
+    """Widen the y axis, if needed, so that it shows ``values`` (e.g. a second reference line)
+    with ``pad`` of the range to spare."""
+    bottom, top = ax.get_ylim()
+    span = top - bottom
+    ax.set_ylim(min(bottom, min(values) - span * pad), max(top, max(values) + span * pad))
+
+
+def mark_axis_break(ax: plt.Axes, axis: str = "x") -> None:
+    """The axis-break sign (two short slanted strokes) at the start of the ``x`` or ``y`` axis:
+    the axis does not start at zero."""
+    size = 0.012
+    for offset in (0.0, 0.014):
+        along = [offset - size, offset + size]
+        across = [-0.025, 0.025]
+        ax.plot(
+            *((along, across) if axis == "x" else (across, along)),
+            transform=ax.transAxes,
+            color=PALETTE["black"],
+            linewidth=1,
+            clip_on=False,
+        )
+
+
+def _undrawn_tick_labels(fig: plt.Figure) -> set[int]:
+    """Ids of the tick labels matplotlib keeps but does not draw (ticks outside the view)."""
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            margin = (high - low) * 1e-9
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not low - margin <= tick.get_loc() <= high + margin:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+    return hidden
+
+
+def visible_texts(fig: plt.Figure) -> list[Text]:
+    """Every text the figure draws (visible, not empty, and not a tick label outside the
+    axis)."""
+    fig.canvas.draw()
+    hidden = _undrawn_tick_labels(fig)
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and id(t) not in hidden
+    ]
+
+
+def smallest_text_px(fig: plt.Figure) -> float:
+    """The smallest drawn text's size in CSS pixels at display size."""
+    sizes = [t.get_fontsize() * CSS_PX_PER_INCH / 72 for t in visible_texts(fig)]
+    return round(min(sizes), 2) if sizes else float(TEXT_PX["body"])
+
+
+def display_width(fig: plt.Figure) -> int:
+    """The figure's display width in CSS pixels."""
+    return round(fig.get_figwidth() * CSS_PX_PER_INCH)
+
+
+def png_bytes(fig: plt.Figure) -> bytes:
+    """The figure as a PNG at :data:`PIXEL_DENSITY` times its display size, recording its
+    display width and smallest text (CSS pixels) and nothing else, so equal data give equal
+    files. Closes the figure."""
+    metadata = {
+        "Software": None,
+        WIDTH_KEY: str(display_width(fig)),
+        TEXT_KEY: f"{smallest_text_px(fig):g}",
+    }
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CSS_PX_PER_INCH * PIXEL_DENSITY, metadata=metadata)
+    plt.close(fig)
+    return buffer.getvalue()
