@@ -1,7 +1,7 @@
 """Headings that state a partnership measure's finding, from its headline (the results).
 
 A chapter glues each heading under :func:`glue_name` and its Markdown heading shows it, so the
-heading reads as the finding ("... is lower than at the plan's baseline; target met") and
+heading reads as the finding ("...: lower than at baseline; target met") and
 changes with the data. The change from the baseline is claimed only when the test says so:
 the interval of the period's value lies wholly above or below the baseline (Fingertips rule),
 or, for a survey baseline, the chapter's two-sample comparison found a difference.
@@ -47,13 +47,12 @@ def direction(item: Headline) -> str:
 def heading(item: Headline) -> str:
     """The finding as a heading: the measure, its change from the baseline and its status."""
     change = {
-        "higher": "is higher than at baseline",
-        "lower": "is lower than at baseline",
-        "similar": "shows no clear change from baseline",
+        "higher": "higher than at baseline",
+        "lower": "lower than at baseline",
+        "similar": "no clear change from baseline",
         "": "",
     }[direction(item)]
     clause = STATUS_CLAUSE[item.status]
     title = item.title[:1].upper() + item.title[1:]
-    if not change:
-        return f"{title}: {clause}" if clause else title
-    return f"{title} {change}; {clause}" if clause else f"{title} {change}"
+    said = "; ".join(part for part in (change, clause) if part)
+    return f"{title}: {said}" if said else title
