@@ -152,7 +152,10 @@ def index_page(items: tuple[Indicator, ...]) -> str:
     for objective in catalogue.partnership().objectives:
         lines += [f"## Objective {objective.id}: {objective.short_title}", ""]
         lines += [
-            f"- [{item.title}]({item.id}.md)" for item in items if item.objective == objective.id
+            # a document link: the page is Markdown, or a notebook once it holds the detail
+            f"- {{doc}}`{item.title} <{item.id}>`"
+            for item in items
+            if item.objective == objective.id
         ]
         lines.append("")
     return "\n".join(lines)
