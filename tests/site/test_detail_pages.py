@@ -96,7 +96,7 @@ def test_detail_moves_and_the_chapter_links_to_it(book: Path) -> None:
     assert detail_pages.cell_ids(chapter[2]) == ["o1-cervical-screening-pcn"]
     assert chapter[3]["outputs"] == [_text("Bowel screening is lowest in Sphere PCN.")]
     assert sources[4] == (
-        "**More detail** (breakdowns, funnel plots, tables and how each was made): "
+        "**More detail:** "
         "{doc}`Breast screening coverage, women aged 50-70 <indicators/o1-breast-screening>`; "
         "{doc}`Bowel screening coverage, aged 60-74 <indicators/o1-bowel-screening>`; "
         "{doc}`more tables for this chapter <objective-1-population-health-detail>`.\n"
@@ -162,3 +162,15 @@ def test_unknown_target_is_refused(book: Path) -> None:
     path.write_text(json.dumps(notebook))
     with pytest.raises(KeyError, match="no-such-indicator"):
         detail_pages.split(book)
+
+
+def test_a_kept_headline_figure_stays_in_the_chapter(book: Path) -> None:
+    path = book / "objective-1-population-health.ipynb"
+    notebook = json.loads(path.read_text())
+    notebook["cells"][3]["metadata"]["bbp"]["keep"] = ["o1-bowel-screening-pcn"]
+    path.write_text(json.dumps(notebook))
+    detail_pages.split(book)
+    chapter = _cells(path)
+    assert detail_pages.cell_ids(chapter[3]) == ["o1-bowel-screening-pcn"]
+    assert "o1-breast-screening-pcn" not in json.dumps(chapter[3])
+    assert (book / "indicators" / "o1-breast-screening.ipynb").is_file()

@@ -3,7 +3,8 @@
 A chapter notebook marks a detail cell with the cell metadata ``{"bbp": {"detail": TARGET}}``.
 TARGET is a catalogue id (the cell moves, with its outputs, to that indicator's page),
 :data:`EACH` (each figure or table the cell shows moves to the page of the indicator its id
-belongs to in the download map, text outputs going with the next figure or table), or
+belongs to in the download map, except those listed in ``bbp.keep``; text outputs, which state
+findings, stay), or
 :data:`CHAPTER` (the cell moves to the chapter's own detail page, for tables that span
 several indicators). After the notebooks ran and their whole copies went to the downloads,
 :func:`split` takes the marked cells out of each executed chapter, leaves one paragraph
@@ -73,8 +74,13 @@ def target(cell: dict[str, Any]) -> str | None:
 
 def _output_targets(cell: dict[str, Any]) -> list[str | None]:
     """For an :data:`EACH` cell, the target of each output: the owner of the figure or table
-    it shows, or None for text, which stays in the chapter (it states the finding)."""
-    return [next((owner(i) for i in item_ids(o)), None) for o in cell.get("outputs", [])]
+    it shows, or None for text, which stays in the chapter (it states the finding), and for
+    a figure or table the cell keeps (metadata ``bbp.keep``: ids, the measure's headline)."""
+    keep = set(cell["metadata"]["bbp"].get("keep", ()))
+    return [
+        next((owner(i) for i in item_ids(o) if i not in keep), None)
+        for o in cell.get("outputs", [])
+    ]
 
 
 def _moved(cell: dict[str, Any], outputs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -131,8 +137,7 @@ def link_cell(names: list[str], chapter: str) -> dict[str, Any]:
     return {
         "cell_type": "markdown",
         "metadata": {"bbp": {"detail_links": names}},
-        "source": "**More detail** (breakdowns, funnel plots, tables and how each was made): "
-        f"{links}.\n",
+        "source": f"**More detail:** {links}.\n",
     }
 
 
