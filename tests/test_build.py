@@ -100,7 +100,12 @@ def test_objective_3_shows_nine_care_processes_table_and_chart(default_site: Pat
     image = figure.find("img")
     assert image["src"].startswith("data:image/png;base64,")
     assert "Highest: Healthsense PCN (36.7%)" in image["alt"]
-    practice_figure = chapter.find("figure", id="nine-care-processes-practice")
+    # the practices' chart is detail: on the indicator's page, linked from the chapter
+    assert chapter.find("figure", id="nine-care-processes-practice") is None
+    assert chapter.find("a", href="indicators/diabetes-9cp.html") is not None
+    practice_figure = page(default_site, "indicators/diabetes-9cp").find(
+        "figure", id="nine-care-processes-practice"
+    )
     assert practice_figure is not None
     # The chart's data, as downloaded, equal the values computed here from the plan's table.
     expected = nine_care_processes(plan_practice_counts(ROOT), area_name="Harrow", threshold=10)

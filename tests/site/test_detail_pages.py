@@ -164,6 +164,19 @@ def test_unknown_target_is_refused(book: Path) -> None:
         detail_pages.split(book)
 
 
+def test_links_in_moved_text_outputs_work_one_folder_down(book: Path) -> None:
+    path = book / "objective-1-population-health.ipynb"
+    notebook = json.loads(path.read_text())
+    text = _text("Read [the glossary](glossary.md).")
+    notebook["cells"].append(_code([text], detail="o1-flu-65plus"))
+    path.write_text(json.dumps(notebook))
+    detail_pages.split(book)
+    cells = _cells(book / "indicators" / "o1-flu-65plus.ipynb")
+    assert (
+        cells[-1]["outputs"][0]["data"]["text/markdown"] == "Read [the glossary](../glossary.md)."
+    )
+
+
 def test_a_kept_headline_figure_stays_in_the_chapter(book: Path) -> None:
     path = book / "objective-1-population-health.ipynb"
     notebook = json.loads(path.read_text())

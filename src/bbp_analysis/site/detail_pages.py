@@ -141,12 +141,15 @@ def link_cell(names: list[str], chapter: str) -> dict[str, Any]:
     }
 
 
+def _deeper_markdown(text: str) -> str:
+    text = _MD_LINK.sub(lambda m: f"](../{m[1]})", text)
+    return _DOC_ROLE.sub(lambda m: f"{{doc}}`{m[1] or ''}../{m[2]}{m[3]}`", text)
+
+
 def _deeper(cell: dict[str, Any]) -> dict[str, Any]:
     """A moved cell's relative links, made to work one folder further down (``indicators/``)."""
     if cell["cell_type"] == "markdown":
-        text = _text(cell["source"])
-        text = _MD_LINK.sub(lambda m: f"](../{m[1]})", text)
-        cell["source"] = _DOC_ROLE.sub(lambda m: f"{{doc}}`{m[1] or ''}../{m[2]}{m[3]}`", text)
+        cell["source"] = _deeper_markdown(_text(cell["source"]))
         return cell
     for output in cell.get("outputs", []):
         data = output.get("data", {})
@@ -154,6 +157,8 @@ def _deeper(cell: dict[str, Any]) -> dict[str, Any]:
             data["text/html"] = _RELATIVE.sub(
                 lambda m: f'{m[1]}="../{m[2]}"', _text(data["text/html"])
             )
+        if "text/markdown" in data:
+            data["text/markdown"] = _deeper_markdown(_text(data["text/markdown"]))
     return cell
 
 
