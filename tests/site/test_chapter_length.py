@@ -173,5 +173,5 @@ def test_indicator_page_keeps_definition_and_moved_data(edition: Path) -> None:
     assert (edition / "downloads" / "o1-breast-screening-funnel.csv").is_file()
     assert main.find("details", attrs={"data-bbp-id": "o1-breast-screening-funnel"}) is not None
     # and the definition comes before the detail
-    text = main.get_text(" ", strip=True)
-    assert text.index("Definition") < text.index("From the chapter")
+    detail = next(h for h in main.find_all("h2") if "From the chapter" in h.get_text())
+    assert (definition.sourceline, definition.sourcepos) < (detail.sourceline, detail.sourcepos)
