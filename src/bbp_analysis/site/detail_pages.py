@@ -40,9 +40,8 @@ _DOC_ROLE = re.compile(r"\{doc\}`([^`<]*<)?(?!/)([^`>]+)(>?)`")
 
 @dataclass
 class Page:
-    """One page receiving detail: its title, its first markdown and the cells moved to it."""
+    """One page receiving detail: its first markdown and the cells moved to it."""
 
-    title: str
     head: str
     cells: list[dict[str, Any]] = field(default_factory=list)
 
@@ -198,9 +197,9 @@ def split_chapter(notebook: dict[str, Any], chapter: str, pages: dict[str, Page]
 def indicator_page(item_id: str) -> Page:
     """An indicator's page before any detail: its definition page's text."""
     if item_id == CHAPTER:
-        return Page(title="", head="")
+        return Page(head="")
     item = catalogue.indicator(item_id)
-    return Page(title=item.title, head=methods_pages.indicator_page(item))
+    return Page(head=methods_pages.indicator_page(item))
 
 
 def _notebook(cells: list[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, Any]:
@@ -250,7 +249,7 @@ def split(book: Path) -> dict[str, list[str]]:
         for name, page in received.items():
             if name == CHAPTER:
                 continue
-            whole = pages.setdefault(name, Page(page.title, page.head, [_markdown(page.head)]))
+            whole = pages.setdefault(name, Page(page.head, [_markdown(page.head)]))
             whole.cells += [
                 _markdown(f"## From the chapter {{doc}}`{title} <../{path.stem}>`\n"),
                 *page.cells,
