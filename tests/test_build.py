@@ -95,13 +95,16 @@ def test_front_page_states_mission_objectives_and_measures(default_site: Path) -
 
 def test_objective_3_shows_nine_care_processes_table_and_chart(default_site: Path) -> None:
     chapter = page(default_site, "objective-3-care-pathways")
-    figure = chapter.find("figure", id="nine-care-processes-pcn")
+    # the charts are detail: on the indicator's page, linked from the chapter
+    measure = page(default_site, "indicators/diabetes-9cp")
+    assert chapter.find("figure", id="nine-care-processes-pcn") is None
+    figure = measure.find("figure", id="nine-care-processes-pcn")
     assert figure is not None
     image = figure.find("img")
     assert image["src"].startswith("data:image/png;base64,")
     assert "Highest: Healthsense PCN (36.7%)" in image["alt"]
-    practice_figure = chapter.find("figure", id="nine-care-processes-practice")
-    assert practice_figure is not None
+    assert chapter.find("a", href="indicators/diabetes-9cp.html") is not None
+    assert measure.find("figure", id="nine-care-processes-practice") is not None
     # The chart's data, as downloaded, equal the values computed here from the plan's table.
     expected = nine_care_processes(plan_practice_counts(ROOT), area_name="Harrow", threshold=10)
     csv = (default_site / "downloads" / "nine-care-processes-pcn.csv").read_text()

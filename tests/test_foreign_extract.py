@@ -107,8 +107,9 @@ def test_the_headline_values_recomputed_from_the_csv_files_are_on_the_site(forei
     for value in (good, poor, decay):
         assert f"{value:.1f}%" in front, value
     population = len(registered_on_1_october(foreign["warehouse"]))
-    chapter = page_text(foreign["site"] / "book" / "objective-1-population-health.html")
-    assert f"{population:,}" in chapter
+    # the Core20PLUS groups' table (detail of objective 1, on its indicator's page)
+    groups = page_text(foreign["site"] / "book" / "indicators" / "o1-core20plus-groups.html")
+    assert f"{population:,}" in groups
 
 
 def test_the_site_names_the_provider_not_synthetic_data(foreign):

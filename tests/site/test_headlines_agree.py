@@ -21,9 +21,9 @@ from bbp_analysis.scorecard import STATUS_MARKS
 
 pytestmark = pytest.mark.slow
 PERIOD = "2025-26"
-CHAPTER_TABLES = {
-    "objective-1-population-health": "measures-1-2-status",
-    "objective-2-neighbourhood-teams": "measures-3-4-status",
+CHAPTER_TABLES = {  # on each chapter's detail page: the chapter states them in its key messages
+    "objective-1-population-health-detail": "measures-1-2-status",
+    "objective-2-neighbourhood-teams-detail": "measures-3-4-status",
 }
 STATUS_WORDS = re.compile(
     r"Not met|(?<!Not )Met|Baseline set|Uncertain|No baseline yet|Not comparable"
@@ -67,9 +67,9 @@ def front_page(edition: Path) -> dict[str, tuple[str, str, str]]:
 
 
 def chapter_pages(edition: Path) -> dict[str, tuple[str, ...]]:
-    """Headline title -> what its chapter page states: the status tables of objectives 1 and
-    2 (value with interval, status) and objective 3's sentence on measure 5 (value, lower,
-    upper, status, to two decimals)."""
+    """Headline title -> what its chapter pages state: the status tables of objectives 1 and
+    2 (value with interval, status; on the chapters' detail pages) and objective 3's sentence
+    on measure 5 (value, lower, upper, status, to two decimals)."""
     out: dict[str, tuple[str, ...]] = {}
     for page, table_id in CHAPTER_TABLES.items():
         table = _soup(edition / "book" / f"{page}.html").find("table", id=table_id)

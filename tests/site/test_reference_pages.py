@@ -135,7 +135,7 @@ def test_one_definition_page_per_indicator(tmp_path: Path) -> None:
     assert "Atrial fibrillation and flutter: I48" in wider
     assert "Partnership measure</th><td>Not one of the five" in wider
     index = (tmp_path / "indicators" / "index.md").read_text()
-    assert "[Staff vacancy rate](o2-vacancy-rate.md)" in index
+    assert "{doc}`Staff vacancy rate <o2-vacancy-rate>`" in index
 
 
 def test_claim_first_appears_at_the_start_of_its_run() -> None:

@@ -35,6 +35,7 @@ from ..extract import (
     manifest_of,
     sha256_file,
 )
+from ..site.downloads import NOTEBOOKS
 
 MANIFEST_NAME = "manifest.json"
 REDACTED = "[redacted]"
@@ -216,7 +217,8 @@ def utc_now() -> str:
 def edition_manifest(
     params: dict[str, Any], root: Path, book_stage: Path, started: str
 ) -> dict[str, Any]:
-    """The manifest of one built edition whose executed notebooks are in ``book_stage/book``."""
+    """The manifest of one built edition whose executed notebooks are copied whole into
+    ``book_stage/_extra/notebooks``."""
     return {
         "edition": params["period"],
         "started": started,
@@ -227,7 +229,9 @@ def edition_manifest(
         "inputs": input_hashes(params, root),
         "extract": extract_record(params, root),
         "packages": package_versions(),
-        **run_outputs((book_stage / "book").glob("*.ipynb")),
+        # the whole executed notebooks (the staged chapters lose their detail to the
+        # indicators' pages; the downloads keep every cell)
+        **run_outputs((book_stage / "_extra" / NOTEBOOKS).glob("*.ipynb")),
     }
 
 

@@ -427,7 +427,8 @@ def headline_pm2(params: dict) -> list[Headline]:
                 status=status,
                 status_text=text,
                 readings=readings,
-                anchor=f"{PAGE}#pm2-access-{rating}-groups",
+                # the group table that sets the status, on the measure's own page
+                anchor=f"indicators/{spec_id}#pm2-access-{rating}-groups",
                 synthetic=extract.is_synthetic(),
                 source=(
                     f"{extract.origin()} (GP Patient Survey responses), {params['period']}; "

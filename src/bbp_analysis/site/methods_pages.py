@@ -29,6 +29,24 @@ POLARITY_TEXT = {
     "no_judgement": "Neither higher nor lower is judged better.",
 }
 FOLDER = "indicators"
+READING_WORDS = {
+    "value": "its value for the period, with its confidence interval",
+    "benchmark": "against its benchmark: better or worse only when the interval excludes it",
+    "trend": "its recent trend across the years (chi-square test for trend)",
+    "target": "against the plan's target, under each of the target's readings",
+    "funnel": "each practice on a funnel plot (95% and 99.8% limits)",
+    "spc": "month by month on a statistical process control chart",
+    "inequality": "across deprivation fifths and ethnic groups (the size of the gap)",
+    "effect": "as the effect of a programme (interrupted time series)",
+}
+BENCHMARK_WORDS = {
+    "borough": "the borough as a whole (each PCN, practice or group against it)",
+    "partnership": "the partnership as a whole (each organisation against it)",
+    "nwl": "the North West London average",
+    "national": "the national ambition",
+    "plan": "the figure printed in the plan",
+    "none": "nothing (no comparison is judged)",
+}
 
 
 def _chapter(item: Indicator) -> tuple[str, str]:
@@ -43,6 +61,20 @@ def _mapping_text(values: dict) -> str:
         text = _mapping_text(value) if isinstance(value, dict) else " ".join(str(value).split())
         parts.append(f"{key.replace('_', ' ')}: {text}")
     return "; ".join(parts)
+
+
+def measure_text(item: Indicator) -> str:
+    """Where the entry's numbers come from, in words (its ``measure``)."""
+    if item.measure.of:
+        titles = ", ".join(catalogue.indicator(i).title for i in item.measure.of)
+        return f"Computed from other indicators of this review: {titles}."
+    queries = " and ".join(q.replace("_", " ") for q, _ in item.measure.parts)
+    return f"Counted from the extract by the review's {queries} query."
+
+
+def readings_text(item: Indicator) -> str:
+    """How the entry is read, in words (its ``readings``), one reading a sentence."""
+    return " ".join(f"{READING_WORDS[r][:1].upper()}{READING_WORDS[r][1:]}." for r in item.readings)
 
 
 def definition_rows(item: Indicator) -> list[tuple[str, str]]:
@@ -62,7 +94,10 @@ def definition_rows(item: Indicator) -> list[tuple[str, str]]:
         ("Numerator", html.escape(item.numerator)),
         ("Denominator", html.escape(item.denominator)),
         ("Unit", html.escape(item.unit)),
-        ("Method", METHOD_TEXT[item.method]),
+        ("Measure", html.escape(measure_text(item))),
+        ("Statistic", METHOD_TEXT[item.method]),
+        ("Compared with", html.escape(BENCHMARK_WORDS[item.benchmark])),
+        ("Read", html.escape(readings_text(item))),
         ("Polarity", POLARITY_TEXT[item.polarity]),
         ("Frequency", html.escape(item.frequency or "Not stated")),
         ("Breakdowns", html.escape(", ".join(b.replace("_", " ") for b in item.breakdowns))),
@@ -117,7 +152,10 @@ def index_page(items: tuple[Indicator, ...]) -> str:
     for objective in catalogue.partnership().objectives:
         lines += [f"## Objective {objective.id}: {objective.short_title}", ""]
         lines += [
-            f"- [{item.title}]({item.id}.md)" for item in items if item.objective == objective.id
+            # a document link: the page is Markdown, or a notebook once it holds the detail
+            f"- {{doc}}`{item.title} <{item.id}>`"
+            for item in items
+            if item.objective == objective.id
         ]
         lines.append("")
     return "\n".join(lines)

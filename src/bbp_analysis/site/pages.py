@@ -4,7 +4,8 @@
 executed notebooks, describes the downloads as a data package (``datapackage.json``) and zips
 the whole edition for download, and writes the generated pages:
 what changed, editions, logic model, claims ledger, downloads, the extract contract and one
-definition page per indicator.
+definition page per indicator; last, each chapter's detail moves to its indicators' pages
+(:mod:`.detail_pages`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from . import (
     claims,
     contract_page,
     datapackage,
+    detail_pages,
     downloads,
     editions,
     logic_model,
@@ -89,3 +91,6 @@ def stage_pages(book_stage: Path, run_params: dict[str, Any], earlier: dict[str,
     ]
     downloads.write_bundle(extra, period, run_params["area_name"], files)
     _write(book / "downloads.md", downloads.page(extra, period, run_params["area_name"]))
+    # after the whole executed notebooks went to the downloads: the chapters keep their
+    # narrative, and their detail moves to the indicators' pages
+    detail_pages.split(book)
