@@ -53,16 +53,19 @@ def headlines(edition: Path) -> list[dict]:
 
 
 def front_page(edition: Path) -> dict[str, tuple[str, str, str]]:
-    """Scorecard row title -> (value, "95% CI lower to upper", status mark)."""
+    """Scorecard row's indicator id -> (value, "95% CI lower to upper", status mark)."""
     table = _soup(edition / "book" / "index.html").find("table", id="scorecard")
     out = {}
     for row in table.tbody.find_all("tr"):
-        link, cells = row.th.find("a"), row.find_all("td")
-        if link is None:  # a measure no chapter reports
+        if not row.get("data-indicator"):  # a measure no chapter reports
             continue
-        value = _text(cells[0].contents[0])
-        interval = _text(cells[0].find(class_="bbp-ci"))
-        out[_text(link)] = (value, interval, _text(cells[3].find(class_="bbp-status")))
+        value = row.find("td", class_="bbp-sc-value")
+        status = row.find("td", class_="bbp-sc-status").find(class_="bbp-status")
+        out[row["data-indicator"]] = (
+            _text(value.contents[0]),
+            _text(value.find(class_="bbp-ci")),
+            _text(status),
+        )
     return out
 
 
@@ -122,10 +125,10 @@ def test_every_partnership_measure_has_a_headline(edition):
 def test_front_page_shows_the_results_file(edition):
     shown = front_page(edition)
     items = headlines(edition)
-    assert set(shown) == {item["title"] for item in items}
+    assert set(shown) == {item["indicator_id"] for item in items}
     for item in items:
         u = _unit(item)
-        assert shown[item["title"]] == (
+        assert shown[item["indicator_id"]] == (
             f"{item['value']:,.1f}{u}",
             f"95% CI {item['lower']:,.1f}{u} to {item['upper']:,.1f}{u}",
             STATUS_MARKS[item["status"]],
