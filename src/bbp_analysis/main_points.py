@@ -22,18 +22,17 @@ MAX_POINTS = 5
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 UNIT_SUFFIX = re.compile(r"\s*\([^)]*\)$")
 """A label's closing unit in brackets, e.g. "(%)" or "(weighted %)", left out in sentences."""
+NOT_JUDGED = ("baseline set", "no baseline yet", "not comparable")
+"""Statuses that do not judge the target (a baseline to set, or a plan figure on another
+basis)."""
 TALLY = {
-    "met": ("meets its target", "meet their target"),
-    "not met": ("falls short of its target", "fall short of their target"),
-    "uncertain": ("is too close to call", "are too close to call"),
-    "baseline set": ("has its first baseline", "have their first baseline"),
-    "no baseline yet": ("has no baseline yet", "have no baseline yet"),
-    "not comparable": (
-        "is on a different basis from the plan's figure",
-        "are on a different basis from the plan's figure",
-    ),
+    ("met",): ("meets its target", "meet their target"),
+    ("not met",): ("falls short", "fall short"),
+    ("uncertain",): ("is too close to call", "are too close to call"),
+    NOT_JUDGED: ("is not yet judged against a target", "are not yet judged against a target"),
 }
-"""The overview's words for one (singular) or several (plural) indicators of each status."""
+"""The overview's words for one (singular) or several (plural) indicators of each group of
+statuses."""
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -66,8 +65,8 @@ def _join(words: Sequence[str]) -> str:
 def _overview(items: list[Headline], measures: int) -> str:
     reported = len({item.measure for item in items})
     parts = []
-    for status, (one, many) in TALLY.items():
-        n = sum(item.status == status for item in items)
+    for statuses, (one, many) in TALLY.items():
+        n = sum(item.status in statuses for item in items)
         if n:
             parts.append(f"{_count(n)} {one if n == 1 else many}")
     scope = (
@@ -75,19 +74,20 @@ def _overview(items: list[Headline], measures: int) -> str:
         if reported == measures
         else f"{_count(reported)} of the {_count(measures)} partnership measures"
     )
-    noun = "indicator" if len(items) == 1 else "indicators"
-    return f"{_count(len(items)).capitalize()} headline {noun} report on {scope}: {_join(parts)}."
+    noun = "indicator covers" if len(items) == 1 else "indicators cover"
+    return f"{_count(len(items)).capitalize()} headline {noun} {scope}: {_join(parts)}."
 
 
 def _status_point(items: list[Headline], status: str) -> str:
-    chosen = _join([short_label(item) for item in items if item.status == status])
-    if not chosen:
+    labels = [short_label(item) for item in items if item.status == status]
+    if not labels:
         return ""
+    chosen = _join(labels)
     if status == "not met":
-        return f"Short of target: {chosen} (the whole interval is on the wrong side)."
+        return f"Short of target: {chosen}."
     if status == "met":
-        return f"On target: {chosen} (the whole interval is on the right side)."
-    return f"Too close to call: {chosen} (the interval includes the target)."
+        return f"On target: {chosen}."
+    return f"Too close to call (the interval includes the target): {chosen}."
 
 
 def _baseline_point(items: list[Headline]) -> str:
@@ -113,11 +113,7 @@ def _baseline_point(items: list[Headline]) -> str:
 
 
 def _not_judged_point(items: list[Headline]) -> str:
-    waiting = [
-        item
-        for item in items
-        if item.status in ("baseline set", "no baseline yet", "not comparable")
-    ]
+    waiting = [item for item in items if item.status in NOT_JUDGED]
     if not waiting:
         return ""
     return (

@@ -17,6 +17,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from bbp_analysis.board_paper import FOOTER
+from bbp_analysis.headline import Headline
+from bbp_analysis.main_points import main_points, short_label
 from bbp_analysis.scorecard import STATUS_MARKS
 
 pytestmark = pytest.mark.slow
@@ -175,3 +177,16 @@ def test_delivery_chapter_gives_the_same_status(edition):
     for href, (status, period) in linked.items():
         item = by_anchor[href]
         assert (status, period) == (STATUS_MARKS[item["status"]], item["period"]), href
+
+
+def test_front_page_main_points_are_written_from_the_results_file(edition):
+    """The main points on the page are the generator's sentences for the results file's
+    headlines (nothing recomputed), and each names only indicators whose status says so."""
+    items = [Headline(**item) for item in headlines(edition)]
+    section = _soup(edition / "book" / "index.html").find("section", class_="bbp-main-points")
+    shown = [_text(li) for li in section.find_all("li")]
+    assert shown == main_points(items)
+    for point, status in (("Short of target:", "not met"), ("On target:", "met")):
+        named = next((p for p in shown if p.startswith(point)), "")
+        for item in items:
+            assert (short_label(item) in named) == (item.status == status), (point, item.title)
