@@ -261,9 +261,11 @@ def scorecard_html(items: list[Headline], confidence: float) -> str:
             f"{format_value(item.upper, item.unit)})"
         )
         tag = " <em>[synthetic]</em>" if item.synthetic else ""
+        caveat = getattr(item, "caveat", "")
+        note = f'<br /><span class="note">{html.escape(caveat)}</span>' if caveat else ""
         rows.append(
             [
-                f"{item.measure}. {html.escape(item.title)}{tag}",
+                f"{item.measure}. {html.escape(item.title)}{tag}{note}",
                 f"<strong>{format_value(item.value, item.unit)}</strong>{interval}<br />"
                 f"{html.escape(item.period)}",
                 html.escape(item.target_text),

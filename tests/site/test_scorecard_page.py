@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from bs4 import BeautifulSoup
@@ -172,3 +173,22 @@ def test_headline_round_trips_through_its_json_form() -> None:
     payload = item.as_dict()
     again = Headline(**{**payload, "trend": [tuple(point) for point in payload["trend"]]})
     assert again == item
+
+
+@dataclass(frozen=True)
+class WithCaveat(Headline):
+    """A headline carrying a ``caveat`` (the results file's optional field for a measure)."""
+
+    caveat: str = ""
+
+
+def test_a_measures_caveat_is_shown_in_its_row() -> None:
+    fields = {
+        **acsc().__dict__,
+        "caveat": "Age-sex standardised; the NWL comparison is indicative.",
+    }
+    soup = BeautifulSoup(scorecard_html([WithCaveat(**fields)], "2025-26", 0.95), "html.parser")
+    row = soup.find("tr", attrs={"data-indicator": "pm5-acsc-admissions"})
+    assert row.th.find(class_="bbp-caveat").get_text() == fields["caveat"]
+    plain = BeautifulSoup(scorecard_html([acsc()], "2025-26", 0.95), "html.parser")
+    assert plain.find(class_="bbp-caveat") is None
