@@ -112,3 +112,16 @@ def test_first_screen_shows_main_points_and_every_status(
     assert wide["scrollWidth"] <= width and wide["offenders"] == []
     assert region[0] <= region[1], f"the scorecard scrolls sideways: {region}"
     assert shot.stat().st_size > 10_000
+
+
+def test_only_earlier_editions_carry_the_older_edition_notice(
+    default_build: tuple[Path, Path],
+) -> None:
+    site = default_build[1]
+    listing = json.loads((site / "editions.json").read_text(encoding="utf-8"))
+    for period in listing["editions"]:
+        for page in (site / period / "book").rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            older = period != listing["latest"]
+            assert ('class="bbp-older-edition"' in text) == older, page
+    assert 'class="bbp-older-edition"' not in (site / "book" / "index.html").read_text()
