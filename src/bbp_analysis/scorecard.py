@@ -223,31 +223,30 @@ def _period_heading(items: list[Headline], edition: str) -> str:
     return "Latest (year of data in each row)"
 
 
-def _number_only(value: float, unit: str) -> str:
-    """A comparator's value without a worded unit (the row's value gives it)."""
+def _number_only(value: float | None, unit: str) -> str:
+    """A value without a worded unit (the row's value gives it); "%" is kept."""
     return format_value(value, unit).removesuffix(f" {unit}")
 
 
 def _comparators_short(item: Headline) -> str:
-    """The comparators in the row: area and value, one a line, synthetic ones marked; the
-    plan's words when its figures are on another basis (full sources in the row's toggle)."""
+    """The comparators in the row: each area whose value comes from a published file, with
+    its value (simulated ones, and the sources, are in the row's toggle)."""
     if item.comparator_text:
         return "Plan figure on another basis"
     shown = [
-        f"<span>{area} {html.escape(_number_only(item.comparators[area], item.unit))}"
-        + (" (synthetic)" if item.comparator_sources.get(area) == "synthetic" else "")
-        + "</span>"
+        f"<span>{area} {html.escape(_number_only(item.comparators[area], item.unit))}</span>"
         for area in COMPARATOR_AREAS
         if area in item.comparators
+        and item.comparator_sources.get(area, "synthetic") != "synthetic"
     ]
-    return "".join(shown) or "None available"
+    return "".join(shown) or "None published"
 
 
 def _details_html(item: Headline) -> str:
     """What sits behind the row's toggle: the target in the plan's words, why the status,
     the readings, the baseline and the comparators with their sources."""
     return (
-        "<details><summary>Target and why</summary>"
+        "<details><summary><span class='bbp-sc-long'>Target and </span>why</summary>"
         f"<p><strong>Target:</strong> {html.escape(item.target_text)}</p>"
         f"<p><strong>Why:</strong> {html.escape(item.status_text)}</p>"
         f"{_readings_html(item)}"
@@ -256,17 +255,19 @@ def _details_html(item: Headline) -> str:
     )
 
 
-def _row_html(item: Headline, confidence: float, show_period: bool) -> str:
+def _row_html(item: Headline, confidence: float, show_period: bool, tag: bool) -> str:
     page, _, anchor = item.anchor.partition("#")
     href = f"{page}.html" + (f"#{anchor}" if anchor else "")
     interval = (
-        f"<span class='bbp-ci'>{confidence:.0%} CI {format_value(item.lower, item.unit)} to "
-        f"{format_value(item.upper, item.unit)}</span>"
+        f"<span class='bbp-ci'>{confidence:.0%} CI {_number_only(item.lower, item.unit)} to "
+        f"{_number_only(item.upper, item.unit)}</span>"
         if item.lower is not None and item.upper is not None
         else ""
     )
     period = f"<span class='bbp-ci'>{html.escape(item.period)} data</span>" if show_period else ""
-    synthetic = " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic else ""
+    synthetic = (
+        " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic and tag else ""
+    )
     caveat = getattr(item, "caveat", "")
     note = f"<span class='bbp-caveat'>{html.escape(caveat)}</span>" if caveat else ""
     cells = [
@@ -278,7 +279,7 @@ def _row_html(item: Headline, confidence: float, show_period: bool) -> str:
         f'{item.status.replace(" ", "-")}">{STATUS_MARKS[item.status]}</strong>'
         f"{_details_html(item)}</td>",
         f'<td class="bbp-sc-mdc">{icons_html(item)}</td>',
-        f'<td class="bbp-sc-trend">{sparkline_svg(item.trend, item.unit, width=96)}</td>',
+        f'<td class="bbp-sc-trend">{sparkline_svg(item.trend, item.unit, width=80)}</td>',
         f'<td class="bbp-sc-comp">{_comparators_short(item)}</td>',
     ]
     return f'<tr data-indicator="{html.escape(item.indicator_id)}">' + "".join(cells) + "</tr>"
@@ -288,7 +289,8 @@ def scorecard_html(
     items: list[Headline], period: str, confidence: float, methods: str = "methods.html"
 ) -> str:
     """The scorecard table: one row per headline, and a row for each partnership measure no
-    chapter reports yet. Status is given in words and a symbol, never by colour alone; the
+    chapter reports yet; values from the synthetic extract are labelled, in the caption when
+    every one is. Status is given in words and a symbol, never by colour alone; the
     variation and assurance icons (:mod:`bbp_analysis.mdc`) link their rule on ``methods``.
     On a narrow screen the stylesheet lays each row out as a card."""
     reported = {item.measure for item in items}
@@ -302,8 +304,13 @@ def scorecard_html(
         if m.partnership_measure not in reported
     ]
     show_period = len({item.period for item in items}) > 1
+    all_synthetic = bool(items) and all(item.synthetic for item in items)
     rows = sorted(
-        [(item.measure, _row_html(item, confidence, show_period)) for item in items] + missing,
+        [
+            (item.measure, _row_html(item, confidence, show_period, not all_synthetic))
+            for item in items
+        ]
+        + missing,
         key=lambda pair: pair[0],
     )
     head = "".join(
@@ -315,11 +322,13 @@ def scorecard_html(
             f'<a href="{html.escape(methods)}#variation-and-assurance-icons">Variation, '
             "assurance</a>",
             "Trend",
-            "NWL, London, England",
+            "Published comparators",
         )
     )
     return (
         f'<table class="bbp-table bbp-scorecard" id="scorecard"><caption>Scorecard of the five '
-        f"partnership outcome measures, edition {html.escape(period)}</caption><thead><tr>"
+        f"partnership outcome measures, edition {html.escape(period)}"
+        + (" <span class='bbp-synthetic-tag'>synthetic data</span>" if all_synthetic else "")
+        + "</caption><thead><tr>"
         f"{head}</tr></thead><tbody>{''.join(row for _, row in rows)}</tbody></table>"
     )

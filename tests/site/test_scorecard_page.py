@@ -66,12 +66,11 @@ def test_row_gives_value_interval_status_in_words_and_link() -> None:
     row = next(r for r in rows if r.th.get_text().startswith("5."))
     assert row["data-indicator"] == "pm5-acsc-admissions"
     value, status, icons, trend, comparators = row.find_all("td")
-    assert value.get_text(" ", strip=True) == (
-        "10.8 per 1,000 population 95% CI 10.4 per 1,000 population to 11.2 per 1,000 population"
-    )
+    # the worded unit once, after the value; the interval's ends without it
+    assert value.get_text(" ", strip=True) == "10.8 per 1,000 population 95% CI 10.4 to 11.2"
     assert status.strong.get_text() == "✖ Not met"
     toggle = status.details
-    assert toggle.summary.get_text() == "Target and why"
+    assert toggle.summary.get_text() == "Target and why"  # "why" alone on a phone (CSS)
     assert "Target: To the NWL average." in toggle.get_text(" ", strip=True)
     assert "Why: 1 of 5 PCNs at or below the NWL average." in toggle.get_text(" ", strip=True)
     assert "Baseline: 11.5 per 1,000 population (2021-22)" in toggle.get_text(" ", strip=True)
@@ -83,7 +82,13 @@ def test_row_gives_value_interval_status_in_words_and_link() -> None:
         "Assurance: not assessed, no target on the measure's basis",
     ]
     assert trend.svg["aria-label"].startswith("Trend from 2023-24")
-    assert comparators.get_text(" ", strip=True) == "NWL 9.9 (synthetic)"
+    assert comparators.get_text(" ", strip=True) == "None published"  # NWL is simulated
+    published = acsc(
+        comparators={"NWL": 9.89, "England": 10.2},
+        comparator_sources={"NWL": "synthetic", "England": "OHID Fingertips, indicator 1"},
+    )
+    cell = BeautifulSoup(scorecard_html([published], "2025-26", 0.95), "html.parser")
+    assert cell.find("td", class_="bbp-sc-comp").get_text(" ", strip=True) == "England 10.2"
     assert row.th.a["href"] == "objective-3-care-pathways.html#pm5-acsc-spc"
     assert row.th.a["title"] == "Emergency admissions for chronic ACSCs"
     assert "synthetic" in row.th.get_text()
