@@ -91,7 +91,19 @@ def test_row_gives_value_interval_status_in_words_and_link() -> None:
     assert cell.find("td", class_="bbp-sc-comp").get_text(" ", strip=True) == "England 10.2"
     assert row.th.a["href"] == "objective-3-care-pathways.html#pm5-acsc-spc"
     assert row.th.a["title"] == "Emergency admissions for chronic ACSCs"
-    assert "synthetic" in row.th.get_text()
+    # every row synthetic: labelled once, in the caption; a real value among them: per row
+    assert "synthetic data" in table.caption.get_text() and "synthetic" not in row.th.get_text()
+    mixed = BeautifulSoup(
+        scorecard_html([acsc(), acsc(indicator_id="pm1-x", measure=1, synthetic=False)], "x", 0.95),
+        "html.parser",
+    )
+    assert "synthetic" not in mixed.caption.get_text()
+    tagged = [
+        tr["data-indicator"]
+        for tr in mixed.select("tr[data-indicator]")
+        if "synthetic" in tr.th.get_text()
+    ]
+    assert tagged == ["pm5-acsc-admissions"]
     # Measures no chapter reports are listed, not left out.
     numbers = sorted({r.th.get_text().split(".")[0] for r in rows})
     assert numbers == ["1", "2", "3", "4", "5"]
