@@ -26,7 +26,6 @@ import html
 import io
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -43,6 +42,7 @@ from . import catalogue, extract, results
 from .delivery import status, text
 from .delivery.tracker import Tracker, load_tracker
 from .headline import Headline
+from .main_points import format_value, main_points
 from .params import names_filled
 from .site.whatchanged import comparisons
 
@@ -59,15 +59,6 @@ ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 DELIVERY_FIGURES = ("delivery-risks",)
 """The delivery chapter's figures the paper shows (``delivery.views``)."""
 TOP_RISKS = 3
-STATUS_PHRASES = {
-    "met": "target met",
-    "not met": "target not met",
-    "uncertain": "too close to call against the target",
-    "baseline set": "baseline set",
-    "no baseline yet": "no baseline yet",
-    "not comparable": "not comparable with the plan's target figure",
-}
-"""The executive summary's phrase for each status of ``headline.STATUS_VOCABULARY``."""
 SEE_BELOW = re.compile(r"\(see (?:below|above)\)")
 SITE_CHAPTER = "(see the chapter on the site, section 3)"
 FOOTER = (
@@ -152,13 +143,6 @@ def _inline(markdown: str) -> str:
     escaped = html.escape(markdown, quote=False)
     escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
     return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", escaped)
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A headline value as the scorecard prints it: one decimal place and its unit."""
-    if value is None:
-        return "[x]"
-    return f"{value:,.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
 
 
 # Reading the executed notebooks ------------------------------------------------------------
@@ -277,9 +261,11 @@ def scorecard_html(items: list[Headline], confidence: float) -> str:
             f"{format_value(item.upper, item.unit)})"
         )
         tag = " <em>[synthetic]</em>" if item.synthetic else ""
+        caveat = getattr(item, "caveat", "")
+        note = f'<br /><span class="note">{html.escape(caveat)}</span>' if caveat else ""
         rows.append(
             [
-                f"{item.measure}. {html.escape(item.title)}{tag}",
+                f"{item.measure}. {html.escape(item.title)}{tag}{note}",
                 f"<strong>{format_value(item.value, item.unit)}</strong>{interval}<br />"
                 f"{html.escape(item.period)}",
                 html.escape(item.target_text),
@@ -322,39 +308,15 @@ def _sentence_case(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def _status_counts(items: list[Headline]) -> str:
-    counts = Counter(item.status for item in items)
-    return " and ".join(f"{counts[s]} {s}" for s in STATUS_PHRASES if counts[s])
-
-
-def summary_points(
-    items: list[Headline], tracker: Tracker, period: str, confidence: float
-) -> list[str]:
-    """The executive summary as plain sentences (mark-up escaped): the status count, one line
-    per headline with its interval and what the interval says against the baseline, then the
-    delivery and risk positions."""
-    reported = len({item.measure for item in items})
-    planned = len({m.partnership_measure for m in catalogue.partnership_measures()})
-    coverage = f"all {planned}" if reported == planned else f"{reported} of the {planned}"
+def summary_points(items: list[Headline], tracker: Tracker, period: str) -> list[str]:
+    """The executive summary as plain sentences (mark-up escaped): the edition's main points
+    (:func:`bbp_analysis.main_points.main_points`, as on the front page), then the delivery
+    and risk positions."""
     lines = [
-        f"{len(items)} headline indicators report on {coverage} partnership measures: "
-        f"{_status_counts(items)}. Ranges in brackets are {confidence:.0%} confidence "
-        "intervals; a value is called better or worse than its baseline only when the whole "
-        "interval lies on one side of it."
+        *main_points(items),
+        text.status_sentence(tracker, period),
+        text.risk_sentence(tracker, period),
     ]
-    for item in items:
-        interval = (
-            ""
-            if item.lower is None or item.upper is None
-            else f" ({item.lower:,.1f} to {item.upper:,.1f})"
-        )
-        against = _baseline_phrase(item)
-        tag = " [synthetic]" if item.synthetic else ""
-        lines.append(
-            f"{item.title}{tag}: {format_value(item.value, item.unit)}{interval} in "
-            f"{item.period}, {STATUS_PHRASES[item.status]}" + (f"; {against}." if against else ".")
-        )
-    lines += [text.status_sentence(tracker, period), text.risk_sentence(tracker, period)]
     return [html.escape(line) for line in lines]
 
 
@@ -466,8 +428,9 @@ def _figure_ids(items: list[Headline]) -> list[str]:
 
 def cover_html(params: dict[str, Any], items: list[Headline]) -> str:
     """The cover sheet: meeting, date, sponsor and author, purpose, recommendation and the
-    decision asked (from the parameters; flagged when they are illustrative)."""
-    period = html.escape(params["period"])
+    decisions asked, one a line, each led by its verb in bold (all from the parameters, with
+    ``{partnership}``, ``{area_name}``, ``{period}`` and ``{not_met}`` written out; flagged
+    when they are illustrative)."""
     meeting_date = params.get("board_meeting_date")
     rows = [
         ("Meeting", html.escape(names_filled(params["board_meeting"], params))),
@@ -486,23 +449,30 @@ def cover_html(params: dict[str, Any], items: list[Headline]) -> str:
         if params["board_cover_illustrative"]
         else ""
     )
-    missed = sum(item.status == "not met" for item in items)
+    words = {"{period}": params["period"], "{not_met}": str(_not_met(items))}
+
+    def filled(name: str) -> str:
+        text = names_filled(params[name], params)
+        for key, value in words.items():
+            text = text.replace(key, value)
+        return html.escape(text)
+
+    decisions = "".join(
+        f"<li><strong>{first}</strong>{rest}</li>"
+        for line in filled("board_decision").splitlines()
+        if line.strip()
+        for first, rest in [re.match(r"(\S+)(.*)", line.strip()).groups()]
+    )
     return (
         f'<table class="cover">{details}</table>{note}'
-        "<h2>Purpose</h2>"
-        f"<p>To give the Board the partnership's annual review for {period}: where the five "
-        "partnership outcome measures stand against their targets, how the plan's milestones "
-        "are being delivered, and the top risks.</p>"
-        "<h2>Recommendation</h2>"
-        f"<p>That the Board notes the scorecard, approves publication of the {period} review, "
-        f"and asks the responsible leads to report back on the {missed} headline indicators "
-        "not met and the milestones and risks listed as exceptions.</p>"
-        "<h2>Decision asked</h2><ul>"
-        f"<li><strong>Note</strong> the scorecard and the exceptions (sections 1 and 2).</li>"
-        f"<li><strong>Approve</strong> publication of the {period} annual review.</li>"
-        "<li><strong>Agree</strong> that the leads named for the exceptions report back at the "
-        "next meeting.</li></ul>"
+        f"<h2>Purpose</h2><p>{filled('board_purpose')}</p>"
+        f"<h2>Recommendation</h2><p>{filled('board_recommendation')}</p>"
+        f"<h2>Decision asked</h2><ul>{decisions}</ul>"
     )
+
+
+def _not_met(items: list[Headline]) -> int:
+    return sum(item.status == "not met" for item in items)
 
 
 def links_html(items: list[Headline]) -> str:
@@ -553,10 +523,7 @@ def paper_html(
     synthetic = extract.synthetic_label(params["area_code"], int(params["synthetic_seed"]))
     title = f"{area} Borough Based Partnership annual review {html.escape(period)}"
     dated = html.escape(params.get("board_meeting_date") or params["period_end"])
-    summary = "".join(
-        f"<li>{line}</li>"
-        for line in summary_points(items, tracker, period, float(params["confidence"]))
-    )
+    summary = "".join(f"<li>{line}</li>" for line in summary_points(items, tracker, period))
     return (
         f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8" />'
         f"<title>Board paper: {title}</title>"

@@ -96,6 +96,20 @@ SPEC: dict[str, Spec] = {
     "board_author_role": Spec(
         (str,), False, "Role of the board paper's author; {partnership}, {area_name} as above."
     ),
+    "board_purpose": Spec(
+        (str,),
+        False,
+        "The board paper's purpose; {partnership}, {area_name} as above, {period} the edition.",
+    ),
+    "board_recommendation": Spec(
+        (str,),
+        False,
+        "The board paper's recommendation; as above, and {not_met} the number of headline "
+        "indicators not met.",
+    ),
+    "board_decision": Spec(
+        (str,), False, "The decisions the board is asked for, one a line; as above."
+    ),
     "board_cover_illustrative": Spec(
         (bool,), False, "Whether the meeting, date and roles above are illustrative."
     ),

@@ -427,6 +427,8 @@ def assemble_site(editions: dict[str, Path], site: Path) -> None:
     shutil.copytree(site / periods[-1], site, dirs_exist_ok=True)
     for period in periods:
         site_editions.relink(site / period / "book" / "editions.html", period, periods, "../../")
+        if period != periods[-1]:
+            site_editions.mark_older(site / period, period, periods[-1])
     site_editions.relink(site / "book" / "editions.html", periods[-1], periods, "../")
     (site / "editions.json").write_text(
         json.dumps({"latest": periods[-1], "editions": periods}, indent=2) + "\n",

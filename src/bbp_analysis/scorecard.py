@@ -14,6 +14,8 @@ import pandas as pd
 
 from . import catalogue
 from .headline import STATUS_VOCABULARY, Headline
+from .main_points import format_value, short_label
+from .mdc import icons_html
 from .reference import PLAN_AREA
 
 COMPARATOR_AREAS = ("NWL", "London", "England")
@@ -108,13 +110,6 @@ STATUS_MARKS = {
 }
 
 
-def _value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "[x]"
-    suffix = "%" if unit == "%" else f" {unit}"
-    return f"{value:,.1f}{suffix}"
-
-
 def sparkline_svg(trend: list[tuple[str, float | None]], unit: str, width: int = 120) -> str:
     """An inline SVG line of ``trend`` (oldest first; None where a period's value is withheld,
     drawn as a gap in time) whose text alternative states the first and last values; words
@@ -135,8 +130,8 @@ def sparkline_svg(trend: list[tuple[str, float | None]], unit: str, width: int =
     (_, first_period, first), (_, last_period, last) = known[0], known[-1]
     withheld = len(trend) - len(known)
     label = (
-        f"Trend from {first_period} ({_value(first, unit)}) to {last_period} "
-        f"({_value(last, unit)}), {len(known)} periods"
+        f"Trend from {first_period} ({format_value(first, unit)}) to {last_period} "
+        f"({format_value(last, unit)}), {len(known)} periods"
         + (f" ({withheld} more withheld: small counts)" if withheld else "")
     )
     x, y = points[-1]
@@ -153,7 +148,7 @@ def _comparators(item: Headline) -> str:
     if item.comparator_text:
         return item.comparator_text
     shown = [
-        f"{area} {_value(item.comparators[area], item.unit)}"
+        f"{area} {format_value(item.comparators[area], item.unit)}"
         f" ({item.comparator_sources.get(area, 'source not recorded')})"
         for area in COMPARATOR_AREAS
         if area in item.comparators
@@ -182,7 +177,7 @@ def _baseline_html(item: Headline) -> str:
         return html.escape(item.baseline_text)
     if item.baseline is None:
         return "No baseline figure"
-    return f"{_value(item.baseline, item.unit)} ({html.escape(item.baseline_period)})"
+    return f"{format_value(item.baseline, item.unit)} ({html.escape(item.baseline_period)})"
 
 
 def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
@@ -219,62 +214,121 @@ def scorecard_rows(items: list[Headline]) -> pd.DataFrame:
     )
 
 
-def _row_html(item: Headline, confidence: float) -> str:
+def _period_heading(items: list[Headline], edition: str) -> str:
+    """The value column's header, naming the period of the data it holds (a survey's latest
+    year may be earlier than the edition's)."""
+    periods = sorted({item.period for item in items}) or [edition]
+    if len(periods) == 1:
+        return f"Latest ({html.escape(periods[0])} data)"
+    return "Latest (year of data in each row)"
+
+
+def _number_only(value: float | None, unit: str) -> str:
+    """A value without a worded unit (the row's value gives it); "%" is kept."""
+    return format_value(value, unit).removesuffix(f" {unit}")
+
+
+def _comparators_short(item: Headline) -> str:
+    """The comparators in the row: each area whose value comes from a published file, with
+    its value (simulated ones, and the sources, are in the row's toggle)."""
+    if item.comparator_text:
+        return "Plan figure on another basis"
+    shown = [
+        f"<span>{area} {html.escape(_number_only(item.comparators[area], item.unit))}</span>"
+        for area in COMPARATOR_AREAS
+        if area in item.comparators
+        and item.comparator_sources.get(area, "synthetic") != "synthetic"
+    ]
+    return "".join(shown) or "None published"
+
+
+def _details_html(item: Headline) -> str:
+    """What sits behind the row's toggle: the target in the plan's words, why the status,
+    the readings, the baseline and the comparators with their sources."""
+    return (
+        "<details><summary><span class='bbp-sc-long'>Target and </span>why</summary>"
+        f"<p><strong>Target:</strong> {html.escape(item.target_text)}</p>"
+        f"<p><strong>Why:</strong> {html.escape(item.status_text)}</p>"
+        f"{_readings_html(item)}"
+        f"<p><strong>Baseline:</strong> {_baseline_html(item)}</p>"
+        f"<p><strong>Compared with:</strong> {html.escape(_comparators(item))}</p></details>"
+    )
+
+
+def _row_html(item: Headline, confidence: float, show_period: bool, tag: bool) -> str:
     page, _, anchor = item.anchor.partition("#")
     href = f"{page}.html" + (f"#{anchor}" if anchor else "")
     interval = (
-        f"<br><span class='bbp-ci'>{confidence:.0%} CI {_value(item.lower, item.unit)} to "
-        f"{_value(item.upper, item.unit)}</span>"
+        f"<span class='bbp-ci'>{confidence:.0%} CI {_number_only(item.lower, item.unit)} to "
+        f"{_number_only(item.upper, item.unit)}</span>"
         if item.lower is not None and item.upper is not None
         else ""
     )
-    synthetic = " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic else ""
+    period = f"<span class='bbp-ci'>{html.escape(item.period)} data</span>" if show_period else ""
+    synthetic = (
+        " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic and tag else ""
+    )
+    caveat = getattr(item, "caveat", "")
+    note = f"<span class='bbp-caveat'>{html.escape(caveat)}</span>" if caveat else ""
     cells = [
-        f'<th scope="row">{item.measure}. <a href="{html.escape(href)}">'
-        f"{html.escape(item.title)}</a>{synthetic}</th>",
-        f"<td>{_value(item.value, item.unit)}{interval}</td>",
-        f"<td>{_baseline_html(item)}</td>",
-        f"<td>{html.escape(item.target_text)}</td>",
-        f'<td><strong class="bbp-status bbp-status-{item.status.replace(" ", "-")}">'
-        f"{STATUS_MARKS[item.status]}</strong><details><summary>Why</summary>"
-        f"{html.escape(item.status_text)}</details>{_readings_html(item)}</td>",
-        f"<td>{html.escape(_comparators(item))}</td>",
-        f"<td>{sparkline_svg(item.trend, item.unit)}</td>",
+        f'<th scope="row">{item.measure}. <a href="{html.escape(href)}" '
+        f'title="{html.escape(item.title)}">{html.escape(short_label(item))}</a>{synthetic}'
+        f"{note}</th>",
+        f'<td class="bbp-sc-value">{format_value(item.value, item.unit)}{interval}{period}</td>',
+        f'<td class="bbp-sc-status"><strong class="bbp-status bbp-status-'
+        f'{item.status.replace(" ", "-")}">{STATUS_MARKS[item.status]}</strong>'
+        f"{_details_html(item)}</td>",
+        f'<td class="bbp-sc-mdc">{icons_html(item)}</td>',
+        f'<td class="bbp-sc-trend">{sparkline_svg(item.trend, item.unit, width=80)}</td>',
+        f'<td class="bbp-sc-comp">{_comparators_short(item)}</td>',
     ]
-    return "<tr>" + "".join(cells) + "</tr>"
+    return f'<tr data-indicator="{html.escape(item.indicator_id)}">' + "".join(cells) + "</tr>"
 
 
-def scorecard_html(items: list[Headline], period: str, confidence: float) -> str:
+def scorecard_html(
+    items: list[Headline], period: str, confidence: float, methods: str = "methods.html"
+) -> str:
     """The scorecard table: one row per headline, and a row for each partnership measure no
-    chapter reports yet. Status is given in words and a symbol, never by colour alone."""
+    chapter reports yet; values from the synthetic extract are labelled, in the caption when
+    every one is. Status is given in words and a symbol, never by colour alone; the
+    variation and assurance icons (:mod:`bbp_analysis.mdc`) link their rule on ``methods``.
+    On a narrow screen the stylesheet lays each row out as a card."""
     reported = {item.measure for item in items}
     missing = [
         (
             m.partnership_measure,
             f'<tr><th scope="row">{m.partnership_measure}. {html.escape(m.title)}</th>'
-            '<td colspan="6">Not reported in this edition.</td></tr>',
+            '<td colspan="5">Not reported in this edition.</td></tr>',
         )
         for m in catalogue.partnership_measures()
         if m.partnership_measure not in reported
     ]
+    show_period = len({item.period for item in items}) > 1
+    all_synthetic = bool(items) and all(item.synthetic for item in items)
     rows = sorted(
-        [(item.measure, _row_html(item, confidence)) for item in items] + missing,
+        [
+            (item.measure, _row_html(item, confidence, show_period, not all_synthetic))
+            for item in items
+        ]
+        + missing,
         key=lambda pair: pair[0],
     )
     head = "".join(
         f'<th scope="col">{name}</th>'
         for name in (
             "Measure",
-            f"Latest ({html.escape(period)})",
-            "Baseline",
-            "Target",
+            _period_heading(items, period),
             "Status",
-            "NWL / London / England",
+            f'<a href="{html.escape(methods)}#variation-and-assurance-icons">Variation, '
+            "assurance</a>",
             "Trend",
+            "Published comparators",
         )
     )
     return (
         f'<table class="bbp-table bbp-scorecard" id="scorecard"><caption>Scorecard of the five '
-        f"partnership outcome measures, {html.escape(period)}</caption><thead><tr>{head}</tr>"
-        f"</thead><tbody>{''.join(row for _, row in rows)}</tbody></table>"
+        f"partnership outcome measures, edition {html.escape(period)}"
+        + (" <span class='bbp-synthetic-tag'>synthetic data</span>" if all_synthetic else "")
+        + "</caption><thead><tr>"
+        f"{head}</tr></thead><tbody>{''.join(row for _, row in rows)}</tbody></table>"
     )

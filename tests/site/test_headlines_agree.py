@@ -17,6 +17,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from bbp_analysis.board_paper import FOOTER
+from bbp_analysis.headline import Headline
+from bbp_analysis.main_points import main_points, short_label
 from bbp_analysis.scorecard import STATUS_MARKS
 
 pytestmark = pytest.mark.slow
@@ -53,16 +55,19 @@ def headlines(edition: Path) -> list[dict]:
 
 
 def front_page(edition: Path) -> dict[str, tuple[str, str, str]]:
-    """Scorecard row title -> (value, "95% CI lower to upper", status mark)."""
+    """Scorecard row's indicator id -> (value, "95% CI lower to upper", status mark)."""
     table = _soup(edition / "book" / "index.html").find("table", id="scorecard")
     out = {}
     for row in table.tbody.find_all("tr"):
-        link, cells = row.th.find("a"), row.find_all("td")
-        if link is None:  # a measure no chapter reports
+        if not row.get("data-indicator"):  # a measure no chapter reports
             continue
-        value = _text(cells[0].contents[0])
-        interval = _text(cells[0].find(class_="bbp-ci"))
-        out[_text(link)] = (value, interval, _text(cells[3].find(class_="bbp-status")))
+        value = row.find("td", class_="bbp-sc-value")
+        status = row.find("td", class_="bbp-sc-status").find(class_="bbp-status")
+        out[row["data-indicator"]] = (
+            _text(value.contents[0]),
+            _text(value.find(class_="bbp-ci")),
+            _text(status),
+        )
     return out
 
 
@@ -122,12 +127,13 @@ def test_every_partnership_measure_has_a_headline(edition):
 def test_front_page_shows_the_results_file(edition):
     shown = front_page(edition)
     items = headlines(edition)
-    assert set(shown) == {item["title"] for item in items}
+    assert set(shown) == {item["indicator_id"] for item in items}
     for item in items:
         u = _unit(item)
-        assert shown[item["title"]] == (
+        c = "%" if item["unit"] == "%" else ""  # a worded unit is given once, after the value
+        assert shown[item["indicator_id"]] == (
             f"{item['value']:,.1f}{u}",
-            f"95% CI {item['lower']:,.1f}{u} to {item['upper']:,.1f}{u}",
+            f"95% CI {item['lower']:,.1f}{c} to {item['upper']:,.1f}{c}",
             STATUS_MARKS[item["status"]],
         ), item["indicator_id"]
 
@@ -172,3 +178,16 @@ def test_delivery_chapter_gives_the_same_status(edition):
     for href, (status, period) in linked.items():
         item = by_anchor[href]
         assert (status, period) == (STATUS_MARKS[item["status"]], item["period"]), href
+
+
+def test_front_page_main_points_are_written_from_the_results_file(edition):
+    """The main points on the page are the generator's sentences for the results file's
+    headlines (nothing recomputed), and each names only indicators whose status says so."""
+    items = [Headline(**item) for item in headlines(edition)]
+    section = _soup(edition / "book" / "index.html").find("section", class_="bbp-main-points")
+    shown = [_text(li) for li in section.find_all("li")]
+    assert shown == main_points(items)
+    for point, status in (("Short of target:", "not met"), ("On target:", "met")):
+        named = next((p for p in shown if p.startswith(point)), "")
+        for item in items:
+            assert (short_label(item) in named) == (item.status == status), (point, item.title)

@@ -45,6 +45,32 @@ def relink(page: Path, period: str, periods: list[str], prefix: str) -> None:
     )
 
 
+ARTICLE = re.compile(r'(<article class="bd-article"[^>]*>)')
+OLDER_NOTICE = "bbp-older-edition"
+
+
+def older_notice(period: str, latest: str, root: str) -> str:
+    """The banner of an earlier edition's page, linking to the latest edition's front page
+    (``root``: the relative path from the page to the site's root)."""
+    return (
+        f'<div class="{OLDER_NOTICE}" role="note"><strong>This is an older edition</strong> '
+        f"({period}). The latest edition is {latest}: "
+        f'<a href="{root}book/index.html">go to the latest edition</a>.</div>'
+    )
+
+
+def mark_older(edition: Path, period: str, latest: str) -> None:
+    """Put :func:`older_notice` at the top of the article of every page of the edition's
+    ``book/`` folder (``edition`` is ``<site>/<period>``)."""
+    for page in sorted((edition / "book").rglob("*.html")):
+        depth = len(page.relative_to(edition).parts) - 1
+        notice = older_notice(period, latest, "../" * (depth + 1))
+        text = page.read_text(encoding="utf-8")
+        if OLDER_NOTICE not in text:
+            text = ARTICLE.sub(lambda m, extra=notice: m[1] + extra, text, count=1)
+            page.write_text(text, encoding="utf-8")
+
+
 def editions_page(period: str, periods: list[str]) -> str:
     """The MyST editions index: every edition staged so far, newest first."""
     return (

@@ -1,8 +1,10 @@
-"""The front page's scorecard cell: the edition's headlines drawn, written down and glued.
+"""The front page's first screen: the main points and the scorecard, read from the edition's
+results file.
 
-One call reads every partnership measure's headline from the edition's results file
+:func:`main_points` writes the edition's main points (:mod:`bbp_analysis.main_points`);
+:func:`scorecard` reads every partnership measure's headline
 (:func:`bbp_analysis.results.headlines`), writes the CSV beside the table, glues the summary
-counts for the page's text and returns the table.
+counts for the page's text and returns the table. Neither computes a figure again.
 """
 
 from __future__ import annotations
@@ -15,8 +17,18 @@ from myst_nb import glue
 
 from .. import results
 from ..headline import STATUSES
+from ..main_points import main_points as points_of
 from ..publish import write_download
 from ..scorecard import scorecard_html, scorecard_rows
+
+
+def main_points() -> HTML:
+    """The edition's main points as a short list under its own heading."""
+    items = "".join(f"<li>{html.escape(point)}</li>" for point in points_of(results.headlines()))
+    return HTML(
+        '<section class="bbp-main-points" aria-labelledby="main-points-heading">'
+        f'<h2 id="main-points-heading">Main points</h2><ul>{items}</ul></section>'
+    )
 
 
 def scorecard(params: dict[str, Any]) -> HTML:
