@@ -210,7 +210,7 @@ def test_sii_of_blood_pressure_control_matches_a_weighted_regression(raw):
     rank = share.cumsum() - share / 2
     x_bar = (share * rank).sum()
     slope = (share * (rank - x_bar) * by["mean"]).sum() / (share * (rank - x_bar) ** 2).sum()
-    result = groups.inequality_index("o1-hypertension-control", PARAMS, "2025-26")
+    result = groups.inequality_index("hypertension-controlled", PARAMS, "2025-26")
     assert result["sii"] == pytest.approx(slope * 100, abs=1e-6)
     intercept = (share * by["mean"]).sum() - slope * x_bar
     assert result["rii"] == pytest.approx((intercept + slope) / intercept, abs=1e-6)

@@ -148,7 +148,7 @@ def key_messages(params: dict) -> Markdown:
         "national most deprived 20% of neighbourhoods, so the chapter also compares "
         "the most deprived local fifth with everyone else."
     )
-    trend = groups.inequality_trend("o1-hypertension-control", params)
+    trend = groups.inequality_trend("hypertension-controlled", params)
     change = groups.gap_change(trend, params["confidence"])
     last = trend.iloc[-1]
     if pd.isna(last["sii"]) or change["verdict"] not in VERDICTS:
@@ -328,7 +328,7 @@ def pcn_table(params: dict) -> HTML:
         "o1-breast-screening",
         "o1-bowel-screening",
         "o1-flu-65plus",
-        "o1-hypertension-control",
+        "hypertension-controlled",
         "o1-nhs-health-check",
     ):
         table = pcn_values(key, params)
