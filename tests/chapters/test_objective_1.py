@@ -47,7 +47,7 @@ def interval_verdict(low: float, high: float, level: float, rating: str) -> str:
 def raw() -> dict[str, pd.DataFrame]:
     extract.measures(
         "registered_population",
-        measure="registered_population",
+        measure="o1-registered-population",
         period="2025-26",
         breakdown="total",
     )  # makes sure the extract exists

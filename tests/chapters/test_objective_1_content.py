@@ -26,7 +26,7 @@ STARTS = [0, 1, *range(5, 95, 5)]
 
 @pytest.fixture(scope="module")
 def persons() -> pd.DataFrame:
-    extract.measures("life_table", measure="life_table_all", period="2025-26")
+    extract.measures("life_table", measure="o1-life-expectancy", period="2025-26")
     folder = extract.extract_folder("E09000015")
     return pd.read_parquet(folder / "persons.parquet")
 

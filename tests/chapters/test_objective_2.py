@@ -160,7 +160,7 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
     ("key", "query", "measure"),
     [
         ("o2-emergency-isr", "emergency_admissions", "emergency_admissions"),
-        ("o2-ae-isr", "ae_attendances", "ae_type1_attendances"),
+        ("o2-ae-isr", "ae_attendances", "o2-ae-isr"),
     ],
 )
 def test_standardised_ratio_per_pcn(key: str, query: str, measure: str) -> None:

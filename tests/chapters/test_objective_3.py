@@ -246,7 +246,7 @@ def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
     table = o3.falls_dsr(PARAMS)
     rows = extract.measures(
         "falls_65plus",
-        measure="falls_admissions_65plus",
+        measure="falls-65plus-dsr",
         period="2025-26",
         area_type="borough",
         breakdown="age_band",
@@ -262,13 +262,13 @@ def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
 def test_small_counts_are_suppressed_with_their_values() -> None:
     table = indicators.area_values(
         "end_of_life",
-        "deaths_usual_place_of_residence",
+        "eol-usual-place-of-residence",
         {**PARAMS, "suppression_threshold": 150},
         kind="proportion",
         multiplier=100,
         polarity="high_is_good",
     )
-    rows = totals("end_of_life", "deaths_usual_place_of_residence", "2025-26")
+    rows = totals("end_of_life", "eol-usual-place-of-residence", "2025-26")
     small = [pcn for pcn in PCNS if 0 < rows.loc[pcn, "numerator"] < 150]
     assert small, "the fixture needs at least one PCN below the threshold"
     hidden = table[table["area"].isin(small)]
@@ -338,7 +338,7 @@ def test_care_process_odds_ratio_by_hand() -> None:
     relative to 2021-22 (a 2x2 difference in log odds), close to the fixed-effects estimate."""
     rows = extract.measures(
         "diabetes_care_processes",
-        measure="diabetes_all_nine_care_processes",
+        measure="diabetes-9cp",
         breakdown="total",
         area_type="pcn",
     )

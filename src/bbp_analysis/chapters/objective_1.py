@@ -27,7 +27,7 @@ PM1 = "pm1-tooth-decay-5"
 PM2_GOOD = "pm2-gp-access-good"
 PM2_POOR = "pm2-gp-access-poor"
 GPPS = {"good": ("gpps_appointment_good", PM2_GOOD), "poor": ("gpps_appointment_poor", PM2_POOR)}
-"""GP Patient Survey rating -> (measure name, catalogue id)."""
+"""GP Patient Survey rating -> (comparator table Indicator ID, catalogue id = SQL measure name)."""
 PM1_TARGET_CUT = 5.0
 """The plan: "improve the Harrow position by 5%" (read both as % and percentage points)."""
 GPPS_GROUPS = {
@@ -89,7 +89,7 @@ def decay_series(params: dict) -> pd.DataFrame:
     """Five-year-olds with experience of dental decay (%, Wilson), borough (or the named PCN),
     every survey year up to the period: ``period, area, numerator, denominator, value, lower,
     upper, suppressed``. The survey is biennial, so some periods have no new value."""
-    data = rows("oral_health", "oral_health_decay_age5", params, breakdown="total")
+    data = rows("oral_health", "pm1-tooth-decay-5", params, breakdown="total")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
     if params.get("pcn"):
@@ -218,13 +218,13 @@ def gpps_values(
     standard breakdown. Columns: ``period, area, group, respondents, effective_n, value,
     lower, upper, suppressed`` (suppressed: fewer respondents than the threshold).
     """
-    measure = GPPS[rating][0]
+    measure = GPPS[rating][1]
     where = {"breakdown": breakdown, "area_type": level}
     if period:
         where["period"] = period
     data = rows("gpps_access", measure, params, **where)
-    design = rows("o1_gpps_design", "o1_gpps_weight_squared", params, **where)
-    counts = rows("o1_gpps_design", "o1_gpps_respondents", params, **where)
+    design = rows("o1_gpps_design", "pm2-gp-access-good-weight-squared", params, **where)
+    counts = rows("o1_gpps_design", "pm2-gp-access-good-respondents", params, **where)
     keys = ["period", "area_code", "breakdown_value"]
     data = data.merge(design[[*keys, "numerator"]].rename(columns={"numerator": "w2"}), on=keys)
     data = data.merge(

@@ -81,7 +81,7 @@ def hypertension_cells(params: dict) -> pd.DataFrame:
     population, prevalence``."""
     data = _rows(
         "hypertension_hse_bands",
-        "hypertension_register_16plus",
+        "o1-hypertension-case-finding",
         params["area_code"],
         _seed(params),
     )
@@ -304,8 +304,8 @@ def _by_group(query: str, measure: str, params: dict) -> pd.DataFrame:
 def copd_values(params: dict) -> pd.DataFrame:
     """People on the COPD register: flu vaccination (%, Wilson) and emergency COPD admissions
     per 1,000 on the register (Byar), for the area, each PCN and each local fifth."""
-    flu = _by_group("programmes", "programme_copd_flu_vaccination", params)
-    adm = _by_group("copd_emergency", "copd_emergency_admissions", params)
+    flu = _by_group("programmes", "o1-copd-flu-vaccination", params)
+    adm = _by_group("copd_emergency", "o1-copd-emergency-admissions", params)
     flu_stats = proportion(flu["numerator"], flu["denominator"], confidence=params["confidence"])
     adm_stats = rate(
         adm["numerator"], adm["denominator"], confidence=params["confidence"], multiplier=1000
@@ -401,7 +401,7 @@ def copd_table(params: dict) -> HTML:
 
 def core20_obesity_decay(params: dict) -> Markdown:
     """Why the chapter has no Core20 view of obesity or tooth decay, in one sentence."""
-    data = _rows("oral_health", "oral_health_decay_age5", params["area_code"], _seed(params))
+    data = _rows("oral_health", "pm1-tooth-decay-5", params["area_code"], _seed(params))
     data = data[(data["area_type"] == "borough") & (data["period"] <= params["period"])]
     latest = data["period"].max()
     data = data[data["period"] == latest]

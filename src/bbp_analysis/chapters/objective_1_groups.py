@@ -75,7 +75,7 @@ def pcns(params: dict) -> list[str]:
     """The PCNs with registered people in the period, sorted by name."""
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         area_type="pcn",
@@ -91,7 +91,7 @@ def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
     level = "pcn" if pcn else "borough"
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         area_type=level,
@@ -121,7 +121,7 @@ def composition(params: dict, breakdown: str) -> pd.DataFrame:
     group, one column per area; counts below the threshold suppressed (shown as missing)."""
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         breakdown=breakdown,
@@ -158,7 +158,7 @@ def composition(params: dict, breakdown: str) -> pd.DataFrame:
 def core20_share(params: dict) -> float:
     """Share (%) of registered people living in the national most deprived 20% (IMD 2019
     deciles 1-2), borough or named PCN, in the period."""
-    people = _profiles("plus_profile_persons", params)
+    people = _profiles("o1-core20plus-groups", params)
     inside = people["imd_decile"].isin(CORE20_DECILES)
     return float(people.loc[inside, "numerator"].sum() / people["numerator"].sum() * 100)
 
@@ -171,14 +171,14 @@ def segments(params: dict) -> pd.DataFrame:
     for number, name in SEGMENT_NAMES.items():
         people = scoped(
             "b2h_segments",
-            f"b2h_segment_{number}",
+            f"o1-b2h-segments-{number}",
             params,
             period=params["period"],
             breakdown="total",
         )
         spells = scoped(
             "o1_b2h_emergency",
-            f"o1_b2h_emergency_{number}",
+            f"o1-b2h-segments-emergency-{number}",
             params,
             period=params["period"],
             breakdown="total",
@@ -258,8 +258,8 @@ def group_sizes(params: dict) -> pd.DataFrame:
     group the extract cannot find, which has no numbers). Borough or named PCN. People counts
     below the threshold are suppressed with their shares (``suppressed``), admission counts
     with the ratios (``ratio_suppressed``)."""
-    people = _profiles("plus_profile_persons", params)
-    spells = _profiles("plus_profile_emergency", params)
+    people = _profiles("o1-core20plus-groups", params)
+    spells = _profiles("o1-core20plus-groups-emergency", params)
     core20 = PlusGroup(
         id="core20",
         name="Core20: national most deprived 20% (IMD 2019 deciles 1-2)",
@@ -382,42 +382,42 @@ CLINICAL_AREAS = (
     (
         "Maternity: continuity of carer",
         PROGRAMME,
-        "programme_maternity_continuity",
+        "o3-maternity-continuity",
         75.0,
         "75% of Black, Asian and minority ethnic women and of the most deprived",
     ),
     (
         "Severe mental illness: annual physical health check",
         PROGRAMME,
-        "programme_smi_health_check",
+        "smi-health-checks",
         60.0,
         "60% of people living with SMI",
     ),
     (
         "Chronic respiratory disease: COPD flu vaccination",
         PROGRAMME,
-        "programme_copd_flu_vaccination",
+        "o1-copd-flu-vaccination",
         None,
         "drive up uptake (no number given)",
     ),
     (
         "Early cancer diagnosis: stage 1 or 2",
         PROGRAMME,
-        "programme_cancer_early_stage",
+        "o1-core20plus5-clinical-cancer-early-stage",
         75.0,
         "75% by 2028",
     ),
     (
         "Hypertension: recorded prevalence (crude, all ages)",
         "ltc_prevalence",
-        "ltc_prevalence_hypertension",
+        "o3-hypertension-prevalence",
         None,
         "case-finding (no number given)",
     ),
     (
         "Hypertension: blood pressure controlled to target",
         "hypertension_control",
-        "hypertension_controlled",
+        "hypertension-controlled",
         None,
         "optimise blood pressure (no number given)",
     ),

@@ -71,7 +71,7 @@ def _life_rows(area_code: str, seed: int) -> pd.DataFrame:
 
 def _group(measure: str) -> str:
     """``all`` or ``imd1``..``imd5`` from a life-table measure name."""
-    return measure.removeprefix(f"{LIFE.query}_")
+    return measure.removeprefix(LIFE.id).removeprefix("-") or "all"
 
 
 def life_table_counts(params: dict, period: str) -> pd.DataFrame:

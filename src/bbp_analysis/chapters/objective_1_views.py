@@ -515,7 +515,11 @@ def practice_points(key: str, params: dict) -> pd.DataFrame:
     table = pd.concat([data[["area_code", "numerator", "denominator"]], stats], axis=1)
     table = table.rename(columns={"area_code": "practice"})
     pcn = rows(
-        "o2_practice_pcn", "o2_practice_pcn", params, period=params["period"], area_type="practice"
+        "o2_practice_pcn",
+        "o2-neighbourhood-profile-practice-pcn",
+        params,
+        period=params["period"],
+        area_type="practice",
     ).set_index("area_code")["breakdown_value"]
     table["pcn"] = table["practice"].map(pcn)
     num, den = table["numerator"], table["denominator"]

@@ -56,7 +56,7 @@ def citizen_values(
     groups of ``breakdown``), compared with the borough."""
     return area_values(
         "citizen_experience",
-        "citizen_positive_experience",
+        "pm3-citizen-experience",
         params,
         kind="proportion",
         multiplier=100,
@@ -70,7 +70,7 @@ def citizen_series(params: dict, pcns: bool = True) -> pd.DataFrame:
     """Annual % positive experience up to the period (borough and PCNs)."""
     return series(
         "citizen_experience",
-        "citizen_positive_experience",
+        "pm3-citizen-experience",
         params,
         kind="proportion",
         multiplier=100,
@@ -109,7 +109,11 @@ def organisation_values(
 def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
     """Staff survey respondents satisfied in their work (%), by organisation."""
     return organisation_values(
-        "staff_satisfaction", "staff_satisfied", params, polarity="high_is_good", period=period
+        "staff_satisfaction",
+        "pm4-staff-satisfaction",
+        params,
+        polarity="high_is_good",
+        period=period,
     )
 
 
@@ -126,7 +130,7 @@ def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
     the NWL range of 10% to 18.4% read with the indicator's polarity (low is good, so the
     range's top is the line; :func:`bbp_analysis.judgement.against_range`)."""
     table = organisation_values(
-        "workforce", "workforce_voluntary_turnover", params, polarity="low_is_good", period=period
+        "workforce", "pm4-voluntary-turnover", params, polarity="low_is_good", period=period
     )
     low, high = TURNOVER_RANGE
     polarity = indicator(PM4T).polarity
@@ -140,7 +144,7 @@ def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
 def vacancy_values(params: dict, period: str | None = None) -> pd.DataFrame:
     """Vacancy rate (vacancies / (headcount + vacancies), %) by organisation."""
     return organisation_values(
-        "workforce", "workforce_vacancy_rate", params, polarity="low_is_good", period=period
+        "workforce", "o2-vacancy-rate", params, polarity="low_is_good", period=period
     )
 
 
@@ -211,8 +215,8 @@ def headline_measures(params: dict) -> list[Headline]:
     source = f"{extract.origin()}, {period}; targets from the {PLAN_SHORT}, section 4"
     out = []
     for number, spec_id, query, measure, anchor in (
-        (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
-        (4, PM4S, "staff_satisfaction", "staff_satisfied", "pm4-staff-organisation"),
+        (3, PM3, "citizen_experience", "pm3-citizen-experience", "pm3-citizen-pcn"),
+        (4, PM4S, "staff_satisfaction", "pm4-staff-satisfaction", "pm4-staff-organisation"),
     ):
         spec = indicator(spec_id)
         table = partnership_series(query, measure, params)
@@ -239,7 +243,7 @@ def headline_measures(params: dict) -> list[Headline]:
             )
         )
     spec = indicator(PM4T)
-    table = partnership_series("workforce", "workforce_voluntary_turnover", params)
+    table = partnership_series("workforce", "pm4-voluntary-turnover", params)
     row = table[table["period"] == period].iloc[0]
     low, high = TURNOVER_RANGE
     status = judgement.against_range(
@@ -283,7 +287,7 @@ def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
     """Each practice's PCN (index: practice code), from the extract's aggregates."""
     data = rows(
         "o2_practice_pcn",
-        "o2_practice_pcn",
+        "o2-neighbourhood-profile-practice-pcn",
         params,
         period=period or params["period"],
         area_type="practice",

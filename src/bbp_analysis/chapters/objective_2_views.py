@@ -22,10 +22,10 @@ from .scope import where as _where
 
 ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 CONDITIONS = {
-    "ltc_prevalence_diabetes": "Diabetes",
-    "ltc_prevalence_hypertension": "Hypertension",
-    "ltc_prevalence_copd": "COPD",
-    "ltc_prevalence_asthma": "Asthma",
+    "o3-diabetes-prevalence": "Diabetes",
+    "o3-hypertension-prevalence": "Hypertension",
+    "o2-ltc-prevalence-expected-copd": "COPD",
+    "o2-ltc-prevalence-expected-asthma": "Asthma",
 }
 SEGMENTS = 8
 
@@ -65,7 +65,7 @@ def profile(params: dict) -> pd.DataFrame:
     prevalence of four conditions and the Bridges to Health segment shares (all %).
     Population counts and prevalence cases pass through disclosure control."""
     period = params["period"]
-    pop = rows("registered_population", "registered_population", params, period=period)
+    pop = rows("registered_population", "o1-registered-population", params, period=period)
     pop = pop[pop["area_type"].isin(["borough", "pcn"])]
     totals = pop[pop["breakdown"] == "total"].set_index("area_code")["numerator"]
     order = [*sorted(a for a in totals.index if a != params["area_code"]), params["area_code"]]
@@ -75,10 +75,18 @@ def profile(params: dict) -> pd.DataFrame:
     practices = o2.practice_pcns(params).value_counts()
     table["Practices"] = [int(practices.get(a, practices.sum())) for a in order]
     older = rows(
-        "registered_population", "population_aged_65_plus", params, period=period, breakdown="total"
+        "registered_population",
+        "o1-registered-population-aged-65-plus",
+        params,
+        period=period,
+        breakdown="total",
     ).set_index("area_code")
     young = rows(
-        "registered_population", "population_aged_0_15", params, period=period, breakdown="total"
+        "registered_population",
+        "o1-registered-population-aged-0-15",
+        params,
+        period=period,
+        breakdown="total",
     ).set_index("area_code")
     table["Aged 0-15 (%)"] = (young["numerator"] / young["denominator"] * 100).reindex(order)
     table["Aged 65+ (%)"] = (older["numerator"] / older["denominator"] * 100).reindex(order)
@@ -92,7 +100,7 @@ def profile(params: dict) -> pd.DataFrame:
         table[f"_{name} cases"] = prev["cases"]
     for k in range(1, SEGMENTS + 1):
         seg = rows(
-            "b2h_segments", f"b2h_segment_{k}", params, period=period, breakdown="total"
+            "b2h_segments", f"o1-b2h-segments-{k}", params, period=period, breakdown="total"
         ).set_index("area_code")
         table[f"Segment {k} (%)"] = (seg["numerator"] / seg["denominator"] * 100).reindex(order)
     table.index = [params["area_name"] if a == params["area_code"] else a for a in order]

@@ -229,7 +229,7 @@ def under5_ae(params: dict) -> pd.DataFrame:
     """A&E (type 1) attendances of children aged 0-4 per 1,000 registered children, by year."""
     return series(
         "ae_attendances",
-        "ae_type1_attendances",
+        "o2-ae-isr",
         params,
         kind="rate",
         multiplier=1000,
@@ -245,7 +245,7 @@ def falls_dsr(params: dict) -> pd.DataFrame:
     """Emergency admissions for falls aged 65+, directly standardised to the ESP 2013 (65+
     bands) per 100,000, with Dobson intervals: one row per period (to the reporting period)
     and area (borough, plus the named PCN); :func:`bbp_analysis.indicators.standardised_series`."""
-    return standardised_series("falls_65plus", "falls_admissions_65plus", params)
+    return standardised_series("falls_65plus", "falls-65plus-dsr", params)
 
 
 # Inequality ------------------------------------------------------------------------------
@@ -327,10 +327,10 @@ def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
 
 
 TREATMENT_TARGETS = {
-    "diabetes_target_hba1c": "HbA1c at or below 58 mmol/mol",
-    "diabetes_target_bp": "Blood pressure at or below 140/80 mmHg",
-    "diabetes_target_statin": "On a statin",
-    "diabetes_all_three_treatment_targets": "All three",
+    "diabetes-treatment-targets-hba1c": "HbA1c at or below 58 mmol/mol",
+    "diabetes-treatment-targets-bp": "Blood pressure at or below 140/80 mmHg",
+    "diabetes-treatment-targets-statin": "On a statin",
+    "diabetes-treatment-targets": "All three",
 }
 
 

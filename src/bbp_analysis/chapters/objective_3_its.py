@@ -89,17 +89,17 @@ OUTCOMES: dict[str, Outcome] = {
     ),
     "diabetes_nine_care_processes": Outcome(
         "diabetes_care_processes",
-        "diabetes_all_nine_care_processes",
+        "diabetes-9cp",
         "People with diabetes receiving all nine care processes",
         "%",
         100,
         False,
     ),
     "cancer_screening": Outcome(
-        "programmes", "programme_cervical_screening", "Cervical screening coverage", "%", 100, False
+        "programmes", "o1-cervical-screening", "Cervical screening coverage", "%", 100, False
     ),
     "mmr2_by_5": Outcome(
-        "programmes", "programme_mmr2_by_5", "Children with two MMR doses by age 5", "%", 100, False
+        "programmes", "o1-mmr2-by-5", "Children with two MMR doses by age 5", "%", 100, False
     ),
 }
 
