@@ -11,7 +11,7 @@ from bbp_analysis.stats import compare, rate, recent_trend
 
 from support import RUN_PARAMS
 
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 PM5 = catalogue.indicator("pm5-acsc-admissions")
 QUERY, MEASURE = PM5.query, PM5.measure_name  # measure 5: SQL file and measure name
 PCN = "Harrow East PCN"

@@ -12,6 +12,8 @@ import pytest
 from bbp_analysis import judgement
 from bbp_analysis.judgement import Estimate
 
+from support import RUN_PARAMS
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "bbp_analysis"
 
@@ -122,10 +124,9 @@ def test_groups_are_named_in_summary() -> None:
 
 
 def test_screening_statements_use_99_8_percent() -> None:
-    assert judgement.screening({"confidence": 0.95, "period": "x"}) == {
-        "confidence": 0.998,
-        "period": "x",
-    }
+    screened = judgement.screening(RUN_PARAMS)
+    assert screened.confidence == 0.998
+    assert screened.replace(confidence=0.95) == RUN_PARAMS
 
 
 def _methods_rows(marker: str) -> list[list[str]]:

@@ -22,8 +22,8 @@ from support import RUN_PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(RUN_PARAMS)
-SPHERE = {**PARAMS, "pcn": "Sphere PCN"}
+PARAMS = RUN_PARAMS
+SPHERE = PARAMS.replace(pcn="Sphere PCN")
 
 
 Z998 = 3.090232306167813
@@ -105,7 +105,7 @@ def test_measure_1_value_interval_and_both_target_readings(raw):
 
 
 def test_measure_1_in_a_non_survey_year_uses_the_latest_survey():
-    (headline, *_) = o1.headline_measures({**PARAMS, "period": "2022-23"})
+    (headline, *_) = o1.headline_measures(PARAMS.with_period("2022-23"))
     assert headline.period == "2021-22"
     assert headline.comparators["London"] == pytest.approx(26.74)
 

@@ -21,7 +21,7 @@ from support import RUN_PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 PCNS = (
     "Harrow Collaborative PCN",
     "Harrow East PCN",
@@ -192,13 +192,13 @@ def test_measure_5_is_not_comparable_with_the_plans_weighted_rate() -> None:
     # the ratio has no standard error: not tested, and no claim either way
     assert "Not tested" in ethnic_reading.text and "narrower on" not in ethnic_reading.text
     # PCNs named out of five at 99.8%
-    worse = o3.acsc_values({**PARAMS, "confidence": 0.998}).iloc[1:]
+    worse = o3.acsc_values(PARAMS.replace(confidence=0.998)).iloc[1:]
     assert status["pcns_worse"] == int((worse["comparison"] == "worse").sum())
     assert status["pcns_above"] == worse.loc[worse["comparison"] == "worse", "area"].tolist()
 
 
 def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
-    (headline,) = o3.headline_measures({**PARAMS, "pcn": "Sphere PCN"})
+    (headline,) = o3.headline_measures(PARAMS.replace(pcn="Sphere PCN"))
     assert headline.measure == 5 and headline.status == "not comparable"
     assert headline.value == pytest.approx(raw_rate["Harrow"], rel=1e-12)
     assert headline.baseline is None and headline.target is None and not headline.comparators
@@ -220,7 +220,7 @@ def test_headline_measure_5(raw_rate: dict[str, float]) -> None:
         "2025-26",
     ]
     assert headline.synthetic and headline.anchor.endswith("#pm5-acsc-spc")
-    earlier = o3.headline_measures({**PARAMS, "period": "2022-23"})[0]
+    earlier = o3.headline_measures(PARAMS.with_period("2022-23"))[0]
     assert [p for p, _ in earlier.trend][-1] == "2022-23"
 
 
@@ -263,7 +263,7 @@ def test_small_counts_are_suppressed_with_their_values() -> None:
     table = indicators.area_values(
         "end_of_life",
         "eol-usual-place-of-residence",
-        {**PARAMS, "suppression_threshold": 150},
+        PARAMS.replace(suppression_threshold=150),
         kind="proportion",
         multiplier=100,
         polarity="high_is_good",
@@ -360,7 +360,7 @@ def test_care_process_odds_ratio_by_hand() -> None:
 
 
 def test_too_early_and_not_started_are_said_plainly() -> None:
-    early = its.its_results({**PARAMS, "period": "2022-23", "period_end": "2023-03-31"})
+    early = its.its_results(PARAMS.with_period("2022-23"))
     falls = early[early["programme"] == "Integrated falls pathway"].iloc[0]
     assert np.isnan(falls["level_ratio"])
     assert falls["verdict"].startswith("not started by the end of this period")
@@ -369,10 +369,10 @@ def test_too_early_and_not_started_are_said_plainly() -> None:
 
 
 def test_pcn_view_keeps_only_that_pcn(its_table: pd.DataFrame) -> None:
-    sphere = its.its_results({**PARAMS, "pcn": "Sphere PCN"})
+    sphere = its.its_results(PARAMS.replace(pcn="Sphere PCN"))
     assert set(sphere["pcns"]) == {"Sphere PCN"}
     assert len(sphere) < len(its_table)
-    table = o3.acsc_values({**PARAMS, "pcn": "Sphere PCN"})
+    table = o3.acsc_values(PARAMS.replace(pcn="Sphere PCN"))
     assert list(table["area"]) == ["Harrow", "Sphere PCN"]
 
 

@@ -11,7 +11,9 @@ from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.figures import describe_dot_chart, dot_figure
 from bbp_analysis.params import load_parameters
 
-PARAMS = {"period": "2025-26", "pcn": "Sphere PCN", "area_name": "Harrow"}
+from support import RUN_PARAMS
+
+PARAMS = RUN_PARAMS.replace(pcn="Sphere PCN")
 NO_PROGRAMMES = pd.DataFrame({"programme": [], "level_ratio": [], "verdict": []})
 
 
@@ -45,11 +47,11 @@ def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
     # five fifths and gets one.
     params = load_parameters("2025-26")
     east = groups.inequality_index(
-        "pm2-gp-access-good", {**params, "pcn": "Harrow East PCN"}, "2025-26"
+        "pm2-gp-access-good", params.replace(pcn="Harrow East PCN"), "2025-26"
     )
     assert set(east) == set(groups.SII_FIELDS) and all(np.isnan(v) for v in east.values())
     sphere = groups.inequality_index(
-        "pm2-gp-access-good", {**params, "pcn": "Sphere PCN"}, "2025-26"
+        "pm2-gp-access-good", params.replace(pcn="Sphere PCN"), "2025-26"
     )
     assert round(sphere["sii"], 2) == 5.43 and round(sphere["rii"], 3) == 1.084
 
@@ -73,10 +75,10 @@ def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
     # Harrow East PCN has fewer than 10 chronic ACSC admissions in a deprivation fifth in
     # every year but 2023-24; the borough has none, and its index is unchanged.
     params = load_parameters("2025-26")
-    east = o3.acsc_inequality({**params, "pcn": "Harrow East PCN"})
+    east = o3.acsc_inequality(params.replace(pcn="Harrow East PCN"))
     assert east.loc[east["sii"].notna(), "period"].tolist() == ["2023-24"]
     assert o3.gap_change(east).startswith("not assessed (a deprivation fifth has too few")
-    message = text.gap_message(east, o3.gap_change(east), {**params, "pcn": "Harrow East PCN"})
+    message = text.gap_message(east, o3.gap_change(east), params.replace(pcn="Harrow East PCN"))
     assert "Not computed" in message and "nan" not in message
     shown = text.gap_display(east)
     assert shown.loc[shown["Year"] == "2025-26", "SII"].tolist() == ["[c]"]

@@ -171,7 +171,7 @@ def test_members_match_every_listed_field():
 
 
 def test_small_groups_are_suppressed_in_the_pcn_view():
-    sizes = groups.group_sizes({**PARAMS, "pcn": "Harrow East PCN"})
+    sizes = groups.group_sizes(PARAMS.replace(pcn="Harrow East PCN"))
     shown = sizes.loc[~sizes["suppressed"], "persons"].dropna()
     assert (shown >= 10).all()
     assert sizes.loc[sizes["suppressed"], "value"].isna().all()

@@ -21,7 +21,7 @@ from .. import judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..indicators import protect, rows
-from ..params import load_parameters
+from ..params import RunParameters, load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
 from ..stats import compare, isr, proportion, rate, sii
 from .objective_1 import gpps_values
@@ -51,11 +51,11 @@ SII_FIELDS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 NOT_COMPUTED = "not computed (a deprivation fifth has too few people)"
 
 
-def _scope(params: dict) -> tuple[str, str | None]:
+def _scope(params: RunParameters) -> tuple[str, str | None]:
     return ("pcn", params["pcn"]) if params.get("pcn") else ("borough", None)
 
 
-def scoped(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+def scoped(query: str, measure: str, params: RunParameters, **where: object) -> pd.DataFrame:
     """Rows for the borough, or the named PCN when params set one."""
     level, code = _scope(params)
     data = rows(query, measure, params, area_type=level, **where)
@@ -71,7 +71,7 @@ def _interval(kind: str, numerator, denominator, multiplier: float, confidence: 
 # Population -------------------------------------------------------------------------------
 
 
-def pcns(params: dict) -> list[str]:
+def pcns(params: RunParameters) -> list[str]:
     """The PCNs with registered people in the period, sorted by name."""
     data = rows(
         "registered_population",
@@ -84,7 +84,7 @@ def pcns(params: dict) -> list[str]:
     return sorted(data.loc[data["denominator"] > 0, "area_code"].unique())
 
 
-def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
+def pyramid(params: RunParameters, pcn: str | None = None) -> pd.DataFrame:
     """Registered population by sex and five-year age band (% of all persons) for the borough
     or ``pcn``: ``age_band, sex, persons, share, suppressed`` (youngest band first; small
     counts and their shares suppressed)."""
@@ -115,7 +115,7 @@ def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
     )
 
 
-def composition(params: dict, breakdown: str) -> pd.DataFrame:
+def composition(params: RunParameters, breakdown: str) -> pd.DataFrame:
     """Share (%) of the registered population in each group of ``breakdown`` (ethnic_group,
     imd_decile, imd_quintile) for the borough and each PCN (or the named PCN): one row per
     group, one column per area; counts below the threshold suppressed (shown as missing)."""
@@ -155,7 +155,7 @@ def composition(params: dict, breakdown: str) -> pd.DataFrame:
     )
 
 
-def core20_share(params: dict) -> float:
+def core20_share(params: RunParameters) -> float:
     """Share (%) of registered people living in the national most deprived 20% (IMD 2019
     deciles 1-2), borough or named PCN, in the period."""
     people = _profiles("o1-core20plus-groups", params)
@@ -163,7 +163,7 @@ def core20_share(params: dict) -> float:
     return float(people.loc[inside, "numerator"].sum() / people["numerator"].sum() * 100)
 
 
-def segments(params: dict) -> pd.DataFrame:
+def segments(params: RunParameters) -> pd.DataFrame:
     """Bridges to Health segments: share of registered people (%) and share of the period's
     emergency admissions (%), borough or named PCN: ``segment, name, persons, population_share,
     admissions, admissions_share, ratio`` (ratio = admissions share / population share)."""
@@ -210,7 +210,7 @@ def segments(params: dict) -> pd.DataFrame:
 # Core20PLUS5 --------------------------------------------------------------------------------
 
 
-def plus_groups(params: dict) -> list[PlusGroup]:
+def plus_groups(params: RunParameters) -> list[PlusGroup]:
     """The PLUS groups of the run (parameter ``plus_groups``); when a notebook is run by hand
     without it, the groups of the period's parameter files."""
     given = params.get("plus_groups")
@@ -219,7 +219,7 @@ def plus_groups(params: dict) -> list[PlusGroup]:
     return check(given)
 
 
-def _profiles(measure: str, params: dict, period: str | None = None) -> pd.DataFrame:
+def _profiles(measure: str, params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """``plus_profile`` cells (borough or named PCN) with their fields: ``ethnic_category,
     age_band, imd_decile, flags, numerator, denominator``."""
     data = scoped(
@@ -249,7 +249,7 @@ def _admission_ratio(cells: pd.DataFrame, inside: pd.Series) -> pd.DataFrame:
     ).set_index("side")
 
 
-def group_sizes(params: dict) -> pd.DataFrame:
+def group_sizes(params: RunParameters) -> pd.DataFrame:
     """Core20 and each PLUS group: ``group, source, persons, denominator, value, lower, upper``
     (% of registered people, Wilson) and emergency admissions as a ratio to the number
     expected at the whole population's age-band rates, for the group (``ratio, ratio_lower,
@@ -340,7 +340,7 @@ def group_sizes(params: dict) -> pd.DataFrame:
     return out.drop(columns=["admissions", "suppression_reason"])
 
 
-def group_definitions(params: dict) -> pd.DataFrame:
+def group_definitions(params: RunParameters) -> pd.DataFrame:
     """How each PLUS group is found in the extract: ``group, source, definition, note``."""
     return pd.DataFrame(
         [
@@ -427,7 +427,7 @@ for every split in :data:`SPLITS`."""
 
 
 def split_values(
-    query: str, measure: str, split: str, params: dict, period: str | None = None
+    query: str, measure: str, split: str, params: RunParameters, period: str | None = None
 ) -> pd.DataFrame:
     """A proportion for the group and for everyone else (borough or named PCN): ``group,
     numerator, denominator, value, lower, upper`` (%, Wilson), group first."""
@@ -457,7 +457,7 @@ def split_values(
     return pd.concat([table, stats], axis=1)
 
 
-def clinical_areas(params: dict) -> pd.DataFrame:
+def clinical_areas(params: RunParameters) -> pd.DataFrame:
     """The five Core20PLUS5 clinical areas: for each, the group's and everyone else's value
     (%, Wilson), whether the group's interval lies above, below or across everyone else's
     value, and the national ambition with whether the group's value reaches it."""
@@ -496,7 +496,7 @@ def clinical_areas(params: dict) -> pd.DataFrame:
 # Inequality -----------------------------------------------------------------------------
 
 
-def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFrame:
+def by_group(key: str, params: RunParameters, breakdown: str, period: str) -> pd.DataFrame:
     """One indicator's value by group (borough or named PCN) in ``period``: ``group,
     numerator, denominator, value, lower, upper``. GP survey values use the Kish effective
     sample size (see :func:`bbp_analysis.chapters.objective_1.gpps_values`)."""
@@ -517,7 +517,7 @@ def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFram
     return out.rename(columns={"breakdown_value": "group"})
 
 
-def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
+def inequality_index(key: str, params: RunParameters, period: str) -> dict[str, float]:
     """Slope and relative index of inequality across the five local deprivation fifths in
     ``period``: SII = fitted value for the least deprived end minus the most deprived end (in
     the indicator's unit), RII = their ratio, with simulated 95% intervals (fixed seed). Not
@@ -558,7 +558,7 @@ def _fifths_publishable(table: pd.DataFrame, kind: str, threshold: int) -> bool:
     return not protected["suppressed"].any()
 
 
-def inequality_trend(key: str, params: dict) -> pd.DataFrame:
+def inequality_trend(key: str, params: RunParameters) -> pd.DataFrame:
     """SII and RII for every period with data up to the reporting period: ``period, sii,
     sii_lower, sii_upper, rii, rii_lower, rii_upper`` (computed once per process for the same
     indicator, area, period and confidence)."""
@@ -636,7 +636,7 @@ def gap_change(trend: pd.DataFrame, confidence: float = 0.95) -> dict[str, objec
     return {**out, "sii_first": float(first["sii"]), "z": z, "verdict": verdict}
 
 
-def ethnic_gap(key: str, params: dict) -> pd.DataFrame:
+def ethnic_gap(key: str, params: RunParameters) -> pd.DataFrame:
     """Gap between the highest and lowest stated ethnic group for every period to the
     reporting period: ``period, highest, highest_value, lowest, lowest_value, gap``
     (groups with fewer than the threshold in the numerator left out)."""

@@ -11,6 +11,7 @@ from .. import report
 from ..catalogue import for_objective, indicator
 from ..extract import data_kind
 from ..indicators import standardised_series
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_table
 from ..reference import PLAN_AREA, load_reference
 from ..report import status_columns, status_table
@@ -120,7 +121,7 @@ NOT_SHOWN = {
 """What the seed documents ask for that the chapter does not show, and why."""
 
 
-def key_messages(params: dict) -> Markdown:
+def key_messages(params: RunParameters) -> Markdown:
     """Key messages, each worded from the test behind it."""
     lines = []
     scope = f"{params['area_name']}, " if params.get("pcn") else ""
@@ -168,7 +169,7 @@ def key_messages(params: dict) -> Markdown:
     return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 
 
-def headline_table(params: dict) -> HTML:
+def headline_table(params: RunParameters) -> HTML:
     """Partnership measures 1 and 2: value, baseline, target and status."""
     caption = (
         f"Partnership measures 1 and 2, {params['period']} "
@@ -192,7 +193,7 @@ def headline_table(params: dict) -> HTML:
     )
 
 
-def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
+def _latest(query: str, measure: str, kind: str, params: RunParameters) -> dict[str, object]:
     if kind == "dsr":
         table = standardised_series(query, measure, params)
         table = table[table["area"] == (params.get("pcn") or params["area_name"])]
@@ -224,7 +225,7 @@ def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, obje
     }
 
 
-def jsna_values(params: dict) -> pd.DataFrame:
+def jsna_values(params: RunParameters) -> pd.DataFrame:
     """Every line of the plan's JSNA table for its own borough with, where the extract can
     measure it, the latest value (95% interval) and its direction against the plan's figure
     (Fingertips rule: the interval above, below or across it; better/worse where the finding
@@ -270,7 +271,7 @@ def jsna_values(params: dict) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def jsna_table(params: dict) -> HTML:
+def jsna_table(params: RunParameters) -> HTML:
     """The JSNA headline table (see :func:`jsna_values`)."""
     table = jsna_values(params)
     shown = table.astype(object).where(table.notna(), "")
@@ -289,7 +290,7 @@ def jsna_table(params: dict) -> HTML:
     )
 
 
-def screening_low(params: dict) -> Markdown:
+def screening_low(params: RunParameters) -> Markdown:
     """How many practices (of the named PCN, when set) are below 15% for breast screening (the
     plan's observation)."""
     table = practice_points("o1-breast-screening", params)
@@ -319,7 +320,7 @@ def not_shown_table() -> HTML:
     )
 
 
-def pcn_table(params: dict) -> HTML:
+def pcn_table(params: RunParameters) -> HTML:
     """Key indicators for the borough and each PCN (or the named PCN), with the comparison
     with the borough value."""
     frames = []
@@ -334,7 +335,7 @@ def pcn_table(params: dict) -> HTML:
         table = pcn_values(key, params)
         frames.append(table.assign(indicator=indicator(key).chart_label))
     good = o1.gpps_values(params, "good", level="pcn", period=params["period"])
-    borough = o1.gpps_values({**params, "pcn": None}, "good", period=params["period"])
+    borough = o1.gpps_values(params.replace(pcn=None), "good", period=params["period"])
     good = pd.concat([borough, good], ignore_index=True)
     good["comparison"] = compare(
         good["lower"], good["upper"], float(good["value"].iloc[0]), "high_is_good"

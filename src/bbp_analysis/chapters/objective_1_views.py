@@ -12,6 +12,7 @@ from .. import figures, judgement
 from ..catalogue import indicator
 from ..figures import pyramid_chart, trend_chart
 from ..indicators import area_values, protect, rows
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
 from . import objective_1 as o1
@@ -35,7 +36,7 @@ def _with_comparators(
     return pd.concat([marked, bench.rename(columns={"origin": "source"})], ignore_index=True)
 
 
-def decay_figure(params: dict) -> HTML:
+def decay_figure(params: RunParameters) -> HTML:
     """Measure 1: tooth decay at age 5 by survey year for the area, with London and England
     (and NWL) from the comparator table, and both target readings as reference lines."""
     table = o1.decay_series(params)
@@ -101,7 +102,7 @@ def decay_figure(params: dict) -> HTML:
     )
 
 
-def gpps_trend_figure(params: dict, rating: str) -> HTML:
+def gpps_trend_figure(params: RunParameters, rating: str) -> HTML:
     """Measure 2: the area's weighted % rating access ``rating`` by year, with NWL, London and
     England and the NWL-average target line."""
     level = "pcn" if params.get("pcn") else "borough"
@@ -150,7 +151,7 @@ GROUP_WORDS = {
 """A group's reading against a level (:func:`bbp_analysis.judgement.against_target`)."""
 
 
-def gpps_groups_table(params: dict, rating: str) -> HTML:
+def gpps_groups_table(params: RunParameters, rating: str) -> HTML:
     """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
     group read against both NWL levels by its 99.8% interval (many groups compared,
     :func:`bbp_analysis.judgement.screening`): the plan's NWL figure and the NWL average of
@@ -213,7 +214,7 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
 # Population -------------------------------------------------------------------------------
 
 
-def pyramid_figure(params: dict, pcn: str | None = None) -> HTML:
+def pyramid_figure(params: RunParameters, pcn: str | None = None) -> HTML:
     """Population pyramid of the borough, or of ``pcn`` with the borough as an outline."""
     table = groups.pyramid(params, pcn)
     compare = groups.pyramid(params) if pcn else None
@@ -248,7 +249,7 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
-def composition_table(params: dict, breakdown: str, caption: str, table_id: str) -> HTML:
+def composition_table(params: RunParameters, breakdown: str, caption: str, table_id: str) -> HTML:
     """Shares of the registered population by group for the borough and PCNs."""
     table = groups.composition(params, breakdown)
     shown = table.astype(object).where(table.notna(), "[c]")
@@ -261,7 +262,7 @@ def composition_table(params: dict, breakdown: str, caption: str, table_id: str)
     )
 
 
-def segments_table(params: dict) -> HTML:
+def segments_table(params: RunParameters) -> HTML:
     """Bridges to Health segments: share of people and of emergency admissions."""
     table = groups.segments(params)
     shown = mark_suppressed(
@@ -297,7 +298,7 @@ def segments_table(params: dict) -> HTML:
 # Core20PLUS5 ------------------------------------------------------------------------------
 
 
-def group_size_table(params: dict) -> HTML:
+def group_size_table(params: RunParameters) -> HTML:
     """Core20 and the PLUS groups set in the parameters: size (% with Wilson intervals) and
     emergency admissions against everyone else (indirectly standardised ratio); then how each
     group is found in the extract and where it comes from."""
@@ -354,7 +355,7 @@ def group_size_table(params: dict) -> HTML:
     return HTML(sizes.data + definitions.data)
 
 
-def clinical_table(params: dict) -> HTML:
+def clinical_table(params: RunParameters) -> HTML:
     """The five clinical areas, each group against everyone else and the ambition."""
     table = groups.clinical_areas(params)
     columns = [
@@ -388,7 +389,7 @@ def clinical_table(params: dict) -> HTML:
 # Inequality -------------------------------------------------------------------------------
 
 
-def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
+def inequality_table(params: RunParameters) -> tuple[HTML, pd.DataFrame]:
     """SII and RII across local deprivation fifths in the period for the main indicators,
     with the change since the baseline year (:func:`groups.gap_change`): the table and its
     data."""
@@ -435,7 +436,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
     return html, table
 
 
-def sii_trend_figure(key: str, params: dict) -> HTML:
+def sii_trend_figure(key: str, params: RunParameters) -> HTML:
     """The SII of one indicator by year with its interval (is the gap closing?)."""
     trend = groups.inequality_trend(key, params)
     title = f"Deprivation gap (SII): {indicator(key).chart_label}"
@@ -468,7 +469,7 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     )
 
 
-def ethnic_gap_table(params: dict) -> HTML:
+def ethnic_gap_table(params: RunParameters) -> HTML:
     """The gap between the highest and lowest ethnic group for the main indicators, first
     year and the period."""
     records = []
@@ -503,7 +504,7 @@ def ethnic_gap_table(params: dict) -> HTML:
 # Prevention and neighbourhoods --------------------------------------------------------------
 
 
-def practice_points(key: str, params: dict) -> pd.DataFrame:
+def practice_points(key: str, params: RunParameters) -> pd.DataFrame:
     """One indicator's value for every practice (the whole borough, so the limits use all
     practices), with funnel classifications unadjusted and overdispersion-adjusted."""
     query, measure = indicator(key).query, indicator(key).measure_name
@@ -531,7 +532,7 @@ def practice_points(key: str, params: dict) -> pd.DataFrame:
     return table
 
 
-def funnel_figure(key: str, params: dict) -> HTML:
+def funnel_figure(key: str, params: RunParameters) -> HTML:
     """Practice funnel plot (95% and 99.8% limits around the borough value); the named PCN's
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
@@ -569,7 +570,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
 
 
-def pcn_values(key: str, params: dict) -> pd.DataFrame:
+def pcn_values(key: str, params: RunParameters) -> pd.DataFrame:
     """One indicator (not the weighted GP survey) for the borough and each PCN (or the named
     PCN) in the period, with intervals and the comparison with the borough."""
     item = indicator(key)

@@ -14,6 +14,7 @@ from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import PALETTE, apply_style, ci_dot_chart, describe_dot_chart
 from ..indicators import rows
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_plot_points, isr
 from . import objective_2 as o2
@@ -37,7 +38,7 @@ def _share(data: pd.DataFrame, breakdown: str, value: str, areas: pd.Series) -> 
     return (part.reindex(areas.index).fillna(0) / areas * 100).round(1)
 
 
-def _prevalence(params: dict, measure: str) -> pd.DataFrame:
+def _prevalence(params: RunParameters, measure: str) -> pd.DataFrame:
     """Recorded prevalence (%) and age-expected prevalence (%: the borough's age-band prevalence
     applied to the area's age structure, by indirect standardisation) by area code."""
     data = rows("ltc_prevalence", measure, params, period=params["period"])
@@ -59,7 +60,7 @@ def _prevalence(params: dict, measure: str) -> pd.DataFrame:
     )
 
 
-def profile(params: dict) -> pd.DataFrame:
+def profile(params: RunParameters) -> pd.DataFrame:
     """The neighbourhood profile for the period: one row per PCN plus the borough (last), with
     registered population, practices, age, deprivation, ethnic mix, recorded and expected
     prevalence of four conditions and the Bridges to Health segment shares (all %).
@@ -138,7 +139,7 @@ PANELS = [
 ]
 
 
-def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
+def profile_figure(table: pd.DataFrame, params: RunParameters) -> HTML:
     """Small multiples: one panel per profile measure, one bar per PCN, the borough value as a
     dashed line; for conditions, bars are recorded and diamonds the age-expected prevalence;
     a last panel shows the segment mix (no borough line on the population panel). The named
@@ -227,7 +228,7 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     )
 
 
-def profile_table(table: pd.DataFrame, params: dict) -> HTML:
+def profile_table(table: pd.DataFrame, params: RunParameters) -> HTML:
     """The profile as a printable table (measures down, areas across)."""
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     shown = data.set_index("area").T.reset_index().rename(columns={"index": "Measure"})
@@ -248,10 +249,10 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
     return show_table(shown, caption, "neighbourhood-profile-table")
 
 
-def ratio_figure(key: str, params: dict) -> HTML:
+def ratio_figure(key: str, params: RunParameters) -> HTML:
     """Dot chart of a standardised ratio per PCN (the borough = 100) with intervals; the axis is
     zoomed on the intervals (a ratio's natural reference is 100, not 0)."""
-    table = o2.standardised(key, {**params, "pcn": None})
+    table = o2.standardised(key, params.replace(pcn=None))
     title = f"{indicator(key).chart_label} by PCN, indirectly age-sex standardised ratio"
     frame = table.rename(columns={"observed": "numerator", "population": "denominator"})
     shown = frame[~frame["suppressed"]]
@@ -316,7 +317,7 @@ def _od_curve(axis: np.ndarray, attrs: dict, z: float, statistic: str) -> tuple:
     return (theta - spread) * scale, (theta + spread) * scale
 
 
-def funnel_figure(key: str, params: dict) -> HTML:
+def funnel_figure(key: str, params: RunParameters) -> HTML:
     """Practice funnel plot (95% and 99.8% limits) with the overdispersion-adjusted 99.8%
     limits drawn as solid lines; points marked by the unadjusted classification; the named
     PCN's practices only when set (limits from all practices)."""
@@ -362,12 +363,12 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
 
 
-def funnel_points(key: str, params: dict) -> pd.DataFrame:
+def funnel_points(key: str, params: RunParameters) -> pd.DataFrame:
     """:func:`objective_2.funnel_points` (all practices)."""
     return o2.funnel_points(key, params)
 
 
-def spc_figure(params: dict) -> HTML:
+def spc_figure(params: RunParameters) -> HTML:
     """XmR chart of monthly emergency admissions with the interventions marked
     (:func:`bbp_analysis.figures.spc_figure`)."""
     where = _where(params)

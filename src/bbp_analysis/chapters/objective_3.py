@@ -28,6 +28,7 @@ from ..indicators import (
     trend,
     values,
 )
+from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import rate, sii
 from . import objective_3_its as its
@@ -55,17 +56,19 @@ GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 # Partnership measure 5 -----------------------------------------------------------------
 
 
-def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
+def acsc_values(
+    params: RunParameters, breakdown: str = "total", period: str | None = None
+) -> pd.DataFrame:
     """Measure 5: emergency admissions for the plan's six conditions per 1,000 registered
     people (crude, Byar intervals), borough then PCNs or groups (:func:`area_values`)."""
     return values(PM5, params, breakdown=breakdown, period=period)
 
 
-def ethnic_range(params: dict, period: str) -> float:
+def ethnic_range(params: RunParameters, period: str) -> float:
     """Ratio of the highest to the lowest ethnic-group rate (groups with a stated ethnicity,
     borough-wide): the measure of variation between ethnic groups the target asks to reduce;
     NaN when no group has a rate or the lowest is zero (no ratio)."""
-    groups = acsc_values({**params, "pcn": None}, "ethnic_group", period).iloc[1:]
+    groups = acsc_values(params.replace(pcn=None), "ethnic_group", period).iloc[1:]
     groups = groups[groups["area"].isin(ETHNIC_GROUPS) & groups["value"].notna()]
     lowest = groups["value"].min()
     return float(groups["value"].max() / lowest) if lowest > 0 else float("nan")
@@ -82,7 +85,7 @@ def plan_as_given() -> dict[str, str]:
     }
 
 
-def pm5_status(params: dict) -> dict[str, object]:
+def pm5_status(params: RunParameters) -> dict[str, object]:
     """Status of measure 5: "not comparable". The target ("reduce ACSC admissions in all
     PCNs to the NWL average while reducing variation between ethnic groups") is set on the
     plan's rate by weighted population (no unit or year stated); the review's rate is a crude
@@ -91,7 +94,7 @@ def pm5_status(params: dict) -> dict[str, object]:
     PCNs compared, :func:`bbp_analysis.judgement.screening`) and the ratio of the highest to
     the lowest ethnic-group rate beside :data:`BASELINE_PERIOD` (not tested: the ratio has no
     standard error)."""
-    borough = {**params, "pcn": None}
+    borough = params.replace(pcn=None)
     values = acsc_values(judgement.screening(borough))
     rate, pcns = float(values["value"].iloc[0]), values.iloc[1:]
     worse = pcns.loc[pcns["comparison"] == "worse", "area"].tolist()
@@ -136,21 +139,21 @@ def pm5_status(params: dict) -> dict[str, object]:
     }
 
 
-def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
+def acsc_series(params: RunParameters, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual rates per 1,000 to the reporting period (borough and PCNs)."""
     return trend(PM5, params, pcns=pcns)
 
 
-def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
+def nhsof_series(params: RunParameters, pcns: bool = False) -> pd.DataFrame:
     """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
     reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
     return trend(NHSOF, params, pcns=pcns)
 
 
-def headline_measures(params: dict) -> list[Headline]:
+def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measure 5 for the front-page scorecard and the board paper (borough)."""
     spec = indicator(PM5)
-    borough = {**params, "pcn": None}
+    borough = params.replace(pcn=None)
     row = acsc_values(borough).iloc[0]
     status = pm5_status(borough)
     trend = acsc_series(borough, pcns=False)
@@ -183,7 +186,7 @@ def headline_measures(params: dict) -> list[Headline]:
     ]
 
 
-def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
+def programme_starts(params: RunParameters) -> dict[str, pd.Timestamp]:
     """Integrated diabetes team starts (the programme acting on these admissions), each PCN's,
     or the named PCN's only: label -> date."""
     table = its.interventions(params["area_code"])
@@ -197,7 +200,7 @@ def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
     }
 
 
-def acsc_monthly(params: dict) -> pd.DataFrame:
+def acsc_monthly(params: RunParameters) -> pd.DataFrame:
     """Measure 5 by month per 100,000 a day with XmR columns (:func:`monthly_spc`), limits
     recalculated only at diabetes team starts (:func:`programme_starts`)."""
     return monthly_spc(
@@ -207,7 +210,7 @@ def acsc_monthly(params: dict) -> pd.DataFrame:
     )
 
 
-def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
+def acsc_spc_figure(points: pd.DataFrame, params: RunParameters) -> HTML:
     """SPC chart of :func:`acsc_monthly` (:func:`bbp_analysis.figures.spc_figure`); no target
     line, because the plan's NWL average is a rate by weighted population on another basis."""
     where = _where(params)
@@ -225,7 +228,7 @@ def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
     )
 
 
-def under5_ae(params: dict) -> pd.DataFrame:
+def under5_ae(params: RunParameters) -> pd.DataFrame:
     """A&E (type 1) attendances of children aged 0-4 per 1,000 registered children, by year."""
     return series(
         "ae_attendances",
@@ -241,7 +244,7 @@ def under5_ae(params: dict) -> pd.DataFrame:
 # Frailty and falls -----------------------------------------------------------------------
 
 
-def falls_dsr(params: dict) -> pd.DataFrame:
+def falls_dsr(params: RunParameters) -> pd.DataFrame:
     """Emergency admissions for falls aged 65+, directly standardised to the ESP 2013 (65+
     bands) per 100,000, with Dobson intervals: one row per period (to the reporting period)
     and area (borough, plus the named PCN); :func:`bbp_analysis.indicators.standardised_series`."""
@@ -251,7 +254,7 @@ def falls_dsr(params: dict) -> pd.DataFrame:
 # Inequality ------------------------------------------------------------------------------
 
 
-def acsc_inequality(params: dict) -> pd.DataFrame:
+def acsc_inequality(params: RunParameters) -> pd.DataFrame:
     """Slope and relative index of inequality in measure 5 (the plan's six conditions) across
     local IMD quintiles, per year to the reporting period (borough, or the named PCN).
 
@@ -334,7 +337,7 @@ TREATMENT_TARGETS = {
 }
 
 
-def treatment_targets(params: dict) -> pd.DataFrame:
+def treatment_targets(params: RunParameters) -> pd.DataFrame:
     """Each diabetes treatment target and all three together, by area (borough first, then
     PCNs): the percentage with its interval as text, "[c]" where the count is suppressed,
     and the comparison with the borough."""

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .. import extract
 from ..disclosure import suppress
+from ..params import RunParameters
 from ..stats import its
 
 ITS_START = pd.Timestamp("2021-04-01")
@@ -123,7 +124,7 @@ def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.Data
     )
 
 
-def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
+def _outcome_rows(spec: Outcome, params: RunParameters, **where: str) -> pd.DataFrame:
     """The monthly measure rows (totals) of one outcome, filtered on ``where``."""
     return extract.measures(
         spec.query,
@@ -135,7 +136,9 @@ def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
     )
 
 
-def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
+def monthly_series(
+    outcome: str, params: RunParameters, pcns: list[str] | None = None
+) -> pd.DataFrame:
     """Monthly counts and populations (summed over ``pcns``, or the borough when None) from
     :data:`ITS_START` to the end of the reporting period: ``date, count, population, rate``
     (rate per ``multiplier``)."""
@@ -178,7 +181,7 @@ def _pcn_label(pcns: list[str], group: pd.DataFrame) -> str:
     return f"all {every} PCNs" if len(pcns) == every and every > 1 else ", ".join(pcns)
 
 
-def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: dict):
+def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: RunParameters):
     """ITS of one outcome for one wave; ``(series, result or None, months before, after)``."""
     series = monthly_series(outcome, params, pcns)
     before = int((series["date"] < start).sum())
@@ -239,7 +242,7 @@ STAGGERED_COLUMNS = [
 ]
 
 
-def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def its_results(params: RunParameters, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per programme x monthly outcome x wave: the ITS level change (rate ratio) and
     slope change (% per year) with intervals, the built-in effect and the verdict."""
     table = interventions(params["area_code"]) if table is None else table
@@ -315,7 +318,7 @@ def _fixed_effects_fit(frame: pd.DataFrame, y, family, offset, confidence: float
     )
 
 
-def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def staggered_results(params: RunParameters, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Comparison with not-yet-started PCNs, for each programme whose PCNs started on
     different dates: monthly outcomes as rate ratios (Poisson, PCN and month fixed effects),
     the annual nine care processes as an odds ratio (binomial, PCN and year fixed effects; a
