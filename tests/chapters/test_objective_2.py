@@ -267,10 +267,10 @@ def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
         for o in c.get("outputs", [])
     )
     for anchor in (
-        "neighbourhood-profiles",
-        "emergency-spc",
+        "o2-neighbourhood-profile-chart",
+        "o2-emergency-monthly-spc",
         "o2-emergency-isr-funnel",
-        "pm3-citizen-pcn",
+        "pm3-citizen-experience-pcn",
         "practice-outliers",
         "o2-ae-isr-pcn",
     ):

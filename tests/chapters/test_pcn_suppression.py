@@ -108,16 +108,18 @@ def test_a_breakdown_with_every_group_suppressed_is_a_table_not_an_empty_chart(
     )
     shown = dot_figure(
         table,
-        figure_id="pm3-citizen-age-band",
+        figure_id="pm3-citizen-experience-age-band",
         title="By age band",
         what="w",
         label="age bands",
         unit="%",
         confidence=0.95,
     ).data
-    assert "<img" not in shown and 'id="pm3-citizen-age-band"' in shown
+    assert "<img" not in shown and 'id="pm3-citizen-experience-age-band"' in shown
     assert "every group&#x27;s count is too small to publish" in shown
-    download = (tmp_path / "_extra" / "downloads" / "pm3-citizen-age-band.csv").read_text()
+    download = (
+        tmp_path / "_extra" / "downloads" / "pm3-citizen-experience-age-band.csv"
+    ).read_text()
     assert download.splitlines()[1:] == [
         "15-19,[c],[c],[c],[c],[c],suppressed",
         "20-24,[c],[c],[c],[c],[c],suppressed",

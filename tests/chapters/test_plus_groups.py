@@ -266,7 +266,9 @@ def test_nothing_says_the_plan_names_the_plus_groups():
 
 def test_passports_name_the_groups_by_id():
     context = {"parameters": {"period": "2025-26", "plus_groups": PARAMS["plus_groups"]}}
-    block = passport_html("core20plus-groups", "table", pd.DataFrame({"a": [1]}), context=context)
+    block = passport_html(
+        "o1-core20plus-groups-table", "table", pd.DataFrame({"a": [1]}), context=context
+    )
     assert "plus_groups=[black-heritage, romanian, somali, young-chinese, young-non-binary, " in (
         block
     )

@@ -186,7 +186,7 @@ def headline_pm1(params: RunParameters) -> Headline:
         status=status,
         status_text=text,
         readings=readings,
-        anchor=f"{PAGE}#pm1-decay-trend",
+        anchor=f"{PAGE}#pm1-tooth-decay-5-trend",
         synthetic=extract.is_synthetic(),  # the trend beside the value is the extract's
         source=(
             own.citation
@@ -429,7 +429,7 @@ def headline_pm2(params: RunParameters) -> list[Headline]:
                 status=status,
                 status_text=text,
                 readings=readings,
-                anchor=f"{PAGE}#pm2-access-{rating}-groups",
+                anchor=f"{PAGE}#pm2-gp-access-{rating}-groups",
                 synthetic=extract.is_synthetic(),
                 source=(
                     f"{extract.origin()} (GP Patient Survey responses), {params['period']}; "

@@ -181,7 +181,7 @@ def hypertension_table(params: RunParameters) -> HTML:
     return show_table(
         shown,
         caption,
-        "hypertension-case-finding",
+        "o1-hypertension-case-finding-table",
         decimals={
             c: 0
             for c in [
@@ -238,7 +238,7 @@ def hypertension_figure(params: RunParameters) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="hypertension-case-finding-pcn",
+        figure_id="o1-hypertension-case-finding-pcn",
         caption=caption,
         alt=alt,
         data=data,
@@ -395,7 +395,7 @@ def copd_table(params: RunParameters) -> HTML:
     return show_table(
         shown,
         caption,
-        "copd-vaccination-admissions",
+        "o1-copd-emergency-admissions-vaccination",
         decimals={"People on the COPD register": 0, "Emergency COPD admissions": 0},
     )
 

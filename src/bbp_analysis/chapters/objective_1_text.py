@@ -285,7 +285,7 @@ def jsna_table(params: RunParameters) -> HTML:
     return show_table(
         shown,
         caption,
-        "jsna-headlines",
+        "o1-jsna-headlines-table",
         decimals={"plan value": 1, "latest value": 1, "lower": 1, "upper": 1},
     )
 

@@ -94,7 +94,7 @@ def decay_figure(params: RunParameters) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="pm1-decay-trend",
+        figure_id="pm1-tooth-decay-5-trend",
         caption=caption,
         alt=alt,
         data=data,
@@ -135,7 +135,7 @@ def gpps_trend_figure(params: RunParameters, rating: str) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id=f"pm2-access-{rating}-trend",
+        figure_id=f"pm2-gp-access-{rating}-trend",
         caption=caption,
         alt=alt,
         data=data,
@@ -205,7 +205,7 @@ def gpps_groups_table(params: RunParameters, rating: str) -> HTML:
     return show_table(
         shown,
         caption,
-        f"pm2-access-{rating}-groups",
+        f"pm2-gp-access-{rating}-groups",
         decimals={"respondents": 0, **ONE_DP},
         method="Weighted proportion; Wilson interval on the Kish effective n",
     )
@@ -229,7 +229,7 @@ def pyramid_figure(params: RunParameters, pcn: str | None = None) -> HTML:
         f"males left and females right: {young:.1f}% aged 0-14 and {older:.1f}% aged 65 "
         "and over" + (f"; {params['area_name']} shown as an outline." if pcn else ".")
     )
-    figure_id = "population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
+    figure_id = "o1-registered-population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
     caption = (
         f"Registered population by sex and five-year age band, {where}, 1 October of "
         f"{params['period']} (% of all registered). {_label(params)}"
@@ -284,7 +284,7 @@ def segments_table(params: RunParameters) -> HTML:
         f"Bridges to Health segments, {where}, {params['period']}: share "
         "of registered people and of emergency admissions (%); ratio above 1 "
         f"means more than their share of admissions. {_label(params)}",
-        "b2h-segments",
+        "o1-b2h-segments-table",
         decimals={
             "persons": 0,
             "admissions": 0,
@@ -332,7 +332,7 @@ def group_size_table(params: RunParameters) -> HTML:
         "the whole population's rates for each five-year age band (100 = as expected; 95% "
         "Byar interval), the group against everyone not in it. A group the extract cannot "
         f"identify is listed without numbers. {_label(params)}",
-        "core20plus-groups",
+        "o1-core20plus-groups-table",
         decimals={
             "people": 0,
             "registered": 0,
@@ -350,7 +350,7 @@ def group_size_table(params: RunParameters) -> HTML:
         "How each PLUS group is found in the extract, and where the group comes from: a seed "
         "document that names it (quoted) or the review's own choice. The plan names no PLUS "
         "groups; they are set in the parameters (plus_groups).",
-        "core20plus-group-definitions",
+        "o1-core20plus-groups-definitions",
     )
     return HTML(sizes.data + definitions.data)
 
@@ -381,7 +381,7 @@ def clinical_table(params: RunParameters) -> HTML:
         "each group against everyone else (%, 95% Wilson interval; 'higher' or "
         "'lower' when the group's interval excludes everyone else's value). "
         f"{_label(params)}",
-        "core20plus5-clinical",
+        "o1-core20plus5-clinical-table",
         decimals={"group n": 0, "group %": 1, "lower": 1, "upper": 1, "everyone else %": 1},
     )
 
@@ -424,7 +424,7 @@ def inequality_table(params: RunParameters) -> tuple[HTML, pd.DataFrame]:
         "'gap since baseline year': the change in the SII since the year before the plan, "
         "narrower or wider only when its 95% interval excludes zero (see the methods page). "
         f"{_label(params)}",
-        "inequality-sii",
+        "o1-sii-deprivation-table",
         decimals={
             c: (2 if c.startswith("RII") else 1)
             for c in shown.columns
@@ -496,7 +496,7 @@ def ethnic_gap_table(params: RunParameters) -> HTML:
         f"Mixed, Other, White), {where}, {params['period']} and the first year "
         f"(indicator's unit; groups under {params['suppression_threshold']} "
         f"events left out). {_label(params)}",
-        "inequality-ethnic-gap",
+        "o1-ethnic-gap-table",
         decimals={"highest value": 1, "lowest value": 1, "gap": 1, "gap in first year": 1},
     )
 

@@ -216,8 +216,14 @@ def headline_measures(params: RunParameters) -> list[Headline]:
     source = f"{extract.origin()}, {period}; targets from the {PLAN_SHORT}, section 4"
     out = []
     for number, spec_id, query, measure, anchor in (
-        (3, PM3, "citizen_experience", "pm3-citizen-experience", "pm3-citizen-pcn"),
-        (4, PM4S, "staff_satisfaction", "pm4-staff-satisfaction", "pm4-staff-organisation"),
+        (3, PM3, "citizen_experience", "pm3-citizen-experience", "pm3-citizen-experience-pcn"),
+        (
+            4,
+            PM4S,
+            "staff_satisfaction",
+            "pm4-staff-satisfaction",
+            "pm4-staff-satisfaction-organisation",
+        ),
     ):
         spec = indicator(spec_id)
         table = partnership_series(query, measure, params)
@@ -272,7 +278,7 @@ def headline_measures(params: RunParameters) -> list[Headline]:
                 f"{low:g}% to {high:g}% (low is good, so a rate below the range is not a "
                 "miss)."
             ),
-            anchor=f"{PAGE}#pm4-turnover-organisation",
+            anchor=f"{PAGE}#pm4-voluntary-turnover-organisation",
             synthetic=extract.is_synthetic(),
             source=source,
             **trend_fields(table),

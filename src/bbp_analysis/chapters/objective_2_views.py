@@ -220,7 +220,7 @@ def profile_figure(table: pd.DataFrame, params: RunParameters) -> HTML:
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     return show_figure(
         fig,
-        figure_id="neighbourhood-profiles",
+        figure_id="o2-neighbourhood-profile-chart",
         caption=caption,
         alt=alt,
         data=data,
@@ -246,7 +246,7 @@ def profile_table(table: pd.DataFrame, params: RunParameters) -> HTML:
         "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
         f"and segment mix (%). {_label(params)}"
     )
-    return show_table(shown, caption, "neighbourhood-profile-table")
+    return show_table(shown, caption, "o2-neighbourhood-profile-table")
 
 
 def ratio_figure(key: str, params: RunParameters) -> HTML:
@@ -374,7 +374,7 @@ def spc_figure(params: RunParameters) -> HTML:
     where = _where(params)
     return figures.spc_figure(
         o2.emergency_monthly(params),
-        figure_id="emergency-spc",
+        figure_id="o2-emergency-monthly-spc",
         title=f"Emergency admissions, {where}: XmR chart",
         subject=f"emergency admissions for {where}",
         marked="neighbourhood-team interventions",
