@@ -289,7 +289,7 @@ class RunParameters(Mapping[str, Any]):
 
     def with_period(self, period: str) -> RunParameters:
         """A checked copy for another ``period`` (a financial year), with its first and last
-        day."""
+        day (ValueError for a period that is not a financial year)."""
         return self.replace(
             period=period,
             period_start=periods.first_day(period).isoformat(),
