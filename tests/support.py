@@ -14,7 +14,7 @@ import pytest
 from filelock import FileLock
 
 from bbp_analysis.extract import prepare
-from bbp_analysis.params import load_parameters
+from bbp_analysis.params import SPEC, RunParameters, load_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = (
@@ -31,18 +31,15 @@ GENERATED_PARTS = ("data/synthetic", "_build/cache")
 # A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s
 # ``caches_from``: entries are only read and new ones added, so hard links are safe. The
 # audit's record of clean files is appended to, so it is copied.
-RUN_PARAMS = dict(
-    period="2025-26",
-    period_start="2025-04-01",
-    period_end="2026-03-31",
-    area_code="E09000015",
-    area_name="Harrow",
-    pcn=None,
-    confidence=0.95,
-    suppression_threshold=10,
-    synthetic_seed=20220401,
+RUN_PARAMS = RunParameters(
+    {
+        name: value
+        for name, value in load_parameters("2025-26", ROOT).as_dict().items()
+        if SPEC[name].notebook
+    }
 )
-"""The default extract's 2025-26 run parameters, as chapter tests pass them."""
+"""The default extract's 2025-26 run parameters, as a notebook receives them (Harrow,
+E09000015, the borough view, 95% intervals, counts below 10 suppressed, seed 20220401)."""
 BUILD_CACHES = ("_build/notebook-cache", "_build/edition-cache")
 AUDIT_CACHE = "_build/audit-cache"
 

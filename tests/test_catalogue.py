@@ -163,24 +163,24 @@ def test_measure_5_codes_are_the_plans_six_conditions_within_the_nhsof_list() ->
             "row 1, column 'readings': code list: entry 'pm1-tooth-decay-5': 'guess'",
         ),
         (
-            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
-            "measure: {query: dental, names: [oral_health_decay_age5]}",
+            "measure: {query: oral_health, names: [pm1-tooth-decay-5]}",
+            "measure: {query: dental, names: [pm1-tooth-decay-5]}",
             "row 1, column 'measure.query': catalogue measure: entry 'pm1-tooth-decay-5': "
             "no SQL file measures/sql/dental.sql",
         ),
         (
-            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: oral_health, names: [pm1-tooth-decay-5]}",
             "measure: {query: _person_years, names: [x]}",
             "column 'measure.query': catalogue measure: entry 'pm1-tooth-decay-5': no SQL file",
         ),
         (
-            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
+            "measure: {query: oral_health, names: [pm1-tooth-decay-5]}",
             "measure: {query: oral_health, names: []}",
             "column 'measure.names': catalogue measure",
         ),
         (
-            "measure: {query: oral_health, names: [oral_health_decay_age5]}",
-            "measure: {query: oral_health, name: oral_health_decay_age5}",
+            "measure: {query: oral_health, names: [pm1-tooth-decay-5]}",
+            "measure: {query: oral_health, name: pm1-tooth-decay-5}",
             "column 'measure': catalogue measure",
         ),
         (
@@ -228,14 +228,14 @@ def test_chapter_lookups_come_from_the_catalogue() -> None:
     smi = text.spec("smi-health-checks")
     assert (smi["query"], smi["measure"], smi["target"]) == (
         "programmes",
-        "programme_smi_health_check",
+        "smi-health-checks",
         60,
     )
     assert smi["method"] == "Wilson score interval"
     eol = catalogue.indicator("eol-usual-place-of-residence")
     assert (eol.query, eol.measure_name, eol.kind) == (
         "end_of_life",
-        "deaths_usual_place_of_residence",
+        "eol-usual-place-of-residence",
         "proportion",
     )
     table = text.indicator_list()
@@ -260,7 +260,8 @@ def test_life_expectancy_entries_are_the_plans() -> None:
     gap = catalogue.indicator("o1-life-expectancy-gap")
     assert life.statistic is stats.life_expectancy and gap.statistic is stats.life_expectancy
     assert life.query == gap.query == "life_table"
-    assert gap.measure.names == ("life_table_imd5", "life_table_imd1")  # least minus most
+    least_minus_most = ("o1-life-expectancy-imd5", "o1-life-expectancy-imd1")
+    assert gap.measure.names == least_minus_most
     assert set(gap.measure.names) < set(life.measure.names)
     jsna = load_reference("jsna_headlines").set_index("finding")["value"].astype(float)
     assert life.baseline["male"] == jsna["Male life expectancy"] == 82.2

@@ -11,7 +11,7 @@ from bbp_analysis.stats import compare, rate, recent_trend
 
 from support import RUN_PARAMS
 
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 ACSC = "acsc-chronic-nhsof"  # a crude rate (Byar); measure 5 is standardised elsewhere
 QUERY, MEASURE = catalogue.indicator(ACSC).query, catalogue.indicator(ACSC).measure_name
 PCN = "Harrow East PCN"

@@ -14,6 +14,8 @@ from bbp_analysis import judgement
 from bbp_analysis.judgement import Estimate
 from bbp_analysis.stats import recent_trend
 
+from support import RUN_PARAMS
+
 stats_compare = importlib.import_module("bbp_analysis.stats.compare")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,10 +128,9 @@ def test_groups_are_named_in_summary() -> None:
 
 
 def test_screening_statements_use_99_8_percent() -> None:
-    assert judgement.screening({"confidence": 0.95, "period": "x"}) == {
-        "confidence": 0.998,
-        "period": "x",
-    }
+    screened = judgement.screening(RUN_PARAMS)
+    assert screened.confidence == 0.998
+    assert screened.replace(confidence=0.95) == RUN_PARAMS
 
 
 def _methods_rows(marker: str) -> list[list[str]]:

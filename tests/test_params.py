@@ -152,6 +152,19 @@ def test_replace_checks_again_and_keeps_the_original() -> None:
         params.replace(area_code="Brent")
 
 
+def test_with_period_moves_the_period_and_its_dates_together() -> None:
+    params = load_parameters("2025-26")
+    earlier = params.with_period("2022-23")
+    assert (earlier.period, earlier.period_start, earlier.period_end) == (
+        "2022-23",
+        "2022-04-01",
+        "2023-03-31",
+    )
+    assert (earlier.area_code, earlier.confidence) == (params.area_code, params.confidence)
+    with pytest.raises(ValueError, match="not a financial year"):
+        params.with_period("2022-24")
+
+
 def test_notebook_load_round_trips_the_injected_values() -> None:
     params = load_parameters("2025-26").replace(area_code="E09000005", area_name="Brent")
     injected = notebook_parameters(params)

@@ -15,7 +15,7 @@ from bbp_analysis import extract, published
 from bbp_analysis.catalogue import read_indicators
 from bbp_analysis.chapters import objective_1 as o1
 from bbp_analysis.errors import InputError
-from bbp_analysis.params import load_parameters
+from bbp_analysis.params import RunParameters, load_parameters
 from bbp_analysis.scorecard import scorecard_html
 
 from support import ROOT
@@ -29,10 +29,10 @@ def params() -> dict:
 
 
 @pytest.fixture
-def with_export(tmp_path: Path, params: dict) -> dict:
+def with_export(tmp_path: Path, params: RunParameters) -> RunParameters:
     """The run's parameters with a published folder holding the test Fingertips export."""
     write_fixture(tmp_path / "published" / "indicator-data.csv")
-    return {**params, "published_folder": str(tmp_path / "published")}
+    return params.replace(published_folder=str(tmp_path / "published"))
 
 
 def simulated(area_code: str, period: str) -> float:

@@ -21,6 +21,7 @@ from . import extract, judgement
 from .catalogue import indicator
 from .chapters.scope import seed
 from .disclosure import suppress_ratio
+from .params import RunParameters
 from .paths import project_root
 from .stats import baseline_spc, compare, dsr, proportion, rate, recent_trend
 
@@ -43,7 +44,7 @@ def _measure(query: str, measure: str, area_code: str, seed: int, root: str) -> 
     return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
 
 
-def rows(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+def rows(query: str, measure: str, params: RunParameters, **where: object) -> pd.DataFrame:
     """Aggregate rows of one measure for the run's area (all periods), filtered on equal column
     values (``period=``, ``breakdown=``...); each measure is read once per process and area."""
     data = _measure(query, measure, params["area_code"], seed(params), str(project_root()))
@@ -63,7 +64,7 @@ def interval(
     return rate(numerator, denominator, confidence=confidence, multiplier=multiplier)
 
 
-def protect(table: pd.DataFrame, params: dict, *, kind: str, source: str) -> pd.DataFrame:
+def protect(table: pd.DataFrame, params: RunParameters, *, kind: str, source: str) -> pd.DataFrame:
     """``table`` with counts below the run's threshold suppressed and their values blanked
     (``suppressed`` column added; see :func:`bbp_analysis.disclosure.suppress_ratio`)."""
     return suppress_ratio(
@@ -76,7 +77,7 @@ def protect(table: pd.DataFrame, params: dict, *, kind: str, source: str) -> pd.
     )
 
 
-def scoped(data: pd.DataFrame, params: dict) -> pd.DataFrame:
+def scoped(data: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
     """The rows of the area a view shows: the named PCN's, else the borough's."""
     if params.get("pcn"):
         return data[(data["area_type"] == "pcn") & (data["area_code"] == params["pcn"])]
@@ -86,7 +87,7 @@ def scoped(data: pd.DataFrame, params: dict) -> pd.DataFrame:
 def area_values(
     query: str,
     measure: str,
-    params: dict,
+    params: RunParameters,
     *,
     kind: str,
     multiplier: float,
@@ -145,7 +146,7 @@ def group_order(labels: pd.Series) -> pd.Series:
     return numbers.fillna(1000).astype(str).str.zfill(8) + labels.astype(str)
 
 
-def _series_rows(data: pd.DataFrame, params: dict, pcns: bool) -> pd.DataFrame:
+def _series_rows(data: pd.DataFrame, params: RunParameters, pcns: bool) -> pd.DataFrame:
     """Rows up to the reporting period for the borough and the named PCN (or every PCN when
     ``pcns``), with an ``area`` column (the borough's name or the PCN code)."""
     data = data[data["period"] <= params["period"]]
@@ -162,7 +163,7 @@ def _series_rows(data: pd.DataFrame, params: dict, pcns: bool) -> pd.DataFrame:
 def series(
     query: str,
     measure: str,
-    params: dict,
+    params: RunParameters,
     *,
     kind: str,
     multiplier: float,
@@ -183,7 +184,7 @@ def series(
 
 
 def standardised_series(
-    query: str, measure: str, params: dict, bands: tuple[str, ...] = OLDER_BANDS
+    query: str, measure: str, params: RunParameters, bands: tuple[str, ...] = OLDER_BANDS
 ) -> pd.DataFrame:
     """Annual rates directly standardised to the ESP 2013 over the age ``bands`` (per 100,000,
     Dobson intervals) up to the reporting period, one row per period and area (the borough,
@@ -219,7 +220,7 @@ def daily_rate(count: pd.Series, population: pd.Series, month: pd.Series) -> pd.
 
 
 def monthly_spc(
-    query: str, measure: str, params: dict, programmes: dict[str, pd.Timestamp]
+    query: str, measure: str, params: RunParameters, programmes: dict[str, pd.Timestamp]
 ) -> pd.DataFrame:
     """A monthly count (borough, or the named PCN) from :data:`SPC_START` to the end of the
     period as a rate per day (:func:`daily_rate`, so months of different lengths compare), on
@@ -294,7 +295,7 @@ def status(indicator_id: str, lower: float | None, upper: float | None) -> str |
     return None
 
 
-def values(indicator_id: str, params: dict, **options) -> pd.DataFrame:
+def values(indicator_id: str, params: RunParameters, **options) -> pd.DataFrame:
     """:func:`area_values` of catalogue entry ``indicator_id``: its measure (SQL file and
     measure name), interval kind, multiplier and polarity (``options``: ``breakdown``,
     ``level``, ``period``)."""
@@ -311,7 +312,7 @@ def values(indicator_id: str, params: dict, **options) -> pd.DataFrame:
     )
 
 
-def trend(indicator_id: str, params: dict, **options) -> pd.DataFrame:
+def trend(indicator_id: str, params: RunParameters, **options) -> pd.DataFrame:
     """:func:`series` of catalogue entry ``indicator_id``: its measure, interval kind and
     multiplier (``options``: ``pcns``, ``breakdown``, ``group``)."""
     spec = indicator(indicator_id)
@@ -336,7 +337,7 @@ def headline_fields(indicator_id: str, row: pd.Series) -> dict[str, object]:
 
 def assess(
     indicator_id: str,
-    params: dict,
+    params: RunParameters,
     *,
     area: str | None = None,
     breakdown: str = "total",
@@ -354,7 +355,7 @@ def assess(
     row = row.iloc[0]
     history = trend(
         indicator_id,
-        {**params, "period": period},
+        params.with_period(period),
         pcns=breakdown == "total" and area is not None,
         breakdown=breakdown,
         group=name if breakdown != "total" else "total",

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .chapters import objective_3_its as chapter
+from .params import RunParameters
 from .stats import its
 from .stats import staggered as stats_staggered
 from .synth import panel as simulator
@@ -39,7 +40,7 @@ ITS_OCTOBER = "Time series, 1 October denominators"
 NOT_YET = "Not-yet-started comparison"
 
 
-def calibrate(outcome: str, params: dict) -> simulator.Calibration:
+def calibrate(outcome: str, params: RunParameters) -> simulator.Calibration:
     """Each programme PCN's person-months in the first month and its 2021-22 yearly rate per
     person (events / person-years at risk), from the extract."""
     starts, _ = simulator.starts(outcome)
@@ -135,7 +136,9 @@ def one_seed(
     return rows
 
 
-def simulate_all(params: dict, seeds: range, scenarios: list[str] | None = None) -> pd.DataFrame:
+def simulate_all(
+    params: RunParameters, seeds: range, scenarios: list[str] | None = None
+) -> pd.DataFrame:
     """:func:`one_seed` for every outcome, scenario and seed: one row per estimator and seed
     (:data:`RESULT_COLUMNS`)."""
     end = pd.Timestamp(params["period_end"])

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .params import RunParameters
 from .stats import compare, recent_trend
 from .stats.proportions import wilson_bounds
 
@@ -39,11 +40,11 @@ class Estimate:
     upper: float
 
 
-def screening(params: dict[str, Any]) -> dict[str, Any]:
+def screening(params: RunParameters) -> RunParameters:
     """The run's parameters at :data:`SCREENING_LEVEL`, for a statement that names PCNs,
     practices or groups out of many (so that about 1 in 500, not 1 in 20, is named by chance
     when none differs)."""
-    return {**params, "confidence": SCREENING_LEVEL}
+    return params.replace(confidence=SCREENING_LEVEL)
 
 
 def against_value(lower: float, upper: float, value: float, polarity: str | None) -> str:

@@ -301,6 +301,15 @@ class RunParameters(Mapping[str, Any]):
         ``bbp build --area``)."""
         return RunParameters({**_thaw(self._values), **changes}, source="changed parameters")
 
+    def with_period(self, period: str) -> RunParameters:
+        """A checked copy for another ``period`` (a financial year), with its first and last
+        day (ValueError for a period that is not a financial year)."""
+        return self.replace(
+            period=period,
+            period_start=periods.first_day(period).isoformat(),
+            period_end=periods.last_day(period).isoformat(),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The parameters as plain lists and dicts (JSON, papermill)."""
         return _thaw(self._values)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
@@ -12,6 +11,7 @@ from IPython.display import HTML, Markdown
 from . import catalogue
 from .disclosure import suppression_rule_text
 from .headline import Headline
+from .params import RunParameters
 from .publish import show_table
 from .reference import PLAN_TITLE, load_reference
 from .scorecard import plan_measures
@@ -31,7 +31,7 @@ def objective_intro(objective_id: int) -> Markdown:
     return Markdown(f"> *{item.title}.*\n>\n> Objective {item.id} of the {PLAN}, section 4.")
 
 
-def run_context(params: dict[str, Any]) -> Markdown:
+def run_context(params: RunParameters) -> Markdown:
     """One line saying what this page was built for: period, area and PCN view."""
     start = date.fromisoformat(params["period_start"]).strftime("%-d %B %Y")
     end = date.fromisoformat(params["period_end"]).strftime("%-d %B %Y")

@@ -26,6 +26,7 @@ from . import extract
 from .catalogue import indicator
 from .errors import InputError
 from .indicators import EXCLUDED_NOTE, group_order, protect, rows
+from .params import RunParameters
 from .published import financial_year
 from .stats import compare, isr
 
@@ -46,7 +47,7 @@ def benchmark_name(indicator_id: str) -> str:
     return next(iter(indicator(indicator_id).published["benchmarks"]))
 
 
-def reference(indicator_id: str, params: dict, period: str) -> pd.DataFrame:
+def reference(indicator_id: str, params: RunParameters, period: str) -> pd.DataFrame:
     """The benchmark's ``sex, age_band, ref_count, ref_population`` in ``period`` from the
     extract's comparator table; an :class:`~bbp_analysis.errors.InputError` naming the table
     and rule when the rows are missing."""
@@ -149,7 +150,7 @@ def _benchmark_rate(groups: pd.DataFrame, ref: pd.DataFrame, breakdown: str) -> 
 
 def standardised_values(
     indicator_id: str,
-    params: dict,
+    params: RunParameters,
     breakdown: str = "total",
     period: str | None = None,
 ) -> pd.DataFrame:
@@ -221,7 +222,9 @@ def standardised_values(
     return pd.concat([first, body], ignore_index=True)
 
 
-def standardised_series(indicator_id: str, params: dict, pcns: bool = False) -> pd.DataFrame:
+def standardised_series(
+    indicator_id: str, params: RunParameters, pcns: bool = False
+) -> pd.DataFrame:
     """:func:`standardised_values` for every period up to the reporting period (borough, and
     each PCN when ``pcns`` or the named PCN): ``period, area, numerator, denominator,
     expected, value, lower, upper, ratio, ratio_lower, ratio_upper, suppressed``."""
@@ -238,7 +241,7 @@ def standardised_series(indicator_id: str, params: dict, pcns: bool = False) -> 
     return result[columns].sort_values(["area", "period"], ignore_index=True)
 
 
-def benchmark_rate(indicator_id: str, params: dict, period: str) -> float:
+def benchmark_rate(indicator_id: str, params: RunParameters, period: str) -> float:
     """The benchmark's crude rate per the entry's multiplier in ``period`` (its standardised
     rate too, since the benchmark is its own standard)."""
     ref = reference(indicator_id, params, period)

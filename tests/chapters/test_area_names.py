@@ -12,16 +12,16 @@ import yaml
 
 from bbp_analysis.chapters import objective_2_text as text
 from bbp_analysis.chapters import objective_2_views as views
-from bbp_analysis.params import load_parameters
+from bbp_analysis.params import RunParameters, load_parameters
 from bbp_analysis.site import book_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def renamed() -> dict[str, Any]:
+def renamed() -> RunParameters:
     """The 2025-26 parameters of Harrow's extract with the area renamed."""
-    return {**load_parameters("2025-26"), "area_name": "Elsewhere"}
+    return load_parameters("2025-26").replace(area_name="Elsewhere")
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch, name: str, module: Any = views) -> list[dict[str, Any]]:

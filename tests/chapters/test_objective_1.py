@@ -23,8 +23,8 @@ from support import RUN_PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(RUN_PARAMS)
-SPHERE = {**PARAMS, "pcn": "Sphere PCN"}
+PARAMS = RUN_PARAMS
+SPHERE = PARAMS.replace(pcn="Sphere PCN")
 
 
 Z998 = 3.090232306167813
@@ -48,7 +48,7 @@ def interval_verdict(low: float, high: float, level: float, rating: str) -> str:
 def raw() -> dict[str, pd.DataFrame]:
     extract.measures(
         "registered_population",
-        measure="registered_population",
+        measure="o1-registered-population",
         period="2025-26",
         breakdown="total",
     )  # makes sure the extract exists
@@ -106,7 +106,7 @@ def test_measure_1_value_interval_and_both_target_readings(raw):
 
 
 def test_measure_1_in_a_non_survey_year_uses_the_latest_survey():
-    (headline, *_) = o1.headline_measures({**PARAMS, "period": "2022-23"})
+    (headline, *_) = o1.headline_measures(PARAMS.with_period("2022-23"))
     assert headline.period == "2021-22"
     assert headline.comparators["London"] == pytest.approx(26.74)
 
@@ -211,7 +211,7 @@ def test_sii_of_blood_pressure_control_matches_a_weighted_regression(raw):
     rank = share.cumsum() - share / 2
     x_bar = (share * rank).sum()
     slope = (share * (rank - x_bar) * by["mean"]).sum() / (share * (rank - x_bar) ** 2).sum()
-    result = groups.inequality_index("o1-hypertension-control", PARAMS, "2025-26")
+    result = groups.inequality_index("hypertension-controlled", PARAMS, "2025-26")
     assert result["sii"] == pytest.approx(slope * 100, abs=1e-6)
     intercept = (share * by["mean"]).sum() - slope * x_bar
     assert result["rii"] == pytest.approx((intercept + slope) / intercept, abs=1e-6)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic" / "E09000015"
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 PCNS = sorted(pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"])
 
 
@@ -80,14 +80,7 @@ def test_measure_3_from_the_citizens_survey_parquet() -> None:
 
 @pytest.mark.parametrize("period", ["2022-23", "2024-25", "2025-26"])
 def test_measures_3_and_4_read_baseline_set_in_every_edition(period: str) -> None:
-    start = int(period[:4])
-    params = {
-        **PARAMS,
-        "period": period,
-        "period_start": f"{start}-04-01",
-        "period_end": f"{start + 1}-03-31",
-    }
-    heads = {h.indicator_id: h for h in o2.headline_measures(params)}
+    heads = {h.indicator_id: h for h in o2.headline_measures(PARAMS.with_period(period))}
     for spec in (o2.PM3, o2.PM4S):
         assert heads[spec].status == "baseline set"
         assert len(heads[spec].readings) == (0 if period == "2022-23" else 1)
@@ -160,7 +153,7 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
     ("key", "query", "measure"),
     [
         ("o2-emergency-isr", "emergency_admissions", "emergency_admissions"),
-        ("o2-ae-isr", "ae_attendances", "ae_type1_attendances"),
+        ("o2-ae-isr", "ae_attendances", "o2-ae-isr"),
     ],
 )
 def test_standardised_ratio_per_pcn(key: str, query: str, measure: str) -> None:
@@ -230,7 +223,7 @@ def test_profile_counts_are_protected_and_add_up() -> None:
 
 def test_interventions_are_the_extract_programme_starts() -> None:
     table = pd.read_parquet(DATA / "interventions.parquet")
-    one = o2.interventions({**PARAMS, "pcn": "Sphere PCN"})
+    one = o2.interventions(PARAMS.replace(pcn="Sphere PCN"))
     sphere = table[(table["pcn_name"] == "Sphere PCN") & ~table["negative_control"]]
     assert one == {
         k.replace("_", " "): pd.Timestamp(v)
@@ -274,10 +267,10 @@ def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
         for o in c.get("outputs", [])
     )
     for anchor in (
-        "neighbourhood-profiles",
-        "emergency-spc",
+        "o2-neighbourhood-profile-chart",
+        "o2-emergency-monthly-spc",
         "o2-emergency-isr-funnel",
-        "pm3-citizen-pcn",
+        "pm3-citizen-experience-pcn",
         "practice-outliers",
         "o2-ae-isr-pcn",
     ):

@@ -22,7 +22,7 @@ from support import RUN_PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 PCNS = (
     "Harrow Collaborative PCN",
     "Harrow East PCN",
@@ -268,7 +268,7 @@ def test_suppressed_ethnic_groups_and_pcns_are_left_out_and_named() -> None:
     # a threshold just above the smallest group's count suppresses that group, and a second
     # one (secondary suppression, so the first cannot be recovered from the total)
     threshold = int(counts.min()) + 1
-    params = {**PARAMS, "suppression_threshold": threshold}
+    params = PARAMS.replace(suppression_threshold=threshold)
     variation = o3.ethnic_variation(params, "2025-26")
     shown = o3.acsc_values(params, "ethnic_group", "2025-26")
     hidden = tuple(shown.loc[shown["suppressed"], "area"])
@@ -278,7 +278,7 @@ def test_suppressed_ethnic_groups_and_pcns_are_left_out_and_named() -> None:
     assert not set(hidden) & set(variation.ratios) and variation.test.df == 5 - 2 - 1
     assert f"{', '.join(hidden)} left out, too few admissions to publish" in variation.finding()
     # every PCN suppressed: none is counted as above NWL, and the status is not "not met"
-    huge = {**PARAMS, "suppression_threshold": 10**7}
+    huge = PARAMS.replace(suppression_threshold=10**7)
     readings = o3.pcn_readings(huge)
     assert set(readings["reading"]) == {"not assessed"}
     assert readings["ratio"].isna().all()
@@ -288,7 +288,7 @@ def test_suppressed_ethnic_groups_and_pcns_are_left_out_and_named() -> None:
 
 
 def test_headline_measure_5(raw_rate: dict) -> None:
-    (headline,) = o3.headline_measures({**PARAMS, "pcn": "Sphere PCN"})
+    (headline,) = o3.headline_measures(PARAMS.replace(pcn="Sphere PCN"))
     assert headline.measure == 5 and headline.status in ("not met", "uncertain")
     assert headline.value == pytest.approx(raw_rate["Harrow"]["value"], rel=1e-9)
     assert headline.baseline is None and headline.target is None
@@ -315,7 +315,7 @@ def test_headline_measure_5(raw_rate: dict) -> None:
     ]
     assert headline.trend[-1][1] == pytest.approx(headline.value)
     assert headline.synthetic and headline.anchor.endswith("#pm5-acsc-spc")
-    earlier = o3.headline_measures({**PARAMS, "period": "2022-23"})[0]
+    earlier = o3.headline_measures(PARAMS.with_period("2022-23"))[0]
     assert [p for p, _ in earlier.trend][-1] == "2022-23"
 
 
@@ -341,7 +341,7 @@ def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
     table = o3.falls_dsr(PARAMS)
     rows = extract.measures(
         "falls_65plus",
-        measure="falls_admissions_65plus",
+        measure="falls-65plus-dsr",
         period="2025-26",
         area_type="borough",
         breakdown="age_band",
@@ -357,13 +357,13 @@ def test_falls_dsr_against_esp2013_weights_typed_here() -> None:
 def test_small_counts_are_suppressed_with_their_values() -> None:
     table = indicators.area_values(
         "end_of_life",
-        "deaths_usual_place_of_residence",
-        {**PARAMS, "suppression_threshold": 150},
+        "eol-usual-place-of-residence",
+        PARAMS.replace(suppression_threshold=150),
         kind="proportion",
         multiplier=100,
         polarity="high_is_good",
     )
-    rows = totals("end_of_life", "deaths_usual_place_of_residence", "2025-26")
+    rows = totals("end_of_life", "eol-usual-place-of-residence", "2025-26")
     small = [pcn for pcn in PCNS if 0 < rows.loc[pcn, "numerator"] < 150]
     assert small, "the fixture needs at least one PCN below the threshold"
     hidden = table[table["area"].isin(small)]
@@ -433,7 +433,7 @@ def test_care_process_odds_ratio_by_hand() -> None:
     relative to 2021-22 (a 2x2 difference in log odds), close to the fixed-effects estimate."""
     rows = extract.measures(
         "diabetes_care_processes",
-        measure="diabetes_all_nine_care_processes",
+        measure="diabetes-9cp",
         breakdown="total",
         area_type="pcn",
     )
@@ -455,7 +455,7 @@ def test_care_process_odds_ratio_by_hand() -> None:
 
 
 def test_too_early_and_not_started_are_said_plainly() -> None:
-    early = its.its_results({**PARAMS, "period": "2022-23", "period_end": "2023-03-31"})
+    early = its.its_results(PARAMS.with_period("2022-23"))
     falls = early[early["programme"] == "Integrated falls pathway"].iloc[0]
     assert np.isnan(falls["level_ratio"])
     assert falls["verdict"].startswith("not started by the end of this period")
@@ -464,10 +464,10 @@ def test_too_early_and_not_started_are_said_plainly() -> None:
 
 
 def test_pcn_view_keeps_only_that_pcn(its_table: pd.DataFrame) -> None:
-    sphere = its.its_results({**PARAMS, "pcn": "Sphere PCN"})
+    sphere = its.its_results(PARAMS.replace(pcn="Sphere PCN"))
     assert set(sphere["pcns"]) == {"Sphere PCN"}
     assert len(sphere) < len(its_table)
-    table = o3.acsc_values({**PARAMS, "pcn": "Sphere PCN"})
+    table = o3.acsc_values(PARAMS.replace(pcn="Sphere PCN"))
     assert list(table["area"]) == ["Harrow", "Sphere PCN"]
 
 

@@ -13,7 +13,9 @@ from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.figures import describe_dot_chart, dot_figure
 from bbp_analysis.params import load_parameters
 
-PARAMS = {"period": "2025-26", "pcn": "Sphere PCN", "area_name": "Harrow"}
+from support import RUN_PARAMS
+
+PARAMS = RUN_PARAMS.replace(pcn="Sphere PCN")
 NO_PROGRAMMES = pd.DataFrame({"programme": [], "level_ratio": [], "verdict": []})
 
 
@@ -52,11 +54,11 @@ def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
     # five fifths and gets one.
     params = load_parameters("2025-26")
     east = groups.inequality_index(
-        "pm2-gp-access-good", {**params, "pcn": "Harrow East PCN"}, "2025-26"
+        "pm2-gp-access-good", params.replace(pcn="Harrow East PCN"), "2025-26"
     )
     assert set(east) == set(groups.SII_FIELDS) and all(np.isnan(v) for v in east.values())
     sphere = groups.inequality_index(
-        "pm2-gp-access-good", {**params, "pcn": "Sphere PCN"}, "2025-26"
+        "pm2-gp-access-good", params.replace(pcn="Sphere PCN"), "2025-26"
     )
     # each fifth weighted by its share of Sphere PCN's registered population (not by its
     # survey sample): the weighted least-squares slope written out here
@@ -101,10 +103,10 @@ def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
     # Harrow East PCN has fewer than 10 chronic ACSC admissions in a deprivation fifth in
     # every year but 2023-24; the borough has none, and its index is unchanged.
     params = load_parameters("2025-26")
-    east = o3.acsc_inequality({**params, "pcn": "Harrow East PCN"})
+    east = o3.acsc_inequality(params.replace(pcn="Harrow East PCN"))
     assert east.loc[east["sii"].notna(), "period"].tolist() == ["2023-24"]
     assert o3.gap_change(east).startswith("not assessed (a deprivation fifth has too few")
-    message = text.gap_message(east, o3.gap_change(east), {**params, "pcn": "Harrow East PCN"})
+    message = text.gap_message(east, o3.gap_change(east), params.replace(pcn="Harrow East PCN"))
     assert "Not computed" in message and "nan" not in message
     shown = text.gap_display(east)
     assert shown.loc[shown["Year"] == "2025-26", "SII"].tolist() == ["[c]"]
@@ -134,16 +136,18 @@ def test_a_breakdown_with_every_group_suppressed_is_a_table_not_an_empty_chart(
     )
     shown = dot_figure(
         table,
-        figure_id="pm3-citizen-age-band",
+        figure_id="pm3-citizen-experience-age-band",
         title="By age band",
         what="w",
         label="age bands",
         unit="%",
         confidence=0.95,
     ).data
-    assert "<img" not in shown and 'id="pm3-citizen-age-band"' in shown
+    assert "<img" not in shown and 'id="pm3-citizen-experience-age-band"' in shown
     assert "every group&#x27;s count is too small to publish" in shown
-    download = (tmp_path / "_extra" / "downloads" / "pm3-citizen-age-band.csv").read_text()
+    download = (
+        tmp_path / "_extra" / "downloads" / "pm3-citizen-experience-age-band.csv"
+    ).read_text()
     assert download.splitlines()[1:] == [
         "15-19,[c],[c],[c],[c],[c],suppressed",
         "20-24,[c],[c],[c],[c],[c],suppressed",

@@ -75,7 +75,7 @@ def test_default_groups_quote_the_seed_line_they_cite():
 @pytest.fixture(scope="module")
 def people() -> pd.DataFrame:
     """Everyone registered on 1 October 2025, with age then (as the measures define it)."""
-    extract.measures("registered_population", measure="registered_population", period="2025-26")
+    extract.measures("registered_population", measure="o1-registered-population", period="2025-26")
     persons = pd.read_parquet(extract.extract_folder("E09000015") / "persons.parquet")
     mid = pd.Timestamp("2025-10-01")
     start = pd.to_datetime(persons["registered_from"])
@@ -123,7 +123,7 @@ def test_groups_defined_by_code_lists_get_the_extracts_people(people):
 def test_each_group_is_compared_with_everyone_not_in_it(people):
     """The admissions ratio: observed / expected at the whole population's age-band rates,
     for the group and for everyone else, worked out here from the measure's cells."""
-    cells = groups._profiles("plus_profile_emergency", PARAMS)
+    cells = groups._profiles("o1-core20plus-groups-emergency", PARAMS)
     smi = next(g for g in groups.plus_groups(PARAMS) if g.id == "smi")
     inside = members(cells, smi)
     bands = cells.groupby("age_band")[["numerator", "denominator"]].sum()
@@ -171,7 +171,7 @@ def test_members_match_every_listed_field():
 
 
 def test_small_groups_are_suppressed_in_the_pcn_view():
-    sizes = groups.group_sizes({**PARAMS, "pcn": "Harrow East PCN"})
+    sizes = groups.group_sizes(PARAMS.replace(pcn="Harrow East PCN"))
     shown = sizes.loc[~sizes["suppressed"], "persons"].dropna()
     assert (shown >= 10).all()
     assert sizes.loc[sizes["suppressed"], "value"].isna().all()
@@ -266,7 +266,9 @@ def test_nothing_says_the_plan_names_the_plus_groups():
 
 def test_passports_name_the_groups_by_id():
     context = {"parameters": {"period": "2025-26", "plus_groups": PARAMS["plus_groups"]}}
-    block = passport_html("core20plus-groups", "table", pd.DataFrame({"a": [1]}), context=context)
+    block = passport_html(
+        "o1-core20plus-groups-table", "table", pd.DataFrame({"a": [1]}), context=context
+    )
     assert "plus_groups=[black-heritage, romanian, somali, young-chinese, young-non-binary, " in (
         block
     )

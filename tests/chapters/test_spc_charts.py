@@ -17,7 +17,7 @@ from bbp_analysis.stats.spc import REBASE_LAG, REBASE_POINTS, RUN_LENGTH
 
 from support import RUN_PARAMS
 
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 MONTHS = pd.Series(pd.date_range("2021-04-01", periods=60, freq="MS"))
 DAYS = MONTHS.dt.days_in_month.to_numpy()
 FEBRUARY = (MONTHS.dt.month == 2).to_numpy()
@@ -158,7 +158,7 @@ def test_one_builder_draws_labels_above_the_data_and_writes_the_table(charts):
 
 
 def test_programme_starts_after_the_period_are_left_out():
-    points = o2.emergency_monthly({**PARAMS, "period": "2022-23", "period_end": "2023-03-31"})
+    points = o2.emergency_monthly(PARAMS.with_period("2022-23"))
     assert points["date"].iloc[-1] == pd.Timestamp("2023-03-01") and len(points) == 24
     assert sorted(points.attrs["programmes"]) == [
         "integrated diabetes team (first PCN)",

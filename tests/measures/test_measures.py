@@ -119,7 +119,7 @@ def test_practices_sum_to_pcns_and_borough(results):
 def test_registered_population_by_practice(results, persons):
     got = select(
         results["registered_population"],
-        measure="registered_population",
+        measure="o1-registered-population",
         period="2023-24",
         area_type="practice",
         breakdown="total",
@@ -131,7 +131,7 @@ def test_registered_population_by_practice(results, persons):
 def test_diabetes_prevalence_by_pcn(results, persons):
     got = select(
         results["ltc_prevalence"],
-        measure="ltc_prevalence_diabetes",
+        measure="o3-diabetes-prevalence",
         period="2022-23",
         area_type="pcn",
         breakdown="total",
@@ -209,7 +209,7 @@ def test_gpps_weighted_shares_by_imd_quintile(results, extract_dir):
     )
     got = select(
         results["gpps_access"],
-        measure="gpps_appointment_good",
+        measure="pm2-gp-access-good",
         period="2024-25",
         area_type="borough",
         breakdown="imd_quintile",
@@ -224,7 +224,7 @@ def test_deaths_in_usual_place_of_residence(results, persons):
     year = died[_fin_year(pd.to_datetime(died["date_of_death"])) == "2023-24"]
     got = select(
         results["end_of_life"],
-        measure="deaths_usual_place_of_residence",
+        measure="eol-usual-place-of-residence",
         period="2023-24",
         area_type="borough",
         breakdown="total",
@@ -238,7 +238,7 @@ def test_workforce_turnover_by_organisation(results, extract_dir):
     year = workforce[workforce["fin_year"] == "2022-23"].set_index("organisation")
     got = select(
         results["workforce"],
-        measure="workforce_voluntary_turnover",
+        measure="pm4-voluntary-turnover",
         period="2022-23",
         breakdown="organisation",
     ).set_index("breakdown_value")

@@ -23,6 +23,21 @@ SEVERAL = {
     r"plan-performance-section": "the plan's performance table (several indicators)",
 }
 """Figures and tables that show several indicators at once, and why."""
+PREFIXED_BY_PART = {
+    r".*-sii-trend": "named for the entry whose deprivation gap it shows (o1-sii-deprivation's)"
+}
+"""Download patterns named for a part of their entry rather than the entry itself, and why."""
+NOT_YET_RENAMED = {
+    r"pm5-acsc-deprivation-gap",
+    r"pm5-acsc-spc",
+    r"pm5-.*",
+    r"acsc-nhsof-.*",
+    r"o3-(its|staggered)-results",
+    r"nine-care-processes-.*",
+    r"diabetes-treatment-targets-.*|o3-diabetes-treatment-targets",
+}
+"""Objective 3 ids kept until measure 5, the programme effects and the chapter's pages are
+rewritten (issues 17 and 19); remove each as it is renamed."""
 
 
 def problems(downloads: Path) -> list[str]:
@@ -52,3 +67,22 @@ def test_every_figure_and_table_belongs_to_an_entry(built_edition: tuple[Path, P
     downloads = built_edition[1] / PERIOD / "downloads"
     assert len(list(downloads.glob("*.csv"))) > 80
     assert problems(downloads) == []
+
+
+def test_every_download_is_named_by_its_entry_id() -> None:
+    """Each pattern of the download map that names an indicator starts with that indicator's
+    id, so a figure or table id says which entry it shows."""
+    entries = datapackage.dictionary()["downloads"]
+    owned = [(e["pattern"], e["indicator"]) for e in entries if e.get("indicator")]
+    unnamed = {pattern for pattern, owner in owned if not _named_by(pattern, owner)}
+    assert sorted(unnamed - NOT_YET_RENAMED - set(PREFIXED_BY_PART)) == []
+    assert len(owned) > 50
+    assert unnamed >= NOT_YET_RENAMED  # each exemption is still needed
+
+
+def _named_by(pattern: str, owner: str) -> bool:
+    """Whether every alternative of ``pattern`` (split on a top-level ``|``) is ``owner`` or
+    starts with ``owner-``."""
+    return all(
+        alt == owner or alt.startswith(f"{owner}-") for alt in re.split(r"\|(?![^(]*\))", pattern)
+    )

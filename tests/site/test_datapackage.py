@@ -316,13 +316,15 @@ def test_every_csv_is_listed_with_its_manifest_hash(edition: Path, package: dict
 @pytest.mark.slow
 def test_declared_types_read_with_pandas(edition: Path, package: dict) -> None:
     by_name = {r["name"]: r for r in package["resources"]}
-    for name in ("pm5-acsc-pcn", "emergency-spc", "delivery-risks"):
+    for name in ("pm5-acsc-pcn", "o2-emergency-monthly-spc", "delivery-risks"):
         resource = by_name[name]
         fields = resource["schema"]["fields"]
         frame = read_typed(edition / "downloads", resource)
         assert list(frame.columns) == [f["name"] for f in fields]
         assert [str(t) for t in frame.dtypes] == [expected_dtype(f["type"]) for f in fields]
-    emergency = {f["name"]: f["type"] for f in by_name["emergency-spc"]["schema"]["fields"]}
+    emergency = {
+        f["name"]: f["type"] for f in by_name["o2-emergency-monthly-spc"]["schema"]["fields"]
+    }
     assert emergency["month"] == "yearmonth" and emergency["value"] == "number"
 
 

@@ -19,6 +19,7 @@ from ..catalogue import indicator, indicators
 from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
 from ..indicators import headline_fields, protect, rows
+from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import proportion
 
@@ -27,7 +28,7 @@ PM1 = "pm1-tooth-decay-5"
 PM2_GOOD = "pm2-gp-access-good"
 PM2_POOR = "pm2-gp-access-poor"
 GPPS = {"good": ("gpps_appointment_good", PM2_GOOD), "poor": ("gpps_appointment_poor", PM2_POOR)}
-"""GP Patient Survey rating -> (measure name, catalogue id)."""
+"""GP Patient Survey rating -> (comparator table Indicator ID, catalogue id = SQL measure name)."""
 PM1_TARGET_CUT = 5.0
 """The plan: "improve the Harrow position by 5%" (read both as % and percentage points)."""
 GPPS_GROUPS = {
@@ -44,7 +45,7 @@ def _indicator_of(measure: str) -> str:
     return next(item.id for item in indicators() if item.published.get("extract") == measure)
 
 
-def comparators(params: dict, measure: str) -> pd.DataFrame:
+def comparators(params: RunParameters, measure: str) -> pd.DataFrame:
     """Benchmark values of one measure (:func:`bbp_analysis.published.resolve`): ``period,
     area, value, origin, citation``; origin "published" (a published file, cited), "plan"
     (the plan's figure placed in a year by the synthetic table) or "simulated" (synthetic);
@@ -67,14 +68,14 @@ def comparators(params: dict, measure: str) -> pd.DataFrame:
     return frame.sort_values(["area", "period"], ignore_index=True)
 
 
-def comparator_at(params: dict, measure: str, period: str) -> dict[str, float]:
+def comparator_at(params: RunParameters, measure: str, period: str) -> dict[str, float]:
     """Benchmark values (area -> value) of one measure in one period."""
     table = comparators(params, measure)
     table = table[table["period"] == period]
     return {str(a): float(v) for a, v in zip(table["area"], table["value"], strict=True)}
 
 
-def comparator_sources_at(params: dict, measure: str, period: str) -> dict[str, str]:
+def comparator_sources_at(params: RunParameters, measure: str, period: str) -> dict[str, str]:
     """Where each benchmark value of :func:`comparator_at` comes from (area -> "synthetic" or
     the published file's citation)."""
     table = comparators(params, measure)
@@ -85,11 +86,11 @@ def comparator_sources_at(params: dict, measure: str, period: str) -> dict[str, 
 # Partnership measure 1: tooth decay at age 5 --------------------------------------------
 
 
-def decay_series(params: dict) -> pd.DataFrame:
+def decay_series(params: RunParameters) -> pd.DataFrame:
     """Five-year-olds with experience of dental decay (%, Wilson), borough (or the named PCN),
     every survey year up to the period: ``period, area, numerator, denominator, value, lower,
     upper, suppressed``. The survey is biennial, so some periods have no new value."""
-    data = rows("oral_health", "oral_health_decay_age5", params, breakdown="total")
+    data = rows("oral_health", "pm1-tooth-decay-5", params, breakdown="total")
     scope = "pcn" if params.get("pcn") else "borough"
     data = data[(data["area_type"] == scope) & (data["period"] <= params["period"])]
     if params.get("pcn"):
@@ -144,7 +145,7 @@ _TARGET_WORDS = {
 }
 
 
-def borough_value(params: dict, row: pd.Series) -> published.Resolved:
+def borough_value(params: RunParameters, row: pd.Series) -> published.Resolved:
     """Measure 1 for the borough in ``row``'s period: the published value when a file holds
     it with its 95% interval (:func:`bbp_analysis.published.resolve`), else ``row`` (the
     extract's survey, Wilson interval; also when the run's confidence level is not 95%)."""
@@ -162,10 +163,10 @@ def borough_value(params: dict, row: pd.Series) -> published.Resolved:
     return found
 
 
-def headline_pm1(params: dict) -> Headline:
+def headline_pm1(params: RunParameters) -> Headline:
     """Partnership measure 1 for the scorecard: the latest survey up to the period."""
     spec = indicator(PM1)
-    table = decay_series({**params, "pcn": None})
+    table = decay_series(params.replace(pcn=None))
     row = table.iloc[-1]
     own = borough_value(params, row)
     status, text, readings = decay_status(own.lower, own.upper)
@@ -185,7 +186,7 @@ def headline_pm1(params: dict) -> Headline:
         status=status,
         status_text=text,
         readings=readings,
-        anchor=f"{PAGE}#pm1-decay-trend",
+        anchor=f"{PAGE}#pm1-tooth-decay-5-trend",
         synthetic=extract.is_synthetic(),  # the trend beside the value is the extract's
         source=(
             own.citation
@@ -204,7 +205,7 @@ def headline_pm1(params: dict) -> Headline:
 
 
 def gpps_values(
-    params: dict,
+    params: RunParameters,
     rating: str,
     breakdown: str = "total",
     level: str = "borough",
@@ -218,13 +219,13 @@ def gpps_values(
     standard breakdown. Columns: ``period, area, group, respondents, effective_n, value,
     lower, upper, suppressed`` (suppressed: fewer respondents than the threshold).
     """
-    measure = GPPS[rating][0]
+    measure = GPPS[rating][1]
     where = {"breakdown": breakdown, "area_type": level}
     if period:
         where["period"] = period
     data = rows("gpps_access", measure, params, **where)
-    design = rows("o1_gpps_design", "o1_gpps_weight_squared", params, **where)
-    counts = rows("o1_gpps_design", "o1_gpps_respondents", params, **where)
+    design = rows("o1_gpps_design", "pm2-gp-access-good-weight-squared", params, **where)
+    counts = rows("o1_gpps_design", "pm2-gp-access-good-respondents", params, **where)
     keys = ["period", "area_code", "breakdown_value"]
     data = data.merge(design[[*keys, "numerator"]].rename(columns={"numerator": "w2"}), on=keys)
     data = data.merge(
@@ -281,7 +282,9 @@ GROUP_KINDS = {
 """What a group of each breakdown is called when the groups are named."""
 
 
-def short_of_target(params: dict, rating: str, target: float | None = None) -> pd.DataFrame:
+def short_of_target(
+    params: RunParameters, rating: str, target: float | None = None
+) -> pd.DataFrame:
     """Groups (age band, ethnic group, local deprivation fifth) that miss ``target`` (default:
     the plan's NWL figure, :func:`gpps_target`) in the period: those whose 99.8% interval
     (:func:`bbp_analysis.judgement.screening`, many groups compared) lies wholly on the wrong
@@ -303,7 +306,7 @@ def short_of_target(params: dict, rating: str, target: float | None = None) -> p
     return out[["breakdown", "group", "value", "lower", "upper", "target"]]
 
 
-def _named_groups(params: dict, rating: str, short: pd.DataFrame) -> str:
+def _named_groups(params: RunParameters, rating: str, short: pd.DataFrame) -> str:
     """The groups in ``short`` named as briefly as :func:`bbp_analysis.judgement.name_groups`
     allows, one clause per breakdown."""
     parts = []
@@ -318,7 +321,7 @@ def _named_groups(params: dict, rating: str, short: pd.DataFrame) -> str:
     return "; ".join(parts) or "none"
 
 
-def nwl_same_year(params: dict, rating: str) -> tuple[float, str] | None:
+def nwl_same_year(params: RunParameters, rating: str) -> tuple[float, str] | None:
     """The NWL average of the rating in the period (%, :func:`comparators`), with where it
     comes from ("synthetic" or the published file's citation); None when none is held."""
     table = comparators(params, GPPS[rating][0])
@@ -343,7 +346,7 @@ def comparator_caption(bench: pd.DataFrame) -> str:
 
 
 def pm2_reading(
-    params: dict, rating: str, lower: float, upper: float, target: float
+    params: RunParameters, rating: str, lower: float, upper: float, target: float
 ) -> tuple[str, str]:
     """One reading of measure 2's target: the borough's interval against ``target``
     (:func:`bbp_analysis.judgement.against_target`), and the groups named as missing it
@@ -366,7 +369,7 @@ def pm2_reading(
 
 
 def pm2_readings(
-    params: dict, rating: str, lower: float, upper: float
+    params: RunParameters, rating: str, lower: float, upper: float
 ) -> tuple[str, str, tuple[Reading, ...]]:
     """Measure 2's target, "to improve 'good' and 'poor' ratings to the NWL average across
     age, ethnic and socio-economic groups", read two ways: against the plan's NWL figures
@@ -396,9 +399,9 @@ def pm2_readings(
     return status, summary, tuple(readings)
 
 
-def headline_pm2(params: dict) -> list[Headline]:
+def headline_pm2(params: RunParameters) -> list[Headline]:
     """Partnership measure 2 (good and poor ratings) for the scorecard."""
-    params = {**params, "pcn": None}
+    params = params.replace(pcn=None)
     out = []
     for rating in ("good", "poor"):
         measure, spec_id = GPPS[rating]
@@ -428,7 +431,7 @@ def headline_pm2(params: dict) -> list[Headline]:
                 status_text=text,
                 readings=readings,
                 # the group table that sets the status, on the measure's own page
-                anchor=f"indicators/{spec_id}#pm2-access-{rating}-groups",
+                anchor=f"indicators/{spec_id}#pm2-gp-access-{rating}-groups",
                 synthetic=extract.is_synthetic(),
                 source=(
                     f"{extract.origin()} (GP Patient Survey responses), {params['period']}; "
@@ -442,6 +445,6 @@ def headline_pm2(params: dict) -> list[Headline]:
     return out
 
 
-def headline_measures(params: dict) -> list[Headline]:
+def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measures 1 and 2 (borough) for the front-page scorecard and board paper."""
     return [headline_pm1(params), *headline_pm2(params)]

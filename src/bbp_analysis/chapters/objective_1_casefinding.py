@@ -23,6 +23,7 @@ from IPython.display import HTML, Markdown
 from .. import extract
 from ..disclosure import round_to, suppress
 from ..figures import ci_dot_chart
+from ..params import RunParameters
 from ..paths import reference_dir
 from ..publish import show_figure, show_table
 from ..stats import compare, isr, proportion, rate
@@ -65,7 +66,7 @@ def _rows(query: str, measure: str, area_code: str, seed: int) -> pd.DataFrame:
     return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
 
 
-def _areas(data: pd.DataFrame, params: dict) -> pd.DataFrame:
+def _areas(data: pd.DataFrame, params: RunParameters) -> pd.DataFrame:
     """Borough rows and PCN rows (only the named PCN's when params set one), with ``area``."""
     keep = (data["area_type"] == "borough") | (data["area_type"] == "pcn")
     if params.get("pcn"):
@@ -75,13 +76,13 @@ def _areas(data: pd.DataFrame, params: dict) -> pd.DataFrame:
     return data
 
 
-def hypertension_cells(params: dict) -> pd.DataFrame:
+def hypertension_cells(params: RunParameters) -> pd.DataFrame:
     """Registered people aged 16+ and those on the hypertension register, by area, sex and HSE
     age band, with the HSE prevalence: ``area, area_type, sex, age_band, recorded,
     population, prevalence``."""
     data = _rows(
         "hypertension_hse_bands",
-        "hypertension_register_16plus",
+        "o1-hypertension-case-finding",
         params["area_code"],
         _seed(params),
     )
@@ -101,7 +102,7 @@ def hypertension_cells(params: dict) -> pd.DataFrame:
     return cells.merge(reference_prevalence(), on=["sex", "age_band"], how="left")
 
 
-def hypertension_gap(params: dict) -> pd.DataFrame:
+def hypertension_gap(params: RunParameters) -> pd.DataFrame:
     """Recorded against expected hypertension for the borough and each PCN: ``area,
     area_type, population, recorded, expected, ratio, lower, upper, undiagnosed``
     (undiagnosed = expected - recorded, rounded to the nearest 10, never below 0)."""
@@ -136,7 +137,7 @@ def hypertension_gap(params: dict) -> pd.DataFrame:
     ]
 
 
-def hypertension_heading(params: dict) -> str:
+def hypertension_heading(params: RunParameters) -> str:
     """The finding for the borough (or the named PCN), claimed only when the ratio's interval
     lies wholly below 1."""
     table = hypertension_gap(params)
@@ -150,7 +151,7 @@ def hypertension_heading(params: dict) -> str:
     return f"Recorded high blood pressure in {_where(params)} is in line with the survey's rate"
 
 
-def hypertension_table(params: dict) -> HTML:
+def hypertension_table(params: RunParameters) -> HTML:
     """The expected-versus-recorded gap for the borough and each PCN."""
     table = hypertension_gap(params)
     shown = pd.DataFrame(
@@ -180,7 +181,7 @@ def hypertension_table(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "hypertension-case-finding",
+        "o1-hypertension-case-finding-table",
         decimals={
             c: 0
             for c in [
@@ -193,7 +194,7 @@ def hypertension_table(params: dict) -> HTML:
     )
 
 
-def hypertension_figure(params: dict) -> HTML:
+def hypertension_figure(params: RunParameters) -> HTML:
     """People on the register per 100 expected for each PCN against the borough's value,
     with intervals."""
     table = hypertension_gap(params)
@@ -236,7 +237,7 @@ def hypertension_figure(params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="hypertension-case-finding-pcn",
+        figure_id="o1-hypertension-case-finding-pcn",
         caption=caption,
         alt=alt,
         data=data,
@@ -255,7 +256,7 @@ def hypertension_figure(params: dict) -> HTML:
 # COPD ------------------------------------------------------------------------------------
 
 
-def _by_group(query: str, measure: str, params: dict) -> pd.DataFrame:
+def _by_group(query: str, measure: str, params: RunParameters) -> pd.DataFrame:
     """One measure's period totals for the borough (or named PCN), each PCN, and each local
     deprivation fifth: ``group, numerator, denominator``."""
     data = _rows(query, measure, params["area_code"], _seed(params))
@@ -300,11 +301,11 @@ def _by_group(query: str, measure: str, params: dict) -> pd.DataFrame:
     return pd.concat([first, rest], ignore_index=True).drop(columns="_order")
 
 
-def copd_values(params: dict) -> pd.DataFrame:
+def copd_values(params: RunParameters) -> pd.DataFrame:
     """People on the COPD register: flu vaccination (%, Wilson) and emergency COPD admissions
     per 1,000 on the register (Byar), for the area, each PCN and each local fifth."""
-    flu = _by_group("programmes", "programme_copd_flu_vaccination", params)
-    adm = _by_group("copd_emergency", "copd_emergency_admissions", params)
+    flu = _by_group("programmes", "o1-copd-flu-vaccination", params)
+    adm = _by_group("copd_emergency", "o1-copd-emergency-admissions", params)
     flu_stats = proportion(flu["numerator"], flu["denominator"], confidence=params["confidence"])
     adm_stats = rate(
         adm["numerator"], adm["denominator"], confidence=params["confidence"], multiplier=1000
@@ -337,7 +338,7 @@ def copd_values(params: dict) -> pd.DataFrame:
     )
 
 
-def copd_heading(params: dict) -> str:
+def copd_heading(params: RunParameters) -> str:
     """The flu vaccination finding in words (rounded to tenths of people)."""
     row = copd_values(params).iloc[0]
     tenths = round(row["flu"] / 10)
@@ -347,7 +348,7 @@ def copd_heading(params: dict) -> str:
     )
 
 
-def copd_table(params: dict) -> HTML:
+def copd_table(params: RunParameters) -> HTML:
     """COPD flu vaccination and emergency admissions by PCN and deprivation fifth."""
     table = copd_values(params)
     counts = ["vaccinated", "eligible", "admissions", "register"]
@@ -393,14 +394,14 @@ def copd_table(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "copd-vaccination-admissions",
+        "o1-copd-emergency-admissions-vaccination",
         decimals={"People on the COPD register": 0, "Emergency COPD admissions": 0},
     )
 
 
-def core20_obesity_decay(params: dict) -> Markdown:
+def core20_obesity_decay(params: RunParameters) -> Markdown:
     """Why the chapter has no Core20 view of obesity or tooth decay, in one sentence."""
-    data = _rows("oral_health", "oral_health_decay_age5", params["area_code"], _seed(params))
+    data = _rows("oral_health", "pm1-tooth-decay-5", params["area_code"], _seed(params))
     data = data[(data["area_type"] == "borough") & (data["period"] <= params["period"])]
     latest = data["period"].max()
     data = data[data["period"] == latest]

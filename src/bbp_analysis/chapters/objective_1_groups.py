@@ -21,7 +21,7 @@ from .. import judgement
 from ..catalogue import indicator
 from ..disclosure import suppress, suppress_ratio
 from ..indicators import protect, rows
-from ..params import load_parameters
+from ..params import RunParameters, load_parameters
 from ..plus_groups import PlusGroup, check, members, profile_fields
 from ..stats import compare, isr, proportion, rate, sii
 from .objective_1 import gpps_values
@@ -51,11 +51,11 @@ SII_FIELDS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 NOT_COMPUTED = "not computed (a deprivation fifth has too few people)"
 
 
-def _scope(params: dict) -> tuple[str, str | None]:
+def _scope(params: RunParameters) -> tuple[str, str | None]:
     return ("pcn", params["pcn"]) if params.get("pcn") else ("borough", None)
 
 
-def scoped(query: str, measure: str, params: dict, **where: object) -> pd.DataFrame:
+def scoped(query: str, measure: str, params: RunParameters, **where: object) -> pd.DataFrame:
     """Rows for the borough, or the named PCN when params set one."""
     level, code = _scope(params)
     data = rows(query, measure, params, area_type=level, **where)
@@ -71,11 +71,11 @@ def _interval(kind: str, numerator, denominator, multiplier: float, confidence: 
 # Population -------------------------------------------------------------------------------
 
 
-def pcns(params: dict) -> list[str]:
+def pcns(params: RunParameters) -> list[str]:
     """The PCNs with registered people in the period, sorted by name."""
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         area_type="pcn",
@@ -84,14 +84,14 @@ def pcns(params: dict) -> list[str]:
     return sorted(data.loc[data["denominator"] > 0, "area_code"].unique())
 
 
-def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
+def pyramid(params: RunParameters, pcn: str | None = None) -> pd.DataFrame:
     """Registered population by sex and five-year age band (% of all persons) for the borough
     or ``pcn``: ``age_band, sex, persons, share, suppressed`` (youngest band first; small
     counts and their shares suppressed)."""
     level = "pcn" if pcn else "borough"
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         area_type=level,
@@ -115,13 +115,13 @@ def pyramid(params: dict, pcn: str | None = None) -> pd.DataFrame:
     )
 
 
-def composition(params: dict, breakdown: str) -> pd.DataFrame:
+def composition(params: RunParameters, breakdown: str) -> pd.DataFrame:
     """Share (%) of the registered population in each group of ``breakdown`` (ethnic_group,
     imd_decile, imd_quintile) for the borough and each PCN (or the named PCN): one row per
     group, one column per area; counts below the threshold suppressed (shown as missing)."""
     data = rows(
         "registered_population",
-        "registered_population",
+        "o1-registered-population",
         params,
         period=params["period"],
         breakdown=breakdown,
@@ -155,15 +155,15 @@ def composition(params: dict, breakdown: str) -> pd.DataFrame:
     )
 
 
-def core20_share(params: dict) -> float:
+def core20_share(params: RunParameters) -> float:
     """Share (%) of registered people living in the national most deprived 20% (IMD 2019
     deciles 1-2), borough or named PCN, in the period."""
-    people = _profiles("plus_profile_persons", params)
+    people = _profiles("o1-core20plus-groups", params)
     inside = people["imd_decile"].isin(CORE20_DECILES)
     return float(people.loc[inside, "numerator"].sum() / people["numerator"].sum() * 100)
 
 
-def segments(params: dict) -> pd.DataFrame:
+def segments(params: RunParameters) -> pd.DataFrame:
     """Bridges to Health segments: share of registered people (%) and share of the period's
     emergency admissions (%), borough or named PCN: ``segment, name, persons, population_share,
     admissions, admissions_share, ratio`` (ratio = admissions share / population share)."""
@@ -171,14 +171,14 @@ def segments(params: dict) -> pd.DataFrame:
     for number, name in SEGMENT_NAMES.items():
         people = scoped(
             "b2h_segments",
-            f"b2h_segment_{number}",
+            f"o1-b2h-segments-{number}",
             params,
             period=params["period"],
             breakdown="total",
         )
         spells = scoped(
             "o1_b2h_emergency",
-            f"o1_b2h_emergency_{number}",
+            f"o1-b2h-segments-emergency-{number}",
             params,
             period=params["period"],
             breakdown="total",
@@ -210,7 +210,7 @@ def segments(params: dict) -> pd.DataFrame:
 # Core20PLUS5 --------------------------------------------------------------------------------
 
 
-def plus_groups(params: dict) -> list[PlusGroup]:
+def plus_groups(params: RunParameters) -> list[PlusGroup]:
     """The PLUS groups of the run (parameter ``plus_groups``); when a notebook is run by hand
     without it, the groups of the period's parameter files."""
     given = params.get("plus_groups")
@@ -219,7 +219,7 @@ def plus_groups(params: dict) -> list[PlusGroup]:
     return check(given)
 
 
-def _profiles(measure: str, params: dict, period: str | None = None) -> pd.DataFrame:
+def _profiles(measure: str, params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """``plus_profile`` cells (borough or named PCN) with their fields: ``ethnic_category,
     age_band, imd_decile, flags, numerator, denominator``."""
     data = scoped(
@@ -249,7 +249,7 @@ def _admission_ratio(cells: pd.DataFrame, inside: pd.Series) -> pd.DataFrame:
     ).set_index("side")
 
 
-def group_sizes(params: dict) -> pd.DataFrame:
+def group_sizes(params: RunParameters) -> pd.DataFrame:
     """Core20 and each PLUS group: ``group, source, persons, denominator, value, lower, upper``
     (% of registered people, Wilson) and emergency admissions as a ratio to the number
     expected at the whole population's age-band rates, for the group (``ratio, ratio_lower,
@@ -258,8 +258,8 @@ def group_sizes(params: dict) -> pd.DataFrame:
     group the extract cannot find, which has no numbers). Borough or named PCN. People counts
     below the threshold are suppressed with their shares (``suppressed``), admission counts
     with the ratios (``ratio_suppressed``)."""
-    people = _profiles("plus_profile_persons", params)
-    spells = _profiles("plus_profile_emergency", params)
+    people = _profiles("o1-core20plus-groups", params)
+    spells = _profiles("o1-core20plus-groups-emergency", params)
     core20 = PlusGroup(
         id="core20",
         name="Core20: national most deprived 20% (IMD 2019 deciles 1-2)",
@@ -340,7 +340,7 @@ def group_sizes(params: dict) -> pd.DataFrame:
     return out.drop(columns=["admissions", "suppression_reason"])
 
 
-def group_definitions(params: dict) -> pd.DataFrame:
+def group_definitions(params: RunParameters) -> pd.DataFrame:
     """How each PLUS group is found in the extract: ``group, source, definition, note``."""
     return pd.DataFrame(
         [
@@ -382,42 +382,42 @@ CLINICAL_AREAS = (
     (
         "Maternity: continuity of carer",
         PROGRAMME,
-        "programme_maternity_continuity",
+        "o3-maternity-continuity",
         75.0,
         "75% of Black, Asian and minority ethnic women and of the most deprived",
     ),
     (
         "Severe mental illness: annual physical health check",
         PROGRAMME,
-        "programme_smi_health_check",
+        "smi-health-checks",
         60.0,
         "60% of people living with SMI",
     ),
     (
         "Chronic respiratory disease: COPD flu vaccination",
         PROGRAMME,
-        "programme_copd_flu_vaccination",
+        "o1-copd-flu-vaccination",
         None,
         "drive up uptake (no number given)",
     ),
     (
         "Early cancer diagnosis: stage 1 or 2",
         PROGRAMME,
-        "programme_cancer_early_stage",
+        "o1-core20plus5-clinical-cancer-early-stage",
         75.0,
         "75% by 2028",
     ),
     (
         "Hypertension: recorded prevalence (crude, all ages)",
         "ltc_prevalence",
-        "ltc_prevalence_hypertension",
+        "o3-hypertension-prevalence",
         None,
         "case-finding (no number given)",
     ),
     (
         "Hypertension: blood pressure controlled to target",
         "hypertension_control",
-        "hypertension_controlled",
+        "hypertension-controlled",
         None,
         "optimise blood pressure (no number given)",
     ),
@@ -427,7 +427,7 @@ for every split in :data:`SPLITS`."""
 
 
 def split_values(
-    query: str, measure: str, split: str, params: dict, period: str | None = None
+    query: str, measure: str, split: str, params: RunParameters, period: str | None = None
 ) -> pd.DataFrame:
     """A proportion for the group and for everyone else (borough or named PCN): ``group,
     numerator, denominator, value, lower, upper`` (%, Wilson), group first."""
@@ -457,7 +457,7 @@ def split_values(
     return pd.concat([table, stats], axis=1)
 
 
-def clinical_areas(params: dict) -> pd.DataFrame:
+def clinical_areas(params: RunParameters) -> pd.DataFrame:
     """The five Core20PLUS5 clinical areas: for each, the group's and everyone else's value
     (%, Wilson, at the run's level), whether the group's interval at
     :data:`bbp_analysis.judgement.SCREENING_LEVEL` (99.8%: every area and group is compared
@@ -500,7 +500,7 @@ def clinical_areas(params: dict) -> pd.DataFrame:
 # Inequality -----------------------------------------------------------------------------
 
 
-def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFrame:
+def by_group(key: str, params: RunParameters, breakdown: str, period: str) -> pd.DataFrame:
     """One indicator's value by group (borough or named PCN) in ``period``: ``group,
     numerator, denominator, value, lower, upper``. GP survey values use the Kish effective
     sample size (see :func:`bbp_analysis.chapters.objective_1.gpps_values`)."""
@@ -521,7 +521,7 @@ def by_group(key: str, params: dict, breakdown: str, period: str) -> pd.DataFram
     return out.rename(columns={"breakdown_value": "group"})
 
 
-def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
+def inequality_index(key: str, params: RunParameters, period: str) -> dict[str, float]:
     """Slope and relative index of inequality across the five local deprivation fifths in
     ``period``, each fifth weighted by its share of the population: the indicator's
     denominator, or for the GP survey (whose denominator is an effective sample size) the
@@ -561,7 +561,7 @@ def inequality_index(key: str, params: dict, period: str) -> dict[str, float]:
     return {k: float(v) for k, v in result.iloc[0].items()}
 
 
-def _fifth_population(params: dict, period: str, fifths: pd.Series) -> np.ndarray:
+def _fifth_population(params: RunParameters, period: str, fifths: pd.Series) -> np.ndarray:
     """The registered population (all ages, 1 October of ``period``) of each local
     deprivation fifth in ``fifths``, borough or named PCN: the SII's weights, so that each
     fifth counts by its share of the population (not by its survey sample or events)."""
@@ -579,7 +579,7 @@ def _fifths_publishable(table: pd.DataFrame, kind: str, threshold: int) -> bool:
     return not protected["suppressed"].any()
 
 
-def inequality_trend(key: str, params: dict) -> pd.DataFrame:
+def inequality_trend(key: str, params: RunParameters) -> pd.DataFrame:
     """SII and RII for every period with data up to the reporting period: ``period, sii,
     sii_lower, sii_upper, rii, rii_lower, rii_upper`` (computed once per process for the same
     indicator, area, period and confidence)."""
@@ -657,7 +657,7 @@ def gap_change(trend: pd.DataFrame, confidence: float = 0.95) -> dict[str, objec
     return {**out, "sii_first": float(first["sii"]), "z": z, "verdict": verdict}
 
 
-def ethnic_gap(key: str, params: dict) -> pd.DataFrame:
+def ethnic_gap(key: str, params: RunParameters) -> pd.DataFrame:
     """Gap between the highest and lowest stated ethnic group for every period to the
     reporting period: ``period, highest, highest_value, lowest, lowest_value, gap``
     (groups with fewer than the threshold in the numerator left out)."""

@@ -25,6 +25,7 @@ from .. import extract, periods
 from ..catalogue import indicator
 from ..disclosure import suppress
 from ..figures import trend_chart
+from ..params import RunParameters
 from ..publish import show_figure, show_table
 from ..reference import PLAN_SHORT, load_reference
 from ..stats._checks import confidence_levels
@@ -71,10 +72,10 @@ def _life_rows(area_code: str, seed: int) -> pd.DataFrame:
 
 def _group(measure: str) -> str:
     """``all`` or ``imd1``..``imd5`` from a life-table measure name."""
-    return measure.removeprefix(f"{LIFE.query}_")
+    return measure.removeprefix(LIFE.id).removeprefix("-") or "all"
 
 
-def life_table_counts(params: dict, period: str) -> pd.DataFrame:
+def life_table_counts(params: RunParameters, period: str) -> pd.DataFrame:
     """Deaths and population pooled over :func:`pooled_years`, for the borough (or the named
     PCN): ``group`` (all, imd1..imd5), ``sex``, ``age_band``, ``deaths``, ``population``.
     Unsuppressed: for computation only."""
@@ -89,7 +90,7 @@ def life_table_counts(params: dict, period: str) -> pd.DataFrame:
     return out.rename(columns={"numerator": "deaths", "denominator": "population"})
 
 
-def at_birth(params: dict, period: str) -> pd.DataFrame:
+def at_birth(params: RunParameters, period: str) -> pd.DataFrame:
     """Life expectancy at birth (years) by ``group`` and ``sex``: ``deaths, population, value,
     lower, upper, se`` (se in years). Values the method suppresses (total population 5,000
     or fewer, a 95% interval wider than 20 years, no deaths at 90+) are missing."""
@@ -112,7 +113,7 @@ def at_birth(params: dict, period: str) -> pd.DataFrame:
     return totals.merge(table, on=["group", "sex"], how="left")
 
 
-def deprivation_gap(params: dict, period: str) -> pd.DataFrame:
+def deprivation_gap(params: RunParameters, period: str) -> pd.DataFrame:
     """Gap in life expectancy at birth, least minus most deprived local fifth, by sex:
     ``sex, most, least, gap, lower, upper`` (years; normal interval on the difference with
     variance the sum of the two fifths' variances)."""
@@ -137,7 +138,7 @@ def deprivation_gap(params: dict, period: str) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def sex_difference(params: dict, period: str) -> dict[str, float]:
+def sex_difference(params: RunParameters, period: str) -> dict[str, float]:
     """Female minus male life expectancy at birth (years) with its interval."""
     table = at_birth(params, period).set_index(["group", "sex"])
     z = confidence_levels(params["confidence"])[0].z
@@ -167,7 +168,7 @@ def _interval(value: float, lower: float, upper: float) -> str:
     return f"{value:.1f} ({lower:.1f} to {upper:.1f})"
 
 
-def headings(params: dict) -> dict[str, str]:
+def headings(params: RunParameters) -> dict[str, str]:
     """Headings stating the findings, each claim made only when its interval excludes zero:
     ``sex`` (women against men) and ``gap`` (least against most deprived fifth)."""
     where = _where(params)
@@ -207,7 +208,7 @@ def headings(params: dict) -> dict[str, str]:
     return {"sex": sex, "gap": gap}
 
 
-def life_table_view(params: dict) -> HTML:
+def life_table_view(params: RunParameters) -> HTML:
     """Life expectancy at birth by sex, the JSNA figure the plan quotes, and the gap between
     the least and most deprived local fifths, with intervals."""
     period = params["period"]
@@ -255,7 +256,7 @@ def life_table_view(params: dict) -> HTML:
     )
 
 
-def fifths_figure(params: dict) -> HTML:
+def fifths_figure(params: RunParameters) -> HTML:
     """Life expectancy at birth by local deprivation fifth and sex, with intervals."""
     period = params["period"]
     table = at_birth(params, period)
@@ -304,7 +305,7 @@ def fifths_figure(params: dict) -> HTML:
     )
 
 
-def life_text(params: dict) -> Markdown:
+def life_text(params: RunParameters) -> Markdown:
     """The findings in words, the plan's JSNA wording, and why the synthetic values differ."""
     period = params["period"]
     where = _where(params)
@@ -329,7 +330,7 @@ def life_text(params: dict) -> Markdown:
     )
 
 
-def gap_trend(params: dict) -> pd.DataFrame:
+def gap_trend(params: RunParameters) -> pd.DataFrame:
     """The deprivation gap by sex for every three-year window ending from the extract's third
     year to the period: ``window, sex, gap, lower, upper``."""
     third = periods.label(periods.start_year(FIRST_PERIOD) + POOL_YEARS - 1)
@@ -338,7 +339,7 @@ def gap_trend(params: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["window", "sex", "gap", "lower", "upper"]]
 
 
-def gap_trend_table(params: dict) -> HTML:
+def gap_trend_table(params: RunParameters) -> HTML:
     """The gap between the least and most deprived fifths over successive three-year windows."""
     trend = gap_trend(params)
     shown = pd.DataFrame({"Three financial years": trend["window"].drop_duplicates()})

@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from .. import extract
+from ..params import RunParameters
 from ..publish import show_table
 from ..reference import PLAN_SHORT, load_reference
 from ..stats import compare, proportion, rate
@@ -50,7 +51,7 @@ ROWS = (
         "A&E (type 1) attendances per 1,000 registered people",
         "A&E attendances",
         "ae_attendances",
-        "ae_type1_attendances",
+        "o2-ae-isr",
         "rate",
         "low_is_good",
         "Fewer Harrow patients attend A&E than the NWL average",
@@ -74,7 +75,7 @@ ROWS = (
         "Cervical screening coverage (%)",
         "cervical screening",
         "programmes",
-        "programme_cervical_screening",
+        "o1-cervical-screening",
         "proportion",
         "high_is_good",
         "Cervical cancer screening rate",
@@ -84,7 +85,7 @@ ROWS = (
         "Breast screening coverage (%)",
         "breast screening",
         "programmes",
-        "programme_breast_screening",
+        "o1-breast-screening",
         "proportion",
         "high_is_good",
         "Breast cancer screening rate",
@@ -94,7 +95,7 @@ ROWS = (
         "Bowel screening coverage (%)",
         "bowel screening",
         "programmes",
-        "programme_bowel_screening",
+        "o1-bowel-screening",
         "proportion",
         "high_is_good",
         "Bowel cancer screening rate",
@@ -109,7 +110,7 @@ ROWS = (
         "Flu vaccination, people aged 65 and over (%)",
         "flu vaccination",
         "programmes",
-        "programme_flu_65plus",
+        "o1-flu-65plus",
         "proportion",
         "high_is_good",
         "Influenza vaccination rates in Harrow higher than in NWL as a whole",
@@ -135,7 +136,7 @@ def plan_figures(statement: str) -> str:
     return ", ".join(parts)
 
 
-def harrow_value(row: Row, params: dict) -> dict[str, float]:
+def harrow_value(row: Row, params: RunParameters) -> dict[str, float]:
     """The period's value for the borough (or the named PCN) with its interval and counts."""
     level = "pcn" if params.get("pcn") else "borough"
     data = extract.measures(
@@ -164,7 +165,7 @@ def harrow_value(row: Row, params: dict) -> dict[str, float]:
     }
 
 
-def nwl_value(row: Row, params: dict) -> tuple[float, str]:
+def nwl_value(row: Row, params: RunParameters) -> tuple[float, str]:
     """NWL's value for the period from the comparator table and its origin ("simulated" or
     "plan"); (nan, "") when the table holds none."""
     if row.comparator is None:
@@ -181,7 +182,7 @@ def nwl_value(row: Row, params: dict) -> tuple[float, str]:
     return float(table["Value"].iloc[0]), str(table["source"].iloc[0])
 
 
-def performance_values(params: dict) -> pd.DataFrame:
+def performance_values(params: RunParameters) -> pd.DataFrame:
     """One row per indicator: ``indicator, plan, numerator, denominator, value, lower, upper,
     nwl, nwl_origin, comparison, note``."""
     records = []
@@ -211,7 +212,7 @@ def _interval(value: float, lower: float, upper: float, decimals: int) -> str:
     return f"{value:,.{decimals}f} ({lower:,.{decimals}f} to {upper:,.{decimals}f})"
 
 
-def performance_table(params: dict) -> HTML:
+def performance_table(params: RunParameters) -> HTML:
     """The plan's performance section: the plan's figures, the period's value with its
     interval, the synthetic NWL value and the comparison, with notes."""
     table = performance_values(params)
@@ -243,7 +244,7 @@ def performance_table(params: dict) -> HTML:
     return show_table(shown, caption, "plan-performance-section")
 
 
-def performance_heading(params: dict) -> str:
+def performance_heading(params: RunParameters) -> str:
     """A heading stating how the area compares with NWL where it can be compared (interval
     wholly above or below the synthetic NWL value), naming what cannot."""
     table = performance_values(params)

@@ -11,6 +11,7 @@ from .. import report
 from ..catalogue import for_objective, indicator
 from ..extract import data_kind
 from ..indicators import standardised_series
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_table
 from ..reference import PLAN_AREA, load_reference
 from ..report import status_columns, status_table
@@ -24,56 +25,56 @@ JSNA = {
     # finding: (query, measure, kind, polarity, how the value is read)
     "Children aged 5 with tooth decay": (
         "oral_health",
-        "oral_health_decay_age5",
+        "pm1-tooth-decay-5",
         "percent",
         "low_is_good",
         "latest survey year",
     ),
     "People diagnosed with hypertension": (
         "ltc_prevalence",
-        "ltc_prevalence_hypertension",
+        "o3-hypertension-prevalence",
         "count",
         "no_judgement",
         "register count",
     ),
     "People with hypertension who are poorly controlled": (
         "hypertension_control",
-        "hypertension_controlled",
+        "hypertension-controlled",
         "count_not",
         "low_is_good",
         "register minus controlled",
     ),
     "Share of people with hypertension who are poorly controlled": (
         "hypertension_control",
-        "hypertension_controlled",
+        "hypertension-controlled",
         "percent_not",
         "low_is_good",
         "100 minus % controlled",
     ),
     "Patients over 17 on GP registers with diabetes": (
         "ltc_prevalence",
-        "ltc_prevalence_diabetes",
+        "o3-diabetes-prevalence",
         "percent",
         "no_judgement",
         "recorded prevalence, aged 17+",
     ),
     "Population aged 65 and over": (
         "registered_population",
-        "population_aged_65_plus",
+        "o1-registered-population-aged-65-plus",
         "percent",
         "no_judgement",
         "registered population",
     ),
     "Recorded prevalence of dementia, people aged 65 and over": (
         "ltc_prevalence",
-        "ltc_prevalence_dementia",
+        "o1-jsna-headlines-dementia",
         "percent",
         "no_judgement",
         "recorded prevalence, aged 65+",
     ),
     "Emergency hospital admissions due to falls, people aged 65 and over": (
         "falls_65plus",
-        "falls_admissions_65plus",
+        "falls-65plus-dsr",
         "dsr",
         "low_is_good",
         "per 100,000, directly standardised (ESP 2013)",
@@ -120,7 +121,7 @@ NOT_SHOWN = {
 """What the seed documents ask for that the chapter does not show, and why."""
 
 
-def key_messages(params: dict) -> Markdown:
+def key_messages(params: RunParameters) -> Markdown:
     """Key messages, each worded from the test behind it."""
     lines = []
     scope = f"{params['area_name']}, " if params.get("pcn") else ""
@@ -148,7 +149,7 @@ def key_messages(params: dict) -> Markdown:
         "national most deprived 20% of neighbourhoods, so the chapter also compares "
         "the most deprived local fifth with everyone else."
     )
-    trend = groups.inequality_trend("o1-hypertension-control", params)
+    trend = groups.inequality_trend("hypertension-controlled", params)
     change = groups.gap_change(trend, params["confidence"])
     last = trend.iloc[-1]
     if pd.isna(last["sii"]) or change["verdict"] not in VERDICTS:
@@ -168,7 +169,7 @@ def key_messages(params: dict) -> Markdown:
     return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 
 
-def headline_table(params: dict) -> HTML:
+def headline_table(params: RunParameters) -> HTML:
     """Partnership measures 1 and 2: value, baseline, target and status."""
     caption = (
         f"Partnership measures 1 and 2, {params['period']} "
@@ -192,7 +193,7 @@ def headline_table(params: dict) -> HTML:
     )
 
 
-def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, object]:
+def _latest(query: str, measure: str, kind: str, params: RunParameters) -> dict[str, object]:
     if kind == "dsr":
         table = standardised_series(query, measure, params)
         table = table[table["area"] == (params.get("pcn") or params["area_name"])]
@@ -224,7 +225,7 @@ def _latest(query: str, measure: str, kind: str, params: dict) -> dict[str, obje
     }
 
 
-def jsna_values(params: dict) -> pd.DataFrame:
+def jsna_values(params: RunParameters) -> pd.DataFrame:
     """Every line of the plan's JSNA table for its own borough with, where the extract can
     measure it, the latest value (95% interval) and its direction against the plan's figure
     (Fingertips rule: the interval above, below or across it; better/worse where the finding
@@ -270,7 +271,7 @@ def jsna_values(params: dict) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def jsna_table(params: dict) -> HTML:
+def jsna_table(params: RunParameters) -> HTML:
     """The JSNA headline table (see :func:`jsna_values`)."""
     table = jsna_values(params)
     shown = table.astype(object).where(table.notna(), "")
@@ -284,12 +285,12 @@ def jsna_table(params: dict) -> HTML:
     return show_table(
         shown,
         caption,
-        "jsna-headlines",
+        "o1-jsna-headlines-table",
         decimals={"plan value": 1, "latest value": 1, "lower": 1, "upper": 1},
     )
 
 
-def screening_low(params: dict) -> Markdown:
+def screening_low(params: RunParameters) -> Markdown:
     """How many practices (of the named PCN, when set) are below 15% for breast screening (the
     plan's observation)."""
     table = practice_points("o1-breast-screening", params)
@@ -319,7 +320,7 @@ def not_shown_table() -> HTML:
     )
 
 
-def pcn_table(params: dict) -> HTML:
+def pcn_table(params: RunParameters) -> HTML:
     """Key indicators for the borough and each PCN (or the named PCN), with the comparison
     with the borough value."""
     frames = []
@@ -328,13 +329,13 @@ def pcn_table(params: dict) -> HTML:
         "o1-breast-screening",
         "o1-bowel-screening",
         "o1-flu-65plus",
-        "o1-hypertension-control",
+        "hypertension-controlled",
         "o1-nhs-health-check",
     ):
         table = pcn_values(key, params)
         frames.append(table.assign(indicator=indicator(key).chart_label))
     good = o1.gpps_values(params, "good", level="pcn", period=params["period"])
-    borough = o1.gpps_values({**params, "pcn": None}, "good", period=params["period"])
+    borough = o1.gpps_values(params.replace(pcn=None), "good", period=params["period"])
     good = pd.concat([borough, good], ignore_index=True)
     good["comparison"] = compare(
         good["lower"], good["upper"], float(good["value"].iloc[0]), "high_is_good"

@@ -13,6 +13,7 @@ from ..catalogue import indicator
 from ..chart_style import legend_below, widen_y
 from ..figures import pyramid_chart, trend_chart
 from ..indicators import area_values, protect, rows
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_limits_overdispersed, funnel_plot_points, funnel_significance, proportion
 from . import objective_1 as o1
@@ -36,7 +37,7 @@ def _with_comparators(
     return pd.concat([marked, bench.rename(columns={"origin": "source"})], ignore_index=True)
 
 
-def decay_figure(params: dict) -> HTML:
+def decay_figure(params: RunParameters) -> HTML:
     """Measure 1: tooth decay at age 5 by survey year for the area, with London and England
     (and NWL) from the comparator table, and both target readings as reference lines."""
     table = o1.decay_series(params)
@@ -95,7 +96,7 @@ def decay_figure(params: dict) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id="pm1-decay-trend",
+        figure_id="pm1-tooth-decay-5-trend",
         caption=caption,
         alt=alt,
         data=data,
@@ -103,7 +104,7 @@ def decay_figure(params: dict) -> HTML:
     )
 
 
-def gpps_trend_figure(params: dict, rating: str) -> HTML:
+def gpps_trend_figure(params: RunParameters, rating: str) -> HTML:
     """Measure 2: the area's weighted % rating access ``rating`` by year, with NWL, London and
     England and the NWL-average target line."""
     level = "pcn" if params.get("pcn") else "borough"
@@ -136,7 +137,7 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
     )
     return show_figure(
         fig,
-        figure_id=f"pm2-access-{rating}-trend",
+        figure_id=f"pm2-gp-access-{rating}-trend",
         caption=caption,
         alt=alt,
         data=data,
@@ -152,7 +153,7 @@ GROUP_WORDS = {
 """A group's reading against a level (:func:`bbp_analysis.judgement.against_target`)."""
 
 
-def gpps_groups_table(params: dict, rating: str) -> HTML:
+def gpps_groups_table(params: RunParameters, rating: str) -> HTML:
     """Measure 2 by age band, ethnic group and local deprivation fifth in the period, each
     group read against both NWL levels by its 99.8% interval (many groups compared,
     :func:`bbp_analysis.judgement.screening`): the plan's NWL figure and the NWL average of
@@ -206,7 +207,7 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
     return show_table(
         shown,
         caption,
-        f"pm2-access-{rating}-groups",
+        f"pm2-gp-access-{rating}-groups",
         decimals={"respondents": 0, **ONE_DP},
         method="Weighted proportion; Wilson interval on the Kish effective n",
     )
@@ -215,7 +216,7 @@ def gpps_groups_table(params: dict, rating: str) -> HTML:
 # Population -------------------------------------------------------------------------------
 
 
-def pyramid_figure(params: dict, pcn: str | None = None) -> HTML:
+def pyramid_figure(params: RunParameters, pcn: str | None = None) -> HTML:
     """Population pyramid of the borough, or of ``pcn`` with the borough as an outline."""
     table = groups.pyramid(params, pcn)
     compare = groups.pyramid(params) if pcn else None
@@ -230,7 +231,7 @@ def pyramid_figure(params: dict, pcn: str | None = None) -> HTML:
         f"males left and females right: {young:.1f}% aged 0-14 and {older:.1f}% aged 65 "
         "and over" + (f"; {params['area_name']} shown as an outline." if pcn else ".")
     )
-    figure_id = "population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
+    figure_id = "o1-registered-population-pyramid" + (f"-{_slug(pcn)}" if pcn else "")
     caption = (
         f"Registered population by sex and five-year age band, {where}, 1 October of "
         f"{params['period']} (% of all registered). {_label(params)}"
@@ -250,7 +251,7 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
-def composition_table(params: dict, breakdown: str, caption: str, table_id: str) -> HTML:
+def composition_table(params: RunParameters, breakdown: str, caption: str, table_id: str) -> HTML:
     """Shares of the registered population by group for the borough and PCNs."""
     table = groups.composition(params, breakdown)
     shown = table.astype(object).where(table.notna(), "[c]")
@@ -263,7 +264,7 @@ def composition_table(params: dict, breakdown: str, caption: str, table_id: str)
     )
 
 
-def segments_table(params: dict) -> HTML:
+def segments_table(params: RunParameters) -> HTML:
     """Bridges to Health segments: share of people and of emergency admissions."""
     table = groups.segments(params)
     shown = mark_suppressed(
@@ -285,7 +286,7 @@ def segments_table(params: dict) -> HTML:
         f"Bridges to Health segments, {where}, {params['period']}: share "
         "of registered people and of emergency admissions (%); ratio above 1 "
         f"means more than their share of admissions. {_label(params)}",
-        "b2h-segments",
+        "o1-b2h-segments-table",
         decimals={
             "persons": 0,
             "admissions": 0,
@@ -299,7 +300,7 @@ def segments_table(params: dict) -> HTML:
 # Core20PLUS5 ------------------------------------------------------------------------------
 
 
-def group_size_table(params: dict) -> HTML:
+def group_size_table(params: RunParameters) -> HTML:
     """Core20 and the PLUS groups set in the parameters: size (% with Wilson intervals) and
     emergency admissions against everyone else (indirectly standardised ratio); then how each
     group is found in the extract and where it comes from."""
@@ -333,7 +334,7 @@ def group_size_table(params: dict) -> HTML:
         "the whole population's rates for each five-year age band (100 = as expected; 95% "
         "Byar interval), the group against everyone not in it. A group the extract cannot "
         f"identify is listed without numbers. {_label(params)}",
-        "core20plus-groups",
+        "o1-core20plus-groups-table",
         decimals={
             "people": 0,
             "registered": 0,
@@ -351,12 +352,12 @@ def group_size_table(params: dict) -> HTML:
         "How each PLUS group is found in the extract, and where the group comes from: a seed "
         "document that names it (quoted) or the review's own choice. The plan names no PLUS "
         "groups; they are set in the parameters (plus_groups).",
-        "core20plus-group-definitions",
+        "o1-core20plus-groups-definitions",
     )
     return HTML(sizes.data + definitions.data)
 
 
-def clinical_table(params: dict) -> HTML:
+def clinical_table(params: RunParameters) -> HTML:
     """The five clinical areas, each group against everyone else and the ambition."""
     table = groups.clinical_areas(params)
     columns = [
@@ -383,7 +384,7 @@ def clinical_table(params: dict) -> HTML:
         f"'lower' when the group's 99.8% interval excludes everyone else's value, as "
         f"{len(table)} comparisons are made at once). "
         f"{_label(params)}",
-        "core20plus5-clinical",
+        "o1-core20plus5-clinical-table",
         decimals={"group n": 0, "group %": 1, "lower": 1, "upper": 1, "everyone else %": 1},
     )
 
@@ -391,7 +392,7 @@ def clinical_table(params: dict) -> HTML:
 # Inequality -------------------------------------------------------------------------------
 
 
-def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
+def inequality_table(params: RunParameters) -> tuple[HTML, pd.DataFrame]:
     """SII and RII across local deprivation fifths in the period for the main indicators,
     with the change since the baseline year (:func:`groups.gap_change`): the table and its
     data."""
@@ -426,7 +427,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
         "'gap since baseline year': the change in the SII since the year before the plan, "
         "narrower or wider only when its 95% interval excludes zero (see the methods page). "
         f"{_label(params)}",
-        "inequality-sii",
+        "o1-sii-deprivation-table",
         decimals={
             c: (2 if c.startswith("RII") else 1)
             for c in shown.columns
@@ -438,7 +439,7 @@ def inequality_table(params: dict) -> tuple[HTML, pd.DataFrame]:
     return html, table
 
 
-def sii_trend_figure(key: str, params: dict) -> HTML:
+def sii_trend_figure(key: str, params: RunParameters) -> HTML:
     """The SII of one indicator by year with its interval (is the gap closing?)."""
     trend = groups.inequality_trend(key, params)
     title = f"Deprivation gap (SII): {indicator(key).chart_label}"
@@ -472,7 +473,7 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     )
 
 
-def ethnic_gap_table(params: dict) -> HTML:
+def ethnic_gap_table(params: RunParameters) -> HTML:
     """The gap between the highest and lowest ethnic group for the main indicators, first
     year and the period."""
     records = []
@@ -499,7 +500,7 @@ def ethnic_gap_table(params: dict) -> HTML:
         f"Mixed, Other, White), {where}, {params['period']} and the first year "
         f"(indicator's unit; groups under {params['suppression_threshold']} "
         f"events left out). {_label(params)}",
-        "inequality-ethnic-gap",
+        "o1-ethnic-gap-table",
         decimals={"highest value": 1, "lowest value": 1, "gap": 1, "gap in first year": 1},
     )
 
@@ -507,7 +508,7 @@ def ethnic_gap_table(params: dict) -> HTML:
 # Prevention and neighbourhoods --------------------------------------------------------------
 
 
-def practice_points(key: str, params: dict) -> pd.DataFrame:
+def practice_points(key: str, params: RunParameters) -> pd.DataFrame:
     """One indicator's value for every practice (the whole borough, so the limits use all
     practices), with funnel classifications unadjusted and overdispersion-adjusted."""
     query, measure = indicator(key).query, indicator(key).measure_name
@@ -519,7 +520,11 @@ def practice_points(key: str, params: dict) -> pd.DataFrame:
     table = pd.concat([data[["area_code", "numerator", "denominator"]], stats], axis=1)
     table = table.rename(columns={"area_code": "practice"})
     pcn = rows(
-        "o2_practice_pcn", "o2_practice_pcn", params, period=params["period"], area_type="practice"
+        "o2_practice_pcn",
+        "o2-neighbourhood-profile-practice-pcn",
+        params,
+        period=params["period"],
+        area_type="practice",
     ).set_index("area_code")["breakdown_value"]
     table["pcn"] = table["practice"].map(pcn)
     num, den = table["numerator"], table["denominator"]
@@ -531,7 +536,7 @@ def practice_points(key: str, params: dict) -> pd.DataFrame:
     return table
 
 
-def funnel_figure(key: str, params: dict) -> HTML:
+def funnel_figure(key: str, params: RunParameters) -> HTML:
     """Practice funnel plot (95% and 99.8% limits around the borough value); the named PCN's
     practices only when set. Small practices' values are suppressed."""
     table = practice_points(key, params)
@@ -569,7 +574,7 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
 
 
-def pcn_values(key: str, params: dict) -> pd.DataFrame:
+def pcn_values(key: str, params: RunParameters) -> pd.DataFrame:
     """One indicator (not the weighted GP survey) for the borough and each PCN (or the named
     PCN) in the period, with intervals and the comparison with the borough."""
     item = indicator(key)

@@ -27,6 +27,7 @@ from ..indicators import (
     series,
     values,
 )
+from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
 
@@ -50,13 +51,13 @@ PROPORTIONS = ("o2-readmissions-30d", "o2-carers-identified", "pm3-citizen-exper
 
 
 def citizen_values(
-    params: dict, breakdown: str = "total", period: str | None = None
+    params: RunParameters, breakdown: str = "total", period: str | None = None
 ) -> pd.DataFrame:
     """Citizens reporting a positive experience (%), Wilson intervals, borough then PCNs (or the
     groups of ``breakdown``), compared with the borough."""
     return area_values(
         "citizen_experience",
-        "citizen_positive_experience",
+        "pm3-citizen-experience",
         params,
         kind="proportion",
         multiplier=100,
@@ -66,11 +67,11 @@ def citizen_values(
     )
 
 
-def citizen_series(params: dict, pcns: bool = True) -> pd.DataFrame:
+def citizen_series(params: RunParameters, pcns: bool = True) -> pd.DataFrame:
     """Annual % positive experience up to the period (borough and PCNs)."""
     return series(
         "citizen_experience",
-        "citizen_positive_experience",
+        "pm3-citizen-experience",
         params,
         kind="proportion",
         multiplier=100,
@@ -82,7 +83,7 @@ def citizen_series(params: dict, pcns: bool = True) -> pd.DataFrame:
 
 
 def organisation_values(
-    query: str, measure: str, params: dict, *, polarity: str, period: str | None = None
+    query: str, measure: str, params: RunParameters, *, polarity: str, period: str | None = None
 ) -> pd.DataFrame:
     """One period's % for the partnership and each organisation (Wilson intervals), compared
     with the partnership value; small counts suppressed. Columns: ``area, numerator,
@@ -106,10 +107,14 @@ def organisation_values(
     return out
 
 
-def staff_values(params: dict, period: str | None = None) -> pd.DataFrame:
+def staff_values(params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """Staff survey respondents satisfied in their work (%), by organisation."""
     return organisation_values(
-        "staff_satisfaction", "staff_satisfied", params, polarity="high_is_good", period=period
+        "staff_satisfaction",
+        "pm4-staff-satisfaction",
+        params,
+        polarity="high_is_good",
+        period=period,
     )
 
 
@@ -121,12 +126,12 @@ RANGE_WORDS = {
 """An organisation's turnover against the NWL range (:func:`judgement.against_range`)."""
 
 
-def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
+def turnover_values(params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """Voluntary turnover (%) by organisation with ``against_range``: each interval against
     the NWL range of 10% to 18.4% read with the indicator's polarity (low is good, so the
     range's top is the line; :func:`bbp_analysis.judgement.against_range`)."""
     table = organisation_values(
-        "workforce", "workforce_voluntary_turnover", params, polarity="low_is_good", period=period
+        "workforce", "pm4-voluntary-turnover", params, polarity="low_is_good", period=period
     )
     low, high = TURNOVER_RANGE
     polarity = indicator(PM4T).polarity
@@ -137,14 +142,14 @@ def turnover_values(params: dict, period: str | None = None) -> pd.DataFrame:
     return table
 
 
-def vacancy_values(params: dict, period: str | None = None) -> pd.DataFrame:
+def vacancy_values(params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """Vacancy rate (vacancies / (headcount + vacancies), %) by organisation."""
     return organisation_values(
-        "workforce", "workforce_vacancy_rate", params, polarity="low_is_good", period=period
+        "workforce", "o2-vacancy-rate", params, polarity="low_is_good", period=period
     )
 
 
-def partnership_series(query: str, measure: str, params: dict) -> pd.DataFrame:
+def partnership_series(query: str, measure: str, params: RunParameters) -> pd.DataFrame:
     """Partnership-wide annual % (Wilson) to the period: ``period, value, lower, upper``."""
     data = rows(query, measure, params, area_type="borough", breakdown="total")
     data = data[(data["period"] <= params["period"]) & (data["denominator"] > 0)]
@@ -203,16 +208,22 @@ def baseline_status(
     )
 
 
-def headline_measures(params: dict) -> list[Headline]:
+def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measures 3 (citizens' positive experience) and 4 (staff satisfaction;
     voluntary turnover against the NWL range) for the scorecard and the board paper."""
-    params = {**params, "pcn": None}
+    params = params.replace(pcn=None)
     period = params["period"]
     source = f"{extract.origin()}, {period}; targets from the {PLAN_SHORT}, section 4"
     out = []
     for number, spec_id, query, measure, anchor in (
-        (3, PM3, "citizen_experience", "citizen_positive_experience", "pm3-citizen-pcn"),
-        (4, PM4S, "staff_satisfaction", "staff_satisfied", "pm4-staff-organisation"),
+        (3, PM3, "citizen_experience", "pm3-citizen-experience", "pm3-citizen-experience-pcn"),
+        (
+            4,
+            PM4S,
+            "staff_satisfaction",
+            "pm4-staff-satisfaction",
+            "pm4-staff-satisfaction-organisation",
+        ),
     ):
         spec = indicator(spec_id)
         table = partnership_series(query, measure, params)
@@ -239,7 +250,7 @@ def headline_measures(params: dict) -> list[Headline]:
             )
         )
     spec = indicator(PM4T)
-    table = partnership_series("workforce", "workforce_voluntary_turnover", params)
+    table = partnership_series("workforce", "pm4-voluntary-turnover", params)
     row = table[table["period"] == period].iloc[0]
     low, high = TURNOVER_RANGE
     status = judgement.against_range(
@@ -267,7 +278,7 @@ def headline_measures(params: dict) -> list[Headline]:
                 f"{low:g}% to {high:g}% (low is good, so a rate below the range is not a "
                 "miss)."
             ),
-            anchor=f"{PAGE}#pm4-turnover-organisation",
+            anchor=f"{PAGE}#pm4-voluntary-turnover-organisation",
             synthetic=extract.is_synthetic(),
             source=source,
             **trend_fields(table),
@@ -279,11 +290,11 @@ def headline_measures(params: dict) -> list[Headline]:
 # Standardised unplanned care ------------------------------------------------------------
 
 
-def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
+def practice_pcns(params: RunParameters, period: str | None = None) -> pd.Series:
     """Each practice's PCN (index: practice code), from the extract's aggregates."""
     data = rows(
         "o2_practice_pcn",
-        "o2_practice_pcn",
+        "o2-neighbourhood-profile-practice-pcn",
         params,
         period=period or params["period"],
         area_type="practice",
@@ -292,7 +303,7 @@ def practice_pcns(params: dict, period: str | None = None) -> pd.Series:
     return data.set_index("area_code")["breakdown_value"].rename("pcn")
 
 
-def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFrame:
+def _ratios(key: str, params: RunParameters, level: str, period: str | None) -> pd.DataFrame:
     """Unsuppressed standardised ratios (see :func:`standardised`)."""
     query, measure = indicator(key).query, indicator(key).measure_name
     data = rows(query, measure, params, period=period or params["period"], breakdown="sex_age_band")
@@ -324,7 +335,7 @@ def _ratios(key: str, params: dict, level: str, period: str | None) -> pd.DataFr
 
 
 def standardised(
-    key: str, params: dict, level: str = "pcn", period: str | None = None
+    key: str, params: RunParameters, level: str = "pcn", period: str | None = None
 ) -> pd.DataFrame:
     """Indirectly sex-age standardised ratio (x100; the borough = 100) of an unplanned-care measure
     for each PCN or practice in the period: ``area, pcn, observed, expected, population, value,
@@ -357,7 +368,9 @@ def standardised(
     ].sort_values("area", ignore_index=True)
 
 
-def practice_proportions(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
+def practice_proportions(
+    key: str, params: RunParameters, period: str | None = None
+) -> pd.DataFrame:
     """One proportion for each practice in the period: ``area, pcn, numerator, denominator,
     value, lower, upper`` (Wilson, %), before suppression (funnel input)."""
     query, measure = indicator(key).query, indicator(key).measure_name
@@ -379,7 +392,7 @@ def practice_proportions(key: str, params: dict, period: str | None = None) -> p
     return table
 
 
-def funnel_points(key: str, params: dict, period: str | None = None) -> pd.DataFrame:
+def funnel_points(key: str, params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """Practice funnel input and both classifications (all practices, so the limits and the
     overdispersion estimate use the whole borough): ``area, pcn, numerator, denominator,
     value, significance, significance_od, suppressed`` plus ``attrs`` phi, tau2, theta,
@@ -435,7 +448,7 @@ def extract_name(key: str) -> str:
     return indicator(key).query
 
 
-def outliers(params: dict, period: str | None = None) -> pd.DataFrame:
+def outliers(params: RunParameters, period: str | None = None) -> pd.DataFrame:
     """For each practice measure, how many practices sit outside the 99.8% funnel limits, with
     and without the overdispersion adjustment, and which (the named PCN's only when set)."""
     records = []
@@ -472,7 +485,7 @@ def outliers(params: dict, period: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def interventions(params: dict) -> dict[str, pd.Timestamp]:
+def interventions(params: RunParameters) -> dict[str, pd.Timestamp]:
     """Neighbourhood-team interventions built into the extract, as chart annotations: each
     programme's start in the named PCN, or its first start in any PCN (negative controls left
     out)."""
@@ -485,7 +498,7 @@ def interventions(params: dict) -> dict[str, pd.Timestamp]:
     return {f"{name.replace('_', ' ')}{scope}": pd.Timestamp(when) for name, when in first.items()}
 
 
-def emergency_monthly(params: dict) -> pd.DataFrame:
+def emergency_monthly(params: RunParameters) -> pd.DataFrame:
     """Monthly emergency admissions (borough, or the named PCN) from April 2021 to the end of
     the period per 100,000 a day, with XmR columns
     (:func:`bbp_analysis.indicators.monthly_spc`): limits fixed before the first programme
@@ -499,11 +512,11 @@ def emergency_monthly(params: dict) -> pd.DataFrame:
     )
 
 
-def readmission_values(params: dict) -> pd.DataFrame:
+def readmission_values(params: RunParameters) -> pd.DataFrame:
     """Emergency readmissions within 30 days (% of emergency discharges), borough then PCNs."""
     return values("o2-readmissions-30d", params)
 
 
-def carer_values(params: dict) -> pd.DataFrame:
+def carer_values(params: RunParameters) -> pd.DataFrame:
     """Adults identified as carers (% of registered adults), borough then PCNs."""
     return values("o2-carers-identified", params)

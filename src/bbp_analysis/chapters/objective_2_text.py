@@ -8,6 +8,7 @@ from IPython.display import HTML, Markdown
 from .. import judgement, report
 from ..catalogue import indicator
 from ..extract import data_kind
+from ..params import RunParameters
 from ..publish import show_table
 from ..report import status_columns, status_table
 from . import objective_2 as o2
@@ -50,7 +51,7 @@ NOT_HELD = {
 }
 
 
-def key_messages(params: dict) -> Markdown:
+def key_messages(params: RunParameters) -> Markdown:
     """Three to four key messages, each worded from the test behind it."""
     lines = []
     for item in o2.headline_measures(params):
@@ -58,7 +59,7 @@ def key_messages(params: dict) -> Markdown:
             f"- **{item.title}** ({item.period}): {item.value:.1f}% "
             f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
         )
-    ratios = o2.standardised("o2-emergency-isr", judgement.screening({**params, "pcn": None}))
+    ratios = o2.standardised("o2-emergency-isr", judgement.screening(params.replace(pcn=None)))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
     low = ratios[ratios["comparison"] == "better"]["area"].tolist()
     lines.append(
@@ -77,7 +78,7 @@ def key_messages(params: dict) -> Markdown:
     return Markdown(f"**Key messages** ({data_kind()})\n\n" + "\n".join(lines))
 
 
-def headline_table(params: dict) -> HTML:
+def headline_table(params: RunParameters) -> HTML:
     """Partnership measures 3 and 4 for the period, with status against the plan's target."""
     caption = (
         f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
@@ -96,7 +97,7 @@ def headline_table(params: dict) -> HTML:
     )
 
 
-def spc_message(params: dict) -> Markdown:
+def spc_message(params: RunParameters) -> Markdown:
     """What the XmR chart says, from its rules."""
     points = o2.emergency_monthly(params)
     kinds = points["point_type"].value_counts()
@@ -151,7 +152,7 @@ def not_held_summary() -> Markdown:
     )
 
 
-def outlier_table(params: dict) -> HTML:
+def outlier_table(params: RunParameters) -> HTML:
     """Practices outside the funnel limits, by measure, unadjusted and adjusted."""
     table = o2.outliers(params)
     scope = f" ({params['pcn']} practices)" if params.get("pcn") else ""

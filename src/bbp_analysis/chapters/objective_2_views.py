@@ -18,6 +18,7 @@ from ..chart_style import PALETTE, legend_below, new_figure, text_size
 from ..disclosure import suppress
 from ..figures import ci_dot_chart, describe_dot_chart
 from ..indicators import rows
+from ..params import RunParameters
 from ..publish import mark_suppressed, show_figure, show_table
 from ..stats import funnel_plot_points, isr
 from . import objective_2 as o2
@@ -26,10 +27,10 @@ from .scope import where as _where
 
 ETHNIC = ("Asian", "Black", "Mixed", "Other", "White")
 CONDITIONS = {
-    "ltc_prevalence_diabetes": "Diabetes",
-    "ltc_prevalence_hypertension": "Hypertension",
-    "ltc_prevalence_copd": "COPD",
-    "ltc_prevalence_asthma": "Asthma",
+    "o3-diabetes-prevalence": "Diabetes",
+    "o3-hypertension-prevalence": "Hypertension",
+    "o2-ltc-prevalence-expected-copd": "COPD",
+    "o2-ltc-prevalence-expected-asthma": "Asthma",
 }
 SEGMENTS = 8
 
@@ -41,7 +42,7 @@ def _share(data: pd.DataFrame, breakdown: str, value: str, areas: pd.Series) -> 
     return (part.reindex(areas.index).fillna(0) / areas * 100).round(1)
 
 
-def _prevalence(params: dict, measure: str) -> pd.DataFrame:
+def _prevalence(params: RunParameters, measure: str) -> pd.DataFrame:
     """Recorded prevalence (%) and age-expected prevalence (%: the borough's age-band prevalence
     applied to the area's age structure, by indirect standardisation) by area code."""
     data = rows("ltc_prevalence", measure, params, period=params["period"])
@@ -63,13 +64,13 @@ def _prevalence(params: dict, measure: str) -> pd.DataFrame:
     )
 
 
-def profile(params: dict) -> pd.DataFrame:
+def profile(params: RunParameters) -> pd.DataFrame:
     """The neighbourhood profile for the period: one row per PCN plus the borough (last), with
     registered population, practices, age, deprivation, ethnic mix, recorded and expected
     prevalence of four conditions and the Bridges to Health segment shares (all %).
     Population counts and prevalence cases pass through disclosure control."""
     period = params["period"]
-    pop = rows("registered_population", "registered_population", params, period=period)
+    pop = rows("registered_population", "o1-registered-population", params, period=period)
     pop = pop[pop["area_type"].isin(["borough", "pcn"])]
     totals = pop[pop["breakdown"] == "total"].set_index("area_code")["numerator"]
     order = [*sorted(a for a in totals.index if a != params["area_code"]), params["area_code"]]
@@ -79,10 +80,18 @@ def profile(params: dict) -> pd.DataFrame:
     practices = o2.practice_pcns(params).value_counts()
     table["Practices"] = [int(practices.get(a, practices.sum())) for a in order]
     older = rows(
-        "registered_population", "population_aged_65_plus", params, period=period, breakdown="total"
+        "registered_population",
+        "o1-registered-population-aged-65-plus",
+        params,
+        period=period,
+        breakdown="total",
     ).set_index("area_code")
     young = rows(
-        "registered_population", "population_aged_0_15", params, period=period, breakdown="total"
+        "registered_population",
+        "o1-registered-population-aged-0-15",
+        params,
+        period=period,
+        breakdown="total",
     ).set_index("area_code")
     table["Aged 0-15 (%)"] = (young["numerator"] / young["denominator"] * 100).reindex(order)
     table["Aged 65+ (%)"] = (older["numerator"] / older["denominator"] * 100).reindex(order)
@@ -96,7 +105,7 @@ def profile(params: dict) -> pd.DataFrame:
         table[f"_{name} cases"] = prev["cases"]
     for k in range(1, SEGMENTS + 1):
         seg = rows(
-            "b2h_segments", f"b2h_segment_{k}", params, period=period, breakdown="total"
+            "b2h_segments", f"o1-b2h-segments-{k}", params, period=period, breakdown="total"
         ).set_index("area_code")
         table[f"Segment {k} (%)"] = (seg["numerator"] / seg["denominator"] * 100).reindex(order)
     table.index = [params["area_name"] if a == params["area_code"] else a for a in order]
@@ -134,7 +143,7 @@ PANELS = [
 ]
 
 
-def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
+def profile_figure(table: pd.DataFrame, params: RunParameters) -> HTML:
     """Small multiples: one panel per profile measure, one bar per PCN, the borough value as a
     dashed line; for conditions, bars are recorded and diamonds the age-expected prevalence;
     a last panel shows the segment mix (no borough line on the population panel). The named
@@ -214,7 +223,7 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     return show_figure(
         fig,
-        figure_id="neighbourhood-profiles",
+        figure_id="o2-neighbourhood-profile-chart",
         caption=caption,
         alt=alt,
         data=data,
@@ -222,7 +231,7 @@ def profile_figure(table: pd.DataFrame, params: dict) -> HTML:
     )
 
 
-def profile_table(table: pd.DataFrame, params: dict) -> HTML:
+def profile_table(table: pd.DataFrame, params: RunParameters) -> HTML:
     """The profile as a printable table (measures down, areas across)."""
     data = mark_suppressed(table, list(table.columns), ["Registered population"])
     shown = data.set_index("area").T.reset_index().rename(columns={"index": "Measure"})
@@ -240,13 +249,13 @@ def profile_table(table: pd.DataFrame, params: dict) -> HTML:
         "practices, age, deprivation, ethnic mix, recorded and age-expected prevalence "
         f"and segment mix (%). {_label(params)}"
     )
-    return show_table(shown, caption, "neighbourhood-profile-table")
+    return show_table(shown, caption, "o2-neighbourhood-profile-table")
 
 
-def ratio_figure(key: str, params: dict) -> HTML:
+def ratio_figure(key: str, params: RunParameters) -> HTML:
     """Dot chart of a standardised ratio per PCN (the borough = 100) with intervals; the axis is
     zoomed on the intervals (a ratio's natural reference is 100, not 0)."""
-    table = o2.standardised(key, {**params, "pcn": None})
+    table = o2.standardised(key, params.replace(pcn=None))
     title = f"{indicator(key).chart_label} by PCN, indirectly age-sex standardised ratio"
     frame = table.rename(columns={"observed": "numerator", "population": "denominator"})
     shown = frame[~frame["suppressed"]]
@@ -308,7 +317,7 @@ def _od_curve(axis: np.ndarray, attrs: dict, z: float, statistic: str) -> tuple:
     return (theta - spread) * scale, (theta + spread) * scale
 
 
-def funnel_figure(key: str, params: dict) -> HTML:
+def funnel_figure(key: str, params: RunParameters) -> HTML:
     """Practice funnel plot (95% and 99.8% limits) with the overdispersion-adjusted 99.8%
     limits drawn as solid lines; points marked by the unadjusted classification; the named
     PCN's practices only when set (limits from all practices)."""
@@ -354,18 +363,18 @@ def funnel_figure(key: str, params: dict) -> HTML:
     )
 
 
-def funnel_points(key: str, params: dict) -> pd.DataFrame:
+def funnel_points(key: str, params: RunParameters) -> pd.DataFrame:
     """:func:`objective_2.funnel_points` (all practices)."""
     return o2.funnel_points(key, params)
 
 
-def spc_figure(params: dict) -> HTML:
+def spc_figure(params: RunParameters) -> HTML:
     """XmR chart of monthly emergency admissions with the interventions marked
     (:func:`bbp_analysis.figures.spc_figure`)."""
     where = _where(params)
     return figures.spc_figure(
         o2.emergency_monthly(params),
-        figure_id="emergency-spc",
+        figure_id="o2-emergency-monthly-spc",
         title=f"Emergency admissions, {where}: XmR chart",
         subject=f"emergency admissions for {where}",
         marked="neighbourhood-team interventions",

@@ -28,6 +28,7 @@ from ..indicators import (
     standardised_series,
     trend,
 )
+from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import Heterogeneity, ratio_heterogeneity, sii
 from . import objective_3_its as its
@@ -52,7 +53,9 @@ GAP_NOT_COMPUTED = "a deprivation fifth has too few admissions to publish"
 # Partnership measure 5 -----------------------------------------------------------------
 
 
-def acsc_values(params: dict, breakdown: str = "total", period: str | None = None) -> pd.DataFrame:
+def acsc_values(
+    params: RunParameters, breakdown: str = "total", period: str | None = None
+) -> pd.DataFrame:
     """Measure 5: emergency admissions for the plan's six conditions while registered, per
     1,000, indirectly age-sex standardised to NWL, borough then PCNs or groups, each compared
     with NWL's rate for people of the same age and sex
@@ -60,7 +63,7 @@ def acsc_values(params: dict, breakdown: str = "total", period: str | None = Non
     return standardisation.standardised_values(PM5, params, breakdown=breakdown, period=period)
 
 
-def nwl_rate(params: dict, period: str | None = None) -> float:
+def nwl_rate(params: RunParameters, period: str | None = None) -> float:
     """NWL's measure-5 rate per 1,000 in ``period`` on the measure's definition (the
     standard, so also its standardised rate)."""
     return standardisation.benchmark_rate(PM5, params, period or params["period"])
@@ -107,7 +110,7 @@ def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def ethnic_variation(params: dict, period: str) -> EthnicVariation:
+def ethnic_variation(params: RunParameters, period: str) -> EthnicVariation:
     """Variation between ethnic groups (stated ethnicity, the borough or the named PCN) in
     measure 5, age-sex standardised to NWL, tested by the chi-square test of homogeneity of
     the groups' standardised ratios. Groups whose admissions are suppressed are left out of
@@ -147,13 +150,13 @@ def caveat() -> str:
     return CAVEAT + source
 
 
-def pcn_readings(params: dict) -> pd.DataFrame:
+def pcn_readings(params: RunParameters) -> pd.DataFrame:
     """Each PCN against NWL: its standardised ratio's 99.8% interval (several PCNs are
     compared, :func:`bbp_analysis.judgement.screening`) against 1 by
     :func:`bbp_analysis.judgement.against_target`: ``area, ratio, ratio_lower, ratio_upper,
     suppressed, reading`` ("met", "not met", "uncertain", or "not assessed" when its count
     is suppressed)."""
-    table = acsc_values(judgement.screening({**params, "pcn": None})).iloc[1:]
+    table = acsc_values(judgement.screening(params.replace(pcn=None))).iloc[1:]
     table = table.assign(
         reading=[
             "not assessed"
@@ -165,7 +168,7 @@ def pcn_readings(params: dict) -> pd.DataFrame:
     return table[["area", "ratio", "ratio_lower", "ratio_upper", "suppressed", "reading"]]
 
 
-def pm5_status(params: dict) -> dict[str, object]:
+def pm5_status(params: RunParameters) -> dict[str, object]:
     """Status of measure 5 against "reduce ACSC admissions in all PCNs to the NWL average
     while reducing variation between ethnic groups", on age-sex standardised rates.
 
@@ -176,7 +179,7 @@ def pm5_status(params: dict) -> dict[str, object]:
     :data:`BASELINE_PERIOD` (:func:`ethnic_variation`); whether the variation has narrowed
     is not tested, so the measure as a whole is never "met": a met PCN part gives
     "uncertain". The comparison is indicative (:func:`caveat`)."""
-    borough = {**params, "pcn": None}
+    borough = params.replace(pcn=None)
     pcns = pcn_readings(borough)
     above = pcns.loc[pcns["reading"] == "not met", "area"].tolist()
     below = pcns.loc[pcns["reading"] == "met", "area"].tolist()
@@ -235,22 +238,22 @@ def pm5_status(params: dict) -> dict[str, object]:
     }
 
 
-def acsc_series(params: dict, pcns: bool = True) -> pd.DataFrame:
+def acsc_series(params: RunParameters, pcns: bool = True) -> pd.DataFrame:
     """Measure 5's annual age-sex standardised rates per 1,000 to the reporting period
     (borough and PCNs)."""
     return standardisation.standardised_series(PM5, params, pcns=pcns)
 
 
-def nhsof_series(params: dict, pcns: bool = False) -> pd.DataFrame:
+def nhsof_series(params: RunParameters, pcns: bool = False) -> pd.DataFrame:
     """The NHS OF 2.3.i list indicator: annual crude rates per 1,000 registered people to the
     reporting period (borough, and PCNs when ``pcns``), Byar intervals."""
     return trend(NHSOF, params, pcns=pcns)
 
 
-def headline_measures(params: dict) -> list[Headline]:
+def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measure 5 for the front-page scorecard and the board paper (borough)."""
     spec = indicator(PM5)
-    borough = {**params, "pcn": None}
+    borough = params.replace(pcn=None)
     row = acsc_values(borough).iloc[0]
     status = pm5_status(borough)
     trend = acsc_series(borough, pcns=False)
@@ -292,7 +295,7 @@ def headline_measures(params: dict) -> list[Headline]:
     ]
 
 
-def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
+def programme_starts(params: RunParameters) -> dict[str, pd.Timestamp]:
     """Integrated diabetes team starts (the programme acting on these admissions), each PCN's,
     or the named PCN's only: label -> date."""
     table = its.interventions(params["area_code"])
@@ -306,7 +309,7 @@ def programme_starts(params: dict) -> dict[str, pd.Timestamp]:
     }
 
 
-def acsc_monthly(params: dict) -> pd.DataFrame:
+def acsc_monthly(params: RunParameters) -> pd.DataFrame:
     """Measure 5 by month per 100,000 a day with XmR columns (:func:`monthly_spc`), limits
     recalculated only at diabetes team starts (:func:`programme_starts`)."""
     return monthly_spc(
@@ -316,7 +319,7 @@ def acsc_monthly(params: dict) -> pd.DataFrame:
     )
 
 
-def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
+def acsc_spc_figure(points: pd.DataFrame, params: RunParameters) -> HTML:
     """SPC chart of :func:`acsc_monthly` (:func:`bbp_analysis.figures.spc_figure`); no target
     line, because the plan's NWL average is a rate by weighted population on another basis."""
     where = _where(params)
@@ -334,11 +337,11 @@ def acsc_spc_figure(points: pd.DataFrame, params: dict) -> HTML:
     )
 
 
-def under5_ae(params: dict) -> pd.DataFrame:
+def under5_ae(params: RunParameters) -> pd.DataFrame:
     """A&E (type 1) attendances of children aged 0-4 per 1,000 registered children, by year."""
     return series(
         "ae_attendances",
-        "ae_type1_attendances",
+        "o2-ae-isr",
         params,
         kind="rate",
         multiplier=1000,
@@ -350,17 +353,17 @@ def under5_ae(params: dict) -> pd.DataFrame:
 # Frailty and falls -----------------------------------------------------------------------
 
 
-def falls_dsr(params: dict) -> pd.DataFrame:
+def falls_dsr(params: RunParameters) -> pd.DataFrame:
     """Emergency admissions for falls aged 65+, directly standardised to the ESP 2013 (65+
     bands) per 100,000, with Dobson intervals: one row per period (to the reporting period)
     and area (borough, plus the named PCN); :func:`bbp_analysis.indicators.standardised_series`."""
-    return standardised_series("falls_65plus", "falls_admissions_65plus", params)
+    return standardised_series("falls_65plus", "falls-65plus-dsr", params)
 
 
 # Inequality ------------------------------------------------------------------------------
 
 
-def acsc_inequality(params: dict) -> pd.DataFrame:
+def acsc_inequality(params: RunParameters) -> pd.DataFrame:
     """Slope and relative index of inequality in measure 5 across local IMD fifths, on the
     fifths' age-sex standardised rates (:func:`acsc_values`, 95% limits), per year to the
     reporting period (borough, or the named PCN).
@@ -376,7 +379,7 @@ def acsc_inequality(params: dict) -> pd.DataFrame:
     periods = sorted(acsc_series(params, pcns=False)["period"].unique())
     frames = []
     for period in periods:
-        table = acsc_values({**params, "confidence": 0.95}, "imd_quintile", period).iloc[1:]
+        table = acsc_values(params.replace(confidence=0.95), "imd_quintile", period).iloc[1:]
         if len(table) != 5 or table["suppressed"].any():
             continue
         frames.append(
@@ -429,14 +432,14 @@ def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
 
 
 TREATMENT_TARGETS = {
-    "diabetes_target_hba1c": "HbA1c at or below 58 mmol/mol",
-    "diabetes_target_bp": "Blood pressure at or below 140/80 mmHg",
-    "diabetes_target_statin": "On a statin",
-    "diabetes_all_three_treatment_targets": "All three",
+    "diabetes-treatment-targets-hba1c": "HbA1c at or below 58 mmol/mol",
+    "diabetes-treatment-targets-bp": "Blood pressure at or below 140/80 mmHg",
+    "diabetes-treatment-targets-statin": "On a statin",
+    "diabetes-treatment-targets": "All three",
 }
 
 
-def treatment_targets(params: dict) -> pd.DataFrame:
+def treatment_targets(params: RunParameters) -> pd.DataFrame:
     """Each diabetes treatment target and all three together, by area (borough first, then
     PCNs): the percentage with its interval as text, "[c]" where the count is suppressed,
     and the comparison with the borough."""

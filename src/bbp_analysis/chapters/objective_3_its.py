@@ -36,6 +36,7 @@ import pandas as pd
 
 from .. import extract
 from ..disclosure import suppress
+from ..params import RunParameters
 from ..stats import its
 from ..stats import staggered as stats_staggered
 
@@ -98,17 +99,17 @@ OUTCOMES: dict[str, Outcome] = {
     ),
     "diabetes_nine_care_processes": Outcome(
         "diabetes_care_processes",
-        "diabetes_all_nine_care_processes",
+        "diabetes-9cp",
         "People with diabetes receiving all nine care processes",
         "%",
         100,
         False,
     ),
     "cancer_screening": Outcome(
-        "programmes", "programme_cervical_screening", "Cervical screening coverage", "%", 100, False
+        "programmes", "o1-cervical-screening", "Cervical screening coverage", "%", 100, False
     ),
     "mmr2_by_5": Outcome(
-        "programmes", "programme_mmr2_by_5", "Children with two MMR doses by age 5", "%", 100, False
+        "programmes", "o1-mmr2-by-5", "Children with two MMR doses by age 5", "%", 100, False
     ),
 }
 
@@ -132,7 +133,7 @@ def interventions(area_code: str = "E09000015", seed: int = 20220401) -> pd.Data
     )
 
 
-def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
+def _outcome_rows(spec: Outcome, params: RunParameters, **where: str) -> pd.DataFrame:
     """The monthly measure rows (totals) of one outcome, filtered on ``where``."""
     return extract.measures(
         spec.query,
@@ -144,7 +145,9 @@ def _outcome_rows(spec: Outcome, params: dict, **where: str) -> pd.DataFrame:
     )
 
 
-def monthly_series(outcome: str, params: dict, pcns: list[str] | None = None) -> pd.DataFrame:
+def monthly_series(
+    outcome: str, params: RunParameters, pcns: list[str] | None = None
+) -> pd.DataFrame:
     """Monthly counts and person-months at risk (``population``; summed over ``pcns``, or the
     borough when None) from :data:`ITS_START` to the end of the reporting period: ``date,
     count, population, rate`` (rate per ``multiplier`` person-months)."""
@@ -187,7 +190,7 @@ def _pcn_label(pcns: list[str], group: pd.DataFrame) -> str:
     return f"all {every} PCNs" if len(pcns) == every and every > 1 else ", ".join(pcns)
 
 
-def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: dict):
+def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: RunParameters):
     """ITS of one outcome for one wave; ``(series, result or None, months before, after)``."""
     series = monthly_series(outcome, params, pcns)
     before = int((series["date"] < start).sum())
@@ -251,7 +254,7 @@ STAGGERED_COLUMNS = [
 ]
 
 
-def its_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def its_results(params: RunParameters, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per programme x monthly outcome x wave: the ITS level change (rate ratio) and
     slope change (% per year) with intervals, the built-in effect and the verdict."""
     table = interventions(params["area_code"]) if table is None else table
@@ -329,7 +332,7 @@ def _fixed_effects_fit(frame: pd.DataFrame, confidence: float) -> tuple[float, .
     )
 
 
-def pcn_panel(outcome: str, params: dict, pcns: list[str]) -> pd.DataFrame:
+def pcn_panel(outcome: str, params: RunParameters, pcns: list[str]) -> pd.DataFrame:
     """Monthly PCN rows of one outcome from :data:`ITS_START` to the end of the period:
     ``pcn, date, count, person_months``."""
     data = _outcome_rows(OUTCOMES[outcome], params, area_type="pcn")
@@ -386,7 +389,7 @@ def _care_processes_fit(data: pd.DataFrame, starts: dict, confidence: float):
     return (_fixed_effects_fit(data, confidence) if contrast >= 1 else None), contrast
 
 
-def staggered_results(params: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+def staggered_results(params: RunParameters, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Comparison with not-yet-started PCNs, for each programme whose PCNs started on
     different dates: monthly outcomes by Poisson imputation (:func:`staggered_fit`; rate
     ratio, wild cluster bootstrap interval, randomisation p-value, lead windows); the annual

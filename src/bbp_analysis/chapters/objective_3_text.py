@@ -8,6 +8,7 @@ from IPython.display import HTML, Markdown
 from .. import catalogue
 from ..extract import data_kind
 from ..figures import its_chart
+from ..params import RunParameters
 from ..publish import show_figure
 from . import objective_3_its as its
 from .objective_3 import GAP_NOT_COMPUTED
@@ -51,7 +52,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def nhsof_message(table: pd.DataFrame, params: dict) -> str:
+def nhsof_message(table: pd.DataFrame, params: RunParameters) -> str:
     """The NHS OF 2.3.i list indicator beside measure 5, in plain words."""
     last = table[table["area"] == params["area_name"]].sort_values("period").iloc[-1]
     return (
@@ -66,7 +67,11 @@ def nhsof_message(table: pd.DataFrame, params: dict) -> str:
 
 
 def key_messages(
-    pm5: pd.DataFrame, status: dict, its_table: pd.DataFrame, staggered: pd.DataFrame, params: dict
+    pm5: pd.DataFrame,
+    status: dict,
+    its_table: pd.DataFrame,
+    staggered: pd.DataFrame,
+    params: RunParameters,
 ) -> str:
     """The chapter's key messages, each stated only as far as its test supports it."""
     borough = pm5.iloc[0]
@@ -115,7 +120,7 @@ def key_messages(
     return "\n".join(lines)
 
 
-def gap_message(gap: pd.DataFrame, change: str, params: dict) -> str:
+def gap_message(gap: pd.DataFrame, change: str, params: RunParameters) -> str:
     """The deprivation gap in the latest year and whether it is closing."""
     last = gap.iloc[-1]
     where = params.get("pcn") or params["area_name"]
@@ -324,7 +329,7 @@ def coverage_message(summary: pd.DataFrame, confidence: float) -> str:
     return "\n".join(lines)
 
 
-def its_figures(table: pd.DataFrame, params: dict, label: str) -> list[HTML | Markdown]:
+def its_figures(table: pd.DataFrame, params: RunParameters, label: str) -> list[HTML | Markdown]:
     """One chart per assessed ITS (observed, fitted, counterfactual) with alt text and data;
     a series with more than a quarter of its months suppressed is not charted (a note says
     so) because the chart would show too little."""

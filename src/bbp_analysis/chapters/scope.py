@@ -10,29 +10,30 @@ from html import escape
 from IPython.display import HTML
 
 from .. import extract
+from ..params import RunParameters
 
 
-def seed(params: dict) -> int:
+def seed(params: RunParameters) -> int:
     """The synthetic extract's seed (the default extract's when not given)."""
     return int(params.get("synthetic_seed", 20220401))
 
 
-def level(params: dict) -> str:
+def level(params: RunParameters) -> str:
     """The confidence level in words, e.g. "95%"."""
     return f"{params['confidence'] * 100:g}%"
 
 
-def synthetic_label(params: dict) -> str:
+def synthetic_label(params: RunParameters) -> str:
     """The label for figures drawn from the run's extract."""
     return extract.synthetic_label(params["area_code"], seed(params))
 
 
-def where(params: dict) -> str:
+def where(params: RunParameters) -> str:
     """The area a view shows: the named PCN, else the borough."""
     return params.get("pcn") or params["area_name"]
 
 
-def about_the_data(params: dict) -> HTML:
+def about_the_data(params: RunParameters) -> HTML:
     """The chapter's "About the data" box: for a synthetic extract, that the page shows how
     the review works, not how the area is doing; for a partnership extract, its provider and
     extraction date (:func:`bbp_analysis.extract.synthetic_label`)."""

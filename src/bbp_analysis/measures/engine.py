@@ -290,7 +290,7 @@ def _run(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 def run_measure(name: str, extract_dir: Path | str, **params: object) -> pd.DataFrame:
     """Aggregate one measure. ``params`` filter the result on its columns (e.g.
-    ``area_type="pcn"``, ``breakdown="total"``, ``measure="ltc_prevalence_diabetes"``)."""
+    ``area_type="pcn"``, ``breakdown="total"``, ``measure="o3-diabetes-prevalence"``)."""
     con = connect(extract_dir)
     try:
         frame = _run(con, name)

@@ -10,7 +10,6 @@ counts for the page's text and returns the table. Neither computes a figure agai
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from IPython.display import HTML
 from myst_nb import glue
@@ -18,6 +17,7 @@ from myst_nb import glue
 from .. import results
 from ..headline import STATUSES
 from ..main_points import main_points as points_of
+from ..params import RunParameters
 from ..publish import write_download
 from ..scorecard import scorecard_html, scorecard_rows
 
@@ -31,7 +31,7 @@ def main_points() -> HTML:
     )
 
 
-def scorecard(params: dict[str, Any]) -> HTML:
+def scorecard(params: RunParameters) -> HTML:
     """The scorecard table with its CSV link; glues ``measures-reported`` and one count of
     headline indicators per status (``measures-met``, ``measures-not-met``,
     ``measures-baseline-set``, ``measures-no-baseline-yet``, ``measures-not-comparable``)."""

@@ -9,16 +9,16 @@ WITH att AS (
     JOIN fin_years AS f ON a.arrival_date >= f.start_date AND a.arrival_date < f.next_start
     JOIN age_bands AS b ON b.age = a.age
 )
-SELECT CASE WHEN department_type = '01' THEN 'ae_type1_attendances'
-            ELSE 'utc_attendances' END AS measure,
+SELECT CASE WHEN department_type = '01' THEN 'o2-ae-isr'
+            ELSE 'o2-utc-isr' END AS measure,
        fin_year AS period, borough_code, pcn_name, practice_code, age_band, sex,
        ethnic_group, imd_quintile, imd_decile, 1 AS numerator, 0 AS denominator
 FROM att
 UNION ALL
-SELECT 'ae_type1_attendances', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+SELECT 'o2-ae-isr', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
        ethnic_group, imd_quintile, imd_decile, 0, 1
 FROM person_years
 UNION ALL
-SELECT 'utc_attendances', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+SELECT 'o2-utc-isr', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
        ethnic_group, imd_quintile, imd_decile, 0, 1
 FROM person_years

@@ -1,5 +1,5 @@
 -- Partnership citizens' survey: respondents reporting a positive experience of care (baseline 2022-23)
-SELECT 'citizen_positive_experience' AS measure, c.fin_year AS period, py.borough_code,
+SELECT 'pm3-citizen-experience' AS measure, c.fin_year AS period, py.borough_code,
        py.pcn_name, py.practice_code, py.age_band, py.sex, py.ethnic_group, py.imd_quintile,
        py.imd_decile, CASE WHEN c.positive_experience THEN 1 ELSE 0 END AS numerator,
        1 AS denominator

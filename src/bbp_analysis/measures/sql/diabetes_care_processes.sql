@@ -19,23 +19,23 @@ flags AS (
            CASE WHEN statin THEN 1 ELSE 0 END AS statin
     FROM cp
 )
-SELECT 'diabetes_all_nine_care_processes' AS measure, fin_year AS period, borough_code,
+SELECT 'diabetes-9cp' AS measure, fin_year AS period, borough_code,
        pcn_name, practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile,
        all_nine AS numerator, 1 AS denominator
 FROM flags
 UNION ALL
-SELECT 'diabetes_all_three_treatment_targets', fin_year, borough_code, pcn_name,
+SELECT 'diabetes-treatment-targets', fin_year, borough_code, pcn_name,
        practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile, all_three, 1
 FROM flags
 UNION ALL
-SELECT 'diabetes_target_hba1c', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
-       ethnic_group, imd_quintile, imd_decile, hba1c_target, 1
+SELECT 'diabetes-treatment-targets-hba1c', fin_year, borough_code, pcn_name, practice_code,
+       age_band, sex, ethnic_group, imd_quintile, imd_decile, hba1c_target, 1
 FROM flags
 UNION ALL
-SELECT 'diabetes_target_bp', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
-       ethnic_group, imd_quintile, imd_decile, bp_target, 1
+SELECT 'diabetes-treatment-targets-bp', fin_year, borough_code, pcn_name, practice_code,
+       age_band, sex, ethnic_group, imd_quintile, imd_decile, bp_target, 1
 FROM flags
 UNION ALL
-SELECT 'diabetes_target_statin', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
-       ethnic_group, imd_quintile, imd_decile, statin, 1
+SELECT 'diabetes-treatment-targets-statin', fin_year, borough_code, pcn_name, practice_code,
+       age_band, sex, ethnic_group, imd_quintile, imd_decile, statin, 1
 FROM flags

@@ -20,13 +20,13 @@ admitted AS (
      AND e.admission_date <= d.date_of_death
      AND e.admission_date > d.date_of_death - INTERVAL '90' DAY
 )
-SELECT 'deaths_usual_place_of_residence' AS measure, fin_year AS period, borough_code,
+SELECT 'eol-usual-place-of-residence' AS measure, fin_year AS period, borough_code,
        pcn_name, practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile,
        CASE WHEN place_of_death IN ('home', 'care_home') THEN 1 ELSE 0 END AS numerator,
        1 AS denominator
 FROM deaths
 UNION ALL
-SELECT 'deaths_with_emergency_admission_last_90_days', d.fin_year, d.borough_code, d.pcn_name,
+SELECT 'eol-emergency-admission-90d', d.fin_year, d.borough_code, d.pcn_name,
        d.practice_code, d.age_band, d.sex, d.ethnic_group, d.imd_quintile, d.imd_decile,
        CASE WHEN a.person_id IS NULL THEN 0 ELSE 1 END, 1
 FROM deaths AS d

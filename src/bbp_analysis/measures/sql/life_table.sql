@@ -1,4 +1,4 @@
--- Deaths (numerator) and registered population on 1 October (denominator) by sex and life-table age band (0, 1-4, 5-9, ..., 85-89, 90+) for each financial year, for everyone (life_table_all) and each local deprivation fifth (life_table_imd1 .. life_table_imd5); age at death counts a birthday in the month of death as not yet reached, as person_years does on 1 October
+-- Deaths (numerator) and registered population on 1 October (denominator) by sex and life-table age band (0, 1-4, 5-9, ..., 85-89, 90+) for each financial year, for everyone (o1-life-expectancy) and each local deprivation fifth (o1-life-expectancy-imd1 .. o1-life-expectancy-imd5); age at death counts a birthday in the month of death as not yet reached, as person_years does on 1 October
 -- areas: borough, pcn
 -- breakdowns: sex_age_band
 WITH deaths AS (
@@ -36,12 +36,12 @@ cells AS (
              u.imd_quintile, u.imd_decile,
              CASE WHEN u.age = 0 THEN '0' WHEN u.age < 5 THEN '1-4' ELSE b.age_band END
 )
-SELECT 'life_table_all' AS measure, fin_year AS period, borough_code, pcn_name, practice_code,
+SELECT 'o1-life-expectancy' AS measure, fin_year AS period, borough_code, pcn_name, practice_code,
        age_band, sex, ethnic_group, imd_quintile, imd_decile, deaths AS numerator,
        persons AS denominator
 FROM cells
 UNION ALL
-SELECT 'life_table_imd' || CAST(imd_quintile AS VARCHAR), fin_year, borough_code, pcn_name,
+SELECT 'o1-life-expectancy-imd' || CAST(imd_quintile AS VARCHAR), fin_year, borough_code, pcn_name,
        practice_code, age_band, sex, ethnic_group, imd_quintile, imd_decile, deaths, persons
 FROM cells
 WHERE imd_quintile IS NOT NULL

@@ -25,11 +25,11 @@ SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_c
        u.age_band, u.sex, u.ethnic_group, u.imd_quintile, u.imd_decile, u.numerator,
        u.denominator
 FROM cells UNPIVOT ((numerator, denominator) FOR measure IN (
-    (diabetes_n, diabetes_d) AS ltc_prevalence_diabetes,
-    (hypertension_n, hypertension_d) AS ltc_prevalence_hypertension,
-    (asthma_n, asthma_d) AS ltc_prevalence_asthma,
-    (copd_n, copd_d) AS ltc_prevalence_copd,
-    (dementia_n, dementia_d) AS ltc_prevalence_dementia,
-    (frailty_n, frailty_d) AS frailty_moderate_or_severe_65plus
+    (diabetes_n, diabetes_d) AS 'o3-diabetes-prevalence',
+    (hypertension_n, hypertension_d) AS 'o3-hypertension-prevalence',
+    (asthma_n, asthma_d) AS 'o2-ltc-prevalence-expected-asthma',
+    (copd_n, copd_d) AS 'o2-ltc-prevalence-expected-copd',
+    (dementia_n, dementia_d) AS 'o1-jsna-headlines-dementia',
+    (frailty_n, frailty_d) AS 'o3-frailty-65plus'
 )) AS u
 WHERE u.denominator > 0

@@ -1,6 +1,6 @@
 -- Registered persons by practice, with the practice's Primary Care Network as the breakdown value (maps practices to neighbourhoods for objective 2)
 -- areas: practice
 -- breakdowns: organisation
-SELECT 'o2_practice_pcn' AS measure, fin_year AS period, borough_code, pcn_name, practice_code,
-       pcn_name AS organisation, 1 AS numerator, 1 AS denominator
+SELECT 'o2-neighbourhood-profile-practice-pcn' AS measure, fin_year AS period, borough_code,
+       pcn_name, practice_code, pcn_name AS organisation, 1 AS numerator, 1 AS denominator
 FROM person_years

@@ -10,15 +10,15 @@ WITH people AS (
            || CASE WHEN care_home_resident THEN 'care_home_resident+' ELSE '' END AS profile
     FROM person_years
 )
-SELECT 'plus_profile_persons' AS measure, fin_year AS period, borough_code, pcn_name,
+SELECT 'o1-core20plus-groups' AS measure, fin_year AS period, borough_code, pcn_name,
        practice_code, profile, 1 AS numerator, 1 AS denominator
 FROM people
 UNION ALL
-SELECT 'plus_profile_emergency', fin_year, borough_code, pcn_name, practice_code, profile,
+SELECT 'o1-core20plus-groups-emergency', fin_year, borough_code, pcn_name, practice_code, profile,
        0, 1
 FROM people
 UNION ALL
-SELECT 'plus_profile_emergency', pe.fin_year, pe.borough_code, pe.pcn_name, pe.practice_code,
-       pe.profile, 1, 0
+SELECT 'o1-core20plus-groups-emergency', pe.fin_year, pe.borough_code, pe.pcn_name,
+       pe.practice_code, pe.profile, 1, 0
 FROM emergency_spells AS e
 JOIN people AS pe ON pe.person_id = e.person_id AND pe.fin_year = e.fin_year

@@ -13,7 +13,7 @@ readmitted AS (
      AND r.admission_date > i.discharge_date
      AND r.admission_date <= i.discharge_date + INTERVAL '30' DAY
 )
-SELECT 'readmissions_30d' AS measure, i.discharge_year AS period, i.borough_code, i.pcn_name,
+SELECT 'o2-readmissions-30d' AS measure, i.discharge_year AS period, i.borough_code, i.pcn_name,
        i.practice_code, i.age_band, i.sex, i.ethnic_group, i.imd_quintile, i.imd_decile,
        CASE WHEN r.spell_id IS NULL THEN 0 ELSE 1 END AS numerator, 1 AS denominator
 FROM idx AS i

@@ -3,17 +3,19 @@
 WITH cells AS (
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
            imd_quintile, imd_decile, COUNT(*) AS persons,
-           COUNT(*) AS registered_population,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS population_aged_65_plus,
-           SUM(CASE WHEN age <= 15 THEN 1 ELSE 0 END) AS population_aged_0_15
+           COUNT(*) AS registered,
+           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS aged_65_plus,
+           SUM(CASE WHEN age <= 15 THEN 1 ELSE 0 END) AS aged_0_15
     FROM person_years
     GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
              imd_quintile, imd_decile
 )
--- one row per cell and measure: the count's column name is the measure
+-- one row per cell and measure (named for the catalogue entry o1-registered-population)
 SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_code,
        u.age_band, u.sex, u.ethnic_group, u.imd_quintile, u.imd_decile, u.numerator,
        u.persons AS denominator
 FROM cells UNPIVOT (numerator FOR measure IN (
-    registered_population, population_aged_65_plus, population_aged_0_15
+    registered AS 'o1-registered-population',
+    aged_65_plus AS 'o1-registered-population-aged-65-plus',
+    aged_0_15 AS 'o1-registered-population-aged-0-15'
 )) AS u
