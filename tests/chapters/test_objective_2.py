@@ -152,7 +152,7 @@ def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
 @pytest.mark.parametrize(
     ("key", "query", "measure"),
     [
-        ("o2-emergency-isr", "emergency_admissions", "emergency_admissions"),
+        ("o2-emergency-isr", "emergency_admissions", "o1-emergency-admissions"),
         ("o2-ae-isr", "ae_attendances", "o2-ae-isr"),
     ],
 )
@@ -182,7 +182,7 @@ def _spiegelhalter(o: np.ndarray, e: np.ndarray) -> tuple[float, float]:
 
 
 def test_practice_outliers_flagged_with_and_without_overdispersion() -> None:
-    oe = observed_expected("emergency_admissions", "emergency_admissions", "practice")
+    oe = observed_expected("o1-emergency-admissions", "emergency_admissions", "practice")
     oe = oe[oe["n"] > 0]
     flags = []
     for o, e in zip(oe["o"], oe["e"], strict=True):

@@ -69,8 +69,8 @@ def charts() -> dict[str, pd.DataFrame]:
 
 
 QUERIES = {
-    "acsc": ("emergency_admissions_monthly", "acsc_plan_admissions_monthly"),
-    "emergency": ("emergency_admissions_monthly", "emergency_admissions_monthly"),
+    "acsc": ("emergency_admissions_monthly", "pm5-acsc-admissions-monthly"),
+    "emergency": ("emergency_admissions_monthly", "o2-emergency-monthly"),
 }
 
 

@@ -9,12 +9,6 @@ import pandas as pd
 
 from bbp_analysis import catalogue
 
-NOT_YET_RENAMED = frozenset(
-    {"emergency_admissions", "emergency_admissions_monthly", "o3_its_monthly"}
-)
-"""SQL files whose measures keep their older names until they are rewritten for measure 5's
-standardisation and the programme-effect denominators (issue 19)."""
-
 
 def _emitted(results: dict[str, pd.DataFrame]) -> set[tuple[str, str]]:
     return {(query, name) for query, frame in results.items() for name in frame["measure"].unique()}
@@ -67,8 +61,7 @@ def test_every_measure_is_named_for_an_entry_that_uses_it() -> None:
     wrong = sorted(
         (query, name, ids)
         for (query, name), ids in _users().items()
-        if query not in NOT_YET_RENAMED
-        and not any(name == i or name.startswith(f"{i}-") for i in ids)
+        if not any(name == i or name.startswith(f"{i}-") for i in ids)
     )
     assert wrong == []
 
@@ -78,26 +71,27 @@ def test_an_entry_with_a_measure_of_its_own_is_measured_under_its_id() -> None:
     own = [
         item
         for item in catalogue.indicators()
-        if item.measure.parts
-        and item.query not in NOT_YET_RENAMED
+        if sum(len(names) for _, names in item.measure.parts) == 1
         and users[(item.query, item.measure_name)] == [item.id]
     ]
+    several = [item for item in catalogue.indicators() if len(item.measure.names) > 1]
+    # an entry's several measures of its own are named <id>-<part>
+    assert [
+        (item.id, name)
+        for item in several
+        for query, names in item.measure.parts
+        for name in names
+        if users[(query, name)] == [item.id] and not name.startswith(item.id)
+    ] == []
+    assert {"programme-effects", "pm5-acsc-admissions"} <= {item.id for item in several}
     assert [(item.id, item.measure_name) for item in own if item.measure_name != item.id] == []
-    assert len(own) >= 25
+    assert len(own) >= 20
     shared = {
         item.id: item.measure_name
         for item in catalogue.indicators()
-        if item.measure.parts and item.query not in NOT_YET_RENAMED and item not in own
+        if item.measure.parts and item not in own
     }
     # a measure several entries read is named by the entry whose headline it is
     assert shared["o3-under5-ae"] == "o2-ae-isr"
     assert shared["o1-life-expectancy-gap"] == "o1-life-expectancy-imd5"
     assert shared["o1-jsna-headlines"] == "pm1-tooth-decay-5"
-
-
-def test_files_not_yet_renamed_still_hold_older_names() -> None:
-    """The exemption above is removed file by file as each is renamed."""
-    ids = {item.id for item in catalogue.indicators()}
-    for query in NOT_YET_RENAMED:
-        names = {n for (q, n) in _users() if q == query}
-        assert names and any(not any(n.startswith(i) for i in ids) for n in names), query

@@ -164,7 +164,7 @@ def test_acsc_admissions_by_pcn_and_sex_age_bands(results, extract_dir, persons)
 def test_monthly_acsc_sum_to_the_year(results):
     monthly = select(
         results["emergency_admissions_monthly"],
-        measure="acsc_chronic_admissions_monthly",
+        measure="acsc-chronic-nhsof-monthly",
         area_type="borough",
         breakdown="total",
     )

@@ -57,7 +57,7 @@ def test_person_months_count_days_at_risk_in_each_month():
             _person("P4", date_of_death="2024-02-09"),  # alive on 9 of February's 29 days
         ]
     )
-    persons = rows.loc["o3_utc_monthly", "denominator"]
+    persons = rows.loc["programme-effects-utc", "denominator"]
     assert persons["2023-04"] == pytest.approx(1 + 15 / 30 + 1 + 1)
     assert persons["2023-06"] == pytest.approx(1 + 1 + 10 / 30 + 1)
     assert persons["2023-07"] == pytest.approx(3)
@@ -70,7 +70,7 @@ def test_a_closed_cohort_shrinks_month_by_month_not_in_april():
         _person(f"F{i}", frailty="severe", date_of_death=f"2023-{4 + i:02d}-01") for i in range(6)
     ]
     frail.append(_person("F9", frailty="moderate"))
-    months = _run(frail).loc["o3_frail_emergency_monthly", "denominator"]
+    months = _run(frail).loc["programme-effects-frail-emergency", "denominator"]
     # the first death falls on 1 April: that person is at risk on 1 April only
     assert months["2023-04"] == pytest.approx(1 / 30 + 6)
     assert months["2023-05"] == pytest.approx(1 / 31 + 5)
@@ -89,11 +89,11 @@ def test_age_is_taken_on_the_15th_and_events_only_while_registered():
          "is_acsc_chronic": 1, "is_fall": 0, "age": 83},
     ]  # fmt: skip
     rows = _run(people, spells)
-    older = rows.loc["o3_falls_65plus_monthly", "denominator"]
+    older = rows.loc["programme-effects-falls-65plus", "denominator"]
     assert older["2023-04"] == pytest.approx(1)  # P2 only
     assert older["2023-08"] == pytest.approx(0)
     assert older["2023-09"] == pytest.approx(1)  # P1 turns 65
-    diabetes = rows.loc["o3_diabetes_acsc_monthly"]
+    diabetes = rows.loc["programme-effects-diabetes-acsc"]
     assert diabetes.loc["2023-04", "numerator"] == 1
     assert diabetes["numerator"].sum() == 1  # the July admission falls after deregistration
     assert diabetes.loc["2023-04", "denominator"] == pytest.approx(1)

@@ -62,7 +62,7 @@ ROWS = (
         "Non-elective (emergency) admissions per 1,000 registered people",
         "non-elective admissions",
         "emergency_admissions",
-        "emergency_admissions",
+        "o1-emergency-admissions",
         "rate",
         "low_is_good",
         "Unplanned / non-elective admission rates by weighted population are significantly "

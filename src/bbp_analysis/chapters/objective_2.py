@@ -506,7 +506,7 @@ def emergency_monthly(params: RunParameters) -> pd.DataFrame:
     :func:`interventions`."""
     return monthly_spc(
         "emergency_admissions_monthly",
-        "emergency_admissions_monthly",
+        "o2-emergency-monthly",
         params,
         interventions(params),
     )

@@ -67,7 +67,7 @@ class Outcome:
 OUTCOMES: dict[str, Outcome] = {
     "acsc_admissions_diabetes": Outcome(
         "o3_its_monthly",
-        "o3_diabetes_acsc_monthly",
+        "programme-effects-diabetes-acsc",
         "Emergency admissions for diabetes (chronic ACSC)",
         "per 1,000 people with diabetes a month",
         1000,
@@ -75,7 +75,7 @@ OUTCOMES: dict[str, Outcome] = {
     ),
     "falls_admissions_65plus": Outcome(
         "o3_its_monthly",
-        "o3_falls_65plus_monthly",
+        "programme-effects-falls-65plus",
         "Emergency admissions for falls, aged 65+",
         "per 1,000 people aged 65+ a month",
         1000,
@@ -83,7 +83,7 @@ OUTCOMES: dict[str, Outcome] = {
     ),
     "emergency_admissions_frail": Outcome(
         "o3_its_monthly",
-        "o3_frail_emergency_monthly",
+        "programme-effects-frail-emergency",
         "Emergency admissions of people with moderate or severe frailty",
         "per 1,000 people with moderate or severe frailty a month",
         1000,
@@ -91,7 +91,7 @@ OUTCOMES: dict[str, Outcome] = {
     ),
     "utc_attendances": Outcome(
         "o3_its_monthly",
-        "o3_utc_monthly",
+        "programme-effects-utc",
         "Urgent treatment centre attendances",
         "per 1,000 registered people a month",
         1000,

@@ -1,7 +1,7 @@
 -- Emergency admissions (admission method 2x excluding transfers) per registered person by financial year (age at admission; sex-age bands for indirect standardisation): all causes; and the chronic ambulatory care sensitive conditions of the NHS OF 2.3.i list (a second indicator beside measure 5, which is pm5_acsc_admissions.sql)
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH kinds AS (
-    SELECT 'emergency_admissions' AS measure
+    SELECT 'o1-emergency-admissions' AS measure
     UNION ALL SELECT 'acsc-chronic-nhsof'
 )
 SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_code,
@@ -9,7 +9,7 @@ SELECT k.measure, e.fin_year AS period, e.borough_code, e.pcn_name, e.practice_c
        1 AS numerator, 0 AS denominator
 FROM emergency_spells AS e
 JOIN kinds AS k
-  ON k.measure = 'emergency_admissions'
+  ON k.measure = 'o1-emergency-admissions'
   OR (k.measure = 'acsc-chronic-nhsof' AND e.is_acsc_chronic = 1)
 UNION ALL
 SELECT k.measure, py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,

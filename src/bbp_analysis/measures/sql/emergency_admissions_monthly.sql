@@ -2,9 +2,9 @@
 -- period_type: month
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH kinds AS (
-    SELECT 'emergency_admissions_monthly' AS measure
-    UNION ALL SELECT 'acsc_plan_admissions_monthly'
-    UNION ALL SELECT 'acsc_chronic_admissions_monthly'
+    SELECT 'o2-emergency-monthly' AS measure
+    UNION ALL SELECT 'pm5-acsc-admissions-monthly'
+    UNION ALL SELECT 'acsc-chronic-nhsof-monthly'
 ),
 pop AS (
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
@@ -18,9 +18,9 @@ SELECT k.measure, m.period, e.borough_code, e.pcn_name, e.practice_code, e.age_b
 FROM emergency_spells AS e
 JOIN months AS m ON e.admission_date >= m.month_start AND e.admission_date < m.next_month
 JOIN kinds AS k
-  ON k.measure = 'emergency_admissions_monthly'
-  OR (k.measure = 'acsc_plan_admissions_monthly' AND e.is_acsc_plan = 1)
-  OR (k.measure = 'acsc_chronic_admissions_monthly' AND e.is_acsc_chronic = 1)
+  ON k.measure = 'o2-emergency-monthly'
+  OR (k.measure = 'pm5-acsc-admissions-monthly' AND e.is_acsc_plan = 1)
+  OR (k.measure = 'acsc-chronic-nhsof-monthly' AND e.is_acsc_chronic = 1)
 UNION ALL
 SELECT k.measure, m.period, pop.borough_code, pop.pcn_name, pop.practice_code, pop.age_band,
        pop.sex, pop.ethnic_group, pop.imd_quintile, pop.imd_decile, 0, pop.persons

@@ -33,21 +33,21 @@ pop AS (
     GROUP BY period, borough_code, pcn_name, practice_code
 ),
 events AS (
-    SELECT 'o3_diabetes_acsc_monthly' AS measure, admission_date AS event_date, person_id
+    SELECT 'programme-effects-diabetes-acsc' AS measure, admission_date AS event_date, person_id
     FROM emergency_spells
     WHERE is_acsc_chronic = 1
       AND SUBSTRING(primary_diagnosis, 1, 3) IN ('E10', 'E11', 'E12', 'E13', 'E14')
     UNION ALL
-    SELECT 'o3_falls_65plus_monthly', admission_date, person_id
+    SELECT 'programme-effects-falls-65plus', admission_date, person_id
     FROM emergency_spells
     WHERE is_fall = 1 AND age >= 65
     UNION ALL
-    SELECT 'o3_frail_emergency_monthly', e.admission_date, e.person_id
+    SELECT 'programme-effects-frail-emergency', e.admission_date, e.person_id
     FROM emergency_spells AS e
     JOIN persons AS p ON p.person_id = e.person_id
     WHERE p.frailty IN ('moderate', 'severe')
     UNION ALL
-    SELECT 'o3_utc_monthly', arrival_date, person_id
+    SELECT 'programme-effects-utc', arrival_date, person_id
     FROM ae_attendances
     WHERE department_type IN ('03', '04')
 )
@@ -60,9 +60,10 @@ JOIN months AS m ON ev.event_date >= m.month_start AND ev.event_date < m.next_mo
 UNION ALL
 -- each month's denominator: person-months at risk of each programme's population
 SELECT u.measure, u.period, u.borough_code, u.pcn_name, u.practice_code, 0, u.denominator
-FROM pop UNPIVOT (denominator FOR measure IN (
-    diabetes_n AS o3_diabetes_acsc_monthly,
-    older_n AS o3_falls_65plus_monthly,
-    frail_n AS o3_frail_emergency_monthly,
-    persons_n AS o3_utc_monthly
-)) AS u
+FROM (
+    SELECT 'programme-effects-diabetes-acsc' AS measure, period, borough_code, pcn_name, practice_code, diabetes_n AS denominator
+    FROM pop
+    UNION ALL SELECT 'programme-effects-falls-65plus', period, borough_code, pcn_name, practice_code, older_n FROM pop
+    UNION ALL SELECT 'programme-effects-frail-emergency', period, borough_code, pcn_name, practice_code, frail_n FROM pop
+    UNION ALL SELECT 'programme-effects-utc', period, borough_code, pcn_name, practice_code, persons_n FROM pop
+) AS u
