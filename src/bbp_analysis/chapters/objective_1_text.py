@@ -163,7 +163,7 @@ def key_messages(params: dict) -> Markdown:
             f"{last['sii']:.1f} percentage points ({last['sii_lower']:.1f} to "
             f"{last['sii_upper']:.1f}) between the least and most deprived ends in "
             f"{last['period']}; since {change['first']} the gap "
-            f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
+            f"{VERDICTS[str(change['verdict'])]}."
         )
     return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 

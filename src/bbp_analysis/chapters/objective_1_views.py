@@ -456,7 +456,7 @@ def sii_trend_figure(key: str, params: dict) -> HTML:
     alt = (
         f"Line chart of the slope index of inequality for {indicator(key).chart_label} by "
         f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
-        f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
+        f"{change['verdict']}."
     )
     return show_figure(
         fig,

@@ -127,7 +127,7 @@ def gap_message(gap: pd.DataFrame, change: str, params: dict) -> str:
         f"local deprivation quintiles, the most deprived fifth has {last['sii']:.1f} more "
         f"admissions per 1,000 than the least deprived ({last['sii_lower']:.1f} to "
         f"{last['sii_upper']:.1f}; slope index of inequality), {last['rii']:.2f} times the "
-        f"rate (relative index of inequality). The gap is {change}."
+        f"rate (relative index of inequality). The gap {change}."
     )
 
 
