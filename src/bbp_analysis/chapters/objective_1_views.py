@@ -129,7 +129,7 @@ def gpps_trend_figure(params: dict, rating: str) -> HTML:
         ["respondents", "value", "lower", "upper"],
     )
     caption = (
-        f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
+        f"{title} (weighted %, 95% interval allowing for the survey weighting), "
         f"with NWL, London and England. {o1.comparator_caption(bench)} {_label(params)}"
     )
     return show_figure(
