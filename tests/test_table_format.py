@@ -109,6 +109,9 @@ def test_a_wide_table_shows_seven_columns_and_names_the_rest() -> None:
 
 
 def test_caller_decimals_apply_only_where_the_unit_does_not_fix_them() -> None:
-    frame = pd.DataFrame({"numerator": [35000.0], "mean": [3.14159], "value": [50.0]})
-    shown = tf.columns(frame, {"value": ("Value", "%")}, {"mean": 2, "numerator": 1, "value": 3})
-    assert tf.reader_frame(frame, shown).iloc[0].tolist() == ["35,000", "3.14", "50.0"]
+    frame = pd.DataFrame(
+        {"numerator": [35000.0], "mean": [3.14159], "value": [50.0], "persons": [35000.0]}
+    )
+    decimals = {"mean": 2, "numerator": 1, "value": 3, "persons": 1}
+    shown = tf.columns(frame, {"value": ("Value", "%")}, decimals)
+    assert tf.reader_frame(frame, shown).iloc[0].tolist() == ["35,000", "3.14", "50.0", "35,000"]

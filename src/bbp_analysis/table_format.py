@@ -21,8 +21,8 @@ MAX_COLUMNS = 7
 MISSING = "[x]"  # not available (house style); suppressed cells arrive already as "[c]"
 COUNT, PERCENT, RATIO, INDEX, NUMBER, TEXT = "count", "percent", "ratio", "index", "number", "text"
 DECIMALS = {COUNT: 0, PERCENT: 1, RATIO: 2, INDEX: 1}
-"""Decimal places by kind of number; other numbers use the caller's decimals or
-:func:`default_decimals`."""
+"""Decimal places by kind of number. Other numbers are whole when every value is (a count or
+rank whose unit is not recorded), else the caller's decimals or :func:`default_decimals`."""
 _INTERVAL_PAIRS = (("lower", "upper"), ("_lower", "_upper"), (" lower", " upper"))
 _SHORT_UNITS = {"%": "%", "percentage points": "percentage points"}
 
@@ -134,7 +134,9 @@ def columns(
             kind = TEXT
         elif kind is None:
             kind = NUMBER
-        places = DECIMALS.get(kind, decimals.get(name, default_decimals(values)))
+        places = DECIMALS.get(kind, default_decimals(values))
+        if kind == NUMBER and places:
+            places = decimals.get(name, places)
         label = with_unit(title, unit, kind)
         out.append(Column((name, partner) if partner else (name,), label, kind, places))
     return out
