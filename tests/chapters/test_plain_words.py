@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bbp_analysis import judgement
+from bbp_analysis import judgement, report
 from bbp_analysis.chapters import objective_3 as o3
 from bbp_analysis.chapters import objective_3_its as its
 from bbp_analysis.chapters import objective_3_text as text
@@ -55,3 +55,42 @@ def test_groups_are_summarised_not_listed() -> None:
         "every ethnic group except White"
     )
     assert judgement.name_groups("ethnic group", ["Black"], ethnic) == "Black"
+
+
+def test_a_key_message_states_each_number_once() -> None:
+    # Staff voluntary turnover, 2025-26: the reason already gives the value and interval.
+    turnover = report.key_message(
+        "Staff voluntary turnover rate",
+        "2025-26",
+        "15.0%",
+        "14.1 to 16.0",
+        "met",
+        "Partnership voluntary turnover 15.0% (14.1 to 16.0): the interval is wholly at or "
+        "below the top of the NWL range of 10% to 18.4%.",
+    )
+    assert turnover.startswith("- **Staff voluntary turnover rate** (2025-26): met. Partnership")
+    assert turnover.count("15.0") == 1 and turnover.count("14.1") == 1
+    # Measure 2 (good), 2025-26: the reason gives the interval, not the value.
+    access = report.key_message(
+        "Measure 2: Patients reporting a good experience of making an appointment",
+        "2025-26",
+        "64.9%",
+        "62.9 to 66.9",
+        "not met",
+        "Harrow's interval 62.9% to 66.9% 'good' against 71.0%: borough not met.",
+    )
+    assert "(2025-26): 64.9%; not met. Harrow's interval 62.9% to 66.9%" in access
+    assert access.count("62.9") == 1
+    # Measure 1, 2025-26: the reason gives neither, so the lead gives both.
+    decay = report.key_message(
+        "Measure 1: Children aged 5 with tooth decay",
+        "2025-26",
+        "45.1%",
+        "40.0 to 50.4",
+        "uncertain",
+        "Target read two ways: 5% lower than the baseline (40.3%): uncertain.",
+    )
+    assert "(2025-26): 45.1% (40.0 to 50.4); uncertain. Target" in decay
+    assert report.states("rate of 6.77 per 1,000", "6.77")
+    assert not report.states("rate of 16.77 per 1,000", "6.77")
+    assert not report.states("rate of 6.775", "6.77")

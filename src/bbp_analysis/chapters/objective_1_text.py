@@ -126,9 +126,14 @@ def key_messages(params: dict) -> Markdown:
     scope = f"{params['area_name']}, " if params.get("pcn") else ""
     for item in o1.headline_measures(params):
         lines.append(
-            f"- **Measure {item.measure}: {item.title}** ({scope}{item.period}): "
-            f"{item.value:.1f}% ({item.lower:.1f} to {item.upper:.1f}); "
-            f"{item.status}. {item.status_text}"
+            report.key_message(
+                f"Measure {item.measure}: {item.title}",
+                f"{scope}{item.period}",
+                f"{item.value:.1f}%",
+                f"{item.lower:.1f} to {item.upper:.1f}",
+                item.status,
+                item.status_text,
+            )
         )
     where = params.get("pcn") or params["area_name"]
     if params.get("pcn"):

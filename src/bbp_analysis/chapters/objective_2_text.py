@@ -55,8 +55,14 @@ def key_messages(params: dict) -> Markdown:
     lines = []
     for item in o2.headline_measures(params):
         lines.append(
-            f"- **{item.title}** ({item.period}): {item.value:.1f}% "
-            f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
+            report.key_message(
+                item.title,
+                item.period,
+                f"{item.value:.1f}%",
+                f"{item.lower:.1f} to {item.upper:.1f}",
+                item.status,
+                item.status_text,
+            )
         )
     ratios = o2.standardised("o2-emergency-isr", judgement.screening({**params, "pcn": None}))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
