@@ -136,3 +136,29 @@ def test_figure_block(tmp_path: Path, monkeypatch) -> None:
     saved = pd.read_csv(tmp_path / "_extra" / "downloads" / "fig-a.csv")
     assert list(saved["area"]) == ["A", "B"]
     assert soup.find("details").find("table") is not None
+
+
+def test_passport_names_the_sources_of_its_download() -> None:
+    params = {"period": "2025-26", "area_name": "Harrow", "synthetic_seed": 20220401}
+    context = {"edition": "2025-26", "parameters": params}
+    delivery = BeautifulSoup(
+        passport_html("delivery-status", "figure", frame(), context=context), "html.parser"
+    )
+    assert (
+        delivery.find("p")
+        .get_text()
+        .startswith(
+            "Made from the partnership's delivery tracker with the parameters for 2025-26 (Harrow)."
+        )
+    )
+    status = BeautifulSoup(
+        passport_html("measures-1-2-status", "table", frame(), context=context), "html.parser"
+    )
+    assert (
+        status.find("p")
+        .get_text()
+        .startswith(
+            "Made from the synthetic extract (bbp_analysis.synth 1.1.0, seed 20220401) and the figures "
+            "printed in the partnership plan with the parameters for 2025-26 (Harrow)."
+        )
+    )

@@ -28,7 +28,7 @@ from IPython.display import HTML
 from . import extract, table_format
 from .audit.manifest import run_context as edition_context
 from .audit.manifest import sha256_bytes
-from .site.datapackage import column_descriptions
+from .site.datapackage import column_descriptions, dictionary, download_info
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
@@ -105,13 +105,24 @@ def parameter_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def made_from(context: dict[str, Any]) -> str:
-    """The passport's sentence on what an item was made from: the extract, and the edition's
-    parameters in words (period, area, view, interval level, suppression)."""
+def made_from(item_id: str, context: dict[str, Any]) -> str:
+    """The passport's sentence on what an item was made from: its sources in the download map
+    (:func:`bbp_analysis.site.datapackage.download_info`; the run's extract by name), and the
+    edition's parameters in words (period, area, view, interval level, suppression)."""
     params = context.get("parameters", {})
     if "period" not in params:
         return "Made outside an edition's run (no parameters recorded)."
+    try:
+        keys = download_info(item_id).sources
+    except KeyError:
+        keys = ("extract",)
     seed = int(params.get("synthetic_seed", 0))
+    named = [
+        extract.source_phrase(str(params.get("area_code")), seed)
+        if key == "extract"
+        else dictionary()["sources"][key]["short"]
+        for key in keys
+    ]
     details = [str(params.get("area_name", params.get("area_code", "")))]
     if params.get("pcn"):
         details.append(f"the view of {params['pcn']}")
@@ -120,8 +131,8 @@ def made_from(context: dict[str, Any]) -> str:
     if "suppression_threshold" in params:
         details.append(f"counts under {params['suppression_threshold']} suppressed")
     return (
-        f"Made from {extract.source_phrase(str(params.get('area_code')), seed)} with the "
-        f"parameters for {params['period']} ({', '.join(details)})."
+        f"Made from {' and '.join(named)} with the parameters for {params['period']} "
+        f"({', '.join(details)})."
     )
 
 
@@ -148,7 +159,7 @@ def passport_html(
     command = f"bbp reproduce {item_id}" + (f" --edition {edition}" if edition else "")
     how = method or "as stated in the caption and the chapter's methods"
     words = (
-        f"<p>{html.escape(made_from(context))} Method: {html.escape(how.rstrip('.'))}. "
+        f"<p>{html.escape(made_from(item_id, context))} Method: {html.escape(how.rstrip('.'))}. "
         f"Reproduce it with <code>{html.escape(command)}</code>; the "
         '<a href="../manifest.json">run manifest</a> lists every input file.</p>'
     )
