@@ -115,3 +115,34 @@ def test_caller_decimals_apply_only_where_the_unit_does_not_fix_them() -> None:
     decimals = {"mean": 2, "numerator": 1, "value": 3, "persons": 1}
     shown = tf.columns(frame, {"value": ("Value", "%")}, decimals)
     assert tf.reader_frame(frame, shown).iloc[0].tolist() == ["35,000", "3.14", "50.0", "35,000"]
+
+
+def test_blank_columns_give_way_to_columns_with_values() -> None:
+    # The plan's measures 3 and 4: London, England and PCN range are blank in both rows.
+    frame = pd.DataFrame(
+        {
+            "Measure": ["3. Citizens' experience", "4. Staff satisfaction"],
+            "Unit": [None, "% voluntary turnover"],
+            "Plan baseline (Harrow)": ["Establish baseline in 22/23.", None],
+            "North West London": [None, "10% to 18.4%"],
+            "London": [None, None],
+            "England": [None, None],
+            "PCN range": [None, None],
+            "Target value": [None, 18.4],
+            "Target": ["Establish baseline in 22/23.", "To the NWL range"],
+        }
+    )
+    heads, rows, note = cells(table_html(frame, "Plan", table_id="measures-3-4-plan"))
+    assert heads == [
+        "Measure",
+        "Unit",
+        "Plan baseline (Harrow)",
+        "North West London",
+        "Target value",
+        "Target",
+    ]
+    assert rows[1][4:] == ["18.4", "To the NWL range"]
+    assert note == (
+        "The page shows 6 of this table's 9 columns; the download (CSV) also holds: "
+        "London (blank); England (blank); PCN range (blank)."
+    )

@@ -30,12 +30,14 @@ _SHORT_UNITS = {"%": "%", "percentage points": "percentage points"}
 @dataclass(frozen=True)
 class Column:
     """One column of a reader's table: the data columns it shows (one, or a lower and upper
-    limit), its label in words with unit, the kind of number and its decimal places."""
+    limit), its label in words with unit, the kind of number, its decimal places and whether
+    every cell is blank or missing."""
 
     names: tuple[str, ...]
     label: str
     kind: str
     decimals: int
+    empty: bool = False
 
 
 def kind_of_unit(unit: str | None, name: str = "") -> str | None:
@@ -138,7 +140,9 @@ def columns(
         if kind == NUMBER and places:
             places = decimals.get(name, places)
         label = with_unit(title, unit, kind)
-        out.append(Column((name, partner) if partner else (name,), label, kind, places))
+        empty = all(_missing(v) or str(v).strip() == "" for v in values)
+        names_ = (name, partner) if partner else (name,)
+        out.append(Column(names_, label, kind, places, empty))
     return out
 
 
@@ -178,18 +182,21 @@ def reader_frame(frame: pd.DataFrame, shown: list[Column]) -> pd.DataFrame:
 
 
 def page_columns(all_columns: list[Column], limit: int = MAX_COLUMNS) -> list[Column]:
-    """The columns that fit on the page: the first ``limit`` (identifying columns come first
-    in every table the review draws); the rest stay in the download."""
-    return all_columns[:limit]
+    """The columns that fit on the page: the first ``limit`` that hold anything (identifying
+    columns come first in every table the review draws); the rest, and columns blank in every
+    row when the table is too wide, stay in the download."""
+    if len(all_columns) <= limit:
+        return all_columns
+    return [c for c in all_columns if not c.empty][:limit]
 
 
 def left_out_note(all_columns: list[Column], shown: list[Column]) -> str:
     """The sentence under a table that is wider than the page, naming what only the download
-    holds; empty when every column is shown."""
-    rest = [c.label for c in all_columns[len(shown) :]]
+    holds (blank columns said to be blank); empty when every column is shown."""
+    rest = [c for c in all_columns if c not in shown]
     if not rest:
         return ""
-    listed = "; ".join(rest)
+    listed = "; ".join(c.label + (" (blank)" if c.empty else "") for c in rest)
     return (
         f"The page shows {len(shown)} of this table's {len(all_columns)} columns; the download "
         f"(CSV) also holds: {listed}."
