@@ -86,10 +86,10 @@ def key_messages(params: dict) -> Markdown:
 def headline_table(params: dict) -> HTML:
     """Partnership measures 3 and 4 for the period, with status against the plan's target."""
     caption = (
-        f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
-        "interval, baseline, status and the change since the baseline (better, similar "
-        "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; {params['area_name']} partnership). {_label(params)}"
+        f"Partnership measures 3 and 4, {params['period']}: value with 95% interval, "
+        "baseline, status and the change since the baseline (better, similar or worse: the "
+        "period's survey against the baseline survey, allowing for the uncertainty of both, "
+        f"95%; {params['area_name']} partnership). {_label(params)}"
     )
     return status_table(
         o2.headline_measures(params),
