@@ -141,24 +141,15 @@ def test_figure_block(tmp_path: Path, monkeypatch) -> None:
 def test_passport_names_the_sources_of_its_download() -> None:
     params = {"period": "2025-26", "area_name": "Harrow", "synthetic_seed": 20220401}
     context = {"edition": "2025-26", "parameters": params}
-    delivery = BeautifulSoup(
-        passport_html("delivery-status", "figure", frame(), context=context), "html.parser"
+
+    def words(item_id: str) -> str:
+        block = passport_html(item_id, "table", frame(), context=context)
+        return BeautifulSoup(block, "html.parser").find("p").get_text()
+
+    assert words("delivery-status").startswith(
+        "Made from the partnership's delivery tracker with the parameters for 2025-26 (Harrow)."
     )
-    assert (
-        delivery.find("p")
-        .get_text()
-        .startswith(
-            "Made from the partnership's delivery tracker with the parameters for 2025-26 (Harrow)."
-        )
-    )
-    status = BeautifulSoup(
-        passport_html("measures-1-2-status", "table", frame(), context=context), "html.parser"
-    )
-    assert (
-        status.find("p")
-        .get_text()
-        .startswith(
-            "Made from the synthetic extract (bbp_analysis.synth 1.1.0, seed 20220401) and the figures "
-            "printed in the partnership plan with the parameters for 2025-26 (Harrow)."
-        )
+    assert words("measures-1-2-status").startswith(
+        "Made from the synthetic extract (bbp_analysis.synth 1.1.0, seed 20220401) and the "
+        "figures printed in the partnership plan with the parameters for 2025-26 (Harrow)."
     )
