@@ -85,6 +85,8 @@ def test_interval_limits_join_and_keep_suppression_marks() -> None:
             "sii_upper": [-2.07, None, "[c]"],
         }
     )
+    blank = pd.DataFrame({"lower": ["", 1.25], "upper": ["", 2.5]})
+    assert tf.reader_frame(blank, tf.columns(blank)).iloc[:, 0].tolist() == ["", "1.2 to 2.5"]
     shown = tf.columns(frame, {"sii_lower": ("SII lower confidence limit", "percentage points")})
     assert [c.label for c in shown] == [
         "Area",

@@ -81,7 +81,7 @@ def with_unit(title: str, unit: str | None, kind: str | None) -> str:
 
 
 def _is_number(values: pd.Series) -> bool:
-    present = [v for v in values if not _missing(v) and v not in ("[c]", "[x]")]
+    present = [v for v in values if not _missing(v) and str(v).strip() not in ("", "[c]", "[x]")]
     return bool(present) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in present
     )
@@ -158,7 +158,9 @@ def cell(value: object, column: Column) -> str:
 
 def interval(lower: object, upper: object, column: Column) -> str:
     """An interval as the reader sees it, "40.4 to 59.6"; one mark ([c] or [x]) when either
-    limit is suppressed or missing."""
+    limit is suppressed or missing; blank when both are blank (a row without a value)."""
+    if all(isinstance(v, str) and not v.strip() for v in (lower, upper)):
+        return ""
     low, high = cell(lower, column), cell(upper, column)
     for mark in ("[c]", MISSING):
         if mark in (low, high):
