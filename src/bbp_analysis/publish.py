@@ -1,13 +1,14 @@
 """What a chapter puts on the page: accessible figures and tables, each with its data.
 
 Every figure is written as an HTML block holding the PNG (with alt text generated from its
-data), a caption, a link to the CSV of the data drawn, and the same data as a table behind
-a disclosure toggle. Every figure and table carries its stable identifier and a "How this was
-made" passport: the SHA-256 of its data (and of its image), the edition's parameters, the
-method, the code version and the command that reproduces it; the run manifest collects these
-hashes (:mod:`bbp_analysis.audit.manifest`). Downloads are written to ``_extra/downloads/``
-under the book root, which Sphinx copies to the site root (``html_extra_path``), so pages
-link to ``../downloads/<id>.csv``.
+data), a caption, a link to the CSV of the data drawn, and the same data as a table behind a
+disclosure toggle. Tables are formatted for readers by :mod:`bbp_analysis.table_format`. Every
+figure and table carries its stable identifier and a "How this was made" passport: in words,
+what it was made from, its method and the command that reproduces it; behind a second toggle,
+the SHA-256 of its data (and of its image), the edition's parameters and the code version.
+The run manifest collects these hashes (:mod:`bbp_analysis.audit.manifest`). Downloads are
+written to ``_extra/downloads/`` under the book root, which Sphinx copies to the site root
+(``html_extra_path``), so pages link to ``../downloads/<id>.csv``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import pandas as pd
 from IPython import get_ipython
 from IPython.display import HTML
 
+from . import extract, table_format
 from .audit.manifest import run_context as edition_context
 from .audit.manifest import sha256_bytes
 from .chart_style import PIXEL_DENSITY, png_bytes
+from .site.datapackage import column_descriptions, dictionary, download_info
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
@@ -37,15 +40,6 @@ def _check_id(item_id: str) -> str:
     if not ID_PATTERN.fullmatch(item_id):
         raise ValueError(f"id {item_id!r} must be lower-case letters, digits and hyphens")
     return item_id
-
-
-def format_number(value: object, decimals: int = 1) -> str:
-    """Reader-facing number: thousands separators, fixed decimals, '[x]' when missing."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return "[x]"
-    if isinstance(value, int | float):
-        return f"{value:,.{decimals}f}" if decimals else f"{value:,.0f}"
-    return str(value)
 
 
 def mark_suppressed(
@@ -95,15 +89,51 @@ def code_text(code: dict[str, Any]) -> str:
     )
 
 
-def _parameter_text(value: Any) -> str:
-    """A parameter as the passport shows it: a list of entries with ids (e.g. the PLUS
-    groups) by their ids; their full definitions are in the run manifest. Run parameters
-    hold lists as tuples; they are shown as lists."""
-    if isinstance(value, tuple):
-        value = list(value)
-    if isinstance(value, list) and value and all(isinstance(v, dict) and "id" in v for v in value):
-        return "[" + ", ".join(str(v["id"]) for v in value) + "] (defined in the run manifest)"
-    return str(value)
+def parameter_text(value: Any) -> str:
+    """A parameter's value in words: a list by its entries (entries with ids, e.g. the PLUS
+    groups, by their ids; their definitions are in the run manifest), an unset value as "not
+    set", a yes/no as yes or no."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        entries = [str(v["id"]) if isinstance(v, dict) and "id" in v else str(v) for v in value]
+        return ", ".join(entries) or "none"
+    if isinstance(value, dict):
+        return "set (in the run manifest)"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def made_from(item_id: str, context: dict[str, Any]) -> str:
+    """The passport's sentence on what an item was made from: its sources in the download map
+    (:func:`bbp_analysis.site.datapackage.download_info`; the run's extract by name), and the
+    edition's parameters in words (period, area, view, interval level, suppression)."""
+    params = context.get("parameters", {})
+    if "period" not in params:
+        return "Made outside an edition's run (no parameters recorded)."
+    try:
+        keys = download_info(item_id).sources
+    except KeyError:
+        keys = ("extract",)
+    seed = int(params.get("synthetic_seed", 0))
+    named = [
+        extract.source_phrase(str(params.get("area_code")), seed)
+        if key == "extract"
+        else dictionary()["sources"][key]["short"]
+        for key in keys
+    ]
+    details = [str(params.get("area_name", params.get("area_code", "")))]
+    if params.get("pcn"):
+        details.append(f"the view of {params['pcn']}")
+    if "confidence" in params:
+        details.append(f"{float(params['confidence']) * 100:g}% intervals")
+    if "suppression_threshold" in params:
+        details.append(f"counts under {params['suppression_threshold']} suppressed")
+    return (
+        f"Made from {' and '.join(named)} with the parameters for {params['period']} "
+        f"({', '.join(details)})."
+    )
 
 
 def passport_html(
@@ -115,9 +145,9 @@ def passport_html(
     image: bytes | None = None,
     context: dict[str, Any] | None = None,
 ) -> str:
-    """The "How this was made" block: identifier, data hash, inputs, parameters, method, code
-    version and the command that recomputes the data. Its ``data-bbp-*`` attributes are what
-    the run manifest records."""
+    """The "How this was made" block, in words: what the item was made from, its method and
+    the command that reproduces it; hashes, every parameter and the code version sit behind a
+    second toggle. Its ``data-bbp-*`` attributes are what the run manifest records."""
     context = run_context() if context is None else context
     data_hash = sha256_bytes(csv_bytes(data))
     attributes = {"id": item_id, "kind": kind, "data-sha256": data_hash, "rows": str(len(data))}
@@ -125,27 +155,33 @@ def passport_html(
         attributes["image-sha256"] = sha256_bytes(image)
     tag = " ".join(f'data-bbp-{k}="{html.escape(v)}"' for k, v in attributes.items())
     edition = context.get("edition")
-    params = context.get("parameters", {})
     code = context.get("code", {})
-    shown = ", ".join(f"{k}={_parameter_text(v)}" for k, v in params.items()) or "not recorded"
-    version = code_text(code) if code else "not recorded"
     command = f"bbp reproduce {item_id}" + (f" --edition {edition}" if edition else "")
-    rows = [
+    how = method or "as stated in the caption and the chapter's methods"
+    words = (
+        f"<p>{html.escape(made_from(item_id, context))} Method: {html.escape(how.rstrip('.'))}. "
+        f"Reproduce it with <code>{html.escape(command)}</code>; the "
+        '<a href="../manifest.json">run manifest</a> lists every input file.</p>'
+    )
+    details = [
         ("Identifier", f"<code>{html.escape(item_id)}</code> ({kind})"),
         ("Data", f"{len(data)} rows, SHA-256 <code>{data_hash}</code>"),
-        (
-            "Inputs",
-            'every file with its SHA-256 in the <a href="../manifest.json">run manifest</a>',
+        *(
+            [("Image", f"SHA-256 <code>{attributes['image-sha256']}</code>")]
+            if image is not None
+            else []
         ),
-        ("Parameters", html.escape(shown)),
-        ("Method", html.escape(method or "as stated in the caption and the chapter's methods")),
-        ("Code version", html.escape(version)),
-        ("Reproduce", f"<code>{html.escape(command)}</code>"),
+        ("Code version", html.escape(code_text(code) if code else "not recorded")),
+        *(
+            (f"Parameter <code>{html.escape(name)}</code>", html.escape(parameter_text(value)))
+            for name, value in context.get("parameters", {}).items()
+        ),
     ]
-    items = "".join(f"<li><strong>{name}:</strong> {value}</li>" for name, value in rows)
+    items = "".join(f"<li><strong>{name}:</strong> {value}</li>" for name, value in details)
     return (
-        f'<details class="bbp-passport" {tag}><summary>How this was made</summary>'
-        f"<ul>{items}</ul></details>"
+        f'<details class="bbp-passport" {tag}><summary>How this was made</summary>{words}'
+        f'<details class="bbp-hashes"><summary>Hashes, parameters and code version</summary>'
+        f"<ul>{items}</ul></details></details>"
     )
 
 
@@ -155,25 +191,29 @@ def table_html(
     *,
     table_id: str | None = None,
     decimals: dict[str, int] | None = None,
+    download_id: str | None = None,
 ) -> str:
-    """An accessible HTML table: caption, column header cells with scope, formatted numbers."""
-    decimals = decimals or {}
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for col in frame.columns:
-            text = (
-                format_number(row[col], decimals.get(col, 1))
-                if col in decimals and not isinstance(row[col], str)
-                else ("[x]" if pd.isna(row[col]) else str(row[col]))
-            )
-            cells.append(f"<td>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    """An accessible table for readers (:mod:`bbp_analysis.table_format`): caption, column
+    header cells with scope labelled in words with units, numbers formatted by unit, at most
+    seven columns (a note names the rest, which the download ``download_id``, by default
+    ``table_id``, holds). ``decimals`` fixes a number column whose unit does not."""
+    item_id = download_id or table_id
+    names = [str(c) for c in frame.columns]
+    described = column_descriptions(item_id, names) if item_id else None
+    every = table_format.columns(frame, described, decimals)
+    shown = table_format.page_columns(every)
+    text = table_format.reader_frame(frame, shown)
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in text.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
+        for row in text.itertuples(index=False)
+    )
     ident = f' id="{_check_id(table_id)}"' if table_id else ""
+    note = table_format.left_out_note(every, shown)
+    after = f'<p class="bbp-table-note">{html.escape(note)}</p>' if note else ""
     return (
         f'<table class="bbp-table"{ident}><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{after}"
     )
 
 
@@ -185,7 +225,9 @@ def show_table(
     *,
     method: str | None = None,
 ) -> HTML:
-    """Display a table with a CSV download of exactly what it shows, and its passport."""
+    """Display a table with a CSV download of exactly what it shows, and its passport. The
+    caption drops the data label: the page's "About the data" banner states it once."""
+    caption = extract.without_data_label(caption)
     href = write_download(frame, table_id)
     table = table_html(frame, caption, table_id=table_id, decimals=decimals)
     return HTML(
@@ -219,10 +261,11 @@ def show_figure(
     method: str | None = None,
 ) -> HTML:
     """Display a figure with its alt text, caption, data download, table alternative and
-    passport."""
+    passport. The caption drops the data label, as :func:`show_table`'s does."""
+    caption = extract.without_data_label(caption)
     image = png_bytes(fig)
     href = write_download(data, figure_id)
-    table = table_html(data, f"Data for: {caption}", decimals=decimals)
+    table = table_html(data, f"Data for: {caption}", decimals=decimals, download_id=figure_id)
     return HTML(
         f'<figure class="bbp-figure" id="{_check_id(figure_id)}">'
         f"{image_tag(image, alt)}"

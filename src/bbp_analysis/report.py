@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -109,3 +110,23 @@ def plan_measures_table(objective: int | None, table_id: str) -> HTML:
         "(baselines, comparators and targets; empty cells: the plan gives no figure)"
     )
     return show_table(table, caption, table_id)
+
+
+def states(text: str, number: str) -> bool:
+    """Whether ``text`` states ``number`` (as written, e.g. "64.1"), not as part of another
+    number ("164.1", "64.15")."""
+    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", text) is not None
+
+
+def key_message(title: str, period: str, value: str, interval: str, status: str, text: str) -> str:
+    """One key message, stating each number once: the measure and period, its ``value`` (e.g.
+    "64.1%") and ``interval`` ("61.1 to 67.0"), its status and the reason (``text``). The
+    value and interval are left out of the lead when the reason states the value, and the
+    interval when the reason states it (with or without % signs)."""
+    if states(text, value.rstrip("%")):
+        lead = ""
+    elif interval in text.replace("%", ""):
+        lead = f"{value}; "
+    else:
+        lead = f"{value} ({interval}); "
+    return f"- **{title}** ({period}): {lead}{status}. {text}"

@@ -159,8 +159,23 @@ def _execute(template: Path, output: Path, parameters: dict[str, Any], timeout: 
     scan_for_errors(output)
 
 
+READER_HIDDEN = ("remove-cell", "remove-input")
+"""Jupyter Book tags that keep a code cell's source off the page (the executed notebook keeps
+it)."""
+
+
+def code_off_the_page(tags: list[str]) -> list[str]:
+    """A code cell's tags with its source removed from the page (``remove-input``, replacing a
+    ``hide-input`` toggle); unchanged when the page already omits it. Its outputs stay."""
+    if set(READER_HIDDEN) & set(tags):
+        return tags
+    return [*(tag for tag in tags if tag != "hide-input"), "remove-input"]
+
+
 def strip_injected_metadata(notebook: Path) -> None:
-    """Drop papermill's run timestamps so equal inputs give equal executed notebooks."""
+    """Drop papermill's run timestamps so equal inputs give equal executed notebooks, hide the
+    injected parameters cell and keep every code cell's source off the page (readers see
+    outputs only; the executed notebook, with its code, is in the downloads)."""
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.get("papermill", {}).pop("start_time", None)
     nb.metadata.get("papermill", {}).pop("end_time", None)
@@ -172,7 +187,11 @@ def strip_injected_metadata(notebook: Path) -> None:
         cell.metadata.pop("execution", None)
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
+            tags = [*tags, "remove-cell"]
+        if cell.cell_type == "code":
+            tags = code_off_the_page(tags)
+        if tags:
+            cell.metadata["tags"] = tags
     nbformat.write(nb, notebook)
 
 

@@ -57,7 +57,7 @@ def test_small_count_is_found_with_row_and_column(tmp_path: Path) -> None:
     )
     found = [str(f) for f in scan_site(site, threshold=10)]
     assert found == [
-        "book/p.html: row 2, column 'numerator': no count below 10: '3' is published unsuppressed",
+        "book/p.html: row 2, column 'Numerator': no count below 10: '3' is published unsuppressed",
         "downloads/x.csv: row 2, column 'numerator': no count below 10: '3' is published "
         "unsuppressed",
     ]

@@ -54,8 +54,9 @@ def test_key_messages_and_caption_name_the_area(renamed) -> None:
     assert "intervals against Elsewhere = 100" in messages
     assert "Harrow" not in messages
     caption = text.headline_table(renamed).data
-    # the synthetic label after it names Harrow, whose extract this is
-    assert "95%; Elsewhere partnership). Synthetic data:" in caption
+    # the synthetic label is the page's banner, not repeated in the caption
+    assert "95%; Elsewhere partnership).</caption>" in caption
+    assert "Synthetic data:" not in caption
 
 
 def test_staged_config_carries_the_edition_title(tmp_path: Path) -> None:

@@ -411,7 +411,7 @@ def test_its_recovers_the_built_in_falls_effect(its_table: pd.DataFrame) -> None
 
 
 def test_its_finds_no_effect_in_the_negative_control(its_table: pd.DataFrame) -> None:
-    control = its_table[its_table["programme"] == "None (negative control)"].iloc[0]
+    control = its_table[its_table["programme"] == its.PROGRAMME_NAMES["negative_control"]].iloc[0]
     assert control["built_in_effect"] == 1.0
     assert control["level_lower"] < 1 < control["level_upper"]
     assert control["slope_lower"] < 0 < control["slope_upper"]

@@ -105,7 +105,7 @@ def test_acsc_gap_years_with_a_small_fifth_are_not_computed() -> None:
     params = load_parameters("2025-26")
     east = o3.acsc_inequality(params.replace(pcn="Harrow East PCN"))
     assert east.loc[east["sii"].notna(), "period"].tolist() == ["2023-24"]
-    assert o3.gap_change(east).startswith("not assessed (a deprivation fifth has too few")
+    assert o3.gap_change(east).startswith("was not assessed (a deprivation fifth has too few")
     message = text.gap_message(east, o3.gap_change(east), params.replace(pcn="Harrow East PCN"))
     assert "Not computed" in message and "nan" not in message
     shown = text.gap_display(east)

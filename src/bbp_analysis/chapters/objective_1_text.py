@@ -127,9 +127,14 @@ def key_messages(params: RunParameters) -> Markdown:
     scope = f"{params['area_name']}, " if params.get("pcn") else ""
     for item in o1.headline_measures(params):
         lines.append(
-            f"- **Measure {item.measure}: {item.title}** ({scope}{item.period}): "
-            f"{item.value:.1f}% ({item.lower:.1f} to {item.upper:.1f}); "
-            f"{item.status}. {item.status_text}"
+            report.key_message(
+                f"Measure {item.measure}: {item.title}",
+                f"{scope}{item.period}",
+                f"{item.value:.1f}%",
+                f"{item.lower:.1f} to {item.upper:.1f}",
+                item.status,
+                item.status_text,
+            )
         )
     where = params.get("pcn") or params["area_name"]
     if params.get("pcn"):
@@ -164,7 +169,7 @@ def key_messages(params: RunParameters) -> Markdown:
             f"{last['sii']:.1f} percentage points ({last['sii_lower']:.1f} to "
             f"{last['sii_upper']:.1f}) between the least and most deprived ends in "
             f"{last['period']}; since {change['first']} the gap "
-            f"{VERDICTS[str(change['verdict'])]} (z = {change['z']:.2f}, 5% level)."
+            f"{VERDICTS[str(change['verdict'])]}."
         )
     return Markdown(f"**Key messages** ({data_kind()}; {where})\n\n" + "\n".join(lines))
 

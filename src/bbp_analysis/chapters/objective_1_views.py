@@ -132,7 +132,7 @@ def gpps_trend_figure(params: RunParameters, rating: str) -> HTML:
         ["respondents", "value", "lower", "upper"],
     )
     caption = (
-        f"{title} (weighted %, 95% Wilson interval on the Kish effective sample size), "
+        f"{title} (weighted %, 95% interval allowing for the survey weighting), "
         f"with NWL, London and England. {o1.comparator_caption(bench)} {_label(params)}"
     )
     return show_figure(
@@ -461,7 +461,7 @@ def sii_trend_figure(key: str, params: RunParameters) -> HTML:
     alt = (
         f"Line chart of the slope index of inequality for {indicator(key).chart_label} by "
         f"year: {first} in {change['first']} and {last} in {change['last']}; the gap is "
-        f"{change['verdict']}" + ("." if pd.isna(change["z"]) else f" (z = {change['z']:.2f}).")
+        f"{change['verdict']}."
     )
     return show_figure(
         fig,

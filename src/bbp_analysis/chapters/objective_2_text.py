@@ -56,8 +56,14 @@ def key_messages(params: RunParameters) -> Markdown:
     lines = []
     for item in o2.headline_measures(params):
         lines.append(
-            f"- **{item.title}** ({item.period}): {item.value:.1f}% "
-            f"({item.lower:.1f} to {item.upper:.1f}); {item.status}. {item.status_text}"
+            report.key_message(
+                item.title,
+                item.period,
+                f"{item.value:.1f}%",
+                f"{item.lower:.1f} to {item.upper:.1f}",
+                item.status,
+                item.status_text,
+            )
         )
     ratios = o2.standardised("o2-emergency-isr", judgement.screening(params.replace(pcn=None)))
     high = ratios[ratios["comparison"] == "worse"]["area"].tolist()
@@ -81,10 +87,10 @@ def key_messages(params: RunParameters) -> Markdown:
 def headline_table(params: RunParameters) -> HTML:
     """Partnership measures 3 and 4 for the period, with status against the plan's target."""
     caption = (
-        f"Partnership measures 3 and 4, {params['period']}: value with 95% Wilson "
-        "interval, baseline, status and the change since the baseline (better, similar "
-        "or worse: a two-sample test of the period against the baseline survey, "
-        f"Newcombe's method, 95%; {params['area_name']} partnership). {_label(params)}"
+        f"Partnership measures 3 and 4, {params['period']}: value with 95% interval, "
+        "baseline, status and the change since the baseline (better, similar or worse: the "
+        "period's survey against the baseline survey, allowing for the uncertainty of both, "
+        f"95%; {params['area_name']} partnership). {_label(params)}"
     )
     return status_table(
         o2.headline_measures(params),

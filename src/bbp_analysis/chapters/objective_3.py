@@ -409,17 +409,18 @@ def acsc_inequality(params: RunParameters) -> pd.DataFrame:
 def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
     """Whether the deprivation gap (SII, from :func:`gap_table`) has changed since
     :data:`bbp_analysis.judgement.GAP_BASELINE_PERIOD`, by
-    :func:`bbp_analysis.judgement.gap_change`: "narrower" or "wider" only when the interval
-    of the change excludes zero, otherwise "no clear change"; "not tested" without the
-    baseline year. ``confidence`` is the level of the table's intervals."""
+    :func:`bbp_analysis.judgement.gap_change`, as words that follow "The gap": "is narrower" or
+    "is wider" only when the interval of the change excludes zero, otherwise "has not clearly
+    changed"; "was not tested" without the baseline year. ``confidence`` is the level of the
+    table's intervals. The test statistic is on the methods page, not in the sentence."""
     baseline = judgement.GAP_BASELINE_PERIOD
     now = table.iloc[-1]
     if baseline not in set(table["period"]) or now["period"] == baseline:
-        return f"not tested (no year after {baseline} to compare)"
+        return f"was not tested (no year after {baseline} to compare)"
     base = table[table["period"] == baseline].iloc[0]
     if pd.isna(base["sii"]) or pd.isna(now["sii"]):
-        return f"not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
-    verdict, z = judgement.gap_change(
+        return f"was not assessed ({GAP_NOT_COMPUTED} in {baseline} or {now['period']})"
+    verdict, _ = judgement.gap_change(
         *(
             judgement.Estimate(float(r["sii"]), float(r["sii_lower"]), float(r["sii_upper"]))
             for r in (base, now)
@@ -427,8 +428,8 @@ def gap_change(table: pd.DataFrame, confidence: float = 0.95) -> str:
         confidence,
     )
     if verdict == judgement.NO_CLEAR_CHANGE:
-        return f"no clear change since {baseline} (z = {z:.2f})"
-    return f"{verdict} than in {baseline} (z = {z:.2f})"
+        return f"has not clearly changed since {baseline}"
+    return f"is {verdict} than in {baseline}"
 
 
 TREATMENT_TARGETS = {

@@ -117,7 +117,7 @@ PROGRAMME_NAMES = {
     "integrated_diabetes_team": "Integrated diabetes team",
     "integrated_frailty_model": "Integrated frailty model",
     "falls_pathway": "Integrated falls pathway",
-    "negative_control": "None (negative control)",
+    "negative_control": "No programme: a check outcome that nothing should change",
 }
 
 

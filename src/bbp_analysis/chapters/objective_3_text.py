@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from .. import catalogue
+from .. import catalogue, report
 from ..extract import data_kind
 from ..figures import its_chart
 from ..params import RunParameters
@@ -66,6 +66,12 @@ def nhsof_message(table: pd.DataFrame, params: RunParameters) -> str:
     )
 
 
+def _lower_first(name: str) -> str:
+    """A reading's name inside a sentence: first letter lower case, unless it starts an
+    abbreviation ("PCNs against the borough" stays)."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
 def key_messages(
     pm5: pd.DataFrame,
     status: dict,
@@ -75,14 +81,21 @@ def key_messages(
 ) -> str:
     """The chapter's key messages, each stated only as far as its test supports it."""
     borough = pm5.iloc[0]
+    value = f"{borough['value']:.2f}"
+    measure = (
+        "Partnership measure 5, emergency admissions for the plan's six long-term conditions "
+        f"({params['period']})"
+        if report.states(status["text"], value)
+        else f"Partnership measure 5: {value} emergency admissions for the plan's six long-term "
+        f"conditions per 1,000 registered people in {params['period']}, standardised for age "
+        "and sex"
+    )
     lines = [
         f"**Key messages** ({data_kind()})",
         "",
-        f"- Partnership measure 5: {borough['value']:.2f} emergency admissions for the plan's "
-        f"six long-term conditions per 1,000 registered people in {params['period']}, "
-        f"standardised for age and sex; target **{status['status']}**: {status['text']}",
+        f"- {measure}; target **{status['status']}**: {status['text']}",
         *(
-            f"- Measure 5, {r.name[0].lower()}{r.name[1:]} ({r.verdict}): {r.text}"
+            f"- Measure 5, {_lower_first(r.name)} ({r.verdict}): {r.text}"
             for r in status["readings"]
         ),
         f"- {status['caveat']}",
@@ -135,7 +148,7 @@ def gap_message(gap: pd.DataFrame, change: str, params: RunParameters) -> str:
         f"share of the registered population, the most deprived fifth has {last['sii']:.1f} "
         f"more admissions per 1,000 than the least deprived ({last['sii_lower']:.1f} to "
         f"{last['sii_upper']:.1f}; slope index of inequality), {last['rii']:.2f} times the "
-        f"rate (relative index of inequality). The gap is {change}."
+        f"rate (relative index of inequality). The gap {change}."
     )
 
 

@@ -33,23 +33,31 @@ def where(params: RunParameters) -> str:
     return params.get("pcn") or params["area_name"]
 
 
+DATA_PAGE = "data-sources.html#synthetic-data"
+"""The page (and section) that says what the synthetic extract is and how it is made."""
+
+
 def about_the_data(params: RunParameters) -> HTML:
-    """The chapter's "About the data" box: for a synthetic extract, that the page shows how
-    the review works, not how the area is doing; for a partnership extract, its provider and
-    extraction date (:func:`bbp_analysis.extract.synthetic_label`)."""
+    """The page's one "About the data" banner: for a synthetic extract, that the figures are
+    generated (by which generator, seed and calibration), what that means for the reader, and
+    a link to the data page; for a partnership extract, its provider and extraction date
+    (:func:`bbp_analysis.extract.synthetic_label`). Captions do not repeat it."""
+    label = escape(synthetic_label(params))
     if extract.is_synthetic():
         text = (
-            "Everything on this page except the plan's own figures and cited published files "
-            "comes from a <strong>synthetic</strong> extract shaped like the North West London "
-            "WSIC record: it shows how the review works, not how "
-            f"{escape(params['area_name'])} is doing."
+            "<strong>The figures on this page are synthetic.</strong> Everything except the "
+            "plan's own figures and cited published files comes from a generated extract "
+            "shaped like the North West London WSIC record, so the page shows how the review "
+            f"works, not how {escape(params['area_name'])} is doing; no real person is in it. "
+            f"{label} "
+            f'<a href="{DATA_PAGE}">How the synthetic data are made</a>.'
         )
     else:
         text = (
             "Everything on this page except the plan's own figures and cited published files "
-            f"comes from the partnership's own extract. {escape(synthetic_label(params))}"
+            f"comes from the partnership's own extract. {label}"
         )
     return HTML(
-        '<div class="admonition warning"><p class="admonition-title">About the data</p>'
-        f"<p>{text}</p></div>"
+        '<div class="admonition warning bbp-about-data"><p class="admonition-title">'
+        f"About the data</p><p>{text}</p></div>"
     )

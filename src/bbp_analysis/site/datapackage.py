@@ -31,6 +31,7 @@ from .. import catalogue
 from ..audit.manifest import run_outputs, sha256_bytes
 from ..catalogue import Indicator
 from ..params import partnership_name, review_title
+from ..table_format import words
 
 FILE_NAME = "datapackage.json"
 COLUMNS_FILE = "download-columns.yaml"
@@ -202,6 +203,25 @@ def field(name: str, kind: str, spec: Indicator | None, info: Download) -> dict:
     unit = info.units.get(name, unit)
     if unit:
         out["unit"] = unit
+    return out
+
+
+def column_descriptions(item_id: str, names: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Each column's (title, unit) for the table a reader sees, from the same dictionary and
+    catalogue unit as the download's schema (:func:`field`); a column the dictionary does not
+    name is titled by its own words. A table not in the download map gets its columns' own
+    words and no units."""
+    try:
+        info = download_info(item_id)
+    except KeyError:
+        info = Download(indicator=None, sources=(), units={})
+    spec = catalogue.indicator(info.indicator) if info.indicator else None
+    house = dictionary()["columns"]
+    out = {}
+    for name in names:
+        described = field(name, "number", spec, info)
+        title = described["title"] if name in house else words(name)
+        out[name] = (title, described.get("unit"))
     return out
 
 

@@ -24,7 +24,8 @@ OPTIONAL = ("indicators", "note")
 
 @dataclass(frozen=True)
 class Node:
-    """One entry of the diagram: its stage, theme, words (as the plan wrote them), seed line,
+    """One entry of the diagram: its stage, theme, words (as the plan wrote them), seed line
+    (where the check against the seed finds the words; readers see the section only),
     indicators and the review's reading where the plan's words are garbled."""
 
     stage: str
@@ -150,8 +151,7 @@ def page_html(model: LogicModel, headlines: list[dict[str, Any]]) -> str:
                 )
                 items.append(
                     f'<li class="bbp-logic-node{" bbp-logic-measured" if links else ""}">'
-                    f"{html.escape(node.text)} <span class='bbp-line'>(plan line {node.line})"
-                    f"</span>{note}{measured}</li>"
+                    f"{html.escape(node.text)}{note}{measured}</li>"
                 )
             columns.append(
                 f'<li class="bbp-logic-stage"><h3>{html.escape(stage["title"])}</h3>'
