@@ -16,6 +16,7 @@ from bbp_analysis.publish import (
     show_figure,
     table_html,
 )
+from bbp_analysis.synth import GENERATOR_VERSION
 
 
 def frame() -> pd.DataFrame:
@@ -79,7 +80,8 @@ def test_passport_reads_in_words_with_hashes_behind_a_toggle() -> None:
     soup = BeautifulSoup(block, "html.parser")
     words = soup.find("details", class_="bbp-passport").find("p").get_text()
     assert words.startswith(
-        "Made from the synthetic extract (bbp_analysis.synth 1.1.0, seed 20220401) with the "
+        "Made from the synthetic extract "
+        f"(bbp_analysis.synth {GENERATOR_VERSION}, seed 20220401) with the "
         "parameters for 2025-26 (Harrow, 95% intervals, counts under 10 suppressed). "
         "Method: Wilson score. Reproduce it with bbp reproduce fig-a --edition 2025-26"
     )
@@ -150,6 +152,7 @@ def test_passport_names_the_sources_of_its_download() -> None:
         "Made from the partnership's delivery tracker with the parameters for 2025-26 (Harrow)."
     )
     assert words("measures-1-2-status").startswith(
-        "Made from the synthetic extract (bbp_analysis.synth 1.1.0, seed 20220401) and the "
+        "Made from the synthetic extract "
+        f"(bbp_analysis.synth {GENERATOR_VERSION}, seed 20220401) and the "
         "figures printed in the partnership plan with the parameters for 2025-26 (Harrow)."
     )

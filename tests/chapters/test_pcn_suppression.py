@@ -62,11 +62,11 @@ def test_deprivation_gap_is_not_computed_when_a_fifth_is_suppressed() -> None:
     )
     # each fifth weighted by its share of Sphere PCN's registered population (not by its
     # survey sample): the weighted least-squares slope written out here
-    sphere_params = {**params, "pcn": "Sphere PCN"}
+    sphere_params = params.replace(pcn="Sphere PCN")
     fifths = groups.by_group("pm2-gp-access-good", sphere_params, "imd_quintile", "2025-26")
     population = extract.measures(
         "registered_population",
-        measure="registered_population",
+        measure="o1-registered-population",
         period="2025-26",
         area_type="pcn",
         breakdown="imd_quintile",

@@ -565,7 +565,7 @@ def _fifth_population(params: RunParameters, period: str, fifths: pd.Series) -> 
     """The registered population (all ages, 1 October of ``period``) of each local
     deprivation fifth in ``fifths``, borough or named PCN: the SII's weights, so that each
     fifth counts by its share of the population (not by its survey sample or events)."""
-    data = scoped("registered_population", "registered_population", params, period=period)
+    data = scoped("registered_population", "o1-registered-population", params, period=period)
     data = data[data["breakdown"] == "imd_quintile"].set_index("breakdown_value")
     return data["denominator"].reindex(fifths.astype(str)).to_numpy(dtype=float)
 
