@@ -32,11 +32,8 @@ from .stats import compare, isr
 
 SEXES = {"Male": "M", "Female": "F"}
 CELL_BREAKDOWN = {
-    "total": "sex_age_band",
-    "sex": "sex_age_band",
-    "age_band": "sex_age_band",
-    "ethnic_group": "ethnic_group_sex_age_band",
-    "imd_quintile": "imd_quintile_sex_age_band",
+    **dict.fromkeys(("total", "sex", "age_band"), "sex_age_band"),
+    **{group: f"{group}_sex_age_band" for group in ("ethnic_group", "imd_quintile")},
 }
 """The breakdown of the measure's rows that holds each breakdown's sex-age cells."""
 VALUE_COLUMNS = ["value", "lower", "upper", "ratio", "ratio_lower", "ratio_upper"]

@@ -37,6 +37,35 @@ def _with_comparators(
     return pd.concat([marked, bench.rename(columns={"origin": "source"})], ignore_index=True)
 
 
+def _show_trend(
+    fig,
+    figure_id: str,
+    sources: tuple[pd.DataFrame, pd.DataFrame, RunParameters],
+    counts: list[str],
+    caption: str,
+    alt: str,
+) -> HTML:
+    """Show a measure's trend chart: its data are the area's period, area, ``counts`` (whole
+    numbers, [c] where suppressed), value and interval, then the comparators (``sources`` is
+    the area's table, the comparators and the run's parameters); the caption gains the
+    comparators' sources and the data label."""
+    table, bench, params = sources
+    data = _with_comparators(
+        table,
+        bench,
+        ["period", "area", *counts, "value", "lower", "upper"],
+        [counts[0], "value", "lower", "upper"],
+    )
+    return show_figure(
+        fig,
+        figure_id=figure_id,
+        caption=f"{caption} {o1.comparator_caption(bench)} {_label(params)}",
+        alt=alt,
+        data=data,
+        decimals={**dict.fromkeys(counts, 0), **ONE_DP},
+    )
+
+
 def decay_figure(params: RunParameters) -> HTML:
     """Measure 1: tooth decay at age 5 by survey year for the area, with London and England
     (and NWL) from the comparator table, and both target readings as reference lines."""
@@ -83,24 +112,14 @@ def decay_figure(params: RunParameters) -> HTML:
         + f"; targets {targets['relative']:.1f}% (relative) and {targets['points']:.1f}% "
         "(percentage points)."
     )
-    data = _with_comparators(
-        table,
-        bench,
-        ["period", "area", "numerator", "denominator", "value", "lower", "upper"],
-        ["numerator", "value", "lower", "upper"],
-    )
-    caption = (
-        f"Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
-        f"survey years to {params['period']}, with London, England and NWL. "
-        f"{o1.comparator_caption(bench)} {_label(params)}"
-    )
-    return show_figure(
+    return _show_trend(
         fig,
-        figure_id="pm1-tooth-decay-5-trend",
-        caption=caption,
-        alt=alt,
-        data=data,
-        decimals={"numerator": 0, "denominator": 0, **ONE_DP},
+        "pm1-tooth-decay-5-trend",
+        (table, bench, params),
+        ["numerator", "denominator"],
+        "Five-year-olds with experience of dental decay (%, 95% Wilson interval), "
+        f"survey years to {params['period']}, with London, England and NWL.",
+        alt,
     )
 
 
@@ -125,23 +144,14 @@ def gpps_trend_figure(params: RunParameters, rating: str) -> HTML:
         f"{last['value']:.1f}% in {last['period']}, target {target:g}% (the NWL average "
         "when the plan was written)."
     )
-    data = _with_comparators(
-        table,
-        bench,
-        ["period", "area", "respondents", "effective_n", "value", "lower", "upper"],
-        ["respondents", "value", "lower", "upper"],
-    )
-    caption = (
-        f"{title} (weighted %, 95% interval allowing for the survey weighting), "
-        f"with NWL, London and England. {o1.comparator_caption(bench)} {_label(params)}"
-    )
-    return show_figure(
+    return _show_trend(
         fig,
-        figure_id=f"pm2-gp-access-{rating}-trend",
-        caption=caption,
-        alt=alt,
-        data=data,
-        decimals={"respondents": 0, "effective_n": 0, **ONE_DP},
+        f"pm2-gp-access-{rating}-trend",
+        (table, bench, params),
+        ["respondents", "effective_n"],
+        f"{title} (weighted %, 95% interval allowing for the survey weighting), "
+        "with NWL, London and England.",
+        alt,
     )
 
 

@@ -38,6 +38,22 @@ TREND_STYLE = {
 BAND_COLOUR = {"low": "#E8F4EC", "medium": "#FCEFD2", "high": "#F9D9C9"}
 
 
+def _beside(
+    ax: plt.Axes, text: str, xy: tuple[float, float], gap: float, size: str, *, bold: bool
+) -> None:
+    """Write ``text`` just right of the mark at ``xy`` (``gap`` points away), in the style's
+    ``size`` ("body" or "small"), bold or not."""
+    ax.annotate(
+        text,
+        xy,
+        xytext=(gap, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=text_size(size),
+        weight="bold" if bold else "normal",
+    )
+
+
 def _wrapped(text: str, width: int, lines: int = 2) -> str:
     """``text`` on lines of at most ``width`` characters, at most ``lines`` lines (shortened
     with an ellipsis beyond)."""
@@ -57,15 +73,7 @@ def status_chart(summary: pd.DataFrame, period: str) -> plt.Figure:
         for y, count in enumerate(rows[status].astype(int)):
             if count:
                 ax.plot(x, y, marker=marker, color=colour, markersize=10, linestyle="none")
-                ax.annotate(
-                    str(count),
-                    (x, y),
-                    xytext=(9, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=text_size("body"),
-                    weight="bold" if y == len(rows) - 1 else "normal",
-                )
+                _beside(ax, str(count), (x, y), 9, "body", bold=y == len(rows) - 1)
     ax.axhline(len(rows) - 1.5, color=PALETTE["grey"], linewidth=0.8)
     ax.set_xlim(-0.5, len(STATUSES) - 0.3)
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -173,15 +181,7 @@ def risk_matrix_chart(register: pd.DataFrame, period: str) -> plt.Figure:
             label=meaning.capitalize() if meaning not in seen else None,
         )
         seen.add(meaning)
-        ax.annotate(
-            str(number),
-            (x, y),
-            xytext=(7, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=text_size("small"),
-            weight="bold",
-        )
+        _beside(ax, str(number), (x, y), 7, "small", bold=True)
         key_entries.append(Line2D([], [], linestyle="none", label=f"{number}: {row['risk_id']}"))
     ax.set_xlim(low - 0.5, high + 0.5)
     ax.set_ylim(low - 0.5, high + 0.5)

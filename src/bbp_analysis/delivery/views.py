@@ -79,19 +79,24 @@ def timeline_figure(tracker: Tracker, period: str, period_end: str) -> HTML:
     )
 
 
+def _milestone_rows(frame: pd.DataFrame, middle: dict[str, pd.Series]) -> pd.DataFrame:
+    """A milestone table for readers: workstream and milestone, the ``middle`` columns (label
+    -> values), then the evidence and whether the row is illustrative."""
+    return pd.DataFrame(
+        {
+            "Workstream": frame["workstream"],
+            "Milestone": frame["milestone"],
+            **middle,
+            "Evidence": frame["evidence"],
+            "Source": [_flag(i) for i in frame["illustrative"]],
+        }
+    )
+
+
 def moved_table(tracker: Tracker, period: str) -> HTML:
     """Milestones whose status changed since the previous period."""
     changes = status.moved(tracker, period)
-    data = pd.DataFrame(
-        {
-            "Workstream": changes["workstream"],
-            "Milestone": changes["milestone"],
-            "Before": changes["before"],
-            "Now": changes["now"],
-            "Evidence": changes["evidence"],
-            "Source": [_flag(i) for i in changes["illustrative"]],
-        }
-    )
+    data = _milestone_rows(changes, {"Before": changes["before"], "Now": changes["now"]})
     before = status.previous_period(tracker, period) or "the start of the tracker"
     return show_table(
         data,
@@ -104,16 +109,13 @@ def moved_table(tracker: Tracker, period: str) -> HTML:
 def history_table(tracker: Tracker, period: str) -> HTML:
     """Earlier milestones and their last report (the 100-day plans and after)."""
     table = status.history(tracker, period)
-    data = pd.DataFrame(
+    data = _milestone_rows(
+        table,
         {
-            "Workstream": table["workstream"],
-            "Milestone": table["milestone"],
             "Due": table["due"].dt.strftime("%Y-%m-%d"),
             "Last status": table["status"],
             "Reported": table["updated"],
-            "Evidence": table["evidence"],
-            "Source": [_flag(i) for i in table["illustrative"]],
-        }
+        },
     )
     return show_table(
         data,
