@@ -94,9 +94,12 @@ def key_messages(
         f"**Key messages** ({data_kind()})",
         "",
         f"- {measure}; target **{status['status']}**: {status['text']}",
+        # each reading once: the PCN reading is in the status text, and the caveat says why
+        # the plan's own figures are not compared
         *(
             f"- Measure 5, {_lower_first(r.name)} ({r.verdict}): {r.text}"
             for r in status["readings"]
+            if r.text.rstrip(".") not in status["text"] and r.verdict != "not comparable"
         ),
         f"- {status['caveat']}",
     ]
@@ -107,12 +110,6 @@ def key_messages(
             if one["suppressed"]
             else f"- {one['area']}: {one['value']:.2f} per 1,000 (age-sex standardised), "
             f"{one['comparison']} compared with NWL's rate for people of the same age and sex."
-        )
-    else:
-        worse = status["pcns_above"]
-        lines.append(
-            "- PCNs with an age-sex standardised rate clearly above NWL's (99.8% interval, "
-            f"as several PCNs are compared): {', '.join(worse) if worse else 'none'}."
         )
     assessed = its_table[
         its_table["level_ratio"].notna()
