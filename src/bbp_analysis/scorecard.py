@@ -249,7 +249,8 @@ def _details_html(item: Headline) -> str:
         "<details><summary><span class='bbp-sc-long'>Target and </span>why</summary>"
         f"<p><strong>Target:</strong> {html.escape(item.target_text)}</p>"
         f"<p><strong>Why:</strong> {html.escape(item.status_text)}</p>"
-        f"{_readings_html(item)}"
+        + (f"<p><strong>Caveat:</strong> {html.escape(item.caveat)}</p>" if item.caveat else "")
+        + f"{_readings_html(item)}"
         f"<p><strong>Baseline:</strong> {_baseline_html(item)}</p>"
         f"<p><strong>Compared with:</strong> {html.escape(_comparators(item))}</p></details>"
     )
@@ -268,8 +269,9 @@ def _row_html(item: Headline, confidence: float, show_period: bool, tag: bool) -
     synthetic = (
         " <span class='bbp-synthetic-tag'>synthetic</span>" if item.synthetic and tag else ""
     )
-    caveat = getattr(item, "caveat", "")
-    note = f"<span class='bbp-caveat'>{html.escape(caveat)}</span>" if caveat else ""
+    # the caveat's first sentence in the row; the whole caveat behind the toggle
+    lead = item.caveat.split(". ")[0].rstrip(".")
+    note = f"<span class='bbp-caveat'>{html.escape(lead)}.</span>" if item.caveat else ""
     cells = [
         f'<th scope="row">{item.measure}. <a href="{html.escape(href)}" '
         f'title="{html.escape(item.title)}">{html.escape(short_label(item))}</a>{synthetic}'

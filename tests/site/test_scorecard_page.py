@@ -202,10 +202,12 @@ class WithCaveat(Headline):
 def test_a_measures_caveat_is_shown_in_its_row() -> None:
     fields = {
         **acsc().__dict__,
-        "caveat": "Age-sex standardised; the NWL comparison is indicative.",
+        "caveat": "The NWL comparison is indicative. The plan's figures are on another basis.",
     }
     soup = BeautifulSoup(scorecard_html([WithCaveat(**fields)], "2025-26", 0.95), "html.parser")
     row = soup.find("tr", attrs={"data-indicator": "pm5-acsc-admissions"})
-    assert row.th.find(class_="bbp-caveat").get_text() == fields["caveat"]
+    # the first sentence in the row, the whole caveat behind the row's toggle
+    assert row.th.find(class_="bbp-caveat").get_text() == "The NWL comparison is indicative."
+    assert f"Caveat: {fields['caveat']}" in row.find("details").get_text()
     plain = BeautifulSoup(scorecard_html([acsc()], "2025-26", 0.95), "html.parser")
     assert plain.find(class_="bbp-caveat") is None
