@@ -48,7 +48,7 @@ def about_the_data(params: RunParameters) -> HTML:
             "<strong>The figures on this page are synthetic.</strong> Everything except the "
             "plan's own figures and cited published files comes from a generated extract "
             "shaped like the North West London WSIC record, so the page shows how the review "
-            f"works, not how {escape(params['area_name'])} is doing; no real person is in it. "
+            f"works, not how {escape(params['area_name'])} is doing. "
             f"{label} "
             f'<a href="{DATA_PAGE}">How the synthetic data are made</a>.'
         )
