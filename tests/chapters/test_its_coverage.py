@@ -13,7 +13,7 @@ from bbp_analysis.synth.panel import SCENARIOS
 
 from support import RUN_PARAMS
 
-PARAMS = dict(RUN_PARAMS)
+PARAMS = RUN_PARAMS
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,17 @@ def test_the_chapter_states_the_stored_coverage(stored):
     assert f"({plain['coverage']:.0f}% as generated)" in message
     shown = text.coverage_display(summary)
     assert len(shown.columns) <= 7 and len(shown) == len(summary)
+
+
+def test_the_chapters_summary_gives_the_range_over_every_method_and_scenario(stored):
+    summary = its_coverage.summary(stored)
+    sentence = text.coverage_summary(summary, 0.95, its_coverage.SEEDS)
+    low, high = summary["coverage"].min(), summary["coverage"].max()
+    assert f"held the true effect in {low:.0f}% to {high:.0f}% of simulations" in sentence
+    assert f"({its_coverage.SEEDS} per scenario)" in sentence
+    worst = summary.loc[summary["coverage"].idxmin(), "scenario"]
+    assert f'lowest in the scenario "{worst}"' in sentence
+    # the stated level is judged against the nominal 95%: some scenarios fall short of it
+    assert low < 95 <= high and "less often than their stated level in some scenarios" in sentence
+    exact = summary.assign(coverage=95.0)
+    assert "at least as often as their stated level" in text.coverage_summary(exact, 0.95, 100)

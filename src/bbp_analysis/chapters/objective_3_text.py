@@ -339,6 +339,29 @@ def coverage_message(summary: pd.DataFrame, confidence: float) -> str:
     return "\n".join(lines)
 
 
+def coverage_summary(summary: pd.DataFrame, confidence: float, seeds: int) -> str:
+    """One sentence for the chapter: across every method and scenario of
+    :func:`coverage_message`, the range of the share of ``seeds`` simulations whose interval
+    held the known effect, against the nominal ``confidence``, and the range of the bias."""
+    low, high = summary["coverage"].min(), summary["coverage"].max()
+    bias_low, bias_high = (round(float(summary["bias"].agg(f))) + 0 for f in ("min", "max"))
+    worst = summary.loc[summary["coverage"].idxmin(), "scenario"]
+    level = (
+        "less often than their stated level in every scenario"
+        if high < 100 * confidence
+        else "less often than their stated level in some scenarios"
+        if low < 100 * confidence
+        else "at least as often as their stated level"
+    )
+    return (
+        f"**Checked on simulations with a known effect** ({seeds} per scenario): the methods' "
+        f"{confidence:.0%} intervals held the true effect in {low:.0f}% to {high:.0f}% of "
+        f'simulations ({level}; lowest in the scenario "{worst}"), and the estimates were '
+        f"off by {bias_low:+d}% to {bias_high:+d}% on average. The programme-effects page "
+        "gives each method and scenario."
+    )
+
+
 def its_figures(table: pd.DataFrame, params: RunParameters, label: str) -> list[HTML | Markdown]:
     """One chart per assessed ITS (observed, fitted, counterfactual) with alt text and data;
     a series with more than a quarter of its months suppressed is not charted (a note says
