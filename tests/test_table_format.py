@@ -117,6 +117,10 @@ def test_caller_decimals_apply_only_where_the_unit_does_not_fix_them() -> None:
     decimals = {"mean": 2, "numerator": 1, "value": 3, "persons": 1}
     shown = tf.columns(frame, {"value": ("Value", "%")}, decimals)
     assert tf.reader_frame(frame, shown).iloc[0].tolist() == ["35,000", "3.14", "50.0", "35,000"]
+    # an expected count (a standardised ratio's denominator) is not whole: the caller's places
+    expected = pd.DataFrame({"numerator": [7.0], "denominator": [6.62]})
+    shown = tf.columns(expected, None, {"numerator": 0, "denominator": 1})
+    assert tf.reader_frame(expected, shown).iloc[0].tolist() == ["7", "6.6"]
 
 
 def test_blank_columns_give_way_to_columns_with_values() -> None:

@@ -139,6 +139,10 @@ def columns(
         places = DECIMALS.get(kind, default_decimals(values))
         if kind == NUMBER and places:
             places = decimals.get(name, places)
+        elif kind == COUNT and name in decimals and default_decimals(values):
+            # a caller's count column that is not whole (an expected count in a
+            # standardised ratio) keeps its decimals
+            places = decimals[name]
         label = with_unit(title, unit, kind)
         empty = all(_missing(v) or str(v).strip() == "" for v in values)
         names_ = (name, partner) if partner else (name,)

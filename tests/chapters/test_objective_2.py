@@ -250,7 +250,7 @@ def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
         str(ROOT / "book" / "objective-2-neighbourhood-teams.ipynb"),
         str(out),
         parameters={
-            **PARAMS,
+            **PARAMS.as_dict(),
             "period": "2022-23",
             "period_start": "2022-04-01",
             "period_end": "2023-03-31",

@@ -491,7 +491,7 @@ def test_notebook_executes(tmp_path: Path, period: str, pcn: str | None) -> None
         str(ROOT / "book" / "objective-3-care-pathways.ipynb"),
         str(out),
         parameters={
-            **PARAMS,
+            **PARAMS.as_dict(),
             "period": period,
             "period_start": start,
             "period_end": end,

@@ -164,6 +164,7 @@ def _structure(element: DictionaryObject) -> list[DictionaryObject]:
 def test_scorecard_values_equal_the_headlines(paper):
     text, expected, _ = paper
     scorecard = " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
+    scorecard = re.sub(r"(?<=\w)- (?=\w)", "-", scorecard)  # a word broken at its hyphen
     assert expected, "no chapter module reports a headline"
     for item in expected:
         unit = "%" if item.unit == "%" else f" {item.unit}"

@@ -97,7 +97,8 @@ def board_paper(edition: Path) -> str:
         for page in PdfReader(edition / "board-paper.pdf").pages
     ]
     text = "\n".join(pages)
-    return " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
+    flat = " ".join(text.split("1. Scorecard", 1)[1].split("2. Exceptions", 1)[0].split())
+    return re.sub(r"(?<=\w)- (?=\w)", "-", flat)  # a word the PDF broke at its hyphen
 
 
 def delivery_chapter(edition: Path) -> dict[str, tuple[str, str]]:

@@ -48,9 +48,11 @@ def test_a_site_without_a_scorecard_is_a_finding(tmp_path: Path) -> None:
 def test_the_scan_reads_the_scorecard_column_and_benchmark_sentences(tmp_path: Path) -> None:
     page = tmp_path / "index.html"
     page.write_text(
-        '<table id="scorecard"><thead><tr><th>Measure</th><th>NWL / London / England</th>'
-        "</tr></thead><tbody><tr><th>1. Decay</th><td>NWL 30.3%</td></tr>"
-        f"<tr><th>2. Access</th><td>{CITED}</td></tr></tbody></table>"
+        '<table id="scorecard"><thead><tr><th>Measure</th><th>Status</th>'
+        "</tr></thead><tbody><tr><th>1. Decay</th><td><p>Compared with: NWL 30.3%</p></td></tr>"
+        f"<tr><th>2. Access</th><td><p>Compared with: {CITED}</p></td></tr>"
+        "<tr><th>5. Admissions</th><td><p>Compared with: NWL 6.03 per 1,000 (synthetic); "
+        "plan: NWL average 9.89</p></td></tr></tbody></table>"
         "<p>Benchmarks: published values from X; file data/x.csv, dated 2026-01-01, and "
         "simulated values.</p>"
     )

@@ -17,10 +17,10 @@ from bs4 import BeautifulSoup
 
 from ..scorecard import COMPARATOR_AREAS
 
-COLUMN = "NWL / London / England"
+COMPARED = "Compared with:"
 ENTRY = re.compile(r"^(?P<area>\S+) (?P<value>[-\d.,]+[^()]*?) \((?P<label>.+)\)$")
 FILE = re.compile(r"\bfile (?P<path>\S+?),")
-SEPARATOR = re.compile(rf"; (?=(?:{'|'.join(COMPARATOR_AREAS)}) [-\d])")
+SEPARATOR = re.compile(rf"; (?=(?:{'|'.join(COMPARATOR_AREAS)}) [-\d]|[Pp]lan: )")
 """Between two entries of a cell (a citation holds "; " too, never before an area and value)."""
 NO_COMPARATOR = ("No comparator available", "Not reported in this edition.")
 PLAN_AS_PRINTED = "Plan: "
@@ -47,6 +47,8 @@ def entry_findings(cell: str, root: Path) -> list[str]:
         return []
     problems = []
     for entry in SEPARATOR.split(text):
+        if entry.lower().startswith(PLAN_AS_PRINTED.lower()):
+            continue  # the plan's own figure, quoted as printed
         match = ENTRY.match(entry)
         if match is None:
             problems.append(f"{entry!r}: neither labelled synthetic nor cited")
@@ -59,18 +61,17 @@ def entry_findings(cell: str, root: Path) -> list[str]:
 
 
 def _scorecard_cells(soup: BeautifulSoup) -> list[str]:
+    """Each scorecard row's comparators with their sources (the "Compared with" line behind
+    the row's toggle, :func:`bbp_analysis.scorecard.scorecard_html`)."""
     table = soup.find("table", id="scorecard")
     if table is None:
         return []
-    heads = [" ".join(th.get_text().split()) for th in table.find("thead").find_all("th")]
-    if COLUMN not in heads:
-        return []
-    position = heads.index(COLUMN)
     cells = []
     for row in table.find("tbody").find_all("tr"):
-        found = row.find_all(["th", "td"], recursive=False)
-        if len(found) > position:
-            cells.append(found[position].get_text())
+        for line in row.find_all("p"):
+            text = " ".join(line.get_text().split())
+            if text.startswith(COMPARED):
+                cells.append(text.removeprefix(COMPARED).strip())
     return cells
 
 
