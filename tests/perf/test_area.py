@@ -155,6 +155,8 @@ def unquoted_harrow(page: Path) -> list[str]:
     alts = [img.get("alt", "") for img in soup.find_all("img")]
     for element in soup.find_all([*BLOCKS, "td", "th", "br"]):
         element.append(BREAK)
+    for element in soup.find_all(["ul", "ol"]):  # a nested list starts its own block
+        element.insert_before(BREAK)
     found = []
     for text in [soup.get_text(""), *alts]:
         for source in PLAN_SOURCES:

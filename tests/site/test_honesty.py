@@ -74,11 +74,16 @@ def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path:
     assert comparator_findings(site, project) == []
     front = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     row = front.find("table", id="scorecard").find("tbody").find_all("tr")[0]
-    cell = " ".join(row.find_all("td")[4].get_text().split())
+    # the comparators with their sources sit behind the row's toggle ("Compared with")
+    cell = next(
+        " ".join(p.get_text().split()) for p in row.find_all("p") if "Compared with" in p.get_text()
+    )
     assert "England 21.5% (OHID Fingertips, indicator 93563" in cell
     assert "file data/published/indicator-data.csv, file date not recorded" in cell
     assert "NWL" in cell and "(synthetic)" in cell
-    chapter = (site / "book" / "objective-1-population-health.html").read_text(encoding="utf-8")
+    # the measure's chart sits in the chapter or, as detail, on the measure's own page
+    pages = ("objective-1-population-health.html", "indicators/pm1-tooth-decay-5.html")
+    chapter = " ".join((site / "book" / name).read_text(encoding="utf-8") for name in pages)
     text = " ".join(BeautifulSoup(chapter, "html.parser").get_text().split())
     assert "Benchmarks: published values from OHID Fingertips, indicator 93563" in text
     assert "data/published/indicator-data.csv" in text
