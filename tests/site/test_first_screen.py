@@ -6,13 +6,16 @@ is the session's shared build (``default_build``)."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_audits import overflow
-from playwright.sync_api import Browser
-from test_browser import browser, server, site  # noqa: F401  (shared session fixtures)
+from playwright.sync_api import Browser, sync_playwright
 
 from bbp_analysis.scorecard import STATUS_MARKS
 
@@ -20,6 +23,7 @@ from support import ROOT
 
 pytestmark = pytest.mark.slow
 
+CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 SCREENS = {"desktop": (1280, 800), "phone": (390, 844)}
 
@@ -44,20 +48,42 @@ IN_VIEW = """() => {
 }"""
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture(scope="module")
+def server(default_build: tuple[Path, Path]) -> Iterator[str]:
+    """The session's built site served on a local port."""
+    handler = functools.partial(QuietHandler, directory=str(default_build[1]))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="module")
 def headlines(default_build: tuple[Path, Path]) -> list[dict]:
     """The latest edition's headlines, as its results file holds them."""
-    built = default_build[1]
-    latest = json.loads((built / "editions.json").read_text(encoding="utf-8"))["latest"]
-    return json.loads((built / latest / "results.json").read_text(encoding="utf-8"))["headlines"]
+    site = default_build[1]
+    latest = json.loads((site / "editions.json").read_text(encoding="utf-8"))["latest"]
+    return json.loads((site / latest / "results.json").read_text(encoding="utf-8"))["headlines"]
 
 
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_first_screen_shows_main_points_and_every_status(
-    screen: str,
-    server: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
-    headlines: list[dict],
+    screen: str, server: str, browser: Browser, headlines: list[dict]
 ) -> None:
     width, height = SCREENS[screen]
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -91,11 +117,11 @@ def test_first_screen_shows_main_points_and_every_status(
 def test_only_earlier_editions_carry_the_older_edition_notice(
     default_build: tuple[Path, Path],
 ) -> None:
-    built = default_build[1]
-    listing = json.loads((built / "editions.json").read_text(encoding="utf-8"))
+    site = default_build[1]
+    listing = json.loads((site / "editions.json").read_text(encoding="utf-8"))
     for period in listing["editions"]:
-        for page in (built / period / "book").rglob("*.html"):
+        for page in (site / period / "book").rglob("*.html"):
             text = page.read_text(encoding="utf-8")
             older = period != listing["latest"]
             assert ('class="bbp-older-edition"' in text) == older, page
-    assert 'class="bbp-older-edition"' not in (built / "book" / "index.html").read_text()
+    assert 'class="bbp-older-edition"' not in (site / "book" / "index.html").read_text()
