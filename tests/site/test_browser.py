@@ -33,13 +33,12 @@ from browser_audits import (
     tab_walk,
 )
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from support import ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844), "reflow": (320, 800)}
 # The pages walked with the keyboard: the front page and one chapter.
@@ -67,14 +66,6 @@ def server(site: Path) -> Iterator[str]:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep the test output clean."""
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def pages_of(site: Path) -> list[Path]:

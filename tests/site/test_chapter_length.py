@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from bbp_analysis.site import datapackage
 
@@ -27,7 +27,6 @@ from support import ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 SCREEN = (1280, 900)
 MAX_SCREENS = 12
@@ -65,29 +64,27 @@ def server(edition: Path) -> Iterator[str]:
     thread.join()
 
 
-def heights(server: str) -> dict[str, int]:
+def heights(server: str, browser: Browser) -> dict[str, int]:
     """Each chapter page's full height in CSS pixels at 1280 x 900."""
     out = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        page = browser.new_page(viewport={"width": SCREEN[0], "height": SCREEN[1]})
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(("http://127.0.0.1", "data:"))
-                else route.abort()
-            ),
-        )
-        for chapter in CHAPTERS:
-            page.goto(f"{server}/book/{chapter}.html", wait_until="load")
-            out[chapter] = page.evaluate("document.documentElement.scrollHeight")
-        browser.close()
+    page = browser.new_page(viewport={"width": SCREEN[0], "height": SCREEN[1]})
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "data:"))
+            else route.abort()
+        ),
+    )
+    for chapter in CHAPTERS:
+        page.goto(f"{server}/book/{chapter}.html", wait_until="load")
+        out[chapter] = page.evaluate("document.documentElement.scrollHeight")
+    page.close()
     return out
 
 
-def test_each_chapter_is_at_most_twelve_screens(server: str) -> None:
-    measured = heights(server)
+def test_each_chapter_is_at_most_twelve_screens(server: str, browser: Browser) -> None:
+    measured = heights(server, browser)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "chapter-heights.json").write_text(
         json.dumps({c: {"px": h, "screens": round(h / SCREEN[1], 1)} for c, h in measured.items()})

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from playwright.sync_api import Browser
-from test_browser import browser, server, site  # noqa: F401  (shared session fixtures)
+from test_browser import server, site  # noqa: F401  (shared session fixtures)
 
 from bbp_analysis import chart_style
 
@@ -58,7 +58,7 @@ def test_every_chart_page_is_checked(site: Path) -> None:  # noqa: F811
 def test_charts_are_twice_their_displayed_width_with_text_of_11_px_or_more(
     site: Path,  # noqa: F811
     server: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
 ) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from browser_audits import overflow
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from bbp_analysis.scorecard import STATUS_MARKS
 
@@ -23,7 +23,6 @@ from support import ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 SCREENS = {"desktop": (1280, 800), "phone": (390, 844)}
 
@@ -63,14 +62,6 @@ def server(default_build: tuple[Path, Path]) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
