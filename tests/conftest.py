@@ -12,6 +12,35 @@ from support import copy_project, once_per_session, run_bbp, shared_folder
 
 BUILT_PERIOD = "2025-26"
 
+# The files that take longest, longest first, so pytest-xdist (``--dist loadfile
+# --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
+# The first makes the session's default build (four editions) on one worker while the others
+# run builds that do not need it; the files reading the default build come after them, when it
+# is ready. Every other file follows in collection order.
+LONG_FILES = (
+    "tests/test_build.py",  # the default build, then two builds of its own
+    "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
+    "tests/test_pcn_views.py",  # one edition per PCN (five)
+    "tests/measures/test_spark.py",  # a Spark session
+    "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
+    "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
+    "tests/site/test_honesty.py",  # one edition with a Fingertips export
+    "tests/site/test_browser.py",  # Chromium and axe-core over every page
+    "tests/audit/test_edition_audit.py",  # one failing rebuild, four bbp commands
+    "tests/chapters/test_objective_2.py",  # one notebook run
+    "tests/chapters/test_objective_3.py",  # one notebook run
+    "tests/perf/test_incremental.py",  # a no-change rebuild of four editions
+    "tests/delivery/test_board_paper.py",  # two board papers
+    "tests/bad_inputs/test_corpus.py",  # about 290 cases
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run :data:`LONG_FILES` first, in that order (a stable sort: tests keep their order
+    within a file)."""
+    rank = {name: index for index, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
 
 @pytest.fixture
 def bbp():
