@@ -118,6 +118,23 @@ def once_per_session(folder: Path, make: Callable[[Path], str | None]) -> Path:
     return folder
 
 
+def executed_notebook(project: Path, name: str, period: str, pcn: str | None = None) -> Path:
+    """The cache entry (``book/<name>``, ``_extra/``) of notebook ``name`` as a build of
+    ``project`` executed it for ``period`` and ``pcn`` (papermill records the parameters in
+    the notebook's metadata); fails the test when that build ran no such notebook."""
+    import nbformat
+
+    from bbp_analysis.runner import cache_dir
+
+    for entry in sorted(cache_dir(project).iterdir()):
+        notebook = entry / "book" / name
+        if notebook.is_file():
+            given = nbformat.read(notebook, as_version=4).metadata["papermill"]["parameters"]
+            if given["period"] == period and given.get("pcn") == pcn:
+                return entry
+    pytest.fail(f"{project}: no executed {name} for {period} (pcn {pcn})", pytrace=False)
+
+
 def link_or_copy(source: str, destination: str) -> None:
     """Hard-link (cheap, read-only use) or copy when across file systems."""
     try:

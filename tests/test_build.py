@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from bbp_analysis.care_processes import nine_care_processes, plan_practice_counts
 
-from support import ROOT, copy_project
+from support import ROOT, copy_project, run_bbp
 
 pytestmark = pytest.mark.slow
 
@@ -50,24 +50,35 @@ def test_every_edition_at_its_own_address_and_latest_at_root(default_site: Path)
     ).read_bytes()
 
 
-def test_build_reports_progress_with_elapsed_time(tmp_path: Path, bbp) -> None:
-    project = copy_project(tmp_path / "project")
-    result = bbp("build", "--period", "2024-25", "--out", str(tmp_path / "site"), root=project)
+@pytest.fixture(scope="module")
+def changed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """(progress log, site) of ``bbp build --period 2023-24`` with ``confidence: 0.998``, in a
+    fresh copy of the project (no executed notebook to reuse: every notebook runs)."""
+    folder = tmp_path_factory.mktemp("changed-build")
+    project = copy_project(folder / "project")
+    defaults = project / "parameters" / "defaults.yaml"
+    defaults.write_text(defaults.read_text().replace("confidence: 0.95", "confidence: 0.998"))
+    result = run_bbp("build", "--period", "2023-24", "--out", str(folder / "site"), root=project)
     assert result.returncode == 0, result.stderr
+    return result.stderr, folder / "site"
+
+
+def test_build_reports_progress_with_elapsed_time(changed_build: tuple[str, Path]) -> None:
+    log, site = changed_build
     for step in (
         "loading parameters",
         "checking inputs",
         "checking the synthetic extract",
-        "executing 2024-25: book/objective-3-care-pathways.ipynb",
-        "2024-25: building the book",
+        "executing 2023-24: book/objective-3-care-pathways.ipynb",
+        "2023-24: building the book",
         "publishing to",
         "done",
     ):
-        assert step in result.stderr
-    assert "s] executing 2024-25: book/index.ipynb" in result.stderr
-    assert json.loads((tmp_path / "site" / "editions.json").read_text()) == {
-        "latest": "2024-25",
-        "editions": ["2024-25"],
+        assert step in log
+    assert "s] executing 2023-24: book/index.ipynb" in log
+    assert json.loads((site / "editions.json").read_text()) == {
+        "latest": "2023-24",
+        "editions": ["2023-24"],
     }
 
 
@@ -134,13 +145,10 @@ def test_no_code_errors_or_parameters_cells_published(default_site: Path) -> Non
         assert "injected-parameters" not in text, html.name
 
 
-def test_changed_parameter_changes_the_output(tmp_path: Path, default_site: Path, bbp) -> None:
-    project = copy_project(tmp_path / "project")
-    defaults = project / "parameters" / "defaults.yaml"
-    defaults.write_text(defaults.read_text().replace("confidence: 0.95", "confidence: 0.998"))
-    out = tmp_path / "site"
-    result = bbp("build", "--period", "2023-24", "--out", str(out), root=project)
-    assert result.returncode == 0, result.stderr
+def test_changed_parameter_changes_the_output(
+    changed_build: tuple[str, Path], default_site: Path
+) -> None:
+    _, out = changed_build
     params = json.loads((out / "run-parameters.json").read_text())
     assert params["confidence"] == 0.998 and params["period"] == "2023-24"
     text = text_of(page(out, "objective-3-care-pathways"))
