@@ -16,11 +16,12 @@ BUILT_PERIOD = "2025-26"
 # --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
 # The first makes the session's default build (four editions) on one worker while the others
 # run builds that do not need it; the files reading the default build come after them, when it
-# is ready. Every other file follows in collection order.
+# is ready. Every other file follows in collection order. (A one-edition build also runs the
+# previous period's three chapters, for its what-changed page: 8 notebook runs.)
 LONG_FILES = (
-    "tests/test_build.py",  # the default build, then two builds of its own
+    "tests/test_build.py",  # the default build (20 notebook runs), then one edition (8 runs)
+    "tests/test_pcn_views.py",  # one edition per PCN (five, 8 notebook runs each)
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
-    "tests/test_pcn_views.py",  # one edition per PCN (five)
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
