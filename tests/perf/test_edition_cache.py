@@ -14,6 +14,7 @@ import pytest
 from bbp_analysis import edition_cache, pipeline, runner
 from bbp_analysis.audit import disclosure_scan
 from bbp_analysis.runner import NotebookJob
+from bbp_analysis.site import snapshot as site_snapshot
 
 PERIODS = ("2023-24", "2024-25", "2025-26")
 
@@ -207,7 +208,7 @@ def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(pipeline, "notebook_jobs", fake_jobs)
     monkeypatch.setattr(runner, "execute", fake_execute)
-    monkeypatch.setattr(pipeline.site_snapshot, "from_extra", fake_snapshot)
+    monkeypatch.setattr(site_snapshot, "from_extra", fake_snapshot)
     monkeypatch.setattr(pipeline, "assemble_results", fake_results)
     monkeypatch.setattr(pipeline, "finish_edition", fake_finish)
     return calls
