@@ -13,6 +13,11 @@ anything.
 The disclosure audit keeps, per threshold, credential set and package source, the type and
 SHA-256 of every file it found clean (``_build/audit-cache/``); a file with a recorded hash is
 not read again. Files with findings are never recorded, so they are reported on every build.
+
+Each published site is recorded too (``_build/site-cache/``, by output folder): its key
+(:func:`site_key`: every edition's key and the audit's settings) and the size, modification
+and change times and inode of each of its files. A build whose site key matches the record
+of its output folder, which still holds exactly those files, stages and publishes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -144,6 +150,9 @@ def scan_folder(
 
 
 SITE_FOLDER = "site-cache"
+# Longer than a tick of any file-system clock on Linux (file times come from a clock that
+# advances once per timer interrupt, at least every 10 ms).
+CLOCK_TICK_NS = 50_000_000
 
 
 def site_key(keys: dict[str, str], threshold: int, secrets: Iterable[str]) -> str:
@@ -174,11 +183,24 @@ def _file_stats(folder: Path) -> dict[str, list[int]]:
     return stats
 
 
+def _settled_stats(folder: Path) -> dict[str, list[int]]:
+    """:func:`_file_stats` taken once every file's times are :data:`CLOCK_TICK_NS` older
+    than the moment the listing started, so that a file written later (even in the same tick
+    of the file system's coarse clock as its last write) gets a later change time."""
+    while True:
+        started = time.time_ns()
+        stats = _file_stats(folder)
+        newest = max((max(s[1], s[2]) for s in stats.values()), default=0)
+        if started >= newest + CLOCK_TICK_NS:
+            return stats
+        time.sleep((newest + CLOCK_TICK_NS - started) / 1e9)
+
+
 def record_published(root: Path, out: Path, key: str) -> None:
     """Record that the site at ``out`` was published with ``key``, with its files' stats."""
     path = _site_record(root, out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"out": str(out.resolve()), "key": key, "files": _file_stats(out)})
+    text = json.dumps({"out": str(out.resolve()), "key": key, "files": _settled_stats(out)})
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)

@@ -8,7 +8,8 @@ sources into a staging folder, execute every notebook template there with paperm
 (:mod:`bbp_analysis.runner`), refuse to go on if any executed notebook holds an error, and
 build the book with execution off and warnings as errors into ``<site>/<period>/``; copy the
 latest edition to the site root; then swap the new site in for the old one. On any failure
-the previous site is untouched.
+the previous site is untouched. When the output folder still holds the site these inputs make
+(:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
 """
 
 from __future__ import annotations
