@@ -4,6 +4,7 @@ end-to-end no-change rebuild is in test_incremental.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -324,3 +325,79 @@ def test_stats_are_recorded_a_clock_tick_after_the_newest_write(tmp_path: Path) 
     newest = max(max(s[1], s[2]) for s in stats.values())
     assert time.time_ns() >= newest + edition_cache.CLOCK_TICK_NS
     assert stats == edition_cache._file_stats(folder)
+
+
+@pytest.fixture
+def quick_build(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``pipeline.build`` of the tiny project with every edition's key given (stand-ins for
+    the input checks, the data step and the editions: each edition is one page holding its
+    key); returns a function building into ``tmp_path/site`` that returns whether editions
+    were built."""
+    monkeypatch.setenv("BBP_ROOT", str(root))
+    keys = {period: f"key-{period}" for period in PERIODS}
+    params = [
+        {
+            "period": p,
+            "area_code": "X",
+            "area_name": "X",
+            "pcn": None,
+            "synthetic_seed": 1,
+            "suppression_threshold": 10,
+        }
+        for p in PERIODS
+    ]
+    monkeypatch.setattr(
+        pipeline, "check_build_inputs", lambda *_a: type("C", (), {"editions": params})
+    )
+    monkeypatch.setattr(pipeline.extract, "source_from_params", lambda *_a: None)
+    monkeypatch.setattr(pipeline.extract, "prepare", lambda *_a: None)
+    monkeypatch.setattr(
+        pipeline,
+        "plan_editions",
+        lambda group, *_a: pipeline.Plan({}, {p["period"]: keys[p["period"]] for p in group}),
+    )
+    built: list[str] = []
+
+    def fake_editions(group, stage, _root, _progress, _workers, plan):
+        built.extend(p["period"] for p in group)
+        out = {}
+        for period, key in plan.keys.items():
+            out[period] = stage / "editions" / period / "html"
+            out[period].mkdir(parents=True)
+            (out[period] / "index.html").write_text(key)
+        return out
+
+    def fake_assemble(editions: dict[str, Path], site: Path) -> None:
+        site.mkdir(parents=True)
+        for period, html in editions.items():
+            shutil.move(str(html), str(site / period))
+        (site / "editions.json").write_text(json.dumps({"editions": sorted(editions)}))
+
+    monkeypatch.setattr(pipeline, "build_editions", fake_editions)
+    monkeypatch.setattr(pipeline, "assemble_site", fake_assemble)
+    monkeypatch.setattr(pipeline, "audit_disclosure", lambda *_a: None)
+
+    def build_site(**changed: str) -> bool:
+        keys.update(changed)
+        built.clear()
+        pipeline.build(out=tmp_path / "site", progress=lambda _m: None)
+        return bool(built)
+
+    return build_site
+
+
+def test_a_rebuild_into_the_same_site_stages_nothing_until_something_changes(
+    quick_build, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    assert quick_build()
+    published = (site / ".bbp-site").read_bytes()
+    assert not quick_build()
+    assert (site / ".bbp-site").read_bytes() == published  # not even published again
+    assert not (tmp_path / ".site.staging").exists()
+    (site / "2024-25" / "index.html").write_text("edited by hand")
+    assert quick_build()
+    assert (site / "2024-25" / "index.html").read_text() == "key-2024-25"
+    assert not quick_build()
+    assert quick_build(**{"2025-26": "key-2025-26-changed"})
+    assert (site / "2025-26" / "index.html").read_text() == "key-2025-26-changed"
