@@ -13,13 +13,20 @@ anything.
 The disclosure audit keeps, per threshold, credential set and package source, the type and
 SHA-256 of every file it found clean (``_build/audit-cache/``); a file with a recorded hash is
 not read again. Files with findings are never recorded, so they are reported on every build.
+
+Each published site is recorded too (``_build/site-cache/``, by output folder): its key
+(:func:`site_key`: every edition's key and the audit's settings) and the size, modification
+and change times and inode of each of its files. A build whose site key matches the record
+of its output folder, which still holds exactly those files, stages and publishes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -140,3 +147,80 @@ def scan_folder(
         with record.open("a", encoding="utf-8") as handle:
             handle.write("".join(f"{digest}\n" for digest in newly_clean))
     return found
+
+
+SITE_FOLDER = "site-cache"
+# Longer than a tick of any file-system clock on Linux (file times come from a clock that
+# advances once per timer interrupt, at least every 10 ms).
+CLOCK_TICK_NS = 50_000_000
+
+
+def site_key(keys: dict[str, str], threshold: int, secrets: Iterable[str]) -> str:
+    """The key of a whole published site: every edition's key (by period) and the audit's
+    threshold and credential set (the site is the editions assembled and audited)."""
+    record = {"format": FORMAT, "editions": keys, "audit": [threshold, sorted(secrets)]}
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def _site_record(root: Path, out: Path) -> Path:
+    """Where the key and file stats of the site last published at ``out`` are kept."""
+    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:32]
+    return root / "_build" / SITE_FOLDER / f"{name}.json"
+
+
+def _file_stats(folder: Path) -> dict[str, list[int]]:
+    """Size, modification and change times (ns) and inode of every file under ``folder`` by
+    relative POSIX path (a symbolic link by its own stat). Any write to a file changes its
+    change time, which no program can set back."""
+    stats = {}
+    for directory, subfolders, names in os.walk(folder):
+        here = Path(directory)
+        names += [name for name in subfolders if (here / name).is_symlink()]
+        for name in names:
+            stat = (here / name).lstat()
+            relative = (here / name).relative_to(folder).as_posix()
+            stats[relative] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+    return stats
+
+
+def _settled_stats(folder: Path) -> dict[str, list[int]]:
+    """:func:`_file_stats` taken once every file's times are :data:`CLOCK_TICK_NS` older
+    than the moment the listing started, so that a file written later (even in the same tick
+    of the file system's coarse clock as its last write) gets a later change time."""
+    while True:
+        started = time.time_ns()
+        stats = _file_stats(folder)
+        newest = max((max(s[1], s[2]) for s in stats.values()), default=0)
+        if started >= newest + CLOCK_TICK_NS:
+            return stats
+        time.sleep((newest + CLOCK_TICK_NS - started) / 1e9)
+
+
+def record_published(root: Path, out: Path, key: str) -> None:
+    """Record that the site at ``out`` was published with ``key``, with its files' stats."""
+    path = _site_record(root, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"out": str(out.resolve()), "key": key, "files": _settled_stats(out)})
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def published_unchanged(root: Path, out: Path, key: str) -> bool:
+    """Whether ``out`` still holds exactly the site recorded with ``key``
+    (:func:`record_published`): the same key, and the same files with the same size,
+    modification and change times and inode (a file written since, added or removed is a
+    change)."""
+    path = _site_record(root, out)
+    if not path.is_file() or not out.is_dir():
+        return False
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded.get("key") == key and recorded.get("files") == _file_stats(out)
+
+
+def forget_published(root: Path, out: Path) -> None:
+    """Drop the record of the site at ``out`` (before it is replaced)."""
+    _site_record(root, out).unlink(missing_ok=True)

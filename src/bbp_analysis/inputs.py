@@ -26,13 +26,16 @@ column, rule) on the first rule broken:
    will cover once generated (2019-20 through the latest period file,
    :func:`bbp_analysis.extract.check_extract`).
 
-Nothing is generated or written. A file check whose files' bytes already passed in this
-process is not repeated (the rules depend on nothing else), so a build after a validate, or
-the bad-input corpus, pays for each distinct file once.
+Nothing is generated; only the record of passed checks is written. A file check whose
+files' bytes already passed, in this process or in an earlier run with the same package
+source and lock file (:func:`passed_record`, under ``_build/cache/input-checks/``), is not
+repeated (the rules depend on nothing else), so a build after a validate, a rebuild, or the
+bad-input corpus pays for each distinct file once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -40,13 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, extract, published, standardisation
+from . import catalogue, extract, published
 from . import params as params_mod
 from .contract.gate import check_extract_contract
 from .delivery.tracker import SCHEMAS as TRACKER_TABLES
 from .delivery.tracker import load_tracker, tracker_dir
 from .errors import InputError
-from .paths import parameters_dir, reference_dir
+from .paths import build_dir, parameters_dir, reference_dir
 from .readers import read_fingertips, read_harrow_practices, read_imd, read_registrations
 from .readers._io import read_records
 from .reference import (
@@ -62,6 +65,7 @@ from .synth.calibration import NWL_BOROUGHS
 from .validation import check_period_covered, reject_first
 
 _PASSED: set[tuple[str, str]] = set()
+_NEWLY_PASSED: list[tuple[str, str]] = []
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,40 @@ def _once(label: str, files: Iterable[Path], check: Callable[[], object]) -> Non
     if key not in _PASSED:
         check()
         _PASSED.add(key)
+        _NEWLY_PASSED.append(key)
+
+
+def passed_record(root: Path) -> Path:
+    """Where the file checks passed with this package source and lock file are kept, one
+    ``label<TAB>digest`` a line (only passes are recorded: a failing input is checked, and
+    refused, every time)."""
+    from .audit.manifest import lock_hash
+    from .runner import source_hash
+
+    context = hashlib.sha256(f"{source_hash()}:{lock_hash(root)}".encode()).hexdigest()
+    return build_dir(root) / "cache" / "input-checks" / f"{context[:32]}.txt"
+
+
+def _load_passed(record: Path) -> None:
+    try:
+        lines = record.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    for line in lines:
+        label, _, digest = line.partition("\t")
+        if digest:
+            _PASSED.add((label, digest))
+
+
+def _keep_passed(record: Path) -> None:
+    if not _NEWLY_PASSED:
+        return
+    text = "".join(f"{label}\t{digest}\n" for label, digest in _NEWLY_PASSED)
+    _NEWLY_PASSED.clear()
+    with contextlib.suppress(OSError):  # a read-only project checks again next time
+        record.parent.mkdir(parents=True, exist_ok=True)
+        with record.open("a", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def _header_at(path: Path, position: int, prefix: str) -> None:
@@ -297,6 +335,8 @@ def _check_extracts(editions: list[dict[str, Any]], root: Path, area: str | None
             period_file = parameters_dir(root) / f"{run_params['period']}.yaml"
             check_period_covered(run_params["period"], covered, file=period_file)
             if source is not None:  # the generator writes the benchmarks' rows itself
+                from . import standardisation  # imports SciPy: only for a named extract
+
                 with extract.use_source(source):
                     standardisation.check_references(run_params, list(covered))
     return found
@@ -333,6 +373,17 @@ def check_build_inputs(period: str | None, root: Path, area: str | None = None) 
     generates and writes nothing.
     """
     editions = edition_parameters(period, root, area)
+    record = passed_record(root)
+    _load_passed(record)
+    try:
+        return _check_inputs(editions, root, area)
+    finally:
+        _keep_passed(record)
+
+
+def _check_inputs(
+    editions: list[params_mod.RunParameters], root: Path, area: str | None
+) -> Checked:
     inputs = [f"parameters {', '.join(p['period'] for p in editions)}"]
     catalogue.indicators()
     catalogue.partnership()

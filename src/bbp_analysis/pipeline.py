@@ -8,7 +8,8 @@ sources into a staging folder, execute every notebook template there with paperm
 (:mod:`bbp_analysis.runner`), refuse to go on if any executed notebook holds an error, and
 build the book with execution off and warnings as errors into ``<site>/<period>/``; copy the
 latest edition to the site root; then swap the new site in for the old one. On any failure
-the previous site is untouched.
+the previous site is untouched. When the output folder still holds the site these inputs make
+(:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 import nbformat
 import papermill
 
-from . import edition_cache, extract, published, results, site_folder
+from . import edition_cache, extract, published, site_folder
 from . import params as params_mod
 from .audit.manifest import (
     edition_manifest,
@@ -44,8 +45,6 @@ from .inputs import check_build_inputs
 from .paths import build_dir, project_root
 from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks
 from .site import book_config
-from .site import editions as site_editions
-from .site import snapshot as site_snapshot
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -187,6 +186,8 @@ def writes_results(template: Path) -> bool:
 def assemble_results(period: str, book_stage: Path, writers: list[NotebookJob]) -> Path:
     """Assemble ``book_stage/_extra/results.json`` from the chapter runs' fragments and the
     values their text states (:func:`bbp_analysis.results.assemble`); return its path."""
+    from . import results  # imports pandas and matplotlib: only when an edition is built
+
     stated = {job.output.name: glued_values(job.output) for job in writers}
     path = results.assemble(book_stage / "_extra", period, stated)
     shutil.rmtree(book_stage / "_extra" / results.FRAGMENTS)
@@ -224,6 +225,8 @@ def earlier_results(
     stage, for the same area: period -> path. Each is assembled from that period's chapter
     results cells (:func:`results_template`, cached like any notebook run; no stated values,
     as the chapters' text is not run). What changed and the claims ledger read them."""
+    from . import results
+
     out = {}
     for other in params_mod.available_periods(root):
         if other >= run_params["period"] or (stage / "editions" / other).is_dir():
@@ -263,7 +266,7 @@ def finish_edition(
     each earlier period this build does not stage (:func:`earlier_results`)."""
     # imported here, not at the top: WeasyPrint, matplotlib and the page writers take seconds
     # to import, and a rebuild that reuses every edition never needs them
-    from . import board_paper
+    from . import board_paper, results
     from .site import pages as site_pages
 
     started = utc_now()
@@ -319,6 +322,8 @@ def run_edition_notebooks(
     that read it (each given the file, whose hash joins its cache key); then write each
     edition's snapshot (``stage/editions/<period>/_extra``) in period order, before any
     page reads it."""
+    from .site import snapshot as site_snapshot
+
     writers = {p: [job for job in js if writes_results(job.template)] for p, js in jobs.items()}
     executed = _run_pooled(editions, writers, root, progress, workers)
     readers: dict[str, list[NotebookJob]] = {}
@@ -344,20 +349,36 @@ def run_edition_notebooks(
         site_snapshot.write(site_snapshot.from_extra(run_params["period"], extra), extra)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One group of editions' notebook runs and cache keys, by period."""
+
+    jobs: dict[str, list[NotebookJob]]
+    keys: dict[str, str]
+
+
+def plan_editions(editions: list[dict[str, Any]], stage: Path, root: Path) -> Plan:
+    """The notebook runs (staged under ``stage/editions/<period>``) and the cache key
+    (:func:`bbp_analysis.edition_cache.edition_keys`) of every edition in ``editions``."""
+    jobs = {p["period"]: notebook_jobs(p, stage / "editions" / p["period"], root) for p in editions}
+    return Plan(jobs, edition_cache.edition_keys(editions, jobs, root))
+
+
 def build_editions(
     editions: list[dict[str, Any]],
     stage: Path,
     root: Path,
     progress: Callable[[str], None],
     workers: int | None = None,
+    plan: Plan | None = None,
 ) -> dict[str, Path]:
     """Build every edition into ``stage/editions/<period>``; return each HTML folder by
-    period. An edition whose key (:func:`bbp_analysis.edition_cache.edition_keys`) is cached
+    period. An edition whose key (``plan``, by default :func:`plan_editions`) is cached
     is copied back whole; the others run their changed notebooks together (``workers`` at
     once, default: CPUs), then are finished side by side, and are cached."""
     folders = {p["period"]: stage / "editions" / p["period"] for p in editions}
-    jobs = {p["period"]: notebook_jobs(p, folders[p["period"]], root) for p in editions}
-    keys = edition_cache.edition_keys(editions, jobs, root)
+    plan = plan or plan_editions(editions, stage, root)
+    jobs, keys = plan.jobs, plan.keys
     todo = []
     for run_params in editions:
         period = run_params["period"]
@@ -420,6 +441,8 @@ def audit_disclosure(
 def assemble_site(editions: dict[str, Path], site: Path) -> None:
     """Each edition at ``site/<period>/``, the latest also at the root, and
     ``editions.json`` listing them (oldest first)."""
+    from .site import editions as site_editions  # imports SciPy: only when a site is assembled
+
     site.mkdir(parents=True)
     periods = sorted(editions)
     for period in periods:
@@ -486,19 +509,34 @@ def _build(
         with extract.use_source(source):
             extract.prepare(area_code, seed, root, progress, engine)
     stage = out.with_name(f".{out.name}.staging")
+    groups = []
+    for source, group in by_source(editions, root):
+        with extract.use_source(source):
+            groups.append((source, group, plan_editions(group, stage, root)))
+    key = edition_cache.site_key(
+        {period: k for *_, plan in groups for period, k in plan.keys.items()},
+        max(p["suppression_threshold"] for p in editions),
+        {value for p in editions for value in secret_values(p)},
+    )
+    if edition_cache.published_unchanged(root, out, key):
+        progress(f"{out} already holds this site, unchanged (cached {key[:12]}); nothing to do")
+        progress("done")
+        return out
     if stage.exists():
         shutil.rmtree(stage)
     succeeded = False
     try:
         built: dict[str, Path] = {}
-        for source, group in by_source(editions, root):
+        for source, group, plan in groups:
             with extract.use_source(source):
-                built.update(build_editions(group, stage, root, progress, jobs))
+                built.update(build_editions(group, stage, root, progress, jobs, plan))
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
         audit_disclosure(stage, editions, progress, root)
         progress(f"publishing to {out}")
+        edition_cache.forget_published(root, out)
         publish(stage / "site", out)
+        edition_cache.record_published(root, out, key)
         succeeded = True
     except OSError as exc:
         raise BuildError(write_failure(exc)) from exc

@@ -4,7 +4,10 @@ end-to-end no-change rebuild is in test_incremental.py)."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ import pytest
 from bbp_analysis import edition_cache, pipeline, runner
 from bbp_analysis.audit import disclosure_scan
 from bbp_analysis.runner import NotebookJob
+from bbp_analysis.site import snapshot as site_snapshot
 
 PERIODS = ("2023-24", "2024-25", "2025-26")
 
@@ -207,7 +211,7 @@ def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
     monkeypatch.setattr(pipeline, "notebook_jobs", fake_jobs)
     monkeypatch.setattr(runner, "execute", fake_execute)
-    monkeypatch.setattr(pipeline.site_snapshot, "from_extra", fake_snapshot)
+    monkeypatch.setattr(site_snapshot, "from_extra", fake_snapshot)
     monkeypatch.setattr(pipeline, "assemble_results", fake_results)
     monkeypatch.setattr(pipeline, "finish_edition", fake_finish)
     return calls
@@ -243,3 +247,157 @@ def test_a_second_build_finishes_nothing_and_a_change_rebuilds_its_successors(
     assert staged == {"executed": ["2024-25"], "finished": ["2024-25", "2025-26"]}
     assert changed["2023-24"] == first["2023-24"]
     assert '"value": "2024-25,0.99"' in changed["2025-26"]
+
+
+@pytest.fixture
+def published(root: Path, tmp_path: Path) -> Path:
+    """A published site of three files, recorded with key "k1"."""
+    out = tmp_path / "site"
+    (out / "2025-26").mkdir(parents=True)
+    (out / "index.html").write_text("<p>front</p>")
+    (out / "2025-26" / "index.html").write_text("<p>edition</p>")
+    (out / ".bbp-site").write_text("{}")
+    edition_cache.record_published(root, out, "k1")
+    return out
+
+
+def test_a_published_site_is_unchanged_for_its_own_key_only(root: Path, published: Path) -> None:
+    assert edition_cache.published_unchanged(root, published, "k1")
+    assert not edition_cache.published_unchanged(root, published, "k2")
+    assert not edition_cache.published_unchanged(root, published.with_name("other"), "k1")
+    edition_cache.forget_published(root, published)
+    assert not edition_cache.published_unchanged(root, published, "k1")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda out: (out / "index.html").write_text("<p>front</p>"),  # same bytes, written again
+        lambda out: (out / "index.html").write_text("<p>FRONT</p>"),  # same size, new bytes
+        lambda out: (out / "2025-26" / "extra.csv").write_text("a\n"),
+        lambda out: (out / "2025-26" / "index.html").unlink(),
+        lambda out: (out / "index.html").chmod(0o600) or (out / "index.html").touch(),
+    ],
+    ids=["rewritten", "same-size", "added", "removed", "touched"],
+)
+def test_any_change_to_a_published_file_is_detected_at_once(
+    root: Path, published: Path, change
+) -> None:
+    """Written right after it was recorded (within one tick of a coarse file-system clock),
+    a file still counts as changed."""
+    change(published)
+    assert not edition_cache.published_unchanged(root, published, "k1")
+
+
+def test_a_replaced_file_with_its_old_times_is_detected(root: Path, published: Path) -> None:
+    page = published / "index.html"
+    before = page.stat()
+    page.unlink()
+    page.write_text("<p>forge</p>")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert not edition_cache.published_unchanged(root, published, "k1")
+
+
+def test_the_site_key_covers_every_edition_and_the_audit() -> None:
+    key = edition_cache.site_key({"2024-25": "a", "2025-26": "b"}, 10, ["s"])
+    assert (
+        len(
+            {
+                key,
+                edition_cache.site_key({"2024-25": "a", "2025-26": "c"}, 10, ["s"]),
+                edition_cache.site_key({"2025-26": "b"}, 10, ["s"]),
+                edition_cache.site_key({"2024-25": "a", "2025-26": "b"}, 5, ["s"]),
+                edition_cache.site_key({"2024-25": "a", "2025-26": "b"}, 10, []),
+            }
+        )
+        == 5
+    )
+    assert edition_cache.site_key({"2025-26": "b", "2024-25": "a"}, 10, ["s"]) == key
+
+
+def test_stats_are_recorded_a_clock_tick_after_the_newest_write(tmp_path: Path) -> None:
+    """A file written after the record gets a later change time than any recorded, even on a
+    file system whose clock advances once per tick."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "page.html").write_text("x")
+    stats = edition_cache._settled_stats(folder)
+    newest = max(max(s[1], s[2]) for s in stats.values())
+    assert time.time_ns() >= newest + edition_cache.CLOCK_TICK_NS
+    assert stats == edition_cache._file_stats(folder)
+
+
+@pytest.fixture
+def quick_build(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``pipeline.build`` of the tiny project with every edition's key given (stand-ins for
+    the input checks, the data step and the editions: each edition is one page holding its
+    key); returns a function building into ``tmp_path/site`` that returns whether editions
+    were built."""
+    monkeypatch.setenv("BBP_ROOT", str(root))
+    keys = {period: f"key-{period}" for period in PERIODS}
+    params = [
+        {
+            "period": p,
+            "area_code": "X",
+            "area_name": "X",
+            "pcn": None,
+            "synthetic_seed": 1,
+            "suppression_threshold": 10,
+        }
+        for p in PERIODS
+    ]
+    monkeypatch.setattr(
+        pipeline, "check_build_inputs", lambda *_a: type("C", (), {"editions": params})
+    )
+    monkeypatch.setattr(pipeline.extract, "source_from_params", lambda *_a: None)
+    monkeypatch.setattr(pipeline.extract, "prepare", lambda *_a: None)
+    monkeypatch.setattr(
+        pipeline,
+        "plan_editions",
+        lambda group, *_a: pipeline.Plan({}, {p["period"]: keys[p["period"]] for p in group}),
+    )
+    built: list[str] = []
+
+    def fake_editions(group, stage, _root, _progress, _workers, plan):
+        built.extend(p["period"] for p in group)
+        out = {}
+        for period, key in plan.keys.items():
+            out[period] = stage / "editions" / period / "html"
+            out[period].mkdir(parents=True)
+            (out[period] / "index.html").write_text(key)
+        return out
+
+    def fake_assemble(editions: dict[str, Path], site: Path) -> None:
+        site.mkdir(parents=True)
+        for period, html in editions.items():
+            shutil.move(str(html), str(site / period))
+        (site / "editions.json").write_text(json.dumps({"editions": sorted(editions)}))
+
+    monkeypatch.setattr(pipeline, "build_editions", fake_editions)
+    monkeypatch.setattr(pipeline, "assemble_site", fake_assemble)
+    monkeypatch.setattr(pipeline, "audit_disclosure", lambda *_a: None)
+
+    def build_site(**changed: str) -> bool:
+        keys.update(changed)
+        built.clear()
+        pipeline.build(out=tmp_path / "site", progress=lambda _m: None)
+        return bool(built)
+
+    return build_site
+
+
+def test_a_rebuild_into_the_same_site_stages_nothing_until_something_changes(
+    quick_build, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    assert quick_build()
+    published = (site / ".bbp-site").read_bytes()
+    assert not quick_build()
+    assert (site / ".bbp-site").read_bytes() == published  # not even published again
+    assert not (tmp_path / ".site.staging").exists()
+    (site / "2024-25" / "index.html").write_text("edited by hand")
+    assert quick_build()
+    assert (site / "2024-25" / "index.html").read_text() == "key-2024-25"
+    assert not quick_build()
+    assert quick_build(**{"2025-26": "key-2025-26-changed"})
+    assert (site / "2025-26" / "index.html").read_text() == "key-2025-26-changed"
