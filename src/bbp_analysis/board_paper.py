@@ -35,8 +35,6 @@ import matplotlib
 import pandas as pd
 from IPython.display import HTML
 from PIL import Image
-from weasyprint import CSS
-from weasyprint import HTML as WeasyHTML
 
 from . import catalogue, extract, results
 from .delivery import status, text
@@ -559,6 +557,10 @@ def write_board_paper(
     their alt text are read from there, the headlines from the results file in its ``_extra``);
     ``params`` are the edition's run parameters.
     """
+    # imported here, not with the module: the notebooks that link to the paper never render it
+    from weasyprint import CSS
+    from weasyprint import HTML as WeasyHTML
+
     tracker = load_tracker(root)
     items = edition_headlines(executed)
     document = WeasyHTML(string=paper_html(params, items, tracker, executed))

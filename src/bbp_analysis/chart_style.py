@@ -182,8 +182,9 @@ def _undrawn_tick_labels(fig: plt.Figure) -> set[int]:
 
 def visible_texts(fig: plt.Figure) -> list[Text]:
     """Every text the figure draws (visible, not empty, and not a tick label outside the
-    axis)."""
-    fig.canvas.draw()
+    axis). Lays the figure out and creates its ticks as a draw does, without rendering
+    pixels (the PNG is rendered once, by ``savefig``)."""
+    fig.draw_without_rendering()
     hidden = _undrawn_tick_labels(fig)
     return [
         t

@@ -114,9 +114,18 @@ def folder(params: dict[str, Any] | None = None, root: Path | None = None) -> Pa
     name = (params or {}).get("published_folder")
     if name is None:
         defaults = root / "parameters" / "defaults.yaml"
-        stored = yaml.safe_load(defaults.read_text(encoding="utf-8")) if defaults.is_file() else {}
-        name = (stored or {}).get("published_folder") or DEFAULT_FOLDER
+        name = _default_folder(_stat([defaults])) or DEFAULT_FOLDER
     return absolute(root / name)
+
+
+@cache
+def _default_folder(stamp: tuple[tuple[str, int, int], ...]) -> str | None:
+    """``published_folder`` of the defaults file stamped ``stamp`` (:func:`_stat`; empty when
+    there is none), parsed once per process and version of the file."""
+    if not stamp:
+        return None
+    stored = yaml.safe_load(Path(stamp[0][0]).read_text(encoding="utf-8"))
+    return (stored or {}).get("published_folder")
 
 
 def absolute(path: Path) -> Path:

@@ -19,14 +19,18 @@ people of the same age and sex.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
 from . import extract
 from .catalogue import indicator
+from .chapters.scope import seed
 from .errors import InputError
 from .indicators import EXCLUDED_NOTE, group_order, protect, rows
 from .params import RunParameters
+from .paths import project_root
 from .published import financial_year
 from .stats import compare, isr
 
@@ -44,13 +48,33 @@ def benchmark_name(indicator_id: str) -> str:
     return next(iter(indicator(indicator_id).published["benchmarks"]))
 
 
+def _comparators_stamp(area_code: str) -> tuple[str, int, int]:
+    """The comparator table's path, modification time and size: what the caches below are
+    keyed on, so a changed or different extract is read again."""
+    from .contract.conform import table_file
+
+    folder = extract.extract_folder(area_code)
+    path = table_file(folder, "comparators")
+    if path is None:
+        return (str(folder), 0, 0)
+    stat = path.stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _comparators(area_code: str, stamp: tuple[str, int, int]) -> pd.DataFrame:
+    return extract.read_table("comparators", area_code)
+
+
 def reference(indicator_id: str, params: RunParameters, period: str) -> pd.DataFrame:
     """The benchmark's ``sex, age_band, ref_count, ref_population`` in ``period`` from the
-    extract's comparator table; an :class:`~bbp_analysis.errors.InputError` naming the table
-    and rule when the rows are missing."""
+    extract's comparator table (read once per process and file); an
+    :class:`~bbp_analysis.errors.InputError` naming the table and rule when the rows are
+    missing."""
     spec = indicator(indicator_id).published
     name = benchmark_name(indicator_id)
-    table = extract.read_table("comparators", params["area_code"])
+    area_code = params["area_code"]
+    table = _comparators(area_code, _comparators_stamp(area_code))
     table = table[
         (table["Indicator ID"] == spec["extract"])
         & (table["Area Code"] == spec["benchmarks"][name])
@@ -146,6 +170,45 @@ def _benchmark_rate(groups: pd.DataFrame, ref: pd.DataFrame, breakdown: str) -> 
 
 
 def standardised_values(
+    indicator_id: str,
+    params: RunParameters,
+    breakdown: str = "total",
+    period: str | None = None,
+) -> pd.DataFrame:
+    """:func:`computed_values`, computed once per process for the same entry, breakdown,
+    period, parameters and comparator table (chapters ask for the same values for the
+    headline, the status, the chart and the trend)."""
+    key = tuple(
+        params.get(name)
+        for name in ("area_code", "area_name", "pcn", "confidence", "suppression_threshold")
+    )
+    return _values(
+        indicator_id,
+        breakdown,
+        period or params["period"],
+        key,
+        seed(params),
+        str(project_root()),
+        _comparators_stamp(params["area_code"]),
+    ).copy()
+
+
+@cache
+def _values(
+    indicator_id: str,
+    breakdown: str,
+    period: str,
+    key: tuple,
+    synthetic_seed: int,
+    root: str,
+    stamp: tuple[str, int, int],
+) -> pd.DataFrame:
+    names = ("area_code", "area_name", "pcn", "confidence", "suppression_threshold")
+    params = {**dict(zip(names, key, strict=True)), "synthetic_seed": synthetic_seed}
+    return computed_values(indicator_id, params, breakdown, period)
+
+
+def computed_values(
     indicator_id: str,
     params: RunParameters,
     breakdown: str = "total",
