@@ -9,6 +9,7 @@ timestamps, no pandas metadata), so the same arguments give byte-identical files
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..extract import sha256_file
 from ..params import latest_period
 from ..paths import synthetic_dir
-from ..validation import reject_first, validate_frame
+from ..validation import Schema, reject_first, validate_frame
 from . import GENERATOR_VERSION
 from .calibration import HARROW, diabetes_nine_cp_practices, window
 from .comparators import comparators
@@ -293,18 +295,63 @@ def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]) -> 
     return dict(iter_tables(area, scale, seed, years))
 
 
+VALIDATE_ROWS = 2_000_000  # rows checked at a time: bounds the pandas copy of a large table
+
+
 def validate_table(name: str, table: pa.Table, years: tuple[str, ...]) -> None:
     """Check one table against its declared schema and its ``fin_year`` values against the
-    years generated (raises InputError naming the rule)."""
-    frame = validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
-    if "fin_year" in frame.columns:
-        reject_first(
-            ~frame["fin_year"].isin(years),
-            lambda i: f"{frame['fin_year'].iloc[i]!r} is outside {years[0]} to {years[-1]}",
-            file=f"{name}.parquet",
-            column="fin_year",
-            rule="period within the extract",
+    years generated (raises InputError naming the rule). A table longer than
+    :data:`VALIDATE_ROWS` is checked a slice at a time (rows numbered in the whole table),
+    and its unique key on dictionary codes, so memory does not grow with its length."""
+    schema = SCHEMAS[name]
+    if table.num_rows <= VALIDATE_ROWS or schema.checks:
+        _validate_slice(name, schema, table, years, 0)
+        return
+    per_slice = dataclasses.replace(schema, unique_key=())
+    for offset in range(0, table.num_rows, VALIDATE_ROWS):
+        _validate_slice(name, per_slice, table.slice(offset, VALIDATE_ROWS), years, offset)
+    if schema.unique_key:
+        codes = pd.DataFrame(
+            {
+                col: pc.fill_null(pc.dictionary_encode(table[col]).combine_chunks().indices, -1)
+                for col in schema.unique_key
+            }
         )
+        key = ", ".join(schema.unique_key)
+        reject_first(
+            codes.duplicated(keep="first"),
+            lambda _: f"duplicate of an earlier row on ({key})",
+            file=f"{name}.parquet",
+            column=schema.unique_key[0],
+            rule="unique key",
+        )
+
+
+def _validate_slice(
+    name: str, schema: Schema, table: pa.Table, years: tuple[str, ...], offset: int
+) -> None:
+    """:func:`validate_table` on rows ``offset`` onwards; row numbers count from the table's
+    first row."""
+    try:
+        frame = validate_frame(table.to_pandas(), schema, file=f"{name}.parquet")
+        if "fin_year" in frame.columns:
+            reject_first(
+                ~frame["fin_year"].isin(years),
+                lambda i: f"{frame['fin_year'].iloc[i]!r} is outside {years[0]} to {years[-1]}",
+                file=f"{name}.parquet",
+                column="fin_year",
+                rule="period within the extract",
+            )
+    except InputError as error:
+        if offset == 0 or error.row is None:
+            raise
+        raise InputError(
+            error.detail,
+            file=error.file,
+            row=error.row + offset,
+            column=error.column,
+            rule=error.rule,
+        ) from None
 
 
 def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None:
