@@ -8,6 +8,7 @@ import pytest
 
 from bbp_analysis.errors import InputError
 from bbp_analysis.synth import generate as gen
+from bbp_analysis.synth.calibration import window
 
 YEARS = ("2023-24", "2024-25")
 
@@ -51,3 +52,24 @@ def test_sliced_and_whole_validation_name_the_same_row(
 def test_a_valid_long_table_passes_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gen, "VALIDATE_ROWS", 7)
     gen.validate_table("programmes", pa.table(_programmes(40)), YEARS)
+
+
+def test_a_duplicate_across_written_chunks_is_named(tmp_path) -> None:
+    table = pa.table(_programmes(40))
+    rows = table.to_pydict()
+    rows["person_id"][20] = rows["person_id"][18]  # same person and year as row 19
+    table = pa.table(rows).take([*range(19), 20, 19, *range(21, 40)])  # now rows 19 and 20
+    chunks = iter([table.slice(0, 19), table.slice(19)])  # the pair straddles the cut
+    with pytest.raises(InputError) as caught:
+        gen._write(tmp_path / "p.parquet", "programmes", chunks, YEARS, validate=True)
+    assert "row 20, column 'person_id': unique key" in str(caught.value)
+
+
+def test_chunked_tables_hold_the_same_rows_and_identifiers(monkeypatch: pytest.MonkeyPatch):
+    years = window("2022-23")
+    whole = gen.build_tables("E09000015", 0.01, 7, years)
+    monkeypatch.setattr(gen, "CHUNK_ROWS", 997)
+    chunked = gen.build_tables("E09000015", 0.01, 7, years)
+    assert whole["programmes"].num_rows > 3 * 997
+    for name, table in whole.items():
+        assert chunked[name].equals(table), name
