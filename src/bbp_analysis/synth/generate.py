@@ -9,6 +9,7 @@ timestamps, no pandas metadata), so the same arguments give byte-identical files
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..extract import sha256_file
 from ..params import latest_period
 from ..paths import synthetic_dir
-from ..validation import reject_first, validate_frame
+from ..validation import Schema, reject_first, validate_frame
 from . import GENERATOR_VERSION
 from .calibration import HARROW, diabetes_nine_cp_practices, window
 from .comparators import comparators
@@ -123,21 +125,43 @@ def _order(frame: pd.DataFrame, keys: list[str], id_numbers: np.ndarray) -> np.n
     return np.lexsort(columns[::-1])
 
 
-def _table(
+CHUNK_ROWS = 2 * 1024 * 1024  # rows built, checked and written at a time: two Parquet row groups
+
+
+def _tables(
     frame: pd.DataFrame,
     name: str,
     keys: list[str],
     ids: pa.Array,
     id_numbers: np.ndarray,
     numbered: tuple[str, str] | None = None,
+) -> Iterator[pa.Table]:
+    """Arrow tables of ``frame``'s rows sorted on ``keys``, :data:`CHUNK_ROWS` at a time, in
+    schema column order; ``pidx`` becomes ``person_id``; ``numbered`` = (column, prefix) adds
+    sequential identifiers. A table is cut into chunks only where its unique key leads its
+    sort order (rows sharing a key are then next to each other), so a check of each chunk and
+    of each boundary between chunks is a check of the whole table."""
+    order = _order(frame, keys, id_numbers) if keys else np.arange(len(frame))
+    unique = list(SCHEMAS[name].unique_key)
+    adjacent = unique == keys[: len(unique)] or (numbered is not None and unique == [numbered[0]])
+    step = CHUNK_ROWS if adjacent else max(len(frame), 1)
+    for start in range(0, max(len(frame), 1), step):
+        yield _arrow(frame.iloc[order[start : start + step]], name, ids, numbered, start)
+
+
+def _arrow(
+    frame: pd.DataFrame,
+    name: str,
+    ids: pa.Array,
+    numbered: tuple[str, str] | None,
+    start: int,
 ) -> pa.Table:
-    """Arrow table of ``frame`` in schema column order, rows sorted on ``keys``; ``pidx``
-    becomes ``person_id``; ``numbered`` = (column, prefix) adds sequential identifiers."""
-    frame = frame.iloc[_order(frame, keys, id_numbers)] if keys else frame
+    """Arrow table of ``frame`` in schema column order (see :func:`_tables`); sequential
+    identifiers count from ``start + 1``."""
     columns: dict[str, pa.Array] = {}
     for col in SCHEMAS[name].columns:
         if numbered is not None and col.name == numbered[0]:
-            numbers = np.arange(1, len(frame) + 1).astype(str)
+            numbers = np.arange(start + 1, start + len(frame) + 1).astype(str)
             columns[col.name] = pa.array(np.char.add(numbered[1], np.char.zfill(numbers, 9)))
         elif col.name == "person_id" and "pidx" in frame.columns:
             columns[col.name] = ids.take(pa.array(frame["pidx"].to_numpy()))
@@ -169,10 +193,11 @@ def _table(
 
 def iter_tables(
     area: str, scale: float, seed: int, years: tuple[str, ...]
-) -> Iterator[tuple[str, pa.Table]]:
+) -> Iterator[tuple[str, Iterator[pa.Table]]]:
     """The extract's tables for the financial years ``years`` (:func:`.calibration.window`)
-    one at a time (name, Arrow table), deterministically ordered; each is built only when
-    asked for, so a writer holds one finished table at a time."""
+    one at a time (name, its rows as Arrow tables of at most :data:`CHUNK_ROWS` rows),
+    deterministically ordered; each is built only when asked for, so a writer holds one
+    table's source frame and one chunk at a time."""
     if not (0 < scale <= 10):
         raise InputError(
             f"scale must be in (0, 10], got {scale}",
@@ -195,8 +220,8 @@ def iter_tables(
 
     def table(
         frame: pd.DataFrame, name: str, keys: list[str], numbered: tuple[str, str] | None = None
-    ) -> pa.Table:
-        return _table(frame, name, keys, ids_arr, id_numbers, numbered)
+    ) -> Iterator[pa.Table]:
+        return _tables(frame, name, keys, ids_arr, id_numbers, numbered)
 
     yield "persons", table(people, "persons", ["person_id"])
     yield (
@@ -290,27 +315,115 @@ def iter_tables(
 
 def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]) -> dict[str, pa.Table]:
     """All extract tables in memory (see :func:`iter_tables`)."""
-    return dict(iter_tables(area, scale, seed, years))
+    return {
+        name: pa.concat_tables(chunks) for name, chunks in iter_tables(area, scale, seed, years)
+    }
+
+
+VALIDATE_ROWS = 2_000_000  # rows checked at a time: bounds the pandas copy of a large table
 
 
 def validate_table(name: str, table: pa.Table, years: tuple[str, ...]) -> None:
     """Check one table against its declared schema and its ``fin_year`` values against the
-    years generated (raises InputError naming the rule)."""
-    frame = validate_frame(table.to_pandas(), SCHEMAS[name], file=f"{name}.parquet")
-    if "fin_year" in frame.columns:
-        reject_first(
-            ~frame["fin_year"].isin(years),
-            lambda i: f"{frame['fin_year'].iloc[i]!r} is outside {years[0]} to {years[-1]}",
-            file=f"{name}.parquet",
-            column="fin_year",
-            rule="period within the extract",
+    years generated (raises InputError naming the rule). A table longer than
+    :data:`VALIDATE_ROWS` is checked a slice at a time (rows numbered in the whole table),
+    and its unique key on dictionary codes, so memory does not grow with its length."""
+    schema = SCHEMAS[name]
+    if table.num_rows <= VALIDATE_ROWS or schema.checks:
+        _validate_slice(name, schema, table, years, 0)
+        return
+    per_slice = dataclasses.replace(schema, unique_key=())
+    for offset in range(0, table.num_rows, VALIDATE_ROWS):
+        _validate_slice(name, per_slice, table.slice(offset, VALIDATE_ROWS), years, offset)
+    if schema.unique_key:
+        codes = pd.DataFrame(
+            {
+                col: pc.fill_null(pc.dictionary_encode(table[col]).combine_chunks().indices, -1)
+                for col in schema.unique_key
+            }
         )
+        key = ", ".join(schema.unique_key)
+        reject_first(
+            codes.duplicated(keep="first"),
+            lambda _: f"duplicate of an earlier row on ({key})",
+            file=f"{name}.parquet",
+            column=schema.unique_key[0],
+            rule="unique key",
+        )
+
+
+def _validate_slice(
+    name: str, schema: Schema, table: pa.Table, years: tuple[str, ...], offset: int
+) -> None:
+    """:func:`validate_table` on rows ``offset`` onwards; row numbers count from the table's
+    first row."""
+    try:
+        frame = validate_frame(table.to_pandas(), schema, file=f"{name}.parquet")
+        if "fin_year" in frame.columns:
+            reject_first(
+                ~frame["fin_year"].isin(years),
+                lambda i: f"{frame['fin_year'].iloc[i]!r} is outside {years[0]} to {years[-1]}",
+                file=f"{name}.parquet",
+                column="fin_year",
+                rule="period within the extract",
+            )
+    except InputError as error:
+        if offset == 0 or error.row is None:
+            raise
+        raise InputError(
+            error.detail,
+            file=error.file,
+            row=error.row + offset,
+            column=error.column,
+            rule=error.rule,
+        ) from None
 
 
 def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None:
     """Check every table against its declared schema and the years generated."""
     for name, table in tables.items():
         validate_table(name, table, years)
+
+
+def _write(
+    path: Path, name: str, chunks: Iterator[pa.Table], years: tuple[str, ...], validate: bool
+) -> int:
+    """Write table ``name`` chunk by chunk (each checked first when ``validate``) to one
+    Parquet file; returns its rows. The file is the one :func:`pyarrow.parquet.write_table`
+    writes for the whole table (same settings, same row groups)."""
+    rows, writer, last_key = 0, None, None
+    unique = list(SCHEMAS[name].unique_key)
+    try:
+        for chunk in chunks:
+            if validate:
+                _validate_slice(name, SCHEMAS[name], chunk, years, rows)
+                if unique and chunk.num_rows:
+                    if last_key is not None and chunk.select(unique).slice(0, 1).to_pylist() == [
+                        last_key
+                    ]:
+                        raise InputError(
+                            f"duplicate of an earlier row on ({', '.join(unique)})",
+                            file=f"{name}.parquet",
+                            row=rows + 1,
+                            column=unique[0],
+                            rule="unique key",
+                        )
+                    last_key = chunk.select(unique).slice(chunk.num_rows - 1).to_pylist()[0]
+            if writer is None:
+                writer = pq.ParquetWriter(
+                    path,
+                    chunk.schema,
+                    compression="zstd",
+                    compression_level=3,
+                    write_statistics=True,
+                    store_schema=False,
+                )
+            writer.write_table(chunk)
+            rows += chunk.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
 
 
 def generate(
@@ -332,19 +445,9 @@ def generate(
     partial: dict[str, Path] = {}
     rows: dict[str, int] = {}
     try:
-        for name, table in iter_tables(area, scale, seed, years):
-            if validate:
-                validate_table(name, table, years)
+        for name, chunks in iter_tables(area, scale, seed, years):
             partial[name] = folder / f"{name}.parquet.partial"
-            pq.write_table(
-                table,
-                partial[name],
-                compression="zstd",
-                compression_level=3,
-                write_statistics=True,
-                store_schema=False,
-            )
-            rows[name] = table.num_rows
+            rows[name] = _write(partial[name], name, chunks, years, validate)
     except BaseException:
         for path in partial.values():
             path.unlink(missing_ok=True)
