@@ -320,18 +320,29 @@ def bench_aggregation(extract: Path) -> None:
         for engine, label in (("duckdb", "DuckDB"), ("spark", "Spark local[2]")):
             out = Path(folder) / f"{engine}.parquet"
             command = [sys.executable, "-c", AGGREGATE, str(extract), str(out), engine]
-            result = checked(f"aggregation on {label}", measure(command, cwd=ROOT, env=env))
-            rows = json.loads(result.output.strip().splitlines()[-1])["rows"]
-            duckdb = duckdb or result
-            print(
-                f"{label:<16} {result.seconds:>8.1f} {result.peak_mb:>8.0f} {rows:>10,} "
-                f"{result.seconds / duckdb.seconds:>14.2f}"
-            )
+            result = measure(command, cwd=ROOT, env=env)
             target = ("< 60 s", "< 4,096 MB") if engine == "duckdb" else ("completes", "")
+            if result.returncode:
+                print(f"{label:<16} failed after {result.seconds:.1f} s: {cause(result.output)}")
+                FIGURES.append((f"NWL aggregation, {label}", "failed", target[0]))
+                continue
+            rows = json.loads(result.output.strip().splitlines()[-1])["rows"]
+            duckdb = result if engine == "duckdb" else duckdb
+            ratio = f"{result.seconds / duckdb.seconds:.2f}" if duckdb else "-"
+            print(
+                f"{label:<16} {result.seconds:>8.1f} {result.peak_mb:>8.0f} {rows:>10,} {ratio:>14}"
+            )
             FIGURES.append((f"NWL aggregation, {label}", f"{result.seconds:.1f} s", target[0]))
             FIGURES.append(
                 (f"NWL aggregation peak, {label}", f"{result.peak_mb:,.0f} MB", target[1])
             )
+
+
+def cause(output: str) -> str:
+    """The line of a failed command's output that names the error (else its last line)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    named = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b", line)]
+    return (named or lines or ["no output"])[-1][:300]
 
 
 def site_edition(site: Path, period: str) -> Path:
