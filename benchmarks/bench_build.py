@@ -497,7 +497,8 @@ def report_errors() -> None:
         if "ERROR" in line
     ]
     print(f'\n== Build log lines containing "ERROR" ({len(BUILD_LOGS)} builds): {len(lines)}')
-    print("\n".join(lines[:10]))
+    for line in lines[:10]:
+        print(line)
     if BUILD_LOGS:
         FIGURES.append(('build log lines with "ERROR"', str(len(lines)), "0"))
 
@@ -512,6 +513,7 @@ def main() -> None:
     parser.add_argument("--nwl", help="eight-borough extract to aggregate (default: generated)")
     parser.add_argument("--test-args", default="", help="extra arguments for scripts/test")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each table row as soon as it is measured
     sections = set(args.only.split(","))
     if unknown := sections - set(SECTIONS):
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}: one of {SECTIONS}")
