@@ -230,7 +230,10 @@ def bench_build(period: str, edition: str | None, jobs: int) -> None:
                 params = project / "parameters" / f"{period}.yaml"
                 params.write_text(params.read_text() + "confidence: 0.99\n")
             result = bbp_build(project, f"build: {label}", *site, *edition_args(edition))
-            executed = [(m.group(2), float(m.group(3))) for m in EXECUTED.finditer(result.output)]
+            executed = [
+                (f"{m.group(1)} {m.group(2)}", float(m.group(3)))
+                for m in EXECUTED.finditer(result.output)
+            ]
             runs[label] = result, executed
             cold = next(iter(runs.values()))[0].seconds
             print(
