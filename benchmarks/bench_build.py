@@ -1,50 +1,73 @@
-"""Build and aggregation benchmarks, each against a baseline in the same run (a script that
-prints a table, not a test).
+"""Every figure of issue 21 in one run: build, fresh clone, eight boroughs, Spark, tests (a
+script that prints tables, not a test).
 
-    .venv/bin/python benchmarks/bench_build.py [--only build,stats,aggregation]
-        [--period 2025-26] [--fresh-clone] [--nwl data/synthetic/NWL]
+    .venv/bin/python benchmarks/bench_build.py [--only SECTION,...] [--edition PERIOD]
+        [--jobs N] [--scale S] [--nwl FOLDER] [--period 2025-26] [--test-args ARGS]
 
-build: on a scratch copy of the project, every edition cold (no extract, measures or caches;
-the environment present), then again with nothing changed (its time as a share of the cold
-build), then after changing ``confidence`` in one period's file; wall-clock seconds,
-notebooks executed and skipped, editions reused whole, each notebook's execution time.
---fresh-clone: ``git clone`` of HEAD to a built site with the README's ``scripts/in-venv bbp
-build`` (environment creation included). stats: :mod:`bench_stats` (100,000 areas).
-aggregation: the full measure set (:func:`bbp_analysis.measures.engine.write_all`) on the
-Harrow extract and on the eight-borough extract, each in a fresh process (time, peak resident
-memory), beside a pandas groupby of the registered population against the same measure on
-DuckDB.
+Sections (all by default, in this order):
+
+build        on a scratch copy of the project (environment present): every edition cold (no
+             extract, measures or caches), again with nothing changed (time as a share of the
+             cold build), again after changing ``confidence`` in ``--period``'s file.
+clone        ``git clone`` of HEAD to a built site with the README's ``scripts/in-venv bbp
+             build``, with empty uv and pip caches (a fresh machine): clone, environment,
+             build and total.
+generation   ``bbp data synth --area NWL --scale S`` in a new process: time, peak memory.
+aggregation  every measure (:func:`bbp_analysis.measures.engine.write_all`) on the eight-borough
+             extract (``--nwl``, else the one generated above), DuckDB and Spark ``local[2]``
+             side by side, each in a new process.
+spark        ``bbp build --engine spark --period P`` on the default extract (measures not
+             cached) beside the DuckDB edition: time, and whether the headline values and the
+             download tables equal DuckDB's.
+tests        ``scripts/test --quick`` and ``scripts/test``, each on a fresh clone sharing this
+             environment (``--test-args`` narrows them, to try the section).
+pandas       the registered population by every area and breakdown: pandas groupby vs DuckDB.
+stats        :mod:`bench_stats` (100,000 areas).
+
+Peak memory is that of the whole process tree (the JVM included for Spark), sampled every
+0.1 s, or the largest single process's maximum resident set size if higher. The run ends with
+the build log lines containing "ERROR" (every build above), the targets, and the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
+import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
-BBP = Path(sys.executable).with_name("bbp")
-SKIP = {".venv", "_build", ".git", ".ruff_cache", ".pytest_cache"}
+BIN = Path(sys.executable).parent
+BBP = BIN / "bbp"
+SECTIONS = ("build", "clone", "generation", "aggregation", "spark", "tests", "pandas", "stats")
+SKIP = {".venv", "_build", ".git", ".ruff_cache", ".pytest_cache", "node_modules"}
 EXECUTED = re.compile(r"executed (\S+): (\S+) in ([\d.]+) s")
 SKIPPED = re.compile(r"\] skipped ")
 REUSED = re.compile(r": reused the whole edition ")
+LOCKS = ("requirements.lock", "requirements-dev.lock")
+STAMPS = {"requirements.lock": ".bbp-lock-stamp", "requirements-dev.lock": ".bbp-dev-lock-stamp"}
+BUILD_LOGS: list[tuple[str, str]] = []  # (run, output) of every build, scanned for "ERROR"
+FIGURES: list[tuple[str, str, str]] = []  # (figure, value, target) for the closing table
 
 AGGREGATE = """
-import json, resource, sys, time
+import json, sys
 from pathlib import Path
 from bbp_analysis.measures import engine
-start = time.perf_counter()
-rows = engine.write_all(sys.argv[1], Path(sys.argv[2]))
-print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"rows": engine.write_all(sys.argv[1], Path(sys.argv[2]), engine=sys.argv[3])}))
 """
 
 PANDAS_VS_DUCKDB = """
@@ -80,14 +103,54 @@ print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows,
 """
 
 
-def child(code: str, *args: str) -> dict:
-    """Run ``code`` in a fresh interpreter; its last stdout line is JSON."""
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"benchmark child failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+@dataclass
+class Measured:
+    """One command's wall-clock seconds, peak resident memory (MB) and output."""
+
+    seconds: float
+    peak_mb: float
+    returncode: int
+    output: str
+
+
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants now."""
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += member.memory_info().rss
+    return total
+
+
+def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> Measured:
+    """Run ``command`` (output to a file): wall seconds and the peak memory of its process
+    tree, sampled every 0.1 s, or the largest process's maximum RSS (wait4) if higher."""
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        watched, peak = psutil.Process(proc.pid), 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, tree_rss(watched))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    return Measured(seconds, max(peak / 2**20, usage.ru_maxrss / 1024), proc.returncode, output)
+
+
+def checked(label: str, result: Measured) -> Measured:
+    """``result``, or stop the benchmark with the end of the failed command's output."""
+    if result.returncode:
+        raise SystemExit(f"{label} failed (exit {result.returncode}):\n{result.output[-3000:]}")
+    return result
 
 
 def machine() -> str:
@@ -101,8 +164,16 @@ def machine() -> str:
     )
 
 
-def scratch_project(target: Path, area: str) -> Path:
-    """Copy the project's sources and hard-link its extract and measures cache."""
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without a project root or an activated venv, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BBP_ROOT", "VIRTUAL_ENV")}
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != BIN]
+    return {**env, "PATH": os.pathsep.join(path), **extra}
+
+
+def scratch_project(target: Path, measures_cache: bool = True) -> Path:
+    """Copy the project's sources; hard-link its Harrow extract and ``_build/cache`` (less the
+    measures cache unless ``measures_cache``)."""
     shutil.copytree(
         ROOT,
         target,
@@ -110,81 +181,291 @@ def scratch_project(target: Path, area: str) -> Path:
             n for n in names if n in SKIP or (d == str(ROOT / "data") and n == "synthetic")
         ],
     )
-    for part in (f"data/synthetic/{area}", "_build/cache"):
+    for part in ("data/synthetic/E09000015", "_build/cache"):
         if (ROOT / part).exists():
             shutil.copytree(ROOT / part, target / part, copy_function=os.link)
+    if not measures_cache:
+        shutil.rmtree(target / "_build" / "cache" / "measures", ignore_errors=True)
     return target
 
 
-def build(project: Path, jobs: int) -> tuple[float, list[tuple[str, float]], int, int]:
-    """One ``bbp build`` of every edition: seconds, (notebook, seconds) executed, notebooks
-    skipped, editions reused whole from the edition cache."""
+def clone_head(target: Path) -> Path:
+    """``git clone`` of the committed HEAD (what a new user or CI gets)."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
+    return target
+
+
+def bbp_build(project: Path, label: str, *args: str) -> Measured:
+    """``bbp build ARGS`` with ``project`` as the root; its log kept for the ERROR scan."""
     env = {**os.environ, "BBP_ROOT": str(project)}
-    command = [str(BBP), "build", "--jobs", str(jobs), "--out", str(project / "_build" / "site")]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"bbp build failed:\n{done.stderr[-2000:]}")
-    executed = [(m.group(2), float(m.group(3))) for m in EXECUTED.finditer(done.stderr)]
-    return seconds, executed, len(SKIPPED.findall(done.stderr)), len(REUSED.findall(done.stderr))
+    result = checked(label, measure([str(BBP), "build", *args], cwd=project, env=env))
+    BUILD_LOGS.append((label, result.output))
+    return result
 
 
-def bench_build(period: str) -> None:
-    cpus = os.cpu_count() or 1
-    print(f"\n== Build of every edition, --jobs {cpus} (scratch copy of the project)")
-    print("cold: no extract, no measures, no caches (the environment is present)")
+def edition_args(edition: str | None) -> list[str]:
+    return ["--period", edition] if edition else []
+
+
+def bench_build(period: str, edition: str | None, jobs: int) -> None:
+    which = f"edition {edition}" if edition else "every edition"
+    print(f"\n== Build of {which}, --jobs {jobs} (scratch copy; the environment present)")
     with tempfile.TemporaryDirectory(prefix="bbp-bench-") as folder:
-        project = scratch_project(Path(folder) / "project", "E09000015")
+        project = scratch_project(Path(folder) / "project")
         for part in ("data/synthetic", "_build"):
             shutil.rmtree(project / part, ignore_errors=True)
-        header = f"{'run':<42} {'seconds':>8} {'executed':>9} {'skipped':>8} {'reused':>7}"
-        print(header, flush=True)
-        runs = {}
+        site = ["--jobs", str(jobs), "--out", str(project / "_build" / "site")]
+        print(
+            f"{'run':<36} {'seconds':>8} {'of cold':>8} {'executed':>9} {'skipped':>8} "
+            f"{'reused':>7}",
+            flush=True,
+        )
+        runs: dict[str, tuple[Measured, list[tuple[str, float]]]] = {}
         for label, change in (
-            ("cold", None),
+            ("cold (no extract, measures, caches)", None),
             ("no change", None),
             (f"confidence changed in {period}", "confidence"),
         ):
             if change == "confidence":
                 params = project / "parameters" / f"{period}.yaml"
                 params.write_text(params.read_text() + "confidence: 0.99\n")
-            runs[label] = seconds, executed, skipped, reused = build(project, cpus)
+            result = bbp_build(project, f"build: {label}", *site, *edition_args(edition))
+            executed = [
+                (f"{m.group(1)} {m.group(2)}", float(m.group(3)))
+                for m in EXECUTED.finditer(result.output)
+            ]
+            runs[label] = result, executed
+            cold = next(iter(runs.values()))[0].seconds
             print(
-                f"{label:<42} {seconds:>8.1f} {len(executed):>9} {skipped:>8} {reused:>7}",
+                f"{label:<36} {result.seconds:>8.1f} {result.seconds / cold:>8.1%} "
+                f"{len(executed):>9} {len(SKIPPED.findall(result.output)):>8} "
+                f"{len(REUSED.findall(result.output)):>7}",
                 flush=True,
             )
-        cold = runs["cold"][0]
-        for label in list(runs)[1:]:
-            print(f"{label}: {runs[label][0] / cold:.1%} of the cold build")
+        cold_run, executed = next(iter(runs.values()))
+        no_change = runs["no change"][0].seconds
+        FIGURES.append((f"cold build, {which}", f"{cold_run.seconds:.1f} s", "< 90 s"))
+        FIGURES.append(("no-change rebuild / cold", f"{no_change / cold_run.seconds:.1%}", "< 5%"))
         print("\nper-notebook execution (cold run)")
-        for name, seconds in runs["cold"][1]:
+        for name, seconds in executed:
             print(f"  {name:<56} {seconds:>7.1f} s")
 
 
-def bench_fresh_clone() -> None:
-    """``git clone`` of the committed HEAD, then the README's ``scripts/in-venv bbp build``:
-    environment creation from the lock, data, every edition."""
-    print("\n== Fresh clone to built site (environment included; README's set-up command)")
+def bench_clone(edition: str | None) -> None:
+    """``git clone`` of HEAD, then the README's ``scripts/in-venv bbp build`` with empty uv
+    and pip caches: environment creation from the lock, data, every edition."""
+    print("\n== Fresh clone to built site: scripts/in-venv bbp build, empty uv and pip caches")
     with tempfile.TemporaryDirectory(prefix="bbp-bench-clone-") as folder:
-        clone = Path(folder) / "bbp-review"
-        subprocess.run(
-            ["git", "clone", "-q", str(ROOT), str(clone)], check=True, capture_output=True
-        )
-        env = {k: v for k, v in os.environ.items() if k not in ("BBP_ROOT", "VIRTUAL_ENV")}
+        env = clean_env(UV_CACHE_DIR=f"{folder}/uv-cache", PIP_NO_CACHE_DIR="1")
         start = time.perf_counter()
-        done = subprocess.run(
-            ["scripts/in-venv", "bbp", "build"],
-            cwd=clone,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        clone = clone_head(Path(folder) / "bbp-review")
+        cloned = time.perf_counter() - start
+        environment = checked(
+            "scripts/in-venv true", measure(["scripts/in-venv", "true"], cwd=clone, env=env)
         )
-        seconds = time.perf_counter() - start
-        if done.returncode:
-            raise SystemExit(f"fresh clone build failed:\n{done.stderr[-2000:]}")
-        print(f"{'clone to built site (scripts/in-venv bbp build)':<50} {seconds:>8.1f} s")
+        build = checked(
+            "scripts/in-venv bbp build",
+            measure(
+                ["scripts/in-venv", "bbp", "build", *edition_args(edition)], cwd=clone, env=env
+            ),
+        )
+        BUILD_LOGS.append(("fresh clone: scripts/in-venv bbp build", build.output))
+        total = time.perf_counter() - start
+        for label, seconds in (
+            ("git clone", cloned),
+            ("environment (scripts/in-venv true)", environment.seconds),
+            ("build (scripts/in-venv bbp build)", build.seconds),
+            ("fresh clone to built site", total),
+        ):
+            print(f"{label:<50} {seconds:>8.1f} s")
+        FIGURES.append(("environment creation, cold caches", f"{environment.seconds:.1f} s", ""))
+        FIGURES.append(("fresh clone to built site", f"{total:.1f} s", "< 180 s"))
+
+
+def bench_generation(scale: float, out: Path) -> Path:
+    print(f"\n== Eight-borough generation: bbp data synth --area NWL --scale {scale:g}")
+    result = checked(
+        "bbp data synth",
+        measure(
+            [
+                str(BBP),
+                "data",
+                "synth",
+                "--area",
+                "NWL",
+                "--scale",
+                f"{scale:g}",
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+        ),
+    )
+    print(f"{'persons':>10} {'seconds':>8} {'peak MB':>8}")
+    print(f"{persons(out):>10,} {result.seconds:>8.1f} {result.peak_mb:>8.0f}")
+    FIGURES.append((f"NWL generation (scale {scale:g})", f"{result.seconds:.1f} s", ""))
+    FIGURES.append(("NWL generation peak memory", f"{result.peak_mb:,.0f} MB", "< 4,096 MB"))
+    return out
+
+
+def persons(extract: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(extract / "persons.parquet").num_rows
+
+
+def bench_aggregation(extract: Path) -> None:
+    print(f"\n== Eight-borough aggregation, every measure ({persons(extract):,} persons)")
+    print(f"{'engine':<16} {'seconds':>8} {'peak MB':>8} {'rows out':>10} {'time / DuckDB':>14}")
+    env = {**os.environ, "BBP_SPARK_MASTER": "local[2]"}
+    with tempfile.TemporaryDirectory(prefix="bbp-bench-") as folder:
+        duckdb = None
+        for engine, label in (("duckdb", "DuckDB"), ("spark", "Spark local[2]")):
+            out = Path(folder) / f"{engine}.parquet"
+            command = [sys.executable, "-c", AGGREGATE, str(extract), str(out), engine]
+            result = measure(command, cwd=ROOT, env=env)
+            target = ("< 60 s", "< 4,096 MB") if engine == "duckdb" else ("completes", "")
+            if result.returncode:
+                print(f"{label:<16} failed after {result.seconds:.1f} s: {cause(result.output)}")
+                FIGURES.append((f"NWL aggregation, {label}", "failed", target[0]))
+                continue
+            rows = json.loads(result.output.strip().splitlines()[-1])["rows"]
+            duckdb = result if engine == "duckdb" else duckdb
+            ratio = f"{result.seconds / duckdb.seconds:.2f}" if duckdb else "-"
+            print(
+                f"{label:<16} {result.seconds:>8.1f} {result.peak_mb:>8.0f} {rows:>10,} {ratio:>14}"
+            )
+            FIGURES.append((f"NWL aggregation, {label}", f"{result.seconds:.1f} s", target[0]))
+            FIGURES.append(
+                (f"NWL aggregation peak, {label}", f"{result.peak_mb:,.0f} MB", target[1])
+            )
+
+
+def cause(output: str) -> str:
+    """The line of a failed command's output that names the error (else its last line)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    named = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b", line)]
+    return (named or lines or ["no output"])[-1][:300]
+
+
+def site_edition(site: Path, period: str) -> Path:
+    """The folder of ``period``'s edition in a built site."""
+    return site / period if (site / period / "headlines.json").is_file() else site
+
+
+def same_number(a: object, b: object) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return (
+            isinstance(a, int | float)
+            and isinstance(b, int | float)
+            and (math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12))
+        )
+    return a == b
+
+
+def same_json(a: object, b: object) -> bool:
+    """Equal JSON values, floats within a relative 1e-9 (sums may add in another order)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return same_number(a, b)
+
+
+def same_table(a: Path, b: Path) -> bool:
+    import pandas as pd
+
+    if a.read_bytes() == b.read_bytes():
+        return True
+    left, right = pd.read_csv(a), pd.read_csv(b)
+    try:
+        pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9)
+    except AssertionError:
+        return False
+    return True
+
+
+def bench_spark(period: str, jobs: int) -> None:
+    print(f"\n== bbp build --engine spark --period {period} (default extract) beside DuckDB")
+    with tempfile.TemporaryDirectory(prefix="bbp-bench-spark-") as folder:
+        sites = {}
+        print(f"{'engine':<8} {'seconds':>8} {'peak MB':>8}   (measures not cached)")
+        for engine in ("duckdb", "spark"):
+            project = scratch_project(Path(folder) / engine, measures_cache=False)
+            site = Path(folder) / f"{engine}-site"
+            result = bbp_build(
+                project,
+                f"build --engine {engine}",
+                "--engine",
+                engine,
+                "--period",
+                period,
+                "--jobs",
+                str(jobs),
+                "--out",
+                str(site),
+            )
+            sites[engine] = site_edition(site, period)
+            print(f"{engine:<8} {result.seconds:>8.1f} {result.peak_mb:>8.0f}")
+            if engine == "spark":
+                FIGURES.append(
+                    (f"build --engine spark --period {period}", f"{result.seconds:.1f} s", "builds")
+                )
+        duck, spark = sites["duckdb"], sites["spark"]
+        headlines = [json.loads((s / "headlines.json").read_text()) for s in (duck, spark)]
+        equal = same_json(*headlines)
+        tables = sorted(p.name for p in (duck / "downloads").glob("*.csv"))
+        differ = [
+            n
+            for n in tables
+            if not (spark / "downloads" / n).is_file()
+            or not same_table(duck / "downloads" / n, spark / "downloads" / n)
+        ]
+        print(
+            f"headline values equal DuckDB's: {'yes' if equal else 'NO'} "
+            f"({len(headlines[0])} headlines); download tables equal: "
+            f"{len(tables) - len(differ)} of {len(tables)}"
+            + (f" (differ: {', '.join(differ)})" if differ else "")
+        )
+        FIGURES.append(("Spark headline values = DuckDB's", "yes" if equal else "NO", "yes"))
+
+
+def shared_venv(clone: Path) -> None:
+    """Give ``clone`` this environment: its ``.venv`` links each entry of this one and holds
+    the stamps ``scripts/in-venv`` expects of the clone's locks, so nothing is installed."""
+    venv, shared = clone / ".venv", Path(sys.prefix)
+    venv.mkdir()
+    for entry in shared.iterdir():
+        if entry.name not in STAMPS.values():
+            (venv / entry.name).symlink_to(entry)
+    tail = b"".join(
+        (clone / n).read_bytes() for n in ("requirements-bootstrap.lock", "pyproject.toml")
+    )
+    for lock, stamp in STAMPS.items():
+        digest = hashlib.sha256((clone / lock).read_bytes() + tail).hexdigest()
+        (venv / stamp).write_text(digest + "\n")
+    axe = ROOT / "tests" / "site" / "axe" / "node_modules"
+    if axe.is_dir():
+        shutil.copytree(
+            axe, clone / "tests/site/axe/node_modules", copy_function=os.link, symlinks=True
+        )
+
+
+def bench_tests(test_args: list[str]) -> None:
+    shown = " ".join(test_args)
+    print(f"\n== The test command on a fresh clone (this environment shared) {shown}")
+    print(f"{'command':<36} {'seconds':>8} {'result'}")
+    with tempfile.TemporaryDirectory(prefix="bbp-bench-tests-") as folder:
+        for label, args in (("scripts/test --quick", ["--quick"]), ("scripts/test", [])):
+            clone = clone_head(Path(folder) / label.replace(" ", "").replace("/", "-"))
+            shared_venv(clone)
+            env = clean_env(PYTHONPATH=str(clone / "src"))
+            result = measure(["scripts/test", *args, *test_args], cwd=clone, env=env)
+            lines = [x for x in result.output.splitlines() if re.search(r" in [\d.]+s", x)]
+            summary = lines[-1].strip("= ") if lines else f"exit {result.returncode}"
+            print(f"{label:<36} {result.seconds:>8.1f} {summary}", flush=True)
+            target = "< 180 s" if args else "< 600 s"
+            FIGURES.append((f"{label} {shown}".strip(), f"{result.seconds:.1f} s", target))
 
 
 def bench_stats() -> None:
@@ -195,62 +476,89 @@ def bench_stats() -> None:
     bench_stats.main()
 
 
-def bench_aggregation(extracts: dict[str, Path]) -> None:
-    print("\n== Measure aggregation (full indicator set, DuckDB, fresh process each)")
-    print(f"{'extract':<28} {'persons':>10} {'seconds':>8} {'peak MB':>8} {'rows out':>10}")
-    import pyarrow.parquet as pq
+def bench_pandas(extract: Path) -> None:
+    print("\n== Registered population, every area level and breakdown: pandas vs DuckDB")
+    print(f"{'extract':<14} {'pandas s':>9} {'MB':>6} {'duckdb s':>9} {'MB':>6} {'ratio':>6}")
+    runs = {}
+    for which in ("pandas", "duckdb"):
+        command = [sys.executable, "-c", PANDAS_VS_DUCKDB, str(extract), which]
+        result = checked(f"registered population on {which}", measure(command, cwd=ROOT))
+        runs[which] = json.loads(result.output.strip().splitlines()[-1])
+    naive, duck = runs["pandas"], runs["duckdb"]
+    print(
+        f"{extract.name:<14} {naive['seconds']:>9.1f} {naive['peak_mb']:>6.0f} "
+        f"{duck['seconds']:>9.1f} {duck['peak_mb']:>6.0f} "
+        f"{naive['seconds'] / duck['seconds']:>6.1f}"
+    )
 
-    with tempfile.TemporaryDirectory(prefix="bbp-bench-") as folder:
-        for label, extract in extracts.items():
-            persons = pq.read_metadata(extract / "persons.parquet").num_rows
-            result = child(AGGREGATE, str(extract), str(Path(folder) / f"{label}.parquet"))
-            print(
-                f"{label:<28} {persons:>10,} {result['seconds']:>8.1f} "
-                f"{result['peak_mb']:>8.0f} {result['rows']:>10,}"
-            )
-    print("\nregistered population, every area level and breakdown: pandas vs DuckDB")
-    print(f"{'extract':<28} {'pandas s':>9} {'MB':>6} {'duckdb s':>9} {'MB':>6} {'ratio':>6}")
-    for label, extract in extracts.items():
-        naive = child(PANDAS_VS_DUCKDB, str(extract), "pandas")
-        duck = child(PANDAS_VS_DUCKDB, str(extract), "duckdb")
-        print(
-            f"{label:<28} {naive['seconds']:>9.1f} {naive['peak_mb']:>6.0f} "
-            f"{duck['seconds']:>9.1f} {duck['peak_mb']:>6.0f} "
-            f"{naive['seconds'] / duck['seconds']:>6.1f}"
-        )
+
+def report_errors() -> None:
+    lines = [
+        f"  {run}: {line.strip()}"
+        for run, output in BUILD_LOGS
+        for line in output.splitlines()
+        if "ERROR" in line
+    ]
+    print(f'\n== Build log lines containing "ERROR" ({len(BUILD_LOGS)} builds): {len(lines)}')
+    for line in lines[:10]:
+        print(line)
+    if BUILD_LOGS:
+        FIGURES.append(('build log lines with "ERROR"', str(len(lines)), "0"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="build,stats,aggregation")
-    parser.add_argument("--period", default="2025-26", help="edition whose parameter changes")
-    parser.add_argument(
-        "--fresh-clone",
-        action="store_true",
-        help="also time a fresh clone of HEAD to a built site, environment included",
-    )
-    parser.add_argument(
-        "--nwl",
-        default=str(ROOT / "data" / "synthetic" / "NWL"),
-        help="eight-borough extract (make it with `bbp data synth --area NWL`)",
-    )
+    parser.add_argument("--only", default=",".join(SECTIONS), help=", ".join(SECTIONS))
+    parser.add_argument("--period", default="2025-26", help="edition changed, and built on Spark")
+    parser.add_argument("--edition", help="build only this edition (to try the build sections)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--scale", type=float, default=1.0, help="eight-borough list sizes x")
+    parser.add_argument("--nwl", help="eight-borough extract to aggregate (default: generated)")
+    parser.add_argument("--test-args", default="", help="extra arguments for scripts/test")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each table row as soon as it is measured
     sections = set(args.only.split(","))
+    if unknown := sections - set(SECTIONS):
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}: one of {SECTIONS}")
     print(f"machine: {machine()}")
-    if "build" in sections:
-        bench_build(args.period)
-    if args.fresh_clone:
-        bench_fresh_clone()
-    if "stats" in sections:
-        bench_stats()
-    if "aggregation" in sections:
-        extracts = {"Harrow (E09000015)": ROOT / "data" / "synthetic" / "E09000015"}
-        if (Path(args.nwl) / "persons.parquet").is_file():
-            extracts["NW London, eight boroughs"] = Path(args.nwl)
-        else:
-            print(f"(no eight-borough extract at {args.nwl}: `bbp data synth --area NWL`)")
-        bench_aggregation(extracts)
+    print(f"command: {shlex.join(sys.argv)} (HEAD {git_head()})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bbp-bench-nwl-") as folder:
+        nwl = Path(args.nwl) if args.nwl else None
+        if "build" in sections:
+            bench_build(args.period, args.edition, args.jobs)
+        if "clone" in sections:
+            bench_clone(args.edition)
+        if "generation" in sections:
+            generated = bench_generation(args.scale, Path(folder) / "NWL")
+            nwl = nwl or generated
+        if "aggregation" in sections:
+            if nwl is None or not (nwl / "persons.parquet").is_file():
+                raise SystemExit("aggregation: give --nwl FOLDER or run the generation section")
+            bench_aggregation(nwl)
+        if "spark" in sections:
+            bench_spark(args.period, args.jobs)
+        if "tests" in sections:
+            bench_tests(shlex.split(args.test_args))
+        if "pandas" in sections:
+            bench_pandas(ROOT / "data" / "synthetic" / "E09000015")
+        if "stats" in sections:
+            bench_stats()
+    report_errors()
+    print(f"\n== Issue 21 figures\n{'figure':<48} {'value':>12}  target")
+    for figure, value, target in FIGURES:
+        print(f"{figure:<48} {value:>12}  {target}")
     print(f"\nmachine at the end: {machine()}")
+
+
+def git_head() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "unknown"
 
 
 if __name__ == "__main__":

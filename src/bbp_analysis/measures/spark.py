@@ -58,7 +58,8 @@ def session(master: str | None = None) -> SparkSession:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise InputError(
-            "pyspark is not installed (pip install 'bbp-analysis[spark]')",
+            "pyspark is not installed: add Spark with"
+            " `scripts/in-venv --dev bbp build --engine spark` (installs requirements-dev.lock)",
             column="engine",
             rule="spark engine available",
         ) from exc
