@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from cli_in_process import run_cli
 
 from bbp_analysis.errors import InputError
 from bbp_analysis.params import (
@@ -90,6 +91,8 @@ def test_period_file_must_match_its_name(project: Path) -> None:
 
 
 def test_cli_malformed_yaml_one_line_and_exit_2(project: Path, bbp) -> None:
+    """The installed command in a new process (its exit status and terminal); the other
+    command-line tests call the same ``cli.main`` in this process."""
     (project / "parameters" / "2025-26.yaml").write_text('period: "2025-26\nperiod_start: [\n')
     result = bbp("validate", root=project)
     assert result.returncode == 2
@@ -99,8 +102,8 @@ def test_cli_malformed_yaml_one_line_and_exit_2(project: Path, bbp) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_cli_missing_period(project: Path, bbp) -> None:
-    result = bbp("validate", "--period", "2031-32", root=project)
+def test_cli_missing_period(project: Path) -> None:
+    result = run_cli("validate", "--period", "2031-32", root=project)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"bbp validate: error: {project / 'parameters' / '2031-32.yaml'}: period exists: "
@@ -109,18 +112,18 @@ def test_cli_missing_period(project: Path, bbp) -> None:
     ]
 
 
-def test_cli_unknown_parameter(project: Path, bbp) -> None:
+def test_cli_unknown_parameter(project: Path) -> None:
     path = project / "parameters" / "defaults.yaml"
     path.write_text(path.read_text() + "colour_scheme: dark\n")
-    result = bbp("build", "--out", str(project / "site"), root=project)
+    result = run_cli("build", "--out", str(project / "site"), root=project)
     assert result.returncode == 2
     assert "column 'colour_scheme': known parameter" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()
 
 
-def test_cli_validate_succeeds(project: Path, bbp) -> None:
-    result = bbp("validate", "--period", "2022-23", root=project)
+def test_cli_validate_succeeds(project: Path) -> None:
+    result = run_cli("validate", "--period", "2022-23", root=project)
     assert result.returncode == 0, result.stderr
     assert "parameters for 2022-23" in result.stdout
 
@@ -218,10 +221,10 @@ def test_missing_notebook_parameter_is_named() -> None:
         RunParameters.from_notebook(injected)
 
 
-def test_rule_error_names_the_file_that_set_the_value(project: Path, bbp) -> None:
+def test_rule_error_names_the_file_that_set_the_value(project: Path) -> None:
     path = project / "parameters" / "defaults.yaml"
     path.write_text(path.read_text().replace("confidence: 0.95", "confidence: 1.5"))
-    result = bbp("validate", "--period", "2025-26", root=project)
+    result = run_cli("validate", "--period", "2025-26", root=project)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"bbp validate: error: {path}: column 'confidence': range: 1.5 is outside 0.9 to 0.999"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from cli_in_process import run_cli
 from fingertips_fixture import ROWS, write_fixture
 
 from bbp_analysis import extract, published
@@ -206,8 +207,8 @@ def test_the_export_replaces_the_comparator_on_scorecard_and_chapter(with_export
     assert "indicator-data.csv" in caption and "simulated values" in caption
 
 
-def test_fetch_published_without_fingertips_py_says_how_to_add_files(bbp, tmp_path) -> None:
-    result = bbp("data", "fetch-published", "--out", str(tmp_path / "pub"))
+def test_fetch_published_without_fingertips_py_says_how_to_add_files(tmp_path) -> None:
+    result = run_cli("data", "fetch-published", "--out", str(tmp_path / "pub"), root=ROOT)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1

@@ -12,6 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
+from cli_in_process import run_cli
 
 from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1_groups as groups
@@ -22,7 +23,7 @@ from bbp_analysis.plus_groups import check, members, profile_fields
 from bbp_analysis.publish import passport_html
 from bbp_analysis.reference import collapse_whitespace
 
-from support import ROOT, run_bbp
+from support import ROOT
 
 PARAMS = load_parameters("2025-26", ROOT)
 SEEDS = ROOT / "data" / "reference" / "seeds"
@@ -235,7 +236,7 @@ def test_bbp_validate_refuses_an_unknown_code(tmp_path):
     _set_group(
         root, 0, {"id": "x", "name": "X", "source": "review", "definition": {"flags": ["tall"]}}
     )
-    result = run_bbp("validate", "--period", "2025-26", root=root)
+    result = run_cli("validate", "--period", "2025-26", root=root)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pytest
 from bad_inputs import damage as d
@@ -18,7 +17,6 @@ from bbp_analysis.inputs import known_pcns
 from bbp_analysis.periods import between
 from bbp_analysis.synth.calibration import CARE_PROCESSES
 from bbp_analysis.synth.conditions import CONDITIONS, FRAILTY_LEVELS
-from bbp_analysis.synth.generate import generate
 from bbp_analysis.synth.lifecycle import PLACES
 from bbp_analysis.synth.population import ETHNIC_CATEGORIES
 from bbp_analysis.synth.programmes import UPTAKE
@@ -28,17 +26,9 @@ DEFAULT = d.ROOT / d.EXTRACT
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory) -> Path:
+def small(warehouse: Path) -> Path:
     """A small extract from another seed, written as CSV (as a warehouse export arrives)."""
-    parquet = tmp_path_factory.mktemp("parquet")
-    generate(scale=0.02, seed=11, out_dir=parquet)
-    out = tmp_path_factory.mktemp("csv")
-    con = duckdb.connect(":memory:")
-    for name in load().tables:
-        source, target = parquet / f"{name}.parquet", out / f"{name}.csv"
-        con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{target}' (HEADER)")
-    con.close()
-    return out
+    return warehouse
 
 
 def _copy(small: Path, target: Path, table: str, edit) -> Path:

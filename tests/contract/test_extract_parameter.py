@@ -6,38 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 from bbp_analysis import extract
-from bbp_analysis.contract import load
 from bbp_analysis.errors import InputError
 from bbp_analysis.measures import engine
-from bbp_analysis.synth.generate import generate
 
 PERIOD = {"period": "2025-26"}
-
-
-@pytest.fixture(scope="module")
-def parquet(tmp_path_factory) -> Path:
-    """A small extract from another seed, as the generator writes it."""
-    folder = tmp_path_factory.mktemp("parquet")
-    generate(scale=0.02, seed=13, out_dir=folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def warehouse(parquet, tmp_path_factory) -> Path:
-    """The same extract as CSV files with no manifest, as a warehouse export arrives."""
-    out = tmp_path_factory.mktemp("warehouse")
-    con = duckdb.connect(":memory:")
-    for name in load().tables:
-        source, target = parquet / f"{name}.parquet", out / f"{name}.csv"
-        con.execute(f"COPY (SELECT * FROM read_parquet('{source}')) TO '{target}' (HEADER)")
-    con.close()
-    return out
 
 
 @pytest.fixture

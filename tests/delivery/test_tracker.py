@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_in_process import run_cli
 
 from bbp_analysis.delivery.tracker import COMPLETION_WORDING, PENDING_WORDING, load_tracker
 from bbp_analysis.errors import InputError
 
-from support import ROOT, run_bbp
+from support import ROOT
 
 TABLES = ("workstreams", "milestones", "milestone_updates", "risks", "risk_reviews")
 
@@ -163,7 +164,7 @@ def test_malformed_tracker_fails_with_one_line(root, table, row, column, value, 
 
 def test_bbp_validate_reports_a_bad_tracker(root):
     _edit(root, "milestone_updates", 3, "status", "done-ish")
-    result = run_bbp("validate", "--period", "2025-26", root=root)
+    result = run_cli("validate", "--period", "2025-26", root=root)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -172,7 +173,7 @@ def test_bbp_validate_reports_a_bad_tracker(root):
 
 
 def test_bbp_validate_checks_the_tracker(root):
-    result = run_bbp("validate", "--period", "2025-26", root=root)
+    result = run_cli("validate", "--period", "2025-26", root=root)
     assert result.returncode == 0, result.stderr
     assert "delivery tracker" in result.stdout
 
@@ -260,7 +261,7 @@ def test_complete_status_stronger_than_its_quote_is_refused(root, row, citations
 
 def test_bbp_validate_refuses_a_complete_status_on_pending_wording(root):
     _edit(root, "milestone_updates", 53, "status", "complete")
-    result = run_bbp("validate", "--period", "2025-26", root=root)
+    result = run_cli("validate", "--period", "2025-26", root=root)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
