@@ -336,7 +336,10 @@ def write_all(extract_dir: Path | str, out: Path, engine: str = "duckdb") -> int
     if check_engine(engine) == "spark":
         from . import spark
 
-        return _write(spark.iter_arrow(extract_dir), out)
+        try:
+            return _write(spark.iter_arrow(extract_dir), out)
+        finally:
+            spark.stop()  # caches and shuffle files released before the notebooks run
     con = connect(extract_dir)
     try:
         return _write(((name, _arrow(con, name)) for name in list_measures()), out)

@@ -127,6 +127,17 @@ def session(master: str | None = None) -> SparkSession:
     return spark
 
 
+def stop() -> None:
+    """Stop the session :func:`session` started (its caches and shuffle files released)."""
+    if session.cache_info().currsize:
+        from pyspark.sql import SparkSession
+
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            active.stop()
+        session.cache_clear()
+
+
 def _arrow_frame(frame: pd.DataFrame) -> pa.Table:
     """A calendar table as Arrow, strings as ``string`` (not pandas 3's ``large_string``)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
