@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,7 +81,20 @@ SPARK_TYPES = {
     "date": "DATE",
 }
 #: The JVM's log configuration: nothing on the console (errors reach Python as exceptions).
-LOG4J2 = "rootLogger.level = off\n"
+#: (Spark installs its own noisy defaults when the root logger has no appender, hence one.)
+LOG4J2 = """appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %m%n
+rootLogger.level = off
+rootLogger.appenderRef.console.ref = console
+"""
+#: PySpark warns at import (``pyspark.testing`` probes the pandas version) that it does not
+#: fully support pandas 3. This module never hands pandas to PySpark or takes pandas from it:
+#: the calendar tables go in and the aggregates come out as Arrow tables, pyarrow converts
+#: them, and the slow test compares every table with DuckDB's. The warning is silenced there.
+PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
 
 def transpile(sql: str) -> str:
@@ -100,14 +114,18 @@ def session(master: str | None = None) -> SparkSession:
     """A Spark session (one per master per process) with the settings of the module doc:
     ``master`` or ``$BBP_SPARK_MASTER`` or ``local[2]``; UTC session time zone."""
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError as exc:
         raise InputError(
             "pyspark is not installed (pip install 'bbp-analysis[spark]')",
             column="engine",
             rule="spark engine available",
         ) from exc
-    spark = (
+    from pyspark.errors import PySparkException
+
+    builder = (
         SparkSession.builder.master(master or os.environ.get(MASTER_ENV, DEFAULT_MASTER))
         .appName("bbp-measures")
         .config("spark.driver.memory", os.environ.get(DRIVER_MEMORY_ENV, DEFAULT_DRIVER_MEMORY))
@@ -121,8 +139,11 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    try:
+        spark = builder.getOrCreate()
+    except PySparkException as exc:  # e.g. no Java runtime
+        raise BuildError(f"Spark could not start: {_cause(exc)}") from exc
     spark.sparkContext.setLogLevel("OFF")
     return spark
 
@@ -209,11 +230,11 @@ def iter_arrow(
     extract_dir: Path | str, master: str | None = None
 ) -> Iterator[tuple[str, pa.Table]]:
     """Every measure on Spark, one at a time: (measure file name, Arrow aggregates)."""
+    spark = session(master)
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
     try:
-        spark = session(master)
         register(spark, extract_dir)
     except (PySparkException, Py4JError) as exc:
         raise BuildError(f"Spark could not read the extract {extract_dir}: {_cause(exc)}") from exc
