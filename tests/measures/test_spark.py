@@ -12,20 +12,22 @@ import pyarrow.parquet as pq
 import pytest
 
 from bbp_analysis.errors import BBPError, BuildError
-from bbp_analysis.extract import extract_folder
+from bbp_analysis.extract import ensure_extract, extract_folder
 from bbp_analysis.measures import engine, spark
 from bbp_analysis.params import load_parameters
 
-from support import ROOT, prepare_shared_data
+from support import ROOT, repository_data_lock
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def harrow() -> Path:
-    """The repository's default extract (generated once per session when absent)."""
-    prepare_shared_data()
-    folder = extract_folder(load_parameters(None, ROOT)["area_code"], ROOT)
+    """The repository's default extract (generated when absent; its measures not cached)."""
+    defaults = load_parameters(None, ROOT)
+    with repository_data_lock():
+        ensure_extract(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+    folder = extract_folder(defaults["area_code"], ROOT)
     assert pq.ParquetFile(folder / "persons.parquet").metadata.num_rows > 400_000
     return folder
 

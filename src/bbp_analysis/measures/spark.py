@@ -90,10 +90,11 @@ appender.console.layout.pattern = %m%n
 rootLogger.level = off
 rootLogger.appenderRef.console.ref = console
 """
-#: PySpark warns at import (``pyspark.testing`` probes the pandas version) that it does not
-#: fully support pandas 3. This module never hands pandas to PySpark or takes pandas from it:
-#: the calendar tables go in and the aggregates come out as Arrow tables, pyarrow converts
-#: them, and the slow test compares every table with DuckDB's. The warning is silenced there.
+#: PySpark warns that it does not fully support pandas 3 when ``pyspark.testing.utils`` is
+#: first imported (its module-level version probe, loaded by Py4J's argument conversion).
+#: This module never hands pandas to PySpark or takes pandas from it: the calendar tables go
+#: in and the aggregates come out as Arrow tables, pyarrow converts them, and the slow test
+#: compares every table with DuckDB's. The warning is silenced there, in :func:`session`.
 PANDAS_WARNING = "PySpark does not yet fully support pandas"
 
 
@@ -116,6 +117,7 @@ def session(master: str | None = None) -> SparkSession:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", PANDAS_WARNING, FutureWarning)
+            import pyspark.testing.utils  # noqa: F401  (the version probe; see PANDAS_WARNING)
             from pyspark.sql import SparkSession
     except ImportError as exc:
         raise InputError(
