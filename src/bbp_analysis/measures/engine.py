@@ -342,11 +342,10 @@ def write_all(extract_dir: Path | str, out: Path, engine: str = "duckdb") -> int
     if check_engine(engine) == "spark":
         from . import spark
 
-        tables = (
-            (name, pa.Table.from_pandas(frame, schema=OUTPUT_SCHEMA, preserve_index=False))
-            for name, frame in spark.run_all(extract_dir).items()
-        )
-        return _write(tables, out)
+        try:
+            return _write(spark.iter_arrow(extract_dir), out)
+        finally:
+            spark.stop()  # caches and shuffle files released before the notebooks run
     con = connect(extract_dir)
     try:
         return _write(((name, _arrow(con, name)) for name in list_measures()), out)
