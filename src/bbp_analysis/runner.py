@@ -94,19 +94,15 @@ def template_cell_index(executed: Path, index: int) -> int:
     return index - 1 if injected else index
 
 
-PYCACHE_FOLDER = "pycache"
-
-
-def bytecode_environment(root: Path) -> dict[str, str]:
-    """Where kernels keep compiled bytecode. Normally beside the sources, as Python does;
-    but where the environment forbids writing it there (``PYTHONDONTWRITEBYTECODE``), every
-    kernel would compile pandas, matplotlib, scipy and the package again (about 4.5 s of CPU
-    per notebook), so kernels write it to ``_build/pycache/`` instead (a prefix the user
-    set is kept), leaving the source and environment folders untouched."""
+def bytecode_environment() -> dict[str, str]:
+    """Kernels write compiled bytecode even where the environment forbids it
+    (``PYTHONDONTWRITEBYTECODE``): each notebook is a new Python, which would otherwise
+    compile the package's own modules again (``scripts/in-venv`` compiles the libraries at
+    install). The bytecode goes where Python puts it (``__pycache__`` beside the source,
+    which git ignores, or the user's ``PYTHONPYCACHEPREFIX``)."""
     if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
         return {}
-    prefix = os.environ.get("PYTHONPYCACHEPREFIX") or str(root / "_build" / PYCACHE_FOLDER)
-    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": prefix}
+    return {"PYTHONDONTWRITEBYTECODE": ""}
 
 
 @contextmanager
@@ -119,7 +115,7 @@ def kernel_environment(root: Path) -> Iterator[None]:
         "BBP_ROOT": str(root),
         "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
         "PYTHONHASHSEED": "0",
-        **bytecode_environment(root),
+        **bytecode_environment(),
     }
     before = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
