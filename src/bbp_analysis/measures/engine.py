@@ -319,7 +319,8 @@ def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
 
 def measure_sql(name: str) -> tuple[str, str]:
     """The two statements of measure ``name``: the finest-cell sums (to be held as the table
-    ``cells``) and the roll-up over ``cells`` to every area level and breakdown."""
+    ``cells``; with ``expand``, a key may have one numerator and one copied denominator row)
+    and the roll-up over ``cells`` to every area level and breakdown, which sums them."""
     base, period_type, areas, breakdowns, expansion = _spec(name)
     cells = unit_sql(base, breakdowns)
     if expansion is not None:
