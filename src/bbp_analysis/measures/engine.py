@@ -1,14 +1,22 @@
 """Run the measure SQL files on DuckDB over an extract's Parquet or CSV files.
 
 Each ``sql/<name>.sql`` file starts with a one-line ``-- description`` and may declare, in
-further leading comment lines, ``-- period_type: fin_year|month``, ``-- areas: ...`` and
-``-- breakdowns: ...``. Its query returns unit-level rows (``measure, period,
-borough_code, pcn_name, practice_code``, the breakdown columns ``age_band, sex,
-ethnic_group, imd_quintile, imd_decile`` (``organisation`` where declared) and
-``numerator``/``denominator`` contributions). The engine sums them in one pass with GROUPING
-SETS to practice-level cells per breakdown, then to each declared area level; only these
-aggregates reach pandas. Rates and proportions are numerator / denominator (persons,
-admissions, or survey weights, as each file's description says).
+further leading comment lines, ``-- period_type: fin_year|month``, ``-- areas: ...``,
+``-- breakdowns: ...`` and ``-- expand: <marker> -> <measure>, <measure>, ...``. Its query
+returns unit-level rows (``measure, period, borough_code, pcn_name, practice_code``, the
+breakdown columns ``age_band, sex, ethnic_group, imd_quintile, imd_decile``
+(``organisation`` where declared) and ``numerator``/``denominator`` contributions). The engine
+sums them in one pass with GROUPING SETS to practice-level cells per breakdown, then to each
+declared area level; only these aggregates reach pandas. Rates and proportions are
+numerator / denominator (persons, admissions, or survey weights, as each file's description
+says).
+
+``expand`` is for a denominator shared by several measures (and, monthly, by every month of a
+financial year): the query gives its rows once, with the marker as ``measure`` and the
+financial year as ``period``; they are summed once, and only their practice-level cells are
+copied to each listed measure and, for ``period_type: month``, to each month of that year.
+The sums equal those of repeating the rows before aggregation, without multiplying the rows
+aggregated.
 
 Shared relations available to every query: one view per Parquet table (``persons``,
 ``apc_spells``, ...); ``fin_years`` (fin_year, start_year, start_date, next_start, mid_date)
@@ -202,7 +210,22 @@ BREAKDOWN_COLUMNS = {
 }
 
 
-def _spec(name: str) -> tuple[str, str, list[str], list[str]]:
+def _expansion(header: dict[str, str]) -> tuple[str, list[str]] | None:
+    """The ``-- expand: <marker> -> <measure>, ...`` header as (marker, measures)."""
+    if "expand" not in header:
+        return None
+    marker, arrow, targets = header["expand"].partition("->")
+    measures = [m.strip() for m in targets.split(",") if m.strip()]
+    if not arrow or not marker.strip() or not measures:
+        raise InputError(
+            f"malformed expand header {header['expand']!r}",
+            column="expand",
+            rule="-- expand: <marker> -> <measure>, <measure>, ...",
+        )
+    return marker.strip(), measures
+
+
+def _spec(name: str) -> tuple[str, str, list[str], list[str], tuple[str, list[str]] | None]:
     path = SQL_DIR / f"{name}.sql"
     if name.startswith("_") or not path.is_file():
         raise InputError(
@@ -220,6 +243,7 @@ def _spec(name: str) -> tuple[str, str, list[str], list[str]]:
         header.get("period_type", "fin_year"),
         areas,
         breakdowns,
+        _expansion(header),
     )
 
 
@@ -248,6 +272,33 @@ def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
     )
 
 
+def expand_sql(
+    cells_sql: str, marker: str, measures: list[str], period_type: str = "fin_year"
+) -> str:
+    """The practice-level ``cells_sql`` (from :func:`unit_sql`) with each cell of measure
+    ``marker`` (its ``period`` a financial year) copied to every measure in ``measures`` and,
+    when ``period_type`` is ``month``, to every month of that year; other cells unchanged.
+    Summing these copies per key equals aggregating the marker's rows repeated per measure
+    and month."""
+    targets = " UNION ALL ".join(f"SELECT '{m}' AS measure" for m in measures)
+    calendar, period = (
+        ("months", "c.period") if period_type == "month" else ("fin_years", "c.fin_year")
+    )
+    copies = (
+        f"SELECT t.measure, c.fin_year AS fin_year, {period} AS period "
+        f"FROM ({targets}) AS t CROSS JOIN {calendar} AS c"
+    )
+    return (
+        "SELECT COALESCE(x.measure, u.measure) AS measure, "
+        "COALESCE(x.period, u.period) AS period,\n"
+        "       u.borough_code, u.pcn_name, u.practice_code, u.breakdown, u.breakdown_value,\n"
+        "       u.numerator, u.denominator\n"
+        f"FROM (\n{cells_sql}\n) AS u\n"
+        f"LEFT JOIN ({copies}) AS x ON u.measure = '{marker}' AND x.fin_year = u.period\n"
+        f"WHERE u.measure <> '{marker}' OR x.measure IS NOT NULL"
+    )
+
+
 def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
     """Sum the practice-level ``cells`` (from :func:`unit_sql`) to each area level."""
     selects = []
@@ -268,9 +319,13 @@ def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
 
 def measure_sql(name: str) -> tuple[str, str]:
     """The two statements of measure ``name``: the finest-cell sums (to be held as the table
-    ``cells``) and the roll-up over ``cells`` to every area level and breakdown."""
-    base, period_type, areas, breakdowns = _spec(name)
-    return unit_sql(base, breakdowns), rollup_sql("cells", period_type, areas)
+    ``cells``; with ``expand``, a key may have one numerator and one copied denominator row)
+    and the roll-up over ``cells`` to every area level and breakdown, which sums them."""
+    base, period_type, areas, breakdowns, expansion = _spec(name)
+    cells = unit_sql(base, breakdowns)
+    if expansion is not None:
+        cells = expand_sql(cells, *expansion, period_type)
+    return cells, rollup_sql("cells", period_type, areas)
 
 
 OUTPUT_SCHEMA = pa.schema(

@@ -1,5 +1,6 @@
 -- Emergency admissions (admission method 2x excluding transfers) per registered person by financial year (age at admission; sex-age bands for indirect standardisation): all causes; and the chronic ambulatory care sensitive conditions of the NHS OF 2.3.i list (a second indicator beside measure 5, which is pm5_acsc_admissions.sql)
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
+-- expand: population -> o1-emergency-admissions, acsc-chronic-nhsof
 WITH kinds AS (
     SELECT 'o1-emergency-admissions' AS measure
     UNION ALL SELECT 'acsc-chronic-nhsof'
@@ -12,7 +13,7 @@ JOIN kinds AS k
   ON k.measure = 'o1-emergency-admissions'
   OR (k.measure = 'acsc-chronic-nhsof' AND e.is_acsc_chronic = 1)
 UNION ALL
-SELECT k.measure, py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
+-- the 1 October population, once: the engine copies its cells to each measure (expand header)
+SELECT 'population', py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
        py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
 FROM person_years AS py
-CROSS JOIN kinds AS k

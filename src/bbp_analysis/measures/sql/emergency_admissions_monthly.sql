@@ -1,17 +1,11 @@
 -- Emergency admissions by calendar month per registered person (denominator: the financial year's 1 October population; sex-age bands for indirect standardisation): all causes, the plan's six long-term conditions (measure 5) and the chronic ACSC of the NHS OF 2.3.i list, as in emergency_admissions
 -- period_type: month
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
+-- expand: population -> o2-emergency-monthly, pm5-acsc-admissions-monthly, acsc-chronic-nhsof-monthly
 WITH kinds AS (
     SELECT 'o2-emergency-monthly' AS measure
     UNION ALL SELECT 'pm5-acsc-admissions-monthly'
     UNION ALL SELECT 'acsc-chronic-nhsof-monthly'
-),
-pop AS (
-    SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
-           imd_quintile, imd_decile, COUNT(*) AS persons
-    FROM person_years
-    GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
-             imd_quintile, imd_decile
 )
 SELECT k.measure, m.period, e.borough_code, e.pcn_name, e.practice_code, e.age_band, e.sex,
        e.ethnic_group, e.imd_quintile, e.imd_decile, 1 AS numerator, 0 AS denominator
@@ -22,8 +16,8 @@ JOIN kinds AS k
   OR (k.measure = 'pm5-acsc-admissions-monthly' AND e.is_acsc_plan = 1)
   OR (k.measure = 'acsc-chronic-nhsof-monthly' AND e.is_acsc_chronic = 1)
 UNION ALL
-SELECT k.measure, m.period, pop.borough_code, pop.pcn_name, pop.practice_code, pop.age_band,
-       pop.sex, pop.ethnic_group, pop.imd_quintile, pop.imd_decile, 0, pop.persons
-FROM pop
-JOIN months AS m ON m.fin_year = pop.fin_year
-CROSS JOIN kinds AS k
+-- the financial year's 1 October population, once: the engine copies its cells to each
+-- measure and month of the year (the expand header)
+SELECT 'population', py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
+       py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
+FROM person_years AS py
