@@ -35,10 +35,9 @@ with the contract's column types (:func:`bbp_analysis.contract.conform.relation`
 :func:`run_all` and :func:`write_all` take ``engine="duckdb"`` (here) or ``"spark"``
 (:mod:`.spark`, the same SQL on PySpark).
 
-Shared scans: the shared relations (``person_years``, ``emergency_spells``) are built once per
-connection as temporary tables, so the measures that read them (most of them) share one scan
-and one join of the Parquet files instead of repeating them; the connection runs with
-``memory_limit`` and DuckDB's buffer manager spills these tables and large operators to a
+Memory: the shared relations are views, not tables, so each measure streams the Parquet
+files it needs instead of holding the widest relation (``person_years``: every person
+column for every year) in memory; the connection runs with ``memory_limit`` and spills to a
 temporary folder beyond it; :func:`write_all` appends each measure's aggregates to one
 Parquet file as Arrow, never holding all of them in pandas.
 """
@@ -170,12 +169,9 @@ def table_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def connect(
-    extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT, threads: int | None = None
-) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the extract's tables as views and the shared relations
-    materialised once (see module doc); working memory capped at ``memory_limit``, spilling
-    to a temporary folder; ``threads`` defaults to DuckDB's (one per core)."""
+def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the extract's tables and the shared views;
+    working memory capped at ``memory_limit`` (spilling to a temporary folder)."""
     folder = Path(extract_dir)
     files = table_files(folder)
     con = duckdb.connect(":memory:")
@@ -183,15 +179,13 @@ def connect(
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    if threads is not None:
-        con.execute(f"SET threads = {int(threads)}")
     spill = Path(tempfile.gettempdir(), "bbp-duckdb-spill").as_posix().replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
     for name, path in files.items():
         con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {relation(path, typed=True)}')
     _calendar(con, folder)
     for name, query in shared_views().items():
-        con.execute(f"CREATE TEMP TABLE {name} AS {query}")
+        con.execute(f"CREATE TEMP VIEW {name} AS {query}")
     return con
 
 
