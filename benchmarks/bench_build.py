@@ -15,6 +15,7 @@ clone        ``git clone`` of HEAD to a built site with the README's ``scripts/i
 generation   ``bbp data synth --area NWL --scale S`` in a new process: time, peak memory.
 aggregation  every measure (:func:`bbp_analysis.measures.engine.write_all`) on the eight-borough
              extract (``--nwl``, else the one generated above), DuckDB and Spark ``local[2]``
+             (``--engines``)
              side by side, each in a new process.
 spark        ``bbp build --engine spark --period P`` on the default extract (measures not
              cached) beside the DuckDB edition: time, and whether the headline values and the
@@ -314,13 +315,16 @@ def persons(extract: Path) -> int:
     return pq.read_metadata(extract / "persons.parquet").num_rows
 
 
-def bench_aggregation(extract: Path) -> None:
+def bench_aggregation(extract: Path, engines: list[str]) -> None:
     print(f"\n== Eight-borough aggregation, every measure ({persons(extract):,} persons)")
     print(f"{'engine':<16} {'seconds':>8} {'peak MB':>8} {'rows out':>10} {'time / DuckDB':>14}")
     env = {**os.environ, "BBP_SPARK_MASTER": "local[2]"}
     with tempfile.TemporaryDirectory(prefix="bbp-bench-") as folder:
         duckdb = None
         for engine, label in (("duckdb", "DuckDB"), ("spark", "Spark local[2]")):
+            if engine not in engines:
+                FIGURES.append((f"NWL aggregation, {label}", "not run (--engines)", ""))
+                continue
             out = Path(folder) / f"{engine}.parquet"
             command = [sys.executable, "-c", AGGREGATE, str(extract), str(out), engine]
             result = measure(command, cwd=ROOT, env=env)
@@ -514,6 +518,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--scale", type=float, default=1.0, help="eight-borough list sizes x")
     parser.add_argument("--nwl", help="eight-borough extract to aggregate (default: generated)")
+    parser.add_argument(
+        "--engines", default="duckdb,spark", help="aggregation engines to run (duckdb,spark)"
+    )
     parser.add_argument("--test-args", default="", help="extra arguments for scripts/test")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each table row as soon as it is measured
@@ -534,7 +541,7 @@ def main() -> None:
         if "aggregation" in sections:
             if nwl is None or not (nwl / "persons.parquet").is_file():
                 raise SystemExit("aggregation: give --nwl FOLDER or run the generation section")
-            bench_aggregation(nwl)
+            bench_aggregation(nwl, args.engines.split(","))
         if "spark" in sections:
             bench_spark(args.period, args.jobs)
         if "tests" in sections:
