@@ -15,8 +15,7 @@ clone        ``git clone`` of HEAD to a built site with the README's ``scripts/i
 generation   ``bbp data synth --area NWL --scale S`` in a new process: time, peak memory.
 aggregation  every measure (:func:`bbp_analysis.measures.engine.write_all`) on the eight-borough
              extract (``--nwl``, else the one generated above), DuckDB and Spark ``local[2]``
-             (``--engines``)
-             side by side, each in a new process.
+             side by side (``--engines``), each in a new process.
 spark        ``bbp build --engine spark --period P`` on the default extract (measures not
              cached) beside the DuckDB edition: time, and whether the headline values and the
              download tables equal DuckDB's.
