@@ -4,6 +4,7 @@ with nothing changed reuses every edition whole."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from pathlib import Path
 from typing import Any
@@ -195,7 +196,10 @@ def test_kernel_shutdown_sends_no_interrupt(monkeypatch):
         await manager._async_interrupt_kernel()  # a running cell is still interrupted
         await manager.shutdown_kernel()
 
-    asyncio.run(cycle())
+    # In a thread of its own: another test in this worker may hold a running event loop
+    # (Playwright's sync API does, while the session's browser is open).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, cycle()).result()
     assert sent == [False]
 
 
