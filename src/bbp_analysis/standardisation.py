@@ -19,6 +19,7 @@ people of the same age and sex.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import numpy as np
@@ -26,7 +27,6 @@ import pandas as pd
 
 from . import extract
 from .catalogue import indicator
-from .chapters.scope import seed
 from .errors import InputError
 from .indicators import EXCLUDED_NOTE, group_order, protect, rows
 from .params import RunParameters
@@ -178,34 +178,20 @@ def standardised_values(
     """:func:`computed_values`, computed once per process for the same entry, breakdown,
     period, parameters and comparator table (chapters ask for the same values for the
     headline, the status, the chart and the trend)."""
-    key = tuple(
-        params.get(name)
-        for name in ("area_code", "area_name", "pcn", "confidence", "suppression_threshold")
-    )
-    return _values(
+    key = (
         indicator_id,
         breakdown,
         period or params["period"],
-        key,
-        seed(params),
+        json.dumps(dict(params), sort_keys=True, default=str),
         str(project_root()),
         _comparators_stamp(params["area_code"]),
-    ).copy()
+    )
+    if key not in _VALUES:
+        _VALUES[key] = computed_values(indicator_id, params, breakdown, period)
+    return _VALUES[key].copy()
 
 
-@cache
-def _values(
-    indicator_id: str,
-    breakdown: str,
-    period: str,
-    key: tuple,
-    synthetic_seed: int,
-    root: str,
-    stamp: tuple[str, int, int],
-) -> pd.DataFrame:
-    names = ("area_code", "area_name", "pcn", "confidence", "suppression_threshold")
-    params = {**dict(zip(names, key, strict=True)), "synthetic_seed": synthetic_seed}
-    return computed_values(indicator_id, params, breakdown, period)
+_VALUES: dict[tuple, pd.DataFrame] = {}
 
 
 def computed_values(
