@@ -59,9 +59,11 @@ def test_a_duplicate_across_written_chunks_is_named(tmp_path) -> None:
     rows = table.to_pydict()
     rows["person_id"][20] = rows["person_id"][18]  # same person and year as row 19
     table = pa.table(rows).take([*range(19), 20, 19, *range(21, 40)])  # now rows 19 and 20
-    chunks = iter([table.slice(0, 19), table.slice(19)])  # the pair straddles the cut
+    writer = gen._Writer(tmp_path / "p.parquet", "programmes", YEARS, validate=True)
     with pytest.raises(InputError) as caught:
-        gen._write(tmp_path / "p.parquet", "programmes", chunks, YEARS, validate=True)
+        for chunk in (table.slice(0, 19), table.slice(19)):  # the pair straddles the cut
+            writer.write(chunk)
+    writer.close()
     assert "row 20, column 'person_id': unique key" in str(caught.value)
 
 

@@ -2,9 +2,12 @@
 
 The extract covers the financial years from 2019-20 through the period asked for (by default
 the latest period with a file in ``parameters/``); the manifest records them (``periods``).
-Everything is drawn from one ``numpy.random.Generator(PCG64(seed))`` in a fixed order, rows
-are sorted on fixed keys and files are written with fixed settings (zstd level 3, no
-timestamps, no pandas metadata), so the same arguments give byte-identical files.
+A one-borough extract is drawn from one ``numpy.random.Generator(PCG64(seed))`` in a fixed
+order; an extract of several boroughs is drawn, sorted and written one borough at a time,
+each from its own child of ``SeedSequence(seed)`` (:func:`iter_tables`), so its memory is
+that of its largest borough. Rows are sorted on fixed keys and files are written with fixed
+settings (zstd level 3, no timestamps, no pandas metadata), so the same arguments give
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -30,10 +33,10 @@ from .calibration import HARROW, diabetes_nine_cp_practices, window
 from .comparators import comparators
 from .conditions import CONDITIONS, add_care_home_and_carers, add_conditions, add_frailty
 from .events import ae_attendances, apc_spells, window_end
-from .geography import lsoas, practices
+from .geography import area_codes, lsoas, practices
 from .interventions import interventions_table
 from .lifecycle import add_exits
-from .population import COHORT_DATE, cohort_and_leavers, pseudonymous_ids
+from .population import COHORT_DATE, cohort_and_leavers, person_ids, pseudonymous_ids
 from .programmes import (
     cancer_diagnosis_years,
     care_processes,
@@ -128,25 +131,49 @@ def _order(frame: pd.DataFrame, keys: list[str], id_numbers: np.ndarray) -> np.n
 CHUNK_ROWS = 2 * 1024 * 1024  # rows built, checked and written at a time: two Parquet row groups
 
 
+@dataclasses.dataclass(frozen=True)
+class _Ids:
+    """Persons' identifiers: ``strings`` (``P`` + 8 digits) and their ``numbers``, indexed by
+    ``pidx``."""
+
+    strings: pa.Array
+    numbers: np.ndarray
+
+    @classmethod
+    def of(cls, ids: np.ndarray) -> _Ids:
+        return cls(pa.array(ids, type=pa.string()), np.char.lstrip(ids, "P").astype(np.int64))
+
+    @classmethod
+    def none(cls) -> _Ids:
+        """For a table with no person column."""
+        return cls(pa.array([], type=pa.string()), np.empty(0, dtype=np.int64))
+
+
 def _tables(
     frame: pd.DataFrame,
     name: str,
     keys: list[str],
-    ids: pa.Array,
-    id_numbers: np.ndarray,
+    ids: _Ids,
     numbered: tuple[str, str] | None = None,
+    first: int = 0,
 ) -> Iterator[pa.Table]:
     """Arrow tables of ``frame``'s rows sorted on ``keys``, :data:`CHUNK_ROWS` at a time, in
     schema column order; ``pidx`` becomes ``person_id``; ``numbered`` = (column, prefix) adds
-    sequential identifiers. A table is cut into chunks only where its unique key leads its
-    sort order (rows sharing a key are then next to each other), so a check of each chunk and
-    of each boundary between chunks is a check of the whole table."""
-    order = _order(frame, keys, id_numbers) if keys else np.arange(len(frame))
-    unique = list(SCHEMAS[name].unique_key)
-    adjacent = unique == keys[: len(unique)] or (numbered is not None and unique == [numbered[0]])
-    step = CHUNK_ROWS if adjacent else max(len(frame), 1)
+    sequential identifiers counting from ``first + 1``. A table is cut into chunks only where
+    its unique key leads its sort order (rows sharing a key are then next to each other), so a
+    check of each chunk and of each boundary between chunks is a check of the whole table."""
+    order = _order(frame, keys, ids.numbers) if keys else np.arange(len(frame))
+    step = CHUNK_ROWS if _adjacent(name, keys, numbered) else max(len(frame), 1)
     for start in range(0, max(len(frame), 1), step):
-        yield _arrow(frame.iloc[order[start : start + step]], name, ids, numbered, start)
+        rows = frame.iloc[order[start : start + step]]
+        yield _arrow(rows, name, ids.strings, numbered, first + start)
+
+
+def _adjacent(name: str, keys: list[str], numbered: tuple[str, str] | None) -> bool:
+    """Whether rows sharing table ``name``'s unique key are next to each other once sorted on
+    ``keys`` (or the key is the sequential identifier ``numbered`` adds)."""
+    unique = list(SCHEMAS[name].unique_key)
+    return unique == keys[: len(unique)] or (numbered is not None and unique == [numbered[0]])
 
 
 def _arrow(
@@ -191,13 +218,113 @@ def _arrow(
     return pa.table(columns)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """One table's rows drawn for one borough, before sorting: ``pidx`` indexes ``ids``;
+    sorted on ``keys``; ``numbered`` = (column, prefix) adds sequential identifiers."""
+
+    name: str
+    frame: pd.DataFrame
+    keys: list[str]
+    ids: _Ids
+    numbered: tuple[str, str] | None = None
+
+
+SPELL_KEYS = [
+    "person_id",
+    "admission_date",
+    "discharge_date",
+    "admimeth",
+    "primary_diagnosis",
+    "provider_code",
+]
+GPPS_KEYS = [
+    "fin_year",
+    "practice_code",
+    "age_band",
+    "sex",
+    "ethnic_group",
+    "imd_decile",
+    "appointment_experience",
+    "weight",
+]
+#: Tables sorted on ``fin_year`` first: small, so every borough's rows are kept and the
+#: table is sorted and written once all are drawn.
+SURVEYS = ("gpps_responses", "citizen_survey", "oral_health_survey")
+PERSON_BLOCK = 10**7  # identifiers per borough in an extract of several boroughs
+
+
+def _borough_rows(
+    borough: str, scale: float, years: tuple[str, ...], rng: np.random.Generator, block: int
+) -> Iterator[_Rows]:
+    """The person-level tables of one borough (persons to surveys), one at a time, each
+    drawn only when asked for; person numbers run from ``block`` x borough's place among
+    :data:`PERSON_BLOCK` (or over 10^8 when ``block`` is None: a one-borough extract)."""
+    people = _people(borough, scale, years, rng)
+    people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, years, rng)
+    first, span = (0, 10**8) if block is None else (block * PERSON_BLOCK, PERSON_BLOCK)
+    raw_ids = pseudonymous_ids(len(people), rng, first, span)
+    people["person_id"] = raw_ids
+    ids = _Ids.of(raw_ids)
+    del raw_ids
+    people["pidx"] = np.arange(len(people))
+    table_interventions = interventions_table()
+    spells = apc_spells(people, table_interventions, _esp(), years, rng)
+    attendances = ae_attendances(people, spells, years, rng)
+    people["segment_b2h"] = _segment(people, spells, rng)
+    yield _Rows("persons", people, ["person_id"], ids)
+    yield _Rows("apc_spells", spells, SPELL_KEYS, ids, ("spell_id", "S"))
+    del spells
+    keys = ["person_id", "arrival_date", "department_type", "disposal"]
+    yield _Rows("ae_attendances", attendances, keys, ids, ("attendance_id", "A"))
+    del attendances
+    nine_cp = diabetes_nine_cp_practices()
+    rows = care_processes(people, table_interventions, nine_cp, years, rng)
+    yield _Rows("care_processes", rows, ["person_id", "fin_year"], ids)
+    rows = hypertension_control(people, years, rng)
+    yield _Rows("hypertension_control", rows, ["person_id", "fin_year"], ids)
+    rows = programmes(people, years, rng)
+    yield _Rows("programmes", rows, ["person_id", "fin_year", "programme"], ids)
+    del rows
+    rows = gpps_responses(people, scale, years, rng)
+    yield _Rows("gpps_responses", rows, GPPS_KEYS, ids, ("response_id", "G"))
+    rows = citizen_survey(people, scale, years, rng)
+    yield _Rows("citizen_survey", rows, ["fin_year", "person_id"], ids, ("response_id", "C"))
+    rows = oral_health_survey(people, scale, years, rng)
+    yield _Rows("oral_health_survey", rows, ["fin_year", "person_id"], ids)
+
+
+def _with_person_numbers(rows: _Rows) -> pd.DataFrame:
+    """``rows.frame`` with ``pidx`` replaced by the person's number (kept across boroughs)."""
+    if "pidx" not in rows.frame.columns:
+        return rows.frame
+    return rows.frame.assign(pidx=rows.ids.numbers[rows.frame["pidx"].to_numpy()])
+
+
+def _renumbered(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, _Ids]:
+    """Boroughs' rows of one table (``pidx`` = person number, see
+    :func:`_with_person_numbers`) as one frame whose ``pidx`` indexes the returned ids."""
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if "pidx" not in frame.columns:
+        return frame, _Ids.none()
+    numbers = frame["pidx"].to_numpy()
+    frame = frame.assign(pidx=np.arange(len(frame)))
+    return frame, _Ids(pa.array(person_ids(numbers), type=pa.string()), numbers)
+
+
 def iter_tables(
     area: str, scale: float, seed: int, years: tuple[str, ...]
-) -> Iterator[tuple[str, Iterator[pa.Table]]]:
+) -> Iterator[tuple[str, pa.Table]]:
     """The extract's tables for the financial years ``years`` (:func:`.calibration.window`)
-    one at a time (name, its rows as Arrow tables of at most :data:`CHUNK_ROWS` rows),
-    deterministically ordered; each is built only when asked for, so a writer holds one
-    table's source frame and one chunk at a time."""
+    as (name, Arrow table of at most :data:`CHUNK_ROWS` of its rows), in each table's order.
+
+    Streamed by borough: one borough's people and person-level tables are drawn, sorted and
+    handed on before the next borough is drawn, so memory does not grow with the number of
+    boroughs. A one-borough extract draws everything from ``PCG64(seed)``; in one of several
+    boroughs each borough draws from its own child of ``SeedSequence(seed)`` and its persons
+    are numbered in a block of :data:`PERSON_BLOCK` (boroughs in code order), so tables
+    sorted on ``person_id`` are sorted across boroughs too. Survey tables (:data:`SURVEYS`)
+    and the area's staff, workforce, interventions and comparator tables come last."""
     if not (0 < scale <= 10):
         raise InputError(
             f"scale must be in (0, 10], got {scale}",
@@ -205,119 +332,46 @@ def iter_tables(
             column="scale",
             rule="range",
         )
-    rng = np.random.Generator(np.random.PCG64(seed))
-    people = _people(area, scale, years, rng)
-    people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, years, rng)
-    ids = pseudonymous_ids(len(people), rng)
-    people["person_id"] = ids
-    ids_arr = pa.array(ids, type=pa.string())
-    id_numbers = np.char.lstrip(ids, "P").astype(np.int64)
-    people["pidx"] = np.arange(len(people))
-    table_interventions = interventions_table()
-    spells = apc_spells(people, table_interventions, _esp(), years, rng)
-    attendances = ae_attendances(people, spells, years, rng)
-    people["segment_b2h"] = _segment(people, spells, rng)
-
-    def table(
-        frame: pd.DataFrame, name: str, keys: list[str], numbered: tuple[str, str] | None = None
-    ) -> Iterator[pa.Table]:
-        return _tables(frame, name, keys, ids_arr, id_numbers, numbered)
-
-    yield "persons", table(people, "persons", ["person_id"])
-    yield (
-        "apc_spells",
-        table(
-            spells,
-            "apc_spells",
-            [
-                "person_id",
-                "admission_date",
-                "discharge_date",
-                "admimeth",
-                "primary_diagnosis",
-                "provider_code",
-            ],
-            ("spell_id", "S"),
-        ),
-    )
-    del spells
-    yield (
-        "ae_attendances",
-        table(
-            attendances,
-            "ae_attendances",
-            ["person_id", "arrival_date", "department_type", "disposal"],
-            ("attendance_id", "A"),
-        ),
-    )
-    del attendances
-    yield (
-        "care_processes",
-        table(
-            care_processes(people, table_interventions, diabetes_nine_cp_practices(), years, rng),
-            "care_processes",
-            ["person_id", "fin_year"],
-        ),
-    )
-    yield (
-        "hypertension_control",
-        table(
-            hypertension_control(people, years, rng),
-            "hypertension_control",
-            ["person_id", "fin_year"],
-        ),
-    )
-    yield (
-        "programmes",
-        table(programmes(people, years, rng), "programmes", ["person_id", "fin_year", "programme"]),
-    )
-    yield (
-        "gpps_responses",
-        table(
-            gpps_responses(people, scale, years, rng),
-            "gpps_responses",
-            [
-                "fin_year",
-                "practice_code",
-                "age_band",
-                "sex",
-                "ethnic_group",
-                "imd_decile",
-                "appointment_experience",
-                "weight",
-            ],
-            ("response_id", "G"),
-        ),
-    )
-    yield (
-        "citizen_survey",
-        table(
-            citizen_survey(people, scale, years, rng),
-            "citizen_survey",
-            ["fin_year", "person_id"],
-            ("response_id", "C"),
-        ),
-    )
-    yield (
-        "oral_health_survey",
-        table(
-            oral_health_survey(people, scale, years, rng),
-            "oral_health_survey",
-            ["fin_year", "person_id"],
-        ),
-    )
-    staff, workforce = staff_and_workforce(sorted(people["borough_code"].unique()), years, rng)
-    yield "staff_survey", table(staff, "staff_survey", [], ("response_id", "T"))
-    yield "workforce", table(workforce, "workforce", [])
-    yield "interventions", table(table_interventions, "interventions", [])
-    yield "comparators", table(comparators(years, rng), "comparators", [])
+    boroughs = area_codes(area)
+    area_rng = np.random.Generator(np.random.PCG64(seed))
+    if len(boroughs) == 1:
+        draws: list[tuple[np.random.Generator, int | None]] = [(area_rng, None)]
+    else:
+        children = np.random.SeedSequence(seed).spawn(len(boroughs))
+        draws = [(np.random.Generator(np.random.PCG64(c)), k) for k, c in enumerate(children)]
+    written: dict[str, int] = {}  # rows handed on per table: numbering continues across boroughs
+    surveys: dict[str, tuple[_Rows, list[pd.DataFrame]]] = {}
+    for borough, (rng, block) in zip(boroughs, draws, strict=True):
+        for rows in _borough_rows(borough, scale, years, rng, block):
+            if rows.name in SURVEYS:
+                surveys.setdefault(rows.name, (rows, []))[1].append(_with_person_numbers(rows))
+                continue
+            first = written.get(rows.name, 0)
+            for chunk in _tables(rows.frame, rows.name, rows.keys, rows.ids, rows.numbered, first):
+                written[rows.name] = written.get(rows.name, 0) + chunk.num_rows
+                yield rows.name, chunk
+    for name, (rows, frames) in surveys.items():
+        frame, ids = _renumbered(frames)
+        frames.clear()
+        for chunk in _tables(frame, name, rows.keys, ids, rows.numbered):
+            yield name, chunk
+    staff, workforce = staff_and_workforce(boroughs, years, area_rng)
+    for name, frame, numbered in (
+        ("staff_survey", staff, ("response_id", "T")),
+        ("workforce", workforce, None),
+        ("interventions", interventions_table(), None),
+        ("comparators", comparators(years, area_rng), None),
+    ):
+        for chunk in _tables(frame, name, [], _Ids.none(), numbered):
+            yield name, chunk
 
 
 def build_tables(area: str, scale: float, seed: int, years: tuple[str, ...]) -> dict[str, pa.Table]:
     """All extract tables in memory (see :func:`iter_tables`)."""
-    return {
-        name: pa.concat_tables(chunks) for name, chunks in iter_tables(area, scale, seed, years)
-    }
+    chunks: dict[str, list[pa.Table]] = {}
+    for name, chunk in iter_tables(area, scale, seed, years):
+        chunks.setdefault(name, []).append(chunk)
+    return {name: pa.concat_tables(parts) for name, parts in chunks.items()}
 
 
 VALIDATE_ROWS = 2_000_000  # rows checked at a time: bounds the pandas copy of a large table
@@ -385,45 +439,56 @@ def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None
         validate_table(name, table, years)
 
 
-def _write(
-    path: Path, name: str, chunks: Iterator[pa.Table], years: tuple[str, ...], validate: bool
-) -> int:
-    """Write table ``name`` chunk by chunk (each checked first when ``validate``) to one
-    Parquet file; returns its rows. The file is the one :func:`pyarrow.parquet.write_table`
-    writes for the whole table (same settings, same row groups)."""
-    rows, writer, last_key = 0, None, None
-    unique = list(SCHEMAS[name].unique_key)
-    try:
-        for chunk in chunks:
-            if validate:
-                _validate_slice(name, SCHEMAS[name], chunk, years, rows)
-                if unique and chunk.num_rows:
-                    if last_key is not None and chunk.select(unique).slice(0, 1).to_pylist() == [
-                        last_key
-                    ]:
-                        raise InputError(
-                            f"duplicate of an earlier row on ({', '.join(unique)})",
-                            file=f"{name}.parquet",
-                            row=rows + 1,
-                            column=unique[0],
-                            rule="unique key",
-                        )
-                    last_key = chunk.select(unique).slice(chunk.num_rows - 1).to_pylist()[0]
-            if writer is None:
-                writer = pq.ParquetWriter(
-                    path,
-                    chunk.schema,
-                    compression="zstd",
-                    compression_level=3,
-                    write_statistics=True,
-                    store_schema=False,
-                )
-            writer.write_table(chunk)
-            rows += chunk.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
+class _Writer:
+    """One table's Parquet file, written a chunk at a time (each checked first when
+    ``validate``, its unique key also across the boundary with the previous chunk). Chunks
+    of one table written in one go give the file :func:`pyarrow.parquet.write_table` writes
+    for the whole table (same settings, same row groups)."""
+
+    def __init__(self, path: Path, name: str, years: tuple[str, ...], validate: bool) -> None:
+        self.path, self.name, self.years, self.validate = path, name, years, validate
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._last_key: dict[str, object] | None = None
+
+    def write(self, chunk: pa.Table) -> None:
+        """Check and append ``chunk`` (an empty chunk after the first adds nothing)."""
+        if self._writer is not None and chunk.num_rows == 0:
+            return
+        if self.validate:
+            self._check(chunk)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(
+                self.path,
+                chunk.schema,
+                compression="zstd",
+                compression_level=3,
+                write_statistics=True,
+                store_schema=False,
+            )
+        self._writer.write_table(chunk)
+        self.rows += chunk.num_rows
+
+    def _check(self, chunk: pa.Table) -> None:
+        _validate_slice(self.name, SCHEMAS[self.name], chunk, self.years, self.rows)
+        unique = list(SCHEMAS[self.name].unique_key)
+        if not unique or chunk.num_rows == 0:
+            return
+        keys = chunk.select(unique)
+        if self._last_key is not None and keys.slice(0, 1).to_pylist() == [self._last_key]:
+            raise InputError(
+                f"duplicate of an earlier row on ({', '.join(unique)})",
+                file=f"{self.name}.parquet",
+                row=self.rows + 1,
+                column=unique[0],
+                rule="unique key",
+            )
+        self._last_key = keys.slice(chunk.num_rows - 1).to_pylist()[0]
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 def generate(
@@ -442,17 +507,21 @@ def generate(
     years = window(through or latest_period())
     folder = Path(out_dir) if out_dir is not None else synthetic_dir() / area
     folder.mkdir(parents=True, exist_ok=True)
-    partial: dict[str, Path] = {}
-    rows: dict[str, int] = {}
+    writers: dict[str, _Writer] = {}
     try:
-        for name, chunks in iter_tables(area, scale, seed, years):
-            partial[name] = folder / f"{name}.parquet.partial"
-            rows[name] = _write(partial[name], name, chunks, years, validate)
+        for name, chunk in iter_tables(area, scale, seed, years):
+            if name not in writers:
+                writers[name] = _Writer(folder / f"{name}.parquet.partial", name, years, validate)
+            writers[name].write(chunk)
+        for writer in writers.values():
+            writer.close()
     except BaseException:
-        for path in partial.values():
-            path.unlink(missing_ok=True)
+        for writer in writers.values():
+            writer.close()
+            writer.path.unlink(missing_ok=True)
         raise
-    paths = {name: path.replace(folder / f"{name}.parquet") for name, path in partial.items()}
+    paths = {name: w.path.replace(folder / f"{name}.parquet") for name, w in writers.items()}
+    rows = {name: writer.rows for name, writer in writers.items()}
     manifest = {
         "generator": "bbp_analysis.synth",
         "generator_version": GENERATOR_VERSION,

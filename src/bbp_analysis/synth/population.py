@@ -257,12 +257,18 @@ def ages_on(people: pd.DataFrame, day: np.datetime64) -> np.ndarray:
     return age_at(people["birth_year"].to_numpy(), people["birth_month"].to_numpy(), dates)
 
 
-def pseudonymous_ids(n: int, rng: np.random.Generator) -> np.ndarray:
-    """``P`` + 8 digits: an affine bijection of 0..n-1 modulo 10^8 with a seeded multiplier,
-    so identifiers are unique, scrambled and reproducible."""
-    if n >= 10**8:
-        raise ValueError("at most 99,999,999 persons can be numbered")
+def pseudonymous_ids(
+    n: int, rng: np.random.Generator, first: int = 0, span: int = 10**8
+) -> np.ndarray:
+    """``P`` + 8 digits: ``first`` + an affine bijection of 0..n-1 modulo ``span`` (a power of
+    ten) with a seeded multiplier, so identifiers are unique, scrambled and reproducible."""
+    if n >= span or first + span > 10**8:
+        raise ValueError(f"at most {span - 1:,} persons can be numbered from {first:,}")
     mult = int(rng.integers(10**6, 10**7)) * 10 + 3  # odd, not a multiple of 5: coprime
-    offset = int(rng.integers(0, 10**8))
-    numbers = (np.arange(n, dtype=np.int64) * mult + offset) % 10**8
+    offset = int(rng.integers(0, span))
+    return person_ids(first + (np.arange(n, dtype=np.int64) * mult + offset) % span)
+
+
+def person_ids(numbers: np.ndarray) -> np.ndarray:
+    """Identifiers ``P`` + 8 digits of person numbers (0 to 10^8 - 1)."""
     return np.char.add("P", np.char.zfill(numbers.astype(str), 8))
