@@ -97,6 +97,8 @@ def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
     present = series.notna()
     where = {"file": file, "column": col.name}
     if col.dtype == "str":
+        if isinstance(series.dtype, pd.StringDtype):  # already text: nothing to convert
+            return series
         return series.where(~present, series.astype("string"))
     if col.dtype in ("int", "float"):
         numbers = pd.to_numeric(series, errors="coerce")
@@ -116,6 +118,8 @@ def _coerce(series: pd.Series, col: Column, file: str) -> pd.Series:
             return numbers.astype("Int64")
         return numbers.astype("float64")
     if col.dtype == "bool":
+        if pd.api.types.is_bool_dtype(series.dtype):  # bool or boolean: already true/false
+            return series.astype("boolean")
         mapped = series.map(lambda v: _BOOLS.get(v) if pd.notna(v) else pd.NA)
         reject_first(
             present & mapped.isna(),
