@@ -30,18 +30,15 @@ def _sorted_once(monkeypatch: pytest.MonkeyPatch) -> dict[str, pa.Table]:
     (the whole-area way the generator worked before it streamed)."""
     children = np.random.SeedSequence(SEED).spawn(len(TWO))
     parts: dict[str, list] = {}
-    rows_of: dict[str, gen._Rows] = {}
     for block, (borough, child) in enumerate(zip(TWO, children, strict=True)):
         rng = np.random.Generator(np.random.PCG64(child))
         for rows in gen._borough_rows(borough, SCALE, YEARS, rng, block):
             parts.setdefault(rows.name, []).append(gen._with_person_numbers(rows))
-            rows_of[rows.name] = rows
     monkeypatch.setattr(gen, "CHUNK_ROWS", 10**9)
     out = {}
     for name, frames in parts.items():
         frame, ids = gen._renumbered(frames)
-        chunks = gen._tables(frame, name, rows_of[name].keys, ids, rows_of[name].numbered)
-        out[name] = pa.concat_tables(chunks)
+        out[name] = pa.concat_tables(gen._tables(frame, name, ids))
     return out
 
 

@@ -75,3 +75,19 @@ def test_chunked_tables_hold_the_same_rows_and_identifiers(monkeypatch: pytest.M
     assert whole["programmes"].num_rows > 3 * 997
     for name, table in whole.items():
         assert chunked[name].equals(table), name
+
+
+@pytest.mark.parametrize("row", [1, 23, 39])
+def test_the_writer_names_a_duplicate_inside_a_chunk_as_the_whole_table_check_does(
+    row: int, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    columns = _programmes(40)
+    for column in ("person_id", "fin_year"):  # row repeats the key of the row before it
+        columns[column][row] = columns[column][row - 1]
+    whole = _error(columns, monkeypatch, rows=1000)
+    writer = gen._Writer(tmp_path / "p.parquet", "programmes", YEARS, validate=True)
+    with pytest.raises(InputError) as caught:
+        writer.write(pa.table(columns))
+    writer.close()
+    assert f"row {row + 1}, column 'person_id': unique key" in whole
+    assert str(caught.value) == whole

@@ -149,29 +149,68 @@ class _Ids:
         return cls(pa.array([], type=pa.string()), np.empty(0, dtype=np.int64))
 
 
-def _tables(
-    frame: pd.DataFrame,
-    name: str,
-    keys: list[str],
-    ids: _Ids,
-    numbered: tuple[str, str] | None = None,
-    first: int = 0,
-) -> Iterator[pa.Table]:
-    """Arrow tables of ``frame``'s rows sorted on ``keys``, :data:`CHUNK_ROWS` at a time, in
-    schema column order; ``pidx`` becomes ``person_id``; ``numbered`` = (column, prefix) adds
-    sequential identifiers counting from ``first + 1``. A table is cut into chunks only where
-    its unique key leads its sort order (rows sharing a key are then next to each other), so a
-    check of each chunk and of each boundary between chunks is a check of the whole table."""
+#: Each table's row order (sort keys; none: as drawn) and the sequential identifier it is
+#: given after sorting, as (column, prefix), if any.
+ORDER: dict[str, tuple[list[str], tuple[str, str] | None]] = {
+    "persons": (["person_id"], None),
+    "apc_spells": (
+        [
+            "person_id",
+            "admission_date",
+            "discharge_date",
+            "admimeth",
+            "primary_diagnosis",
+            "provider_code",
+        ],
+        ("spell_id", "S"),
+    ),
+    "ae_attendances": (
+        ["person_id", "arrival_date", "department_type", "disposal"],
+        ("attendance_id", "A"),
+    ),
+    "care_processes": (["person_id", "fin_year"], None),
+    "hypertension_control": (["person_id", "fin_year"], None),
+    "programmes": (["person_id", "fin_year", "programme"], None),
+    "gpps_responses": (
+        [
+            "fin_year",
+            "practice_code",
+            "age_band",
+            "sex",
+            "ethnic_group",
+            "imd_decile",
+            "appointment_experience",
+            "weight",
+        ],
+        ("response_id", "G"),
+    ),
+    "citizen_survey": (["fin_year", "person_id"], ("response_id", "C")),
+    "oral_health_survey": (["fin_year", "person_id"], None),
+    "staff_survey": ([], ("response_id", "T")),
+    "workforce": ([], None),
+    "interventions": ([], None),
+    "comparators": ([], None),
+}
+
+
+def _tables(frame: pd.DataFrame, name: str, ids: _Ids, first: int = 0) -> Iterator[pa.Table]:
+    """Arrow tables of ``frame``'s rows in table ``name``'s :data:`ORDER`, :data:`CHUNK_ROWS`
+    at a time, in schema column order; ``pidx`` becomes ``person_id``; sequential identifiers
+    count from ``first + 1``. A table is cut into chunks only when rows sharing its unique key
+    are next to each other (:func:`_adjacent`), so a check of each chunk and of each boundary
+    between chunks is a check of the whole table."""
+    keys, numbered = ORDER[name]
     order = _order(frame, keys, ids.numbers) if keys else np.arange(len(frame))
-    step = CHUNK_ROWS if _adjacent(name, keys, numbered) else max(len(frame), 1)
+    step = CHUNK_ROWS if _adjacent(name) else max(len(frame), 1)
     for start in range(0, max(len(frame), 1), step):
         rows = frame.iloc[order[start : start + step]]
         yield _arrow(rows, name, ids.strings, numbered, first + start)
 
 
-def _adjacent(name: str, keys: list[str], numbered: tuple[str, str] | None) -> bool:
-    """Whether rows sharing table ``name``'s unique key are next to each other once sorted on
-    ``keys`` (or the key is the sequential identifier ``numbered`` adds)."""
+def _adjacent(name: str) -> bool:
+    """Whether rows sharing table ``name``'s unique key are next to each other in its
+    :data:`ORDER` (the key leads the sort, or is the sequential identifier)."""
+    keys, numbered = ORDER[name]
     unique = list(SCHEMAS[name].unique_key)
     return unique == keys[: len(unique)] or (numbered is not None and unique == [numbered[0]])
 
@@ -220,34 +259,13 @@ def _arrow(
 
 @dataclasses.dataclass(frozen=True)
 class _Rows:
-    """One table's rows drawn for one borough, before sorting: ``pidx`` indexes ``ids``;
-    sorted on ``keys``; ``numbered`` = (column, prefix) adds sequential identifiers."""
+    """One table's rows drawn for one borough, before sorting: ``pidx`` indexes ``ids``."""
 
     name: str
     frame: pd.DataFrame
-    keys: list[str]
     ids: _Ids
-    numbered: tuple[str, str] | None = None
 
 
-SPELL_KEYS = [
-    "person_id",
-    "admission_date",
-    "discharge_date",
-    "admimeth",
-    "primary_diagnosis",
-    "provider_code",
-]
-GPPS_KEYS = [
-    "fin_year",
-    "practice_code",
-    "age_band",
-    "sex",
-    "ethnic_group",
-    "imd_decile",
-    "appointment_experience",
-    "weight",
-]
 #: Tables sorted on ``fin_year`` first: small, so every borough's rows are kept and the
 #: table is sorted and written once all are drawn.
 SURVEYS = ("gpps_responses", "citizen_survey", "oral_health_survey")
@@ -272,26 +290,20 @@ def _borough_rows(
     spells = apc_spells(people, table_interventions, _esp(), years, rng)
     attendances = ae_attendances(people, spells, years, rng)
     people["segment_b2h"] = _segment(people, spells, rng)
-    yield _Rows("persons", people, ["person_id"], ids)
-    yield _Rows("apc_spells", spells, SPELL_KEYS, ids, ("spell_id", "S"))
+    yield _Rows("persons", people, ids)
+    yield _Rows("apc_spells", spells, ids)
     del spells
-    keys = ["person_id", "arrival_date", "department_type", "disposal"]
-    yield _Rows("ae_attendances", attendances, keys, ids, ("attendance_id", "A"))
+    yield _Rows("ae_attendances", attendances, ids)
     del attendances
     nine_cp = diabetes_nine_cp_practices()
-    rows = care_processes(people, table_interventions, nine_cp, years, rng)
-    yield _Rows("care_processes", rows, ["person_id", "fin_year"], ids)
-    rows = hypertension_control(people, years, rng)
-    yield _Rows("hypertension_control", rows, ["person_id", "fin_year"], ids)
-    rows = programmes(people, years, rng)
-    yield _Rows("programmes", rows, ["person_id", "fin_year", "programme"], ids)
-    del rows
-    rows = gpps_responses(people, scale, years, rng)
-    yield _Rows("gpps_responses", rows, GPPS_KEYS, ids, ("response_id", "G"))
-    rows = citizen_survey(people, scale, years, rng)
-    yield _Rows("citizen_survey", rows, ["fin_year", "person_id"], ids, ("response_id", "C"))
-    rows = oral_health_survey(people, scale, years, rng)
-    yield _Rows("oral_health_survey", rows, ["fin_year", "person_id"], ids)
+    yield _Rows(
+        "care_processes", care_processes(people, table_interventions, nine_cp, years, rng), ids
+    )
+    yield _Rows("hypertension_control", hypertension_control(people, years, rng), ids)
+    yield _Rows("programmes", programmes(people, years, rng), ids)
+    yield _Rows("gpps_responses", gpps_responses(people, scale, years, rng), ids)
+    yield _Rows("citizen_survey", citizen_survey(people, scale, years, rng), ids)
+    yield _Rows("oral_health_survey", oral_health_survey(people, scale, years, rng), ids)
 
 
 def _with_person_numbers(rows: _Rows) -> pd.DataFrame:
@@ -340,29 +352,28 @@ def iter_tables(
         children = np.random.SeedSequence(seed).spawn(len(boroughs))
         draws = [(np.random.Generator(np.random.PCG64(c)), k) for k, c in enumerate(children)]
     written: dict[str, int] = {}  # rows handed on per table: numbering continues across boroughs
-    surveys: dict[str, tuple[_Rows, list[pd.DataFrame]]] = {}
+    surveys: dict[str, list[pd.DataFrame]] = {}
     for borough, (rng, block) in zip(boroughs, draws, strict=True):
         for rows in _borough_rows(borough, scale, years, rng, block):
             if rows.name in SURVEYS:
-                surveys.setdefault(rows.name, (rows, []))[1].append(_with_person_numbers(rows))
+                surveys.setdefault(rows.name, []).append(_with_person_numbers(rows))
                 continue
-            first = written.get(rows.name, 0)
-            for chunk in _tables(rows.frame, rows.name, rows.keys, rows.ids, rows.numbered, first):
+            for chunk in _tables(rows.frame, rows.name, rows.ids, written.get(rows.name, 0)):
                 written[rows.name] = written.get(rows.name, 0) + chunk.num_rows
                 yield rows.name, chunk
-    for name, (rows, frames) in surveys.items():
+    for name, frames in surveys.items():
         frame, ids = _renumbered(frames)
         frames.clear()
-        for chunk in _tables(frame, name, rows.keys, ids, rows.numbered):
+        for chunk in _tables(frame, name, ids):
             yield name, chunk
     staff, workforce = staff_and_workforce(boroughs, years, area_rng)
-    for name, frame, numbered in (
-        ("staff_survey", staff, ("response_id", "T")),
-        ("workforce", workforce, None),
-        ("interventions", interventions_table(), None),
-        ("comparators", comparators(years, area_rng), None),
+    for name, frame in (
+        ("staff_survey", staff),
+        ("workforce", workforce),
+        ("interventions", interventions_table()),
+        ("comparators", comparators(years, area_rng)),
     ):
-        for chunk in _tables(frame, name, [], _Ids.none(), numbered):
+        for chunk in _tables(frame, name, _Ids.none()):
             yield name, chunk
 
 
@@ -439,6 +450,19 @@ def validate_tables(tables: dict[str, pa.Table], years: tuple[str, ...]) -> None
         validate_table(name, table, years)
 
 
+def _first_repeat(keys: pa.Table) -> int | None:
+    """Index of the first row equal to the row before it on every column of ``keys`` (two
+    missing values count as equal), or None."""
+    same = pa.chunked_array([np.ones(max(keys.num_rows - 1, 0), dtype=bool)])
+    for column in keys.columns:
+        later, earlier = column.slice(1), column.slice(0, max(keys.num_rows - 1, 0))
+        equal = pc.fill_null(pc.equal(later, earlier), False)
+        both_missing = pc.and_(pc.is_null(later), pc.is_null(earlier))
+        same = pc.and_(same, pc.or_(equal, both_missing))
+    hits = np.flatnonzero(same.to_numpy())
+    return int(hits[0]) + 1 if len(hits) else None
+
+
 class _Writer:
     """One table's Parquet file, written a chunk at a time (each checked first when
     ``validate``, its unique key also across the boundary with the previous chunk). Chunks
@@ -470,16 +494,25 @@ class _Writer:
         self.rows += chunk.num_rows
 
     def _check(self, chunk: pa.Table) -> None:
-        _validate_slice(self.name, SCHEMAS[self.name], chunk, self.years, self.rows)
-        unique = list(SCHEMAS[self.name].unique_key)
+        """The chunk's schema and years; its unique key by comparing each row with the one
+        before it when rows sharing a key are next to each other (:func:`_adjacent`; the
+        same first duplicate as a check of the whole key, without hashing it)."""
+        schema, adjacent = SCHEMAS[self.name], _adjacent(self.name)
+        unique = list(schema.unique_key)
+        if adjacent:
+            schema = dataclasses.replace(schema, unique_key=())
+        _validate_slice(self.name, schema, chunk, self.years, self.rows)
         if not unique or chunk.num_rows == 0:
             return
         keys = chunk.select(unique)
+        repeat = _first_repeat(keys) if adjacent else None
         if self._last_key is not None and keys.slice(0, 1).to_pylist() == [self._last_key]:
+            repeat = 0
+        if repeat is not None:
             raise InputError(
                 f"duplicate of an earlier row on ({', '.join(unique)})",
                 file=f"{self.name}.parquet",
-                row=self.rows + 1,
+                row=self.rows + repeat + 1,
                 column=unique[0],
                 rule="unique key",
             )
