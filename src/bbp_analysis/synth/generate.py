@@ -273,11 +273,16 @@ PERSON_BLOCK = 10**7  # identifiers per borough in an extract of several borough
 
 
 def _borough_rows(
-    borough: str, scale: float, years: tuple[str, ...], rng: np.random.Generator, block: int
+    borough: str,
+    scale: float,
+    years: tuple[str, ...],
+    rng: np.random.Generator,
+    block: int | None,
 ) -> Iterator[_Rows]:
     """The person-level tables of one borough (persons to surveys), one at a time, each
-    drawn only when asked for; person numbers run from ``block`` x borough's place among
-    :data:`PERSON_BLOCK` (or over 10^8 when ``block`` is None: a one-borough extract)."""
+    drawn only when asked for. Its persons are numbered within block ``block`` of
+    :data:`PERSON_BLOCK` numbers, or anywhere below 10^8 when ``block`` is None (an extract
+    of one borough)."""
     people = _people(borough, scale, years, rng)
     people["cancer_diagnosis_year"] = cancer_diagnosis_years(people, years, rng)
     first, span = (0, 10**8) if block is None else (block * PERSON_BLOCK, PERSON_BLOCK)
