@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -268,3 +269,22 @@ def test_trend_axis_shows_the_target_and_the_reference_line() -> None:
         gap, period="period", series="area", lower=None, upper=None, floor=None, reference=0.0
     )
     assert fig.axes[0].get_ylim()[0] < 0.0 < fig.axes[0].get_ylim()[1]
+
+
+def savefig_png(fig) -> bytes:
+    """The PNG as ``savefig`` writes it after a draw that measures the texts (the way
+    :func:`chart_style.png_bytes` wrote it before it drew each figure once)."""
+    metadata = {
+        "Software": None,
+        chart_style.WIDTH_KEY: str(chart_style.display_width(fig)),
+        chart_style.TEXT_KEY: f"{chart_style.smallest_text_px(fig):g}",
+    }
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=192, metadata=metadata)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("kind", sorted(CHARTS))
+def test_one_draw_gives_the_file_savefig_gives(kind: str) -> None:
+    assert chart_style.png_bytes(CHARTS[kind]()) == savefig_png(CHARTS[kind]())

@@ -18,8 +18,10 @@ from collections.abc import Iterable
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 DISPLAY_WIDTH = {"full": 672, "compact": 480}
@@ -180,11 +182,9 @@ def _undrawn_tick_labels(fig: plt.Figure) -> set[int]:
     return hidden
 
 
-def visible_texts(fig: plt.Figure) -> list[Text]:
-    """Every text the figure draws (visible, not empty, and not a tick label outside the
-    axis). Lays the figure out and creates its ticks as a draw does, without rendering
-    pixels (the PNG is rendered once, by ``savefig``)."""
-    fig.draw_without_rendering()
+def drawn_texts(fig: plt.Figure) -> list[Text]:
+    """Every text the figure's last draw showed (visible, not empty, and not a tick label
+    outside the axis); the figure must have been drawn."""
     hidden = _undrawn_tick_labels(fig)
     return [
         t
@@ -193,10 +193,22 @@ def visible_texts(fig: plt.Figure) -> list[Text]:
     ]
 
 
+def visible_texts(fig: plt.Figure) -> list[Text]:
+    """Every text the figure draws (:func:`drawn_texts`). Lays the figure out and creates its
+    ticks as a draw does, without rendering pixels."""
+    fig.draw_without_rendering()
+    return drawn_texts(fig)
+
+
+def _smallest_px(texts: Iterable[Text]) -> float:
+    """The smallest of ``texts``' sizes in CSS pixels at display size."""
+    sizes = [t.get_fontsize() * CSS_PX_PER_INCH / 72 for t in texts]
+    return round(min(sizes), 2) if sizes else float(TEXT_PX["body"])
+
+
 def smallest_text_px(fig: plt.Figure) -> float:
     """The smallest drawn text's size in CSS pixels at display size."""
-    sizes = [t.get_fontsize() * CSS_PX_PER_INCH / 72 for t in visible_texts(fig)]
-    return round(min(sizes), 2) if sizes else float(TEXT_PX["body"])
+    return _smallest_px(visible_texts(fig))
 
 
 def display_width(fig: plt.Figure) -> int:
@@ -207,13 +219,30 @@ def display_width(fig: plt.Figure) -> int:
 def png_bytes(fig: plt.Figure) -> bytes:
     """The figure as a PNG at :data:`PIXEL_DENSITY` times its display size, recording its
     display width and smallest text (CSS pixels) and nothing else, so equal data give equal
-    files. Closes the figure."""
+    files. The figure is drawn once, at the PNG's density (its texts are read from that
+    draw), and written from the rendered pixels as ``savefig`` writes them. Its layout is
+    first run at display density: the layout at the PNG's density starts from it, as it did
+    when the texts were measured by a draw of their own, so the pixels stay as they were.
+    Closes the figure."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(CSS_PX_PER_INCH * PIXEL_DENSITY)
+    canvas.draw()
     metadata = {
         "Software": None,
         WIDTH_KEY: str(display_width(fig)),
-        TEXT_KEY: f"{smallest_text_px(fig):g}",
+        TEXT_KEY: f"{_smallest_px(drawn_texts(fig)):g}",
     }
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=CSS_PX_PER_INCH * PIXEL_DENSITY, metadata=metadata)
+    matplotlib.image.imsave(
+        buffer,
+        canvas.buffer_rgba(),
+        format="png",
+        origin="upper",
+        dpi=fig.dpi,
+        metadata=metadata,
+    )
     plt.close(fig)
     return buffer.getvalue()

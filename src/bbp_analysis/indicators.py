@@ -44,14 +44,27 @@ def _measure(query: str, measure: str, area_code: str, seed: int, root: str) -> 
     return extract.measures(query, area_code=area_code, seed=seed, measure=measure)
 
 
+@cache
+def _positions(
+    query: str, measure: str, area_code: str, seed: int, root: str, columns: tuple[str, ...]
+) -> dict:
+    """Row positions of :func:`_measure`'s table by its values in ``columns`` (a value, or a
+    tuple of values for several columns), in table order."""
+    data = _measure(query, measure, area_code, seed, root)
+    return data.groupby(list(columns), sort=False).indices
+
+
 def rows(query: str, measure: str, params: RunParameters, **where: object) -> pd.DataFrame:
     """Aggregate rows of one measure for the run's area (all periods), filtered on equal column
-    values (``period=``, ``breakdown=``...); each measure is read once per process and area."""
-    data = _measure(query, measure, params["area_code"], seed(params), str(project_root()))
-    keep = np.ones(len(data), dtype=bool)
-    for column, value in where.items():
-        keep &= (data[column] == value).to_numpy()
-    return data[keep].reset_index(drop=True)
+    values (``period=``, ``breakdown=``...), in the table's order; each measure is read (and
+    grouped by the columns asked about) once per process and area."""
+    key = (query, measure, params["area_code"], seed(params), str(project_root()))
+    data = _measure(*key)
+    if not where:
+        return data.reset_index(drop=True)
+    values = tuple(where.values())
+    found = _positions(*key, tuple(where)).get(values if len(values) > 1 else values[0])
+    return data.take(found if found is not None else []).reset_index(drop=True)
 
 
 def interval(

@@ -19,6 +19,7 @@ from ..catalogue import indicator, indicators
 from ..disclosure import suppress
 from ..headline import Headline, Reading, trend_fields
 from ..indicators import headline_fields, protect, rows
+from ..memo import per_inputs
 from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import proportion
@@ -45,6 +46,7 @@ def _indicator_of(measure: str) -> str:
     return next(item.id for item in indicators() if item.published.get("extract") == measure)
 
 
+@per_inputs
 def comparators(params: RunParameters, measure: str) -> pd.DataFrame:
     """Benchmark values of one measure (:func:`bbp_analysis.published.resolve`): ``period,
     area, value, origin, citation``; origin "published" (a published file, cited), "plan"
@@ -204,6 +206,7 @@ def headline_pm1(params: RunParameters) -> Headline:
 # Partnership measure 2: access to general practice -------------------------------------
 
 
+@per_inputs
 def gpps_values(
     params: RunParameters,
     rating: str,
@@ -445,6 +448,7 @@ def headline_pm2(params: RunParameters) -> list[Headline]:
     return out
 
 
+@per_inputs
 def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measures 1 and 2 (borough) for the front-page scorecard and board paper."""
     return [headline_pm1(params), *headline_pm2(params)]

@@ -27,6 +27,7 @@ from ..indicators import (
     series,
     values,
 )
+from ..memo import per_inputs
 from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import compare, funnel_limits_overdispersed, funnel_significance, isr, proportion
@@ -208,6 +209,7 @@ def baseline_status(
     )
 
 
+@per_inputs
 def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measures 3 (citizens' positive experience) and 4 (staff satisfaction;
     voluntary turnover against the NWL range) for the scorecard and the board paper."""

@@ -28,6 +28,7 @@ from ..indicators import (
     standardised_series,
     trend,
 )
+from ..memo import per_inputs
 from ..params import RunParameters
 from ..reference import PLAN_SHORT
 from ..stats import Heterogeneity, ratio_heterogeneity, sii
@@ -250,6 +251,7 @@ def nhsof_series(params: RunParameters, pcns: bool = False) -> pd.DataFrame:
     return trend(NHSOF, params, pcns=pcns)
 
 
+@per_inputs
 def headline_measures(params: RunParameters) -> list[Headline]:
     """Partnership measure 5 for the front-page scorecard and the board paper (borough)."""
     spec = indicator(PM5)
