@@ -17,17 +17,18 @@ BUILT_PERIOD = "2025-26"
 # The first makes the session's default build (four editions) on one worker while the others
 # run builds that do not need it; the files reading the default build come after them, when it
 # is ready. Every other file follows in collection order. (A one-edition build also runs the
-# previous period's three chapters, for its what-changed page: 8 notebook runs.)
+# results cells of the three objective chapters for every earlier period, for its what-changed
+# page: a cold 2025-26 build is 5 notebook runs and 9 results runs; the first period has none.)
 LONG_FILES = (
-    "tests/test_build.py",  # the default build (20 notebook runs), then one edition (8 runs)
-    "tests/test_pcn_views.py",  # one edition per PCN (five, 8 notebook runs each)
+    "tests/test_build.py",  # the default build (20 notebook runs), then 2023-24 (5 + 3 runs)
+    "tests/test_pcn_views.py",  # one edition per PCN (five, 5 runs each; 9 results runs once)
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
     "tests/site/test_honesty.py",  # one edition with a Fingertips export
     "tests/site/test_browser.py",  # Chromium and axe-core over every page
-    "tests/audit/test_edition_audit.py",  # one failing rebuild, four bbp commands
+    "tests/audit/test_edition_audit.py",  # a failing rebuild of 2022-23, four bbp commands
     "tests/chapters/test_objective_2.py",  # one notebook run
     "tests/chapters/test_objective_3.py",  # one notebook run
     "tests/perf/test_incremental.py",  # a no-change rebuild of four editions

@@ -1,6 +1,6 @@
 """A built edition's manifest, passports, verify, reproduce and the disclosure refusal.
 
-One single-edition build (2025-26) of a project copy is shared by every test here.
+The session's default build (every edition) is shared by every test here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+
+from bbp_analysis.params import available_periods
 
 from support import ROOT, copy_project, run_bbp
 
@@ -155,8 +157,11 @@ def test_person_level_table_is_refused_and_previous_site_kept(built, tmp_path) -
     out = tmp_path / "site"
     shutil.copytree(site, out)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    result = run_bbp("build", "--period", PERIOD, "--out", str(out), root=project)
+    # the first period: its edition has no earlier period whose results it must recompute
+    first = available_periods(project)[0]
+    result = run_bbp("build", "--period", first, "--out", str(out), root=project)
     assert result.returncode == 2
+    assert f"executing {first}: book/index.ipynb" in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("bbp build: error: disclosure audit refused to publish: "), last
     assert "identifier: pseudonymised id 'P" in last
