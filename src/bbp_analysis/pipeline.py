@@ -214,40 +214,50 @@ def results_template(template: Path, folder: Path) -> Path:
     return path
 
 
-def earlier_results(
-    run_params: dict[str, Any],
-    stage: Path,
-    root: Path,
-    progress: Callable[[str], None],
-    workers: int | None = None,
-) -> dict[str, Path]:
-    """The results file of every period before ``run_params``' that this build does not
-    stage, for the same area: period -> path. Each is assembled from that period's chapter
-    results cells (:func:`results_template`, cached like any notebook run; no stated values,
-    as the chapters' text is not run). What changed and the claims ledger read them."""
-    from . import results
-
-    out = {}
+def earlier_runs(
+    todo: list[dict[str, Any]], staged: set[str], stage: Path, root: Path
+) -> dict[str, tuple[int, list[NotebookJob]]]:
+    """The chapter results runs of every period before one of the editions ``todo`` that
+    this build does not stage (not in ``staged``), for their area: period -> (its cell
+    timeout, its runs). Each is the
+    chapter's results cells only (:func:`results_template`), staged under
+    ``stage/earlier/<period>``; they run in one pool with the editions' chapters
+    (:func:`run_edition_notebooks`) and are cached like any notebook run."""
+    if not todo:
+        return {}
+    latest = max(todo, key=lambda p: p["period"])
+    runs = {}
     for other in params_mod.available_periods(root):
-        if other >= run_params["period"] or (stage / "editions" / other).is_dir():
+        if other >= latest["period"] or other in staged:
             continue
         other_params = {
             **params_mod.load_parameters(other, root),
-            "area_code": run_params["area_code"],
-            "area_name": run_params["area_name"],
+            "area_code": latest["area_code"],
+            "area_name": latest["area_name"],
         }
-        book_stage = stage / "earlier" / other
-        writers = [
-            replace(job, template=results_template(job.template, stage / "earlier" / "templates"))
-            for job in notebook_jobs(other_params, book_stage, root)
-            if writes_results(job.template)
-        ]
-        progress(f"{run_params['period']}: results of {other}'s chapters for what changed")
-        run_notebooks(
-            writers, other_params["cell_timeout_seconds"], root, progress, workers=workers
+        runs[other] = (
+            other_params["cell_timeout_seconds"],
+            [
+                replace(
+                    job, template=results_template(job.template, stage / "earlier" / "templates")
+                )
+                for job in notebook_jobs(other_params, stage / "earlier" / other, root)
+                if writes_results(job.template)
+            ],
         )
-        out[other] = results.assemble(book_stage / "_extra", other, {})
-    return out
+    return runs
+
+
+def earlier_results(runs: dict[str, tuple[int, list[NotebookJob]]], stage: Path) -> dict[str, Path]:
+    """The results file of each period of ``runs`` (executed: :func:`earlier_runs`): period ->
+    path, assembled with no stated values, as the chapters' text is not run. What changed
+    and the claims ledger read them."""
+    from . import results
+
+    return {
+        other: results.assemble(stage / "earlier" / other / "_extra", other, {})
+        for other in sorted(runs)
+    }
 
 
 _BOARD_PAPER = threading.Lock()  # WeasyPrint is not documented as thread-safe: one at a time
@@ -289,19 +299,17 @@ def finish_edition(
 
 
 def _run_pooled(
-    editions: list[dict[str, Any]],
-    jobs: dict[str, list[NotebookJob]],
+    batches: list[tuple[int, list[NotebookJob]]],
     root: Path,
     progress: Callable[[str], None],
     workers: int | None,
 ) -> set[str]:
-    """Run ``jobs`` of every edition in one pool (``workers`` at once; those whose key is
-    cached are restored); return the labels of those executed."""
+    """Run the jobs of every (cell timeout, jobs) batch, those of one timeout in one pool
+    (``workers`` at once; those whose key is cached are restored); return the labels of those
+    executed."""
     by_timeout: dict[int, list[NotebookJob]] = {}
-    for run_params in editions:
-        by_timeout.setdefault(run_params["cell_timeout_seconds"], []).extend(
-            jobs[run_params["period"]]
-        )
+    for timeout, jobs in batches:
+        by_timeout.setdefault(timeout, []).extend(jobs)
     ran = [
         run_notebooks(todo, timeout, root, progress, workers=workers)
         for timeout, todo in sorted(by_timeout.items())
@@ -316,16 +324,26 @@ def run_edition_notebooks(
     root: Path,
     progress: Callable[[str], None],
     workers: int | None,
+    earlier: dict[str, tuple[int, list[NotebookJob]]],
 ) -> None:
     """Execute the notebooks of every edition in ``editions``: first the chapter runs of all
-    of them in one pool, then each edition's results file is assembled, then the notebooks
+    of them and the ``earlier`` periods' results runs (:func:`earlier_runs`) in one pool,
+    then each edition's results file is assembled, then the notebooks
     that read it (each given the file, whose hash joins its cache key); then write each
     edition's snapshot (``stage/editions/<period>/_extra``) in period order, before any
     page reads it."""
     from .site import snapshot as site_snapshot
 
     writers = {p: [job for job in js if writes_results(job.template)] for p, js in jobs.items()}
-    executed = _run_pooled(editions, writers, root, progress, workers)
+    timeouts = {p["period"]: p["cell_timeout_seconds"] for p in editions}
+    if earlier:
+        progress(f"results of {', '.join(sorted(earlier))}'s chapters, for what changed")
+    executed = _run_pooled(
+        [(timeouts[period], writers[period]) for period in timeouts] + list(earlier.values()),
+        root,
+        progress,
+        workers,
+    )
     readers: dict[str, list[NotebookJob]] = {}
     for run_params in editions:
         period = run_params["period"]
@@ -337,7 +355,9 @@ def run_edition_notebooks(
             for job in jobs[period]
             if job not in writers[period]
         ]
-    executed |= _run_pooled(editions, readers, root, progress, workers)
+    executed |= _run_pooled(
+        [(timeouts[period], readers[period]) for period in timeouts], root, progress, workers
+    )
     for run_params in editions:
         labels = {job.label for job in jobs[run_params["period"]]}
         count = len(labels & executed)
@@ -388,11 +408,19 @@ def build_editions(
             stage_sources(root, folders[period])
             book_config.write(folders[period], run_params)
             todo.append(run_params)
-    run_edition_notebooks(todo, jobs, stage, root, progress, workers)
-    earlier = {p["period"]: earlier_results(p, stage, root, progress, workers) for p in todo}
+    runs = earlier_runs(todo, set(folders), stage, root)
+    run_edition_notebooks(todo, jobs, stage, root, progress, workers, runs)
+    earlier = earlier_results(runs, stage)
     with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
         finished = [
-            pool.submit(finish_edition, p, stage, root, progress, earlier[p["period"]])
+            pool.submit(
+                finish_edition,
+                p,
+                stage,
+                root,
+                progress,
+                {other: path for other, path in earlier.items() if other < p["period"]},
+            )
             for p in todo
         ]
         for run_params, future in zip(todo, finished, strict=True):
