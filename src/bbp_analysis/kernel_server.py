@@ -108,10 +108,15 @@ def _imported(source: str) -> list[str]:
 
 def notebook_imports(templates: Iterable[Path]) -> list[str]:
     """The modules imported at the top level of the notebooks' code cells, in first-seen
-    order (some ``a.b`` names are attributes, not modules; the server skips those)."""
+    order (some ``a.b`` names are attributes, not modules; the server skips those). A template
+    that cannot be read adds nothing (its run reports it)."""
     seen: dict[str, None] = {}
     for template in templates:
-        for cell in nbformat.read(template, as_version=4).cells:
+        try:
+            cells = nbformat.read(template, as_version=4).cells
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
             if cell.cell_type == "code":
                 seen.update(dict.fromkeys(_imported(cell.source)))
     return list(seen)

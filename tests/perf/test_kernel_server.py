@@ -141,8 +141,12 @@ def test_a_notebook_changes_nothing_the_next_one_sees(root, servers):
     assert_nothing_left(servers, [servers[0].pid])
 
 
-def test_a_kernel_that_dies_gives_one_line_and_leaves_nothing(root, servers):
-    template = notebook(root / "book" / "dies.ipynb", ["import os\nos._exit(1)"])
+@pytest.mark.parametrize(
+    "ending",
+    ["os._exit(1)", "os.kill(os.getpid(), signal.SIGKILL)"],  # the code ends it; out of memory
+)
+def test_a_kernel_that_dies_gives_one_line_and_leaves_nothing(root, servers, ending):
+    template = notebook(root / "book" / "dies.ipynb", [f"import os, signal\n{ending}"])
     with pytest.raises(BuildError) as raised:
         runner.run_notebooks([job(root, template, "stage")], 120, root, lambda _m: None)
     assert str(raised.value) == (
