@@ -203,9 +203,10 @@ def code_off_the_page(tags: list[str]) -> list[str]:
 
 
 def strip_injected_metadata(notebook: Path) -> None:
-    """Drop papermill's run timestamps so equal inputs give equal executed notebooks, hide the
-    injected parameters cell and keep every code cell's source off the page (readers see
-    outputs only; the executed notebook, with its code, is in the downloads)."""
+    """Drop papermill's run timestamps and random cell id so equal inputs give equal executed
+    notebooks, hide the injected parameters cell and keep every code cell's source off the
+    page (readers see outputs only; the executed notebook, with its code, is in the
+    downloads)."""
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.get("papermill", {}).pop("start_time", None)
     nb.metadata.get("papermill", {}).pop("end_time", None)
@@ -216,8 +217,10 @@ def strip_injected_metadata(notebook: Path) -> None:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags = [*tags, "remove-cell"]
+        if "injected-parameters" in tags:
+            cell.id = "injected-parameters"  # papermill gives it a random id at every run
+            if "remove-cell" not in tags:
+                tags = [*tags, "remove-cell"]
         if cell.cell_type == "code":
             tags = code_off_the_page(tags)
         if tags:
