@@ -149,6 +149,8 @@ class KernelServer:
         """Wait (once) for the server to finish importing; False if it failed or took longer
         than :data:`READY_SECONDS`, in which case it is stopped."""
         with self._lock:
+            if self._ready is None and self._process is None:  # already stopped
+                self._ready = False
             if self._ready is None:
                 self._ready = self._await_ready()
                 if not self._ready:
