@@ -43,7 +43,7 @@ from .audit.manifest import (
 from .errors import BuildError, InputError
 from .inputs import check_build_inputs
 from .paths import build_dir, project_root
-from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks
+from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks, shared_kernels
 from .site import book_config
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
@@ -555,9 +555,10 @@ def _build(
     succeeded = False
     try:
         built: dict[str, Path] = {}
-        for source, group, plan in groups:
-            with extract.use_source(source):
-                built.update(build_editions(group, stage, root, progress, jobs, plan))
+        with shared_kernels(templates(root)):
+            for source, group, plan in groups:
+                with extract.use_source(source):
+                    built.update(build_editions(group, stage, root, progress, jobs, plan))
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
         audit_disclosure(stage, editions, progress, root)

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -376,6 +376,52 @@ def kernel_server(templates: list[Path]) -> Iterator[KernelServer | None]:
             server.close()
 
 
+class SharedKernels:
+    """One kernel server for every :func:`run_notebooks` call of a build (:func:`shared_kernels`),
+    started by the first call that executes a notebook, with the imports of all of ``templates``,
+    and stopped when the build ends."""
+
+    def __init__(self, templates: list[Path], stack: ExitStack) -> None:
+        self.templates, self._stack = templates, stack
+        self._server: KernelServer | None = None
+        self._started = False
+
+    def server(self) -> KernelServer | None:
+        if not self._started:
+            self._started = True
+            self._server = self._stack.enter_context(kernel_server(self.templates))
+        return self._server
+
+
+_SHARED: SharedKernels | None = None
+
+
+@contextmanager
+def shared_kernels(templates: list[Path]) -> Iterator[None]:
+    """Within the block, notebooks of every :func:`run_notebooks` call are forked from one
+    kernel server (not one per call), started when first needed (inside that call's
+    :func:`kernel_environment`, so it imports as a kernel would)."""
+    global _SHARED
+    with ExitStack() as stack:
+        _SHARED = SharedKernels(templates, stack)
+        try:
+            yield
+        finally:
+            _SHARED = None
+
+
+@contextmanager
+def _server_for(pending: list[NotebookJob]) -> Iterator[KernelServer | None]:
+    """The build's shared server (:func:`shared_kernels`) or one of this call's own."""
+    if not pending:
+        yield None
+    elif _SHARED is not None:
+        yield _SHARED.server()
+    else:
+        with kernel_server([job.template for job in pending]) as server:
+            yield server
+
+
 def run_notebooks(
     jobs: list[NotebookJob],
     timeout: int,
@@ -397,7 +443,7 @@ def run_notebooks(
     errors: dict[int, BaseException] = {}
     with (
         kernel_environment(root),
-        kernel_server([job.template for job in pending]) as server,
+        _server_for(pending) as server,
         ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool,
     ):
         futures = {}

@@ -141,6 +141,29 @@ def test_a_notebook_changes_nothing_the_next_one_sees(root, servers):
     assert_nothing_left(servers, [servers[0].pid])
 
 
+def test_a_build_forks_every_run_from_one_server(root, servers):
+    """Within ``shared_kernels`` (a build), the chapter runs and the runs that read their
+    results are two calls but one server, stopped when the build ends."""
+    first = notebook(root / "book" / "first.ipynb", ["print(1)"])
+    second = notebook(root / "book" / "second.ipynb", ["print(2)"])
+    with runner.shared_kernels([first, second]):
+        runner.run_notebooks([job(root, first, "a")], 120, root, lambda _m: None)
+        runner.run_notebooks([job(root, second, "b")], 120, root, lambda _m: None)
+        assert len(servers) == 1 and psutil.pid_exists(servers[0].pid)
+    assert servers.launches == [True, True]
+    assert outputs(root.parent / "b" / "book" / "second.ipynb")[0][0]["text"] == "2\n"
+    assert_nothing_left(servers, [servers[0].pid])
+
+
+def test_a_build_with_nothing_to_run_starts_no_server(root, servers):
+    template = notebook(root / "book" / "cached.ipynb", ["print(3)"])
+    runner.run_notebooks([job(root, template, "c")], 120, root, lambda _m: None)
+    with runner.shared_kernels([template]):
+        summary = runner.run_notebooks([job(root, template, "c")], 120, root, lambda _m: None)
+    assert summary.skipped == ["c/cached"] and len(servers) == 1  # only the first run's
+    assert_nothing_left(servers, [servers[0].pid])
+
+
 @pytest.mark.parametrize(
     "ending",
     ["os._exit(1)", "os.kill(os.getpid(), signal.SIGKILL)"],  # the code ends it; out of memory
