@@ -433,6 +433,8 @@ def compare_editions(duck: Path, spark: Path) -> bool:
         + ("identical" if same_headlines else "DIFFER")
         + ("" if same_headlines else f" (within 1e-9: {yes(same_json(*headlines))})")
     )
+    same_results = (duck / "results.json").read_bytes() == (spark / "results.json").read_bytes()
+    print(f"results.json (every headline and stated value): {yes(same_results)} identical")
     scorecard = Path("downloads", "scorecard.csv")
     same_scorecard = (duck / scorecard).read_bytes() == (spark / scorecard).read_bytes()
     print(f"front-page scorecard ({scorecard}): {'identical' if same_scorecard else 'DIFFER'}")
