@@ -17,8 +17,9 @@ aggregation  every measure (:func:`bbp_analysis.measures.engine.write_all`) on t
              extract (``--nwl``, else the one generated above), DuckDB and Spark ``local[2]``
              side by side (``--engines``), each in a new process.
 spark        ``bbp build --engine spark --period P`` on the default extract (measures not
-             cached) beside the DuckDB edition: time, and whether the headline values and the
-             download tables equal DuckDB's.
+             cached) beside the DuckDB build of the same edition: both times, and whether the
+             published headlines (``edition.json``: values, intervals, statuses), the front
+             page's scorecard (``downloads/scorecard.csv``) and the download tables equal.
 tests        ``scripts/test --quick`` and ``scripts/test``, each on a fresh clone sharing this
              environment (``--test-args`` narrows them, to try the section).
 pandas       the registered population by every area and breakdown: pandas groupby vs DuckDB.
@@ -353,7 +354,7 @@ def cause(output: str) -> str:
 
 def site_edition(site: Path, period: str) -> Path:
     """The folder of ``period``'s edition in a built site."""
-    return site / period if (site / period / "headlines.json").is_file() else site
+    return site / period if (site / period / "edition.json").is_file() else site
 
 
 def same_number(a: object, b: object) -> bool:
@@ -389,9 +390,13 @@ def same_table(a: Path, b: Path) -> bool:
 
 
 def bench_spark(period: str, jobs: int) -> None:
+    """Both builds of ``period`` (measures not cached), then the published headline values
+    compared: the edition snapshot's headlines (``edition.json``: value, interval, status and
+    reason of every headline), the front page's scorecard (``downloads/scorecard.csv``) and
+    every other download table, first byte for byte, then within a relative 1e-9."""
     print(f"\n== bbp build --engine spark --period {period} (default extract) beside DuckDB")
     with tempfile.TemporaryDirectory(prefix="bbp-bench-spark-") as folder:
-        sites = {}
+        sites, seconds = {}, {}
         print(f"{'engine':<8} {'seconds':>8} {'peak MB':>8}   (measures not cached)")
         for engine in ("duckdb", "spark"):
             project = scratch_project(Path(folder) / engine, measures_cache=False)
@@ -408,29 +413,59 @@ def bench_spark(period: str, jobs: int) -> None:
                 "--out",
                 str(site),
             )
-            sites[engine] = site_edition(site, period)
+            sites[engine], seconds[engine] = site_edition(site, period), result.seconds
             print(f"{engine:<8} {result.seconds:>8.1f} {result.peak_mb:>8.0f}")
-            if engine == "spark":
-                FIGURES.append(
-                    (f"build --engine spark --period {period}", f"{result.seconds:.1f} s", "builds")
-                )
-        duck, spark = sites["duckdb"], sites["spark"]
-        headlines = [json.loads((s / "headlines.json").read_text()) for s in (duck, spark)]
-        equal = same_json(*headlines)
-        tables = sorted(p.name for p in (duck / "downloads").glob("*.csv"))
-        differ = [
-            n
-            for n in tables
-            if not (spark / "downloads" / n).is_file()
-            or not same_table(duck / "downloads" / n, spark / "downloads" / n)
-        ]
-        print(
-            f"headline values equal DuckDB's: {'yes' if equal else 'NO'} "
-            f"({len(headlines[0])} headlines); download tables equal: "
-            f"{len(tables) - len(differ)} of {len(tables)}"
-            + (f" (differ: {', '.join(differ)})" if differ else "")
+        FIGURES.append((f"build --period {period}, DuckDB", f"{seconds['duckdb']:.1f} s", ""))
+        FIGURES.append(
+            (f"build --engine spark --period {period}", f"{seconds['spark']:.1f} s", "builds")
         )
+        equal = compare_editions(sites["duckdb"], sites["spark"])
         FIGURES.append(("Spark headline values = DuckDB's", "yes" if equal else "NO", "yes"))
+
+
+def compare_editions(duck: Path, spark: Path) -> bool:
+    """Print how the Spark edition's published values compare with DuckDB's, file by file;
+    True when the headlines (``edition.json``) and the scorecard are identical."""
+    headlines = [read_json(s / "edition.json")["headlines"] for s in (duck, spark)]
+    same_headlines = headlines[0] == headlines[1]
+    print(
+        f"edition.json headlines ({len(headlines[0])}: values, intervals, statuses): "
+        + ("identical" if same_headlines else "DIFFER")
+        + ("" if same_headlines else f" (within 1e-9: {yes(same_json(*headlines))})")
+    )
+    same_results = (duck / "results.json").read_bytes() == (spark / "results.json").read_bytes()
+    print(f"results.json (every headline and stated value): {yes(same_results)} identical")
+    scorecard = Path("downloads", "scorecard.csv")
+    same_scorecard = (duck / scorecard).read_bytes() == (spark / scorecard).read_bytes()
+    print(f"front-page scorecard ({scorecard}): {'identical' if same_scorecard else 'DIFFER'}")
+    tables = sorted(p.name for p in (duck / "downloads").glob("*.csv"))
+    identical = [
+        n
+        for n in tables
+        if (spark / "downloads" / n).is_file()
+        and (duck / "downloads" / n).read_bytes() == (spark / "downloads" / n).read_bytes()
+    ]
+    close = [
+        n
+        for n in tables
+        if n not in identical
+        and (spark / "downloads" / n).is_file()
+        and same_table(duck / "downloads" / n, spark / "downloads" / n)
+    ]
+    differ = sorted(set(tables) - set(identical) - set(close))
+    print(
+        f"download tables (downloads/*.csv): {len(identical)} of {len(tables)} identical,"
+        f" {len(close)} within 1e-9" + (f"; differ: {', '.join(differ)}" if differ else "")
+    )
+    return same_headlines and same_scorecard
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def yes(flag: bool) -> str:
+    return "yes" if flag else "NO"
 
 
 def shared_venv(clone: Path) -> None:

@@ -112,3 +112,13 @@ def test_settings_fit_a_shared_machine():
     assert conf.get("spark.driver.memory") == spark.DEFAULT_DRIVER_MEMORY
     assert conf.get("spark.sql.autoBroadcastJoinThreshold") == str(1024 * 1024)
     assert conf.get("spark.sql.adaptive.autoBroadcastJoinThreshold") == str(64 * 1024 * 1024)
+
+
+def test_persons_read_in_two_partitions_per_core(harrow: Path):
+    """``persons`` (one Parquet row group) is spread over two partitions per core as it is
+    read, so the person-years are built on both cores; the equivalence test runs through it."""
+    session = spark.session("local[2]")
+    spark.register(session, harrow)
+    assert session.table("persons").rdd.getNumPartitions() == 4
+    plan = session.table("person_years")._jdf.queryExecution().optimizedPlan().toString()
+    assert "Repartition 4, true" in plan
