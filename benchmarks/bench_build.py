@@ -65,10 +65,22 @@ BUILD_LOGS: list[tuple[str, str]] = []  # (run, output) of every build, scanned 
 FIGURES: list[tuple[str, str, str]] = []  # (figure, value, target) for the closing table
 
 AGGREGATE = """
-import json, sys
+import json, sys, time
 from pathlib import Path
 from bbp_analysis.measures import engine
-print(json.dumps({"rows": engine.write_all(sys.argv[1], Path(sys.argv[2]), engine=sys.argv[3])}))
+extract, out, which = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+if which != "duckdb":
+    print(json.dumps({"rows": engine.write_all(extract, out, engine=which)}))
+    raise SystemExit
+seconds = {}
+def timed(con):
+    for name in engine.list_measures():
+        start, cpu = time.perf_counter(), time.process_time()
+        table = engine._arrow(con, name)
+        seconds[name] = (time.perf_counter() - start, time.process_time() - cpu)
+        yield name, table
+con = engine.connect(extract)
+print(json.dumps({"rows": engine._write(timed(con), out), "seconds": seconds}))
 """
 
 PANDAS_VS_DUCKDB = """
@@ -333,7 +345,8 @@ def bench_aggregation(extract: Path, engines: list[str]) -> None:
                 print(f"{label:<16} failed after {result.seconds:.1f} s: {cause(result.output)}")
                 FIGURES.append((f"NWL aggregation, {label}", "failed", target[0]))
                 continue
-            rows = json.loads(result.output.strip().splitlines()[-1])["rows"]
+            report = json.loads(result.output.strip().splitlines()[-1])
+            rows = report["rows"]
             duckdb = result if engine == "duckdb" else duckdb
             ratio = f"{result.seconds / duckdb.seconds:.2f}" if duckdb else "-"
             print(
@@ -343,6 +356,16 @@ def bench_aggregation(extract: Path, engines: list[str]) -> None:
             FIGURES.append(
                 (f"NWL aggregation peak, {label}", f"{result.peak_mb:,.0f} MB", target[1])
             )
+            print_slowest(report.get("seconds", {}))
+
+
+def print_slowest(seconds: dict[str, list[float]], count: int = 8) -> None:
+    """The ``count`` measures taking the most wall time: wall and CPU seconds (all threads)."""
+    if not seconds:
+        return
+    print(f"  slowest measures{'wall s':>22} {'CPU s':>8}")
+    for name, (wall, cpu) in sorted(seconds.items(), key=lambda item: -item[1][0])[:count]:
+        print(f"  {name:<32} {wall:>6.1f} {cpu:>8.1f}")
 
 
 def cause(output: str) -> str:

@@ -33,8 +33,13 @@ def _repeated_before_aggregation(name: str) -> str:
     return engine.unit_sql(repeated, breakdowns), engine.rollup_sql("cells", period_type, areas)
 
 
-def test_the_emergency_admission_measures_declare_their_population_once() -> None:
-    assert EXPANDED == ["emergency_admissions", "emergency_admissions_monthly"]
+def test_the_measures_sharing_a_population_declare_it_once() -> None:
+    assert EXPANDED == [
+        "ae_attendances",
+        "b2h_segments",
+        "emergency_admissions",
+        "emergency_admissions_monthly",
+    ]
 
 
 @pytest.mark.parametrize("name", EXPANDED)

@@ -6,8 +6,9 @@ further leading comment lines, ``-- period_type: fin_year|month``, ``-- areas: .
 returns unit-level rows (``measure, period, borough_code, pcn_name, practice_code``, the
 breakdown columns ``age_band, sex, ethnic_group, imd_quintile, imd_decile``
 (``organisation`` where declared) and ``numerator``/``denominator`` contributions). The engine
-sums them in one pass with GROUPING SETS to practice-level cells per breakdown, then to each
-declared area level; only these aggregates reach pandas. Rates and proportions are
+sums them in one pass with GROUPING SETS to practice-level cells of the finest breakdowns
+(:func:`unit_sql`), sums the coarser breakdowns from those cells, then rolls the cells up to
+each declared area level; only these aggregates reach pandas. Rates and proportions are
 numerator / denominator (persons, admissions, or survey weights, as each file's description
 says).
 
@@ -179,6 +180,9 @@ def connect(extract_dir: Path | str, memory_limit: str = MEMORY_LIMIT) -> duckdb
     with contextlib.suppress(duckdb.InvalidInputException):
         con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit}'")
+    # Every result is sorted by its roll-up's ORDER BY, so intermediate tables (``cells``)
+    # need not keep their rows' order, which lets DuckDB insert them in parallel chunks.
+    con.execute("SET preserve_insertion_order = false")
     spill = Path(tempfile.gettempdir(), "bbp-duckdb-spill").as_posix().replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
     for name, path in files.items():
@@ -241,29 +245,58 @@ def _spec(name: str) -> tuple[str, str, list[str], list[str], tuple[str, list[st
     )
 
 
+CELL_KEYS = "measure, period, borough_code, pcn_name, practice_code"
+
+
+def _set_tests(breakdowns: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The breakdown columns used, and for each breakdown the GROUPING() test that tells its
+    rows apart in a GROUPING SETS result."""
+    used = list(dict.fromkeys(c for b in breakdowns for c in BREAKDOWN_COLUMNS[b]))
+    tests = {
+        b: " AND ".join(f"GROUPING({c}) = {0 if c in BREAKDOWN_COLUMNS[b] else 1}" for c in used)
+        or "1 = 1"
+        for b in breakdowns
+    }
+    return used, tests
+
+
 def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
-    """One pass over a measure's unit-level rows: sums per practice (with its PCN and
-    borough) for each breakdown, by GROUPING SETS; columns ``measure, period, borough_code,
-    pcn_name, practice_code, breakdown, breakdown_value, numerator, denominator``."""
-    areas = "measure, period, borough_code, pcn_name, practice_code"
-    used = [c for b in breakdowns for c in BREAKDOWN_COLUMNS[b]]
-    used = list(dict.fromkeys(used))
-    sets = ", ".join(f"({', '.join([areas, *BREAKDOWN_COLUMNS[b]])})" for b in breakdowns)
-    flags = {c: f"GROUPING({c})" for c in used}
-    labels, values = [], []
-    for b in breakdowns:
-        cols = BREAKDOWN_COLUMNS[b]
-        test = " AND ".join(f"{flags[c]} = {0 if c in cols else 1}" for c in used) or "1 = 1"
-        labels.append(f"WHEN {test} THEN '{b}'")
-        values.append(f"WHEN {test} THEN {BREAKDOWNS[b]}")
-    return (
-        f"SELECT {areas},\n"
-        f"       CASE {' '.join(labels)} END AS breakdown,\n"
-        f"       CASE {' '.join(values)} END AS breakdown_value,\n"
-        "       SUM(numerator) AS numerator, SUM(denominator) AS denominator\n"
-        f"FROM (\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows\n"
-        f"GROUP BY GROUPING SETS ({sets})"
+    """A measure's unit-level rows summed per practice (with its PCN and borough) for each
+    breakdown; columns ``measure, period, borough_code, pcn_name, practice_code, breakdown,
+    breakdown_value, numerator, denominator``.
+
+    The unit rows pass through GROUPING SETS only for the breakdowns no other breakdown
+    refines (``sex_age_band``, not ``sex``, ``age_band`` or ``total``); each of the others is
+    summed from the small cells of a breakdown that refines it. So every unit row feeds a few
+    hash aggregations with few groups each, not one per breakdown."""
+    source = f"(\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows"
+    columns = {b: set(BREAKDOWN_COLUMNS[b]) for b in breakdowns}
+    hosts = [b for b in breakdowns if not any(columns[b] < columns[o] for o in breakdowns)]
+    used, tests = _set_tests(hosts)
+    sets = ", ".join(f"({', '.join([CELL_KEYS, *BREAKDOWN_COLUMNS[b]])})" for b in hosts)
+    sums = "SUM(numerator) AS numerator, SUM(denominator) AS denominator"
+    if hosts == breakdowns:
+        labels = " ".join(f"WHEN {tests[b]} THEN '{b}'" for b in breakdowns)
+        values = " ".join(f"WHEN {tests[b]} THEN {BREAKDOWNS[b]}" for b in breakdowns)
+        return (
+            f"SELECT {CELL_KEYS},\n       CASE {labels} END AS breakdown,\n"
+            f"       CASE {values} END AS breakdown_value,\n       {sums}\n"
+            f"FROM {source}\nGROUP BY GROUPING SETS ({sets})"
+        )
+    labels = " ".join(f"WHEN {tests[b]} THEN '{b}'" for b in hosts)
+    fine = (
+        f"SELECT {', '.join([CELL_KEYS, *used])}, CASE {labels} END AS cell_set, {sums}\n"
+        f"FROM {source}\nGROUP BY GROUPING SETS ({sets})"
     )
+    parts = []
+    for b in breakdowns:
+        host = next(h for h in hosts if columns[b] <= columns[h])
+        keys = ", ".join([CELL_KEYS, *BREAKDOWN_COLUMNS[b]])
+        parts.append(
+            f"SELECT {CELL_KEYS}, '{b}' AS breakdown, {BREAKDOWNS[b]} AS breakdown_value, "
+            f"{sums} FROM fine_cells WHERE cell_set = '{host}' GROUP BY {keys}"
+        )
+    return f"WITH fine_cells AS (\n{fine}\n)\n" + "\nUNION ALL\n".join(parts)
 
 
 def expand_sql(

@@ -12,16 +12,30 @@ WITH spans AS (
                  COALESCE(date_of_death + INTERVAL '1' DAY, DATE '2999-01-01')) AS exit_date
     FROM persons
 ),
-exposure AS (
-    SELECT m.period, s.borough_code, s.pcn_name, s.practice_code, s.diabetes, s.frail,
-           CAST(EXTRACT(YEAR FROM m.month_start) AS INTEGER) - s.birth_year
-               - CASE WHEN EXTRACT(MONTH FROM m.month_start) < s.birth_month THEN 1 ELSE 0 END
-               AS age,
-           CAST(DATE_DIFF('day', GREATEST(s.entry_date, m.month_start),
-                          LEAST(s.exit_date, m.next_month)) AS DOUBLE)
-               / DATE_DIFF('day', m.month_start, m.next_month) AS months_at_risk
+cohorts AS (
+    -- people with the same practice, birth month, flags and time at risk within the months
+    -- covered have the same exposure: counted once, so each month joins cohorts, not persons
+    SELECT s.borough_code, s.pcn_name, s.practice_code, s.birth_year, s.birth_month,
+           s.diabetes, s.frail,
+           GREATEST(s.entry_date, w.first_day) AS entry_date,
+           LEAST(s.exit_date, w.end_day) AS exit_date,
+           COUNT(*) AS persons
     FROM spans AS s
-    JOIN months AS m ON s.entry_date < m.next_month AND s.exit_date > m.month_start
+    CROSS JOIN (SELECT MIN(month_start) AS first_day, MAX(next_month) AS end_day FROM months) AS w
+    GROUP BY s.borough_code, s.pcn_name, s.practice_code, s.birth_year, s.birth_month,
+             s.diabetes, s.frail, GREATEST(s.entry_date, w.first_day),
+             LEAST(s.exit_date, w.end_day)
+),
+exposure AS (
+    SELECT m.period, c.borough_code, c.pcn_name, c.practice_code, c.diabetes, c.frail,
+           CAST(EXTRACT(YEAR FROM m.month_start) AS INTEGER) - c.birth_year
+               - CASE WHEN EXTRACT(MONTH FROM m.month_start) < c.birth_month THEN 1 ELSE 0 END
+               AS age,
+           c.persons * CAST(DATE_DIFF('day', GREATEST(c.entry_date, m.month_start),
+                                      LEAST(c.exit_date, m.next_month)) AS DOUBLE)
+               / DATE_DIFF('day', m.month_start, m.next_month) AS months_at_risk
+    FROM cohorts AS c
+    JOIN months AS m ON c.entry_date < m.next_month AND c.exit_date > m.month_start
 ),
 pop AS (
     SELECT period, borough_code, pcn_name, practice_code,

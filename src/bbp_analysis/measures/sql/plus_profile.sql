@@ -9,14 +9,20 @@ WITH people AS (
            || CASE WHEN learning_disability THEN 'learning_disability+' ELSE '' END
            || CASE WHEN care_home_resident THEN 'care_home_resident+' ELSE '' END AS profile
     FROM person_years
+),
+-- the population counted once per year, practice and profile, then given to both measures
+cells AS (
+    SELECT fin_year, borough_code, pcn_name, practice_code, profile, COUNT(*) AS persons
+    FROM people
+    GROUP BY fin_year, borough_code, pcn_name, practice_code, profile
 )
 SELECT 'o1-core20plus-groups' AS measure, fin_year AS period, borough_code, pcn_name,
-       practice_code, profile, 1 AS numerator, 1 AS denominator
-FROM people
+       practice_code, profile, persons AS numerator, persons AS denominator
+FROM cells
 UNION ALL
 SELECT 'o1-core20plus-groups-emergency', fin_year, borough_code, pcn_name, practice_code, profile,
-       0, 1
-FROM people
+       0, persons
+FROM cells
 UNION ALL
 SELECT 'o1-core20plus-groups-emergency', pe.fin_year, pe.borough_code, pe.pcn_name,
        pe.practice_code, pe.profile, 1, 0
