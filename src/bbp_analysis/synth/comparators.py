@@ -72,10 +72,12 @@ NWL_AGE_SEX_FILE = Path(__file__).with_name("nwl_pm5_age_sex.csv")
 """NWL measure-5 admissions and registered populations by year, sex and age band:
 ``period, sex, age_band, count, population`` (:func:`nwl_age_sex`)."""
 NWL_AGE_SEX_SOURCE = (
-    "eight-borough synthetic extract (bbp data synth --area NWL --scale 0.2, seed 20220401), "
-    "measure 5's definition"
+    "eight-borough synthetic extract (generator 1.2.0: bbp data synth --area NWL --scale 0.2, "
+    "seed 20220401), measure 5's definition"
 )
-"""How :data:`NWL_AGE_SEX_FILE` was made (``scripts/nwl_age_sex_comparator.py``)."""
+"""How :data:`NWL_AGE_SEX_FILE` was made (``scripts/nwl_age_sex_comparator.py``), with the
+generator version: 1.3.0 draws eight boroughs differently, so remaking the file needs 1.2.0's
+generator (commit 06b66aa)."""
 SEXES = {"M": "Male", "F": "Female"}
 
 #: measure -> (name, age, baseline year, {area: (value, published?)}, yearly change).
