@@ -2,10 +2,10 @@
 (``src/bbp_analysis/synth/nwl_pm5_age_sex.csv``) from an eight-borough extract.
 
 Usage: ``scripts/in-venv python scripts/nwl_age_sex_comparator.py EXTRACT_DIR``, after
-``bbp data synth --area NWL --scale 0.2 --out EXTRACT_DIR`` (the generator version, scale and
-seed the file's source line, ``NWL_AGE_SEX_SOURCE`` in ``synth/comparators.py``, states). It runs measure 5's
-SQL on the extract, so the NWL figures are on the measure's own definition, and prints the
-NWL rate per 1,000 for each year.
+``bbp data synth --area NWL --scale 0.2 --out EXTRACT_DIR`` (the generator version, scale
+and seed the file's source line, ``NWL_AGE_SEX_SOURCE`` in ``synth/comparators.py``, states).
+It runs measure 5's SQL on the extract, so the NWL figures are on the measure's own
+definition, and prints the NWL rate per 1,000 for each year.
 """
 
 from __future__ import annotations
