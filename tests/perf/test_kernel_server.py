@@ -64,9 +64,12 @@ def root(tmp_path: Path) -> Path:
 
 
 class Started(list):
-    """The kernel servers started; ``launches``: whether each kernel was forked from one."""
+    """The kernel servers started; ``launches``: whether each kernel was forked from one;
+    ``before``: this process's children when the test began (e.g. the JVM of a Spark session
+    another test file left open in the same worker), which are not the test's."""
 
     launches: list[bool]
+    before: set[int]
 
 
 @pytest.fixture
@@ -88,11 +91,17 @@ def servers(monkeypatch: pytest.MonkeyPatch) -> Started:
     monkeypatch.setattr(kernel_server.KernelServer, "command", recording_command)
     monkeypatch.setenv(kernel_server.OPT_OUT, "1")
     started.launches = launches
+    started.before = {child.pid for child in psutil.Process().children(recursive=True)}
     return started
 
 
+def new_children(servers: Started) -> list[psutil.Process]:
+    """This process's children that were not there when the test began."""
+    return [c for c in psutil.Process().children(recursive=True) if c.pid not in servers.before]
+
+
 def assert_nothing_left(servers: Started, pids: list[int]) -> None:
-    assert psutil.Process().children(recursive=True) == []
+    assert new_children(servers) == []
     for pid in pids:
         assert not psutil.pid_exists(pid)  # stopped and reaped
     for server in servers:
@@ -198,7 +207,7 @@ def test_a_server_that_fails_to_start_falls_back_quietly(root, servers, monkeypa
     assert outputs(root.parent / "stage" / "book" / "plain.ipynb")[0][0]["text"] == "42\n"
     out, err = capfd.readouterr()
     assert "ERROR" not in out + err and "Traceback" not in out + err
-    assert psutil.Process().children(recursive=True) == []
+    assert new_children(servers) == []
 
 
 def test_the_opt_out_and_other_kernels_use_the_plain_launch(root, monkeypatch):
