@@ -25,8 +25,9 @@ PLAIN = (str, int, float, bool, type(None))
 """Argument types whose ``repr`` is the whole value; a call with any other is not kept."""
 
 
-def _inputs_key(params: RunParameters, args: tuple, kwargs: dict[str, Any]) -> tuple:
-    """The whole input of one call: parameters, arguments, project root and extract."""
+def inputs_key(params: RunParameters, args: tuple, kwargs: dict[str, Any]) -> tuple:
+    """The whole input of one call: parameters, arguments, project root and extract (also
+    the key of caches that add inputs of their own, e.g. a file's stamp)."""
     from .extract import EXTRACT_ENV, SOURCE_ENV
 
     return (
@@ -41,14 +42,14 @@ def _inputs_key(params: RunParameters, args: tuple, kwargs: dict[str, Any]) -> t
 
 def per_inputs(func: F) -> F:
     """``func(params, *args, **kwargs)`` computed once per process for the same inputs
-    (:func:`_inputs_key`); each call returns a deep copy of the kept value."""
+    (:func:`inputs_key`); each call returns a deep copy of the kept value."""
     kept: dict[tuple, Any] = {}
 
     @functools.wraps(func)
     def wrapper(params: RunParameters, *args: Any, **kwargs: Any) -> Any:
         if not all(isinstance(a, PLAIN) for a in (*args, *kwargs.values())):
             return func(params, *args, **kwargs)
-        key = _inputs_key(params, args, kwargs)
+        key = inputs_key(params, args, kwargs)
         if key not in kept:
             kept[key] = func(params, *args, **kwargs)
         return copy.deepcopy(kept[key])

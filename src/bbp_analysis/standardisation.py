@@ -19,18 +19,16 @@ people of the same age and sex.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from . import extract
+from . import extract, memo
 from .catalogue import indicator
 from .errors import InputError
 from .indicators import EXCLUDED_NOTE, group_order, protect, rows
 from .params import RunParameters
-from .paths import project_root
 from .published import financial_year
 from .stats import compare, isr
 
@@ -179,11 +177,7 @@ def standardised_values(
     period, parameters and comparator table (chapters ask for the same values for the
     headline, the status, the chart and the trend)."""
     key = (
-        indicator_id,
-        breakdown,
-        period or params["period"],
-        json.dumps(dict(params), sort_keys=True, default=str),
-        str(project_root()),
+        memo.inputs_key(params, (indicator_id, breakdown, period or params["period"]), {}),
         _comparators_stamp(params["area_code"]),
     )
     if key not in _VALUES:
