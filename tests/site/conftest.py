@@ -1,8 +1,13 @@
-"""Fixtures shared by the browser tests of the built site."""
+"""Fixtures shared by the browser tests of the built site: the site, served on a local port,
+and one Chromium per worker."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -18,3 +23,26 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site(default_build: tuple[Path, Path]) -> Path:
+    """The session's build of every edition (shared with the other tests that read it)."""
+    return default_build[1]
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    """The site served on a local port (as a reader's browser would fetch it)."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""

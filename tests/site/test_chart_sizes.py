@@ -1,6 +1,6 @@
 """Every chart of the built site at 1280 px: the PNG holds twice as many pixels as the browser
 shows (sharp on high-density screens) and no chart text renders under 11 CSS pixels. Reads the
-session's shared build (``default_build``) in the shared browser of ``test_browser``."""
+session's shared build (``default_build``) in the shared browser (``tests/site/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from playwright.sync_api import Browser
-from test_browser import server, site  # noqa: F401  (shared session fixtures)
 
 from bbp_analysis import chart_style
 
@@ -27,7 +26,7 @@ CHAPTERS = (
 )
 
 
-def chart_pages(site: Path) -> list[Path]:  # noqa: F811
+def chart_pages(site: Path) -> list[Path]:
     """Every page of the latest edition that shows a chart."""
     return sorted(
         page
@@ -50,14 +49,14 @@ def recorded(page: Path) -> dict[str, tuple[int, float]]:
     return out
 
 
-def test_every_chart_page_is_checked(site: Path) -> None:  # noqa: F811
+def test_every_chart_page_is_checked(site: Path) -> None:
     pages = {p.stem for p in chart_pages(site)}
     assert set(CHAPTERS) <= pages
 
 
 def test_charts_are_twice_their_displayed_width_with_text_of_11_px_or_more(
-    site: Path,  # noqa: F811
-    server: str,  # noqa: F811
+    site: Path,
+    server: str,
     browser: Browser,
 ) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -1,0 +1,68 @@
+"""Browsing the built site in the tests: one Chromium tab reused for many visits, and the
+site's pages (shared by the browser test files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from support import ROOT
+
+ARTEFACTS = ROOT / "_build" / "test-artefacts"
+VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844), "reflow": (320, 800)}
+
+
+def pages_of(site: Path) -> list[Path]:
+    """Every HTML page of ``site`` (every edition, and the latest again at the root), sorted;
+    not the theme's static files."""
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def is_redirect(page: Path) -> bool:
+    """A stub that only forwards the reader (an edition's ``index.html``)."""
+    return 'http-equiv="Refresh"' in page.read_text(encoding="utf-8")[:2000]
+
+
+def latest_pages(site: Path) -> list[Path]:
+    """The latest edition's pages (the other editions share its templates)."""
+    latest = json.loads((site / "editions.json").read_text())["latest"]
+    return [p for p in pages_of(site / latest) if not is_redirect(p)]
+
+
+class Tab:
+    """One browser page reused for many visits; collects each visit's console errors and
+    failed requests. Requests leaving the local server are refused (nothing is downloaded)."""
+
+    def __init__(self, browser: Browser, viewport: tuple[int, int]) -> None:
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context.route("**/*", self._only_local)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda msg: self._error(msg.text) if msg.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self._error(str(exc)))
+        self.page.on("requestfailed", lambda request: self._error(f"failed: {request.url}"))
+
+    @staticmethod
+    def _only_local(route) -> None:
+        if route.request.url.startswith(("http://127.0.0.1", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    def _error(self, text: str) -> None:
+        self.errors.append(text)
+
+    def visit(self, url: str, redirect: bool = False) -> list[str]:
+        """Open ``url`` (following a redirect stub to its target); return its errors."""
+        self.errors = []
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.ok, url
+        if redirect:
+            self.page.wait_for_url("**/book/index.html")
+            self.page.wait_for_load_state("load")
+        return self.errors
+
+    def close(self) -> None:
+        self.context.close()
