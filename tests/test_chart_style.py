@@ -287,5 +287,7 @@ def savefig_png(fig, smallest: str) -> bytes:
 
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_one_draw_gives_the_file_savefig_gives(kind: str) -> None:
-    smallest = f"{chart_style.smallest_text_px(CHARTS[kind]()):g}"
+    measured = CHARTS[kind]()
+    smallest = f"{chart_style.smallest_text_px(measured):g}"
+    plt.close(measured)
     assert chart_style.png_bytes(CHARTS[kind]()) == savefig_png(CHARTS[kind](), smallest)
