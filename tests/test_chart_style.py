@@ -271,13 +271,13 @@ def test_trend_axis_shows_the_target_and_the_reference_line() -> None:
     assert fig.axes[0].get_ylim()[0] < 0.0 < fig.axes[0].get_ylim()[1]
 
 
-def savefig_png(fig) -> bytes:
-    """The PNG as ``savefig`` writes it after a draw that measures the texts (the way
-    :func:`chart_style.png_bytes` wrote it before it drew each figure once)."""
+def savefig_png(fig, smallest: str) -> bytes:
+    """The PNG as ``savefig`` writes it from a figure never drawn before, with the smallest
+    text size ``smallest`` in its metadata."""
     metadata = {
         "Software": None,
         chart_style.WIDTH_KEY: str(chart_style.display_width(fig)),
-        chart_style.TEXT_KEY: f"{chart_style.smallest_text_px(fig):g}",
+        chart_style.TEXT_KEY: smallest,
     }
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=192, metadata=metadata)
@@ -287,4 +287,7 @@ def savefig_png(fig) -> bytes:
 
 @pytest.mark.parametrize("kind", sorted(CHARTS))
 def test_one_draw_gives_the_file_savefig_gives(kind: str) -> None:
-    assert chart_style.png_bytes(CHARTS[kind]()) == savefig_png(CHARTS[kind]())
+    measured = CHARTS[kind]()
+    smallest = f"{chart_style.smallest_text_px(measured):g}"
+    plt.close(measured)
+    assert chart_style.png_bytes(CHARTS[kind]()) == savefig_png(CHARTS[kind](), smallest)

@@ -219,14 +219,9 @@ def display_width(fig: plt.Figure) -> int:
 def png_bytes(fig: plt.Figure) -> bytes:
     """The figure as a PNG at :data:`PIXEL_DENSITY` times its display size, recording its
     display width and smallest text (CSS pixels) and nothing else, so equal data give equal
-    files. The figure is drawn once, at the PNG's density (its texts are read from that
-    draw), and written from the rendered pixels as ``savefig`` writes them. Its layout is
-    first run at display density: the layout at the PNG's density starts from it, as it did
-    when the texts were measured by a draw of their own, so the pixels stay as they were.
+    files. The figure is laid out and drawn once, at the PNG's density (its texts are read
+    from that draw), and written from the rendered pixels as ``savefig`` writes them.
     Closes the figure."""
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.execute(fig)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     fig.set_dpi(CSS_PX_PER_INCH * PIXEL_DENSITY)
     canvas.draw()

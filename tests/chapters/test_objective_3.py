@@ -418,6 +418,26 @@ def test_its_finds_no_effect_in_the_negative_control(its_table: pd.DataFrame) ->
     assert control["verdict"].startswith("no change detected")
 
 
+def test_its_fit_is_fitted_once_per_inputs(its_table: pd.DataFrame) -> None:
+    """The results table and the charts share one fit of a wave; other parameters refit."""
+    falls = its_table[its_table["programme"] == "Integrated falls pathway"].iloc[0]
+    start, pcns = pd.Timestamp(falls["start"] + "-01"), list(falls["pcn_list"])
+    outcome = next(k for k, spec in its.OUTCOMES.items() if spec.title == falls["outcome"])
+    series, result, _, _ = its.its_fit(outcome, start, pcns, PARAMS)
+    again, same, _, _ = its.its_fit(outcome, start, pcns, PARAMS)
+    assert same is result and again is not series
+    pd.testing.assert_frame_equal(again, series)
+    ratio = result.estimates.set_index("term").loc["level_change", "ratio"]
+    assert ratio == pytest.approx(falls["level_ratio"], rel=1e-12)
+    wider = its.its_fit(outcome, start, pcns, PARAMS.replace(confidence=0.99))[1]
+    assert wider is not result
+    low, high = (
+        wider.estimates.set_index("term").loc["level_change", c]
+        for c in ("ratio_lower", "ratio_upper")
+    )
+    assert low < falls["level_lower"] and high > falls["level_upper"]
+
+
 def test_staggered_comparison_recovers_built_in_effects(staggered: pd.DataFrame) -> None:
     nine = staggered[staggered["measure"] == "odds ratio"].iloc[0]
     assert nine["lower"] <= 2.0 <= nine["upper"] and nine["lower"] > 1

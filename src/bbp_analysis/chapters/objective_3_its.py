@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import extract
+from .. import extract, memo
 from ..disclosure import suppress
 from ..params import RunParameters
 from ..stats import its
@@ -191,7 +191,22 @@ def _pcn_label(pcns: list[str], group: pd.DataFrame) -> str:
 
 
 def its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: RunParameters):
-    """ITS of one outcome for one wave; ``(series, result or None, months before, after)``."""
+    """ITS of one outcome for one wave; ``(series, result or None, months before, after)``.
+    Fitted once per process for the same inputs (:func:`bbp_analysis.memo.inputs_key`; the
+    results table and the charts ask for the same fits); the series is a copy, the result
+    is shared and read only."""
+    wave = None if pcns is None else tuple(pcns)
+    key = memo.inputs_key(params, (outcome, pd.Timestamp(start).isoformat(), wave), {})
+    if key not in _FITS:
+        _FITS[key] = _its_fit(outcome, pd.Timestamp(start), pcns, params)
+    series, result, before, after = _FITS[key]
+    return series.copy(), result, before, after
+
+
+_FITS: dict[tuple, tuple] = {}
+
+
+def _its_fit(outcome: str, start: pd.Timestamp, pcns: list[str] | None, params: RunParameters):
     series = monthly_series(outcome, params, pcns)
     before = int((series["date"] < start).sum())
     after = int((series["date"] >= start).sum())
