@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -54,7 +53,7 @@ from .runner import (
     run_notebooks,
     shared_kernels,
 )
-from .site import book_config
+from .site import book_builds, book_config
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -98,19 +97,11 @@ def check_template_parameters(template: Path, given: dict[str, Any]) -> dict[str
 
 
 def build_book(stage: Path) -> Path:
-    """Build the staged book to HTML with warnings as errors; return the HTML folder."""
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(stage),
-        "--warningiserror",
-        "--keep-going",
-        "--all",
-        "-q",
-    ]
-    result = subprocess.run(
-        command, capture_output=True, text=True, check=False, env=outside_environment()
-    )
+    """Build the staged book to HTML with warnings as errors; return the HTML folder. The
+    ``jupyter-book`` command runs in a process forked from one that imported it already
+    (:func:`bbp_analysis.site.book_builds.run`), in the environment outside the kernels'."""
+    arguments = ["build", str(stage), "--warningiserror", "--keep-going", "--all", "-q"]
+    result = book_builds.run(arguments, outside_environment())
     if result.returncode != 0:
         lines = [
             line
@@ -703,6 +694,7 @@ def _build(
     except OSError as exc:
         raise BuildError(write_failure(exc)) from exc
     finally:
+        book_builds.stop()
         if succeeded or not keep_staging:
             shutil.rmtree(stage, ignore_errors=True)
         else:
