@@ -8,8 +8,14 @@ sources into a staging folder, execute every notebook template there with paperm
 (:mod:`bbp_analysis.runner`), refuse to go on if any executed notebook holds an error, and
 build the book with execution off and warnings as errors into ``<site>/<period>/``; copy the
 latest edition to the site root; then swap the new site in for the old one. On any failure
-the previous site is untouched. When the output folder still holds the site these inputs make
-(:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
+the previous site is untouched. When the output folder still holds the site these inputs
+make (:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
+
+Editions are built side by side (:func:`build_editions`): each edition's pages, book and
+board paper start as soon as its own notebooks have run (and the editions before it have
+their snapshots), while later editions' notebooks still run. Every step (a notebook, a book
+build, a page writer) holds one of ``--jobs`` slots (:class:`bbp_analysis.runner.Slots`), so
+the cores are kept busy without running more at once than there are cores.
 """
 
 from __future__ import annotations
