@@ -686,7 +686,7 @@ def _build(
                 with extract.use_source(source):
                     built.update(
                         build_editions(
-                            group, stage, root, progress, jobs, plan, audit=audit_settings(editions)
+                            group, stage, root, progress, jobs, plan, audit_settings(editions)
                         )
                     )
         assemble_site(built, stage / "site")

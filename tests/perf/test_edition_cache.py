@@ -363,7 +363,7 @@ def quick_build(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     )
     built: list[str] = []
 
-    def fake_editions(group, stage, _root, _progress, _workers, plan, **_):
+    def fake_editions(group, stage, _root, _progress, _workers, plan, *_):
         built.extend(p["period"] for p in group)
         out = {}
         for period, key in plan.keys.items():
