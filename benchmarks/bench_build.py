@@ -118,12 +118,14 @@ print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows,
 
 @dataclass
 class Measured:
-    """One command's wall-clock seconds, peak resident memory (MB) and output."""
+    """One command's wall-clock seconds, peak resident memory (MB), output and CPU seconds
+    (user + system, its own and its descendants')."""
 
     seconds: float
     peak_mb: float
     returncode: int
     output: str
+    cpu_seconds: float = 0.0
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -156,7 +158,9 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         output = log.read()
-    return Measured(seconds, max(peak / 2**20, usage.ru_maxrss / 1024), proc.returncode, output)
+    peak_mb = max(peak / 2**20, usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, peak_mb, proc.returncode, output, cpu)
 
 
 def checked(label: str, result: Measured) -> Measured:
@@ -216,6 +220,33 @@ def bbp_build(project: Path, label: str, *args: str) -> Measured:
     return result
 
 
+PROGRESS = re.compile(r"^\[\s*([\d.]+)s\] (.*)$", re.MULTILINE)
+PHASES = (  # (step, pattern of the progress lines that belong to it)
+    ("checking inputs", r"loading parameters"),
+    ("generating the extract", r"generating the synthetic extract"),
+    ("aggregating the measures", r"aggregating the measures"),
+    ("chapter and other notebooks", r"execut(ing|ed) "),
+    ("pages and downloads", r": writing what changed"),
+    ("book builds", r": building the book"),
+    ("board papers", r": writing the board paper"),
+    ("disclosure audit", r"disclosure audit"),
+    ("publishing", r"publishing to"),
+)
+
+
+def timeline(output: str) -> list[tuple[str, float, float]]:
+    """Each phase of a build log with the time of its first progress line and of the line
+    after its last one (when the next step started)."""
+    lines = [(float(m.group(1)), m.group(2)) for m in PROGRESS.finditer(output)]
+    rows = []
+    for step, pattern in PHASES:
+        at = [i for i, (_, text) in enumerate(lines) if re.search(pattern, text)]
+        if at:
+            end = lines[min(at[-1] + 1, len(lines) - 1)][0]
+            rows.append((step, lines[at[0]][0], end))
+    return rows
+
+
 def edition_args(edition: str | None) -> list[str]:
     return ["--period", edition] if edition else []
 
@@ -259,6 +290,14 @@ def bench_build(period: str, edition: str | None, jobs: int) -> None:
         no_change = runs["no change"][0].seconds
         FIGURES.append((f"cold build, {which}", f"{cold_run.seconds:.1f} s", "< 90 s"))
         FIGURES.append(("no-change rebuild / cold", f"{no_change / cold_run.seconds:.1%}", "< 5%"))
+        busy = cold_run.cpu_seconds / (cold_run.seconds * (os.cpu_count() or 1))
+        print(
+            f"\ncold run: {cold_run.cpu_seconds:.1f} CPU seconds (user + system) in "
+            f"{cold_run.seconds:.1f} s, the {os.cpu_count()} cores {busy:.0%} busy"
+        )
+        print("timeline of the cold run (seconds since the build started)")
+        for step, start, end in timeline(cold_run.output):
+            print(f"  {step:<44} {start:>7.1f} {end:>7.1f}")
         print("\nper-notebook execution (cold run)")
         for name, seconds in executed:
             print(f"  {name:<56} {seconds:>7.1f} s")

@@ -8,8 +8,14 @@ sources into a staging folder, execute every notebook template there with paperm
 (:mod:`bbp_analysis.runner`), refuse to go on if any executed notebook holds an error, and
 build the book with execution off and warnings as errors into ``<site>/<period>/``; copy the
 latest edition to the site root; then swap the new site in for the old one. On any failure
-the previous site is untouched. When the output folder still holds the site these inputs make
-(:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
+the previous site is untouched. When the output folder still holds the site these inputs
+make (:func:`bbp_analysis.edition_cache.published_unchanged`), nothing is staged or published.
+
+Editions are built side by side (:func:`build_editions`): each edition's pages, book and
+board paper start as soon as its own notebooks have run (and the editions before it have
+their snapshots), while later editions' notebooks still run. Every step (a notebook, a book
+build, a page writer) holds one of ``--jobs`` slots (:class:`bbp_analysis.runner.Slots`), so
+the cores are kept busy without running more at once than there are cores.
 """
 
 from __future__ import annotations
@@ -17,12 +23,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,8 +49,17 @@ from .audit.manifest import (
 from .errors import BuildError, InputError
 from .inputs import check_build_inputs
 from .paths import build_dir, project_root
-from .runner import NotebookJob, hash_files, input_fingerprint, run_notebooks, shared_kernels
-from .site import book_config
+from .runner import (
+    Cancelled,
+    NotebookJob,
+    Slots,
+    hash_files,
+    input_fingerprint,
+    outside_environment,
+    run_notebooks,
+    shared_kernels,
+)
+from .site import book_builds, book_config
 
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book")
 
@@ -88,17 +103,11 @@ def check_template_parameters(template: Path, given: dict[str, Any]) -> dict[str
 
 
 def build_book(stage: Path) -> Path:
-    """Build the staged book to HTML with warnings as errors; return the HTML folder."""
-    command = [
-        str(Path(sys.executable).with_name("jupyter-book")),
-        "build",
-        str(stage),
-        "--warningiserror",
-        "--keep-going",
-        "--all",
-        "-q",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    """Build the staged book to HTML with warnings as errors; return the HTML folder. The
+    ``jupyter-book`` command runs in a process forked from one that imported it already
+    (:func:`bbp_analysis.site.book_builds.run`), in the environment outside the kernels'."""
+    arguments = ["build", str(stage), "--warningiserror", "--keep-going", "--all", "-q"]
+    result = book_builds.run(arguments, outside_environment())
     if result.returncode != 0:
         lines = [
             line
@@ -260,7 +269,22 @@ def earlier_results(runs: dict[str, tuple[int, list[NotebookJob]]], stage: Path)
     }
 
 
-_BOARD_PAPER = threading.Lock()  # WeasyPrint is not documented as thread-safe: one at a time
+# Work done in this process (page writers, WeasyPrint) holds the interpreter lock: one such
+# step at a time, so a waiting step leaves its core to a notebook or a book build. WeasyPrint
+# is not documented as thread-safe either.
+_IN_PROCESS = threading.Lock()
+
+
+@contextmanager
+def working(slots: Slots | None, priority: Any, in_process: bool = False) -> Iterator[None]:
+    """Hold one of ``slots`` (when given) for a step of the build, and for a step that runs
+    in this process (``in_process``) the lock of such steps too (:data:`_IN_PROCESS`).
+    ``priority``: (the edition's place in period order, -1), before its notebooks' runs."""
+    with (
+        _IN_PROCESS if in_process else nullcontext(),
+        slots.held(priority) if slots else nullcontext(),
+    ):
+        yield
 
 
 def finish_edition(
@@ -269,11 +293,14 @@ def finish_edition(
     root: Path,
     progress: Callable[[str], None],
     earlier: dict[str, Path],
+    slots: Slots | None = None,
+    priority: Any = 0,
 ) -> Path:
     """Turn one edition's executed notebooks (in ``stage/editions/<period>``) into its HTML
     folder: generated pages, the book, the board paper, run parameters and the run
     manifest listing its results file; return the folder. ``earlier``: the results file of
-    each earlier period this build does not stage (:func:`earlier_results`)."""
+    each earlier period this build does not stage (:func:`earlier_results`). Each step holds
+    one of ``slots`` (:func:`working`) at ``priority``."""
     # imported here, not at the top: WeasyPrint, matplotlib and the page writers take seconds
     # to import, and a rebuild that reuses every edition never needs them
     from . import board_paper, results
@@ -282,19 +309,21 @@ def finish_edition(
     started = utc_now()
     period = run_params["period"]
     book_stage = stage / "editions" / period
-    progress(f"{period}: writing what changed, reference pages and downloads")
-    site_pages.stage_pages(book_stage, run_params, earlier)
-    progress(f"{period}: building the book (execution off, warnings as errors)")
-    html = build_book(book_stage)
-    progress(f"{period}: writing the board paper (PDF)")
-    with _BOARD_PAPER:
+    with working(slots, priority, in_process=True):
+        progress(f"{period}: writing what changed, reference pages and downloads")
+        site_pages.stage_pages(book_stage, run_params, earlier)
+    with working(slots, priority):
+        progress(f"{period}: building the book (execution off, warnings as errors)")
+        html = build_book(book_stage)
+    with working(slots, priority, in_process=True):
+        progress(f"{period}: writing the board paper (PDF)")
         board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
-    (html / "run-parameters.json").write_text(
-        json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    manifest = edition_manifest(run_params, root, book_stage, started)
-    results_file = book_stage / "_extra" / results.RESULTS_FILE
-    write_manifest(html, {**manifest, "results": results.record(results_file)})
+        (html / "run-parameters.json").write_text(
+            json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        manifest = edition_manifest(run_params, root, book_stage, started)
+        results_file = book_stage / "_extra" / results.RESULTS_FILE
+        write_manifest(html, {**manifest, "results": results.record(results_file)})
     return html
 
 
@@ -302,71 +331,103 @@ def _run_pooled(
     batches: list[tuple[int, list[NotebookJob]]],
     root: Path,
     progress: Callable[[str], None],
-    workers: int | None,
+    slots: Slots,
+    priority: Any,
 ) -> set[str]:
-    """Run the jobs of every (cell timeout, jobs) batch, those of one timeout in one pool
-    (``workers`` at once; those whose key is cached are restored); return the labels of those
-    executed."""
+    """Run the jobs of every (cell timeout, jobs) batch, those of one timeout in one call,
+    each in one of ``slots`` (those whose key is cached are restored); return the labels of
+    those executed."""
     by_timeout: dict[int, list[NotebookJob]] = {}
     for timeout, jobs in batches:
         by_timeout.setdefault(timeout, []).extend(jobs)
     ran = [
-        run_notebooks(todo, timeout, root, progress, workers=workers)
+        run_notebooks(todo, timeout, root, progress, slots=slots, priority=priority)
         for timeout, todo in sorted(by_timeout.items())
     ]
     return {label for summary in ran for label in summary.executed}
 
 
 def run_edition_notebooks(
-    editions: list[dict[str, Any]],
-    jobs: dict[str, list[NotebookJob]],
+    run_params: dict[str, Any],
+    jobs: list[NotebookJob],
     stage: Path,
     root: Path,
     progress: Callable[[str], None],
-    workers: int | None,
-    earlier: dict[str, tuple[int, list[NotebookJob]]],
+    slots: Slots,
+    priority: Any,
 ) -> None:
-    """Execute the notebooks of every edition in ``editions``: first the chapter runs of all
-    of them and the ``earlier`` periods' results runs (:func:`earlier_runs`) in one pool,
-    then each edition's results file is assembled, then the notebooks
-    that read it (each given the file, whose hash joins its cache key); then write each
-    edition's snapshot (``stage/editions/<period>/_extra``) in period order, before any
-    page reads it."""
+    """Execute the notebooks of one edition, each in one of ``slots``: first its chapter
+    runs, then, once its results file is assembled from them, the notebooks that read it
+    (each given the file, whose hash joins its cache key); then write its snapshot
+    (``stage/editions/<period>/_extra``)."""
     from .site import snapshot as site_snapshot
 
-    writers = {p: [job for job in js if writes_results(job.template)] for p, js in jobs.items()}
-    timeouts = {p["period"]: p["cell_timeout_seconds"] for p in editions}
-    if earlier:
-        progress(f"results of {', '.join(sorted(earlier))}'s chapters, for what changed")
-    executed = _run_pooled(
-        [(timeouts[period], writers[period]) for period in timeouts] + list(earlier.values()),
-        root,
-        progress,
-        workers,
-    )
-    readers: dict[str, list[NotebookJob]] = {}
-    for run_params in editions:
-        period = run_params["period"]
-        book_stage = stage / "editions" / period
-        path = assemble_results(period, book_stage, writers[period])
-        digest = hash_files([path], path.parent)
-        readers[period] = [
-            replace(job, inputs=f"{job.inputs}:{digest}", files=(path,))
-            for job in jobs[period]
-            if job not in writers[period]
-        ]
-    executed |= _run_pooled(
-        [(timeouts[period], readers[period]) for period in timeouts], root, progress, workers
-    )
-    for run_params in editions:
-        labels = {job.label for job in jobs[run_params["period"]]}
-        count = len(labels & executed)
-        progress(
-            f"{run_params['period']}: {count} notebook(s) executed, "
-            f"{len(labels) - count} skipped (unchanged)"
+    period = run_params["period"]
+    timeout = run_params["cell_timeout_seconds"]
+    writers = [job for job in jobs if writes_results(job.template)]
+    executed = _run_pooled([(timeout, writers)], root, progress, slots, priority)
+    book_stage = stage / "editions" / period
+    path = assemble_results(period, book_stage, writers)
+    digest = hash_files([path], path.parent)
+    readers = [
+        replace(job, inputs=f"{job.inputs}:{digest}", files=(path,))
+        for job in jobs
+        if job not in writers
+    ]
+    executed |= _run_pooled([(timeout, readers)], root, progress, slots, priority)
+    count = len({job.label for job in jobs} & executed)
+    progress(f"{period}: {count} notebook(s) executed, {len(jobs) - count} skipped (unchanged)")
+    extra = book_stage / "_extra"
+    site_snapshot.write(site_snapshot.from_extra(period, extra), extra)
+
+
+@dataclass
+class Schedule:
+    """What the editions built side by side wait for: a slot for each step (one per core),
+    each other's snapshots (a what-changed page reads every earlier one) and the results of
+    the earlier periods not staged."""
+
+    slots: Slots
+    snapshots: dict[str, threading.Event]
+    earlier: Future[dict[str, Path]]
+    audit: tuple[int, list[str]] | None = None  # see audit_settings
+
+    def wait_for_earlier(self, period: str) -> dict[str, Path]:
+        """Once every staged edition before ``period`` has its snapshot: the results file of
+        each earlier period not staged; Cancelled when the build stopped first."""
+        for other, ready in sorted(self.snapshots.items()):
+            while other < period and not ready.wait(0.1):
+                if self.slots.cancelled:
+                    raise Cancelled
+        return {other: path for other, path in self.earlier.result().items() if other < period}
+
+
+def build_edition(
+    run_params: dict[str, Any],
+    jobs: list[NotebookJob],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    schedule: Schedule,
+    rank: int,
+) -> None:
+    """Run one edition's notebooks (:func:`run_edition_notebooks`), then, once the editions
+    before it have their snapshots, finish it (:func:`finish_edition`). ``rank``: its place
+    in period order; an earlier edition's steps start first."""
+    period = run_params["period"]
+    try:
+        run_edition_notebooks(run_params, jobs, stage, root, progress, schedule.slots, rank)
+        schedule.snapshots[period].set()
+        earlier = schedule.wait_for_earlier(period)
+        html = finish_edition(
+            run_params, stage, root, progress, earlier, schedule.slots, (rank, -1)
         )
-        extra = stage / "editions" / run_params["period"] / "_extra"
-        site_snapshot.write(site_snapshot.from_extra(run_params["period"], extra), extra)
+        if schedule.audit:
+            with working(schedule.slots, (rank, -1), in_process=True):
+                warm_audit(stage / "editions" / period, html, schedule.audit, root)
+    except BaseException:
+        schedule.slots.cancel()  # the build stops: start no other step
+        raise
 
 
 @dataclass(frozen=True)
@@ -375,6 +436,43 @@ class Plan:
 
     jobs: dict[str, list[NotebookJob]]
     keys: dict[str, str]
+
+
+def _earlier_results(
+    runs: dict[str, tuple[int, list[NotebookJob]]],
+    stage: Path,
+    root: Path,
+    progress: Callable[[str], None],
+    slots: Slots,
+) -> dict[str, Path]:
+    """Execute the earlier periods' results runs (:func:`earlier_runs`) before any edition's
+    step, and assemble their results files (:func:`earlier_results`)."""
+    try:
+        _run_pooled(list(runs.values()), root, progress, slots, -1)
+        return earlier_results(runs, stage)
+    except BaseException:
+        slots.cancel()
+        raise
+
+
+def _wait_all(futures: list[Future[Any]], slots: Slots) -> list[Future[Any]]:
+    """Wait for every one of ``futures``; at the first failure start nothing more
+    (:meth:`Slots.cancel`), and at an interruption too. Return the failed ones, in the
+    order given."""
+    try:
+        for future in as_completed(futures):
+            if future.exception() is not None:
+                slots.cancel()
+    except BaseException:
+        slots.cancel()
+        raise
+    return [future for future in futures if future.exception() is not None]
+
+
+def _first(failures: list[Future[Any]]) -> BaseException:
+    """The error to report: the first that is not a step cancelled by another's failure."""
+    errors = [future.exception() for future in failures]
+    return next((e for e in errors if not isinstance(e, Cancelled)), errors[0])
 
 
 def plan_editions(editions: list[dict[str, Any]], stage: Path, root: Path) -> Plan:
@@ -391,11 +489,16 @@ def build_editions(
     progress: Callable[[str], None],
     workers: int | None = None,
     plan: Plan | None = None,
+    audit: tuple[int, list[str]] | None = None,
 ) -> dict[str, Path]:
     """Build every edition into ``stage/editions/<period>``; return each HTML folder by
     period. An edition whose key (``plan``, by default :func:`plan_editions`) is cached
-    is copied back whole; the others run their changed notebooks together (``workers`` at
-    once, default: CPUs), then are finished side by side, and are cached."""
+    is copied back whole; the others are built side by side (:func:`build_edition`), each
+    as soon as its own notebooks ran, every step (a notebook, a book build, a page writer)
+    in one of ``workers`` slots (default: CPUs; an earlier edition's steps first), and are
+    cached. The first failure (in period order) stops the build: no step starts after it.
+    ``audit`` (:func:`audit_settings`): each edition, once finished, warms the disclosure
+    audit's record of clean files (:func:`warm_audit`)."""
     folders = {p["period"]: stage / "editions" / p["period"] for p in editions}
     plan = plan or plan_editions(editions, stage, root)
     jobs, keys = plan.jobs, plan.keys
@@ -409,23 +512,29 @@ def build_editions(
             book_config.write(folders[period], run_params)
             todo.append(run_params)
     runs = earlier_runs(todo, set(folders), stage, root)
-    run_edition_notebooks(todo, jobs, stage, root, progress, workers, runs)
-    earlier = earlier_results(runs, stage)
-    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
-        finished = [
+    slots = Slots(workers or os.cpu_count() or 1)
+    if runs:
+        progress(f"results of {', '.join(sorted(runs))}'s chapters, for what changed")
+    with ThreadPoolExecutor(max_workers=len(todo) + 1) as pool:
+        schedule = Schedule(
+            slots,
+            {p["period"]: threading.Event() for p in todo},
+            pool.submit(_earlier_results, runs, stage, root, progress, slots),
+            audit,
+        )
+        built = {
             pool.submit(
-                finish_edition,
-                p,
-                stage,
-                root,
-                progress,
-                {other: path for other, path in earlier.items() if other < p["period"]},
-            )
-            for p in todo
-        ]
-        for run_params, future in zip(todo, finished, strict=True):
-            future.result()
-            edition_cache.store(root, keys[run_params["period"]], folders[run_params["period"]])
+                build_edition, p, jobs[p["period"]], stage, root, progress, schedule, rank
+            ): p["period"]
+            for rank, p in enumerate(todo)
+        }
+        failures = _wait_all([*built, schedule.earlier], slots)
+        for future, period in built.items():
+            if future in failures:
+                continue
+            edition_cache.store(root, keys[period], folders[period])
+    if failures:
+        raise _first(failures)
     return {period: folder / "_build" / "html" for period, folder in folders.items()}
 
 
@@ -442,16 +551,33 @@ def by_source(
     return list(groups.values())
 
 
+def audit_settings(editions: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """The disclosure audit's suppression threshold (the strictest of ``editions``) and the
+    credentials it looks for (any given in their parameters)."""
+    threshold = max(p["suppression_threshold"] for p in editions)
+    return threshold, sorted({value for p in editions for value in secret_values(p)})
+
+
+def warm_audit(book_stage: Path, html: Path, settings: tuple[int, list[str]], root: Path) -> None:
+    """Scan a finished edition's HTML folder and executed notebooks now, while other editions
+    are still built, so that :func:`audit_disclosure` reads again only the files assembling
+    the site changes (a file found clean is known by hash). Findings are not reported here:
+    that audit reads every file with a finding again and refuses to publish."""
+    threshold, secrets = settings
+    edition_cache.scan_folder(html, threshold, secrets, root)
+    edition_cache.scan_folder(book_stage / "book", threshold, secrets, root)
+
+
 def audit_disclosure(
     stage: Path, editions: list[dict[str, Any]], progress: Callable[[str], None], root: Path
 ) -> None:
     """Scan the staged site and every executed notebook (the rules of
     :func:`bbp_analysis.audit.disclosure_scan.scan_site`, at the strictest suppression
-    threshold of the editions, and for any credential given in the parameters; files already
-    found clean are known by hash, :func:`bbp_analysis.edition_cache.scan_folder`);
-    BuildError naming the first finding when there is any."""
-    threshold = max(p["suppression_threshold"] for p in editions)
-    secrets = sorted({value for p in editions for value in secret_values(p)})
+    threshold of the editions, and for any credential given in the parameters:
+    :func:`audit_settings`; files already found clean are known by hash,
+    :func:`bbp_analysis.edition_cache.scan_folder`); BuildError naming the first finding
+    when there is any."""
+    threshold, secrets = audit_settings(editions)
     findings = edition_cache.scan_folder(stage / "site", threshold, secrets, root)
     for run_params in editions:
         executed = stage / "editions" / run_params["period"] / "book"
@@ -558,7 +684,11 @@ def _build(
         with shared_kernels(templates(root)):
             for source, group, plan in groups:
                 with extract.use_source(source):
-                    built.update(build_editions(group, stage, root, progress, jobs, plan))
+                    built.update(
+                        build_editions(
+                            group, stage, root, progress, jobs, plan, audit_settings(editions)
+                        )
+                    )
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
         audit_disclosure(stage, editions, progress, root)
@@ -570,6 +700,7 @@ def _build(
     except OSError as exc:
         raise BuildError(write_failure(exc)) from exc
     finally:
+        book_builds.stop()
         if succeeded or not keep_staging:
             shutil.rmtree(stage, ignore_errors=True)
         else:

@@ -18,6 +18,8 @@ kernel as a new Python instead, as does any failure of the server to start.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import os
 import shutil
@@ -27,7 +29,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -126,24 +128,50 @@ def bytecode_environment() -> dict[str, str]:
 def kernel_environment(root: Path) -> Iterator[None]:
     """The environment kernels inherit (project root, non-interactive plotting, fixed hash
     seed, a bytecode cache: :func:`bytecode_environment`), set for the duration of a run and
-    then restored, so nothing leaks into the calling process. Nested uses (a run around its
-    notebooks) restore in order."""
+    then restored, so nothing leaks into the calling process. Blocks may nest or overlap (runs
+    in threads side by side): the last one to end restores the environment the first found."""
     wanted = {
         "BBP_ROOT": str(root),
         "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg"),
         "PYTHONHASHSEED": "0",
         **bytecode_environment(),
     }
-    before = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
+    with _ENVIRONMENT:
+        _OUTSIDE.append({name: os.environ.get(name) for name in wanted})
+        os.environ.update(wanted)
     try:
         yield
     finally:
-        for name, value in before.items():
+        with _ENVIRONMENT:
+            before = _OUTSIDE.pop()
+            if not _OUTSIDE:  # the outermost block restores; inner ones overlap in threads
+                _restore(before)
+
+
+_ENVIRONMENT = threading.Lock()
+_OUTSIDE: list[dict[str, str | None]] = []  # what each open kernel_environment replaced
+
+
+def _restore(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def outside_environment() -> dict[str, str]:
+    """The process environment as it is outside every :func:`kernel_environment` block (for
+    a subprocess started while notebooks run beside it, which must not inherit the kernels'
+    fixed hash seed)."""
+    with _ENVIRONMENT:
+        env = dict(os.environ)
+        for name, value in (_OUTSIDE[0] if _OUTSIDE else {}).items():
             if value is None:
-                os.environ.pop(name, None)
+                env.pop(name, None)
             else:
-                os.environ[name] = value
+                env[name] = value
+    return env
 
 
 def execute(
@@ -385,11 +413,13 @@ class SharedKernels:
         self.templates, self._stack = templates, stack
         self._server: KernelServer | None = None
         self._started = False
+        self._lock = threading.Lock()  # runs of several editions start side by side
 
     def server(self) -> KernelServer | None:
-        if not self._started:
-            self._started = True
-            self._server = self._stack.enter_context(kernel_server(self.templates))
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._server = self._stack.enter_context(kernel_server(self.templates))
         return self._server
 
 
@@ -422,6 +452,68 @@ def _server_for(pending: list[NotebookJob]) -> Iterator[KernelServer | None]:
             yield server
 
 
+class Cancelled(Exception):
+    """A task that had not started when its build stopped (another task failed)."""
+
+
+class Slots:
+    """At most ``count`` tasks at once across threads (one per core: a notebook's kernel, a
+    book build, a page writer); a task waiting for a slot starts before any with a larger
+    ``priority``, and never after :meth:`cancel`."""
+
+    def __init__(self, count: int) -> None:
+        self._free = max(1, count)
+        self._waiting: list[tuple[Any, int]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self.cancelled = False
+
+    @contextmanager
+    def held(self, priority: Any) -> Iterator[None]:
+        """Wait for a free slot (those waiting start in ``priority`` order) and hold it for
+        the block; Cancelled once :meth:`cancel` was called."""
+        ticket = (priority, next(self._order))
+        with self._changed:
+            heapq.heappush(self._waiting, ticket)
+            self._changed.wait_for(
+                lambda: self.cancelled or (self._free > 0 and self._waiting[0] == ticket)
+            )
+            if self.cancelled:
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+                self._changed.notify_all()
+                raise Cancelled
+            heapq.heappop(self._waiting)
+            self._free -= 1
+            self._changed.notify_all()  # the next in line may start too
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._free += 1
+                self._changed.notify_all()
+
+    def cancel(self) -> None:
+        """Start nothing more: every task waiting or yet to ask raises Cancelled."""
+        with self._changed:
+            self.cancelled = True
+            self._changed.notify_all()
+
+
+def _execute_held(
+    slot: AbstractContextManager[None],
+    job: NotebookJob,
+    key: str,
+    timeout: int,
+    root: Path,
+    progress: Callable[[str], None],
+    server: KernelServer | None,
+) -> float:
+    """:func:`execute_into_cache` once ``slot`` is held."""
+    with slot:
+        return execute_into_cache(job, key, timeout, root, progress, server)
+
+
 def run_notebooks(
     jobs: list[NotebookJob],
     timeout: int,
@@ -429,10 +521,13 @@ def run_notebooks(
     progress: Callable[[str], None],
     *,
     workers: int | None = None,
+    slots: Slots | None = None,
+    priority: Any = 0,
 ) -> RunSummary:
     """Execute the jobs whose key is not cached, up to ``workers`` at once (default: the
-    number of CPUs), and restore every job's output from the cache; BuildError (the first
-    failing job in list order) when any notebook fails."""
+    number of CPUs), or each in one of ``slots`` shared with other work (in order of
+    ``(priority, position in jobs)``), and restore every job's output from the cache;
+    BuildError (the first failing job in list order) when any notebook fails."""
     summary = RunSummary()
     keys = {job.label: job_key(job) for job in jobs}
     pending = [job for job in jobs if not (cache_dir(root) / keys[job.label]).is_dir()]
@@ -441,28 +536,32 @@ def run_notebooks(
             summary.skipped.append(job.label)
             progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
     errors: dict[int, BaseException] = {}
+    at_once = len(pending) if slots else workers or os.cpu_count() or 1
     with (
         kernel_environment(root),
         _server_for(pending) as server,
-        ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool,
+        ThreadPoolExecutor(max_workers=max(1, at_once)) as pool,
     ):
         futures = {}
         for index, job in enumerate(pending):
-            future = pool.submit(
-                execute_into_cache, job, keys[job.label], timeout, root, progress, server
-            )
-            futures[future] = index
+            run = (slots.held((priority, index)) if slots else nullcontext(), job, keys[job.label])
+            futures[pool.submit(_execute_held, *run, timeout, root, progress, server)] = index
         for future in as_completed(futures):
             if future.cancelled():
                 continue
-            if future.exception() is not None:
-                errors[futures[future]] = future.exception()
+            if (error := future.exception()) is not None:
+                if not isinstance(error, Cancelled):
+                    errors[futures[future]] = error
+                if slots:
+                    slots.cancel()
                 for other in futures:
                     other.cancel()
             else:
                 summary.seconds[pending[futures[future]].label] = future.result()
     if errors:
         raise errors[min(errors)]
+    if slots and slots.cancelled:
+        raise Cancelled
     summary.executed = [job.label for job in pending]
     for job in jobs:
         restore(cache_dir(root) / keys[job.label], job)

@@ -16,6 +16,7 @@ import pytest
 
 from bbp_analysis import edition_cache, pipeline, runner
 from bbp_analysis.audit import disclosure_scan
+from bbp_analysis.errors import BuildError
 from bbp_analysis.runner import NotebookJob
 from bbp_analysis.site import snapshot as site_snapshot
 
@@ -196,7 +197,9 @@ def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         path.write_text(period)
         return path
 
-    def fake_finish(run_params: dict, stage: Path, _root: Path, _progress, _earlier) -> Path:
+    def fake_finish(
+        run_params: dict, stage: Path, _root: Path, _progress, _earlier, *_slot
+    ) -> Path:
         period = run_params["period"]
         calls["finished"].append(period)
         earlier = [
@@ -244,7 +247,9 @@ def test_a_second_build_finishes_nothing_and_a_change_rebuilds_its_successors(
     assert build(root, tmp_path / "two", workers=2) == first
     assert staged == {"executed": [], "finished": []}
     changed = build(root, tmp_path / "three", workers=2, **{"2024-25": {"confidence": 0.99}})
-    assert staged == {"executed": ["2024-25"], "finished": ["2024-25", "2025-26"]}
+    # editions are finished side by side: in either order
+    assert staged["executed"] == ["2024-25"]
+    assert sorted(staged["finished"]) == ["2024-25", "2025-26"]
     assert changed["2023-24"] == first["2023-24"]
     assert '"value": "2024-25,0.99"' in changed["2025-26"]
 
@@ -358,7 +363,7 @@ def quick_build(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     )
     built: list[str] = []
 
-    def fake_editions(group, stage, _root, _progress, _workers, plan):
+    def fake_editions(group, stage, _root, _progress, _workers, plan, *_):
         built.extend(p["period"] for p in group)
         out = {}
         for period, key in plan.keys.items():
@@ -401,3 +406,26 @@ def test_a_rebuild_into_the_same_site_stages_nothing_until_something_changes(
     assert not quick_build()
     assert quick_build(**{"2025-26": "key-2025-26-changed"})
     assert (site / "2025-26" / "index.html").read_text() == "key-2025-26-changed"
+
+
+def test_a_failing_edition_stops_the_build_before_later_editions_finish(
+    root, staged, tmp_path, monkeypatch
+) -> None:
+    fake = runner.execute
+
+    def failing(template: Path, output: Path, parameters: dict, *args) -> None:
+        if parameters["period"] == "2024-25":
+            raise BuildError("index.ipynb: cell 1 raised ValueError: broken")
+        fake(template, output, parameters, *args)
+
+    monkeypatch.setattr(runner, "execute", failing)
+    with pytest.raises(BuildError, match=r"^index.ipynb: cell 1 raised ValueError: broken$"):
+        build(root, tmp_path / "failing", workers=2)
+    # 2025-26's what changed needs 2024-25's snapshot: it never starts its finishing steps
+    assert "2025-26" not in staged["finished"]
+    assert "2024-25" not in staged["finished"]
+    # nothing of the failed edition is cached: the next build runs it again
+    staged["executed"].clear()
+    monkeypatch.setattr(runner, "execute", fake)
+    build(root, tmp_path / "fixed", workers=2)
+    assert "2024-25" in staged["executed"]

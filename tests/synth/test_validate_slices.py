@@ -91,3 +91,27 @@ def test_the_writer_names_a_duplicate_inside_a_chunk_as_the_whole_table_check_do
     writer.close()
     assert f"row {row + 1}, column 'person_id': unique key" in whole
     assert str(caught.value) == whole
+
+
+def test_generate_refuses_a_bad_chunk_written_beside_the_drawing(tmp_path, monkeypatch) -> None:
+    """Chunks are checked and written in a second thread while the next is drawn: a bad one
+    still stops generation with its own message, and no file (whole or partial) is left."""
+    table = pa.table(_programmes(40))
+    rows = table.to_pydict()
+    rows["person_id"][20] = rows["person_id"][18]
+    table = pa.table(rows).take([*range(19), 20, 19, *range(21, 40)])
+    drawn = []
+
+    def chunks(*_args):
+        for start in (0, 19):
+            drawn.append(start)
+            yield "programmes", table.slice(start, 19 if start == 0 else None)
+        drawn.append("persons")
+        yield "persons", pa.table({"person_id": ["P00000001"]})
+
+    monkeypatch.setattr(gen, "iter_tables", chunks)
+    with pytest.raises(InputError) as caught:
+        gen.generate(out_dir=tmp_path, through=YEARS[-1])
+    assert "programmes.parquet: row 20, column 'person_id': unique key" in str(caught.value)
+    assert drawn[:2] == [0, 19]
+    assert list(tmp_path.iterdir()) == []

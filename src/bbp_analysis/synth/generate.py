@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -547,10 +548,20 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     writers: dict[str, _Writer] = {}
     try:
-        for name, chunk in iter_tables(area, scale, seed, years):
-            if name not in writers:
-                writers[name] = _Writer(folder / f"{name}.parquet.partial", name, years, validate)
-            writers[name].write(chunk)
+        # each chunk is checked and written in a second thread while the next is drawn (the
+        # Parquet encoder and much of the checking release the interpreter lock); one chunk
+        # at a time, so the files and any refusal are those of writing in turn
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bbp-synth-writer") as pool:
+            writing: Future[None] | None = None
+            for name, chunk in iter_tables(area, scale, seed, years):
+                if name not in writers:
+                    path = folder / f"{name}.parquet.partial"
+                    writers[name] = _Writer(path, name, years, validate)
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(writers[name].write, chunk)
+            if writing is not None:
+                writing.result()
         for writer in writers.values():
             writer.close()
     except BaseException:

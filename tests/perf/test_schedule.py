@@ -1,0 +1,81 @@
+"""The build's slots (:class:`bbp_analysis.runner.Slots`): steps of editions built side by
+side start in priority order, never more at once than there are slots, and none after a
+failure cancelled the rest."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from bbp_analysis.runner import Cancelled, Slots
+
+
+def queued(
+    slots: Slots, priorities: list[tuple[int, int]]
+) -> tuple[list[threading.Thread], list[object]]:
+    """A thread per priority, each waiting for a slot, and the list each appends its
+    priority to once it holds a slot (or ("cancelled", priority)); returns once all wait."""
+    started: list[object] = []
+    threads = []
+    for priority in priorities:
+
+        def step(priority: tuple[int, int] = priority) -> None:
+            try:
+                with slots.held(priority):
+                    started.append(priority)
+            except Cancelled:
+                started.append(("cancelled", priority))
+
+        thread = threading.Thread(target=step)
+        thread.start()
+        threads.append(thread)
+    deadline = time.monotonic() + 10
+    while len(slots._waiting) < len(priorities) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(slots._waiting) == len(priorities)
+    return threads, started
+
+
+def test_waiting_steps_start_in_priority_order() -> None:
+    slots = Slots(1)
+    with slots.held((0, 0)):
+        threads, started = queued(slots, [(2, 0), (1, 1), (-1, 0), (1, 0)])
+    for thread in threads:
+        thread.join(10)
+    assert started == [(-1, 0), (1, 0), (1, 1), (2, 0)]
+
+
+def test_no_more_steps_at_once_than_slots() -> None:
+    slots = Slots(2)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def step() -> None:
+        with slots.held((0, 0)):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.02)
+            with lock:
+                running[0] -= 1
+
+    threads = [threading.Thread(target=step) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == 2
+
+
+def test_cancel_stops_waiting_steps_and_later_ones() -> None:
+    slots = Slots(1)
+    with slots.held((0, 0)):
+        threads, started = queued(slots, [(1, 0), (2, 0)])
+        slots.cancel()
+        for thread in threads:
+            thread.join(10)
+    assert sorted(started) == [("cancelled", (1, 0)), ("cancelled", (2, 0))]
+    with pytest.raises(Cancelled), slots.held((0, 0)):
+        pass
