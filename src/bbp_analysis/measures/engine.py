@@ -25,9 +25,14 @@ and ``months`` (period 'YYYY-MM', month_start, next_month, fin_year) over the pe
 extract covers (its manifest's ``periods``); ``age_bands`` (age 0-130 ->
 ESP2013 band "0-4" .. "85-89", "90+"); ``person_years`` (``sql/_person_years.sql``: everyone
 registered and alive on 1 October of a financial year, with ``age`` on that date, its
-``age_band`` and ``imd_quintile`` = the local quintile); and ``emergency_spells``
-(``sql/_emergency_spells.sql``: emergency admissions with ACSC and falls flags). Files whose
-name starts with ``_`` define these shared tables, not measures.
+``age_band`` and ``imd_quintile`` = the local quintile); ``population_cells``
+(``sql/_population_cells.sql``: person_years counted once per finest cell, with the
+condition, age-range and segment counts the population denominators read; declared
+``-- materialize: table``, so DuckDB computes it once per connection); and
+``emergency_spells`` (``sql/_emergency_spells.sql``: emergency admissions with ACSC and falls
+flags). Files whose name starts with ``_`` define these shared tables, not measures. A
+measure file may declare ``-- presum: cells`` (unit rows of persons or events, many to a
+cell): its rows are summed once to the finest cells before the GROUPING SETS.
 
 The SQL is kept portable (ANSI joins, CASE, EXTRACT, CAST, GROUPING SETS,
 ``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); the table views are the
@@ -36,16 +41,18 @@ with the contract's column types (:func:`bbp_analysis.contract.conform.relation`
 :func:`run_all` and :func:`write_all` take ``engine="duckdb"`` (here) or ``"spark"``
 (:mod:`.spark`, the same SQL on PySpark).
 
-Memory: the shared relations are views, not tables, so each measure streams the Parquet
-files it needs instead of holding the widest relation (``person_years``: every person
-column for every year) in memory; the connection runs with ``memory_limit`` and spills to a
-temporary folder beyond it; :func:`write_all` appends each measure's aggregates to one
-Parquet file as Arrow, never holding all of them in pandas.
+Memory: the shared relations are views, not tables (except ``population_cells``, one row per
+cell, not per person), so each measure streams the Parquet files it needs instead of holding
+the widest relation (``person_years``: every person column for every year) in memory; the
+connection runs with ``memory_limit`` and spills to a temporary folder beyond it;
+:func:`write_all` appends each measure's aggregates to one Parquet file as Arrow, never
+holding all of them in pandas.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -154,6 +161,31 @@ def shared_views() -> dict[str, str]:
     }
 
 
+def materialized() -> list[str]:
+    """The shared relations whose file declares ``-- materialize: table``: a view at first,
+    which :func:`_arrow` replaces by a temporary table (computed once per connection) before
+    the first measure reading it."""
+    return [
+        p.stem.lstrip("_")
+        for p in sorted(SQL_DIR.glob("_*.sql"))
+        if _header(p).get("materialize") == "table"
+    ]
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Replace the view of each materialized shared relation that ``sql`` names by a table."""
+    names = set(re.findall(r"\w+", sql.lower()))
+    for name in materialized():
+        if (
+            name in names
+            and con.execute(
+                "SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = ?", [name]
+            ).fetchall()
+        ):
+            con.execute(f"DROP VIEW {name}")
+            con.execute(f"CREATE TEMP TABLE {name} AS {shared_views()[name]}")
+
+
 def table_files(folder: Path) -> dict[str, Path]:
     """Each table of the extract contract present in ``folder`` (``<table>.parquet``, else
     ``<table>.csv``); InputError when there is none."""
@@ -223,7 +255,9 @@ def _expansion(header: dict[str, str]) -> tuple[str, list[str]] | None:
     return marker.strip(), measures
 
 
-def _spec(name: str) -> tuple[str, str, list[str], list[str], tuple[str, list[str]] | None]:
+def _spec(
+    name: str,
+) -> tuple[str, str, list[str], list[str], tuple[str, list[str]] | None, bool]:
     path = SQL_DIR / f"{name}.sql"
     if name.startswith("_") or not path.is_file():
         raise InputError(
@@ -242,6 +276,7 @@ def _spec(name: str) -> tuple[str, str, list[str], list[str], tuple[str, list[st
         areas,
         breakdowns,
         _expansion(header),
+        header.get("presum") == "cells",
     )
 
 
@@ -260,21 +295,27 @@ def _set_tests(breakdowns: list[str]) -> tuple[list[str], dict[str, str]]:
     return used, tests
 
 
-def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
+def unit_sql(base_sql: str, breakdowns: list[str], presum: bool = False) -> str:
     """A measure's unit-level rows summed per practice (with its PCN and borough) for each
     breakdown; columns ``measure, period, borough_code, pcn_name, practice_code, breakdown,
     breakdown_value, numerator, denominator``.
 
     The unit rows pass through GROUPING SETS only for the breakdowns no other breakdown
     refines (``sex_age_band``, not ``sex``, ``age_band`` or ``total``); each of the others is
-    summed from the small cells of a breakdown that refines it. So every unit row feeds a few
-    hash aggregations with few groups each, not one per breakdown."""
+    summed from the small cells of a breakdown that refines it. With ``presum`` (the file's
+    ``-- presum: cells`` header, for unit rows of persons or events, many to a cell) and more
+    than one such set, the unit rows are first summed once to cells of every breakdown column
+    together and the sets read those cells: every unit row feeds one hash aggregation, not one
+    per set. Rows that are already cells (``population_cells``) skip that extra pass."""
     source = f"(\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows"
     columns = {b: set(BREAKDOWN_COLUMNS[b]) for b in breakdowns}
     hosts = [b for b in breakdowns if not any(columns[b] < columns[o] for o in breakdowns)]
     used, tests = _set_tests(hosts)
     sets = ", ".join(f"({', '.join([CELL_KEYS, *BREAKDOWN_COLUMNS[b]])})" for b in hosts)
     sums = "SUM(numerator) AS numerator, SUM(denominator) AS denominator"
+    if presum and len(hosts) > 1:
+        keys = ", ".join([CELL_KEYS, *used])
+        source = f"(\nSELECT {keys}, {sums}\nFROM {source}\nGROUP BY {keys}\n) AS unit_cells"
     if hosts == breakdowns:
         labels = " ".join(f"WHEN {tests[b]} THEN '{b}'" for b in breakdowns)
         values = " ".join(f"WHEN {tests[b]} THEN {BREAKDOWNS[b]}" for b in breakdowns)
@@ -348,8 +389,8 @@ def measure_sql(name: str) -> tuple[str, str]:
     """The two statements of measure ``name``: the finest-cell sums (to be held as the table
     ``cells``; with ``expand``, a key may have one numerator and one copied denominator row)
     and the roll-up over ``cells`` to every area level and breakdown, which sums them."""
-    base, period_type, areas, breakdowns, expansion = _spec(name)
-    cells = unit_sql(base, breakdowns)
+    base, period_type, areas, breakdowns, expansion, presum = _spec(name)
+    cells = unit_sql(base, breakdowns, presum)
     if expansion is not None:
         cells = expand_sql(cells, *expansion, period_type)
     return cells, rollup_sql("cells", period_type, areas)
@@ -366,6 +407,7 @@ OUTPUT_SCHEMA = pa.schema(
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     cells, rollup = measure_sql(name)
+    _materialize(con, cells)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cells AS {cells}")
     table = con.sql(rollup).to_arrow_table().select(OUTPUT_COLUMNS)
     con.execute("DROP TABLE cells")

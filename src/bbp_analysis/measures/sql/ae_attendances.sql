@@ -18,5 +18,5 @@ FROM att
 UNION ALL
 -- the 1 October population, once: the engine copies its cells to each measure (expand header)
 SELECT 'population', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
-       ethnic_group, imd_quintile, imd_decile, 0, 1
-FROM person_years
+       ethnic_group, imd_quintile, imd_decile, 0, persons
+FROM population_cells

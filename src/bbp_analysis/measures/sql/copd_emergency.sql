@@ -8,6 +8,6 @@ WHERE SUBSTRING(primary_diagnosis, 1, 3) = 'J44'
   AND person_id IN (SELECT person_id FROM persons WHERE copd)
 UNION ALL
 SELECT 'o1-copd-emergency-admissions', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, 0, 1
-FROM person_years
-WHERE copd
+       sex, ethnic_group, imd_quintile, imd_decile, 0, copd
+FROM population_cells
+WHERE copd > 0

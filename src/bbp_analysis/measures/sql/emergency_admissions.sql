@@ -14,6 +14,6 @@ JOIN kinds AS k
   OR (k.measure = 'acsc-chronic-nhsof' AND e.is_acsc_chronic = 1)
 UNION ALL
 -- the 1 October population, once: the engine copies its cells to each measure (expand header)
-SELECT 'population', py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band,
-       py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
-FROM person_years AS py
+SELECT 'population', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+       ethnic_group, imd_quintile, imd_decile, 0, persons
+FROM population_cells

@@ -7,6 +7,6 @@ FROM emergency_spells
 WHERE is_fall = 1 AND age >= 65
 UNION ALL
 SELECT 'falls-65plus-dsr', fin_year, borough_code, pcn_name, practice_code, age_band,
-       sex, ethnic_group, imd_quintile, imd_decile, 0, 1
-FROM person_years
-WHERE age >= 65
+       sex, ethnic_group, imd_quintile, imd_decile, 0, aged_65_plus
+FROM population_cells
+WHERE aged_65_plus > 0

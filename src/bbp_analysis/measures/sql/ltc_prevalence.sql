@@ -1,24 +1,15 @@
 -- Recorded prevalence of the long-term conditions the review shows among registered persons (QOF age ranges: diabetes 17+, asthma 6+, dementia 65+; hypertension and COPD all ages) and moderate/severe frailty 65+
 WITH cells AS (
-    -- persons summed to the finest cell first, so each condition reads a small table
+    -- the population's finest cells (population_cells), so each condition reads a small table
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
            imd_quintile, imd_decile,
-           SUM(CASE WHEN age >= 17 AND diabetes THEN 1 ELSE 0 END) AS diabetes_n,
-           SUM(CASE WHEN age >= 17 THEN 1 ELSE 0 END) AS diabetes_d,
-           SUM(CASE WHEN hypertension THEN 1 ELSE 0 END) AS hypertension_n,
-           COUNT(*) AS hypertension_d,
-           SUM(CASE WHEN age >= 6 AND asthma THEN 1 ELSE 0 END) AS asthma_n,
-           SUM(CASE WHEN age >= 6 THEN 1 ELSE 0 END) AS asthma_d,
-           SUM(CASE WHEN copd THEN 1 ELSE 0 END) AS copd_n,
-           COUNT(*) AS copd_d,
-           SUM(CASE WHEN age >= 65 AND dementia THEN 1 ELSE 0 END) AS dementia_n,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS dementia_d,
-           SUM(CASE WHEN age >= 65 AND frailty IN ('moderate', 'severe') THEN 1 ELSE 0 END)
-               AS frailty_n,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS frailty_d
-    FROM person_years
-    GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
-             imd_quintile, imd_decile
+           diabetes_17_plus AS diabetes_n, aged_17_plus AS diabetes_d,
+           hypertension AS hypertension_n, persons AS hypertension_d,
+           asthma_6_plus AS asthma_n, aged_6_plus AS asthma_d,
+           copd AS copd_n, persons AS copd_d,
+           dementia_65_plus AS dementia_n, aged_65_plus AS dementia_d,
+           frail_65_plus AS frailty_n, aged_65_plus AS frailty_d
+    FROM population_cells
 )
 -- one row per cell and condition with people of its ages (numerator, denominator pairs)
 SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_code,

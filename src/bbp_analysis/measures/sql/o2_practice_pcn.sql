@@ -2,5 +2,6 @@
 -- areas: practice
 -- breakdowns: organisation
 SELECT 'o2-neighbourhood-profile-practice-pcn' AS measure, fin_year AS period, borough_code,
-       pcn_name, practice_code, pcn_name AS organisation, 1 AS numerator, 1 AS denominator
-FROM person_years
+       pcn_name, practice_code, pcn_name AS organisation, persons AS numerator,
+       persons AS denominator
+FROM population_cells

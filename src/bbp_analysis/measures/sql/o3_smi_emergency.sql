@@ -9,6 +9,6 @@ JOIN persons AS p ON p.person_id = e.person_id
 WHERE p.smi
 UNION ALL
 SELECT 'smi-emergency-admissions', fin_year, borough_code, pcn_name, practice_code, sex,
-       ethnic_group, imd_quintile, 0, 1
-FROM person_years
-WHERE smi
+       ethnic_group, imd_quintile, 0, smi
+FROM population_cells
+WHERE smi > 0

@@ -9,6 +9,6 @@ WHERE e.is_acsc_plan = 1
   AND (p.registered_from IS NULL OR p.registered_from <= e.admission_date)
   AND (p.registered_to IS NULL OR p.registered_to > e.admission_date)
 UNION ALL
-SELECT 'pm5-acsc-admissions', py.fin_year, py.borough_code, py.pcn_name, py.practice_code,
-       py.age_band, py.sex, py.ethnic_group, py.imd_quintile, py.imd_decile, 0, 1
-FROM person_years AS py
+SELECT 'pm5-acsc-admissions', fin_year, borough_code, pcn_name, practice_code, age_band, sex,
+       ethnic_group, imd_quintile, imd_decile, 0, persons
+FROM population_cells

@@ -2,13 +2,8 @@
 -- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
 WITH cells AS (
     SELECT fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
-           imd_quintile, imd_decile, COUNT(*) AS persons,
-           COUNT(*) AS registered,
-           SUM(CASE WHEN age >= 65 THEN 1 ELSE 0 END) AS aged_65_plus,
-           SUM(CASE WHEN age <= 15 THEN 1 ELSE 0 END) AS aged_0_15
-    FROM person_years
-    GROUP BY fin_year, borough_code, pcn_name, practice_code, age_band, sex, ethnic_group,
-             imd_quintile, imd_decile
+           imd_quintile, imd_decile, persons, persons AS registered, aged_65_plus, aged_0_15
+    FROM population_cells
 )
 -- one row per cell and measure (named for the catalogue entry o1-registered-population)
 SELECT u.measure, u.fin_year AS period, u.borough_code, u.pcn_name, u.practice_code,
