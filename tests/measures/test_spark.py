@@ -122,3 +122,46 @@ def test_persons_read_in_two_partitions_per_core(harrow: Path):
     assert session.table("persons").rdd.getNumPartitions() == 4
     plan = session.table("person_years")._jdf.queryExecution().optimizedPlan().toString()
     assert "Repartition 4, true" in plan
+
+
+def test_ctes_read_several_times_are_held_once():
+    """A CTE read twice becomes one view (with the CTE read only through it carried inside);
+    a CTE read once, or named like a view of the extract, stays; nested ones come first."""
+    sql = (
+        "WITH a AS (SELECT x FROM t), b AS (SELECT x FROM a), c AS (SELECT x FROM u) "
+        "SELECT * FROM b UNION ALL SELECT * FROM b UNION ALL SELECT * FROM c"
+    )
+    assert spark.hoist_shared(sql, {"t", "u"}) == (
+        [("hoisted_b", "WITH a AS (SELECT x FROM t) SELECT x FROM a")],
+        "WITH c AS (SELECT x FROM u) SELECT * FROM hoisted_b UNION ALL SELECT * FROM hoisted_b"
+        " UNION ALL SELECT * FROM c",
+    )
+    shadowing = "WITH t AS (SELECT x FROM u) SELECT * FROM t UNION ALL SELECT * FROM t"
+    assert spark.hoist_shared(shadowing, {"t", "u"}) == ([], shadowing)
+    nested = (
+        "SELECT * FROM (WITH f AS (SELECT x FROM (WITH g AS (SELECT x FROM t) SELECT * FROM g"
+        " UNION ALL SELECT * FROM g) AS s) SELECT * FROM f UNION ALL SELECT * FROM f) AS o"
+    )
+    assert spark.hoist_shared(nested, {"t"}) == (
+        [
+            ("hoisted_g", "SELECT x FROM t"),
+            (
+                "hoisted_f",
+                "SELECT x FROM (SELECT * FROM hoisted_g UNION ALL SELECT * FROM hoisted_g) AS s",
+            ),
+        ],
+        "SELECT * FROM (SELECT * FROM hoisted_f UNION ALL SELECT * FROM hoisted_f) AS o",
+    )
+
+
+@pytest.mark.parametrize("name", engine.list_measures())
+def test_fine_cells_computed_once_per_measure(name):
+    """The engine's ``fine_cells`` (read once per breakdown) is held as one view on Spark,
+    and the cells statement no longer defines it."""
+    cells = spark.transpile(engine.measure_sql(name)[0])
+    shared, rest = spark.hoist_shared(cells, {"persons", "person_years", "emergency_spells"})
+    if "fine_cells" in cells:
+        assert "hoisted_fine_cells" in [view for view, _ in shared]
+        assert "fine_cells AS" not in rest
+    else:
+        assert "hoisted_fine_cells" not in rest
