@@ -57,15 +57,11 @@ def test_every_measure_file_runs_on_spark(on_spark):
 
 @pytest.mark.parametrize("name", engine.list_measures())
 def test_spark_table_identical_to_duckdb(name, on_spark, on_duckdb):
-    """Same rows, order, labels and types. Tolerance: relative 1e-12 on ``numerator`` and
-    ``denominator`` only. Counts are equal exactly under it (a relative 1e-12 cannot hide a
-    difference of one in any count below 10^12); sums of fractions (survey weights,
-    person-months at risk) may differ in the last bits, as the engines add them in different
-    orders."""
+    """Same rows, order, labels, types and values, exactly: every contribution is an integer
+    or a DECIMAL (test_exact_sums.py), whose sums do not depend on the order either engine
+    adds them in."""
     assert len(on_duckdb[name]) > 0
-    pd.testing.assert_frame_equal(
-        on_spark[name], on_duckdb[name], check_exact=False, rtol=1e-12, atol=0
-    )
+    pd.testing.assert_frame_equal(on_spark[name], on_duckdb[name], check_exact=True)
 
 
 def test_no_pandas_conversion_warning(spark_run):

@@ -5,7 +5,9 @@ further leading comment lines, ``-- period_type: fin_year|month``, ``-- areas: .
 ``-- breakdowns: ...`` and ``-- expand: <marker> -> <measure>, <measure>, ...``. Its query
 returns unit-level rows (``measure, period, borough_code, pcn_name, practice_code``, the
 breakdown columns ``age_band, sex, ethnic_group, imd_quintile, imd_decile``
-(``organisation`` where declared) and ``numerator``/``denominator`` contributions). The engine
+(``organisation`` where declared) and ``numerator``/``denominator`` contributions: integers,
+or DECIMAL where fractional, whose sums are exact, so results do not depend on the order
+DuckDB's threads add rows in, as sums of doubles do). The engine
 sums them in one pass with GROUPING SETS to practice-level cells of the finest breakdowns
 (:func:`unit_sql`), sums the coarser breakdowns from those cells, then rolls the cells up to
 each declared area level; only these aggregates reach pandas. Rates and proportions are

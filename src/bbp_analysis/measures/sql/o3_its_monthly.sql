@@ -31,20 +31,25 @@ exposure AS (
            CAST(EXTRACT(YEAR FROM m.month_start) AS INTEGER) - c.birth_year
                - CASE WHEN EXTRACT(MONTH FROM m.month_start) < c.birth_month THEN 1 ELSE 0 END
                AS age,
-           c.persons * CAST(DATE_DIFF('day', GREATEST(c.entry_date, m.month_start),
-                                      LEAST(c.exit_date, m.next_month)) AS DOUBLE)
-               / DATE_DIFF('day', m.month_start, m.next_month) AS months_at_risk
+           c.persons * DATE_DIFF('day', GREATEST(c.entry_date, m.month_start),
+                                 LEAST(c.exit_date, m.next_month)) AS days_at_risk,
+           DATE_DIFF('day', m.month_start, m.next_month) AS month_days
     FROM cohorts AS c
     JOIN months AS m ON c.entry_date < m.next_month AND c.exit_date > m.month_start
 ),
 pop AS (
+    -- person-days (exact integer sums) / days in the month, held as DECIMAL(18, 9), whose
+    -- sums are exact: the totals do not depend on the order parallel threads add them
     SELECT period, borough_code, pcn_name, practice_code,
-           SUM(CASE WHEN diabetes THEN months_at_risk ELSE 0 END) AS diabetes_n,
-           SUM(CASE WHEN age >= 65 THEN months_at_risk ELSE 0 END) AS older_n,
-           SUM(CASE WHEN frail THEN months_at_risk ELSE 0 END) AS frail_n,
-           SUM(months_at_risk) AS persons_n
+           CAST(SUM(CASE WHEN diabetes THEN days_at_risk ELSE 0 END) / month_days
+                AS DECIMAL(18, 9)) AS diabetes_n,
+           CAST(SUM(CASE WHEN age >= 65 THEN days_at_risk ELSE 0 END) / month_days
+                AS DECIMAL(18, 9)) AS older_n,
+           CAST(SUM(CASE WHEN frail THEN days_at_risk ELSE 0 END) / month_days
+                AS DECIMAL(18, 9)) AS frail_n,
+           CAST(SUM(days_at_risk) / month_days AS DECIMAL(18, 9)) AS persons_n
     FROM exposure
-    GROUP BY period, borough_code, pcn_name, practice_code
+    GROUP BY period, borough_code, pcn_name, practice_code, month_days
 ),
 events AS (
     SELECT 'programme-effects-diabetes-acsc' AS measure, admission_date AS event_date, person_id
