@@ -14,18 +14,9 @@ SELECT CASE g.programme
            WHEN 'smi_health_check' THEN 'smi-health-checks'
            WHEN 'ld_health_check' THEN 'ld-health-checks'
            WHEN 'cancer_early_stage' THEN 'o1-core20plus5-clinical-cancer-early-stage'
-       END AS measure, f.fin_year AS period, p.borough_code,
-       p.pcn_name, p.practice_code, b.age_band, p.sex, p.ethnic_group,
-       p.imd_quintile_local AS imd_quintile, p.imd_decile,
-       CASE WHEN g.completed THEN 1 ELSE 0 END AS numerator, 1 AS denominator
+       END AS measure, py.fin_year AS period, py.borough_code,
+       py.pcn_name, py.practice_code, py.age_band, py.sex, py.ethnic_group, py.imd_quintile,
+       py.imd_decile, CASE WHEN g.completed THEN 1 ELSE 0 END AS numerator, 1 AS denominator
 FROM programmes AS g
--- person_years' rows (registered and alive on 1 October, age on that date; the rule of
--- _person_years.sql) found per programme row through persons, so that the join's hash table
--- holds the persons, not the programme rows (the largest table) or every person-year
-JOIN persons AS p ON p.person_id = g.person_id
-JOIN fin_years AS f ON f.fin_year = g.fin_year
-JOIN age_bands AS b
-  ON b.age = f.start_year - p.birth_year - CASE WHEN p.birth_month >= 10 THEN 1 ELSE 0 END
+JOIN person_years AS py ON py.person_id = g.person_id AND py.fin_year = g.fin_year
 WHERE g.eligible
-  AND (p.registered_from IS NULL OR p.registered_from <= f.mid_date)
-  AND (p.registered_to IS NULL OR p.registered_to > f.mid_date)
