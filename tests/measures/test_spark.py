@@ -71,27 +71,50 @@ def test_no_pandas_conversion_warning(spark_run):
     assert not [m for m in messages if "pandas" in m], messages
 
 
+def _without_column(harrow: Path, folder: Path, table: str, column: str) -> None:
+    """The Harrow extract in ``folder`` with ``column`` dropped from ``table``."""
+    for path in harrow.iterdir():
+        if path.name != f"{table}.parquet":
+            (folder / path.name).symlink_to(path)
+    frame = pq.read_table(harrow / f"{table}.parquet")
+    pq.write_table(frame.drop_columns([column]), folder / f"{table}.parquet")
+
+
 def test_spark_failure_is_one_line_naming_measure_and_cause(harrow: Path, tmp_path: Path):
     """A table without a column a measure reads: the measure fails with one line naming it
     and Spark's cause, as a BBPError (the command line prints it and exits 2)."""
-    for path in harrow.iterdir():
-        if path.name != "persons.parquet":
-            (tmp_path / path.name).symlink_to(path)
-    persons = pq.read_table(harrow / "persons.parquet")
-    pq.write_table(persons.drop_columns(["carer"]), tmp_path / "persons.parquet")
+    _without_column(harrow, tmp_path, "gpps_responses", "appointment_experience")
     session = spark.session("local[2]")
     spark.register(session, tmp_path)
     try:
         with pytest.raises(BuildError) as caught:
-            spark.run_measure_arrow(session, "carers")
+            spark.run_measure_arrow(session, "gpps_access")
     finally:
         spark.register(session, harrow)
     message = str(caught.value)
     assert isinstance(caught.value, BBPError)
     assert "\n" not in message
-    assert message.startswith("measure 'carers' failed on Spark: ")
-    assert "carer" in message.removeprefix("measure 'carers' failed on Spark: ")
+    assert message.startswith("measure 'gpps_access' failed on Spark: ")
+    assert "appointment_experience" in message.removeprefix(
+        "measure 'gpps_access' failed on Spark: "
+    )
     assert "UNRESOLVED_COLUMN" in message
+
+
+def test_shared_view_failure_is_one_line_naming_it_and_cause(harrow: Path, tmp_path: Path):
+    """``persons`` without ``carer``, which the shared ``population_cells`` counts: registering
+    the extract fails with one line naming that relation and Spark's cause."""
+    _without_column(harrow, tmp_path, "persons", "carer")
+    session = spark.session("local[2]")
+    try:
+        with pytest.raises(BuildError) as caught:
+            spark.register(session, tmp_path)
+    finally:
+        spark.register(session, harrow)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("shared relation 'population_cells' failed on Spark: ")
+    assert "carer" in message and "UNRESOLVED_COLUMN" in message
 
 
 def test_transpiled_sql_is_spark_dialect():

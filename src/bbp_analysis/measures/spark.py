@@ -273,7 +273,9 @@ def _arrow_frame(frame: pd.DataFrame) -> pa.Table:
 
 
 def register(spark: SparkSession, extract_dir: Path | str) -> None:
-    """The extract's tables, the calendar tables and the shared views, as temporary views."""
+    """The extract's tables, the calendar tables and the shared views, as temporary views; a
+    shared view Spark cannot resolve (a column missing from the extract) is a one-line
+    BuildError naming it and the cause."""
     folder = Path(extract_dir)
     for name, path in engine.table_files(folder).items():
         if path.suffix == ".csv":  # typed by the contract, as on DuckDB
@@ -290,8 +292,14 @@ def register(spark: SparkSession, extract_dir: Path | str) -> None:
     covered = covered_periods(manifest_of(folder))
     for name, calendar in engine.calendar_frames(covered).items():
         spark.createDataFrame(_arrow_frame(calendar)).createOrReplaceTempView(name)
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     for name, query in engine.shared_views().items():
-        spark.sql(transpile(query)).createOrReplaceTempView(name)
+        try:  # Spark resolves a view's columns when it is created
+            spark.sql(transpile(query)).createOrReplaceTempView(name)
+        except (PySparkException, Py4JError) as exc:
+            raise BuildError(f"shared relation {name!r} failed on Spark: {_cause(exc)}") from None
 
 
 def _cause(exc: Exception) -> str:
