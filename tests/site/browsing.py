@@ -3,7 +3,12 @@ site's pages (shared by the browser test files)."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser
@@ -12,6 +17,25 @@ from support import ROOT
 
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844), "reflow": (320, 800)}
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` served on a local port (as a reader's browser would fetch it): its URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        thread.join()
 
 
 def pages_of(site: Path) -> list[Path]:

@@ -9,15 +9,13 @@ page, and the chapter links to that page. The site is the session's shared build
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsing import served
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 
@@ -48,20 +46,10 @@ def edition(default_build: tuple[Path, Path]) -> Path:
     return site / json.loads((site / "editions.json").read_text())["latest"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
-
-
 @pytest.fixture(scope="module")
 def server(edition: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(edition))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    thread.join()
+    with served(edition) as url:
+        yield url
 
 
 def heights(server: str, browser: Browser) -> dict[str, int]:

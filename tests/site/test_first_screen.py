@@ -6,15 +6,13 @@ is the session's shared build (``default_build``)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_audits import overflow
+from browsing import served
 from playwright.sync_api import Browser
 
 from bbp_analysis.scorecard import STATUS_MARKS
@@ -47,21 +45,11 @@ IN_VIEW = """() => {
 }"""
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
-
-
 @pytest.fixture(scope="module")
 def server(default_build: tuple[Path, Path]) -> Iterator[str]:
     """The session's built site served on a local port."""
-    handler = functools.partial(QuietHandler, directory=str(default_build[1]))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    thread.join()
+    with served(default_build[1]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
