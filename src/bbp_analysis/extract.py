@@ -573,10 +573,12 @@ def ensure_extract(
     seed: int,
     root: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    starting: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """The extract's manifest, generating (and validating) the extract first when it is
     absent or was made with another seed or generator version or for other periods than
-    :func:`synthetic_window`; an existing one is checked against its manifest hashes."""
+    :func:`synthetic_window` (``starting``, if given, is called just before); an existing one
+    is checked against its manifest hashes."""
     folder = extract_folder(area_code, root)
     say = progress or (lambda _message: None)
     named = current_source()
@@ -593,6 +595,8 @@ def ensure_extract(
 
     through = synthetic_through(root)
     say(f"generating the synthetic extract for {area_code} (seed {seed}, 2019-20 to {through})")
+    if starting is not None:
+        starting()
     generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True, through=through)
     return verify_extract(folder)
 
@@ -710,13 +714,19 @@ def prepare(
     root: Path | None = None,
     progress: Callable[[str], None] | None = None,
     engine: str = "duckdb",
+    starting: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Make sure the extract exists and is intact and its measures are cached (aggregated on
-    ``engine`` when not); return the manifest and the cache path (the build's data step)."""
-    manifest = ensure_extract(area_code, seed, root, progress)
+    ``engine`` when not); return the manifest and the cache path (the build's data step).
+    ``starting``, if given, is called before the slow steps (generating the synthetic extract,
+    aggregating the measures), each time one of them is about to run."""
+    manifest = ensure_extract(area_code, seed, root, progress, starting)
     cache = measures_cache(manifest, root)
-    if not cache.is_file() and progress is not None:
-        progress(f"aggregating the measures on {'Spark' if engine == 'spark' else 'DuckDB'}")
+    if not cache.is_file():
+        if progress is not None:
+            progress(f"aggregating the measures on {'Spark' if engine == 'spark' else 'DuckDB'}")
+        if starting is not None:
+            starting()
     return manifest, compute_measures(extract_folder(area_code, root), manifest, root, engine)
 
 

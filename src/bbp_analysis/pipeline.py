@@ -15,7 +15,9 @@ Editions are built side by side (:func:`build_editions`): each edition's pages, 
 board paper start as soon as its own notebooks have run (and the editions before it have
 their snapshots), while later editions' notebooks still run. Every step (a notebook, a book
 build, a page writer) holds one of ``--jobs`` slots (:class:`bbp_analysis.runner.Slots`), so
-the cores are kept busy without running more at once than there are cores.
+the cores are kept busy without running more at once than there are cores. While the data
+step generates the extract or aggregates its measures, the kernel server and the Jupyter
+Book fork server import in the background (:func:`start_servers`).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from .runner import (
     outside_environment,
     run_notebooks,
     shared_kernels,
+    start_shared_kernels,
 )
 from .site import book_builds, book_config
 
@@ -656,12 +659,43 @@ def _build(
             f"({run_params['area_code']})"
             + (f", PCN {run_params['pcn']}" if run_params["pcn"] else "")
         )
+    try:
+        with shared_kernels(templates(root)):
+            _prepare_data(editions, root, progress, engine)
+            return _build_site(editions, out, keep_staging, progress, jobs, root)
+    finally:
+        book_builds.stop()
+
+
+def start_servers(root: Path) -> None:
+    """Start the kernel server and the Jupyter Book fork server, which import in the
+    background, while the data step generates or aggregates (mostly on one core): the
+    notebooks and book builds that follow then find them ready."""
+    start_shared_kernels(root)
+    book_builds.start()
+
+
+def _prepare_data(
+    editions: list[dict[str, Any]], root: Path, progress: Callable[[str], None], engine: str
+) -> None:
+    """The editions' extracts and measures (:func:`bbp_analysis.extract.prepare`); the
+    servers start when a slow step is about to run (:func:`start_servers`)."""
     data = {
         (p["area_code"], p["synthetic_seed"], extract.source_from_params(p, root)) for p in editions
     }
     for area_code, seed, source in sorted(data, key=str):
         with extract.use_source(source):
-            extract.prepare(area_code, seed, root, progress, engine)
+            extract.prepare(area_code, seed, root, progress, engine, lambda: start_servers(root))
+
+
+def _build_site(
+    editions: list[dict[str, Any]],
+    out: Path,
+    keep_staging: bool,
+    progress: Callable[[str], None],
+    jobs: int | None,
+    root: Path,
+) -> Path:
     stage = out.with_name(f".{out.name}.staging")
     groups = []
     for source, group in by_source(editions, root):
@@ -681,14 +715,13 @@ def _build(
     succeeded = False
     try:
         built: dict[str, Path] = {}
-        with shared_kernels(templates(root)):
-            for source, group, plan in groups:
-                with extract.use_source(source):
-                    built.update(
-                        build_editions(
-                            group, stage, root, progress, jobs, plan, audit_settings(editions)
-                        )
+        for source, group, plan in groups:
+            with extract.use_source(source):
+                built.update(
+                    build_editions(
+                        group, stage, root, progress, jobs, plan, audit_settings(editions)
                     )
+                )
         assemble_site(built, stage / "site")
         progress("disclosure audit of every page, notebook and download")
         audit_disclosure(stage, editions, progress, root)
@@ -700,7 +733,6 @@ def _build(
     except OSError as exc:
         raise BuildError(write_failure(exc)) from exc
     finally:
-        book_builds.stop()
         if succeeded or not keep_staging:
             shutil.rmtree(stage, ignore_errors=True)
         else:

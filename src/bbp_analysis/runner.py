@@ -10,8 +10,9 @@ rebuild re-executes only the notebooks whose inputs changed. Notebooks of one ed
 read each other, so they run side by side (``workers`` threads, each driving its own kernel).
 
 Kernels are forked from a server that has already imported the libraries and the modules the
-notebooks import (:mod:`bbp_analysis.kernel_server`, one per :func:`run_notebooks` call, on
-Linux), which saves about 3 s of start-up per notebook. ``BBP_KERNEL_SERVER=0`` starts each
+notebooks import (:mod:`bbp_analysis.kernel_server`, on Linux; one per build within
+:func:`shared_kernels`, else one per :func:`run_notebooks` call), which saves about 3 s of
+start-up per notebook. ``BBP_KERNEL_SERVER=0`` starts each
 kernel as a new Python instead, as does any failure of the server to start.
 """
 
@@ -424,6 +425,15 @@ class SharedKernels:
 
 
 _SHARED: SharedKernels | None = None
+
+
+def start_shared_kernels(root: Path) -> None:
+    """Start the build's kernel server (:func:`shared_kernels`) now, in the kernels'
+    environment, if it has not started: it imports in the background (e.g. on the core the
+    extract's generation leaves idle) and the first notebook waits only for what is left."""
+    if _SHARED is not None:
+        with kernel_environment(root):
+            _SHARED.server()
 
 
 @contextmanager

@@ -162,6 +162,20 @@ def test_small_tables_read_typed_from_csv(warehouse, parquet):
     assert from_csv["negative_control"].dtype == bool
 
 
+def test_prepare_calls_starting_before_aggregating_only(project, warehouse):
+    """The build starts its servers (``starting``) when the measures are to be aggregated, and
+    not when they are cached."""
+    calls: list[bool] = []
+    source = extract.Source(str(warehouse), "NWL ICB", "2026-05-01")
+    with extract.use_source(source):
+        manifest = extract.ensure_extract("E09000015", 1, project)
+        cache = extract.measures_cache(manifest, project)
+        extract.prepare("E09000015", 1, project, starting=lambda: calls.append(cache.is_file()))
+        assert calls == [False] and cache.is_file()
+        extract.prepare("E09000015", 1, project, starting=lambda: calls.append(True))
+    assert calls == [False]
+
+
 def test_the_build_cache_holds_no_person_level_row(project, warehouse):
     source = extract.Source(str(warehouse), "NWL ICB", "2026-05-01")
     with extract.use_source(source):

@@ -52,3 +52,15 @@ def test_stop_waits_for_the_fork_server_and_a_later_build_starts_another() -> No
     assert book_builds.run(["--version"], dict(os.environ)).returncode == 0
     assert forkserver._forkserver._forkserver_pid not in (None, pid)
     book_builds.stop()
+
+
+def test_start_runs_the_fork_server_before_the_first_build() -> None:
+    from multiprocessing import forkserver
+
+    book_builds.start()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None and Path(f"/proc/{pid}").exists()
+    assert book_builds.run(["--version"], dict(os.environ)).returncode == 0
+    assert forkserver._forkserver._forkserver_pid == pid  # the build forked from it
+    book_builds.stop()
+    assert not Path(f"/proc/{pid}").exists()

@@ -164,6 +164,28 @@ def test_a_build_forks_every_run_from_one_server(root, servers):
     assert_nothing_left(servers, [servers[0].pid])
 
 
+def test_a_server_started_early_imports_in_the_kernels_environment_and_serves_the_runs(
+    root, servers
+):
+    """``start_shared_kernels`` (called while the extract is generated) starts the build's one
+    server before any run, with the kernels' environment, without changing this process's."""
+    first = notebook(root / "book" / "first.ipynb", PROBE)
+    before = dict(os.environ)
+    with runner.shared_kernels([first]):
+        runner.start_shared_kernels(root)
+        assert len(servers) == 1 and dict(os.environ) == before
+        environ = psutil.Process(servers[0].pid).environ()
+        assert environ["PYTHONHASHSEED"] == "0" and environ["BBP_ROOT"] == str(root)
+        runner.run_notebooks([job(root, first, "a")], 120, root, lambda _m: None)
+        runner.start_shared_kernels(root)  # already running: nothing new
+        assert len(servers) == 1
+    assert servers.launches == [True]
+    assert outputs(root.parent / "a" / "book" / "first.ipynb")[2][0]["data"]["text/plain"] == (
+        "  borough   rate\n0  Harrow  12.50\n1   Brent   7.25"
+    )
+    assert_nothing_left(servers, [servers[0].pid])
+
+
 def test_a_build_with_nothing_to_run_starts_no_server(root, servers):
     template = notebook(root / "book" / "cached.ipynb", ["print(3)"])
     runner.run_notebooks([job(root, template, "c")], 120, root, lambda _m: None)

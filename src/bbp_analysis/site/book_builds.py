@@ -13,6 +13,7 @@ When the fork server cannot be used (not Linux, or it fails to start), :func:`ru
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -42,6 +43,16 @@ def _fork_server() -> ForkServerContext | None:
                 context.set_forkserver_preload(list(PRELOAD))
             _CONTEXT.append(context)
         return _CONTEXT[0]
+
+
+def start() -> None:
+    """Start the fork server now, if usable and not running: it imports :data:`PRELOAD` in the
+    background (e.g. while the extract is generated), so the first build does not wait for
+    those imports. A server that cannot start is left to :func:`run`, which then runs the
+    command instead."""
+    if _fork_server() is not None:
+        with contextlib.suppress(OSError):
+            multiprocessing.forkserver.ensure_running()
 
 
 def _build(args: list[str], env: dict[str, str], out: str, err: str) -> None:
