@@ -143,6 +143,27 @@ def test_persons_read_in_two_partitions_per_core(harrow: Path):
     assert "Repartition 4, true" in plan
 
 
+def test_shared_relations_held_once_per_registration(harrow: Path):
+    """``population_cells`` and ``emergency_spells`` are held in memory as one partition each
+    (the relations many measures read); ``person_years`` stays a view. Registering again
+    releases what the registration before held."""
+    session = spark.session("local[2]")
+    spark.register(session, harrow)
+    assert spark.HELD_VIEWS == ("population_cells", "emergency_spells")
+    for name in spark.HELD_VIEWS:
+        assert session.catalog.isCached(name)
+        assert session.table(name).rdd.getNumPartitions() == 1
+    assert not session.catalog.isCached("person_years")
+
+
+def test_shuffle_partitions_follow_the_extract_size(monkeypatch: pytest.MonkeyPatch):
+    """Two per core for one borough (442,611 persons), one per 250,000 persons for eight."""
+    monkeypatch.delenv(spark.PARTITIONS_ENV, raising=False)
+    session = spark.session("local[2]")
+    assert spark.shuffle_partitions(session, {"tables": {"persons": {"rows": 442_611}}}) == 4
+    assert spark.shuffle_partitions(session, {"tables": {"persons": {"rows": 4_169_315}}}) == 17
+
+
 def test_ctes_read_several_times_are_held_once():
     """A CTE read twice becomes one view (with the CTE read only through it carried inside);
     a CTE read once, or named like a view of the extract, stays; nested ones come first."""

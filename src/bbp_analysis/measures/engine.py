@@ -16,10 +16,10 @@ says).
 
 ``expand`` is for a denominator shared by several measures (and, monthly, by every month of a
 financial year): the query gives its rows once, with the marker as ``measure`` and the
-financial year as ``period``; they are summed once, and only their practice-level cells are
-copied to each listed measure and, for ``period_type: month``, to each month of that year.
-The sums equal those of repeating the rows before aggregation, without multiplying the rows
-aggregated.
+financial year as ``period``; they are summed once, to cells and then to every area level,
+and only those area-level sums are copied to each listed measure and, for ``period_type:
+month``, to each month of that year. The sums equal those of repeating the rows before
+aggregation, without multiplying the rows or cells aggregated.
 
 Shared relations available to every query: one view per Parquet table (``persons``,
 ``apc_spells``, ...); ``fin_years`` (fin_year, start_year, start_date, next_start, mid_date)
@@ -343,13 +343,14 @@ def unit_sql(base_sql: str, breakdowns: list[str], presum: bool = False) -> str:
 
 
 def expand_sql(
-    cells_sql: str, marker: str, measures: list[str], period_type: str = "fin_year"
+    rows_sql: str, marker: str, measures: list[str], period_type: str = "fin_year"
 ) -> str:
-    """The practice-level ``cells_sql`` (from :func:`unit_sql`) with each cell of measure
-    ``marker`` (its ``period`` a financial year) copied to every measure in ``measures`` and,
-    when ``period_type`` is ``month``, to every month of that year; other cells unchanged.
-    Summing these copies per key equals aggregating the marker's rows repeated per measure
-    and month."""
+    """The area-level aggregates ``rows_sql`` (columns :data:`OUTPUT_COLUMNS`, from the
+    roll-up) with each row of measure ``marker`` (its ``period`` a financial year) copied to
+    every measure in ``measures`` and, when ``period_type`` is ``month``, to every month of
+    that year, then summed per key with the other rows (a key may have a numerator row and a
+    copied denominator row). Sums are linear, so this equals aggregating the marker's rows
+    repeated per measure and month, without repeating the rows or cells aggregated."""
     targets = " UNION ALL ".join(f"SELECT '{m}' AS measure" for m in measures)
     calendar, period = (
         ("months", "c.period") if period_type == "month" else ("fin_years", "c.fin_year")
@@ -358,19 +359,29 @@ def expand_sql(
         f"SELECT t.measure, c.fin_year AS fin_year, {period} AS period "
         f"FROM ({targets}) AS t CROSS JOIN {calendar} AS c"
     )
+    keys = ", ".join(OUTPUT_COLUMNS[:-2])
     return (
-        "SELECT COALESCE(x.measure, u.measure) AS measure, "
-        "COALESCE(x.period, u.period) AS period,\n"
-        "       u.borough_code, u.pcn_name, u.practice_code, u.breakdown, u.breakdown_value,\n"
-        "       u.numerator, u.denominator\n"
-        f"FROM (\n{cells_sql}\n) AS u\n"
-        f"LEFT JOIN ({copies}) AS x ON u.measure = '{marker}' AND x.fin_year = u.period\n"
-        f"WHERE u.measure <> '{marker}' OR x.measure IS NOT NULL"
+        f"SELECT {keys}, SUM(numerator) AS numerator, SUM(denominator) AS denominator\n"
+        "FROM (\nSELECT COALESCE(x.measure, a.measure) AS measure, "
+        "COALESCE(x.period, a.period) AS period,\n"
+        "       a.period_type, a.area_type, a.area_code, a.breakdown, a.breakdown_value,\n"
+        "       a.numerator, a.denominator\n"
+        f"FROM (\n{rows_sql}\n) AS a\n"
+        f"LEFT JOIN ({copies}) AS x ON a.measure = '{marker}' AND x.fin_year = a.period\n"
+        f"WHERE a.measure <> '{marker}' OR x.measure IS NOT NULL\n) AS copied\n"
+        f"GROUP BY {keys}"
     )
 
 
-def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
-    """Sum the practice-level ``cells`` (from :func:`unit_sql`) to each area level."""
+def rollup_sql(
+    cells: str,
+    period_type: str,
+    areas: list[str],
+    expansion: tuple[str, list[str]] | None = None,
+) -> str:
+    """Sum the practice-level ``cells`` (from :func:`unit_sql`) to each area level; with
+    ``expansion`` (marker, measures), copy the marker's sums to its measures
+    (:func:`expand_sql`)."""
     selects = []
     for area in areas:
         col = AREAS[area]
@@ -381,6 +392,8 @@ def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
             f"GROUP BY measure, period, {col}, breakdown, breakdown_value"
         )
     body = "\nUNION ALL\n".join(selects)
+    if expansion is not None:
+        body = expand_sql(body, *expansion, period_type)
     return (
         f"SELECT * FROM (\n{body}\n) AS agg\n"
         "ORDER BY measure, period, area_type, area_code, breakdown, breakdown_value"
@@ -389,13 +402,11 @@ def rollup_sql(cells: str, period_type: str, areas: list[str]) -> str:
 
 def measure_sql(name: str) -> tuple[str, str]:
     """The two statements of measure ``name``: the finest-cell sums (to be held as the table
-    ``cells``; with ``expand``, a key may have one numerator and one copied denominator row)
-    and the roll-up over ``cells`` to every area level and breakdown, which sums them."""
+    ``cells``; with ``expand``, the marker's cells are not yet copied) and the roll-up over
+    ``cells`` to every area level and breakdown, which sums them (and copies the marker's
+    area-level sums to its measures)."""
     base, period_type, areas, breakdowns, expansion, presum = _spec(name)
-    cells = unit_sql(base, breakdowns, presum)
-    if expansion is not None:
-        cells = expand_sql(cells, *expansion, period_type)
-    return cells, rollup_sql("cells", period_type, areas)
+    return unit_sql(base, breakdowns, presum), rollup_sql("cells", period_type, areas, expansion)
 
 
 OUTPUT_SCHEMA = pa.schema(
