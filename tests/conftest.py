@@ -30,8 +30,8 @@ LONG_FILES = (
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
     "tests/site/test_honesty.py",  # one edition with a Fingertips export
-    "tests/site/test_browser.py",  # Chromium over every page, axe-core over the latest's
-    "tests/site/test_browser_a11y.py",  # the latest's pages at 320 px, dark mode, keyboard
+    "tests/site/test_browser.py",  # Chromium over every page of every edition
+    "tests/site/test_browser_a11y.py",  # axe-core over every page of the latest edition
     "tests/audit/test_edition_audit.py",  # a failing rebuild of 2022-23, four bbp commands
     "tests/chapters/test_objective_2.py",  # one notebook run
     "tests/chapters/test_objective_3.py",  # one notebook run

@@ -9,7 +9,6 @@ axe-core comes from the npm registry at the version and hash pinned in
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -63,53 +62,6 @@ def rules_run(results: dict[str, Any]) -> set[str]:
     """Identifiers of every rule that axe-core ran on the page (whatever its outcome)."""
     groups = ("violations", "passes", "incomplete", "inapplicable")
     return {rule["id"] for group in groups for rule in results[group]}
-
-
-# The rules this review once failed: each must have run (so a renamed rule cannot pass
-# unnoticed).
-RULES_ONCE_FAILED = {"region", "label-content-name-mismatch", "color-contrast", "target-size"}
-
-
-class AxeTally:
-    """axe-core's results over many pages, gathered while each page is open: per viewport the
-    pages checked, the colour modes they showed and the axe-core versions that ran, the rules
-    run on any page, nodes in violation per impact and rule, and one line per violation naming
-    viewport, page, rule and its first three targets."""
-
-    def __init__(self) -> None:
-        self.pages: Counter[str] = Counter()
-        self.themes: dict[str, set[str]] = {}
-        self.versions: set[str] = set()
-        self.rules: set[str] = set()
-        self.counts: Counter[str] = Counter()
-        self.violations: list[str] = []
-
-    def add(self, page: Page, source: str, viewport: str, where: str) -> None:
-        """Run axe-core (:func:`run_axe`) on ``page`` as loaded at ``viewport`` (a name) and
-        record its results and the page's colour mode; ``where`` names the page."""
-        results = run_axe(page, source)
-        theme = page.evaluate("document.documentElement.dataset.theme")
-        self.pages[viewport] += 1
-        self.themes.setdefault(viewport, set()).add(theme)
-        self.versions.add(results["testEngine"]["version"])
-        self.rules |= rules_run(results)
-        for violation in results["violations"]:
-            self.counts[f"{violation['impact']}: {violation['id']}"] += len(violation["nodes"])
-            targets = [node["target"] for node in violation["nodes"][:3]]
-            self.violations.append(f"{viewport} {where}: {violation['id']} {targets}")
-
-    def write_summary(self, path: Path) -> None:
-        """The tally as JSON at ``path``: version, tags, rules run, pages, violations."""
-        summary = {
-            "axe-core": pinned_axe_version(),
-            "tags": list(WCAG_TAGS),
-            "extra rules": list(EXTRA_RULES),
-            "rules run": len(self.rules),
-            "pages": dict(self.pages),
-            "violations": dict(sorted(self.counts.items())),
-        }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 # Marks every element that should be reachable with Tab (visible, enabled, in the tab order;

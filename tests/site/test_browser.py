@@ -1,26 +1,20 @@
 """The built site in a real browser (Debian's headless Chromium driven by Playwright): every
 page of every edition loads with no console errors or failed requests, no internal link or
 image is broken, and the latest edition publishes its bundle, notebooks and indicator pages.
-Each page is loaded once at desktop width; while a page of the latest edition is open,
-axe-core (the version pinned in ``tests/site/axe/package-lock.json``) checks it too: no
-violation of any WCAG 2.0, 2.1 or 2.2 A or AA rule, nor of ``region``. The checks at 320 CSS
-pixels, in the dark colour mode and with the keyboard are in ``test_browser_a11y.py`` (a file
-of its own, so that the two halves can run on two pytest-xdist workers). The site is the
-session's shared build of every edition (``default_build``), and one browser per worker
-serves every check.
+The accessibility checks are in ``test_browser_a11y.py`` (a file of its own, so that the two
+halves can run on two pytest-xdist workers). The site is the session's shared build of every
+edition (``default_build``), and one browser per worker serves every check.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
-from browser_audits import RULES_ONCE_FAILED, AxeTally, axe_source, pinned_axe_version
-from browsing import ARTEFACTS, VIEWPORTS, Tab, is_redirect, latest_pages, pages_of
+from browsing import ARTEFACTS, VIEWPORTS, Tab, is_redirect, pages_of
 from bs4 import BeautifulSoup, SoupStrainer
 from playwright.sync_api import Browser
 
@@ -72,23 +66,9 @@ def test_no_broken_internal_links_or_images(site: Path) -> None:
     assert broken == []
 
 
-@dataclass
-class DesktopVisits:
-    """What visiting every page of the site once at desktop width found."""
-
-    pages: int = 0
-    images: int = 0
-    problems: dict[str, list[str]] = field(default_factory=dict)  # errors, broken images
-    axe: AxeTally = field(default_factory=AxeTally)  # the latest edition's pages
-
-
-@pytest.fixture(scope="module")
-def desktop_visits(site: Path, server: str, browser: Browser) -> DesktopVisits:
-    """Every page of every edition loaded once at desktop width: its console errors, failed
-    requests and broken images; on each page of the latest edition, axe-core's results."""
-    source = axe_source()
-    audited = set(latest_pages(site))
-    visits = DesktopVisits()
+def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
+    problems = {}
+    images = 0
     tab = Tab(browser, VIEWPORTS["desktop"])
     for path in pages_of(site):
         errors = tab.visit(f"{server}/{path.relative_to(site).as_posix()}", is_redirect(path))
@@ -96,36 +76,14 @@ def desktop_visits(site: Path, server: str, browser: Browser) -> DesktopVisits:
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
             ".map(i => i.getAttribute('src').slice(0, 60))"
         )
-        visits.pages += 1
-        visits.images += tab.page.evaluate("document.images.length")
+        images += tab.page.evaluate("document.images.length")
         if errors or broken_images:
-            visits.problems[str(path.relative_to(site))] = errors + broken_images
-        if path in audited:
-            visits.axe.add(tab.page, source, "desktop", str(path.relative_to(site)))
+            problems[str(path.relative_to(site))] = errors + broken_images
     tab.close()
-    return visits
-
-
-def test_every_page_loads_without_errors(site: Path, desktop_visits: DesktopVisits) -> None:
-    summary = {"pages": desktop_visits.pages, "images": desktop_visits.images}
+    summary = {"pages": len(pages_of(site)), "images": images}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "browser-pages.json").write_text(json.dumps(summary, indent=2) + "\n")
-    assert desktop_visits.pages == len(pages_of(site))
-    assert desktop_visits.problems == {}
-
-
-def test_no_accessibility_violations_at_desktop_width(
-    site: Path, desktop_visits: DesktopVisits
-) -> None:
-    """axe-core, every WCAG A/AA rule and ``region``, on every page of the latest edition at
-    desktop width in the light colour mode."""
-    axe = desktop_visits.axe
-    axe.write_summary(ARTEFACTS / "axe-summary-desktop.json")
-    assert axe.pages == {"desktop": len(latest_pages(site))}
-    assert axe.themes == {"desktop": {"light"}}
-    assert axe.versions == {pinned_axe_version()}
-    assert axe.rules >= RULES_ONCE_FAILED
-    assert axe.violations == []
+    assert problems == {}
 
 
 def text_of(page: Path) -> str:
