@@ -1,0 +1,58 @@
+"""Every neighbourhood's view, shared by the two PCN view test files (``test_pcn_views*.py``,
+split so that pytest-xdist, which keeps a file on one worker, builds the five views on two):
+with ``pcn:`` set to one of the borough's PCNs, the whole pipeline (notebooks, book, board
+paper, disclosure audit) publishes and the audit finds nothing.
+
+One edition (2025-26) per PCN, built one after another in one throwaway copy of the project
+per file (the measure cache is shared; the first build's results runs of the earlier periods,
+for the what-changed page, serve the file's later builds), two notebooks at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from support import ROOT, run_bbp
+
+PERIOD = "2025-26"
+PCNS = pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"].tolist()
+CHAPTERS = (
+    "book/index",
+    "book/objective-1-population-health",
+    "book/objective-2-neighbourhood-teams",
+    "book/objective-3-care-pathways",
+    "book/delivering-the-plan",
+)
+
+
+def pcns_of_file(index: int) -> list[str]:
+    """The PCNs test file ``index`` (0 or 1) builds: every other PCN, so the two files
+    together build each PCN once."""
+    return PCNS[index::2]
+
+
+def check_pcn_view(project: Path, pcn: str) -> None:
+    """Build ``project``'s 2025-26 edition with ``pcn`` set: it succeeds, names the PCN in
+    its progress, the run parameters and on every chapter, publishes a board paper, and the
+    disclosure audit (in the build and again by ``bbp audit-disclosure``) finds nothing."""
+    period_file = project / "parameters" / f"{PERIOD}.yaml"
+    base = (ROOT / "parameters" / f"{PERIOD}.yaml").read_text(encoding="utf-8")
+    period_file.write_text(base + f"pcn: {json.dumps(pcn)}\n", encoding="utf-8")
+    site = project.parent / ("site-" + pcn.replace(" ", "-"))
+
+    built = run_bbp("build", "--period", PERIOD, "--jobs", "2", "--out", str(site), root=project)
+
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert f"PCN {pcn}" in built.stderr
+    assert "disclosure audit: no findings" in built.stderr
+    assert json.loads((site / "run-parameters.json").read_text())["pcn"] == pcn
+    assert (site / "board-paper.pdf").read_bytes()[:5] == b"%PDF-"
+    audit = run_bbp("audit-disclosure", str(site), root=project)
+    assert audit.returncode == 0, audit.stdout[-3000:]
+    assert audit.stdout.strip() == f"disclosure audit of {site}: no findings"
+    for chapter in CHAPTERS:
+        page = (site / f"{chapter}.html").read_text(encoding="utf-8")
+        assert f"<strong>View</strong> {pcn}" in page, chapter

@@ -1,0 +1,24 @@
+"""Every neighbourhood's view, second half: the view of the second and fourth PCN publishes
+with no disclosure finding (a file of its own so that pytest-xdist builds it on another worker
+than ``test_pcn_views.py``; see ``pcn_views.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pcn_views import check_pcn_view, pcns_of_file
+
+from support import copy_project
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("pcn-views-rest") / "project")
+
+
+@pytest.mark.parametrize("pcn", pcns_of_file(1))
+def test_pcn_view_publishes_with_no_disclosure_finding(project: Path, pcn: str) -> None:
+    check_pcn_view(project, pcn)
