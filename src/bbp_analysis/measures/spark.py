@@ -322,8 +322,14 @@ def register(spark: SparkSession, extract_dir: Path | str) -> None:
         except (PySparkException, Py4JError) as exc:
             raise BuildError(f"shared relation {name!r} failed on Spark: {_cause(exc)}") from None
         if name in HELD_VIEWS:
-            frame = frame.coalesce(1).cache()  # computed by the first reader, then kept
+            frame = _held(frame)  # computed by the first reader, then kept
         frame.createOrReplaceTempView(name)
+
+
+def _held(frame: DataFrame) -> DataFrame:
+    """``frame`` to be held in memory as one partition (see the module doc: statements over
+    it then need no shuffle)."""
+    return frame.coalesce(1).cache()
 
 
 def shuffle_partitions(spark: SparkSession, manifest: dict[str, Any]) -> int:
@@ -331,9 +337,8 @@ def shuffle_partitions(spark: SparkSession, manifest: dict[str, Any]) -> int:
     :data:`PERSONS_PER_PARTITION` persons (the manifest's row count), at least two per core."""
     if os.environ.get(PARTITIONS_ENV):
         return int(os.environ[PARTITIONS_ENV])
-    tables = manifest.get("tables")
-    rows = tables.get("persons", {}).get("rows", 0) if isinstance(tables, dict) else 0
-    return max(2 * spark.sparkContext.defaultParallelism, -(-int(rows) // PERSONS_PER_PARTITION))
+    rows = int(manifest["tables"]["persons"]["rows"])  # checked by the manifest's reader
+    return max(2 * spark.sparkContext.defaultParallelism, -(-rows // PERSONS_PER_PARTITION))
 
 
 def _cause(exc: Exception) -> str:
@@ -375,7 +380,7 @@ def run_measure_arrow(spark: SparkSession, name: str) -> pa.Table:
         shared, cells_sql = hoist_shared(transpile(cells), views)
         for view, query in [*shared, ("cells", cells_sql)]:
             with _partitions(spark, query, {v for v, _ in held}):
-                frame = spark.sql(query).coalesce(1).cache()
+                frame = _held(spark.sql(query))
                 held.append((view, frame))
                 frame.count()  # held once; the statements after it read it several times
             frame.createOrReplaceTempView(view)
