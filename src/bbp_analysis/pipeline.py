@@ -22,6 +22,7 @@ Book fork server import in the background (:func:`start_servers`).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -485,6 +486,24 @@ def plan_editions(editions: list[dict[str, Any]], stage: Path, root: Path) -> Pl
     return Plan(jobs, edition_cache.edition_keys(editions, jobs, root))
 
 
+EDITION_STEP_MODULES = (
+    "bbp_analysis.results",
+    "bbp_analysis.board_paper",
+    "bbp_analysis.site.pages",
+    "bbp_analysis.site.snapshot",
+)
+"""The modules an edition's steps import when they first need them (pandas, matplotlib,
+IPython, WeasyPrint: seconds to import, never needed by a rebuild that reuses every edition)."""
+
+
+def import_edition_steps() -> None:
+    """Import :data:`EDITION_STEP_MODULES` on this thread, before the steps' threads start.
+    Two threads importing one package with circular imports (IPython's) at the same moment
+    can each find it partly initialised and fail with ImportError."""
+    for name in EDITION_STEP_MODULES:
+        importlib.import_module(name)
+
+
 def build_editions(
     editions: list[dict[str, Any]],
     stage: Path,
@@ -514,6 +533,8 @@ def build_editions(
             stage_sources(root, folders[period])
             book_config.write(folders[period], run_params)
             todo.append(run_params)
+    if todo:
+        import_edition_steps()
     runs = earlier_runs(todo, set(folders), stage, root)
     slots = Slots(workers or os.cpu_count() or 1)
     if runs:

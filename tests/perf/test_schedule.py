@@ -4,8 +4,11 @@ failure cancelled the rest."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +82,62 @@ def test_cancel_stops_waiting_steps_and_later_ones() -> None:
     assert sorted(started) == [("cancelled", (1, 0)), ("cancelled", (2, 0))]
     with pytest.raises(Cancelled), slots.held((0, 0)):
         pass
+
+
+EDITION_POOL_PROBE = """
+import sys
+from pathlib import Path
+
+from bbp_analysis import pipeline
+
+watched = (*pipeline.EDITION_STEP_MODULES, "IPython")
+print(sorted(m for m in watched if m in sys.modules))
+
+
+class Started(Exception):
+    pass
+
+
+class Pool:  # stands in for the editions' thread pool: reports what is imported by then
+    def __init__(self, *args, **kwargs):
+        raise Started(sorted(m for m in watched if m in sys.modules))
+
+
+pipeline.ThreadPoolExecutor = Pool
+pipeline.stage_sources = lambda root, folder: None
+pipeline.book_config.write = lambda folder, run_params: None
+pipeline.earlier_runs = lambda *args: {}
+pipeline.edition_cache.restore = lambda *args: False
+stage = Path(sys.argv[1])
+try:
+    pipeline.build_editions(
+        [{"period": "2025-26"}], stage, stage, print, 2,
+        pipeline.Plan({"2025-26": []}, {"2025-26": "key"}),
+    )
+except Started as started:
+    print(started.args[0])
+"""
+
+
+def test_edition_steps_modules_are_imported_before_their_threads_start(tmp_path: Path) -> None:
+    # two threads importing IPython at once failed a build with "cannot import name
+    # 'locate_profile' from partially initialized module 'IPython.paths'"
+    result = subprocess.run(
+        [sys.executable, "-c", EDITION_POOL_PROBE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, at_pool = result.stdout.splitlines()
+    assert before == "[]"
+    assert at_pool == str(
+        sorted(
+            [
+                "IPython",
+                "bbp_analysis.board_paper",
+                "bbp_analysis.results",
+                "bbp_analysis.site.pages",
+                "bbp_analysis.site.snapshot",
+            ]
+        )
+    )
