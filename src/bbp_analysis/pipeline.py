@@ -492,8 +492,8 @@ EDITION_STEP_MODULES = (
     "bbp_analysis.site.pages",
     "bbp_analysis.site.snapshot",
 )
-"""The modules an edition's steps import when they first need them (pandas, matplotlib,
-IPython, WeasyPrint: seconds to import, never needed by a rebuild that reuses every edition)."""
+"""The modules an edition's steps import when they first need them (pandas, matplotlib and
+IPython: seconds to import, never needed by a rebuild that reuses every edition)."""
 
 
 def import_edition_steps() -> None:
