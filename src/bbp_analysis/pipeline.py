@@ -22,7 +22,6 @@ Book fork server import in the background (:func:`start_servers`).
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -486,22 +485,14 @@ def plan_editions(editions: list[dict[str, Any]], stage: Path, root: Path) -> Pl
     return Plan(jobs, edition_cache.edition_keys(editions, jobs, root))
 
 
-EDITION_STEP_MODULES = (
-    "bbp_analysis.results",
-    "bbp_analysis.board_paper",
-    "bbp_analysis.site.pages",
-    "bbp_analysis.site.snapshot",
-)
-"""The modules an edition's steps import when they first need them (pandas, matplotlib and
-IPython: seconds to import, never needed by a rebuild that reuses every edition)."""
-
-
 def import_edition_steps() -> None:
-    """Import :data:`EDITION_STEP_MODULES` on this thread, before the steps' threads start.
-    Two threads importing one package with circular imports (IPython's) at the same moment
-    can each find it partly initialised and fail with ImportError."""
-    for name in EDITION_STEP_MODULES:
-        importlib.import_module(name)
+    """Import, on this thread and before the steps' threads start, the modules an edition's
+    steps import when they first need them (with them pandas, matplotlib and IPython: seconds
+    to import, never needed by a rebuild that reuses every edition). Two threads importing
+    one package with circular imports (IPython's) at the same moment can each find it partly
+    initialised and fail with ImportError."""
+    from . import board_paper, results  # noqa: F401
+    from .site import pages, snapshot  # noqa: F401
 
 
 def build_editions(
