@@ -14,11 +14,11 @@ and computes it again there, so a CTE the cells statement reads several times (t
 ``fine_cells``, read once per breakdown) is first computed once and cached as a view
 (:func:`hoist_shared`). Every relation held is held as one partition: an aggregation, join or
 sort over a single partition needs no shuffle, so the GROUP BYs of a statement reading only
-held relations (one per breakdown, one per area level, then the ORDER BY) run as one job of
-one stage, not a shuffle stage and an adaptive query stage each. Measured at Harrow (load
-about 12, ``local[2]``), before: ``registered_population`` ran 62 Spark jobs (419 stages,
-324 s wall, 130 JVM CPU s) and ``copd_emergency`` 50 jobs (316 stages, 148 s, 69 JVM CPU s);
-of the first measure's JVM CPU, 63 s went to the JIT compilers.
+held relations (one per breakdown; the roll-up's one aggregation over every area level, then
+its ORDER BY) run as one job of one stage, not a shuffle stage and an adaptive query stage
+each. Measured at Harrow (load about 12, ``local[2]``), before: ``registered_population`` ran
+62 Spark jobs (419 stages, 324 s wall, 130 JVM CPU s) and ``copd_emergency`` 50 jobs (316
+stages, 148 s, 69 JVM CPU s); of the first measure's JVM CPU, 63 s went to the JIT compilers.
 Results are the engine's :data:`~.engine.OUTPUT_COLUMNS`, in the same order, with the same
 types.
 
