@@ -11,9 +11,8 @@ DuckDB's threads add rows in, as sums of doubles do). The engine
 sums them in one pass with GROUPING SETS to practice-level cells of the finest breakdowns
 (:func:`unit_sql`), sums the coarser breakdowns from those cells, then rolls the cells up to
 each declared area level in one more GROUPING SETS pass (:func:`rollup_sql`); only these
-aggregates reach pandas. Rates and proportions are
-numerator / denominator (persons, admissions, or survey weights, as each file's description
-says).
+aggregates reach pandas. Rates and proportions are numerator / denominator (persons,
+admissions, or survey weights, as each file's description says).
 
 ``expand`` is for a denominator shared by several measures (and, monthly, by every month of a
 financial year): the query gives its rows once, with the marker as ``measure`` and the
