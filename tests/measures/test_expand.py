@@ -15,7 +15,7 @@ EXPANDED = [n for n in list_measures() if "expand" in engine._header(engine.SQL_
 def _repeated_before_aggregation(name: str) -> str:
     """The measure's roll-up over its unit rows with the marker's rows repeated per target
     measure and period before the GROUPING SETS (the cost the header avoids)."""
-    base, period_type, areas, breakdowns, (marker, measures), _ = engine._spec(name)
+    base, period_type, areas, breakdowns, (marker, measures) = engine._spec(name)
     targets = " UNION ALL ".join(f"SELECT '{m}' AS target" for m in measures)
     calendar = (
         "SELECT fin_year, period AS target_period FROM months"

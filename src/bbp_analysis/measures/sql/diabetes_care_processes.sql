@@ -1,5 +1,4 @@
 -- Diabetes: persons receiving all nine care processes (NDA eight plus retinal screening), and all three treatment targets (HbA1c <= 58, BP <= 140/80, statin) and each target
--- presum: cells
 WITH cp AS (
     SELECT py.fin_year, py.borough_code, py.pcn_name, py.practice_code, py.age_band, py.sex,
            py.ethnic_group, py.imd_quintile, py.imd_decile, c.hba1c, c.blood_pressure,

@@ -1,5 +1,4 @@
 -- Programme uptake among eligible persons: cancer screening (cervical, breast, bowel), flu 65+, MMR2 by 5, SMI and LD health checks, NHS Health Checks, smoking status, maternity continuity of carer, cancer stage 1-2 at diagnosis, COPD flu vaccination
--- presum: cells
 -- each programme code of the contract is measured under its catalogue entry's id
 SELECT CASE g.programme
            WHEN 'cervical_screening' THEN 'o1-cervical-screening'
