@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import periods
+from . import periods, yaml_text
 from .errors import InputError
 from .paths import build_dir, project_root, synthetic_dir
 from .validation import Schema
@@ -100,12 +100,11 @@ SOURCE_KEYS = ("folder", "provider", "extracted")
 def parameter_file(period: str, root: Path | None = None) -> Path:
     """The parameters file that sets ``extract`` for ``period``: the period file when it
     names it, else ``defaults.yaml`` (read after both files passed their checks)."""
-    import yaml
 
     from .paths import parameters_dir
 
     period_file = parameters_dir(root) / f"{period}.yaml"
-    given = yaml.safe_load(period_file.read_text(encoding="utf-8"))
+    given = yaml_text.load(period_file.read_text(encoding="utf-8"))
     return period_file if "extract" in given else parameters_dir(root) / "defaults.yaml"
 
 

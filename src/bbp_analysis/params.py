@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from . import periods, plus_groups
+from . import periods, plus_groups, yaml_text
 from .errors import InputError
 from .paths import parameters_dir
 
@@ -131,7 +131,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise InputError("file is empty", file=path, rule="parameters file not empty")
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

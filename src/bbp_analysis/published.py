@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import catalogue, extract
+from . import catalogue, extract, yaml_text
 from .errors import InputError
 from .paths import project_root
 from .readers import read_fingertips, read_gpps, read_imd, read_nda, read_qof, read_registrations
@@ -124,7 +124,7 @@ def _default_folder(stamp: tuple[tuple[str, int, int], ...]) -> str | None:
     there is none), parsed once per process and version of the file."""
     if not stamp:
         return None
-    stored = yaml.safe_load(Path(stamp[0][0]).read_text(encoding="utf-8"))
+    stored = yaml_text.load(Path(stamp[0][0]).read_text(encoding="utf-8"))
     return (stored or {}).get("published_folder")
 
 
@@ -195,7 +195,7 @@ def _sources(where: Path, stamp: tuple) -> tuple[Source, ...]:
     listed: list[Source] = []
     if index.is_file():
         try:
-            data = yaml.safe_load(index.read_text(encoding="utf-8")) or {}
+            data = yaml_text.load(index.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise InputError(str(exc).splitlines()[0], file=index, rule="valid YAML") from exc
         entries = data.get("files") if isinstance(data, dict) else None
@@ -434,7 +434,7 @@ def record(where: Path, source: Source, today: date) -> Path:
     index = where / INDEX
     text = index.read_text(encoding="utf-8") if index.is_file() else ""
     comments = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
-    data = (yaml.safe_load(text) or {}) if text else {}
+    data = (yaml_text.load(text) or {}) if text else {}
     entries = [e for e in data.get("files") or [] if absolute(where / e["path"]) != source.path]
     entries.append(
         {

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .. import yaml_text
 from ..errors import InputError
 
 STATISTICS = {
@@ -202,7 +203,7 @@ class Partnership:
 
 def _read_yaml(path: Path | Traversable, file: str) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_text.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise InputError(str(exc).splitlines()[0], file=file, rule="valid YAML") from exc
 

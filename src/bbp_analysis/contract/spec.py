@@ -8,8 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .. import yaml_text
 from ..validation import Column, Schema
 
 CONTRACT_DIR = Path(__file__).resolve().parent
@@ -52,7 +51,7 @@ class Contract:
 @cache
 def load() -> Contract:
     """The contract held in this package (read once per process)."""
-    index = yaml.safe_load((CONTRACT_DIR / INDEX).read_text(encoding="utf-8"))
+    index = yaml_text.load((CONTRACT_DIR / INDEX).read_text(encoding="utf-8"))
     tables = {
         name: json.loads((CONTRACT_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
         for name in index["tables"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .. import yaml_text
 from ..params import partnership_name, review_title
 
 
@@ -31,7 +32,7 @@ def write(book_stage: Path, params: Mapping[str, Any]) -> None:
     """Write the title, author and substitutions of ``params``'s edition into the staged
     ``_config.yml`` in ``book_stage``."""
     path = book_stage / "_config.yml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config = yaml_text.load(path.read_text(encoding="utf-8"))
     config["title"] = review_title(params)
     config["author"] = partnership_name(params)
     config.setdefault("parse", {})["myst_substitutions"] = substitutions(params)

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 
-from .. import catalogue
+from .. import catalogue, yaml_text
 from ..audit.manifest import run_outputs, sha256_bytes
 from ..catalogue import Indicator
 from ..params import partnership_name, review_title
@@ -73,7 +72,7 @@ def dictionary() -> dict[str, Any]:
     """The house column dictionary and download map (``download-columns.yaml``), checked:
     every indicator named is in the catalogue (KeyError naming it otherwise)."""
     text = resources.files(__package__).joinpath(COLUMNS_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml_text.load(text)
     for entry in data["downloads"]:
         if entry.get("indicator"):
             catalogue.indicator(entry["indicator"])

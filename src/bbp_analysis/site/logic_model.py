@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from .. import catalogue
+from .. import catalogue, yaml_text
 from ..errors import InputError
 from ..scorecard import STATUS_MARKS
 
@@ -51,7 +49,7 @@ def load(text: str | None = None) -> LogicModel:
     shipped YAML (for checking an edited copy)."""
     if text is None:
         text = resources.files("bbp_analysis.site").joinpath("logic-model.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yaml_text.load(text)
     stages = tuple(data["stages"])
     stage_ids = {stage["id"] for stage in stages}
     known = {item.id for item in catalogue.indicators()}
