@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
-from bbp_analysis.measures import run_all
+from bbp_analysis.measures import list_measures
+from bbp_analysis.measures.engine import write_all
 from bbp_analysis.synth.generate import generate
 
 from support import once_per_session, shared_folder
@@ -23,9 +27,22 @@ def extract_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return once_per_session(shared_folder(tmp_path_factory) / "small-extract", _generate_small)
 
 
+def _write_results(extract_dir: Path, folder: Path) -> None:
+    write_all(extract_dir, folder / "measures.parquet")
+
+
 @pytest.fixture(scope="session")
-def results(extract_dir: Path) -> dict[str, pd.DataFrame]:
-    return run_all(extract_dir)
+def results(extract_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    """Every measure over :func:`extract_dir`, as ``run_all`` returns them: aggregated once per
+    session into one Parquet file (``write_all``) and read back by every worker."""
+    folder = once_per_session(
+        shared_folder(tmp_path_factory) / "small-results", partial(_write_results, extract_dir)
+    )
+    table = pq.read_table(folder / "measures.parquet")
+    return {
+        name: table.filter(pc.equal(table["query"], name)).drop_columns("query").to_pandas()
+        for name in list_measures()
+    }
 
 
 @pytest.fixture(scope="session")
