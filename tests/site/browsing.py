@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser
 
@@ -17,6 +18,12 @@ from support import ROOT
 
 ARTEFACTS = ROOT / "_build" / "test-artefacts"
 VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844), "reflow": (320, 800)}
+LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+"""Chromium's flag that resolves every host name but the local server's to nothing, so a
+request leaving the site fails (a failed request, reported) and nothing is downloaded. It
+replaces routing every request through Playwright, which turns the browser's cache off: each
+page then fetched the theme's scripts, styles and fonts again (80 pages: 30.2 s routed,
+14.1 s not)."""
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -57,23 +64,23 @@ def latest_pages(site: Path) -> list[Path]:
 
 class Tab:
     """One browser page reused for many visits; collects each visit's console errors and
-    failed requests. Requests leaving the local server are refused (nothing is downloaded)."""
+    failed requests (a request leaving the local server fails: :data:`LOCAL_ONLY`).
+
+    Not counted: the 404 of ``/favicon.ico``, which Chromium asks the server root for by
+    itself when a page names no icon, at a moment of its choosing (so it lands on whichever
+    visit is under way); it is the browser's probe, not a request of the page."""
 
     def __init__(self, browser: Browser, viewport: tuple[int, int]) -> None:
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-        self.context.route("**/*", self._only_local)
         self.page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda msg: self._error(msg.text) if msg.type == "error" else None)
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self._error(str(exc)))
         self.page.on("requestfailed", lambda request: self._error(f"failed: {request.url}"))
 
-    @staticmethod
-    def _only_local(route) -> None:
-        if route.request.url.startswith(("http://127.0.0.1", "data:")):
-            route.continue_()
-        else:
-            route.abort()
+    def _console(self, message) -> None:
+        if message.type == "error" and urlsplit(message.location["url"]).path != "/favicon.ico":
+            self._error(message.text)
 
     def _error(self, text: str) -> None:
         self.errors.append(text)

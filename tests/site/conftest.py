@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import served
+from browsing import LOCAL_ONLY, served
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's headless Chromium (scripts/test installs it)
@@ -15,10 +15,12 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's headless Chromium (scripts/test insta
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """One Chromium for every browser test in a worker: Playwright's sync API allows one
-    running instance per process."""
+    """One Chromium for every browser test in a worker (Playwright's sync API allows one
+    running instance per process), reaching no server but the local one."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=[LOCAL_ONLY]
+        )
         yield chromium
         chromium.close()
 
