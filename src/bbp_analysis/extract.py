@@ -49,7 +49,7 @@ import pyarrow.parquet as pq
 
 from . import periods, yaml_text
 from .errors import InputError
-from .paths import build_dir, project_root, synthetic_dir
+from .paths import build_dir, parameters_dir, project_root, synthetic_dir
 from .validation import Schema
 
 MANIFEST = "manifest.json"
@@ -100,9 +100,6 @@ SOURCE_KEYS = ("folder", "provider", "extracted")
 def parameter_file(period: str, root: Path | None = None) -> Path:
     """The parameters file that sets ``extract`` for ``period``: the period file when it
     names it, else ``defaults.yaml`` (read after both files passed their checks)."""
-
-    from .paths import parameters_dir
-
     period_file = parameters_dir(root) / f"{period}.yaml"
     given = yaml_text.load(period_file.read_text(encoding="utf-8"))
     return period_file if "extract" in given else parameters_dir(root) / "defaults.yaml"
