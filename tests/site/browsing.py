@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser
 
@@ -64,11 +63,7 @@ def latest_pages(site: Path) -> list[Path]:
 
 class Tab:
     """One browser page reused for many visits; collects each visit's console errors and
-    failed requests (a request leaving the local server fails: :data:`LOCAL_ONLY`).
-
-    Not counted: the 404 of ``/favicon.ico``, which Chromium asks the server root for by
-    itself when a page names no icon, at a moment of its choosing (so it lands on whichever
-    visit is under way); it is the browser's probe, not a request of the page."""
+    failed requests (a request leaving the local server fails: :data:`LOCAL_ONLY`)."""
 
     def __init__(self, browser: Browser, viewport: tuple[int, int]) -> None:
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -79,7 +74,7 @@ class Tab:
         self.page.on("requestfailed", lambda request: self._error(f"failed: {request.url}"))
 
     def _console(self, message) -> None:
-        if message.type == "error" and urlsplit(message.location["url"]).path != "/favicon.ico":
+        if message.type == "error":
             self._error(message.text)
 
     def _error(self, text: str) -> None:

@@ -18,6 +18,8 @@ from browsing import ARTEFACTS, VIEWPORTS, Tab, is_redirect, pages_of
 from bs4 import BeautifulSoup, SoupStrainer
 from playwright.sync_api import Browser
 
+from support import ROOT
+
 pytestmark = pytest.mark.slow
 
 
@@ -64,6 +66,28 @@ def test_no_broken_internal_links_or_images(site: Path) -> None:
         if not (target.is_file() or (target / "index.html").is_file())
     ]
     assert broken == []
+
+
+def head_of(page: Path) -> str:
+    """The HTML of ``page`` up to the end of its head."""
+    return page.read_text(encoding="utf-8").partition("</head>")[0]
+
+
+def test_every_page_names_the_review_icon(site: Path) -> None:
+    """Each page's head names the review's icon (a file the page resolves, checked above), and
+    the site root holds it as ``/favicon.ico``, where a browser asks for it by itself (e.g. on
+    a redirect stub, which names none); so no visit below meets a 404 for it."""
+    icon = (ROOT / "book" / "_static" / "favicon.ico").read_bytes()
+    assert (site / "favicon.ico").read_bytes() == icon
+    unnamed = [
+        str(page.relative_to(site))
+        for page in pages_of(site)
+        if not is_redirect(page)
+        and not BeautifulSoup(head_of(page), "html.parser").select(
+            'link[rel="icon"][href$="_static/favicon.ico"]'
+        )
+    ]
+    assert unnamed == []
 
 
 def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
