@@ -4,6 +4,8 @@ measure and the cause."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -115,6 +117,36 @@ def test_shared_view_failure_is_one_line_naming_it_and_cause(harrow: Path, tmp_p
     assert "\n" not in message
     assert message.startswith("shared relation 'population_cells' failed on Spark: ")
     assert "carer" in message and "UNRESOLVED_COLUMN" in message
+
+
+QUIET_RUN = """
+import sys
+from bbp_analysis.measures import spark
+session = spark.session("local[1]")
+spark.register(session, sys.argv[1])
+print(spark.run_measure_arrow(session, "gpps_access").num_rows)
+spark.stop()
+print(spark.jvm_log().read_text(encoding="utf-8"))
+"""
+
+
+def test_a_spark_run_prints_nothing_and_leaves_no_folder_behind(harrow: Path, tmp_path: Path):
+    """A session started, an extract registered and a measure run, in a fresh process: its
+    standard error stays empty (the JVM's own notices are in its log file instead) and no
+    ``spark-warehouse`` folder appears in the working directory."""
+    run = subprocess.run(
+        [sys.executable, "-c", QUIET_RUN, str(harrow)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stderr == ""
+    rows, _, log = run.stdout.partition("\n")
+    assert int(rows) > 0
+    assert "Setting default log level" in log
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_transpiled_sql_is_spark_dialect():

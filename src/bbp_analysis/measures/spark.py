@@ -57,7 +57,9 @@ Settings (for ``local[2]`` on a shared 24 GB machine; each can be changed by env
   its warning that it "does not yet fully support pandas >= 3.0.0" does not apply; pyarrow
   converts the aggregates to pandas, and the equivalence test compares them with DuckDB's.
 - The JVM's console logging is off (a failure reaches the user as one line naming the
-  measure and the cause, :class:`~bbp_analysis.errors.BuildError`); no web UI.
+  measure and the cause, :class:`~bbp_analysis.errors.BuildError`), and what the JVM prints
+  by itself goes to :func:`jvm_log`, so a build's log shows only its progress; no web UI;
+  Spark SQL's catalogue folder is in the temporary folder, not the working directory.
 
 The session comes from ``BBP_SPARK_MASTER`` (default ``local[2]``: two cores in this process's
 JVM); point it at a cluster with e.g. ``spark://host:7077`` or ``yarn``. The extract folder
@@ -68,6 +70,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -97,6 +100,9 @@ SPREAD_TABLES = ("persons",)
 HELD_VIEWS = (*engine.materialized(), "emergency_spells")
 DRIVER_MEMORY_ENV = "BBP_SPARK_DRIVER_MEMORY"
 DEFAULT_MASTER = "local[2]"
+#: Spark SQL's catalogue folder, in the temporary folder: by default Spark makes an empty
+#: ``spark-warehouse/`` in the working directory (the analyst's project) as views are created.
+WAREHOUSE = "bbp-spark-warehouse"
 PERSONS_PER_PARTITION = 250_000  # persons per shuffle partition of the large statements
 DEFAULT_DRIVER_MEMORY = "4g"
 PLAN_BROADCAST = str(1024 * 1024)  # bytes, as estimated from files (see module doc)
@@ -227,6 +233,29 @@ def _log_config() -> str:
     return path.as_uri()
 
 
+def jvm_log() -> Path:
+    """Where this process's Spark JVM writes its console (a file in the temporary folder)."""
+    return Path(tempfile.gettempdir(), f"bbp-spark-jvm-{os.getpid()}.log")
+
+
+@contextlib.contextmanager
+def _console_to(path: Path) -> Iterator[None]:
+    """This process's standard error (file descriptor 2) is ``path`` while the block runs:
+    the JVM started in it inherits that descriptor, so what it prints by itself (the Java
+    runtime's "Using incubator modules", Spark's "Setting default log level", which the log
+    configuration does not reach) goes to the file for the JVM's life, not to the build log.
+    Python's standard error is back as it was afterwards."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with path.open("wb") as file:
+            os.dup2(file.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @cache
 def session(master: str | None = None) -> SparkSession:
     """A Spark session (one per master per process) with the settings of the module doc:
@@ -251,6 +280,7 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.driver.memory", os.environ.get(DRIVER_MEMORY_ENV, DEFAULT_DRIVER_MEMORY))
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_config()}")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", Path(tempfile.gettempdir(), WAREHOUSE).as_uri())
         .config("spark.sql.autoBroadcastJoinThreshold", PLAN_BROADCAST)
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
@@ -260,10 +290,12 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
+    log = jvm_log()
     try:
-        spark = builder.getOrCreate()
+        with _console_to(log):
+            spark = builder.getOrCreate()
     except PySparkException as exc:  # e.g. no Java runtime
-        raise BuildError(f"Spark could not start: {_cause(exc)}") from exc
+        raise BuildError(f"Spark could not start: {_cause(exc)} (the JVM's output: {log})") from exc
     spark.sparkContext.setLogLevel("OFF")
     return spark
 
