@@ -360,24 +360,66 @@ def execute_into_cache(
 ) -> float:
     """Execute ``job`` in a private folder and file it under its key (its kernel forked from
     ``server`` when one is given); return the seconds it took."""
-    progress(f"executing {job.label}")
-    started = time.perf_counter()
     with filing(cache_dir(root) / key) as work:
         (work / "book").mkdir(parents=True)
         (work / "_extra" / "downloads").mkdir(parents=True)
         for path in job.files:
             shutil.copy2(path, work / "_extra" / path.name)
         notebook = work / "book" / job.template.name
-        with tempfile.TemporaryDirectory(prefix="bbp-sockets-") as sockets:
-            _LAUNCH.folder, _LAUNCH.server = sockets, server
-            try:
-                execute(job.template, notebook, job.parameters, timeout, root)
-            finally:
-                _LAUNCH.server = None
-        strip_injected_metadata(notebook)
+        return _execute_forked(job, notebook, timeout, root, progress, server)
+
+
+def _execute_forked(
+    job: NotebookJob,
+    output: Path,
+    timeout: int,
+    root: Path,
+    progress: Callable[[str], None],
+    server: KernelServer | None,
+) -> float:
+    """Execute ``job`` into ``output`` (its kernel forked from ``server`` when one is given),
+    announced in ``progress``, and strip the run-time metadata; return the seconds it took."""
+    progress(f"executing {job.label}")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bbp-sockets-") as sockets:
+        _LAUNCH.folder, _LAUNCH.server = sockets, server
+        try:
+            execute(job.template, output, job.parameters, timeout, root)
+        finally:
+            _LAUNCH.server = None
+    strip_injected_metadata(output)
     seconds = time.perf_counter() - started
     progress(f"executed {job.label} in {seconds:.1f} s")
     return seconds
+
+
+def execute_uncached(
+    jobs: list[NotebookJob],
+    timeout: int,
+    root: Path,
+    progress: Callable[[str], None],
+) -> None:
+    """Execute every job straight into its output, never from or into the cache (a re-run
+    that must reproduce, as ``bbp verify``), one per CPU at once, kernels forked from one
+    server; BuildError: the first failing job in list order (jobs not yet started are not
+    run)."""
+    errors: dict[int, BaseException] = {}
+    with (
+        kernel_environment(root),
+        _server_for(jobs) as server,
+        ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+    ):
+        futures = {
+            pool.submit(_execute_forked, job, job.output, timeout, root, progress, server): index
+            for index, job in enumerate(jobs)
+        }
+        for future in as_completed(futures):
+            if not future.cancelled() and (error := future.exception()) is not None:
+                errors[futures[future]] = error
+                for other in futures:
+                    other.cancel()
+    if errors:
+        raise errors[min(errors)]
 
 
 def restore(entry: Path, job: NotebookJob) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bbp_analysis import cli, pipeline
 from bbp_analysis.errors import BuildError
-from bbp_analysis.runner import execute
+from bbp_analysis.runner import NotebookJob, execute, execute_uncached
 from bbp_analysis.site_folder import write_marker
 
 from support import ROOT, copy_project
@@ -47,6 +47,23 @@ def test_dying_kernel_is_one_clear_line(tmp_path: Path) -> None:
         "dies.ipynb: the notebook's kernel died while running a cell (out of memory, or the "
         "code ended the process)"
     )
+
+
+def test_uncached_runs_report_the_first_failure_in_list_order(tmp_path: Path) -> None:
+    """``bbp verify``'s runs, side by side: each notebook is executed into its own output,
+    and of two failures the one earlier in the list is reported, whichever failed first."""
+    ok = notebook(tmp_path / "ok.ipynb", "print(x * 3)")
+    late = notebook(tmp_path / "late.ipynb", "import time\ntime.sleep(3)\nraise ValueError('late')")
+    soon = notebook(tmp_path / "soon.ipynb", "raise KeyError('soon')")
+    (tmp_path / "out").mkdir()
+    jobs = [NotebookJob(t, tmp_path / "out" / t.name, {"x": 2}, t.stem) for t in (ok, late, soon)]
+    lines: list[str] = []
+    with pytest.raises(BuildError) as caught:
+        execute_uncached(jobs, 60, ROOT, lines.append)
+    assert str(caught.value) == "late.ipynb: cell 2 raised ValueError: late"
+    executed = nbformat.read(tmp_path / "out" / "ok.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "6\n"
+    assert "executing ok" in lines and "executing soon" in lines
 
 
 def previous_site(out: Path) -> bytes:

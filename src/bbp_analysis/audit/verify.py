@@ -1,10 +1,11 @@
 """``bbp verify``: re-run a published edition from its manifest and list every drift.
 
-The edition's notebooks are executed afresh (never from the notebook cache) in a temporary
-folder, with the manifest's parameters (a redacted credential is taken from the current
-parameters files), on the project's current inputs. The result is compared with the
-manifest: the SHA-256 of every input file, the package source hash, every glued value, and
-every figure's and table's data hash, image hash and row count. Any difference is drift.
+The edition's notebooks are executed afresh (never from the notebook cache), side by side
+with kernels forked from one server as in a build, in a temporary folder, with the
+manifest's parameters (a redacted credential is taken from the current parameters files), on
+the project's current inputs. The result is compared with the manifest: the SHA-256 of every
+input file, the package source hash, every glued value, and every figure's and table's data
+hash, image hash and row count. Any difference is drift.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from .. import extract, results
 from ..params import load_parameters
-from ..runner import NotebookJob, execute, strip_injected_metadata
+from ..runner import execute_uncached, shared_kernels
 from .manifest import REDACTED, code_version, input_hashes, run_outputs
 
 
@@ -28,12 +29,6 @@ def rerun_parameters(manifest: dict[str, Any], root: Path) -> dict[str, Any]:
     return {
         name: current.get(name) if value == REDACTED else value for name, value in recorded.items()
     }
-
-
-def _execute(job: NotebookJob, timeout: int, root: Path, progress: Callable[[str], None]) -> None:
-    progress(f"re-running {job.label}")
-    execute(job.template, job.output, job.parameters, timeout, root)
-    strip_injected_metadata(job.output)
 
 
 def rerun(
@@ -65,13 +60,13 @@ def rerun(
         if notebooks is not None and not readers:
             writers = [job for job in chapters if job.template.name in notebooks]
         outputs: dict[str, Any] = {}
-        for job in writers:
-            _execute(job, params["cell_timeout_seconds"], root, progress)
-        if chapters and writers == chapters:
-            path = assemble_results(params["period"], book_stage, chapters)
-            outputs["results"] = results.record(path)
-        for job in readers:
-            _execute(job, params["cell_timeout_seconds"], root, progress)
+        timeout = params["cell_timeout_seconds"]
+        with shared_kernels([job.template for job in writers + readers]):
+            execute_uncached(writers, timeout, root, progress)
+            if chapters and writers == chapters:
+                path = assemble_results(params["period"], book_stage, chapters)
+                outputs["results"] = results.record(path)
+            execute_uncached(readers, timeout, root, progress)
         shown = [
             job.output
             for job in writers + readers
