@@ -53,7 +53,7 @@ def test_uncached_runs_report_the_first_failure_in_list_order(tmp_path: Path) ->
     """``bbp verify``'s runs, side by side: each notebook is executed into its own output,
     and of two failures the one earlier in the list is reported, whichever failed first."""
     ok = notebook(tmp_path / "ok.ipynb", "print(x * 3)")
-    late = notebook(tmp_path / "late.ipynb", "import time\ntime.sleep(3)\nraise ValueError('late')")
+    late = notebook(tmp_path / "late.ipynb", "import time\ntime.sleep(2)\nraise ValueError('late')")
     soon = notebook(tmp_path / "soon.ipynb", "raise KeyError('soon')")
     (tmp_path / "out").mkdir()
     jobs = [NotebookJob(t, tmp_path / "out" / t.name, {"x": 2}, t.stem) for t in (ok, late, soon)]

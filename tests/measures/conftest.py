@@ -32,13 +32,20 @@ def _write_results(extract_dir: Path, folder: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def results(extract_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
-    """Every measure over :func:`extract_dir`, as ``run_all`` returns them: aggregated once per
-    session into one Parquet file (``write_all``) and read back by every worker."""
+def results_file(extract_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every measure over :func:`extract_dir`, aggregated once per session into one Parquet
+    file (``write_all``), shared by every worker."""
     folder = once_per_session(
         shared_folder(tmp_path_factory) / "small-results", partial(_write_results, extract_dir)
     )
-    table = pq.read_table(folder / "measures.parquet")
+    return folder / "measures.parquet"
+
+
+@pytest.fixture(scope="session")
+def results(results_file: Path) -> dict[str, pd.DataFrame]:
+    """Every measure over :func:`extract_dir`, as ``run_all`` returns them (read back from
+    :func:`results_file`)."""
+    table = pq.read_table(results_file)
     return {
         name: table.filter(pc.equal(table["query"], name)).drop_columns("query").to_pandas()
         for name in list_measures()

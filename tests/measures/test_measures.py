@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
 
 from bbp_analysis.errors import InputError
 from bbp_analysis.measures import describe_measures, list_measures, run_measure
-from bbp_analysis.measures.engine import OUTPUT_COLUMNS, SQL_DIR, measure_sql
+from bbp_analysis.measures.engine import (
+    OUTPUT_COLUMNS,
+    SIDE_BY_SIDE_PERSONS,
+    SQL_DIR,
+    measure_sql,
+    streams,
+)
 
 from .conftest import person_years, select
 
@@ -100,6 +109,20 @@ def test_outputs_share_one_long_layout(results):
         assert list(frame.columns) == OUTPUT_COLUMNS, name
         assert set(frame["area_type"]) <= {"borough", "pcn", "practice"}, name
         assert (frame["denominator"] >= 0).all() and len(frame) > 0, name
+
+
+def test_measures_written_whole_in_list_order(results_file):
+    """``write_all`` aggregates on several connections side by side, yet writes each measure's
+    rows together, in :func:`list_measures` order (so equal inputs give equal files)."""
+    queries = pq.read_table(results_file, columns=["query"])["query"].to_pylist()
+    assert [query for query, _ in itertools.groupby(queries)] == list_measures()
+
+
+def test_side_by_side_connections_follow_the_extract_size():
+    """Two for one borough (442,611 persons), one for eight (4,169,315), with the limit."""
+    assert streams({"tables": {"persons": {"rows": 442_611}}}) == 2
+    assert streams({"tables": {"persons": {"rows": SIDE_BY_SIDE_PERSONS}}}) == 2
+    assert streams({"tables": {"persons": {"rows": 4_169_315}}}) == 1
 
 
 def test_practices_sum_to_pcns_and_borough(results):
