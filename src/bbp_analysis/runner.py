@@ -403,23 +403,48 @@ def execute_uncached(
     that must reproduce, as ``bbp verify``), one per CPU at once, kernels forked from one
     server; BuildError: the first failing job in list order (jobs not yet started are not
     run)."""
+    _side_by_side(
+        jobs,
+        lambda _, job, server: _execute_forked(job, job.output, timeout, root, progress, server),
+        root,
+        os.cpu_count() or 1,
+    )
+
+
+def _side_by_side(
+    jobs: list[NotebookJob],
+    run: Callable[[int, NotebookJob, KernelServer | None], float],
+    root: Path,
+    at_once: int,
+    on_failure: Callable[[], None] | None = None,
+) -> dict[int, float]:
+    """``run(index, job, server)`` for every job, up to ``at_once`` at a time, in the kernels'
+    environment with one kernel server (:func:`_server_for`); the seconds each took, by
+    index. On a failure, ``on_failure`` is called and the jobs not yet started are
+    cancelled; the first failure in list order is raised (:class:`Cancelled` is none)."""
     errors: dict[int, BaseException] = {}
+    seconds: dict[int, float] = {}
     with (
         kernel_environment(root),
         _server_for(jobs) as server,
-        ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+        ThreadPoolExecutor(max_workers=max(1, at_once)) as pool,
     ):
-        futures = {
-            pool.submit(_execute_forked, job, job.output, timeout, root, progress, server): index
-            for index, job in enumerate(jobs)
-        }
+        futures = {pool.submit(run, i, job, server): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
-            if not future.cancelled() and (error := future.exception()) is not None:
-                errors[futures[future]] = error
+            if future.cancelled():
+                continue
+            if (error := future.exception()) is not None:
+                if not isinstance(error, Cancelled):
+                    errors[futures[future]] = error
+                if on_failure is not None:
+                    on_failure()
                 for other in futures:
                     other.cancel()
+            else:
+                seconds[futures[future]] = future.result()
     if errors:
         raise errors[min(errors)]
+    return seconds
 
 
 def restore(entry: Path, job: NotebookJob) -> None:
@@ -587,31 +612,14 @@ def run_notebooks(
         if job not in pending:
             summary.skipped.append(job.label)
             progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
-    errors: dict[int, BaseException] = {}
     at_once = len(pending) if slots else workers or os.cpu_count() or 1
-    with (
-        kernel_environment(root),
-        _server_for(pending) as server,
-        ThreadPoolExecutor(max_workers=max(1, at_once)) as pool,
-    ):
-        futures = {}
-        for index, job in enumerate(pending):
-            run = (slots.held((priority, index)) if slots else nullcontext(), job, keys[job.label])
-            futures[pool.submit(_execute_held, *run, timeout, root, progress, server)] = index
-        for future in as_completed(futures):
-            if future.cancelled():
-                continue
-            if (error := future.exception()) is not None:
-                if not isinstance(error, Cancelled):
-                    errors[futures[future]] = error
-                if slots:
-                    slots.cancel()
-                for other in futures:
-                    other.cancel()
-            else:
-                summary.seconds[pending[futures[future]].label] = future.result()
-    if errors:
-        raise errors[min(errors)]
+
+    def run(index: int, job: NotebookJob, server: KernelServer | None) -> float:
+        slot = slots.held((priority, index)) if slots else nullcontext()
+        return _execute_held(slot, job, keys[job.label], timeout, root, progress, server)
+
+    seconds = _side_by_side(pending, run, root, at_once, slots.cancel if slots else None)
+    summary.seconds = {pending[index].label: took for index, took in seconds.items()}
     if slots and slots.cancelled:
         raise Cancelled
     summary.executed = [job.label for job in pending]
