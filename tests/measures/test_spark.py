@@ -158,11 +158,28 @@ def test_transpiled_sql_is_spark_dialect():
 
 
 def test_settings_fit_a_shared_machine():
-    """The session's memory and broadcast settings are the module's, not Spark's defaults."""
-    conf = spark.session("local[2]").sparkContext.getConf()
+    """The session's memory, broadcast and garbage collector settings are the module's, not
+    Spark's or the Java runtime's defaults: the JVM collects with the parallel collector
+    (its collectors' names), not G1."""
+    session = spark.session("local[2]")
+    conf = session.sparkContext.getConf()
     assert conf.get("spark.driver.memory") == spark.DEFAULT_DRIVER_MEMORY
     assert conf.get("spark.sql.autoBroadcastJoinThreshold") == str(1024 * 1024)
     assert conf.get("spark.sql.adaptive.autoBroadcastJoinThreshold") == str(64 * 1024 * 1024)
+    beans = session._jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
+    assert sorted(str(bean.getName()) for bean in beans) == ["PS MarkSweep", "PS Scavenge"]
+
+
+def test_java_options_name_the_log_configuration_and_the_chosen_collector(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.delenv(spark.JAVA_OPTIONS_ENV, raising=False)
+    default = spark._java_options()
+    assert default.startswith("-Dlog4j2.configurationFile=file:")
+    assert default.endswith(" -XX:+UseParallelGC")
+    monkeypatch.setenv(spark.JAVA_OPTIONS_ENV, "-XX:+UseSerialGC -Xss4m")
+    assert spark._java_options().endswith(" -XX:+UseSerialGC -Xss4m")
+    assert "UseParallelGC" not in spark._java_options()
 
 
 def test_persons_read_in_two_partitions_per_core(harrow: Path):
