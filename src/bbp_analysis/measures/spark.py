@@ -32,10 +32,12 @@ Settings (for ``local[2]`` on a shared 24 GB machine; each can be changed by env
   the throughput collector), added to the driver's Java options. The Java runtime's default
   collector here, G1, works beside the tasks (concurrent marking and refinement threads) on
   the same two cores. Measured over the full Harrow extract (every measure, ``local[2]``, an
-  idle 2-core machine, one run each): G1 288.0 s wall and 531.9 CPU s; the parallel
-  collector 205.9 s and 368.2 CPU s; the serial collector 194.8 s and 345.5 CPU s, within
-  the runs' spread of the parallel one, which also collects a large heap on both cores.
-  Whole-stage code generation stays on: without it, 257.5 s.
+  idle 2-core machine): G1 288.0 s wall and 531.9 CPU s; the parallel collector 205.9 s and
+  368.2 CPU s, then 188.3 s and 342.5 CPU s; the serial collector 194.8 s and 345.5 CPU s,
+  within the runs' spread of the parallel one, which also collects a large heap on both
+  cores. Over the eight-borough extract (4.2 million persons, the same day): G1 1,682.1 s
+  and 6,462 MB peak, the parallel collector 1,394.5 s and 6,305 MB. Whole-stage code
+  generation stays on: without it, Harrow took 257.5 s.
 - ``spark.sql.autoBroadcastJoinThreshold`` = 1 MB when planning. Spark estimates a table's
   size from its compressed Parquet file, several times smaller than the table in memory, so
   the default 10 MB broadcast a whole ``persons`` table to every join and ran out of memory
