@@ -232,18 +232,49 @@ def test_saved_chart_is_twice_its_display_width_with_text_of_11_px_or_more(kind:
     width = chart_style.display_width(fig)
     assert width in chart_style.DISPLAY_WIDTH.values()
     fig.canvas.draw()
-    frame = fig.bbox
-    cut = [
-        t.get_text()
-        for t in chart_style.visible_texts(fig)
-        if not frame.contains(*t.get_window_extent().p0)
-        or not frame.contains(*t.get_window_extent().p1)
-    ]
-    assert cut == []  # no label runs off the image
+    assert chart_style.texts_outside(fig) == []  # no label runs off the image
     with Image.open(io.BytesIO(chart_style.png_bytes(fig))) as image:
         assert image.width == 2 * width
         assert int(image.text[chart_style.WIDTH_KEY]) == width
         assert float(image.text[chart_style.TEXT_KEY]) >= 11
+        assert image.text[chart_style.OUTSIDE_KEY] == "0"
+
+
+LONG_TITLE = "People with diabetes meeting all three treatment targets (%) by PCN, 2025-26"
+LONG_LABELS = ["Harrow Collaborative PCN", "Health Alliance PCN", "Sphere PCN"]
+
+
+def long_titled_chart() -> plt.Figure:
+    """A dot chart whose title, left-aligned on an axes pushed right by long labels, runs
+    past the image's right edge (as the PCN charts' did before their titles were fitted)."""
+    frame = dots([32.8, 32.2, 32.5]).assign(area=LONG_LABELS)
+    return ci_dot_chart(frame, label="area", benchmark=32.6, title=LONG_TITLE)
+
+
+def test_a_title_too_long_for_its_axes_runs_off_the_image_until_fitted() -> None:
+    fig = long_titled_chart()
+    fig.set_dpi(chart_style.CSS_PX_PER_INCH * chart_style.PIXEL_DENSITY)
+    fig.canvas.draw()
+    assert chart_style.texts_outside(fig) == [LONG_TITLE]
+    assert chart_style.fit_texts(fig)
+    fig.canvas.draw()
+    title = fig.axes[0].get_title(loc="left")
+    assert title == LONG_TITLE.replace(" by PCN", "\nPCN").replace("(%)", "(%) by")
+    assert chart_style.texts_outside(fig) == []
+    assert not chart_style.fit_texts(fig)  # nothing left to fit
+
+
+def test_saved_chart_fits_a_long_title_on_two_lines_within_the_image() -> None:
+    fig = long_titled_chart()
+    with Image.open(io.BytesIO(chart_style.png_bytes(fig))) as image:
+        assert image.text[chart_style.OUTSIDE_KEY] == "0"
+        assert image.size == (2 * chart_style.DISPLAY_WIDTH["full"], 2 * 230)
+        pixels = np.asarray(image.convert("L"))
+    above_axes = image.height - round(fig.axes[0].get_window_extent().y1)  # the title's rows
+    title = pixels[:above_axes]
+    dark = np.flatnonzero((title < 128).any(axis=0))
+    assert image.width - 2 * chart_style.EDGE_PX > dark.max()  # ink stops short of the edge
+    assert (title < 128).any(axis=1).sum() > 2 * 2 * chart_style.TEXT_PX["title"]  # 2 lines
 
 
 def test_smallest_text_is_measured_in_display_pixels() -> None:
@@ -273,11 +304,12 @@ def test_trend_axis_shows_the_target_and_the_reference_line() -> None:
 
 def savefig_png(fig, smallest: str) -> bytes:
     """The PNG as ``savefig`` writes it from a figure never drawn before, with the smallest
-    text size ``smallest`` in its metadata."""
+    text size ``smallest`` and no text off the image in its metadata."""
     metadata = {
         "Software": None,
         chart_style.WIDTH_KEY: str(chart_style.display_width(fig)),
         chart_style.TEXT_KEY: smallest,
+        chart_style.OUTSIDE_KEY: "0",
     }
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=192, metadata=metadata)

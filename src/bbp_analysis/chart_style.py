@@ -6,7 +6,9 @@ widths (the full one is the content column of the site at 1280 px), saved at
 :data:`PIXEL_DENSITY` times that many pixels, and embedded with its display width on the
 ``img``, so that its text shows at :data:`TEXT_PX` on a desktop screen and stays sharp on
 high-density screens. Each PNG records its display width and its smallest text (in display
-pixels) in its metadata, for the tests. Colours are the Okabe-Ito colour-blind-safe palette.
+pixels) and how many of its texts run off the image (none: a title too long for the
+space right of its axes is broken onto more lines: :func:`fit_texts`) in its metadata, for
+the tests. Colours are the Okabe-Ito colour-blind-safe palette.
 PNG output is deterministic (no software or date metadata).
 """
 
@@ -21,8 +23,10 @@ matplotlib.use("Agg")
 import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 DISPLAY_WIDTH = {"full": 672, "compact": 480}
 """Display widths in CSS pixels: ``full`` is the content column of the site at 1280 px wide;
@@ -39,6 +43,10 @@ MIN_SPAN_SHARE = 0.1
 differences are not magnified beyond their size."""
 WIDTH_KEY = "bbp-display-width"
 TEXT_KEY = "bbp-min-text-px"
+OUTSIDE_KEY = "bbp-texts-outside"
+EDGE_PX = 4
+"""The least gap, in CSS pixels, that :func:`fit_texts` leaves between a title and the
+image's edge."""
 
 PALETTE = {
     "blue": "#0072B2",
@@ -216,19 +224,80 @@ def display_width(fig: plt.Figure) -> int:
     return round(fig.get_figwidth() * CSS_PX_PER_INCH)
 
 
+def _off_image(box: Bbox, frame: Bbox) -> bool:
+    return not (frame.contains(*box.p0) and frame.contains(*box.p1))
+
+
+def texts_outside(fig: plt.Figure) -> list[str]:
+    """The texts of the figure's last draw (:func:`drawn_texts`) that run off the image."""
+    return [t.get_text() for t in drawn_texts(fig) if _off_image(t.get_window_extent(), fig.bbox)]
+
+
+def _room(text: Text, box: Bbox, left: float, right: float) -> float:
+    """The width, in display pixels, that ``text`` may take between ``left`` and ``right``
+    without moving its anchor (its box's left edge, centre or right edge, by its alignment)."""
+    align = text.get_horizontalalignment()
+    if align == "left":
+        return right - box.x0
+    if align == "right":
+        return box.x1 - left
+    centre = (box.x0 + box.x1) / 2
+    return 2 * min(centre - left, right - centre)
+
+
+def _wrapped(text: Text, room: float, renderer: RendererBase) -> str:
+    """``text``'s words on as many lines as needed for each to be at most ``room`` display
+    pixels wide (a single word longer than that keeps a line of its own)."""
+    font = text.get_fontproperties()
+    lines = []
+    for paragraph in text.get_text().split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}".strip()
+            if line and renderer.get_text_width_height_descent(candidate, font, False)[0] > room:
+                lines.append(line)
+                candidate = word
+            line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def fit_texts(fig: plt.Figure) -> bool:
+    """Break each drawn text (:func:`drawn_texts`) that runs off the image sideways (in
+    practice a title too long for the space right of its axes) onto more lines, at spaces,
+    so that each line fits between the image's edges (less :data:`EDGE_PX`); its anchor and
+    alignment stay. The figure must have been drawn; returns whether any text changed (draw
+    again to lay it out)."""
+    renderer = fig.canvas.get_renderer()
+    edge = EDGE_PX * fig.dpi / CSS_PX_PER_INCH
+    left, right = fig.bbox.x0 + edge, fig.bbox.x1 - edge
+    changed = False
+    for text in drawn_texts(fig):
+        box = text.get_window_extent(renderer)
+        if box.x0 < fig.bbox.x0 or box.x1 > fig.bbox.x1:
+            text.set_text(_wrapped(text, _room(text, box, left, right), renderer))
+            changed = True
+    return changed
+
+
 def png_bytes(fig: plt.Figure) -> bytes:
     """The figure as a PNG at :data:`PIXEL_DENSITY` times its display size, recording its
-    display width and smallest text (CSS pixels) and nothing else, so equal data give equal
-    files. The figure is laid out and drawn once, at the PNG's density (its texts are read
-    from that draw), and written from the rendered pixels as ``savefig`` writes them.
+    display width, smallest text (CSS pixels) and count of texts off the image
+    (:func:`texts_outside`) and nothing else, so equal data give equal files. The figure is
+    laid out and drawn at the PNG's density (its texts are read from that draw), drawn again
+    only when a title had to be broken onto more lines (:func:`fit_texts`), and written from
+    the rendered pixels as ``savefig`` writes them.
     Closes the figure."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     fig.set_dpi(CSS_PX_PER_INCH * PIXEL_DENSITY)
     canvas.draw()
+    if fit_texts(fig):
+        canvas.draw()
     metadata = {
         "Software": None,
         WIDTH_KEY: str(display_width(fig)),
         TEXT_KEY: f"{_smallest_px(drawn_texts(fig)):g}",
+        OUTSIDE_KEY: str(len(texts_outside(fig))),
     }
     buffer = io.BytesIO()
     matplotlib.image.imsave(

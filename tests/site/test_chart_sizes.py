@@ -1,5 +1,6 @@
 """Every chart of the built site at 1280 px: the PNG holds twice as many pixels as the browser
-shows (sharp on high-density screens) and no chart text renders under 11 CSS pixels. Reads the
+shows (sharp on high-density screens), no chart text renders under 11 CSS pixels and none runs
+off the image (each PNG records how many do: ``chart_style.OUTSIDE_KEY``). Reads the
 session's shared build (``default_build``) in the shared browser (``tests/site/conftest.py``)."""
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def chart_pages(site: Path) -> list[Path]:
     )
 
 
-def recorded(page: Path) -> dict[str, tuple[int, float]]:
-    """Figure id -> (display width, smallest text in CSS px) recorded in its PNG."""
+def recorded(page: Path) -> dict[str, tuple[int, float, int]]:
+    """Figure id -> (display width, smallest text in CSS px, texts off the image) recorded in
+    its PNG."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     out = {}
     for figure in soup.select("figure.bbp-figure"):
@@ -45,6 +47,7 @@ def recorded(page: Path) -> dict[str, tuple[int, float]]:
             out[figure["id"]] = (
                 int(image.text[chart_style.WIDTH_KEY]),
                 float(image.text[chart_style.TEXT_KEY]),
+                int(image.text[chart_style.OUTSIDE_KEY]),
             )
     return out
 
@@ -54,7 +57,7 @@ def test_every_chart_page_is_checked(site: Path) -> None:
     assert set(CHAPTERS) <= pages
 
 
-def test_charts_are_twice_their_displayed_width_with_text_of_11_px_or_more(
+def test_charts_are_twice_their_displayed_width_with_text_of_11_px_or_more_inside_the_image(
     site: Path,
     server: str,
     browser: Browser,
@@ -71,12 +74,14 @@ def test_charts_are_twice_their_displayed_width_with_text_of_11_px_or_more(
         sizes = recorded(path)
         for figure_id, natural, width in shown:
             charts += 1
-            design, smallest = sizes[figure_id]
+            design, smallest, outside = sizes[figure_id]
             rendered = smallest * width / design
             if natural != 2 * round(width) or abs(width - design) > 0.5:
                 problems.append(f"{path.stem}#{figure_id}: {natural} px shown at {width:.1f}")
             if rendered < MIN_TEXT_PX:
                 problems.append(f"{path.stem}#{figure_id}: text {rendered:.1f} px")
+            if outside:
+                problems.append(f"{path.stem}#{figure_id}: {outside} text(s) off the image")
     context.close()
     assert charts > 40
     assert problems == []
