@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -303,7 +303,9 @@ def finish_edition(
     folder: generated pages, the book, the board paper, run parameters and the run
     manifest listing its results file; return the folder. ``earlier``: the results file of
     each earlier period this build does not stage (:func:`earlier_results`). Each step holds
-    one of ``slots`` (:func:`working`) at ``priority``."""
+    one of ``slots`` (:func:`working`) at ``priority``; the board paper, which reads the
+    executed notebooks, not the book, is written while the book builds
+    (:func:`_paper_beside`)."""
     # imported here, not at the top: WeasyPrint, matplotlib and the page writers take seconds
     # to import, and a rebuild that reuses every edition never needs them
     from . import board_paper, results
@@ -315,12 +317,14 @@ def finish_edition(
     with working(slots, priority, in_process=True):
         progress(f"{period}: writing what changed, reference pages and downloads")
         site_pages.stage_pages(book_stage, run_params, earlier)
-    with working(slots, priority):
+    with (
+        _paper_beside(run_params, book_stage, progress, slots, priority) as paper,
+        working(slots, priority),
+    ):
         progress(f"{period}: building the book (execution off, warnings as errors)")
         html = build_book(book_stage)
+    paper.replace(html / board_paper.FILE_NAME)
     with working(slots, priority, in_process=True):
-        progress(f"{period}: writing the board paper (PDF)")
-        board_paper.write_board_paper(run_params, book_stage / "book", html / board_paper.FILE_NAME)
         (html / "run-parameters.json").write_text(
             json.dumps(redact(run_params), indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -328,6 +332,38 @@ def finish_edition(
         results_file = book_stage / "_extra" / results.RESULTS_FILE
         write_manifest(html, {**manifest, "results": results.record(results_file)})
     return html
+
+
+@contextmanager
+def _paper_beside(
+    run_params: dict[str, Any],
+    book_stage: Path,
+    progress: Callable[[str], None],
+    slots: Slots | None,
+    priority: Any,
+) -> Iterator[Path]:
+    """Write the edition's board paper (from its executed notebooks, in ``book_stage/book``)
+    in a thread, holding a slot of its own, while the block runs (the book build); at the
+    block's end wait for it and give its file, beside ``book_stage`` (not in the book's
+    sources). At the tail of a build, when no notebook is left to run, the two steps use
+    both cores instead of one after the other. A failure of the block is raised before the
+    paper's."""
+    from . import board_paper
+
+    out = book_stage.with_name(f"{book_stage.name}-{board_paper.FILE_NAME}")
+
+    def write() -> None:
+        with working(slots, priority, in_process=True):
+            progress(f"{run_params['period']}: writing the board paper (PDF)")
+            board_paper.write_board_paper(run_params, book_stage / "book", out)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bbp-board-paper") as pool:
+        written = pool.submit(write)
+        try:
+            yield out
+        finally:
+            wait([written])
+    written.result()
 
 
 def _run_pooled(

@@ -145,3 +145,54 @@ def test_edition_steps_modules_are_imported_before_their_threads_start(tmp_path:
             "bbp_analysis.site.snapshot",
         ]
     )
+
+
+def test_the_board_paper_is_written_while_the_book_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bbp_analysis import board_paper, pipeline
+
+    paper_started, book_built = threading.Event(), threading.Event()
+
+    def write_board_paper(params: dict, executed: Path, out: Path) -> Path:
+        paper_started.set()
+        assert book_built.wait(10)  # still writing when the book build ends
+        out.write_bytes(b"%PDF-")
+        return out
+
+    monkeypatch.setattr(board_paper, "write_board_paper", write_board_paper)
+    book_stage = tmp_path / "editions" / "2025-26"
+    book_stage.mkdir(parents=True)
+    messages: list[str] = []
+    with pipeline._paper_beside(
+        {"period": "2025-26"}, book_stage, messages.append, Slots(2), (0, -1)
+    ) as paper:
+        assert paper_started.wait(10)  # the paper began while the book "builds"
+        book_built.set()
+    assert paper.read_bytes() == b"%PDF-"
+    assert paper.parent == book_stage.parent  # not among the book's sources
+    assert messages == ["2025-26: writing the board paper (PDF)"]
+
+
+def test_a_failed_book_build_is_reported_before_a_failed_board_paper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bbp_analysis import board_paper, pipeline
+    from bbp_analysis.errors import BuildError
+
+    def write_board_paper(params: dict, executed: Path, out: Path) -> Path:
+        raise RuntimeError("the paper failed")
+
+    monkeypatch.setattr(board_paper, "write_board_paper", write_board_paper)
+    stage = tmp_path / "2025-26"
+    stage.mkdir()
+    with (
+        pytest.raises(BuildError, match="the book failed"),
+        pipeline._paper_beside({"period": "2025-26"}, stage, print, Slots(2), 0),
+    ):
+        raise BuildError("the book failed")
+    with (
+        pytest.raises(RuntimeError, match="the paper failed"),
+        pipeline._paper_beside({"period": "2025-26"}, stage, print, Slots(2), 0),
+    ):
+        pass
