@@ -318,8 +318,25 @@ def savefig_png(fig, smallest: str) -> bytes:
 
 
 @pytest.mark.parametrize("kind", sorted(CHARTS))
-def test_one_draw_gives_the_file_savefig_gives(kind: str) -> None:
+def test_one_draw_gives_the_pixels_savefig_gives_without_the_opaque_alpha(kind: str) -> None:
     measured = CHARTS[kind]()
     smallest = f"{chart_style.smallest_text_px(measured):g}"
     plt.close(measured)
-    assert chart_style.png_bytes(CHARTS[kind]()) == savefig_png(CHARTS[kind](), smallest)
+    with (
+        Image.open(io.BytesIO(chart_style.png_bytes(CHARTS[kind]()))) as ours,
+        Image.open(io.BytesIO(savefig_png(CHARTS[kind](), smallest))) as saved,
+    ):
+        assert (ours.mode, saved.mode) == ("RGB", "RGBA")
+        assert np.asarray(saved)[..., 3].min() == 255  # every pixel opaque: nothing lost
+        assert np.array_equal(np.asarray(ours), np.asarray(saved)[..., :3])
+        assert ours.text == saved.text
+        assert ours.info["dpi"] == saved.info["dpi"]
+
+
+def test_a_chart_with_transparent_pixels_keeps_its_alpha() -> None:
+    fig, ax = chart_style.new_figure(300)
+    ax.set_title("Title")
+    fig.patch.set_alpha(0.0)
+    with Image.open(io.BytesIO(chart_style.png_bytes(fig))) as image:
+        assert image.mode == "RGBA"
+        assert np.asarray(image)[..., 3].min() == 0
