@@ -253,6 +253,7 @@ def long_titled_chart() -> plt.Figure:
 
 def test_a_title_too_long_for_its_axes_runs_off_the_image_until_fitted() -> None:
     fig = long_titled_chart()
+    fig.axes[0].set_title(LONG_TITLE)  # as any chart may set it, unbroken
     fig.set_dpi(chart_style.CSS_PX_PER_INCH * chart_style.PIXEL_DENSITY)
     fig.canvas.draw()
     assert chart_style.texts_outside(fig) == [LONG_TITLE]
@@ -262,6 +263,19 @@ def test_a_title_too_long_for_its_axes_runs_off_the_image_until_fitted() -> None
     assert title == LONG_TITLE.replace(" by PCN", "\nPCN").replace("(%)", "(%) by")
     assert chart_style.texts_outside(fig) == []
     assert not chart_style.fit_texts(fig)  # nothing left to fit
+
+
+def test_a_dot_charts_long_title_is_broken_beside_its_labels_before_any_draw() -> None:
+    fig = long_titled_chart()
+    title = fig.axes[0].get_title(loc="left")
+    assert title.replace("\n", " ") == LONG_TITLE and title.count("\n") == 1
+    fig.set_dpi(chart_style.CSS_PX_PER_INCH * chart_style.PIXEL_DENSITY)
+    fig.canvas.draw()
+    assert chart_style.texts_outside(fig) == []
+    assert not chart_style.fit_texts(fig)  # no second draw needed
+    # short labels leave the whole title room on one line
+    short = ci_dot_chart(dots([32.8, 32.2]), label="area", benchmark=32.6, title=LONG_TITLE)
+    assert short.axes[0].get_title(loc="left") == LONG_TITLE
 
 
 def test_saved_chart_fits_a_long_title_on_two_lines_within_the_image() -> None:

@@ -24,6 +24,7 @@ from .chart_style import (
     new_figure,
     rows_height,
     text_size,
+    title_beside_labels,
     value_limits,
 )
 from .disclosure import suppress
@@ -91,7 +92,7 @@ def ci_dot_chart(
     ax.set_yticks(list(positions), labels=list(rows[label]))
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    title_beside_labels(ax, title, rows[label].astype(str))
     reach = [*rows[value], *rows[lower], *rows[upper], *([benchmark] if benchmark else [])]
     left, right, broken = value_limits(reach, floor=floor)
     ax.set_xlim(left, right)

@@ -156,6 +156,43 @@ def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
     assert read == ["clean.html", "small.csv"]
 
 
+def test_an_earlier_editions_pages_are_scanned_under_the_older_notice_before_assembly(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bbp_analysis.site import editions as site_editions
+
+    page = '<html><body><article class="bd-article" role="main"><p>{}</p></article></body>'
+    book_stage = {}
+    for period in ("2024-25", "2025-26"):
+        book_stage[period] = tmp_path / "editions" / period
+        (book_stage[period] / "book").mkdir(parents=True)
+        (book_stage[period] / "_build" / "html" / "book").mkdir(parents=True)
+        (book_stage[period] / "_build" / "html" / "book" / "index.html").write_text(
+            page.format(period)
+        )
+    read: list[str] = []
+    real = disclosure_scan.scan_file
+
+    def counting(path: Path, file: str, threshold: int):
+        read.append(file)
+        return real(path, file, threshold)
+
+    monkeypatch.setattr(edition_cache, "scan_file", counting)
+    settings = pipeline.AuditSettings(10, [], "2025-26")
+    for stage in book_stage.values():
+        pipeline.warm_audit(stage, stage / "_build" / "html", settings, root)
+    # the earlier edition's page twice (as built, then under the notice); the latest's once
+    assert read == ["book/index.html", "book/index.html", "book/index.html"]
+    site = tmp_path / "site"
+    for period, stage in book_stage.items():
+        shutil.copytree(stage / "_build" / "html", site / period)
+    site_editions.mark_older(site / "2024-25", "2024-25", "2025-26")
+    assert "This is an older edition" in (site / "2024-25/book/index.html").read_text()
+    read.clear()
+    assert edition_cache.scan_folder(site, 10, [], root) == []
+    assert read == []  # the assembled site's pages were all found clean before
+
+
 @pytest.fixture
 def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """:func:`pipeline.build_editions` on the tiny project with stand-ins for the kernel

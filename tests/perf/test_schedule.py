@@ -94,6 +94,7 @@ watched = (
     "IPython",
     "bbp_analysis.board_paper",
     "bbp_analysis.results",
+    "bbp_analysis.site.editions",
     "bbp_analysis.site.pages",
     "bbp_analysis.site.snapshot",
 )
@@ -141,6 +142,7 @@ def test_edition_steps_modules_are_imported_before_their_threads_start(tmp_path:
             "IPython",
             "bbp_analysis.board_paper",
             "bbp_analysis.results",
+            "bbp_analysis.site.editions",
             "bbp_analysis.site.pages",
             "bbp_analysis.site.snapshot",
         ]
