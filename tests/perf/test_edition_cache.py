@@ -122,21 +122,27 @@ def test_store_then_restore_gives_the_edition_back(root: Path, tmp_path: Path) -
     assert [p.name for p in edition_cache.cache_dir(root).iterdir()] == ["k" * 64]
 
 
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the disclosure audit reads (not found clean by hash), in order."""
+    files: list[str] = []
+    real = disclosure_scan.scan_file
+
+    def counting(path: Path, file: str, threshold: int):
+        files.append(file)
+        return real(path, file, threshold)
+
+    monkeypatch.setattr(edition_cache, "scan_file", counting)
+    return files
+
+
 def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
-    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, read: list[str]
 ) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "clean.csv").write_text("area,count\nHarrow,1200\n")
     (site / "small.csv").write_text("area,count\nHarrow,3\n")
-    read: list[str] = []
-    real = disclosure_scan.scan_file
-
-    def counting(path: Path, file: str, threshold: int):
-        read.append(file)
-        return real(path, file, threshold)
-
-    monkeypatch.setattr(edition_cache, "scan_file", counting)
     first = edition_cache.scan_folder(site, 10, [], root)
     assert [(f.file, f.row, f.column) for f in first] == [("small.csv", 1, "count")]
     assert read == ["clean.csv", "small.csv"]
@@ -157,7 +163,7 @@ def test_the_audit_reads_a_clean_file_once_and_a_finding_every_time(
 
 
 def test_an_earlier_editions_pages_are_scanned_under_the_older_notice_before_assembly(
-    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, read: list[str]
 ) -> None:
     from bbp_analysis.site import editions as site_editions
 
@@ -170,14 +176,6 @@ def test_an_earlier_editions_pages_are_scanned_under_the_older_notice_before_ass
         (book_stage[period] / "_build" / "html" / "book" / "index.html").write_text(
             page.format(period)
         )
-    read: list[str] = []
-    real = disclosure_scan.scan_file
-
-    def counting(path: Path, file: str, threshold: int):
-        read.append(file)
-        return real(path, file, threshold)
-
-    monkeypatch.setattr(edition_cache, "scan_file", counting)
     settings = pipeline.AuditSettings(10, [], "2025-26")
     for stage in book_stage.values():
         pipeline.warm_audit(stage, stage / "_build" / "html", settings, root)
