@@ -51,10 +51,10 @@ PNG_COMPRESSION = 3
 RGB at level 3 took 1.35 s and 6.22 MB, against 2.03 s and 6.24 MB as RGBA at the default
 level 6 (level 4: 1.65 s, 5.66 MB; level 6: 1.80 s, 5.58 MB)."""
 EDGE_PX = 4
-LAYOUT_PAD_PT = 3
-"""Constrained layout's margin around each axes, in points (its default ``w_pad``)."""
 """The least gap, in CSS pixels, that :func:`fit_texts` leaves between a title and the
 image's edge."""
+LAYOUT_PAD_PT = 3
+"""Constrained layout's margin around each axes, in points (its default ``w_pad``)."""
 
 PALETTE = {
     "blue": "#0072B2",

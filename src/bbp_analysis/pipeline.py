@@ -549,7 +549,7 @@ def build_editions(
     in one of ``workers`` slots (default: CPUs; an earlier edition's steps first), and are
     cached. The first failure (in period order) stops the build: no step starts after it.
     ``audit`` (:func:`audit_settings`): each edition, once finished, warms the disclosure
-    audit's record of clean files (:func:`warm_audit`)."""
+    audit's record of clean files (:func:`warm_audit_steps`)."""
     folders = {p["period"]: stage / "editions" / p["period"] for p in editions}
     plan = plan or plan_editions(editions, stage, root)
     jobs, keys = plan.jobs, plan.keys
@@ -625,9 +625,17 @@ def audit_settings(editions: list[dict[str, Any]]) -> AuditSettings:
 def warm_audit_steps(
     book_stage: Path, html: Path, settings: AuditSettings
 ) -> list[Callable[[Path], None]]:
-    """The steps of :func:`warm_audit`, each taking the project root: the build runs them as
-    separate steps, so that a step of the critical path (the last edition's pages) waits for
-    one of them at most, not for all."""
+    """Steps (each taking the project root) that scan a finished edition's HTML folder and
+    executed notebooks now, while other editions are still built, so that
+    :func:`audit_disclosure` reads again only the files assembling the site changes (a file
+    found clean is known by hash). An edition before the latest is also scanned as the site
+    will show it, each page under the notice that names the latest edition
+    (:func:`bbp_analysis.site.editions.mark_older`, added by :func:`assemble_site`), in a
+    copy: otherwise the audit would read all those pages again after the last edition's book
+    (1.4 s of the build's tail for three earlier editions). The build runs them as separate
+    steps, so that a step of the critical path (the last edition's pages) waits for one of
+    them at most. Findings are not reported here: that audit reads every file with a finding
+    again and refuses to publish."""
     from .site import editions as site_editions
 
     threshold, secrets, latest = settings
@@ -649,19 +657,6 @@ def warm_audit_steps(
         scan(book_stage / "book"),
         *([scan_marked] if book_stage.name < latest else []),
     ]
-
-
-def warm_audit(book_stage: Path, html: Path, settings: AuditSettings, root: Path) -> None:
-    """Scan a finished edition's HTML folder and executed notebooks now, while other editions
-    are still built, so that :func:`audit_disclosure` reads again only the files assembling
-    the site changes (a file found clean is known by hash). An edition before the latest is
-    also scanned as the site will show it, each page under the notice that names the latest
-    edition (:func:`bbp_analysis.site.editions.mark_older`, added by :func:`assemble_site`),
-    in a copy: otherwise the audit would read all those pages again after the last edition's
-    book (1.4 s of the build's tail for three earlier editions). Findings are not reported
-    here: that audit reads every file with a finding again and refuses to publish."""
-    for step in warm_audit_steps(book_stage, html, settings):
-        step(root)
 
 
 def audit_disclosure(

@@ -178,7 +178,8 @@ def test_an_earlier_editions_pages_are_scanned_under_the_older_notice_before_ass
         )
     settings = pipeline.AuditSettings(10, [], "2025-26")
     for stage in book_stage.values():
-        pipeline.warm_audit(stage, stage / "_build" / "html", settings, root)
+        for step in pipeline.warm_audit_steps(stage, stage / "_build" / "html", settings):
+            step(root)
     # the earlier edition's page twice (as built, then under the notice); the latest's once
     assert read == ["book/index.html", "book/index.html", "book/index.html"]
     site = tmp_path / "site"
