@@ -131,6 +131,18 @@ def set_cell(row: int, column: str, value: str) -> Callable[[Path, str], None]:
     return edit_rows(change)
 
 
+def value_of_a_later_row(row: int, column: str) -> Callable[[Path, str], None]:
+    """Data row ``row``'s ``column`` set to the first different value a later row holds in
+    it: a valid value, in the wrong row."""
+
+    def change(rows: list[list[str]]) -> list[list[str]]:
+        at = rows[0].index(column)
+        rows[row][at] = next(r[at] for r in rows[row + 1 :] if r[at] != rows[row][at])
+        return rows
+
+    return edit_rows(change)
+
+
 def bad_byte_in(row: int, column: str) -> Callable[[Path, str], None]:
     """A byte that is not UTF-8 written into data row ``row``, ``column``."""
 

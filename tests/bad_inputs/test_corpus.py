@@ -545,6 +545,15 @@ EXTRACT_PARAMETER = [
         names=WAREHOUSE_CSV,
     ),
     Case(
+        "extract-practice-in-two-pcns",
+        "parameters/defaults.yaml",
+        d.named_extract(table="persons", damage_table=d.value_of_a_later_row(3, "pcn_name")),
+        "contract: one pcn_name and one borough_code per practice_code",
+        row=3,
+        column="pcn_name",
+        names=WAREHOUSE_CSV,
+    ),
+    Case(
         "extract-table-missing",
         "parameters/defaults.yaml",
         d.named_extract(table="workforce", damage_table=lambda p, n: (p / n).unlink()),

@@ -202,3 +202,43 @@ def test_pcn_names_are_checked_against_the_areas_list(small):
     assert len(persons) == 1
     assert ", column 'pcn_name': contract: code list pcn: " in persons[0]
     assert "'Sphere PCN'" not in persons[0]
+
+
+def _cell(table_text: str, column: str, row: int) -> str:
+    lines = table_text.split("\n")
+    return lines[row].split(",")[lines[0].split(",").index(column)]
+
+
+def test_a_practice_in_two_pcns_is_refused_at_the_odd_row(small, tmp_path):
+    text = (small / "persons.csv").read_text(encoding="utf-8")
+    practice, pcn = _cell(text, "practice_code", 3), _cell(text, "pcn_name", 3)
+    survey = (small / "gpps_responses.csv").read_text(encoding="utf-8")
+    holding = sum(  # the practice's rows in the register and the survey, all in one PCN
+        _cell(t, "practice_code", r) == practice
+        for t in (text, survey)
+        for r in range(1, t.count("\n"))
+    )
+    other = next(
+        _cell(text, "pcn_name", r) for r in range(4, 200) if _cell(text, "pcn_name", r) != pcn
+    )
+    folder = _copy(small, tmp_path / "x", "persons", lambda t: _set(t, "pcn_name", 3, other))
+    (line,) = _lines(folder)
+    assert line.startswith(
+        f"{folder / 'persons.csv'}: row 3, column 'pcn_name': contract: one pcn_name and one "
+        f"borough_code per practice_code: practice_code '{practice}' has pcn_name '{pcn}' in "
+        f"{holding - 1:,} rows (from persons.csv row "
+    )
+    assert line.endswith(f"), here '{other}'")
+
+
+def test_a_survey_practice_in_another_borough_than_the_register_is_refused(small, tmp_path):
+    folder = _copy(
+        small, tmp_path / "x", "gpps_responses", lambda t: _set(t, "borough_code", 5, "E09000005")
+    )
+    (line,) = _lines(folder)
+    assert line.startswith(
+        f"{folder / 'gpps_responses.csv'}: row 5, column 'borough_code': contract: one pcn_name "
+        "and one borough_code per practice_code: practice_code '"
+    )
+    assert "has borough_code 'E09000015' in " in line and "(from persons.csv row " in line
+    assert line.endswith(", here 'E09000005'")

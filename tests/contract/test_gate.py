@@ -28,7 +28,7 @@ def test_result_is_cached_by_manifest_hash(root, monkeypatch):
     monkeypatch.setattr(gate, "_current", lambda area, seed, root: True)
     gate._RESULTS.clear()
     first = gate.check_extract_contract(AREA, 5, root, None)
-    assert first.startswith(f"{AREA} extract conforms to contract 1.1.0: events 2019-04-01 to ")
+    assert first.startswith(f"{AREA} extract conforms to contract 2.0.0: events 2019-04-01 to ")
     assert "financial years 2019-20 to 2025-26; areas E09000015; rows persons " in first
     (cached,) = (root / "_build" / "cache" / "contract").glob("*.json")
     gate._RESULTS.clear()

@@ -30,7 +30,10 @@ def _repeated_before_aggregation(name: str) -> str:
         f"FROM {unit} AS b JOIN ({targets}) AS t ON b.measure = '{marker}'\n"
         f"JOIN ({calendar}) AS c ON c.fin_year = b.period"
     )
-    return engine.unit_sql(repeated, breakdowns), engine.rollup_sql("cells", period_type, areas)
+    return (
+        engine.unit_sql(repeated, breakdowns, areas),
+        engine.rollup_sql("cells", period_type, areas),
+    )
 
 
 def test_the_measures_sharing_a_population_declare_it_once() -> None:

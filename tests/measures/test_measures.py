@@ -151,6 +151,37 @@ def test_registered_population_by_practice(results, persons):
     assert got.set_index("area_code")["numerator"].astype(int).to_dict() == expected.to_dict()
 
 
+def test_programme_uptake_by_practice_and_age_band(results, extract_dir, persons):
+    # programmes.sql spells out person_years' rules (registered and alive on 1 October, age
+    # on that date): the same people as person_years, in the same practices and age bands
+    got = select(
+        results["programmes"], measure="o1-flu-65plus", period="2023-24", breakdown="total"
+    )
+    programmes = pd.read_parquet(extract_dir / "programmes.parquet")
+    flu = programmes[
+        (programmes["programme"] == "flu_65plus")
+        & (programmes["fin_year"] == "2023-24")
+        & programmes["eligible"]
+    ]
+    py = person_years(persons, "2023-24")
+    people = flu.merge(py, on="person_id")
+    expected = people.groupby("practice_code")["completed"].agg(["sum", "size"])
+    practices = select(got, area_type="practice").set_index("area_code")
+    assert len(expected) > 10 and len(people) > 1000
+    assert practices["numerator"].astype(int).to_dict() == expected["sum"].to_dict()
+    assert practices["denominator"].astype(int).to_dict() == expected["size"].to_dict()
+    bands = select(
+        results["programmes"],
+        measure="o1-flu-65plus",
+        period="2023-24",
+        area_type="borough",
+        breakdown="age_band",
+    ).set_index("breakdown_value")
+    band = (people["age"] // 5 * 5).clip(upper=90)
+    labels = band.map(lambda a: "90+" if a == 90 else f"{a}-{a + 4}")
+    assert bands["denominator"].astype(int).to_dict() == labels.value_counts().to_dict()
+
+
 def test_diabetes_prevalence_by_pcn(results, persons):
     got = select(
         results["ltc_prevalence"],

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2
 
+from bbp_analysis.contract import load
 from bbp_analysis.measures import run_measure
 from bbp_analysis.standardisation import indirect
 
@@ -71,6 +72,9 @@ def _write(folder: Path) -> None:
     spells["admimeth"] = [s[3] for s in SPELLS]
     spells["cause_code"] = None
     spells.to_parquet(folder / "apc_spells.parquet", index=False)
+    for table in load().tables:  # the contract's other tables, present and empty
+        if not (folder / f"{table}.parquet").exists():
+            _blank(table, 0).to_parquet(folder / f"{table}.parquet", index=False)
     manifest = {"synthetic": False, "periods": ["2024-25", YEAR], "tables": {}}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 

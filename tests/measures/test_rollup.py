@@ -1,5 +1,6 @@
-"""The roll-up of practice cells to every area level in one GROUPING SETS pass: each level's
-sums, its rows sorted, and a practice with no PCN counted in the borough but in no PCN."""
+"""The roll-up of cells to every area level in one GROUPING SETS pass: each level's sums,
+its rows sorted, a practice's PCN and borough taken from ``practice_areas``, and a practice
+with no PCN counted in the borough but in no PCN."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ CELLS = pd.DataFrame(
     {
         "measure": ["m"] * 4,
         "period": ["2024-25"] * 4,
-        "borough_code": ["E09000015"] * 4,
-        "pcn_name": ["North", "North", None, "North"],
         "practice_code": ["A1", "A2", "B1", "A1"],
         "breakdown": ["total", "total", "total", "sex"],
         "breakdown_value": ["total", "total", "total", "F"],
@@ -21,12 +20,20 @@ CELLS = pd.DataFrame(
         "denominator": [10, 20, 40, 6],
     }
 )
+PRACTICE_AREAS = pd.DataFrame(
+    {
+        "practice_code": ["A1", "A2", "B1", "C1"],
+        "pcn_name": ["North", "North", None, "South"],
+        "borough_code": ["E09000015"] * 4,
+    }
+)
 
 
-def _rolled(areas: list[str]) -> list[tuple]:
+def _rolled(areas: list[str], cells: pd.DataFrame = CELLS) -> list[tuple]:
     con = duckdb.connect()
     try:
-        con.register("cells", CELLS)
+        con.register("cells", cells)
+        con.register("practice_areas", PRACTICE_AREAS)
         return con.sql(engine.rollup_sql("cells", "fin_year", areas)).fetchall()
     finally:
         con.close()
@@ -46,8 +53,9 @@ def test_cells_sum_to_each_area_level_and_a_practice_without_a_pcn_is_in_no_pcn(
     ]
 
 
-def test_only_the_declared_levels_are_rolled_up() -> None:
-    assert [row[3:7] for row in _rolled(["pcn"])] == [
-        ("pcn", "North", "sex", "F"),
-        ("pcn", "North", "total", "total"),
+def test_only_the_declared_levels_are_rolled_up_from_cells_keyed_by_them() -> None:
+    by_pcn = CELLS.drop(columns="practice_code").assign(pcn_name=["North", "North", None, "North"])
+    assert [row[3:] for row in _rolled(["pcn"], by_pcn)] == [
+        ("pcn", "North", "sex", "F", 1, 6),
+        ("pcn", "North", "total", "total", 3, 30),
     ]

@@ -341,6 +341,59 @@ def _keys(
     return problems
 
 
+def _determined(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path], contract: Contract
+) -> list[InputError]:
+    """Each ``determines`` rule of the contract: every row holding a key value has the
+    determined columns' values most of its rows have (in its tables together; on a tie, those
+    found first, the tables in the rule's order, each in file order); the first row that
+    differs, per rule, with how many rows have that key's usual values and where they start."""
+    problems = []
+    for rule in contract.determines:
+        tables = [name for name in rule["tables"] if name in files]
+        key, columns = rule["key"], list(rule["columns"])
+        cols = ", ".join(_quote(c) for c in [key, *columns])
+        picked = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in [key, *columns])
+        rows = " UNION ALL ".join(
+            f"SELECT {n} AS _table, _row, CAST({n} AS BIGINT) * 4294967296 + _row AS _at, "
+            f"{picked} FROM {_source(files[name])} WHERE {_quote(key)} IS NOT NULL"
+            for n, name in enumerate(tables)
+        )
+        usual = (
+            f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY {_quote(key)} "
+            "ORDER BY _rows DESC, _first) AS _rank FROM ("
+            f"SELECT {cols}, count(*) AS _rows, min(_at) AS _first FROM all_rows "
+            f"GROUP BY {cols})) WHERE _rank = 1"
+        )
+        differs = " OR ".join(f"r.{_quote(c)} IS DISTINCT FROM u.{_quote(c)}" for c in columns)
+        shown = ", ".join(f"r.{_quote(c)}, u.{_quote(c)}" for c in columns)
+        found = con.execute(
+            f"WITH all_rows AS ({rows}), usual AS ({usual}) "
+            f"SELECT r._table, r._row, r.{_quote(key)}, u._rows, u._first, {shown} "
+            f"FROM all_rows AS r JOIN usual AS u ON r.{_quote(key)} = u.{_quote(key)} "
+            f"WHERE {differs} ORDER BY r._at LIMIT 1"
+        ).fetchone()
+        if found is None:
+            continue
+        table, row, value, count, first, *pairs = found
+        here, usual_values = pairs[0::2], pairs[1::2]
+        column, odd, expected = next(
+            (c, h, u) for c, h, u in zip(columns, here, usual_values, strict=True) if h != u
+        )
+        where = f"{files[tables[first >> 32]].name} row {first & 0xFFFFFFFF}"
+        problems.append(
+            InputError(
+                f"{key} {value!r} has {column} {expected!r} in {count:,} rows (from {where}), "
+                f"here {odd!r}",
+                file=files[tables[table]],
+                row=int(row),
+                column=column,
+                rule=f"contract: one {' and one '.join(columns)} per {key}",
+            )
+        )
+    return problems
+
+
 def _coverage(
     con: duckdb.DuckDBPyConnection, files: dict[str, Path], contract: Contract
 ) -> Conformance:
@@ -412,6 +465,8 @@ def problems(
         for name, current in shaped.items():
             found += _values(con, current, contract.fields(name), allowed)
             found += _keys(con, current, contract.tables[name], shaped)
+        current = folder
+        found += _determined(con, shaped, contract)
         if found:
             return found, None
         current = folder

@@ -28,6 +28,7 @@ class Contract:
     coverage: dict[str, Any]
     read_elsewhere: dict[str, str]
     unread_columns: dict[str, str]
+    determines: tuple[dict[str, Any], ...] = ()
 
     def fields(self, table: str) -> list[dict[str, Any]]:
         """The Table Schema fields of ``table``, in column order."""
@@ -64,6 +65,7 @@ def load() -> Contract:
         coverage=index["coverage"],
         read_elsewhere=index.get("read_elsewhere", {}),
         unread_columns=index.get("unread_columns", {}),
+        determines=tuple(index.get("determines", ())),
     )
 
 

@@ -8,11 +8,14 @@ breakdown columns ``age_band, sex, ethnic_group, imd_quintile, imd_decile``
 (``organisation`` where declared) and ``numerator``/``denominator`` contributions: integers,
 or DECIMAL where fractional, whose sums are exact, so results do not depend on the order
 DuckDB's threads add rows in, as sums of doubles do). The engine
-sums them in one pass with GROUPING SETS to practice-level cells of the finest breakdowns
-(:func:`unit_sql`), sums the coarser breakdowns from those cells, then rolls the cells up to
-each declared area level in one more GROUPING SETS pass (:func:`rollup_sql`); only these
-aggregates reach pandas. Rates and proportions are numerator / denominator (persons,
-admissions, or survey weights, as each file's description says).
+sums them in one pass with GROUPING SETS to cells of a few breakdown sets (:func:`host_sets`),
+keyed by practice alone for a measure reported by practice, else by its declared area levels
+(:func:`cell_keys`); sums each breakdown from those cells (:func:`unit_sql`); then rolls the
+cells up to each declared area level in one more GROUPING SETS pass, a practice's PCN and
+borough taken from ``practice_areas`` (:func:`rollup_sql`); only these aggregates reach
+pandas. A measure declares only the area levels and breakdowns its readers use. Rates and
+proportions are numerator / denominator (persons, admissions, or survey weights, as each
+file's description says).
 
 ``expand`` is for a denominator shared by several measures (and, monthly, by every month of a
 financial year): the query gives its rows once, with the marker as ``measure`` and the
@@ -30,9 +33,11 @@ registered and alive on 1 October of a financial year, with ``age`` on that date
 ``age_band`` and ``imd_quintile`` = the local quintile); ``population_cells``
 (``sql/_population_cells.sql``: person_years counted once per finest cell, with the
 condition, age-range and segment counts the population denominators read; declared
-``-- materialize: table``, so DuckDB computes it once per connection); and
-``emergency_spells`` (``sql/_emergency_spells.sql``: emergency admissions with ACSC and falls
-flags). Files whose name starts with ``_`` define these shared tables, not measures.
+``-- materialize: table``, so DuckDB computes it once per connection); ``emergency_spells``
+(``sql/_emergency_spells.sql``: emergency admissions with ACSC and falls flags; materialized,
+read by eleven measures); and ``practice_areas`` (``sql/_practice_areas.sql``: each
+practice's PCN and borough, one row per practice by the contract; materialized). Files whose
+name starts with ``_`` define these shared tables, not measures.
 
 The SQL is kept portable (ANSI joins, CASE, EXTRACT, CAST, GROUPING SETS,
 ``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); the table views are the
@@ -41,9 +46,10 @@ with the contract's column types (:func:`bbp_analysis.contract.conform.relation`
 :func:`run_all` and :func:`write_all` take ``engine="duckdb"`` (here) or ``"spark"``
 (:mod:`.spark`, the same SQL on PySpark).
 
-Memory: the shared relations are views, not tables (except ``population_cells``, one row per
-cell, not per person), so each measure streams the Parquet files it needs instead of holding
-the widest relation (``person_years``: every person column for every year) in memory; the
+Memory: the shared relations are views, not tables (except the materialized ones: one row per
+cell, per emergency admission or per practice, not per person), so each measure streams the
+Parquet files it needs instead of holding the widest relation (``person_years``: every person
+column for every year) in memory; the
 connection runs with ``memory_limit`` and spills to a temporary folder beyond it;
 :func:`write_all` appends each measure's aggregates to one Parquet file as Arrow, never
 holding all of them in pandas, from one or two connections (:func:`streams`) that share the
@@ -106,8 +112,8 @@ MEMORY_LIMIT = f"{MEMORY_LIMIT_MB}MB"
 #: (442,611 persons, 2 cores) one connection kept 1.27 cores busy, many measures being short
 #: statements with serial steps between them; two kept 1.76 busy (20.0 s -> 15.5 s, the same
 #: file byte for byte). Over eight boroughs (4.2 million) one connection's long statements
-#: keep both cores busy already (programmes: 69 CPU s in 36 s), and half the memory limit is
-#: too little for their roll-ups (DuckDB's "Out of Memory Error").
+#: keep both cores busy already (101 CPU s in 52.9 s), and with half the memory limit each of
+#: two connections spills (programmes' sets): 76.6 s, the same file.
 SIDE_BY_SIDE_PERSONS = 1_000_000
 
 
@@ -292,64 +298,87 @@ def _spec(
     )
 
 
-CELL_KEYS = "measure, period, borough_code, pcn_name, practice_code"
+def cell_keys(areas: list[str]) -> list[str]:
+    """The columns a measure's cells are keyed on: ``measure, period`` and ``practice_code``
+    alone when the measure is reported by practice (the roll-up takes each practice's PCN and
+    borough from ``practice_areas``), else the columns of its declared area levels. Hashing
+    one short code, not three strings, halved the cells' time (eight boroughs, DuckDB:
+    programmes 16.9 s -> 8.8 s, every measure's cells 85.7 s -> 59.1 s with the PCN-level
+    measures keyed on their PCN and borough, not on the practice as well)."""
+    areas_cols = ["practice_code"] if "practice" in areas else [AREAS[a] for a in areas]
+    return ["measure", "period", *areas_cols]
 
 
-def _set_tests(breakdowns: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The breakdown columns used, and for each breakdown the GROUPING() test that tells its
-    rows apart in a GROUPING SETS result."""
-    used = list(dict.fromkeys(c for b in breakdowns for c in BREAKDOWN_COLUMNS[b]))
-    tests = {
-        b: " AND ".join(f"GROUPING({c}) = {0 if c in BREAKDOWN_COLUMNS[b] else 1}" for c in used)
-        or "1 = 1"
-        for b in breakdowns
-    }
-    return used, tests
+#: Breakdown columns summed together, in one grouping set, when a measure's breakdowns need
+#: several of them: a set of a few dozen values per practice costs little more than a set of
+#: one column, and each set is a pass over the unit rows (eight boroughs, DuckDB: programmes'
+#: five one-column sets 9.1 s, these two 6.8 s; three sets 7.9-8.0 s).
+PACKS = (("sex", "age_band"), ("ethnic_group", "imd_quintile", "imd_decile"))
 
 
-def unit_sql(base_sql: str, breakdowns: list[str]) -> str:
-    """A measure's unit-level rows summed per practice (with its PCN and borough) for each
-    breakdown; columns ``measure, period, borough_code, pcn_name, practice_code, breakdown,
-    breakdown_value, numerator, denominator``.
-
-    The unit rows pass through GROUPING SETS only for the breakdowns no other breakdown
-    refines (``sex_age_band``, not ``sex``, ``age_band`` or ``total``); each of the others is
-    summed from the small cells of a breakdown that refines it. The unit rows are not first
-    summed to cells of every breakdown column together: at eight boroughs those cells number
-    a sixth of the rows (programmes: 33.0 million rows, 5.6 million cells), and the one large
-    hash table cost more than the small one per set (DuckDB, eight boroughs: programmes'
-    cells 46 s -> 37 s, diabetes care processes' 7.9 s -> 4.8 s; Spark, Harrow: programmes
-    29.4 s -> 27.2 s; tables identical). Nor are programmes first summed once per
-    person-year (one row per person and year, a numerator and a denominator column per
-    programme, joined to ``person_years`` and summed per set): at eight boroughs that took
-    55.7 s, and 36.3 s without the per-person-year step, against 25.7 s for these cells
-    (DuckDB; the wide sums cost more than the rows they save)."""
-    source = f"(\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows"
+def host_sets(breakdowns: list[str]) -> list[tuple[str, ...]]:
+    """The grouping sets (breakdown columns) the unit rows are summed in: the columns of each
+    breakdown no other breakdown refines, those within one of :data:`PACKS` merged into one
+    set; every breakdown is then summed from the cells of a set holding its columns."""
     columns = {b: set(BREAKDOWN_COLUMNS[b]) for b in breakdowns}
-    hosts = [b for b in breakdowns if not any(columns[b] < columns[o] for o in breakdowns)]
-    used, tests = _set_tests(hosts)
-    sets = ", ".join(f"({', '.join([CELL_KEYS, *BREAKDOWN_COLUMNS[b]])})" for b in hosts)
+    used = list(dict.fromkeys(c for b in breakdowns for c in BREAKDOWN_COLUMNS[b]))
+    hosts = [columns[b] for b in breakdowns if not any(columns[b] < columns[o] for o in breakdowns)]
+    for pack in PACKS:
+        inside = [h for h in hosts if h and h <= set(pack)]
+        if len(inside) > 1:
+            hosts = [h for h in hosts if h not in inside] + [set().union(*inside)]
+    return [tuple(c for c in used if c in h) for h in hosts]
+
+
+def unit_sql(base_sql: str, breakdowns: list[str], areas: list[str]) -> str:
+    """A measure's unit-level rows summed per cell for each breakdown: columns
+    :func:`cell_keys` of ``areas``, ``breakdown, breakdown_value, numerator, denominator``.
+
+    The unit rows pass through GROUPING SETS only for the :func:`host_sets` (``sex_age_band``,
+    not ``sex``, ``age_band`` or ``total``); each breakdown that is not one of them is summed
+    from the small cells of a set holding its columns. The unit rows are not first summed to
+    cells of every breakdown column together: at eight boroughs those cells number a sixth of
+    the rows (programmes: 33.0 million rows, 5.6 million cells), and the one large hash table
+    cost more than the small one per set (DuckDB, eight boroughs: programmes' cells 46 s ->
+    37 s, diabetes care processes' 7.9 s -> 4.8 s; Spark, Harrow: programmes 29.4 s -> 27.2 s;
+    tables identical). Nor are programmes first summed once per person-year (one row per
+    person and year, a numerator and a denominator column per programme, joined to
+    ``person_years`` and summed per set): at eight boroughs that took 55.7 s, and 36.3 s
+    without the per-person-year step, against 25.7 s for these cells (DuckDB; the wide sums
+    cost more than the rows they save)."""
+    source = f"(\n{base_sql.rstrip().rstrip(';')}\n) AS unit_rows"
+    keys = ", ".join(cell_keys(areas))
+    hosts = host_sets(breakdowns)
+    used = list(dict.fromkeys(c for h in hosts for c in h))
+    tests = [
+        " AND ".join(f"GROUPING({c}) = {0 if c in h else 1}" for c in used) or "1 = 1"
+        for h in hosts
+    ]
+    sets = ", ".join(f"({', '.join([keys, *h])})" for h in hosts)
     sums = "SUM(numerator) AS numerator, SUM(denominator) AS denominator"
-    if hosts == breakdowns:
-        labels = " ".join(f"WHEN {tests[b]} THEN '{b}'" for b in breakdowns)
-        values = " ".join(f"WHEN {tests[b]} THEN {BREAKDOWNS[b]}" for b in breakdowns)
+    named = {BREAKDOWN_COLUMNS[b]: b for b in breakdowns}
+    if len(hosts) == len(breakdowns) and all(h in named for h in hosts):
+        labels = " ".join(f"WHEN {t} THEN '{named[h]}'" for h, t in zip(hosts, tests, strict=True))
+        values = " ".join(
+            f"WHEN {t} THEN {BREAKDOWNS[named[h]]}" for h, t in zip(hosts, tests, strict=True)
+        )
         return (
-            f"SELECT {CELL_KEYS},\n       CASE {labels} END AS breakdown,\n"
+            f"SELECT {keys},\n       CASE {labels} END AS breakdown,\n"
             f"       CASE {values} END AS breakdown_value,\n       {sums}\n"
             f"FROM {source}\nGROUP BY GROUPING SETS ({sets})"
         )
-    labels = " ".join(f"WHEN {tests[b]} THEN '{b}'" for b in hosts)
+    labels = " ".join(f"WHEN {t} THEN {n}" for n, t in enumerate(tests))
     fine = (
-        f"SELECT {', '.join([CELL_KEYS, *used])}, CASE {labels} END AS cell_set, {sums}\n"
+        f"SELECT {', '.join([keys, *used])}, CASE {labels} END AS cell_set, {sums}\n"
         f"FROM {source}\nGROUP BY GROUPING SETS ({sets})"
     )
     parts = []
     for b in breakdowns:
-        host = next(h for h in hosts if columns[b] <= columns[h])
-        keys = ", ".join([CELL_KEYS, *BREAKDOWN_COLUMNS[b]])
+        host = next(n for n, h in enumerate(hosts) if set(BREAKDOWN_COLUMNS[b]) <= set(h))
+        group = ", ".join([keys, *BREAKDOWN_COLUMNS[b]])
         parts.append(
-            f"SELECT {CELL_KEYS}, '{b}' AS breakdown, {BREAKDOWNS[b]} AS breakdown_value, "
-            f"{sums} FROM fine_cells WHERE cell_set = '{host}' GROUP BY {keys}"
+            f"SELECT {keys}, '{b}' AS breakdown, {BREAKDOWNS[b]} AS breakdown_value, "
+            f"{sums} FROM fine_cells WHERE cell_set = {host} GROUP BY {group}"
         )
     return f"WITH fine_cells AS (\n{fine}\n)\n" + "\nUNION ALL\n".join(parts)
 
@@ -399,13 +428,21 @@ def rollup_sql(
     areas: list[str],
     expansion: tuple[str, list[str]] | None = None,
 ) -> str:
-    """Sum the practice-level ``cells`` (from :func:`unit_sql`) to each area level in one
+    """Sum ``cells`` (from :func:`unit_sql` with the same ``areas``) to each area level in one
     aggregation (a grouping set per level; a level's rows with no area code are dropped); with
     ``expansion`` (marker, measures), copy the marker's sums to its measures
-    (:func:`expand_sql`). One aggregation, not a UNION ALL of one per level: on Spark, with
-    ``cells`` held as one partition, it needs no shuffle before the ORDER BY (at Harrow,
-    ``registered_population``'s roll-up 11.8 s -> 2.5 s)."""
+    (:func:`expand_sql`). Cells keyed by practice take the PCN and borough of their practice
+    from ``practice_areas`` (one row per practice). One aggregation, not a UNION ALL of one
+    per level: on Spark, with ``cells`` held as one partition, it needs no shuffle before the
+    ORDER BY (at Harrow, ``registered_population``'s roll-up 11.8 s -> 2.5 s)."""
     cols = [AREAS[area] for area in areas]
+    mapped = [col for col in cols if col not in cell_keys(areas)]
+    if mapped:
+        looked_up = ", ".join(f"a.{col}" for col in mapped)
+        cells = (
+            f"(SELECT c.*, {looked_up} FROM {cells} AS c\n"
+            "LEFT JOIN practice_areas AS a ON a.practice_code = c.practice_code) AS cells"
+        )
     sets = ", ".join(f"(measure, period, {col}, breakdown, breakdown_value)" for col in cols)
     area_type = " ".join(
         f"WHEN GROUPING({col}) = 0 THEN '{area}'" for area, col in zip(areas, cols, strict=True)
@@ -432,7 +469,7 @@ def measure_sql(name: str) -> tuple[str, str]:
     ``cells`` to every area level and breakdown, which sums them (and copies the marker's
     area-level sums to its measures)."""
     base, period_type, areas, breakdowns, expansion = _spec(name)
-    return unit_sql(base, breakdowns), rollup_sql("cells", period_type, areas, expansion)
+    return unit_sql(base, breakdowns, areas), rollup_sql("cells", period_type, areas, expansion)
 
 
 OUTPUT_SCHEMA = pa.schema(
@@ -446,7 +483,7 @@ OUTPUT_SCHEMA = pa.schema(
 
 def _arrow(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
     cells, rollup = measure_sql(name)
-    _materialize(con, cells)
+    _materialize(con, f"{cells}\n{rollup}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE cells AS {cells}")
     table = con.sql(rollup).to_arrow_table().select(OUTPUT_COLUMNS)
     con.execute("DROP TABLE cells")

@@ -3,9 +3,10 @@ from DuckDB's dialect to Spark SQL with sqlglot.
 
 Each table of the extract (Parquet, or CSV typed by the contract) becomes a temporary view;
 the calendar tables (``fin_years``, ``months``, ``age_bands``) are the engine's own. The shared
-relations (``sql/_*.sql``) are views; those in :data:`HELD_VIEWS` (``population_cells``, which
-the engine materializes, read by twelve measures, and ``emergency_spells``, read by eleven) are
-held in memory once per registration, computed by the first measure that reads them.
+relations (``sql/_*.sql``) are views; those in :data:`HELD_VIEWS`, the ones the engine
+materializes (``population_cells``, read by twelve measures, ``emergency_spells``, read by
+eleven, and ``practice_areas``, read by every roll-up by practice), are held in memory once per
+registration, computed by the first measure that reads them.
 ``person_years`` stays a plain view recomputed by each reader, which then reads only the
 columns it needs, where a cache would hold every person column for every year (29 million rows
 for eight boroughs). Each measure runs as the engine's two statements (finest cells, cached,
@@ -106,8 +107,8 @@ PARTITIONS_ENV = "BBP_SPARK_PARTITIONS"
 #: Tables spread over two partitions per core as they are read (see the module doc).
 SPREAD_TABLES = ("persons",)
 #: Shared relations held in memory once per registration (see the module doc): the ones the
-#: engine materializes, and the emergency spells most admission measures read.
-HELD_VIEWS = (*engine.materialized(), "emergency_spells")
+#: engine materializes.
+HELD_VIEWS = tuple(engine.materialized())
 DRIVER_MEMORY_ENV = "BBP_SPARK_DRIVER_MEMORY"
 JAVA_OPTIONS_ENV = "BBP_SPARK_JAVA_OPTIONS"
 DEFAULT_JAVA_OPTIONS = "-XX:+UseParallelGC"  # the collector (see the module doc)
@@ -435,7 +436,7 @@ def run_measure_arrow(spark: SparkSession, name: str) -> pa.Table:
                 held.append((view, frame))
                 frame.count()  # held once; the statements after it read it several times
             frame.createOrReplaceTempView(view)
-        with _partitions(spark, rollup, {"cells"}):
+        with _partitions(spark, rollup, {"cells", *HELD_VIEWS}):
             table = spark.sql(transpile(rollup)).toArrow()
     except (PySparkException, Py4JError) as exc:
         raise BuildError(f"measure {name!r} failed on Spark: {_cause(exc)}") from exc

@@ -73,6 +73,14 @@ def _table_section(contract: Contract, name: str, readers: dict) -> str:
             f"- Foreign key: {', '.join(foreign['fields'])} must be a "
             f"{ref['resource']}.{', '.join(ref['fields'])}"
         )
+    for rule in contract.determines:
+        if name in rule["tables"]:
+            others = [t for t in rule["tables"] if t != name]
+            lines.append(
+                f"- One {' and one '.join(rule['columns'])} per {rule['key']}: every row with "
+                f"the same {rule['key']} has the same {' and '.join(rule['columns'])}"
+                + (f", here and in {', '.join(others)}" if others else "")
+            )
     lines.append(
         f'- Machine-readable: <a href="../{DOWNLOADS}/{name}.schema.json" download>'
         f"{name}.schema.json</a>"
@@ -176,6 +184,11 @@ def page() -> str:
             "the same `person_id` across tables.",
             "- Coded columns take the codes of their code list (below); a code outside it is "
             "refused, so local codes must be mapped first.",
+            "- A practice is in one Primary Care Network and one borough throughout the "
+            "extract: every row of a practice, in every table that names it, gives the same "
+            "`pcn_name` and `borough_code` (map a practice that changed network to one of "
+            "them, for example the one it is in now). A row that differs from most of the "
+            "practice's rows is refused.",
             "- `bbp validate` checks an extract against this contract. Each problem is one line "
             "naming the file, the row (counting data rows from 1), the column and the rule, and "
             "the build is refused until none is left. When the extract passes, it prints the "

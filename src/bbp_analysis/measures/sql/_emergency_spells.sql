@@ -1,4 +1,5 @@
 -- Emergency admissions (admission method 2x, transfers 2B excluded) with the person's attributes, age at admission, ACSC flags (is_acsc_chronic: the NHS OF 2.3.i list; is_acsc_plan: the plan's six conditions; codes in the catalogue) and the falls flag
+-- materialize: table
 SELECT e.*, b.age_band
 FROM (
     SELECT

@@ -1,6 +1,7 @@
--- Emergency admissions by calendar month per registered person (denominator: the financial year's 1 October population; sex-age bands for indirect standardisation): all causes, the plan's six long-term conditions (measure 5) and the chronic ACSC of the NHS OF 2.3.i list, as in emergency_admissions
+-- Emergency admissions by calendar month per registered person (denominator: the financial year's 1 October population), for the borough and its PCNs in total, which the monthly XmR charts read (the breakdowns by practice and group are the annual measures'): all causes, the plan's six long-term conditions (measure 5) and the chronic ACSC of the NHS OF 2.3.i list, as in emergency_admissions
 -- period_type: month
--- breakdowns: total, age_band, sex, ethnic_group, imd_quintile, imd_decile, sex_age_band
+-- areas: borough, pcn
+-- breakdowns: total
 -- expand: population -> o2-emergency-monthly, pm5-acsc-admissions-monthly, acsc-chronic-nhsof-monthly
 WITH kinds AS (
     SELECT 'o2-emergency-monthly' AS measure

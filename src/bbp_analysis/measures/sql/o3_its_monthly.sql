@@ -12,44 +12,96 @@ WITH spans AS (
                  COALESCE(date_of_death + INTERVAL '1' DAY, DATE '2999-01-01')) AS exit_date
     FROM persons
 ),
-cohorts AS (
-    -- people with the same practice, birth month, flags and time at risk within the months
-    -- covered have the same exposure: counted once, so each month joins cohorts, not persons
-    SELECT s.borough_code, s.pcn_name, s.practice_code, s.birth_year, s.birth_month,
-           s.diabetes, s.frail,
-           GREATEST(s.entry_date, w.first_day) AS entry_date,
-           LEAST(s.exit_date, w.end_day) AS exit_date,
-           COUNT(*) AS persons
+risk AS (
+    -- each person's time at risk within the months covered, in days from their first day
+    -- (from the start day, to the day before the end day), and from when aged 65: age is
+    -- counted in the month, so from the first day of the month of the 65th birthday
+    SELECT s.borough_code, s.pcn_name, s.practice_code,
+           CASE WHEN s.diabetes THEN 1 ELSE 0 END AS diabetes,
+           CASE WHEN s.frail THEN 1 ELSE 0 END AS frail,
+           DATE_DIFF('day', w.first_day, GREATEST(s.entry_date, w.first_day)) AS start_day,
+           DATE_DIFF('day', w.first_day, GREATEST(s.entry_date, w.first_day,
+                     MAKE_DATE(s.birth_year + 65, s.birth_month, 1))) AS older_day,
+           DATE_DIFF('day', w.first_day, LEAST(s.exit_date, w.end_day)) AS end_day
     FROM spans AS s
     CROSS JOIN (SELECT MIN(month_start) AS first_day, MAX(next_month) AS end_day FROM months) AS w
-    GROUP BY s.borough_code, s.pcn_name, s.practice_code, s.birth_year, s.birth_month,
-             s.diabetes, s.frail, GREATEST(s.entry_date, w.first_day),
-             LEAST(s.exit_date, w.end_day)
+    WHERE s.entry_date < w.end_day AND s.exit_date > w.first_day
 ),
-exposure AS (
-    SELECT m.period, c.borough_code, c.pcn_name, c.practice_code, c.diabetes, c.frail,
-           CAST(EXTRACT(YEAR FROM m.month_start) AS INTEGER) - c.birth_year
-               - CASE WHEN EXTRACT(MONTH FROM m.month_start) < c.birth_month THEN 1 ELSE 0 END
-               AS age,
-           c.persons * DATE_DIFF('day', GREATEST(c.entry_date, m.month_start),
-                                 LEAST(c.exit_date, m.next_month)) AS days_at_risk,
-           DATE_DIFF('day', m.month_start, m.next_month) AS month_days
-    FROM cohorts AS c
-    JOIN months AS m ON c.entry_date < m.next_month AND c.exit_date > m.month_start
+changes AS (
+    -- how many more (or fewer) people are at risk from a day: +1 where a time at risk
+    -- starts, -1 where it ends, for everyone and for each programme's population
+    SELECT borough_code, pcn_name, practice_code, start_day AS day, 1 AS persons, diabetes,
+           0 AS older, frail
+    FROM risk
+    UNION ALL
+    SELECT borough_code, pcn_name, practice_code, end_day, -1, -diabetes,
+           CASE WHEN older_day < end_day THEN -1 ELSE 0 END, -frail
+    FROM risk
+    UNION ALL
+    SELECT borough_code, pcn_name, practice_code, older_day, 0, 0, 1, 0
+    FROM risk
+    WHERE older_day < end_day
+),
+month_days AS (
+    SELECT m.period, DATE_DIFF('day', w.first_day, m.month_start) AS first_day,
+           DATE_DIFF('day', w.first_day, m.next_month) AS next_day,
+           DATE_DIFF('day', m.month_start, m.next_month) AS days
+    FROM months AS m
+    CROSS JOIN (SELECT MIN(month_start) AS first_day FROM months) AS w
+),
+monthly AS (
+    -- each month's changes: their count and their count times their day (summed by day first:
+    -- a practice has at most one row a day to place in its month)
+    SELECT c.borough_code, c.pcn_name, c.practice_code, d.period,
+           SUM(c.persons) AS persons, SUM(c.persons * c.day) AS persons_days,
+           SUM(c.diabetes) AS diabetes, SUM(c.diabetes * c.day) AS diabetes_days,
+           SUM(c.older) AS older, SUM(c.older * c.day) AS older_days,
+           SUM(c.frail) AS frail, SUM(c.frail * c.day) AS frail_days
+    FROM (
+        SELECT borough_code, pcn_name, practice_code, day, SUM(persons) AS persons,
+               SUM(diabetes) AS diabetes, SUM(older) AS older, SUM(frail) AS frail
+        FROM changes
+        GROUP BY borough_code, pcn_name, practice_code, day
+    ) AS c
+    JOIN month_days AS d ON c.day >= d.first_day AND c.day < d.next_day
+    GROUP BY c.borough_code, c.pcn_name, c.practice_code, d.period
+),
+running AS (
+    -- at risk at the end of each month (the changes up to it), with the month's changes
+    SELECT g.borough_code, g.pcn_name, g.practice_code, d.period, d.first_day, d.days,
+           COALESCE(c.persons, 0) AS persons, COALESCE(c.persons_days, 0) AS persons_days,
+           COALESCE(c.diabetes, 0) AS diabetes, COALESCE(c.diabetes_days, 0) AS diabetes_days,
+           COALESCE(c.older, 0) AS older, COALESCE(c.older_days, 0) AS older_days,
+           COALESCE(c.frail, 0) AS frail, COALESCE(c.frail_days, 0) AS frail_days,
+           SUM(COALESCE(c.persons, 0)) OVER (PARTITION BY g.practice_code ORDER BY d.first_day
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS persons_end,
+           SUM(COALESCE(c.diabetes, 0)) OVER (PARTITION BY g.practice_code ORDER BY d.first_day
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS diabetes_end,
+           SUM(COALESCE(c.older, 0)) OVER (PARTITION BY g.practice_code ORDER BY d.first_day
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS older_end,
+           SUM(COALESCE(c.frail, 0)) OVER (PARTITION BY g.practice_code ORDER BY d.first_day
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS frail_end
+    FROM (SELECT DISTINCT borough_code, pcn_name, practice_code FROM risk) AS g
+    CROSS JOIN month_days AS d
+    LEFT JOIN monthly AS c
+      ON c.practice_code = g.practice_code AND c.period = d.period
 ),
 pop AS (
-    -- person-days (exact integer sums) / days in the month, held as DECIMAL(18, 9), whose
-    -- sums are exact: the totals do not depend on the order parallel threads add them
+    -- person-days in the month: everyone at risk at its end for every day of it, less the
+    -- days before each change within it (a person who starts on day x of a month is at
+    -- risk from x, not from its first day); / days in the month, held as DECIMAL(18, 9),
+    -- whose sums are exact: the totals do not depend on the order parallel threads add them
     SELECT period, borough_code, pcn_name, practice_code,
-           CAST(SUM(CASE WHEN diabetes THEN days_at_risk ELSE 0 END) / month_days
+           CAST((days * diabetes_end + first_day * diabetes - diabetes_days) / days
                 AS DECIMAL(18, 9)) AS diabetes_n,
-           CAST(SUM(CASE WHEN age >= 65 THEN days_at_risk ELSE 0 END) / month_days
+           CAST((days * older_end + first_day * older - older_days) / days
                 AS DECIMAL(18, 9)) AS older_n,
-           CAST(SUM(CASE WHEN frail THEN days_at_risk ELSE 0 END) / month_days
+           CAST((days * frail_end + first_day * frail - frail_days) / days
                 AS DECIMAL(18, 9)) AS frail_n,
-           CAST(SUM(days_at_risk) / month_days AS DECIMAL(18, 9)) AS persons_n
-    FROM exposure
-    GROUP BY period, borough_code, pcn_name, practice_code, month_days
+           CAST((days * persons_end + first_day * persons - persons_days) / days
+                AS DECIMAL(18, 9)) AS persons_n
+    FROM running
+    WHERE days * persons_end + first_day * persons - persons_days > 0
 ),
 events AS (
     SELECT 'programme-effects-diabetes-acsc' AS measure, admission_date AS event_date, person_id
