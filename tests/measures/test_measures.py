@@ -151,6 +151,13 @@ def test_registered_population_by_practice(results, persons):
     assert got.set_index("area_code")["numerator"].astype(int).to_dict() == expected.to_dict()
 
 
+def _counts_agree(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """The measure's numerators and denominators by area (``got``, indexed by area code) are
+    the counts ``expected`` (``sum`` and ``size`` by area) computed in pandas."""
+    assert got["numerator"].astype(int).to_dict() == expected["sum"].to_dict()
+    assert got["denominator"].astype(int).to_dict() == expected["size"].to_dict()
+
+
 def test_programme_uptake_by_practice_and_age_band(results, extract_dir, persons):
     # programmes.sql spells out person_years' rules (registered and alive on 1 October, age
     # on that date): the same people as person_years, in the same practices and age bands
@@ -168,8 +175,7 @@ def test_programme_uptake_by_practice_and_age_band(results, extract_dir, persons
     expected = people.groupby("practice_code")["completed"].agg(["sum", "size"])
     practices = select(got, area_type="practice").set_index("area_code")
     assert len(expected) > 10 and len(people) > 1000
-    assert practices["numerator"].astype(int).to_dict() == expected["sum"].to_dict()
-    assert practices["denominator"].astype(int).to_dict() == expected["size"].to_dict()
+    _counts_agree(practices, expected)
     bands = select(
         results["programmes"],
         measure="o1-flu-65plus",
@@ -193,8 +199,7 @@ def test_diabetes_prevalence_by_pcn(results, persons):
     py = person_years(persons, "2022-23")
     adults = py[py["age"] >= 17]
     expected = adults.groupby("pcn_name")["diabetes"].agg(["sum", "size"])
-    assert got["numerator"].astype(int).to_dict() == expected["sum"].to_dict()
-    assert got["denominator"].astype(int).to_dict() == expected["size"].to_dict()
+    _counts_agree(got, expected)
 
 
 def test_acsc_admissions_by_pcn_and_sex_age_bands(results, extract_dir, persons):
