@@ -388,7 +388,7 @@ def _determined(
                 file=files[tables[table]],
                 row=int(row),
                 column=column,
-                rule=f"contract: one {' and one '.join(columns)} per {key}",
+                rule=f"contract: {contract.determines_text(rule)}",
             )
         )
     return problems
@@ -469,7 +469,6 @@ def problems(
         found += _determined(con, shaped, contract)
         if found:
             return found, None
-        current = folder
         return [], _coverage(con, present, contract)
     except duckdb.Error as error:
         message = re.sub(r"\s+", " ", str(error))[:300]

@@ -42,6 +42,12 @@ class Contract:
         """The Table Schema file of ``table``."""
         return CONTRACT_DIR / f"{table}.schema.json"
 
+    @staticmethod
+    def determines_text(rule: dict[str, Any]) -> str:
+        """A ``determines`` rule in words: "one pcn_name and one borough_code per
+        practice_code"."""
+        return f"one {' and one '.join(rule['columns'])} per {rule['key']}"
+
     def coverage_of(self, measure: str) -> dict[str, Any]:
         """Coverage a measure file needs: ``years`` (financial years ending with the reporting
         year), ``days_before`` the first, ``days_after`` the last, and a ``note``."""

@@ -76,9 +76,10 @@ def _table_section(contract: Contract, name: str, readers: dict) -> str:
     for rule in contract.determines:
         if name in rule["tables"]:
             others = [t for t in rule["tables"] if t != name]
+            text = contract.determines_text(rule)
             lines.append(
-                f"- One {' and one '.join(rule['columns'])} per {rule['key']}: every row with "
-                f"the same {rule['key']} has the same {' and '.join(rule['columns'])}"
+                f"- {text[0].upper()}{text[1:]}: every row with the same {rule['key']} has "
+                f"the same {' and '.join(rule['columns'])}"
                 + (f", here and in {', '.join(others)}" if others else "")
             )
     lines.append(
