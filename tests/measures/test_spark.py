@@ -124,16 +124,17 @@ import sys
 from bbp_analysis.measures import spark
 session = spark.session("local[1]")
 spark.register(session, sys.argv[1])
-print(spark.run_measure_arrow(session, "gpps_access").num_rows)
+print(spark.run_measure_arrow(session, "workforce").num_rows)
 spark.stop()
 print(spark.jvm_log().read_text(encoding="utf-8"))
 """
 
 
 def test_a_spark_run_prints_nothing_and_leaves_no_folder_behind(harrow: Path, tmp_path: Path):
-    """A session started, an extract registered and a measure run, in a fresh process: its
-    standard error stays empty (the JVM's own notices are in its log file instead) and no
-    ``spark-warehouse`` folder appears in the working directory."""
+    """A session started, an extract registered and a measure run (the smallest,
+    ``workforce``), in a fresh process: its standard error stays empty (the JVM's own notices
+    are in its log file instead) and no ``spark-warehouse`` folder appears in the working
+    directory."""
     run = subprocess.run(
         [sys.executable, "-c", QUIET_RUN, str(harrow)],
         cwd=tmp_path,
@@ -211,6 +212,16 @@ def test_shuffle_partitions_follow_the_extract_size(monkeypatch: pytest.MonkeyPa
     session = spark.session("local[2]")
     assert spark.shuffle_partitions(session, {"tables": {"persons": {"rows": 442_611}}}) == 4
     assert spark.shuffle_partitions(session, {"tables": {"persons": {"rows": 4_169_315}}}) == 17
+
+
+def test_adaptive_execution_only_beyond_one_borough(harrow: Path):
+    """Off for one borough (442,611 persons: its extra planning costs more than it saves), on
+    for eight (4,169,315); the registration of an extract sets it."""
+    assert not spark.adaptive({"tables": {"persons": {"rows": 442_611}}})
+    assert spark.adaptive({"tables": {"persons": {"rows": 4_169_315}}})
+    session = spark.session("local[2]")
+    spark.register(session, harrow)
+    assert session.conf.get("spark.sql.adaptive.enabled") == "false"
 
 
 def test_ctes_read_several_times_are_held_once():

@@ -44,15 +44,24 @@ Settings (for ``local[2]`` on a shared 24 GB machine; each can be changed by env
   the default 10 MB broadcast a whole ``persons`` table to every join and ran out of memory
   ("Not enough memory to build and broadcast the table"). At 1 MB only the calendar tables
   and the small survey tables are broadcast when planning (the range joins on ``fin_years``
-  and ``months`` need a broadcast side); larger joins are sort-merge joins, turned into
-  broadcast joins at run time by adaptive execution when the measured data is under
-  ``spark.sql.adaptive.autoBroadcastJoinThreshold`` = 64 MB (a real size, not an estimate).
+  and ``months`` need a broadcast side); larger joins are sort-merge joins, which adaptive
+  execution (where it is on, below) turns into broadcast joins at run time when the measured
+  data is under ``spark.sql.adaptive.autoBroadcastJoinThreshold`` = 64 MB (a real size, not an
+  estimate).
+- Adaptive execution (``spark.sql.adaptive.enabled``) only for extracts of more than
+  :data:`ADAPTIVE_FROM_PERSONS` persons (:func:`adaptive`; set by :func:`register`). It plans
+  each stage again once the stage before is measured; at one borough the extra stages and
+  planning cost more than the broadcasts and coalesced partitions save. Measured over the
+  full Harrow extract (every measure, ``local[2]``, an idle 2-core machine, 2026-12-04): with
+  it 141.2 s wall and 264.5 JVM CPU s, then 134.9 s and 246.0 s; without it 113.5 s and
+  209.2 s, then 114.9 s and 214.3 s, the tables identical to DuckDB's. The eight-borough
+  extract keeps it (its time in the benchmark was measured with it, never without).
 - ``spark.sql.shuffle.partitions`` = ``$BBP_SPARK_PARTITIONS``, else one per 250,000 persons
   in the extract, at least two per core (:func:`shuffle_partitions`; set by :func:`register`):
   4 for Harrow (442,611 persons), 17 for eight boroughs, where one task of the largest join
   (programmes x person-years, 36 million rows) must sort within its share of the heap.
-  Adaptive execution coalesces small partitions. The statements that read only cached cells
-  run with one partition per core (:func:`_partitions`).
+  Adaptive execution, where on, coalesces small partitions. The statements that read only
+  cached cells run with one partition per core (:func:`_partitions`).
 - ``spark.sql.execution.sortBeforeRepartition`` = false: the round-robin spread of ``persons``
   (below) does not sort every row first. That sort only makes a retried task send the same
   rows to the same partitions; every sum here is exact (integers and DECIMALs), so the
@@ -117,6 +126,7 @@ DEFAULT_MASTER = "local[2]"
 #: ``spark-warehouse/`` in the working directory (the analyst's project) as views are created.
 WAREHOUSE = "bbp-spark-warehouse"
 PERSONS_PER_PARTITION = 250_000  # persons per shuffle partition of the large statements
+ADAPTIVE_FROM_PERSONS = 1_000_000  # adaptive execution beyond this many persons (module doc)
 DEFAULT_DRIVER_MEMORY = "4g"
 PLAN_BROADCAST = str(1024 * 1024)  # bytes, as estimated from files (see module doc)
 RUNTIME_BROADCAST = str(64 * 1024 * 1024)  # bytes, as measured by adaptive execution
@@ -362,6 +372,7 @@ def register(spark: SparkSession, extract_dir: Path | str) -> None:
         frame.createOrReplaceTempView(name)
     manifest = manifest_of(folder)
     spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions(spark, manifest)))
+    spark.conf.set("spark.sql.adaptive.enabled", str(adaptive(manifest)).lower())
     covered = covered_periods(manifest)
     for name, calendar in engine.calendar_frames(covered).items():
         spark.createDataFrame(_arrow_frame(calendar)).createOrReplaceTempView(name)
@@ -391,6 +402,12 @@ def shuffle_partitions(spark: SparkSession, manifest: dict[str, Any]) -> int:
         return int(os.environ[PARTITIONS_ENV])
     rows = int(manifest["tables"]["persons"]["rows"])  # checked by the manifest's reader
     return max(2 * spark.sparkContext.defaultParallelism, -(-rows // PERSONS_PER_PARTITION))
+
+
+def adaptive(manifest: dict[str, Any]) -> bool:
+    """Whether adaptive execution pays for an extract: more than
+    :data:`ADAPTIVE_FROM_PERSONS` persons (the manifest's row count)."""
+    return int(manifest["tables"]["persons"]["rows"]) > ADAPTIVE_FROM_PERSONS
 
 
 def _cause(exc: Exception) -> str:
