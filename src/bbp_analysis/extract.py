@@ -450,6 +450,12 @@ def manifest_of(folder: Path, root: Path | None = None) -> dict[str, Any]:
     return describe_folder(folder, root)
 
 
+def persons_in(manifest: dict[str, Any]) -> int:
+    """The number of persons an extract holds: its manifest's row count of ``persons``
+    (present in every manifest :func:`read_manifest` accepts)."""
+    return int(manifest["tables"]["persons"]["rows"])
+
+
 def folder_manifest(folder: Path, root: Path | None = None) -> dict[str, Any]:
     """The manifest of an extract folder, verified: its ``manifest.json`` with every table
     checked against it (:func:`verify_extract`), or, when it has none, derived

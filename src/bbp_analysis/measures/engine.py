@@ -75,7 +75,7 @@ import pyarrow.parquet as pq
 from .. import periods
 from ..contract.conform import relation, table_file
 from ..errors import InputError
-from ..extract import covered_periods, manifest_of
+from ..extract import covered_periods, manifest_of, persons_in
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 AREAS = {"borough": "borough_code", "pcn": "pcn_name", "practice": "practice_code"}
@@ -538,7 +538,7 @@ def run_all(extract_dir: Path | str, engine: str = "duckdb") -> dict[str, pd.Dat
 def streams(manifest: dict[str, Any]) -> int:
     """Connections :func:`write_all` aggregates an extract on side by side: two up to
     :data:`SIDE_BY_SIDE_PERSONS` persons (the manifest's row count), one beyond."""
-    return 2 if int(manifest["tables"]["persons"]["rows"]) <= SIDE_BY_SIDE_PERSONS else 1
+    return 2 if persons_in(manifest) <= SIDE_BY_SIDE_PERSONS else 1
 
 
 def write_all(extract_dir: Path | str, out: Path, engine: str = "duckdb") -> int:

@@ -105,7 +105,7 @@ from sqlglot import exp
 
 from .. import contract
 from ..errors import BuildError, InputError
-from ..extract import covered_periods, manifest_of
+from ..extract import covered_periods, manifest_of, persons_in
 from . import engine
 
 if TYPE_CHECKING:
@@ -312,7 +312,6 @@ def session(master: str | None = None) -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", Path(tempfile.gettempdir(), WAREHOUSE).as_uri())
         .config("spark.sql.autoBroadcastJoinThreshold", PLAN_BROADCAST)
-        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
         .config("spark.sql.adaptive.autoBroadcastJoinThreshold", RUNTIME_BROADCAST)
         .config("spark.sql.ansi.enabled", "false")
@@ -400,14 +399,14 @@ def shuffle_partitions(spark: SparkSession, manifest: dict[str, Any]) -> int:
     :data:`PERSONS_PER_PARTITION` persons (the manifest's row count), at least two per core."""
     if os.environ.get(PARTITIONS_ENV):
         return int(os.environ[PARTITIONS_ENV])
-    rows = int(manifest["tables"]["persons"]["rows"])  # checked by the manifest's reader
+    rows = persons_in(manifest)
     return max(2 * spark.sparkContext.defaultParallelism, -(-rows // PERSONS_PER_PARTITION))
 
 
 def adaptive(manifest: dict[str, Any]) -> bool:
     """Whether adaptive execution pays for an extract: more than
     :data:`ADAPTIVE_FROM_PERSONS` persons (the manifest's row count)."""
-    return int(manifest["tables"]["persons"]["rows"]) > ADAPTIVE_FROM_PERSONS
+    return persons_in(manifest) > ADAPTIVE_FROM_PERSONS
 
 
 def _cause(exc: Exception) -> str:
