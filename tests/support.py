@@ -27,7 +27,11 @@ PROJECT_PARTS = (
     "data/published",
 )
 # Generated, not committed: shared with copies (when present) so each copy need not regenerate.
+# ``_build/cache`` holds the measure cache and the record of input checks passed (seeded by
+# :func:`prepare_shared_data`), so a copy's build checks only the inputs its test changed.
 GENERATED_PARTS = ("data/synthetic", "_build/cache")
+#: Files a build appends to (the record of input checks passed): copied, never hard-linked.
+APPENDED = "input-checks"
 # A build's caches (executed notebooks, whole editions), shared by :func:`copy_project`'s
 # ``caches_from``: entries are only read and new ones added, so hard links are safe. The
 # audit's record of clean files is appended to, so it is copied.
@@ -58,7 +62,7 @@ def copy_project(target: Path, caches_from: Path | None = None) -> Path:
             shutil.copy2(source, destination)
     prepare_shared_data()
     for part in GENERATED_PARTS:
-        shutil.copytree(ROOT / part, target / part, copy_function=link_or_copy)
+        shutil.copytree(ROOT / part, target / part, copy_function=_link_unless_appended)
     for part in BUILD_CACHES if caches_from else ():
         if (caches_from / part).is_dir():
             shutil.copytree(caches_from / part, target / part, copy_function=link_or_copy)
@@ -69,11 +73,19 @@ def copy_project(target: Path, caches_from: Path | None = None) -> Path:
 
 @functools.cache
 def prepare_shared_data() -> None:
-    """Generate the repository's default extract and measure cache once per test session
-    (under a file lock: pytest-xdist workers share the repository's data folder)."""
+    """Generate the repository's default extract and measure cache, and record its inputs'
+    checks as passed (``bbp validate``), once per test session (under a file lock:
+    pytest-xdist workers share the repository's data folder). Copies then start from that
+    record, as a rebuild does: a build checks again only the files its test changed."""
+    from bbp_analysis.inputs import passed_record
+
     with repository_data_lock():
         defaults = load_parameters(None, ROOT)
         prepare(defaults["area_code"], defaults["synthetic_seed"], ROOT)
+        if not passed_record(ROOT).is_file():
+            checked = run_bbp("validate", root=ROOT)
+            if checked.returncode != 0:
+                raise RuntimeError(f"bbp validate of the repository failed: {checked.stderr}")
 
 
 def repository_data_lock() -> FileLock:
@@ -133,6 +145,15 @@ def executed_notebook(project: Path, name: str, period: str, pcn: str | None = N
             if given["period"] == period and given.get("pcn") == pcn:
                 return entry
     pytest.fail(f"{project}: no executed {name} for {period} (pcn {pcn})", pytrace=False)
+
+
+def _link_unless_appended(source: str, destination: str) -> None:
+    """:func:`link_or_copy`, except for the files a build appends to (:data:`APPENDED`),
+    which are copied so that one copy's build never writes into another's."""
+    if APPENDED in Path(source).parts:
+        shutil.copy2(source, destination)
+    else:
+        link_or_copy(source, destination)
 
 
 def link_or_copy(source: str, destination: str) -> None:

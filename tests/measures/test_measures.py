@@ -118,6 +118,35 @@ def test_measures_written_whole_in_list_order(results_file):
     assert [query for query, _ in itertools.groupby(queries)] == list_measures()
 
 
+def test_one_row_group_per_measure(results_file, results):
+    """Each row group holds one measure of one SQL file, in the file's order (a read of one
+    measure then decodes only its rows), and a read filtered on both gives that measure's
+    rows exactly."""
+    metadata = pq.ParquetFile(results_file).metadata
+    column = {metadata.schema.column(i).name: i for i in range(metadata.num_columns)}
+    groups = []
+    for index in range(metadata.num_row_groups):
+        stats = [
+            metadata.row_group(index).column(column[c]).statistics for c in ("query", "measure")
+        ]
+        assert all(s.min == s.max for s in stats), index
+        groups.append((stats[0].min, stats[1].min))
+    expected = [
+        (name, measure)
+        for name in list_measures()
+        for measure, _ in itertools.groupby(results[name]["measure"])
+    ]
+    assert groups == expected and len(set(groups)) == len(groups)
+    name, measure = next((n, m) for n, m in groups if results[n]["measure"].nunique() > 1)
+    read = pq.read_table(
+        results_file, filters=[("query", "==", name), ("measure", "==", measure)]
+    ).to_pandas()
+    whole = results[name]
+    pd.testing.assert_frame_equal(
+        read.drop(columns="query"), whole[whole["measure"] == measure].reset_index(drop=True)
+    )
+
+
 def test_side_by_side_connections_follow_the_extract_size():
     """Two for one borough (442,611 persons), one for eight (4,169,315), with the limit."""
     assert streams({"tables": {"persons": {"rows": 442_611}}}) == 2
