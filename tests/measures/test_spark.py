@@ -174,13 +174,29 @@ def test_settings_fit_a_shared_machine():
 def test_java_options_name_the_log_configuration_and_the_chosen_collector(
     monkeypatch: pytest.MonkeyPatch,
 ):
+    """The collector always; C2's inlining limits only for an extract of at most a million
+    persons (one borough, not eight); the environment's options in place of both."""
     monkeypatch.delenv(spark.JAVA_OPTIONS_ENV, raising=False)
     default = spark._java_options()
     assert default.startswith("-Dlog4j2.configurationFile=file:")
     assert default.endswith(" -XX:+UseParallelGC")
+    limits = " -XX:+UseParallelGC -XX:FreqInlineSize=100 -XX:MaxInlineLevel=6"
+    assert spark._java_options(442_611).endswith(limits)
+    assert spark._java_options(1_000_000).endswith(limits)
+    assert spark._java_options(1_000_001).endswith(" -XX:+UseParallelGC")
+    assert spark._java_options(4_169_315).endswith(" -XX:+UseParallelGC")
     monkeypatch.setenv(spark.JAVA_OPTIONS_ENV, "-XX:+UseSerialGC -Xss4m")
-    assert spark._java_options().endswith(" -XX:+UseSerialGC -Xss4m")
-    assert "UseParallelGC" not in spark._java_options()
+    for persons in (None, 442_611):
+        assert spark._java_options(persons).endswith(" -XX:+UseSerialGC -Xss4m")
+        assert "UseParallelGC" not in spark._java_options(persons)
+        assert "FreqInlineSize" not in spark._java_options(persons)
+
+
+def test_the_harrow_run_started_its_jvm_with_the_inlining_limits(spark_run):
+    """The equivalence run (every measure over Harrow's 442,611 persons) started this
+    process's JVM, sized for its extract."""
+    options = spark.session("local[2]").sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    assert options.endswith(" -XX:+UseParallelGC -XX:FreqInlineSize=100 -XX:MaxInlineLevel=6")
 
 
 def test_persons_read_in_two_partitions_per_core(harrow: Path):
