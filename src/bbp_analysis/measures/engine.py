@@ -594,9 +594,8 @@ def _write(tables: Iterable[tuple[str, pa.Table]], out: Path) -> int:
 
 
 def _runs(column: pa.ChunkedArray) -> list[tuple[int, int]]:
-    """(start, length) of each run of equal values in ``column``, in order."""
+    """(start, length) of each run of equal values in ``column``, in order (one empty run
+    for an empty column, so an empty table is still written)."""
     values = column.to_numpy(zero_copy_only=False)
-    if len(values) == 0:
-        return [(0, 0)]
     starts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(values)]
     return [(start, end - start) for start, end in itertools.pairwise(starts)]
