@@ -11,6 +11,13 @@ forks a child that takes them over and starts ``IPKernelApp`` on that connection
 ``ipykernel_launcher`` would. Nothing but imports runs in the server, so every notebook
 starts from the state of a fresh kernel that has imported those modules.
 
+After importing, the server moves every object it holds out of the garbage collector's reach
+(``gc.freeze``), so a kernel's full collections walk only the objects it made itself, not the
+libraries' hundreds of thousands it inherited (nor write to their pages, which the fork shares).
+Measured with one PCN view's cold build (``bbp build --period 2025-26 --jobs 2``, an idle
+2-core machine, CPU of the whole process tree, Jupyter Book's fork server frozen likewise,
+:mod:`.site.book_preload`): 37.5, 35.6 and 34.7 CPU s without, 33.2, 33.1 and 33.4 with.
+
 Protocol (one connection per kernel): the client sends 8 bytes (big-endian length of the
 request) carrying its file descriptors 0, 1 and 2, then the request as JSON (``argv``, the
 kernel's arguments ``-f CONNECTION_FILE ...``; ``cwd``; ``env``). The server replies ``pid N``
@@ -255,6 +262,7 @@ def serve(path: str, modules: list[str]) -> KernelRequest | None:
     if sys.path and (sys.path[0] in ("", os.getcwd())):
         del sys.path[0]  # as ipykernel_launcher does; IPKernelApp puts '' back
     _preload([*LIBRARIES, *modules])
+    gc.freeze()  # see the module doc: what the kernels inherit is never collected
     if threading.active_count() != 1:  # forking a threaded process is not safe
         return None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -64,3 +64,12 @@ def test_start_runs_the_fork_server_before_the_first_build() -> None:
     assert forkserver._forkserver._forkserver_pid == pid  # the build forked from it
     book_builds.stop()
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_the_fork_server_freezes_what_it_imported() -> None:
+    """Each forked build's full garbage collections skip the libraries it inherited."""
+    probe = "import gc, bbp_analysis.site.book_preload, sphinx; print(gc.get_freeze_count())"
+    frozen = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(frozen) > 100_000

@@ -154,14 +154,16 @@ def test_a_notebook_changes_nothing_the_next_one_sees(root, servers):
 
 def test_a_build_forks_every_run_from_one_server(root, servers):
     """Within ``shared_kernels`` (a build), the chapter runs and the runs that read their
-    results are two calls but one server, stopped when the build ends."""
-    first = notebook(root / "book" / "first.ipynb", ["print(1)"])
+    results are two calls but one server, stopped when the build ends; a kernel inherits the
+    server's imports frozen, out of its garbage collector's reach."""
+    first = notebook(root / "book" / "first.ipynb", ["import gc\nprint(gc.get_freeze_count())"])
     second = notebook(root / "book" / "second.ipynb", ["print(2)"])
     with runner.shared_kernels([first, second]):
         runner.run_notebooks([job(root, first, "a")], 120, root, lambda _m: None)
         runner.run_notebooks([job(root, second, "b")], 120, root, lambda _m: None)
         assert len(servers) == 1 and psutil.pid_exists(servers[0].pid)
     assert servers.launches == [True, True]
+    assert int(outputs(root.parent / "a" / "book" / "first.ipynb")[0][0]["text"]) > 100_000
     assert outputs(root.parent / "b" / "book" / "second.ipynb")[0][0]["text"] == "2\n"
     assert_nothing_left(servers, [servers[0].pid])
 
