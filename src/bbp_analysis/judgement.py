@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .params import RunParameters
 from .stats import compare, recent_trend
 from .stats.proportions import wilson_bounds
+from .stats.quantiles import normal_quantile
 
 SCREENING_LEVEL = 0.998
 """The level of a statement that names units out of many (PCNs, practices, groups)."""
@@ -76,7 +76,7 @@ def newcombe_interval(
     """Newcombe's hybrid score interval for p1 − p2 = k1/n1 − k2/n2 (proportions, 0-1 scale):
     Wilson score intervals of each combined by :func:`difference_interval`. ``n`` may be an
     effective sample size (weighted surveys)."""
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = float(normal_quantile(0.5 + confidence / 2))
     bounds = wilson_bounds(np.array([k1, k2], float), np.array([n1, n2], float), z)
     first = Estimate(k1 / n1, float(bounds[0][0]), float(bounds[1][0]))
     second = Estimate(k2 / n2, float(bounds[0][1]), float(bounds[1][1]))
@@ -87,7 +87,7 @@ def z_equivalent(difference: Estimate, confidence: float) -> float:
     """The z statistic matching a difference interval: the difference over its standard error
     read from the half-width on the side of zero (|z| exceeds the critical value exactly when
     the interval excludes zero)."""
-    critical = float(stats.norm.ppf(0.5 + confidence / 2))
+    critical = float(normal_quantile(0.5 + confidence / 2))
     half = (
         difference.value - difference.lower
         if difference.value >= 0

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bbp_analysis.errors import InputError
+from bbp_analysis.stats.quantiles import normal_quantile
 
 ArrayLike = pd.Series | np.ndarray | Sequence[float] | float | int
 
@@ -31,7 +31,7 @@ class Level:
     @property
     def z(self) -> float:
         """Two-sided standard normal quantile, e.g. 1.959964 for 0.95."""
-        return float(stats.norm.ppf(self.confidence + (1 - self.confidence) / 2))
+        return float(normal_quantile(self.confidence + (1 - self.confidence) / 2))
 
 
 def confidence_levels(confidence: float | Sequence[float]) -> tuple[Level, ...]:

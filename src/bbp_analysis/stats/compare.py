@@ -6,7 +6,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
@@ -17,6 +16,7 @@ from bbp_analysis.stats._checks import (
     index_of,
     reject,
 )
+from bbp_analysis.stats.quantiles import chi2_quantile
 
 Polarity = Literal["high_is_good", "low_is_good", "no_judgement"] | None
 
@@ -103,7 +103,7 @@ def recent_trend(counts: ArrayLike, denominators: ArrayLike, polarity: Polarity 
     if r.sum() < TREND_MIN_COUNT or r.sum() >= n.sum():
         return "Cannot be calculated"
     chi_square, direction = trend_chi_square(r, n)
-    if chi_square <= stats.chi2.ppf(TREND_CONFIDENCE, 1):
+    if chi_square <= chi2_quantile(TREND_CONFIDENCE, 1):
         return "No significant change"
     rising = direction > 0
     word = "Increasing" if rising else "Decreasing"

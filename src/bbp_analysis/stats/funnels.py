@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
@@ -33,6 +33,7 @@ from bbp_analysis.stats._checks import (
     index_of,
     reject,
 )
+from bbp_analysis.stats.quantiles import normal_quantile
 from bbp_analysis.stats.rates import poisson_count_bounds
 
 Statistic = Literal["proportion", "ratio", "rate"]
@@ -152,7 +153,7 @@ def _limits_at(
     for level in LEVELS:
         p = _tail(level)
         if statistic == "proportion":
-            q = float(stats.norm.ppf(1 - p))
+            q = float(normal_quantile(1 - p))
             with np.errstate(invalid="ignore", divide="ignore"):
                 lower = _wilson_touching(average, n, -q) * multiplier
                 upper = _wilson_touching(average, n, q) * multiplier

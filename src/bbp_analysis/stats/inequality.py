@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from bbp_analysis.stats._checks import (
     StatsInputError,
@@ -18,10 +18,11 @@ from bbp_analysis.stats._checks import (
     reject,
     require_columns,
 )
+from bbp_analysis.stats.quantiles import normal_quantile
 
 ValueType = Literal["normal", "rate", "proportion"]
 MIN_QUANTILES, MAX_QUANTILES = 5, 100
-_Z95 = float(stats.norm.ppf(0.975))
+_Z95 = float(normal_quantile(0.975))
 
 
 #: The scale each value type is fitted on (log for rates, logit for proportions) and back;

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
@@ -16,6 +15,7 @@ from bbp_analysis.stats._checks import (
     index_of,
     interval_frame,
 )
+from bbp_analysis.stats.quantiles import chi2_quantile
 
 EXACT_BELOW = 10
 """Counts below this use the exact (chi-square) Poisson interval; from it, Byar's."""
@@ -37,13 +37,13 @@ def byar_upper(count: np.ndarray, z: float) -> np.ndarray:
 def exact_lower(count: np.ndarray, confidence: float) -> np.ndarray:
     """Exact Poisson lower limit: chi²((1−conf)/2; 2O)/2, which is 0 at O = 0."""
     with np.errstate(invalid="ignore"):
-        limit = stats.chi2.ppf((1 - confidence) / 2, 2 * count) / 2
+        limit = chi2_quantile((1 - confidence) / 2, 2 * count) / 2
     return np.where(count == 0, 0.0, limit)
 
 
 def exact_upper(count: np.ndarray, confidence: float) -> np.ndarray:
     """Exact Poisson upper limit: chi²(conf + (1−conf)/2; 2O + 2)/2."""
-    return stats.chi2.ppf(confidence + (1 - confidence) / 2, 2 * count + 2) / 2
+    return chi2_quantile(confidence + (1 - confidence) / 2, 2 * count + 2) / 2
 
 
 def poisson_count_bounds(count: np.ndarray, level: Level) -> tuple[np.ndarray, np.ndarray]:

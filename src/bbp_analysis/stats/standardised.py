@@ -9,7 +9,6 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from bbp_analysis.stats._checks import (
     ArrayLike,
@@ -21,6 +20,7 @@ from bbp_analysis.stats._checks import (
     reject,
     require_columns,
 )
+from bbp_analysis.stats.quantiles import chi2_upper_tail
 from bbp_analysis.stats.rates import byar_lower, byar_upper, poisson_count_bounds
 
 DSR_MIN_COUNT = 10
@@ -236,4 +236,4 @@ def ratio_heterogeneity(observed: ArrayLike, expected: ArrayLike) -> Heterogenei
     fitted = pooled * e
     statistic = float(((o - fitted) ** 2 / fitted).sum())
     df = int(o.size - 1)
-    return Heterogeneity(statistic, df, float(chi2.sf(statistic, df)), float(pooled))
+    return Heterogeneity(statistic, df, float(chi2_upper_tail(statistic, df)), float(pooled))
