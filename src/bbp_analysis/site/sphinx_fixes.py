@@ -12,6 +12,8 @@ theme's markup meets WCAG 2.2 AA.
   hidden content".
 - All content sits in landmarks: ``templates/`` puts the primary sidebar (site title, search,
   contents) in a navigation landmark.
+- The theme's icons are drawn into each page as it is built, not by Font Awesome's script in
+  the reader's browser (:mod:`.icons`).
 - Every table sits in its own scroll container, so that a wide table scrolls by itself and
   the page never scrolls sideways at 320 CSS pixels (WCAG 1.4.10 Reflow): a region, named by
   the table's caption and reachable with Tab so that keyboard users can scroll it.
@@ -24,6 +26,8 @@ import itertools
 import re
 from pathlib import Path
 from typing import Any
+
+from .icons import inline_book_icons
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -120,6 +124,12 @@ def use_templates(app: Any, config: Any) -> None:
     config.templates_path.insert(0, str(TEMPLATES))
 
 
+def draw_icons(app: Any, exception: Exception | None) -> None:
+    """Once an HTML book is written, draw its icons into its pages (:mod:`.icons`)."""
+    if exception is None and app.builder.format == "html":
+        inline_book_icons(Path(app.outdir))
+
+
 def setup(app: Any) -> dict[str, bool]:
     app.connect("config-inited", use_templates)
     # Early: Sphinx stops calling handlers of this event once one returns a template name.
@@ -127,4 +137,5 @@ def setup(app: Any) -> dict[str, bool]:
     app.connect("html-page-context", fix_body, priority=100)
     # Late: after the theme has put its sidebar generator in the context.
     app.connect("html-page-context", name_sidebar_toggles, priority=900)
+    app.connect("build-finished", draw_icons)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
