@@ -76,12 +76,13 @@ def test_a_page_with_an_icon_the_set_does_not_draw_keeps_the_script(solid) -> No
     page = (
         '<script defer src="_static/scripts/fontawesome.js"></script>'
         '<i class="fa-solid fa-no-such-icon"></i><i class="fa-solid fa-bars"></i>'
-        '<i class="fa-brands fa-github"></i>'
+        '<i class="fa-brands fa-github"></i><i class="fa-solid fa-list" hidden></i>'
     )
     drawn = icons.inline_page_icons(page, solid)
     assert drawn.startswith('<script defer src="_static/scripts/fontawesome.js"></script>')
     assert '<i class="fa-solid fa-no-such-icon"></i>' in drawn
     assert '<i class="fa-brands fa-github"></i>' in drawn  # not a solid icon: left as it is
+    assert '<i class="fa-solid fa-list" hidden></i>' in drawn  # an attribute it cannot copy
     assert 'data-icon="bars"' in drawn
 
 

@@ -19,7 +19,6 @@ Icons: Font Awesome Free by Fonticons, Inc. (CC BY 4.0), shipped with the theme.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -51,16 +50,22 @@ def solid_icons(script: str) -> dict[str, tuple[int, int, str]]:
 
 
 def _classes(attributes: str) -> list[str]:
+    """The classes in an element's ``attributes`` (its start tag's text after the name)."""
     return dict(_ATTRIBUTE.findall(attributes)).get("class", "").split()
 
 
 def _svg(attributes: str, icons: dict[str, tuple[int, int, str]]) -> str | None:
     """The ``<svg>`` Font Awesome draws for an element with ``attributes``, or None when the
-    element is not a solid icon, or one the set does not hold."""
+    element is not a solid icon, or one the set does not hold, or has an attribute written
+    other than ``name="value"``."""
     pairs = _ATTRIBUTE.findall(attributes)
     classes = _classes(attributes)
     names = [c[3:] for c in classes if c.startswith("fa-") and c[3:] in icons]
-    if not set(classes) & set(PREFIXES) or len(names) != 1:
+    if (
+        not set(classes) & set(PREFIXES)
+        or len(names) != 1
+        or _ATTRIBUTE.sub("", attributes).strip()
+    ):
         return None
     name = names[0]
     width, height, path = icons[name]
@@ -69,7 +74,7 @@ def _svg(attributes: str, icons: dict[str, tuple[int, int, str]]) -> str | None:
     fixed = [("focusable", "false"), ("data-prefix", "fas"), ("data-icon", name), ("role", "img")]
     if "aria-hidden" not in dict(kept):
         fixed.insert(0, ("aria-hidden", "true"))
-    shown = " ".join(f'{key}="{html.escape(value)}"' for key, value in [*kept, *fixed])
+    shown = " ".join(f'{key}="{value}"' for key, value in [*kept, *fixed])  # as written
     return (
         f'<svg class="{" ".join(["svg-inline--fa", f"fa-{name}", *rest])}" {shown} '
         f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
@@ -108,7 +113,7 @@ def inline_book_icons(outdir: Path) -> None:
         drawn = inline_page_icons(text, icons)
         if drawn != text:
             page.write_text(drawn, encoding="utf-8")
-        still_loaded = still_loaded or "_static/scripts/fontawesome.js" in drawn
+        still_loaded = still_loaded or SCRIPT in drawn
     if not still_loaded:
         for leftover in (script, script.with_name(script.name + ".map")):
             leftover.unlink(missing_ok=True)
