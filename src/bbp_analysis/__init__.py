@@ -7,9 +7,9 @@ instead of its bundled mimalloc, in this process (when Arrow has not allocated y
 every process it starts (kernels, builds). mimalloc backs each fresh segment with a huge page
 that the operating system must zero (2 MB at a time), a cost every short-lived notebook kernel
 pays again. Measured with one PCN view's cold build (``bbp build --period 2025-26 --jobs 2``,
-an idle 2-core machine, CPU of the whole process tree): mimalloc 38.6, 38.7 and 40.6 CPU s
-(6.2 to 7.2 s in the kernel, mostly zeroing pages for ``mi_page_free_list_extend``); the
-system allocator 36.9 and 36.6 CPU s (3.3 s in the kernel).
+an idle 2-core machine, CPU of the whole process tree, three interleaved pairs): mimalloc
+40.1, 37.9 and 37.4 CPU s (6.0 to 7.2 s in the kernel, mostly zeroing pages for
+``mi_page_free_list_extend``); the system allocator 34.6, 34.7 and 36.1 CPU s (3.1 to 3.3 s).
 """
 
 import os

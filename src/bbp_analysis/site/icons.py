@@ -59,7 +59,7 @@ def _svg(attributes: str, icons: dict[str, tuple[int, int, str]]) -> str | None:
     element is not a solid icon, or one the set does not hold, or has an attribute written
     other than ``name="value"``."""
     pairs = _ATTRIBUTE.findall(attributes)
-    classes = _classes(attributes)
+    classes = dict(pairs).get("class", "").split()
     names = [c[3:] for c in classes if c.startswith("fa-") and c[3:] in icons]
     if (
         not set(classes) & set(PREFIXES)
