@@ -209,14 +209,19 @@ def _cell(table_text: str, column: str, row: int) -> str:
     return lines[row].split(",")[lines[0].split(",").index(column)]
 
 
+def _column(table_text: str, column: str) -> list[str]:
+    """Every data row's value in ``column`` (the text split once, not once per row)."""
+    header, *rows = table_text.split("\n")
+    index = header.split(",").index(column)
+    return [row.split(",")[index] for row in rows if row]
+
+
 def test_a_practice_in_two_pcns_is_refused_at_the_odd_row(small, tmp_path):
     text = (small / "persons.csv").read_text(encoding="utf-8")
     practice, pcn = _cell(text, "practice_code", 3), _cell(text, "pcn_name", 3)
     survey = (small / "gpps_responses.csv").read_text(encoding="utf-8")
     holding = sum(  # the practice's rows in the register and the survey, all in one PCN
-        _cell(t, "practice_code", r) == practice
-        for t in (text, survey)
-        for r in range(1, t.count("\n"))
+        value == practice for t in (text, survey) for value in _column(t, "practice_code")
     )
     other = next(
         _cell(text, "pcn_name", r) for r in range(4, 200) if _cell(text, "pcn_name", r) != pcn

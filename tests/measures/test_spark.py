@@ -10,26 +10,26 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from bbp_analysis.errors import BBPError, BuildError
-from bbp_analysis.extract import ensure_extract, extract_folder
+from bbp_analysis.extract import extract_folder, manifest_of, measures_cache
 from bbp_analysis.measures import engine, spark
 from bbp_analysis.params import load_parameters
 
-from support import ROOT, repository_data_lock
+from support import ROOT, prepare_shared_data
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def harrow() -> Path:
-    """The repository's default extract (generated when absent; its measures not cached)."""
-    defaults = load_parameters(None, ROOT)
-    with repository_data_lock():
-        ensure_extract(defaults["area_code"], defaults["synthetic_seed"], ROOT)
-    folder = extract_folder(defaults["area_code"], ROOT)
+    """The repository's default extract, with its measures aggregated on DuckDB and cached
+    (the session's shared data, made once by whichever test needs it first)."""
+    prepare_shared_data()
+    folder = extract_folder(load_parameters(None, ROOT)["area_code"], ROOT)
     assert pq.ParquetFile(folder / "persons.parquet").metadata.num_rows > 400_000
     return folder
 
@@ -50,7 +50,13 @@ def on_spark(spark_run) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def on_duckdb(harrow: Path) -> dict[str, pd.DataFrame]:
-    return engine.run_all(harrow)
+    """DuckDB's tables as every build reads them: the extract's measure cache (written by
+    ``engine.write_all``), one table per measure file."""
+    cache = pq.read_table(measures_cache(manifest_of(harrow), ROOT))
+    return {
+        name: cache.filter(pc.equal(cache["query"], name)).drop_columns(["query"]).to_pandas()
+        for name in engine.list_measures()
+    }
 
 
 def test_every_measure_file_runs_on_spark(on_spark):

@@ -8,6 +8,7 @@ edition (``default_build``), and one browser per worker serves every check.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 from pathlib import Path
@@ -90,11 +91,66 @@ def test_every_page_names_the_review_icon(site: Path) -> None:
     assert unnamed == []
 
 
+def latest_folder(site: Path) -> Path:
+    return site / json.loads((site / "editions.json").read_text())["latest"]
+
+
+def root_copies(site: Path) -> set[Path]:
+    """The pages at the site root that are, byte for byte, the latest edition's page at the
+    same place in its folder (the root holds the latest edition again)."""
+    latest = latest_folder(site)
+    return {
+        site / page.relative_to(latest)
+        for page in pages_of(latest)
+        if _same_file(page, site / page.relative_to(latest))
+    }
+
+
+def differing_resources(site: Path) -> list[str]:
+    """Every file of the latest edition other than a page that the site root lacks or holds
+    with other bytes."""
+    latest = latest_folder(site)
+    return sorted(
+        str(path.relative_to(latest))
+        for path in latest.rglob("*")
+        if path.is_file()
+        and path.suffix != ".html"
+        and not _same_file(path, site / path.relative_to(latest))
+    )
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    return other.is_file() and filecmp.cmp(path, other, shallow=False)
+
+
+def test_root_copies_and_differing_resources(tmp_path: Path) -> None:
+    """A root page is a copy when its bytes equal the latest edition's page; a resource of
+    the edition that the root lacks or holds changed is listed, a page is not."""
+    (tmp_path / "editions.json").write_text('{"latest": "2025-26", "editions": ["2025-26"]}')
+    for folder in (tmp_path / "2025-26", tmp_path):
+        (folder / "book" / "_static").mkdir(parents=True)
+        (folder / "book" / "same.html").write_text("<p>same</p>")
+        (folder / "book" / "_static" / "same.css").write_text("p {}")
+    (tmp_path / "2025-26" / "book" / "editions.html").write_text("<p>2025-26</p>")
+    (tmp_path / "book" / "editions.html").write_text("<p>every edition</p>")
+    (tmp_path / "2025-26" / "book" / "_static" / "changed.js").write_text("a()")
+    (tmp_path / "book" / "_static" / "changed.js").write_text("b()")
+    (tmp_path / "2025-26" / "book" / "_static" / "missing.png").write_bytes(b"png")
+    assert root_copies(tmp_path) == {tmp_path / "book" / "same.html"}
+    assert differing_resources(tmp_path) == ["book/_static/changed.js", "book/_static/missing.png"]
+
+
 def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
+    """Every page of every edition in Chromium. A root copy of a latest edition's page is
+    visited in the edition's folder only: the root holds the same files as the edition
+    (asserted first), so the same page's references load the same bytes from either."""
+    assert differing_resources(site) == []
+    copies = root_copies(site)
+    visited = [path for path in pages_of(site) if path not in copies]
     problems = {}
     images = 0
     tab = Tab(browser, VIEWPORTS["desktop"])
-    for path in pages_of(site):
+    for path in visited:
         errors = tab.visit(f"{server}/{path.relative_to(site).as_posix()}", is_redirect(path))
         broken_images = tab.page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
@@ -104,7 +160,7 @@ def test_every_page_loads_without_errors(site: Path, server: str, browser: Brows
         if errors or broken_images:
             problems[str(path.relative_to(site))] = errors + broken_images
     tab.close()
-    summary = {"pages": len(pages_of(site)), "images": images}
+    summary = {"pages": len(pages_of(site)), "visited": len(visited), "images": images}
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "browser-pages.json").write_text(json.dumps(summary, indent=2) + "\n")
     assert problems == {}

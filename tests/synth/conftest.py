@@ -1,4 +1,5 @@
-"""One Harrow extract per test session (scale 1.0: real list sizes), read back from Parquet."""
+"""The Harrow extract (scale 1.0: real list sizes), read back from Parquet: the repository's
+default extract, which every test of the session reads."""
 
 from __future__ import annotations
 
@@ -8,22 +9,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis.synth.generate import generate
+from bbp_analysis.extract import ensure_extract, extract_folder, read_manifest
+from bbp_analysis.synth import GENERATOR_VERSION
 
-from support import once_per_session, shared_folder
+from support import ROOT, repository_data_lock
 
+HARROW = "E09000015"
 SEED = 20220401
 MID_2021 = pd.Timestamp("2021-10-01")
 
 
-def _generate_harrow(folder: Path) -> None:
-    generate(area="E09000015", scale=1.0, seed=SEED, out_dir=folder, validate=False)
-
-
 @pytest.fixture(scope="session")
-def harrow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generated once per session, shared by every pytest-xdist worker (read only)."""
-    return once_per_session(shared_folder(tmp_path_factory) / "harrow", _generate_harrow)
+def harrow_dir() -> Path:
+    """The repository's default extract: Harrow at scale 1.0 with the default seed, made by
+    this generator (generated when absent, stale or of another seed; shared by every
+    pytest-xdist worker, read only)."""
+    with repository_data_lock():
+        ensure_extract(HARROW, SEED, ROOT)
+    folder = extract_folder(HARROW, ROOT)
+    manifest = read_manifest(folder)
+    assert (manifest["area"], manifest["scale"], manifest["seed"]) == (HARROW, 1.0, SEED)
+    assert manifest["generator_version"] == GENERATOR_VERSION
+    return folder
 
 
 @pytest.fixture(scope="session")
