@@ -97,8 +97,21 @@ def servers(monkeypatch: pytest.MonkeyPatch) -> Started:
 
 
 def new_children(servers: Started) -> list[psutil.Process]:
-    """This process's children that were not there when the test began."""
-    return [c for c in psutil.Process().children(recursive=True) if c.pid not in servers.before]
+    """This process's descendants that were not there when the test began, other than those
+    a process that was already there started (the Chromium an earlier browser test of this
+    worker left running starts and ends helpers of its own)."""
+    me = psutil.Process()
+    found = []
+    for child in me.children(recursive=True):
+        if child.pid in servers.before:
+            continue
+        try:
+            ancestors = [parent.pid for parent in child.parents()]
+        except psutil.NoSuchProcess:  # ended meanwhile: not left behind
+            continue
+        if me.pid in ancestors and not servers.before & set(ancestors[: ancestors.index(me.pid)]):
+            found.append(child)
+    return found
 
 
 def assert_nothing_left(servers: Started, pids: list[int]) -> None:
