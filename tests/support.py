@@ -10,10 +10,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock
 
 from bbp_analysis.extract import prepare
+from bbp_analysis.measures import list_measures
 from bbp_analysis.params import SPEC, RunParameters, load_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +132,16 @@ def once_per_session(folder: Path, make: Callable[[Path], str | None]) -> Path:
     if failed.is_file():
         pytest.fail(f"{folder.name}: {failed.read_text(encoding='utf-8')}", pytrace=False)
     return folder
+
+
+def tables_by_measure(measures_file: Path) -> dict[str, pd.DataFrame]:
+    """A file ``engine.write_all`` wrote (a measure cache), one table per measure file, as
+    ``engine.run_all`` returns them."""
+    table = pq.read_table(measures_file)
+    return {
+        name: table.filter(pc.equal(table["query"], name)).drop_columns(["query"]).to_pandas()
+        for name in list_measures()
+    }
 
 
 def executed_notebook(project: Path, name: str, period: str, pcn: str | None = None) -> Path:

@@ -6,15 +6,12 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pytest
 
-from bbp_analysis.measures import list_measures
 from bbp_analysis.measures.engine import write_all
 from bbp_analysis.synth.generate import generate
 
-from support import once_per_session, shared_folder
+from support import once_per_session, shared_folder, tables_by_measure
 
 
 def _generate_small(folder: Path) -> None:
@@ -45,11 +42,7 @@ def results_file(extract_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def results(results_file: Path) -> dict[str, pd.DataFrame]:
     """Every measure over :func:`extract_dir`, as ``run_all`` returns them (read back from
     :func:`results_file`)."""
-    table = pq.read_table(results_file)
-    return {
-        name: table.filter(pc.equal(table["query"], name)).drop_columns("query").to_pandas()
-        for name in list_measures()
-    }
+    return tables_by_measure(results_file)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -19,7 +18,7 @@ from bbp_analysis.extract import extract_folder, manifest_of, measures_cache
 from bbp_analysis.measures import engine, spark
 from bbp_analysis.params import load_parameters
 
-from support import ROOT, prepare_shared_data
+from support import ROOT, prepare_shared_data, tables_by_measure
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +51,7 @@ def on_spark(spark_run) -> dict[str, pd.DataFrame]:
 def on_duckdb(harrow: Path) -> dict[str, pd.DataFrame]:
     """DuckDB's tables as every build reads them: the extract's measure cache (written by
     ``engine.write_all``), one table per measure file."""
-    cache = pq.read_table(measures_cache(manifest_of(harrow), ROOT))
-    return {
-        name: cache.filter(pc.equal(cache["query"], name)).drop_columns(["query"]).to_pandas()
-        for name in engine.list_measures()
-    }
+    return tables_by_measure(measures_cache(manifest_of(harrow), ROOT))
 
 
 def test_every_measure_file_runs_on_spark(on_spark):
