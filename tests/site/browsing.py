@@ -90,5 +90,15 @@ class Tab:
             self.page.wait_for_load_state("load")
         return self.errors
 
+    def load_problems(self, url: str, redirect: bool = False) -> list[str]:
+        """Open ``url`` (:meth:`visit`): its console errors, failed requests and images that
+        did not load (each by the first 60 characters of its source)."""
+        errors = self.visit(url, redirect)
+        broken = self.page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.getAttribute('src').slice(0, 60))"
+        )
+        return errors + broken
+
     def close(self) -> None:
         self.context.close()

@@ -37,19 +37,23 @@ KEYBOARD_PAGES = ("book/index.html", "book/objective-1-population-health.html")
 def test_no_accessibility_violations(site: Path, server: str, browser: Browser) -> None:
     """axe-core, every WCAG A/AA rule and ``region``, on every page of the latest edition at
     desktop width, and on the front page, chapters and methods at 320 CSS pixels and in the
-    dark colour mode too."""
+    dark colour mode too. Each page at desktop width also loads with no console error, failed
+    request or broken image (``test_browser.py`` checks every other page so)."""
     source = axe_source()
     checked = latest_pages(site)
     narrow = [p for p in checked if p.parent.name == "book" and p.stem in NARROW_AXE_PAGES]
     counts: Counter[str] = Counter()
     violations = []
     rules: set[str] = set()
+    failed_loads = {}
     for viewport, paths in (("desktop", checked), ("reflow", narrow), ("dark", narrow)):
         tab = Tab(browser, VIEWPORTS["desktop" if viewport == "dark" else viewport])
         if viewport == "dark":  # as chosen with the theme's colour-mode button
             tab.context.add_init_script("localStorage.setItem('mode', 'dark')")
         for path in paths:
-            tab.visit(f"{server}/{path.relative_to(site).as_posix()}")
+            found = tab.load_problems(f"{server}/{path.relative_to(site).as_posix()}")
+            if viewport == "desktop" and found:
+                failed_loads[str(path.relative_to(site))] = found
             results = run_axe(tab.page, source)
             theme = tab.page.evaluate("document.documentElement.dataset.theme")
             assert theme == ("dark" if viewport == "dark" else "light"), path
@@ -72,6 +76,7 @@ def test_no_accessibility_violations(site: Path, server: str, browser: Browser) 
     }
     (ARTEFACTS / "axe-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     assert len(narrow) == len(NARROW_AXE_PAGES)
+    assert failed_loads == {}
     # The rules this review once failed ran (so a renamed rule cannot pass unnoticed).
     assert {"region", "label-content-name-mismatch", "color-contrast", "target-size"} <= rules
     assert violations == []
