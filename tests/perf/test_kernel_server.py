@@ -100,16 +100,13 @@ def new_children(servers: Started) -> list[psutil.Process]:
     """This process's descendants that were not there when the test began, other than those
     a process that was already there started (the Chromium an earlier browser test of this
     worker left running starts and ends helpers of its own)."""
-    me = psutil.Process()
     found = []
-    for child in me.children(recursive=True):
-        if child.pid in servers.before:
-            continue
+    for child in psutil.Process().children(recursive=True):
         try:
-            ancestors = [parent.pid for parent in child.parents()]
+            lineage = {child.pid} | {parent.pid for parent in child.parents()}
         except psutil.NoSuchProcess:  # ended meanwhile: not left behind
             continue
-        if me.pid in ancestors and not servers.before & set(ancestors[: ancestors.index(me.pid)]):
+        if not lineage & servers.before:
             found.append(child)
     return found
 

@@ -55,10 +55,14 @@ def is_redirect(page: Path) -> bool:
     return 'http-equiv="Refresh"' in page.read_text(encoding="utf-8")[:2000]
 
 
+def latest_edition(site: Path) -> Path:
+    """The latest edition's folder (named in the site's ``editions.json``)."""
+    return site / json.loads((site / "editions.json").read_text())["latest"]
+
+
 def latest_pages(site: Path) -> list[Path]:
     """The latest edition's pages (the other editions share its templates)."""
-    latest = json.loads((site / "editions.json").read_text())["latest"]
-    return [p for p in pages_of(site / latest) if not is_redirect(p)]
+    return [p for p in pages_of(latest_edition(site)) if not is_redirect(p)]
 
 
 class Tab:

@@ -15,7 +15,15 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
-from browsing import ARTEFACTS, VIEWPORTS, Tab, is_redirect, latest_pages, pages_of
+from browsing import (
+    ARTEFACTS,
+    VIEWPORTS,
+    Tab,
+    is_redirect,
+    latest_edition,
+    latest_pages,
+    pages_of,
+)
 from bs4 import BeautifulSoup, SoupStrainer
 from playwright.sync_api import Browser
 
@@ -91,14 +99,10 @@ def test_every_page_names_the_review_icon(site: Path) -> None:
     assert unnamed == []
 
 
-def latest_folder(site: Path) -> Path:
-    return site / json.loads((site / "editions.json").read_text())["latest"]
-
-
 def root_copies(site: Path) -> set[Path]:
     """The pages at the site root that are, byte for byte, the latest edition's page at the
     same place in its folder (the root holds the latest edition again)."""
-    latest = latest_folder(site)
+    latest = latest_edition(site)
     return {
         site / page.relative_to(latest)
         for page in pages_of(latest)
@@ -109,7 +113,7 @@ def root_copies(site: Path) -> set[Path]:
 def differing_resources(site: Path) -> list[str]:
     """Every file of the latest edition other than a page that the site root lacks or holds
     with other bytes."""
-    latest = latest_folder(site)
+    latest = latest_edition(site)
     return sorted(
         str(path.relative_to(latest))
         for path in latest.rglob("*")

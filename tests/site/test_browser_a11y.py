@@ -51,8 +51,10 @@ def test_no_accessibility_violations(site: Path, server: str, browser: Browser) 
         if viewport == "dark":  # as chosen with the theme's colour-mode button
             tab.context.add_init_script("localStorage.setItem('mode', 'dark')")
         for path in paths:
-            found = tab.load_problems(f"{server}/{path.relative_to(site).as_posix()}")
-            if viewport == "desktop" and found:
+            url = f"{server}/{path.relative_to(site).as_posix()}"
+            if viewport != "desktop":
+                tab.visit(url)
+            elif found := tab.load_problems(url):
                 failed_loads[str(path.relative_to(site))] = found
             results = run_axe(tab.page, source)
             theme = tab.page.evaluate("document.documentElement.dataset.theme")
