@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fingertips_fixture import write_fixture
 
 from support import copy_project, once_per_session, run_bbp, shared_folder
 
 BUILT_PERIOD = "2025-26"
+CHANGED_PERIOD = "2023-24"  # a period before the latest, built on its own
+CHANGED_CONFIDENCE = 0.998  # the defaults' 0.95 changed
 
 # The files that take longest, longest first, so pytest-xdist (``--dist loadfile
 # --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
@@ -22,14 +25,14 @@ BUILT_PERIOD = "2025-26"
 # what-changed page: a cold 2025-26 build is 5 notebook runs and 9 results runs; the first
 # period has none.)
 LONG_FILES = (
-    "tests/test_build.py",  # the default build (20 notebook runs), then 2023-24 (5 + 3 runs)
+    "tests/test_build.py",  # the default build (20 notebook runs), then the changed build
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
     "tests/test_pcn_views.py",  # three PCNs' editions (5 runs each; 9 results runs once)
     "tests/test_pcn_views_rest.py",  # the other two PCNs' editions (the same)
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
-    "tests/site/test_honesty.py",  # one edition with a Fingertips export
+    "tests/site/test_honesty.py",  # reads the changed build (test_build.py's by then)
     "tests/site/test_browser.py",  # Chromium over every page of every edition
     "tests/site/test_browser_a11y.py",  # axe-core over every page of the latest edition
     "tests/audit/test_edition_audit.py",  # a failing rebuild of 2022-23, four bbp commands
@@ -71,6 +74,34 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     by whichever worker needs it first; tests must not change either (copy them first)."""
     folder = once_per_session(shared_folder(tmp_path_factory) / "default-build", _build_default)
     return folder / "project", folder / "site"
+
+
+def _build_changed(folder: Path) -> str | None:
+    project = copy_project(folder / "project")
+    defaults = project / "parameters" / "defaults.yaml"
+    text = defaults.read_text(encoding="utf-8")
+    assert text.count("confidence: 0.95\n") == 1
+    defaults.write_text(
+        text.replace("confidence: 0.95\n", f"confidence: {CHANGED_CONFIDENCE}\n"),
+        encoding="utf-8",
+    )
+    write_fixture(project / "data" / "published" / "indicator-data.csv")
+    out = folder / "site"
+    result = run_bbp("build", "--period", CHANGED_PERIOD, "--out", str(out), root=project)
+    (folder / "progress.log").write_text(result.stderr, encoding="utf-8")
+    return None if result.returncode == 0 else f"bbp build failed:\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def changed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    """(progress log, project copy, its site) of ``bbp build --period 2023-24`` in a fresh
+    copy of the project (no executed notebook to reuse: every notebook runs) whose parameters
+    are changed (``confidence: 0.998``) and whose published folder holds a Fingertips export
+    (``fingertips_fixture``): one cold build of a period before the latest, read by the build
+    tests and the honesty test. Built once per session; tests must not change it."""
+    folder = once_per_session(shared_folder(tmp_path_factory) / "changed-build", _build_changed)
+    log = (folder / "progress.log").read_text(encoding="utf-8")
+    return log, folder / "project", folder / "site"
 
 
 @pytest.fixture(scope="session")

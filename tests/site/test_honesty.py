@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from fingertips_fixture import write_fixture
 
 from bbp_analysis.site.honesty import comparator_findings, entry_findings
 
-from support import ROOT, copy_project, run_bbp
+from support import ROOT
 
 CITED = (
     "England 21.5% (OHID Fingertips, indicator 93563 (Decay), England, 2025/26; "
@@ -63,14 +62,13 @@ def test_the_scan_reads_the_scorecard_column_and_benchmark_sentences(tmp_path: P
 
 
 @pytest.mark.slow
-def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    write_fixture(project / "data" / "published" / "indicator-data.csv")
-    site = tmp_path / "site"
-    result = run_bbp(
-        "build", "--period", "2025-26", "--jobs", "1", "--out", str(site), root=project
-    )
-    assert result.returncode == 0, result.stderr
+def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(
+    changed_build: tuple[str, Path, Path],
+) -> None:
+    """The session's changed build (2023-24, a Fingertips export in ``data/published``): the
+    export's England value for the edition's own year, 2023/24, replaces the comparator, not
+    its value for another year."""
+    _, project, site = changed_build
     assert comparator_findings(site, project) == []
     front = BeautifulSoup((site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     row = front.find("table", id="scorecard").find("tbody").find_all("tr")[0]
@@ -78,7 +76,9 @@ def test_built_edition_with_a_fingertips_export_cites_it_and_is_honest(tmp_path:
     cell = next(
         " ".join(p.get_text().split()) for p in row.find_all("p") if "Compared with" in p.get_text()
     )
-    assert "England 21.5% (OHID Fingertips, indicator 93563" in cell
+    assert "England 22.0% (OHID Fingertips, indicator 93563" in cell
+    assert "England, 2023/24; file data/published/indicator-data.csv" in cell
+    assert "21.5%" not in cell and "2025/26" not in cell  # the export's value for 2025/26
     assert "file data/published/indicator-data.csv, file date not recorded" in cell
     assert "NWL" in cell and "(synthetic)" in cell
     # the measure's chart sits in the chapter or, as detail, on the measure's own page
