@@ -204,13 +204,9 @@ def test_pcn_names_are_checked_against_the_areas_list(small):
     assert "'Sphere PCN'" not in persons[0]
 
 
-def _cell(table_text: str, column: str, row: int) -> str:
-    lines = table_text.split("\n")
-    return lines[row].split(",")[lines[0].split(",").index(column)]
-
-
 def _column(table_text: str, column: str) -> list[str]:
-    """Every data row's value in ``column`` (the text split once, not once per row)."""
+    """Every data row's value in ``column``: row ``r`` of the file (the header is row 0) is
+    item ``r - 1``."""
     header, *rows = table_text.split("\n")
     index = header.split(",").index(column)
     return [row.split(",")[index] for row in rows if row]
@@ -218,14 +214,13 @@ def _column(table_text: str, column: str) -> list[str]:
 
 def test_a_practice_in_two_pcns_is_refused_at_the_odd_row(small, tmp_path):
     text = (small / "persons.csv").read_text(encoding="utf-8")
-    practice, pcn = _cell(text, "practice_code", 3), _cell(text, "pcn_name", 3)
+    practices, pcns = _column(text, "practice_code"), _column(text, "pcn_name")
+    practice, pcn = practices[2], pcns[2]  # row 3
     survey = (small / "gpps_responses.csv").read_text(encoding="utf-8")
     holding = sum(  # the practice's rows in the register and the survey, all in one PCN
-        value == practice for t in (text, survey) for value in _column(t, "practice_code")
+        value == practice for value in practices + _column(survey, "practice_code")
     )
-    other = next(
-        _cell(text, "pcn_name", r) for r in range(4, 200) if _cell(text, "pcn_name", r) != pcn
-    )
+    other = next(name for name in pcns[3:199] if name != pcn)  # rows 4 to 199
     folder = _copy(small, tmp_path / "x", "persons", lambda t: _set(t, "pcn_name", 3, other))
     (line,) = _lines(folder)
     assert line.startswith(
