@@ -127,15 +127,16 @@ session = spark.session("local[1]")
 spark.register(session, sys.argv[1])
 print(spark.run_measure_arrow(session, "workforce").num_rows)
 spark.stop()
+print(spark.jvm_log())
 print(spark.jvm_log().read_text(encoding="utf-8"))
 """
 
 
-def test_a_spark_run_prints_nothing_and_leaves_no_folder_behind(harrow: Path, tmp_path: Path):
+def test_a_spark_run_prints_nothing_and_leaves_nothing_behind(harrow: Path, tmp_path: Path):
     """A session started, an extract registered and a measure run (the smallest,
     ``workforce``), in a fresh process: its standard error stays empty (the JVM's own notices
-    are in its log file instead) and no ``spark-warehouse`` folder appears in the working
-    directory."""
+    are in its log file instead, removed when the process ends) and no ``spark-warehouse``
+    folder appears in the working directory."""
     run = subprocess.run(
         [sys.executable, "-c", QUIET_RUN, str(harrow)],
         cwd=tmp_path,
@@ -145,9 +146,10 @@ def test_a_spark_run_prints_nothing_and_leaves_no_folder_behind(harrow: Path, tm
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stderr == ""
-    rows, _, log = run.stdout.partition("\n")
+    rows, log_path, log = run.stdout.split("\n", 2)
     assert int(rows) > 0
     assert "Setting default log level" in log
+    assert not Path(log_path).exists()
     assert list(tmp_path.iterdir()) == []
 
 

@@ -91,7 +91,8 @@ Settings (for ``local[2]`` on a shared 24 GB machine; each can be changed by env
   converts the aggregates to pandas, and the equivalence test compares them with DuckDB's.
 - The JVM's console logging is off (a failure reaches the user as one line naming the
   measure and the cause, :class:`~bbp_analysis.errors.BuildError`), and what the JVM prints
-  by itself goes to :func:`jvm_log`, so a build's log shows only its progress; no web UI;
+  by itself goes to :func:`jvm_log` (removed as the process exits), so a build's log shows
+  only its progress; no web UI;
   Spark SQL's catalogue folder is in the temporary folder, not the working directory.
 
 The session comes from ``BBP_SPARK_MASTER`` (default ``local[2]``: two cores in this process's
@@ -101,6 +102,7 @@ must then be readable at the same path by every executor (a shared file system).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
@@ -285,7 +287,9 @@ def _java_options(persons: int | None = None) -> str:
 
 
 def jvm_log() -> Path:
-    """Where this process's Spark JVM writes its console (a file in the temporary folder)."""
+    """Where this process's Spark JVM writes its console (a file in the temporary folder,
+    removed when the process exits if the JVM started; kept, and named in the error, if it
+    did not)."""
     return Path(tempfile.gettempdir(), f"bbp-spark-jvm-{os.getpid()}.log")
 
 
@@ -348,6 +352,7 @@ def session(master: str | None = None, persons: int | None = None) -> SparkSessi
             spark = builder.getOrCreate()
     except PySparkException as exc:  # e.g. no Java runtime
         raise BuildError(f"Spark could not start: {_cause(exc)} (the JVM's output: {log})") from exc
+    atexit.register(log.unlink, missing_ok=True)
     spark.sparkContext.setLogLevel("OFF")
     return spark
 
