@@ -18,6 +18,7 @@ kernel as a new Python instead, as does any failure of the server to start.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import heapq
 import itertools
@@ -30,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -411,6 +412,25 @@ def execute_uncached(
     )
 
 
+def _closing_thread_loop(
+    run: Callable[[int, NotebookJob, KernelServer | None], float],
+) -> Callable[[int, NotebookJob, KernelServer | None], float]:
+    """``run``, then closing the event loop that papermill's synchronous API (jupyter_core's
+    ``run_sync``) set for the pool thread and leaves open; the thread's next run makes a new
+    one. Otherwise each finished thread leaves a loop and its sockets to the garbage
+    collector."""
+
+    def closing(index: int, job: NotebookJob, server: KernelServer | None) -> float:
+        try:
+            return run(index, job, server)
+        finally:
+            with suppress(RuntimeError):  # no loop set in this thread
+                asyncio.get_event_loop_policy().get_event_loop().close()
+            asyncio.set_event_loop(None)
+
+    return closing
+
+
 def _side_by_side(
     jobs: list[NotebookJob],
     run: Callable[[int, NotebookJob, KernelServer | None], float],
@@ -429,6 +449,7 @@ def _side_by_side(
         _server_for(jobs) as server,
         ThreadPoolExecutor(max_workers=max(1, at_once)) as pool,
     ):
+        run = _closing_thread_loop(run)
         futures = {pool.submit(run, i, job, server): i for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             if future.cancelled():

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import os
 import signal
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -160,6 +162,21 @@ def test_a_notebook_changes_nothing_the_next_one_sees(root, servers):
     printed = outputs(root.parent / "stage" / "book" / "second.ipynb")[0][0]["text"]
     assert printed == "1.5 False False\n"
     assert_nothing_left(servers, [servers[0].pid])
+
+
+def test_the_threads_that_ran_notebooks_leave_no_event_loop_open(root, servers):
+    """papermill's synchronous API makes an event loop for each thread that runs a notebook
+    and leaves it open; the runner closes it as each run ends, so no finished thread leaves a
+    loop and its sockets for the garbage collector (a ResourceWarning each)."""
+    template = notebook(root / "book" / "t.ipynb", ["print(1)"])
+    gc.collect()  # what earlier tests in this worker left
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        runner.run_notebooks(
+            [job(root, template, "a"), job(root, template, "b")], 120, root, lambda _m: None
+        )
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
 def test_a_build_forks_every_run_from_one_server(root, servers):
