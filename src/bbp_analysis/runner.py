@@ -412,23 +412,22 @@ def execute_uncached(
     )
 
 
-def _closing_thread_loop(
+def _in_pool_thread(
     run: Callable[[int, NotebookJob, KernelServer | None], float],
-) -> Callable[[int, NotebookJob, KernelServer | None], float]:
-    """``run``, then closing the event loop that papermill's synchronous API (jupyter_core's
-    ``run_sync``) set for the pool thread and leaves open; the thread's next run makes a new
-    one. Otherwise each finished thread leaves a loop and its sockets to the garbage
-    collector."""
-
-    def closing(index: int, job: NotebookJob, server: KernelServer | None) -> float:
-        try:
-            return run(index, job, server)
-        finally:
-            with suppress(RuntimeError):  # no loop set in this thread
-                asyncio.get_event_loop_policy().get_event_loop().close()
-            asyncio.set_event_loop(None)
-
-    return closing
+    index: int,
+    job: NotebookJob,
+    server: KernelServer | None,
+) -> float:
+    """``run(index, job, server)`` in a pool thread, then closing the event loop that
+    papermill's synchronous API (jupyter_core's ``run_sync``) set for the thread and leaves
+    open (the thread's next run makes a new one); otherwise each finished thread leaves a loop
+    and its sockets to the garbage collector."""
+    try:
+        return run(index, job, server)
+    finally:
+        with suppress(RuntimeError):  # no loop set in this thread
+            asyncio.get_event_loop_policy().get_event_loop().close()
+        asyncio.set_event_loop(None)
 
 
 def _side_by_side(
@@ -449,8 +448,9 @@ def _side_by_side(
         _server_for(jobs) as server,
         ThreadPoolExecutor(max_workers=max(1, at_once)) as pool,
     ):
-        run = _closing_thread_loop(run)
-        futures = {pool.submit(run, i, job, server): i for i, job in enumerate(jobs)}
+        futures = {
+            pool.submit(_in_pool_thread, run, i, job, server): i for i, job in enumerate(jobs)
+        }
         for future in as_completed(futures):
             if future.cancelled():
                 continue
