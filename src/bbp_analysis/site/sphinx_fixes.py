@@ -1,5 +1,5 @@
-"""A Sphinx extension for the review's book: each page loads each script once, and the
-theme's markup meets WCAG 2.2 AA.
+"""A Sphinx extension for the review's book: each page loads each script once, the theme's
+markup meets WCAG 2.2 AA, and the sidebar is drawn once for each group of sibling pages.
 
 - Inline scripts are registered twice (once with file name None, once with ""), so pages
   declared ``const THEBE_JS_URL`` twice and the browser reported "Identifier 'THEBE_JS_URL'
@@ -14,6 +14,7 @@ theme's markup meets WCAG 2.2 AA.
   contents) in a navigation landmark.
 - The theme's icons are drawn into each page as it is built, not by Font Awesome's script in
   the reader's browser (:mod:`.icons`).
+- The sidebar's contents are drawn once for each group of sibling pages (:mod:`.sidebar_cache`).
 - Every table sits in its own scroll container, so that a wide table scrolls by itself and
   the page never scrolls sideways at 320 CSS pixels (WCAG 1.4.10 Reflow): a region, named by
   the table's caption and reachable with Tab so that keyboard users can scroll it.
@@ -27,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import sidebar_cache
 from .icons import inline_book_icons
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -138,4 +140,5 @@ def setup(app: Any) -> dict[str, bool]:
     # Late: after the theme has put its sidebar generator in the context.
     app.connect("html-page-context", name_sidebar_toggles, priority=900)
     app.connect("build-finished", draw_icons)
+    sidebar_cache.setup(app)  # each sibling page's sidebar from the first one's
     return {"parallel_read_safe": True, "parallel_write_safe": True}
