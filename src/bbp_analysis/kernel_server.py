@@ -58,13 +58,13 @@ LIBRARIES = (
     "numpy",
     "pandas",
     "matplotlib.pyplot",
-    "scipy.stats",
-    "statsmodels.api",
+    "bbp_analysis.stats.models",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
 )
 """Imported by the server whatever the notebooks import: the kernel itself and the libraries
-the package's notebooks spend their start-up importing."""
+the package's notebooks spend their start-up importing (statsmodels and with it SciPy's
+statistics through the model classes the package fits, :mod:`.stats.models`)."""
 
 OPT_OUT = "BBP_KERNEL_SERVER"
 """Set to ``0`` to start every kernel as a new Python (``python -m ipykernel_launcher``)."""

@@ -324,7 +324,7 @@ def its_results(params: RunParameters, table: pd.DataFrame | None = None) -> pd.
 def _fixed_effects_fit(frame: pd.DataFrame, confidence: float) -> tuple[float, ...]:
     """Binomial GLM of yearly shares with PCN and year dummies plus ``active`` (weights the
     denominators, standard errors scaled by the Pearson dispersion); (ratio, lower, upper, p)."""
-    import statsmodels.api as sm
+    from ..stats import models as sm
 
     design = pd.concat(
         [

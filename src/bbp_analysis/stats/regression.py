@@ -66,10 +66,10 @@ def _seasonal_terms(dates: pd.Series, seasonality: Seasonality, harmonics: int) 
 
 
 def _statsmodels():
-    """statsmodels, imported on first use: it adds seconds to every notebook's start-up."""
-    import statsmodels.api
+    """statsmodels' model classes (:mod:`.models`), imported on first use."""
+    from . import models
 
-    return statsmodels.api
+    return models
 
 
 def _fit(y: np.ndarray, design: pd.DataFrame, family: Family, offset: np.ndarray | None, lags: int):
