@@ -23,8 +23,10 @@ from .spec import load
 DIALECT = "duckdb"
 
 
+@cache
 def _schema() -> dict[str, dict[str, str]]:
-    """Column types of the contract's tables and the engine's calendar tables."""
+    """Column types of the contract's tables and the engine's calendar tables (once per
+    process; :func:`columns_read` passes qualify a copy)."""
     tables = {
         name: {f["name"]: "VARCHAR" for f in table["fields"]}
         for name, table in load().tables.items()
@@ -34,8 +36,10 @@ def _schema() -> dict[str, dict[str, str]]:
     return tables
 
 
+@cache
 def _views() -> dict[str, exp.Expression]:
-    """The shared views, each with the views before it expanded (in dependency order)."""
+    """The shared views, each with the views before it expanded (in dependency order); parsed
+    once per process (``exp.expand`` puts in a copy of each, never the view itself)."""
     views: dict[str, exp.Expression] = {}
     for name, sql in engine.shared_views().items():
         views[name] = exp.expand(sqlglot.parse_one(sql, read=DIALECT), dict(views), copy=True)
@@ -47,7 +51,7 @@ def columns_read(measure: str) -> frozenset[tuple[str, str]]:
     """(table, column) pairs of the extract that measure file ``measure`` reads."""
     sql = (engine.SQL_DIR / f"{measure}.sql").read_text(encoding="utf-8")
     tree = exp.expand(sqlglot.parse_one(sql, read=DIALECT), _views(), copy=True)
-    schema = _schema()
+    schema = {table: dict(columns) for table, columns in _schema().items()}
     tree = pushdown_projections(qualify(tree, schema=schema, dialect=DIALECT))
     extract_tables = set(load().tables)
     found = set()
