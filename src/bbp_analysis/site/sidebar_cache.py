@@ -93,7 +93,8 @@ def _href(app: Any, pagename: str) -> str:
 
 
 class Sidebars:
-    """One book build's kept sidebars (module doc), and how many pages were served each way."""
+    """One book build's kept sidebars (module doc), and how many sidebars were served each way
+    (a page asks for its sidebar twice: the theme's check that it is not empty, then the page)."""
 
     def __init__(self) -> None:
         self.kept: dict[tuple[Any, ...], str] = {}
