@@ -20,6 +20,7 @@ Sphinx configuration draws every sidebar with the theme (the test compares the t
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -37,7 +38,6 @@ CURRENT = re.compile(
 )
 """The current page's entry, as Sphinx and the theme write it (a page with no pages below)."""
 CONFIG = "bbp_sidebar_cache"
-THEME_HANDLER = "add_toctree_functions"  # the theme's handler that adds the generator
 
 
 def _entry(href: str) -> re.Pattern[str]:
@@ -49,31 +49,37 @@ def _entry(href: str) -> re.Pattern[str]:
     )
 
 
-def unmarked(sidebar: str, href: str) -> str | None:
-    """``sidebar`` with the current page's entry made a link to ``href`` (that page, from its
-    folder), as on any other page; None unless exactly one entry is marked current."""
-    found = CURRENT.findall(sidebar)
+def _item(level: str, title: str, href: str | None) -> str:
+    """An entry as the theme writes it: a link to ``href``, or with None the current page's."""
+    if href is None:
+        return (
+            f'<li class="{level} current active">'
+            f'<a class="current reference internal" href="#">{title}</a></li>'
+        )
+    link = html.escape(href, quote=True)
+    return f'<li class="{level}"><a class="reference internal" href="{link}">{title}</a></li>'
+
+
+def _replace_one(sidebar: str, pattern: re.Pattern[str], href: str | None) -> str | None:
+    """``sidebar`` with the one entry ``pattern`` finds written as :func:`_item` ``(href)``;
+    None unless it finds exactly one."""
+    found = pattern.findall(sidebar)
     if len(found) != 1:
         return None
     level, title = found[0]
-    link = html.escape(href, quote=True)
-    plain = f'<li class="{level}"><a class="reference internal" href="{link}">{title}</a></li>'
-    return CURRENT.sub(lambda _: plain, sidebar, count=1)
+    return pattern.sub(lambda _: _item(level, title, href), sidebar, count=1)
+
+
+def unmarked(sidebar: str, href: str) -> str | None:
+    """``sidebar`` with the current page's entry made a link to ``href`` (that page, from its
+    folder), as on any other page; None unless exactly one entry is marked current."""
+    return _replace_one(sidebar, CURRENT, href)
 
 
 def marked(sidebar: str, href: str) -> str | None:
     """``sidebar`` (:func:`unmarked`) with the entry linking to ``href`` marked as the current
     page; None unless exactly one entry links there."""
-    pattern = _entry(href)
-    found = pattern.findall(sidebar)
-    if len(found) != 1:
-        return None
-    level, title = found[0]
-    current = (
-        f'<li class="{level} current active">'
-        f'<a class="current reference internal" href="#">{title}</a></li>'
-    )
-    return pattern.sub(lambda _: current, sidebar, count=1)
+    return _replace_one(sidebar, _entry(href), None)
 
 
 def _places(env: Any) -> dict[str, tuple[str, int]]:
@@ -136,34 +142,36 @@ class Sidebars:
         return sidebar
 
 
-def _serve_from(sidebars: Sidebars) -> Callable[[Any], None]:
-    """A ``builder-inited`` handler: the theme's handler that puts its sidebar generator in
-    each page's context (pydata-sphinx-theme's ``add_toctree_functions``, registered with the
-    theme as the builder starts) is replaced by one that also wraps the generator
-    (:meth:`Sidebars.wrap`), run just before it, so that the theme's next handler of the
-    same priority, which draws the sidebar to see whether it is empty, already uses the
-    wrapped generator. Without that handler (another theme) nothing changes."""
+def _add_wrapped(
+    sidebars: Sidebars, add: Callable[..., None], app: Any, pagename: str, *args: Any
+) -> None:
+    """The theme's handler ``add``, then its sidebar generator in the page's context wrapped
+    (:meth:`Sidebars.wrap`)."""
+    add(app, pagename, *args)
+    context = args[1]
+    if "generate_toctree_html" in context:
+        generate = context["generate_toctree_html"]
+        context["generate_toctree_html"] = sidebars.wrap(app, pagename, generate)
 
-    def replace(app: Any) -> None:
-        if not app.config[CONFIG]:
-            return
-        for listener in list(app.events.listeners["html-page-context"]):
-            handler = listener.handler
-            if getattr(handler, "__module__", "").startswith("pydata_sphinx_theme") and (
-                getattr(handler, "__name__", "") == THEME_HANDLER
-            ):
-                app.disconnect(listener.id)
 
-                def add(app: Any, pagename: str, *args: Any, handler=handler) -> None:
-                    handler(app, pagename, *args)
-                    context = args[1]
-                    generate = context.get("generate_toctree_html")
-                    if generate is not None:
-                        context["generate_toctree_html"] = sidebars.wrap(app, pagename, generate)
-
-                app.connect("html-page-context", add, priority=listener.priority - 1)
-
-    return replace
+def _serve_from(sidebars: Sidebars, app: Any) -> None:
+    """At ``builder-inited``: the theme's handler that puts its sidebar generator in each
+    page's context (pydata-sphinx-theme's ``add_toctree_functions``, registered with the theme
+    as the builder starts) is replaced by :func:`_add_wrapped`, run just before it, so that the
+    theme's next handler of the same priority, which draws the sidebar to see whether it is
+    empty, already uses the wrapped generator. Without that handler (another theme) nothing
+    changes."""
+    try:
+        from pydata_sphinx_theme.toctree import add_toctree_functions
+    except ImportError:
+        return
+    if not app.config[CONFIG]:
+        return
+    for listener in list(app.events.listeners["html-page-context"]):
+        if listener.handler is add_toctree_functions:
+            app.disconnect(listener.id)
+            wrapped = functools.partial(_add_wrapped, sidebars, listener.handler)
+            app.connect("html-page-context", wrapped, priority=listener.priority - 1)
 
 
 def setup(app: Any) -> None:
@@ -178,5 +186,5 @@ def setup(app: Any) -> None:
             sidebars.reused,
         )
 
-    app.connect("builder-inited", _serve_from(sidebars))
+    app.connect("builder-inited", functools.partial(_serve_from, sidebars))
     app.connect("build-finished", report)
