@@ -20,6 +20,8 @@ from bbp_analysis.errors import BuildError
 from bbp_analysis.runner import NotebookJob
 from bbp_analysis.site import snapshot as site_snapshot
 
+from support import stand_in_kernels
+
 PERIODS = ("2023-24", "2024-25", "2025-26")
 
 
@@ -249,7 +251,7 @@ def staged(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         return html
 
     monkeypatch.setattr(pipeline, "notebook_jobs", fake_jobs)
-    monkeypatch.setattr(runner, "execute", fake_execute)
+    stand_in_kernels(monkeypatch, fake_execute)
     monkeypatch.setattr(site_snapshot, "from_extra", fake_snapshot)
     monkeypatch.setattr(pipeline, "assemble_results", fake_results)
     monkeypatch.setattr(pipeline, "finish_edition", fake_finish)
@@ -454,7 +456,7 @@ def test_a_failing_edition_stops_the_build_before_later_editions_finish(
             raise BuildError("index.ipynb: cell 1 raised ValueError: broken")
         fake(template, output, parameters, *args)
 
-    monkeypatch.setattr(runner, "execute", failing)
+    stand_in_kernels(monkeypatch, failing)
     with pytest.raises(BuildError, match=r"^index.ipynb: cell 1 raised ValueError: broken$"):
         build(root, tmp_path / "failing", workers=2)
     # 2025-26's what changed needs 2024-25's snapshot: it never starts its finishing steps
@@ -462,6 +464,6 @@ def test_a_failing_edition_stops_the_build_before_later_editions_finish(
     assert "2024-25" not in staged["finished"]
     # nothing of the failed edition is cached: the next build runs it again
     staged["executed"].clear()
-    monkeypatch.setattr(runner, "execute", fake)
+    stand_in_kernels(monkeypatch, fake)
     build(root, tmp_path / "fixed", workers=2)
     assert "2024-25" in staged["executed"]

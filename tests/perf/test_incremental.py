@@ -16,7 +16,7 @@ from bbp_analysis import runner
 from bbp_analysis.errors import BuildError
 from bbp_analysis.pipeline import check_template_parameters
 
-from support import run_bbp
+from support import run_bbp, stand_in_kernels
 
 PARAMS = {"period": "2025-26", "confidence": 0.95, "suppression_threshold": 10}
 
@@ -72,7 +72,7 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             f"value\n{parameters['period']}\n"
         )
 
-    monkeypatch.setattr(runner, "execute", fake_execute)
+    stand_in_kernels(monkeypatch, fake_execute)
     return calls
 
 
@@ -129,7 +129,7 @@ def test_a_failed_notebook_is_not_cached_and_names_itself(project, monkeypatch, 
     def failing(template: Path, output: Path, *_args) -> None:
         raise BuildError(f"{template.name}: cell 1 raised ValueError: bad")
 
-    monkeypatch.setattr(runner, "execute", failing)
+    stand_in_kernels(monkeypatch, failing)
     with pytest.raises(BuildError, match=r"^a\.ipynb: cell 1 raised ValueError"):
         run(project, tmp_path / "stage", PARAMS)
     assert list(runner.cache_dir(project).iterdir()) == []
