@@ -205,6 +205,10 @@ def test_a_server_started_early_imports_in_the_kernels_environment_and_serves_th
     with runner.shared_kernels([first]):
         runner.start_shared_kernels(root)
         assert len(servers) == 1 and dict(os.environ) == before
+        # Read once it has imported: Popen returns as the new program is loaded, and until
+        # Linux has set that program's environment up, /proc shows an empty one (seen once
+        # on a loaded machine).
+        assert servers[0].ready()
         environ = psutil.Process(servers[0].pid).environ()
         assert environ["PYTHONHASHSEED"] == "0" and environ["BBP_ROOT"] == str(root)
         runner.run_notebooks([job(root, first, "a")], 120, root, lambda _m: None)
