@@ -65,15 +65,9 @@ def _seasonal_terms(dates: pd.Series, seasonality: Seasonality, harmonics: int) 
     )
 
 
-def _statsmodels():
-    """statsmodels' model classes (:mod:`.models`), imported on first use."""
-    from . import models
-
-    return models
-
-
 def _fit(y: np.ndarray, design: pd.DataFrame, family: Family, offset: np.ndarray | None, lags: int):
-    sm = _statsmodels()
+    from . import models as sm  # statsmodels, imported on first use
+
     covariance = {"cov_type": "HAC", "cov_kwds": {"maxlags": lags, "use_correction": True}}
     if family == "gaussian":
         return sm.OLS(y, design).fit(use_t=True, **covariance)
@@ -88,7 +82,8 @@ def _fit(y: np.ndarray, design: pd.DataFrame, family: Family, offset: np.ndarray
 
 def _negative_binomial(y: np.ndarray, design: pd.DataFrame, offset: np.ndarray | None, covariance):
     """NB2 fit started from the Poisson estimates (dispersion 0.1), by BFGS."""
-    sm = _statsmodels()
+    from . import models as sm  # statsmodels, imported on first use
+
     poisson = sm.GLM(y, design, family=sm.families.Poisson(), offset=offset).fit()
     start = np.append(np.asarray(poisson.params), 0.1)
     model = sm.NegativeBinomial(y, design, offset=offset)
@@ -250,7 +245,8 @@ def rate_ratio(
             f"got {family!r}", column="family", rule="must be poisson or negative_binomial"
         )
     if family == "poisson":
-        sm = _statsmodels()
+        from . import models as sm  # statsmodels, imported on first use
+
         result = sm.GLM(y, design, family=sm.families.Poisson(), offset=np.log(e)).fit()
     else:
         result = _negative_binomial(y, design, np.log(e), {})
