@@ -22,6 +22,25 @@ from support import ROOT, prepare_shared_data, tables_by_measure
 
 pytestmark = pytest.mark.slow
 
+# The JIT's settings for an extract of one borough (spark.SMALL_EXTRACT_JAVA_OPTIONS).
+SMALL_EXTRACT_FLAGS = {
+    "FreqInlineSize": "100",
+    "MaxInlineLevel": "6",
+    "Tier4InvocationThreshold": "30000",
+    "Tier4MinInvocationThreshold": "4000",
+    "Tier4CompileThreshold": "90000",
+    "Tier4BackEdgeThreshold": "240000",
+}
+SMALL_EXTRACT = " ".join(f"-XX:{name}={value}" for name, value in SMALL_EXTRACT_FLAGS.items())
+
+
+def jvm_flags(names: list[str]) -> dict[str, str]:
+    """This process's Spark JVM's values of the HotSpot flags ``names``."""
+    jvm = spark.session("local[2]")._jvm
+    diagnostic = jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    bean = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(diagnostic)
+    return {name: str(bean.getVMOption(name).getValue()) for name in names}
+
 
 @pytest.fixture(scope="module")
 def harrow() -> Path:
@@ -177,13 +196,14 @@ def test_settings_fit_a_shared_machine():
 def test_java_options_name_the_log_configuration_and_the_chosen_collector(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """The collector always; C2's inlining limits only for an extract of at most a million
-    persons (one borough, not eight); the environment's options in place of both."""
+    """The collector always; C2's inlining limits and tier-4 thresholds only for an extract
+    of at most a million persons (one borough, not eight); the environment's options in
+    place of both."""
     monkeypatch.delenv(spark.JAVA_OPTIONS_ENV, raising=False)
     default = spark._java_options()
     assert default.startswith("-Dlog4j2.configurationFile=file:")
     assert default.endswith(" -XX:+UseParallelGC")
-    limits = " -XX:+UseParallelGC -XX:FreqInlineSize=100 -XX:MaxInlineLevel=6"
+    limits = f" -XX:+UseParallelGC {SMALL_EXTRACT}"
     assert spark._java_options(442_611).endswith(limits)
     assert spark._java_options(1_000_000).endswith(limits)
     assert spark._java_options(1_000_001).endswith(" -XX:+UseParallelGC")
@@ -195,11 +215,14 @@ def test_java_options_name_the_log_configuration_and_the_chosen_collector(
         assert "FreqInlineSize" not in spark._java_options(persons)
 
 
-def test_the_harrow_run_started_its_jvm_with_the_inlining_limits(spark_run):
+def test_the_harrow_run_started_its_jvm_with_the_jit_settings_of_one_borough(spark_run):
     """The equivalence run (every measure over Harrow's 442,611 persons) started this
-    process's JVM, sized for its extract."""
+    process's JVM, sized for its extract: the JVM runs with those flag values (read from the
+    JVM itself: Spark starts it with ``-XX:+IgnoreUnrecognizedVMOptions``, which would drop a
+    misspelt flag without a word)."""
     options = spark.session("local[2]").sparkContext.getConf().get("spark.driver.extraJavaOptions")
-    assert options.endswith(" -XX:+UseParallelGC -XX:FreqInlineSize=100 -XX:MaxInlineLevel=6")
+    assert options.endswith(f" -XX:+UseParallelGC {SMALL_EXTRACT}")
+    assert jvm_flags(list(SMALL_EXTRACT_FLAGS)) == SMALL_EXTRACT_FLAGS
 
 
 def test_persons_read_in_two_partitions_per_core(harrow: Path):

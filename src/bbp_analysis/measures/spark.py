@@ -39,19 +39,26 @@ Settings (for ``local[2]`` on a shared 24 GB machine; each can be changed by env
   cores. Over the eight-borough extract (4.2 million persons, the same day): G1 1,682.1 s
   and 6,462 MB peak, the parallel collector 1,394.5 s and 6,305 MB. Whole-stage code
   generation stays on: without it, Harrow took 257.5 s.
-- The JIT compiler's inlining, for an extract of at most :data:`ADAPTIVE_FROM_PERSONS`
-  persons: :data:`SMALL_EXTRACT_JAVA_OPTIONS` is added to the default options
-  (:func:`_java_options`; the extract's size is known when :func:`iter_arrow` starts the
-  JVM). At one borough, more than half the JVM's CPU went to compiling (each statement's
-  generated classes, compiled as they get hot), and C2 compiles less when it inlines less.
-  Measured over the full Harrow extract (every measure, ``local[2]``, an idle 2-core machine,
-  2026-12-04; the JVM's own compilation and thread CPU counters): by default 127.1 s wall,
-  238.7 JVM CPU s (122.2 s compiling), then 127.4 s, 239.5 s (124.4 s); with the limits
-  122.9 s, 217.6 s (95.1 s), then 118.5 s, 208.9 s (90.7 s). Tighter limits
-  (``FreqInlineSize=50``, ``MaxInlineLevel=4``) compiled less (80.6 s) but ran the tasks
-  slower (213.9 s in all); higher tier-4 thresholds or C2 alone saved nothing. The garbage
-  collector took 5 to 6 s in every run. Larger extracts keep the JVM's defaults: their tasks
-  run far longer than compilation, and they were not measured with the limits.
+- The JIT compiler, for an extract of at most :data:`ADAPTIVE_FROM_PERSONS` persons:
+  :data:`SMALL_EXTRACT_JAVA_OPTIONS` is added to the default options (:func:`_java_options`;
+  the extract's size is known when :func:`iter_arrow` starts the JVM). At one borough, more
+  than half the JVM's CPU went to compiling (each statement's generated classes, compiled as
+  they get hot): C2 compiles less when it inlines less, and when a method must be called about
+  six times as often before C2 compiles it (the tier-4 thresholds; C1's compiled code runs it
+  until then). Measured over the full Harrow extract (every measure, ``local[2]``, an idle
+  2-core machine; the JVM's own compilation and thread CPU counters). 2026-12-04: by default
+  127.1 s wall, 238.7 JVM CPU s (122.2 s compiling), then 127.4 s, 239.5 s (124.4 s); with
+  the inlining limits 122.9 s, 217.6 s (95.1 s), then 118.5 s, 208.9 s (90.7 s). Tighter
+  limits (``FreqInlineSize=50``, ``MaxInlineLevel=4``) compiled less (80.6 s) but ran the
+  tasks slower (213.9 s in all); C2 alone saved nothing, nor did tier-4 thresholds three
+  times the default (219.8 s). 2026-12-05, runs in turn: the inlining limits alone 233.0,
+  223.7, 212.6, 208.7, 206.0 and 217.8 JVM CPU s (90 to 103 s compiling; 116.2 to 130.6 s
+  wall); with the four tier-4 thresholds also about six times their defaults (as
+  :data:`SMALL_EXTRACT_JAVA_OPTIONS` sets them) 197.1, 195.9 and 199.3 s (64 to 65 s
+  compiling; 118.2 to 121.1 s wall); twelve times, 202.2 and 204.8 s, but 125.2 and
+  126.7 s wall. The garbage collector took 5 to 6 s in every run. Larger extracts keep the JVM's
+  defaults: their tasks run far longer than compilation, and they were not measured with
+  these options.
 - ``spark.sql.autoBroadcastJoinThreshold`` = 1 MB when planning. Spark estimates a table's
   size from its compressed Parquet file, several times smaller than the table in memory, so
   the default 10 MB broadcast a whole ``persons`` table to every join and ran out of memory
@@ -136,9 +143,13 @@ HELD_VIEWS = tuple(engine.materialized())
 DRIVER_MEMORY_ENV = "BBP_SPARK_DRIVER_MEMORY"
 JAVA_OPTIONS_ENV = "BBP_SPARK_JAVA_OPTIONS"
 DEFAULT_JAVA_OPTIONS = "-XX:+UseParallelGC"  # the collector (see the module doc)
-#: Added for an extract of at most ADAPTIVE_FROM_PERSONS persons: C2 inlines less, so
-#: compiles less (see the module doc).
-SMALL_EXTRACT_JAVA_OPTIONS = "-XX:FreqInlineSize=100 -XX:MaxInlineLevel=6"
+#: Added for an extract of at most ADAPTIVE_FROM_PERSONS persons: C2 inlines less, and
+#: compiles only methods about six times as hot as by default, so compiles less (module doc).
+SMALL_EXTRACT_JAVA_OPTIONS = (
+    "-XX:FreqInlineSize=100 -XX:MaxInlineLevel=6 -XX:Tier4InvocationThreshold=30000"
+    " -XX:Tier4MinInvocationThreshold=4000 -XX:Tier4CompileThreshold=90000"
+    " -XX:Tier4BackEdgeThreshold=240000"
+)
 DEFAULT_MASTER = "local[2]"
 #: Spark SQL's catalogue folder, in the temporary folder: by default Spark makes an empty
 #: ``spark-warehouse/`` in the working directory (the analyst's project) as views are created.
