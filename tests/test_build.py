@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bbp_analysis.care_processes import nine_care_processes, plan_practice_counts
+from bbp_analysis.params import available_periods
 
 from support import ROOT
 
@@ -164,8 +165,12 @@ def test_failing_notebook_names_cell_and_keeps_previous_site(
     notebook = nbformat.read(template, as_version=4)
     notebook.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     nbformat.write(notebook, template)
-    result = bbp("build", "--period", "2025-26", "--out", str(out), root=project)
+    # the first period: its edition has no earlier period whose results it must recompute
+    # (the changed chapter's results runs for each earlier period would run before it fails)
+    first = available_periods(project)[0]
+    result = bbp("build", "--period", first, "--out", str(out), root=project)
     assert result.returncode == 2
+    assert f"executing {first}: book/objective-2-neighbourhood-teams.ipynb" in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last == (
         "bbp build: error: objective-2-neighbourhood-teams.ipynb: cell 4 raised "
