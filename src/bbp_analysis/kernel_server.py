@@ -61,10 +61,13 @@ LIBRARIES = (
     "bbp_analysis.stats.models",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",
 )
 """Imported by the server whatever the notebooks import: the kernel itself and the libraries
 the package's notebooks spend their start-up importing (statsmodels and with it SciPy's
-statistics through the model classes the package fits, :mod:`.stats.models`)."""
+statistics through the model classes the package fits, :mod:`.stats.models`). The kernel
+imports its debugger (and with it debugpy's vendored pydevd, some hundred modules) as it
+starts: about half a forked kernel's start-up CPU when left to each kernel."""
 
 OPT_OUT = "BBP_KERNEL_SERVER"
 """Set to ``0`` to start every kernel as a new Python (``python -m ipykernel_launcher``)."""

@@ -199,6 +199,10 @@ def _execute(template: Path, output: Path, parameters: dict[str, Any], timeout: 
             execution_timeout=timeout,
             request_save_on_cell_execute=False,
             kernel_manager_class=LocalKernelManager,
+            # once the last cell has replied, the kernel holds nothing the notebook needs:
+            # it is killed, not asked to shut down and then polled every 0.1 s until it has
+            # gone (about 0.3 s of every run)
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         cell = template_cell_index(output, exc.cell_index)
