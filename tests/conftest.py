@@ -18,17 +18,17 @@ CHANGED_CONFIDENCE = 0.998  # the defaults' 0.95 changed
 # The files that take longest, longest first, so pytest-xdist (``--dist loadfile
 # --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
 # The first makes the session's default build (four editions) on one worker while the other
-# runs the long builds that do not need it (Spark, the next period, the PCN views, the foreign
-# extract, Brent, the Fingertips export); the files reading the default build come after them,
-# when it is ready. Every other file follows in collection order. (A one-edition build also
-# runs the results cells of the three objective chapters for every earlier period, for its
-# what-changed page: a cold 2025-26 build is 5 notebook runs and 9 results runs; the first
-# period has none.)
+# runs Spark, which does not need it; the other long builds come after them (the PCN views
+# start from the default build's caches, ready by then), then the files reading the default
+# build. Every other file follows in collection order. (A one-edition build also runs the
+# results cells of the three objective chapters for every earlier period, for its
+# what-changed page, unless those chapters' full runs are cached: a cold 2025-26 build is 5
+# notebook runs and 9 results runs; the first period has none.)
 LONG_FILES = (
     "tests/test_build.py",  # the default build (20 notebook runs), then the changed build
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
-    "tests/test_pcn_views.py",  # three PCNs' editions (5 runs each; 9 results runs once)
+    "tests/test_pcn_views.py",  # three PCNs' editions (5 runs each)
     "tests/test_pcn_views_rest.py",  # the other two PCNs' editions (the same)
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition

@@ -4,8 +4,10 @@ with ``pcn:`` set to one of the borough's PCNs, the whole pipeline (notebooks, b
 paper, disclosure audit) publishes and the audit finds nothing.
 
 One edition (2025-26) per PCN, built one after another in one throwaway copy of the project
-per file (the measure cache is shared; the first build's results runs of the earlier periods,
-for the what-changed page, serve the file's later builds), two notebooks at a time.
+per file, two notebooks at a time. The copy starts from the session's default build's caches
+(``copy_project``'s ``caches_from``): a PCN's notebooks run afresh (their parameters name the
+PCN), while the earlier periods' results, for the what-changed page, come from the borough's
+chapter runs of those periods, as in an analyst's project that built every edition before.
 """
 
 from __future__ import annotations

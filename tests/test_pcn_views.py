@@ -15,8 +15,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("pcn-views") / "project")
+def project(tmp_path_factory: pytest.TempPathFactory, default_build: tuple[Path, Path]) -> Path:
+    return copy_project(
+        tmp_path_factory.mktemp("pcn-views") / "project", caches_from=default_build[0]
+    )
 
 
 def test_the_borough_has_five_pcns() -> None:

@@ -58,6 +58,7 @@ from .runner import (
     Slots,
     hash_files,
     input_fingerprint,
+    job_key,
     outside_environment,
     run_notebooks,
     shared_kernels,
@@ -235,7 +236,9 @@ def earlier_runs(
     timeout, its runs). Each is the
     chapter's results cells only (:func:`results_template`), staged under
     ``stage/earlier/<period>``; they run in one pool with the editions' chapters
-    (:func:`run_edition_notebooks`) and are cached like any notebook run."""
+    (:func:`run_edition_notebooks`) and are cached like any notebook run. Where the
+    chapter's full run for that period is cached (an earlier build of that edition), its
+    results are restored instead (:attr:`~.runner.NotebookJob.same_results_as`)."""
     if not todo:
         return {}
     latest = max(todo, key=lambda p: p["period"])
@@ -252,7 +255,9 @@ def earlier_runs(
             other_params["cell_timeout_seconds"],
             [
                 replace(
-                    job, template=results_template(job.template, stage / "earlier" / "templates")
+                    job,
+                    template=results_template(job.template, stage / "earlier" / "templates"),
+                    same_results_as=job_key(job),
                 )
                 for job in notebook_jobs(other_params, stage / "earlier" / other, root)
                 if writes_results(job.template)

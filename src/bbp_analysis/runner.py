@@ -60,6 +60,10 @@ class NotebookJob:
     label: str
     inputs: str = ""  # fingerprint of the data the notebook reads (see input_fingerprint)
     files: tuple[Path, ...] = ()  # copied into its _extra/ before it runs (hashed in inputs)
+    #: The cache key of a run that writes the same ``_extra`` results this one runs for (a
+    #: chapter's full run, for its results-only run): when it is cached, this job is restored
+    #: from it and not executed.
+    same_results_as: str = ""
 
 
 class LocalKernelManager(AsyncKernelManager):
@@ -632,11 +636,13 @@ def run_notebooks(
     BuildError (the first failing job in list order) when any notebook fails."""
     summary = RunSummary()
     keys = {job.label: job_key(job) for job in jobs}
-    pending = [job for job in jobs if not (cache_dir(root) / keys[job.label]).is_dir()]
+    entries = {job.label: cached_entry(job, keys[job.label], root) for job in jobs}
+    pending = [job for job in jobs if entries[job.label] is None]
     for job in jobs:
-        if job not in pending:
+        if (entry := entries[job.label]) is not None:
             summary.skipped.append(job.label)
-            progress(f"skipped {job.label} (unchanged; cached {keys[job.label][:12]})")
+            why = "unchanged" if entry.name == keys[job.label] else "its full run's results"
+            progress(f"skipped {job.label} ({why}; cached {entry.name[:12]})")
     at_once = len(pending) if slots else workers or os.cpu_count() or 1
 
     def run(index: int, job: NotebookJob, server: KernelServer | None) -> float:
@@ -649,5 +655,15 @@ def run_notebooks(
         raise Cancelled
     summary.executed = [job.label for job in pending]
     for job in jobs:
-        restore(cache_dir(root) / keys[job.label], job)
+        restore(entries[job.label] or cache_dir(root) / keys[job.label], job)
     return summary
+
+
+def cached_entry(job: NotebookJob, key: str, root: Path) -> Path | None:
+    """The cache entry ``job`` (whose key is ``key``) is restored from: its own, else that of
+    the run it has the same results as (:attr:`NotebookJob.same_results_as`); None when
+    neither is cached."""
+    for name in (key, job.same_results_as):
+        if name and (entry := cache_dir(root) / name).is_dir():
+            return entry
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,45 @@ def test_changed_inputs_template_or_package_reexecute(project, executed, tmp_pat
     executed.clear()
     monkeypatch.setattr(runner, "source_hash", lambda: "another package version")
     run(project, tmp_path / "s4", PARAMS, inputs="new extract")
+    assert sorted(executed) == ["a.ipynb", "b.ipynb"]
+
+
+def results_only(root: Path, stage: Path, reduced: Path) -> list[runner.NotebookJob]:
+    """``jobs``' runs as results-only runs: each template with its body cut short, in
+    ``reduced``, with the key of the full run it has the same results as."""
+    reduced.mkdir(exist_ok=True)
+    out = []
+    for job in jobs(root, stage, PARAMS):
+        nb = nbformat.read(job.template, as_version=4)
+        nb.cells[1].source = "pass"
+        nbformat.write(nb, reduced / job.template.name)
+        key = runner.job_key(job)
+        out.append(replace(job, template=reduced / job.template.name, same_results_as=key))
+    return out
+
+
+def test_a_results_only_run_is_restored_from_its_cached_full_run(project, executed, tmp_path):
+    """An earlier period's results-only run is not executed when its chapter's full run is
+    cached (e.g. by a build of every edition): the stage gets the full run's outputs."""
+    run(project, tmp_path / "full", PARAMS)
+    executed.clear()
+    messages: list[str] = []
+    earlier = results_only(project, tmp_path / "earlier", tmp_path / "reduced")
+    summary = runner.run_notebooks(earlier, 60, project, messages.append)
+    assert executed == []
+    assert summary.skipped == ["a.ipynb", "b.ipynb"] and summary.executed == []
+    assert messages[0].startswith("skipped a.ipynb (its full run's results; cached ")
+    for name in ("book/a.ipynb", "_extra/downloads/b.csv"):
+        assert (tmp_path / "earlier" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+def test_a_results_only_run_executes_when_its_full_run_is_not_cached(project, executed, tmp_path):
+    earlier = results_only(project, tmp_path / "earlier", tmp_path / "reduced")
+    summary = runner.run_notebooks(earlier, 60, project, lambda _m: None)
+    assert sorted(executed) == ["a.ipynb", "b.ipynb"]
+    assert summary.executed == ["a.ipynb", "b.ipynb"]
+    executed.clear()
+    run(project, tmp_path / "full", PARAMS)  # its own key is not the results-only run's
     assert sorted(executed) == ["a.ipynb", "b.ipynb"]
 
 
