@@ -185,14 +185,15 @@ def test_transpiled_sql_is_spark_dialect():
 
 
 def test_settings_fit_a_shared_machine():
-    """The session's memory, broadcast and garbage collector settings are the module's, not
-    Spark's or the Java runtime's defaults: the JVM collects with the parallel collector
-    (its collectors' names), not G1."""
+    """The session's memory, broadcast, generated-code cache and garbage collector settings
+    are the module's, not Spark's or the Java runtime's defaults: the JVM collects with the
+    parallel collector (its collectors' names), not G1."""
     session = spark.session("local[2]")
     conf = session.sparkContext.getConf()
     assert conf.get("spark.driver.memory") == spark.DEFAULT_DRIVER_MEMORY
     assert conf.get("spark.sql.autoBroadcastJoinThreshold") == str(1024 * 1024)
     assert conf.get("spark.sql.adaptive.autoBroadcastJoinThreshold") == str(64 * 1024 * 1024)
+    assert conf.get("spark.sql.codegen.cache.maxEntries") == "4096"
     beans = session._jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()
     assert sorted(str(bean.getName()) for bean in beans) == ["PS MarkSweep", "PS Scavenge"]
 
