@@ -4,12 +4,19 @@ reads it (and by every pytest-xdist worker)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fingertips_fixture import write_fixture
 
-from support import copy_project, once_per_session, run_bbp, shared_folder
+from support import (
+    copy_project,
+    once_per_session,
+    run_bbp,
+    shared_folder,
+    stop_session_kernel_server,
+)
 
 BUILT_PERIOD = "2025-26"
 CHANGED_PERIOD = "2023-24"  # a period before the latest, built on its own
@@ -49,6 +56,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     within a file)."""
     rank = {name: index for index, name in enumerate(LONG_FILES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_kernels() -> Iterator[None]:
+    """The kernel server the session's ``bbp`` commands share (``run_bbp``), stopped at the
+    end (it starts only when a command that runs notebooks first needs it)."""
+    yield
+    stop_session_kernel_server()
 
 
 @pytest.fixture

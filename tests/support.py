@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -188,9 +189,39 @@ def stand_in_kernels(monkeypatch: pytest.MonkeyPatch, execute: Callable[..., Non
     monkeypatch.setenv(kernel_server.OPT_OUT, "0")
 
 
+NOTEBOOK_COMMANDS = ("build", "verify", "reproduce")
+"""The ``bbp`` commands that run notebooks (and so would start a kernel server each)."""
+_SESSION_KERNELS = contextlib.ExitStack()
+
+
+@functools.cache
+def session_kernel_server() -> str | None:
+    """The socket of one kernel server that this test process's ``bbp`` commands fork their
+    notebooks' kernels from (:func:`run_bbp` names it in ``$BBP_KERNEL_SERVER``): started on
+    first use, in the kernels' environment, with the imports of the repository's notebooks,
+    as a build starts its own, and stopped by :func:`stop_session_kernel_server`. Each of
+    those commands would otherwise start a server and import the same libraries again (about
+    1.7 CPU s each, some 15 commands per test session). None where forking is unavailable."""
+    templates = sorted((ROOT / "book").glob("*.ipynb"))
+    with runner.kernel_environment(ROOT):
+        server = _SESSION_KERNELS.enter_context(runner.kernel_server(templates))
+    if server is None or not server.ready():
+        _SESSION_KERNELS.close()
+        return None
+    return server.path
+
+
+def stop_session_kernel_server() -> None:
+    """Stop :func:`session_kernel_server`'s server, if it started (at the session's end)."""
+    _SESSION_KERNELS.close()
+
+
 def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run the installed ``bbp`` command line against the project at ``root``."""
+    """Run the installed ``bbp`` command line against the project at ``root``; a command that
+    runs notebooks forks their kernels from :func:`session_kernel_server`."""
     env = {**os.environ, "BBP_ROOT": str(root)}
+    if args and args[0] in NOTEBOOK_COMMANDS and (socket := session_kernel_server()):
+        env[kernel_server.OPT_OUT] = socket
     command = [str(Path(sys.executable).with_name("bbp")), *args]
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=timeout, check=False

@@ -70,7 +70,8 @@ imports its debugger (and with it debugpy's vendored pydevd, some hundred module
 starts: about half a forked kernel's start-up CPU when left to each kernel."""
 
 OPT_OUT = "BBP_KERNEL_SERVER"
-"""Set to ``0`` to start every kernel as a new Python (``python -m ipykernel_launcher``)."""
+"""Set to ``0`` to start every kernel as a new Python (``python -m ipykernel_launcher``), or to
+the socket of a server already running to fork every kernel from it (:func:`attached_socket`)."""
 
 LAUNCHER = ["-m", "ipykernel_launcher", "-f"]  # how a kernel spec starts ipykernel
 READY_SECONDS = 180.0  # longest wait for the server's imports (a loaded machine), then fall back
@@ -85,6 +86,15 @@ def available() -> bool:
         and hasattr(os, "pidfd_open")
         and os.environ.get(OPT_OUT, "1").strip() != "0"
     )
+
+
+def attached_socket() -> str | None:
+    """The socket that ``$BBP_KERNEL_SERVER`` names, when it is a path to a socket that exists:
+    a server another process started and keeps running (e.g. a session that runs many builds,
+    each of which would otherwise start a server and import the same libraries again). None
+    otherwise, and then a build starts its own server."""
+    value = os.environ.get(OPT_OUT, "").strip()
+    return value if value not in ("", "0", "1") and Path(value).is_socket() else None
 
 
 def split_kernel_cmd(kernel_cmd: list[str]) -> tuple[list[str], list[str]] | None:
@@ -199,6 +209,23 @@ class KernelServer:
         if process.stdout is not None:
             process.stdout.close()
         Path(self.path).unlink(missing_ok=True)
+
+
+class AttachedServer(KernelServer):
+    """A running server that another process started and stops (:func:`attached_socket`):
+    kernels are forked from it as from a build's own server, and closing it leaves it
+    running. It must have been started with the kernels' Python and in their environment
+    (:func:`bbp_analysis.runner.kernel_environment`: its hash seed is every kernel's)."""
+
+    def __init__(self, path: str, python: list[str]) -> None:
+        self.path, self.python = path, python
+        self._lock = threading.Lock()
+        self._ready: bool | None = True
+        self._process = None
+        self.pid = None
+
+    def close(self) -> None:
+        """Nothing: the server belongs to the process that started it."""
 
 
 # --- the server process ------------------------------------------------------------------

@@ -45,7 +45,14 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import CaselessStrEnum, default
 
 from .errors import BuildError
-from .kernel_server import KernelServer, available, notebook_imports, split_kernel_cmd
+from .kernel_server import (
+    AttachedServer,
+    KernelServer,
+    attached_socket,
+    available,
+    notebook_imports,
+    split_kernel_cmd,
+)
 
 KERNEL = "python3"  # the kernel spec every notebook runs on
 
@@ -488,10 +495,16 @@ def restore(entry: Path, job: NotebookJob) -> None:
 def kernel_server(templates: list[Path]) -> Iterator[KernelServer | None]:
     """A kernel server for these notebooks (None: there are none, or forking is unavailable or
     opted out), started in the current environment and stopped, with any kernel it still
-    has, when the block ends; its socket lives in a temporary folder removed with it."""
+    has, when the block ends; its socket lives in a temporary folder removed with it. Where
+    ``$BBP_KERNEL_SERVER`` names the socket of a server already running, that server
+    (:func:`~bbp_analysis.kernel_server.attached_socket`), left running."""
     split = split_kernel_cmd(LocalKernelManager(kernel_name=KERNEL).kernel_spec.argv)
     if not templates or not available() or split is None:
         yield None
+        return
+    attached = attached_socket()
+    if attached:
+        yield AttachedServer(attached, split[0])
         return
     with tempfile.TemporaryDirectory(prefix="bbp-kernels-") as folder:
         server = KernelServer(Path(folder), notebook_imports(templates), split[0])

@@ -9,6 +9,7 @@ import concurrent.futures
 import gc
 import os
 import signal
+import socket
 import tempfile
 import time
 import warnings
@@ -219,6 +220,48 @@ def test_a_server_started_early_imports_in_the_kernels_environment_and_serves_th
         "  borough   rate\n0  Harrow  12.50\n1   Brent   7.25"
     )
     assert_nothing_left(servers, [servers[0].pid])
+
+
+def test_a_build_attached_to_a_running_server_forks_from_it_and_leaves_it_running(
+    root, servers, monkeypatch
+):
+    """``$BBP_KERNEL_SERVER`` naming the socket of a server already running (started in the
+    kernels' environment, as a test session starts one for its ``bbp`` commands): a build's
+    runs are forked from it, the build starts no server of its own, and the server runs on
+    after the build until the process that started it stops it."""
+    probe = notebook(root / "book" / "probe.ipynb", ["import os\nprint(os.getppid())"])
+    with runner.kernel_environment(root), runner.kernel_server([probe]) as running:
+        assert running is not None and running.ready() and len(servers) == 1
+        monkeypatch.setenv(kernel_server.OPT_OUT, running.path)
+        with runner.shared_kernels([probe]):
+            runner.run_notebooks([job(root, probe, "a")], 120, root, lambda _m: None)
+        assert len(servers) == 1 and psutil.pid_exists(running.pid)
+        assert outputs(root.parent / "a" / "book" / "probe.ipynb")[0][0]["text"] == (
+            f"{running.pid}\n"
+        )
+        assert servers.launches == [True]
+    assert_nothing_left(servers, [servers[0].pid])
+
+
+def test_only_a_socket_that_exists_is_attached(tmp_path, monkeypatch):
+    """``0`` opts out, ``1`` or nothing starts a server per build, and a path that is not a
+    socket (a server that has stopped) is not attached: the build starts its own."""
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listening.bind(str(tmp_path / "kernels.sock"))
+    (tmp_path / "file.sock").write_text("")
+    try:
+        for value, attached in [
+            ("0", None),
+            ("1", None),
+            ("", None),
+            (str(tmp_path / "gone.sock"), None),
+            (str(tmp_path / "file.sock"), None),
+            (str(tmp_path / "kernels.sock"), str(tmp_path / "kernels.sock")),
+        ]:
+            monkeypatch.setenv(kernel_server.OPT_OUT, value)
+            assert kernel_server.attached_socket() == attached, value
+    finally:
+        listening.close()
 
 
 def test_a_build_with_nothing_to_run_starts_no_server(root, servers):
