@@ -201,7 +201,7 @@ def session_kernel_server() -> str | None:
     first use, in the kernels' environment, with the imports of the repository's notebooks,
     as a build starts its own, and stopped by :func:`stop_session_kernel_server`. Each of
     those commands would otherwise start a server and import the same libraries again (about
-    1.7 CPU s each, some 15 commands per test session). None where forking is unavailable."""
+    1.7 CPU s each, 14 commands in a full run). None where forking is unavailable."""
     templates = sorted((ROOT / "book").glob("*.ipynb"))
     with runner.kernel_environment(ROOT):
         server = _SESSION_KERNELS.enter_context(runner.kernel_server(templates))
@@ -218,9 +218,11 @@ def stop_session_kernel_server() -> None:
 
 def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the installed ``bbp`` command line against the project at ``root``; a command that
-    runs notebooks forks their kernels from :func:`session_kernel_server`."""
+    runs notebooks forks their kernels from :func:`session_kernel_server`, unless the test
+    chose its kernels itself (``$BBP_KERNEL_SERVER`` set)."""
     env = {**os.environ, "BBP_ROOT": str(root)}
-    if args and args[0] in NOTEBOOK_COMMANDS and (socket := session_kernel_server()):
+    chosen = kernel_server.OPT_OUT in os.environ
+    if args and args[0] in NOTEBOOK_COMMANDS and not chosen and (socket := session_kernel_server()):
         env[kernel_server.OPT_OUT] = socket
     command = [str(Path(sys.executable).with_name("bbp")), *args]
     return subprocess.run(
