@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from support import ROOT, run_bbp
+from support import ROOT, copy_project, run_bbp
 
 PERIOD = "2025-26"
 PCNS = pd.read_csv(ROOT / "data" / "reference" / "pcn_names.csv")["pcn_name"].tolist()
@@ -28,6 +28,12 @@ CHAPTERS = (
     "book/objective-3-care-pathways",
     "book/delivering-the-plan",
 )
+
+
+def views_project(folder: Path, default_build: tuple[Path, Path]) -> Path:
+    """A throwaway copy of the project in ``folder`` that starts from the default build's
+    caches (see the module doc)."""
+    return copy_project(folder / "project", caches_from=default_build[0])
 
 
 def pcns_of_file(index: int) -> list[str]:

@@ -7,18 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pcn_views import check_pcn_view, pcns_of_file
-
-from support import copy_project
+from pcn_views import check_pcn_view, pcns_of_file, views_project
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, default_build: tuple[Path, Path]) -> Path:
-    return copy_project(
-        tmp_path_factory.mktemp("pcn-views-rest") / "project", caches_from=default_build[0]
-    )
+    return views_project(tmp_path_factory.mktemp("pcn-views-rest"), default_build)
 
 
 @pytest.mark.parametrize("pcn", pcns_of_file(1))

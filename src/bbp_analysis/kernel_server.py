@@ -218,11 +218,11 @@ class AttachedServer(KernelServer):
     (:func:`bbp_analysis.runner.kernel_environment`: its hash seed is every kernel's)."""
 
     def __init__(self, path: str, python: list[str]) -> None:
-        self.path, self.python = path, python
-        self._lock = threading.Lock()
-        self._ready: bool | None = True
-        self._process = None
-        self.pid = None
+        self.path, self.python, self.pid = path, python, None
+
+    def ready(self) -> bool:
+        """Always: it was ready when its socket was found (:func:`attached_socket`)."""
+        return True
 
     def close(self) -> None:
         """Nothing: the server belongs to the process that started it."""
