@@ -24,15 +24,18 @@ CHANGED_CONFIDENCE = 0.998  # the defaults' 0.95 changed
 
 # The files that take longest, longest first, so pytest-xdist (``--dist loadfile
 # --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
-# The first makes the session's default build (four editions) on one worker while the other
-# runs Spark, which does not need it; the other long builds come after them (the PCN views
-# start from the default build's caches, ready by then), then the files reading the default
-# build. Every other file follows in collection order. (A one-edition build also runs the
-# results cells of the three objective chapters for every earlier period, for its
-# what-changed page, unless those chapters' full runs are cached: a cold 2025-26 build is 5
-# notebook runs and 9 results runs; the first period has none.)
+# The first makes the session's default build (four editions) on one worker. In a fresh clone
+# it starts by generating the repository's extract and measures (about 15 s), which every
+# build and Spark wait for, so the other worker starts with kernel servers, which read no data,
+# then runs Spark, which does not need the default build. The other long builds come after
+# them (the PCN views start from the default build's caches, ready by then), then the files
+# reading the default build. Every other file follows in collection order. (A one-edition
+# build also runs the results cells of the three objective chapters for every earlier period,
+# for its what-changed page, unless those chapters' full runs are cached: a cold 2025-26 build
+# is 5 notebook runs and 9 results runs; the first period has none.)
 LONG_FILES = (
     "tests/test_build.py",  # the default build (20 notebook runs), then the changed build
+    "tests/perf/test_kernel_server.py",  # kernel servers started and stopped, no data read
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
     "tests/test_pcn_views.py",  # three PCNs' editions (5 runs each)
@@ -40,7 +43,7 @@ LONG_FILES = (
     "tests/test_foreign_extract.py",  # a quarter-scale extract, one edition
     "tests/perf/test_area.py",  # two small eight-borough extracts, Brent's edition
     "tests/site/test_honesty.py",  # reads the changed build (test_build.py's by then)
-    "tests/site/test_browser.py",  # Chromium over every page of every edition
+    "tests/site/test_browser.py",  # Chromium over older editions' reader pages, files checked
     "tests/site/test_browser_a11y.py",  # axe-core over every page of the latest edition
     "tests/audit/test_edition_audit.py",  # a failing rebuild of 2022-23, four bbp commands
     "tests/chapters/test_objective_2.py",  # one notebook run

@@ -65,6 +65,31 @@ def latest_pages(site: Path) -> list[Path]:
     return [p for p in pages_of(latest_edition(site)) if not is_redirect(p)]
 
 
+def edition_folders(site: Path) -> list[Path]:
+    """Every edition's folder, in period order (named in the site's ``editions.json``)."""
+    return [
+        site / period for period in json.loads((site / "editions.json").read_text())["editions"]
+    ]
+
+
+def is_reader_page(page: Path) -> bool:
+    """One of :data:`READER_PAGES` (in an edition's ``book`` folder)."""
+    return page.parent.name == "book" and page.stem in READER_PAGES
+
+
+READER_PAGES = (
+    "index",
+    "objective-1-population-health",
+    "objective-2-neighbourhood-teams",
+    "objective-3-care-pathways",
+    "delivering-the-plan",
+    "what-changed",
+)
+"""The pages a reader of an edition opens from its front page: the front page, the three
+chapters, delivering the plan and what changed, the pages most of whose text, tables and
+figures are the edition's data."""
+
+
 class Tab:
     """One browser page reused for many visits; collects each visit's console errors and
     failed requests (a request leaving the local server fails: :data:`LOCAL_ONLY`)."""

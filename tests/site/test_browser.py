@@ -1,24 +1,38 @@
-"""The built site in a real browser (Debian's headless Chromium driven by Playwright): every
-page of every edition loads with no console errors or failed requests, no internal link or
-image is broken, and the latest edition publishes its bundle, notebooks and indicator pages.
-The accessibility checks are in ``test_browser_a11y.py`` (a file of its own, so that the two
-halves can run on two pytest-xdist workers). The site is the session's shared build of every
-edition (``default_build``), and one browser per worker serves every check.
+"""The built site, in a real browser (Debian's headless Chromium driven by Playwright) and
+as files: pages load with no console errors or failed requests, no internal link or image is
+broken, and the latest edition publishes its bundle, notebooks and indicator pages.
+
+Chromium loads every page of the latest edition (``test_browser_a11y.py``, a file of its own
+so that the two halves can run on two pytest-xdist workers) and, of every older edition, its
+redirect stub and the pages a reader opens from its front page (``browsing.READER_PAGES``).
+Each other page of an older edition runs exactly the scripts of the latest edition's page at
+the same place (asserted here: the same script elements and theme files) on other data, and
+what a browser would fetch for it is checked as files: every reference resolves and every
+image is a whole PNG. The site is the session's shared build of every edition
+(``default_build``), and one browser per worker serves every check.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import filecmp
 import hashlib
+import io
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
+import PIL.Image
 import pytest
 from browsing import (
     ARTEFACTS,
+    READER_PAGES,
     VIEWPORTS,
     Tab,
+    edition_folders,
+    is_reader_page,
     is_redirect,
     latest_edition,
     latest_pages,
@@ -75,6 +89,101 @@ def test_no_broken_internal_links_or_images(site: Path) -> None:
         if not (target.is_file() or (target / "index.html").is_file())
     ]
     assert broken == []
+
+
+IMAGE = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]*)\"")
+INLINE = re.compile(r"data:image/([a-z]+);base64,(.*)", re.S)
+
+
+def image_problem(data: bytes, kind: str) -> str | None:
+    """Why ``data`` is not a whole image of ``kind`` (e.g. ``png``) that a browser shows:
+    not of that format, a chunk whose checksum fails, or no pixels; None when it is whole."""
+    try:
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            found, size = (image.format or "").lower(), image.size
+            image.verify()
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"unreadable: {error}"
+    if found != kind:
+        return f"{found or 'unknown'} data, not {kind}"
+    return None if min(size) > 0 else f"no pixels: {size}"
+
+
+def test_every_image_is_a_whole_png(site: Path) -> None:
+    """Every image of every page of every edition, inline (``data:image/png;base64,``) or a
+    file, is a whole PNG with pixels: the images Chromium does not load (module doc) are
+    checked as the files a browser would decode. Each distinct image is read once."""
+    problems, seen = {}, set()
+    for page in pages_of(site):
+        for source in IMAGE.findall(page.read_text(encoding="utf-8")):
+            key = hashlib.sha256(source.encode()).digest()
+            if key in seen:
+                continue
+            seen.add(key)
+            inline = INLINE.fullmatch(source)
+            if inline:
+                try:
+                    data = base64.b64decode(inline[2], validate=True)
+                except binascii.Error as error:
+                    problems[f"{page.relative_to(site)}: {source[:40]}"] = f"base64: {error}"
+                    continue
+                kind = inline[1]
+            else:
+                file = page.parent / unquote(urldefrag(source)[0].split("?")[0])
+                data, kind = file.read_bytes(), "png"
+            if problem := image_problem(data, kind):
+                problems[f"{page.relative_to(site)}: {source[:40]}"] = problem
+    assert len(seen) > 100  # the editions' figures
+    assert problems == {}
+
+
+def test_image_problems_are_named() -> None:
+    """A whole PNG passes; a truncated or damaged one, and another format, are named."""
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", (4, 3), "white").save(buffer, format="png")
+    png = buffer.getvalue()
+    assert image_problem(png, "png") is None
+    assert image_problem(png[:-20], "png").startswith("unreadable")
+    assert image_problem(png[:40] + bytes(8) + png[48:], "png").startswith("unreadable")
+    buffer = io.BytesIO()
+    PIL.Image.new("RGB", (4, 3), "white").save(buffer, format="gif")
+    assert image_problem(buffer.getvalue(), "png") == "gif data, not png"
+
+
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
+
+
+def scripts_of(page: Path) -> list[tuple[str, str]]:
+    """(attributes, inline code) of each of ``page``'s script elements, in order."""
+    return SCRIPT.findall(page.read_text(encoding="utf-8"))
+
+
+def test_older_editions_run_the_latest_editions_scripts(site: Path) -> None:
+    """Every page of an older edition has the same script elements (sources and inline code,
+    in order) as the latest edition's page at the same place, and its edition the same theme
+    files (``_static``) byte for byte: a page that Chromium does not load (module doc) runs
+    the code that the accessibility test runs on the latest edition's page."""
+    latest = latest_edition(site)
+    different = []
+    for page in older_pages(site):
+        inside = page.relative_to(site)
+        twin = latest.joinpath(*inside.parts[1:])
+        if not twin.is_file() or not scripts_of(page) or scripts_of(page) != scripts_of(twin):
+            different.append(str(inside))
+    assert different == []
+    for folder in edition_folders(site):
+        assert same_tree(filecmp.dircmp(folder / "_static", latest / "_static")), folder.name
+
+
+def same_tree(comparison: filecmp.dircmp) -> bool:
+    """Whether the two folders compared hold the same files with the same bytes."""
+    _, mismatch, errors = filecmp.cmpfiles(
+        comparison.left, comparison.right, comparison.common_files, shallow=False
+    )
+    extra = comparison.left_only or comparison.right_only or comparison.funny_files
+    return not (extra or mismatch or errors) and all(
+        same_tree(sub) for sub in comparison.subdirs.values()
+    )
 
 
 def head_of(page: Path) -> str:
@@ -144,15 +253,38 @@ def test_root_copies_and_differing_resources(tmp_path: Path) -> None:
     assert differing_resources(tmp_path) == ["book/_static/changed.js", "book/_static/missing.png"]
 
 
-def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
-    """Every page of every edition in Chromium, but the latest edition's: the accessibility
-    test loads each of those at the same width and checks it the same way
-    (``test_browser_a11y.py``), and a root copy of one of them is the same page: the root
-    holds the same files as the edition (asserted first), so the same page's references load
-    the same bytes from either. The latest edition's redirect stub is visited here."""
-    assert differing_resources(site) == []
+def older_pages(site: Path) -> list[Path]:
+    """The pages of every edition but the latest (not their redirect stubs)."""
+    return [
+        page
+        for folder in edition_folders(site)
+        if folder != latest_edition(site)
+        for page in pages_of(folder)
+        if not is_redirect(page)
+    ]
+
+
+def browser_pages(site: Path) -> list[Path]:
+    """The pages :func:`test_every_page_loads_without_errors` loads in Chromium: every page
+    but the latest edition's (the accessibility test loads each of those at the same width
+    and checks it the same way, ``test_browser_a11y.py``), a root copy of one of them (the
+    same page: the root holds the same files as the edition, asserted there, so the same
+    page's references load the same bytes from either) and an older edition's page that is
+    not one of its reader pages (module doc)."""
     skipped = root_copies(site) | set(latest_pages(site))
-    visited = [path for path in pages_of(site) if path not in skipped]
+    skipped |= {page for page in older_pages(site) if not is_reader_page(page)}
+    return [path for path in pages_of(site) if path not in skipped]
+
+
+def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
+    """:func:`browser_pages` in Chromium: each edition's redirect stub, the site root's pages
+    that are not the latest edition's, and every older edition's reader pages."""
+    assert differing_resources(site) == []
+    visited = browser_pages(site)
+    assert {page.stem for page in visited if is_redirect(page)} == {"index"}
+    assert len([page for page in visited if is_redirect(page)]) == len(edition_folders(site))
+    readers = [page for page in visited if page in set(older_pages(site))]
+    assert len(readers) == len(READER_PAGES) * (len(edition_folders(site)) - 1)
     problems = {}
     images = 0
     tab = Tab(browser, VIEWPORTS["desktop"])
