@@ -23,6 +23,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -35,10 +36,14 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, nullco
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import nbformat
 import papermill
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
@@ -55,6 +60,7 @@ from .kernel_server import (
 )
 
 KERNEL = "python3"  # the kernel spec every notebook runs on
+RECONNECT_MS = 10  # how often the kernel client's sockets try to connect, in milliseconds
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,65 @@ class NotebookJob:
     same_results_as: str = ""
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's asynchronous kernel client, quicker to start a notebook. Its sockets
+    connect to a kernel that does not yet exist, and try again every :data:`RECONNECT_MS`
+    instead of ZeroMQ's 100 ms. It is ready as soon as the kernel has answered a
+    ``kernel_info`` request on the shell channel and sent anything on IOPub (which proves the
+    IOPub subscription is in place: ipykernel greets each subscriber), without jupyter_client's
+    wait for IOPub to stay quiet for 0.2 s after that; the notebook client reads only the IOPub
+    messages of the cell it is running, so whatever of the greeting arrives later is passed
+    over. With the kernel manager's quicker wait for a killed kernel
+    (:meth:`LocalKernelManager._async_wait`), a run of a one-cell notebook, its kernel forked
+    from the server on an idle 2-core machine, took 0.50 s with jupyter_client's waits and
+    0.12 s without, for the same 0.13 s of CPU."""
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        context = super()._context_default()
+        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return context
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Ask for ``kernel_info`` until the kernel replies and IOPub has delivered a message
+        (RuntimeError: the kernel died, or ``timeout`` seconds passed), then drain IOPub of
+        what has already arrived."""
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            with suppress(Empty):
+                reply = await self.shell_channel.get_msg(timeout=1)
+                if reply["msg_type"] == "kernel_info_reply" and await self._iopub_message(0.2):
+                    self._handle_kernel_info_reply(reply)
+                    break
+            if not await self._async_is_alive():
+                raise RuntimeError("the kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not reply within {timeout} s")
+        while await self._iopub_message(0):
+            pass
+
+    async def _iopub_message(self, seconds: float) -> bool:
+        """Whether a message arrived on IOPub within ``seconds`` (taken off the channel)."""
+        try:
+            await self.iopub_channel.get_msg(timeout=seconds)
+        except Empty:
+            return False
+        return True
+
+
 class LocalKernelManager(AsyncKernelManager):
     """Kernels talk over local IPC sockets: no TCP ports to race for, nothing on the network.
     Each kernel's sockets get a unique path, so kernels started side by side never share one
     (jupyter_client's default, ``kernel-ipc-<n>`` in the working folder, races). While the
     thread's notebook has a kernel server, the kernel is forked from it
-    (:meth:`format_kernel_cmd`)."""
+    (:meth:`format_kernel_cmd`). Its clients are :class:`ReadyClient`."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("client_factory")
+    def _ready_client(self) -> type[ReadyClient]:
+        return ReadyClient
 
     @default("ip")
     def _unique_ipc_path(self) -> str:
@@ -101,6 +158,12 @@ class LocalKernelManager(AsyncKernelManager):
         if self.shutting_down:
             return
         await super()._async_interrupt_kernel()
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        """Wait for the killed kernel's process to end, looking every 5 ms instead of
+        jupyter_client's 100 ms: a kernel killed after its last cell is gone within a few
+        milliseconds, and every run waited one whole interval for it."""
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
 
 _LAUNCH = threading.local()  # per thread: a folder for its kernel's sockets, the kernel server
