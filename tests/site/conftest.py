@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_audits import axe_script
 from browsing import LOCAL_ONLY, served
 from playwright.sync_api import Browser, sync_playwright
 
@@ -36,3 +37,12 @@ def server(site: Path) -> Iterator[str]:
     """The site served on a local port (as a reader's browser would fetch it)."""
     with served(site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def axe_url() -> Iterator[str]:
+    """The URL of the pinned ``axe.min.js`` (``browser_audits.axe_script``), served on a local
+    port of its own."""
+    script = axe_script()
+    with served(script.parent) as url:
+        yield f"{url}/{script.name}"

@@ -18,7 +18,6 @@ import pytest
 from browser_audits import (
     EXTRA_RULES,
     WCAG_TAGS,
-    axe_source,
     overflow,
     pinned_axe_version,
     rules_run,
@@ -34,12 +33,13 @@ pytestmark = pytest.mark.slow
 KEYBOARD_PAGES = ("book/index.html", "book/objective-1-population-health.html")
 
 
-def test_no_accessibility_violations(site: Path, server: str, browser: Browser) -> None:
+def test_no_accessibility_violations(
+    site: Path, server: str, browser: Browser, axe_url: str
+) -> None:
     """axe-core, every WCAG A/AA rule and ``region``, on every page of the latest edition at
     desktop width, and on the front page, chapters and methods at 320 CSS pixels and in the
     dark colour mode too. Each page at desktop width also loads with no console error, failed
     request or broken image (``test_browser.py`` checks every other page so)."""
-    source = axe_source()
     checked = latest_pages(site)
     narrow = [p for p in checked if p.parent.name == "book" and p.stem in NARROW_AXE_PAGES]
     counts: Counter[str] = Counter()
@@ -56,7 +56,7 @@ def test_no_accessibility_violations(site: Path, server: str, browser: Browser) 
                 tab.visit(url)
             elif found := tab.load_problems(url):
                 failed_loads[str(path.relative_to(site))] = found
-            results = run_axe(tab.page, source)
+            results = run_axe(tab.page, axe_url)
             theme = tab.page.evaluate("document.documentElement.dataset.theme")
             assert theme == ("dark" if viewport == "dark" else "light"), path
             assert results["testEngine"]["version"] == pinned_axe_version()
