@@ -21,6 +21,8 @@ import hashlib
 import io
 import json
 import re
+import struct
+import zlib
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
@@ -97,11 +99,14 @@ INLINE = re.compile(r"data:image/([a-z]+);base64,(.*)", re.S)
 
 def image_problem(data: bytes, kind: str) -> str | None:
     """Why ``data`` is not a whole image of ``kind`` (e.g. ``png``) that a browser shows:
-    not of that format, a chunk whose checksum fails, or no pixels; None when it is whole."""
+    not of that format, a chunk whose checksum fails, pixels that do not decode, or no
+    pixels; None when it is whole."""
     try:
         with PIL.Image.open(io.BytesIO(data)) as image:
             found, size = (image.format or "").lower(), image.size
             image.verify()
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            image.load()
     except (OSError, SyntaxError, ValueError) as error:
         return f"unreadable: {error}"
     if found != kind:
@@ -137,14 +142,23 @@ def test_every_image_is_a_whole_png(site: Path) -> None:
     assert problems == {}
 
 
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """A PNG chunk: length, type, body and the checksum of type and body."""
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
 def test_image_problems_are_named() -> None:
-    """A whole PNG passes; a truncated or damaged one, and another format, are named."""
+    """A whole PNG passes; a truncated or damaged one, one whose pixels do not decode (its
+    checksums right), and another format, are named."""
     buffer = io.BytesIO()
     PIL.Image.new("RGB", (4, 3), "white").save(buffer, format="png")
     png = buffer.getvalue()
     assert image_problem(png, "png") is None
     assert image_problem(png[:-20], "png").startswith("unreadable")
     assert image_problem(png[:40] + bytes(8) + png[48:], "png").startswith("unreadable")
+    header = png[:33]  # the signature and the IHDR chunk
+    garbled = header + png_chunk(b"IDAT", b"not deflate data") + png_chunk(b"IEND", b"")
+    assert image_problem(garbled, "png").startswith("unreadable")
     buffer = io.BytesIO()
     PIL.Image.new("RGB", (4, 3), "white").save(buffer, format="gif")
     assert image_problem(buffer.getvalue(), "png") == "gif data, not png"
@@ -265,7 +279,7 @@ def older_pages(site: Path) -> list[Path]:
 
 
 def browser_pages(site: Path) -> list[Path]:
-    """The pages :func:`test_every_page_loads_without_errors` loads in Chromium: every page
+    """The pages :func:`test_pages_load_without_errors` loads in Chromium: every page
     but the latest edition's (the accessibility test loads each of those at the same width
     and checks it the same way, ``test_browser_a11y.py``), a root copy of one of them (the
     same page: the root holds the same files as the edition, asserted there, so the same
@@ -276,14 +290,15 @@ def browser_pages(site: Path) -> list[Path]:
     return [path for path in pages_of(site) if path not in skipped]
 
 
-def test_every_page_loads_without_errors(site: Path, server: str, browser: Browser) -> None:
+def test_pages_load_without_errors(site: Path, server: str, browser: Browser) -> None:
     """:func:`browser_pages` in Chromium: each edition's redirect stub, the site root's pages
     that are not the latest edition's, and every older edition's reader pages."""
     assert differing_resources(site) == []
     visited = browser_pages(site)
     assert {page.stem for page in visited if is_redirect(page)} == {"index"}
     assert len([page for page in visited if is_redirect(page)]) == len(edition_folders(site))
-    readers = [page for page in visited if page in set(older_pages(site))]
+    older = set(older_pages(site))
+    readers = [page for page in visited if page in older]
     assert len(readers) == len(READER_PAGES) * (len(edition_folders(site)) - 1)
     problems = {}
     images = 0
