@@ -63,10 +63,15 @@ def internal_references(html: str) -> list[tuple[str, str]]:
                 continue
             if urlparse(reference).scheme in ("http", "https"):
                 continue
-            path = unquote(urldefrag(reference)[0].split("?")[0])
+            path = local_path(reference)
             if path:
                 out.append((reference, path))
     return out
+
+
+def local_path(reference: str) -> str:
+    """The file path an internal reference names (no fragment or query, unquoted)."""
+    return unquote(urldefrag(reference)[0].split("?")[0])
 
 
 def internal_targets(page: Path, site: Path, parsed: dict[str, list] | None = None) -> list:
@@ -134,8 +139,7 @@ def test_every_image_is_a_whole_png(site: Path) -> None:
                     continue
                 kind = inline[1]
             else:
-                file = page.parent / unquote(urldefrag(source)[0].split("?")[0])
-                data, kind = file.read_bytes(), "png"
+                data, kind = (page.parent / local_path(source)).read_bytes(), "png"
             if problem := image_problem(data, kind):
                 problems[f"{page.relative_to(site)}: {source[:40]}"] = problem
     assert len(seen) > 100  # the editions' figures
@@ -182,7 +186,8 @@ def test_older_editions_run_the_latest_editions_scripts(site: Path) -> None:
     for page in older_pages(site):
         inside = page.relative_to(site)
         twin = latest.joinpath(*inside.parts[1:])
-        if not twin.is_file() or not scripts_of(page) or scripts_of(page) != scripts_of(twin):
+        scripts = scripts_of(page)
+        if not scripts or not twin.is_file() or scripts != scripts_of(twin):
             different.append(str(inside))
     assert different == []
     for folder in edition_folders(site):
@@ -269,10 +274,11 @@ def test_root_copies_and_differing_resources(tmp_path: Path) -> None:
 
 def older_pages(site: Path) -> list[Path]:
     """The pages of every edition but the latest (not their redirect stubs)."""
+    latest = latest_edition(site)
     return [
         page
         for folder in edition_folders(site)
-        if folder != latest_edition(site)
+        if folder != latest
         for page in pages_of(folder)
         if not is_redirect(page)
     ]
