@@ -235,6 +235,19 @@ def substitute(old: str, new: str) -> Callable[[Path, str], None]:
     return damage
 
 
+def substitute_in_manifest(
+    table: str, change: Callable[[dict], tuple[str, str]]
+) -> Callable[[Path, str], None]:
+    """:func:`substitute` of the text pair ``change`` makes of ``table``'s entry in the
+    extract manifest, read when the damage is done (the extract need not exist before)."""
+
+    def damage(project: Path, name: str) -> None:
+        entry = json.loads(read(project, name))["tables"][table]
+        substitute(*change(entry))(project, name)
+
+    return damage
+
+
 def substitute_bytes(old: str, new: bytes) -> Callable[[Path, str], None]:
     def damage(project: Path, name: str) -> None:
         data = read(project, name)

@@ -25,7 +25,7 @@ import pytest
 
 from bad_inputs import damage as d
 from bbp_analysis import cli, pipeline
-from bbp_analysis.extract import read_manifest
+from bbp_analysis.contract import spec as contract_spec
 from bbp_analysis.params import available_periods
 
 from support import run_bbp
@@ -367,33 +367,37 @@ MANIFEST = f"{EXTRACT}/manifest.json"
 
 
 def extract_cases() -> list[Case]:
-    d.ensure_shared_extract()  # a fresh clone has none until it is generated
-    tables = read_manifest(d.ROOT / EXTRACT)["tables"]
+    """Cases of every table the extract contract names (``<table>.parquet``, as the
+    generator writes it; :func:`test_every_input_file_has_cases` finds any other file) and
+    of the manifest, whose values a case reads when it damages it: the cases are listed
+    without the extract, which a fresh clone has only once a test has generated it."""
+    tables = sorted(contract_spec.load().tables)
     cases = []
-    for table, entry in sorted(tables.items()):
-        path = f"{EXTRACT}/{entry['file']}"
+    for table in tables:
+        path = f"{EXTRACT}/{table}.parquet"
         cases += [
             Case(f"{table}-parquet-empty", path, d.emptied, "readable Parquet"),
             Case(f"{table}-parquet-truncated", path, d.first_half, "readable Parquet"),
         ]
-    first = sorted(tables)[0]
-    rows = tables[first]["rows"]
+    first = tables[0]
     cases += [
         Case("manifest-empty", MANIFEST, d.emptied, "extract manifest"),
         Case("manifest-truncated", MANIFEST, d.first_half, "extract manifest"),
         Case(
             "manifest-row-count",
             MANIFEST,
-            d.substitute(f'"rows": {rows},', f'"rows": {rows + 1},'),
+            d.substitute_in_manifest(
+                first, lambda e: (f'"rows": {e["rows"]},', f'"rows": {e["rows"] + 1},')
+            ),
             "extract row count",
-            names=f"{EXTRACT}/{tables[first]['file']}",
+            names=f"{EXTRACT}/{first}.parquet",
             column="rows",
         ),
         Case(
             "manifest-hash-missing",
             MANIFEST,
-            d.substitute(
-                f'"sha256": "{tables[first]["sha256"]}"', f'"sha": "{tables[first]["sha256"]}"'
+            d.substitute_in_manifest(
+                first, lambda e: (f'"sha256": "{e["sha256"]}"', f'"sha": "{e["sha256"]}"')
             ),
             "extract manifest",
             column=f"tables.{first}.sha256",
@@ -401,9 +405,9 @@ def extract_cases() -> list[Case]:
         Case(
             "manifest-hash-changed",
             MANIFEST,
-            d.substitute(tables[first]["sha256"], "0" * 64),
+            d.substitute_in_manifest(first, lambda e: (e["sha256"], "0" * 64)),
             "extract integrity",
-            names=f"{EXTRACT}/{tables[first]['file']}",
+            names=f"{EXTRACT}/{first}.parquet",
             column="sha256",
         ),
     ]
