@@ -26,16 +26,24 @@ CHANGED_CONFIDENCE = 0.998  # the defaults' 0.95 changed
 # --no-loadscope-reorder``, scripts/test) starts them first and the short files fill the gaps.
 # The first makes the session's default build (four editions) on one worker. In a fresh clone
 # it starts by generating the repository's extract and measures (about 15 s), which every
-# build and Spark wait for, so the other worker starts with kernel servers, which read no data,
-# then runs Spark, which does not need the default build. The other long builds come after
-# them (the PCN views start from the default build's caches, ready by then), then the files
-# reading the default build. Every other file follows in collection order. (A one-edition
+# build and Spark wait for, so the other worker starts with files that read no data (kernel
+# servers, then files with data of their own), then runs Spark, which does not need the
+# default build (no test module reads the data when it is collected). The other long builds
+# come after them (the PCN views start from the default build's caches, ready by then), then
+# the files reading the default build. Every other file follows in collection order. (A one-edition
 # build also runs the results cells of the three objective chapters for every earlier period,
 # for its what-changed page, unless those chapters' full runs are cached: a cold 2025-26 build
 # is 5 notebook runs and 9 results runs; the first period has none.)
 LONG_FILES = (
     "tests/test_build.py",  # the default build (20 notebook runs), then the changed build
     "tests/perf/test_kernel_server.py",  # kernel servers started and stopped, no data read
+    # files that read none of the repository's data either (the measures' files make a small
+    # extract of their own), while the first worker generates it
+    "tests/measures/test_cells.py",
+    "tests/measures/test_catalogue_measures.py",
+    "tests/test_chart_style.py",
+    "tests/perf/test_book_builds.py",
+    "tests/synth/test_streaming.py",
     "tests/measures/test_spark.py",  # a Spark session
     "tests/test_next_period.py",  # a fresh clone: full-scale extract to 2026-27, one edition
     "tests/test_pcn_views.py",  # three PCNs' editions (5 runs each)
