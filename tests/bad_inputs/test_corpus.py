@@ -25,7 +25,7 @@ import pytest
 
 from bad_inputs import damage as d
 from bbp_analysis import cli, pipeline
-from bbp_analysis.contract import spec as contract_spec
+from bbp_analysis.contract import load as load_contract
 from bbp_analysis.params import available_periods
 
 from support import run_bbp
@@ -371,7 +371,7 @@ def extract_cases() -> list[Case]:
     generator writes it; :func:`test_every_input_file_has_cases` finds any other file) and
     of the manifest, whose values a case reads when it damages it: the cases are listed
     without the extract, which a fresh clone has only once a test has generated it."""
-    tables = sorted(contract_spec.load().tables)
+    tables = sorted(load_contract().tables)
     cases = []
     for table in tables:
         path = f"{EXTRACT}/{table}.parquet"

@@ -285,12 +285,12 @@ def older_pages(site: Path) -> list[Path]:
 
 
 def browser_pages(site: Path) -> list[Path]:
-    """The pages :func:`test_pages_load_without_errors` loads in Chromium: every page
-    but the latest edition's (the accessibility test loads each of those at the same width
-    and checks it the same way, ``test_browser_a11y.py``), a root copy of one of them (the
-    same page: the root holds the same files as the edition, asserted there, so the same
-    page's references load the same bytes from either) and an older edition's page that is
-    not one of its reader pages (module doc)."""
+    """The pages :func:`test_pages_load_without_errors` loads in Chromium: every page except
+    the latest edition's (the accessibility test loads each of those at the same width and
+    checks it the same way, ``test_browser_a11y.py``), the site root's copies of them (the
+    same pages: the root holds the same files as the edition, asserted there, so a page's
+    references load the same bytes from either) and the older editions' pages that are not
+    reader pages (module doc)."""
     skipped = root_copies(site) | set(latest_pages(site))
     skipped |= {page for page in older_pages(site) if not is_reader_page(page)}
     return [path for path in pages_of(site) if path not in skipped]
