@@ -42,10 +42,12 @@ def pcns_of_file(index: int) -> list[str]:
     return PCNS[index::2]
 
 
-def check_pcn_view(project: Path, pcn: str) -> None:
+def check_pcn_view(project: Path, pcn: str, *, audit_published: bool) -> None:
     """Build ``project``'s 2025-26 edition with ``pcn`` set: it succeeds, names the PCN in
     its progress, the run parameters and on every chapter, publishes a board paper, and the
-    disclosure audit (in the build and again by ``bbp audit-disclosure``) finds nothing."""
+    build's disclosure audit finds nothing. With ``audit_published``, ``bbp audit-disclosure``
+    of the published site finds nothing too: the same scan of the same files, run for the
+    first PCN of each file (about 1.2 CPU s a view)."""
     period_file = project / "parameters" / f"{PERIOD}.yaml"
     base = (ROOT / "parameters" / f"{PERIOD}.yaml").read_text(encoding="utf-8")
     period_file.write_text(base + f"pcn: {json.dumps(pcn)}\n", encoding="utf-8")
@@ -58,9 +60,10 @@ def check_pcn_view(project: Path, pcn: str) -> None:
     assert "disclosure audit: no findings" in built.stderr
     assert json.loads((site / "run-parameters.json").read_text())["pcn"] == pcn
     assert (site / "board-paper.pdf").read_bytes()[:5] == b"%PDF-"
-    audit = run_bbp("audit-disclosure", str(site), root=project)
-    assert audit.returncode == 0, audit.stdout[-3000:]
-    assert audit.stdout.strip() == f"disclosure audit of {site}: no findings"
+    if audit_published:
+        audit = run_bbp("audit-disclosure", str(site), root=project)
+        assert audit.returncode == 0, audit.stdout[-3000:]
+        assert audit.stdout.strip() == f"disclosure audit of {site}: no findings"
     for chapter in CHAPTERS:
         page = (site / f"{chapter}.html").read_text(encoding="utf-8")
         assert f"<strong>View</strong> {pcn}" in page, chapter

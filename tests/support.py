@@ -216,6 +216,25 @@ def stop_session_kernel_server() -> None:
     _SESSION_KERNELS.close()
 
 
+def run_chapter(template: str, folder: Path, parameters: dict) -> Path:
+    """Run the repository's notebook ``book/<template>`` with ``parameters`` into
+    ``folder/book`` (its downloads and results go to ``folder/_extra``) as a build runs it
+    (:func:`bbp_analysis.runner.execute_uncached`), its kernel forked from
+    :func:`session_kernel_server` rather than a new Python importing the libraries again
+    (about 3 CPU s); the executed notebook's path."""
+    output = folder / "book" / template
+    output.parent.mkdir(parents=True, exist_ok=True)
+    job = runner.NotebookJob(
+        template=ROOT / "book" / template, output=output, parameters=parameters, label=template
+    )
+    socket = session_kernel_server()
+    with pytest.MonkeyPatch.context() as patch:
+        if socket is not None:
+            patch.setenv(kernel_server.OPT_OUT, socket)
+        runner.execute_uncached([job], timeout=900, root=ROOT, progress=lambda _: None)
+    return output
+
+
 def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the installed ``bbp`` command line against the project at ``root``; a command that
     runs notebooks forks their kernels from :func:`session_kernel_server`, unless the test

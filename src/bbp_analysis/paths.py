@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+EXTRA = Path("..") / "_extra"
+"""The edition's folder of downloads and results files, relative to an executing notebook
+(``book/``)."""
+
 
 def project_root() -> Path:
     """The repository root: ``$BBP_ROOT`` if set, else the folder holding ``_config.yml``.

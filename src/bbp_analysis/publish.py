@@ -28,10 +28,10 @@ from . import extract, table_format
 from .audit.manifest import run_context as edition_context
 from .audit.manifest import sha256_bytes
 from .chart_style import PIXEL_DENSITY, png_bytes
+from .paths import EXTRA
 from .site.datapackage import column_descriptions, dictionary, download_info
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-EXTRA = Path("..") / "_extra"  # relative to the executing notebook (book/)
 DOWNLOADS = "downloads"
 RATIO_COUNTS = ("denominator",)
 

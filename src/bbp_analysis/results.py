@@ -31,7 +31,7 @@ from typing import Any
 
 from .errors import BuildError
 from .headline import Headline
-from .publish import EXTRA
+from .paths import EXTRA
 
 SCHEMA = "bbp-results/1"
 RESULTS_FILE = "results.json"

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 
 from bbp_analysis import cli
-from bbp_analysis.audit.disclosure_scan import nhs_check_digit_valid, scan_site
+from bbp_analysis.audit.disclosure_scan import (
+    _joined,
+    _page_parts,
+    html_findings,
+    nhs_check_digit_valid,
+    scan_site,
+)
 from bbp_analysis.publish import passport_html, table_html
 
 
@@ -123,3 +131,89 @@ def test_audit_disclosure_command_lists_findings_and_exits_1(tmp_path: Path, cap
     assert "1 finding(s)" in out and "d.csv: row 1, column 'count': no count below 10" in out
     (site / "d.csv").write_text("area,count\nA,[c]\n")
     assert cli.main(["audit-disclosure", str(site), "--threshold", "10"]) == 0
+
+
+class ParsedPage(HTMLParser):
+    """The reference reading of a page: Python's HTML parser collecting the text outside
+    scripts and styles and each table's rows of cell text (whitespace collapsed)."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._open: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+        self._skip = 0
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._open.append([])
+        elif tag == "tr" and self._open:
+            self._open[-1].append([])
+        elif tag in ("td", "th") and self._open and self._open[-1]:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(self._skip - 1, 0)
+        elif tag in ("td", "th") and self._cell is not None and self._open:
+            self._open[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._open:
+            self.tables.append(self._open.pop())
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.texts.append(data)
+            if self._cell is not None:
+                self._cell.append(data)
+
+
+def reference_parts(markup: str) -> tuple[str, list[list[list[str]]]]:
+    page = ParsedPage(markup)
+    return " ".join(page.texts), page.tables
+
+
+def test_pages_are_read_as_pythons_html_parser_reads_them() -> None:
+    """Comments, declarations, scripts and styles hold no text; a quoted attribute value may
+    hold '>' and is not text; character references are resolved; tag names in any case."""
+    markup = (
+        "<!DOCTYPE html><html><head><style>td > p {color: red}</style>"
+        "<script>const id = '<td>P00001234</td>';</script></head><body>"
+        "<!-- P00004321 <table> --><p title=\"a > b\" data-x='1 > 0'>Born &amp; bred"
+        " &lt;here&gt;</p><TABLE><tr><th>Area</th><th>Count</th></tr>"
+        "<tr><td>A &amp; B</td><td>\n 3 \n</td></tr></TABLE><br/><p>end</p></body></html>"
+    )
+    texts, tables = _page_parts(markup)
+    assert (" ".join(texts), tables) == reference_parts(markup)
+    assert "P0000" not in " ".join(texts) and "a > b" not in " ".join(texts)
+    assert tables == [[["Area", "Count"], ["A & B", "3"]]]
+    [finding] = html_findings(markup, "p.html", threshold=10)
+    assert finding.detail == "'3' is published unsuppressed"
+
+
+@pytest.mark.slow
+def test_every_page_of_the_latest_edition_is_read_as_pythons_html_parser_reads_it(
+    default_build: tuple[Path, Path],
+) -> None:
+    """Every HTML page of the session's latest edition, and every HTML output of its executed
+    notebooks, gives the audit the text and tables Python's HTML parser gives."""
+    site = default_build[1]
+    edition = site / json.loads((site / "editions.json").read_text())["latest"]
+    documents = {str(p): p.read_text(encoding="utf-8") for p in edition.rglob("*.html")}
+    for path in edition.rglob("*.ipynb"):
+        for number, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for output in cell.get("outputs", []):
+                if "text/html" in output.get("data", {}):
+                    documents[f"{path} (cell {number})"] = _joined(output["data"]["text/html"])
+    assert len(documents) > 200  # 81 pages and 182 notebook outputs when written
+    tables = 0
+    for where, markup in documents.items():
+        texts, found = _page_parts(markup)
+        assert (" ".join(texts), found) == reference_parts(markup), where
+        tables += len(found)
+    assert tables > 300  # 379 when written

@@ -1,6 +1,6 @@
 """Chapter tests run in a ``book/`` folder of the session's temporary folder, as a chapter
 notebook runs in the book's folder: the downloads that the chapters' tables and figures write
-(``../_extra/downloads``, :data:`bbp_analysis.publish.EXTRA`) land there. Run from the
+(``../_extra/downloads``, :data:`bbp_analysis.paths.EXTRA`) land there. Run from the
 repository root, they went to ``_extra/`` beside the checkout, outside the repository."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from bbp_analysis.chapters import objective_2_views as views
 from bbp_analysis.headline import STATUSES
 from bbp_analysis.judgement import newcombe_interval
 
-from support import RUN_PARAMS
+from support import RUN_PARAMS, run_chapter
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetic" / "E09000015"
@@ -241,24 +241,16 @@ def test_catalogue_has_every_indicator_shown() -> None:
 
 @pytest.mark.slow
 def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
-    import papermill
-
-    book = tmp_path / "book"
-    book.mkdir()
-    out = book / "out.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "book" / "objective-2-neighbourhood-teams.ipynb"),
-        str(out),
-        parameters={
+    out = run_chapter(
+        "objective-2-neighbourhood-teams.ipynb",
+        tmp_path,
+        {
             **PARAMS.as_dict(),
             "period": "2022-23",
             "period_start": "2022-04-01",
             "period_end": "2023-03-31",
             "pcn": "Healthsense PCN",
         },
-        cwd=str(book),
-        progress_bar=False,
-        kernel_name="python3",
     )
     notebook = nbformat.read(out, as_version=4)
     html = "".join(

@@ -18,7 +18,7 @@ from bbp_analysis.chapters import objective_3_text as text
 from bbp_analysis.errors import InputError
 from bbp_analysis.synth.interventions import interventions_table
 
-from support import RUN_PARAMS, executed_notebook
+from support import RUN_PARAMS, executed_notebook, run_chapter
 
 ROOT = Path(__file__).resolve().parents[2]
 Z95 = 1.959963984540054
@@ -512,24 +512,16 @@ def assert_notebook_ran(notebook: Path, extra: Path) -> None:
 
 @pytest.mark.slow
 def test_notebook_executes_for_one_pcn(tmp_path: Path) -> None:
-    import papermill
-
-    book = tmp_path / "book"
-    book.mkdir()
-    out = book / "out.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "book" / "objective-3-care-pathways.ipynb"),
-        str(out),
-        parameters={
+    out = run_chapter(
+        "objective-3-care-pathways.ipynb",
+        tmp_path,
+        {
             **PARAMS.as_dict(),
             "period": "2022-23",
             "period_start": "2022-04-01",
             "period_end": "2023-03-31",
             "pcn": "Sphere PCN",
         },
-        cwd=str(book),
-        progress_bar=False,
-        kernel_name="python3",
     )
     assert_notebook_ran(out, tmp_path / "_extra")
 

