@@ -156,8 +156,7 @@ def _page_parts(markup: str) -> tuple[list[str], list[list[list[str]]]]:
         match = _MARKUP.search(markup, position)
         end = match.start() if match else len(markup)
         if end > position:
-            data = markup[position:end]
-            data = html.unescape(data) if "&" in data else data
+            data = html.unescape(markup[position:end])
             texts.append(data)
             if cell is not None:
                 cell.append(data)
