@@ -228,12 +228,20 @@ def run_chapter(template: str, folder: Path, parameters: dict) -> Path:
     job = runner.NotebookJob(
         template=ROOT / "book" / template, output=output, parameters=parameters, label=template
     )
-    socket = session_kernel_server()
     with pytest.MonkeyPatch.context() as patch:
-        if socket is not None:
-            patch.setenv(kernel_server.OPT_OUT, socket)
+        for name, value in session_kernels_env().items():
+            patch.setenv(name, value)
         runner.execute_uncached([job], timeout=900, root=ROOT, progress=lambda _: None)
     return output
+
+
+def session_kernels_env() -> dict[str, str]:
+    """The environment that forks a notebook run's kernels from
+    :func:`session_kernel_server` (``$BBP_KERNEL_SERVER`` naming its socket); empty when the
+    test chose its kernels itself (``$BBP_KERNEL_SERVER`` set) or no server could start."""
+    if kernel_server.OPT_OUT in os.environ or (socket := session_kernel_server()) is None:
+        return {}
+    return {kernel_server.OPT_OUT: socket}
 
 
 def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -241,9 +249,8 @@ def run_bbp(*args: str, root: Path = ROOT, timeout: int = 900) -> subprocess.Com
     runs notebooks forks their kernels from :func:`session_kernel_server`, unless the test
     chose its kernels itself (``$BBP_KERNEL_SERVER`` set)."""
     env = {**os.environ, "BBP_ROOT": str(root)}
-    chosen = kernel_server.OPT_OUT in os.environ
-    if args and args[0] in NOTEBOOK_COMMANDS and not chosen and (socket := session_kernel_server()):
-        env[kernel_server.OPT_OUT] = socket
+    if args and args[0] in NOTEBOOK_COMMANDS:
+        env.update(session_kernels_env())
     command = [str(Path(sys.executable).with_name("bbp")), *args]
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=timeout, check=False
