@@ -1,9 +1,12 @@
 """The ``extract`` parameter: a named folder of CSV or Parquet tables (a warehouse export),
-read in place, labelled with its provider, and never copied into the build cache."""
+read in place (a CSV table aggregated from one Parquet copy in a private temporary folder,
+removed afterwards), labelled with its provider, and never copied into the build cache."""
 
 from __future__ import annotations
 
 import json
+import stat
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -153,6 +156,39 @@ def test_csv_tables_give_the_same_aggregates_as_parquet(project, warehouse, parq
     from_parquet = engine.run_measure(measure, parquet)
     assert len(from_csv) > 100
     pd.testing.assert_frame_equal(from_csv, from_parquet)
+
+
+def test_a_csv_extract_is_aggregated_from_a_parquet_copy_removed_afterwards(
+    warehouse, parquet, tmp_path, monkeypatch
+):
+    """``write_all`` over the CSV export: every connection reads Parquet copies of the CSV
+    tables, in one temporary folder only its owner can open, gone once the aggregates are
+    written; the aggregates equal those from the Parquet extract."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: list[tuple[dict[str, Path], int]] = []
+    connect = engine.connect
+
+    def recording(folder, limit, tables=None):
+        folder_of = {path.parent for path in tables.values()}
+        seen.append((dict(tables), stat.S_IMODE(next(iter(folder_of)).stat().st_mode)))
+        assert len(folder_of) == 1
+        return connect(folder, limit, tables)
+
+    monkeypatch.setattr(engine, "connect", recording)
+    engine.write_all(warehouse, tmp_path / "from-csv.parquet")
+    monkeypatch.setattr(engine, "connect", connect)
+    engine.write_all(parquet, tmp_path / "from-parquet.parquet")
+    assert len(seen) == engine.streams(extract.manifest_of(warehouse)) == 2
+    for tables, mode in seen:
+        assert sorted(tables) == sorted(engine.table_files(warehouse))
+        assert {path.suffix for path in tables.values()} == {".parquet"}
+        assert next(iter(tables.values())).parent.name.startswith("bbp-csv-tables-")
+        assert mode == 0o700
+    assert seen[0][0] == seen[1][0]
+    assert not list(tmp_path.glob("bbp-csv-tables-*"))
+    from_csv = pq.read_table(tmp_path / "from-csv.parquet")
+    assert from_csv.num_rows > 10_000
+    assert from_csv.equals(pq.read_table(tmp_path / "from-parquet.parquet"))
 
 
 def test_small_tables_read_typed_from_csv(warehouse, parquet):
