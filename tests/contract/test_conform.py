@@ -3,6 +3,8 @@ problem naming file, row, column and rule, by the checker and by ``bbp validate`
 
 from __future__ import annotations
 
+import stat
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +12,7 @@ import pytest
 from bad_inputs import damage as d
 
 from bbp_analysis import cli
-from bbp_analysis.contract import load
+from bbp_analysis.contract import conform, load
 from bbp_analysis.contract.conform import ExtractRefused, check_folder, problems
 from bbp_analysis.extract import read_manifest
 from bbp_analysis.inputs import known_pcns
@@ -153,6 +155,35 @@ def test_each_rule_names_file_row_column(small, tmp_path, table, column, value, 
     folder = _copy(small, tmp_path / "x", table, lambda t: _set(t, column, 3, value))
     (line,) = _lines(folder)
     assert line.startswith(f"{folder / (table + '.csv')}: row 3, column '{column}': {rule}: ")
+
+
+def test_each_csv_table_is_checked_from_one_private_copy_removed_afterwards(
+    small, tmp_path, monkeypatch
+):
+    """Every rule reads a CSV table from one Parquet copy of its text, made in a temporary
+    folder only its owner can open and removed when the check ends; a value broken in the
+    last row of the largest table is named at that row, as read from the file."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = len((small / "programmes.csv").read_text(encoding="utf-8").splitlines()) - 1
+    assert rows > 5_000
+    folder = _copy(small, tmp_path / "x", "programmes", lambda t: _set(t, "eligible", rows, "x"))
+    copies: dict[str, int] = {}
+    read_once = conform._read_once
+
+    def recording(con, path: Path, scratch: Path) -> str:
+        relation = read_once(con, path, scratch)
+        assert scratch.name.startswith("bbp-csv-check-") and scratch.parent == tmp_path
+        copies[path.name] = stat.S_IMODE(scratch.stat().st_mode)
+        assert f"'{(scratch / path.stem).as_posix()}.parquet'" in relation
+        return relation
+
+    monkeypatch.setattr(conform, "_read_once", recording)
+    (line,) = _lines(folder)
+    assert line.startswith(
+        f"{folder / 'programmes.csv'}: row {rows}, column 'eligible': contract: type boolean: "
+    )
+    assert copies == {f"{name}.csv": 0o700 for name in load().tables}
+    assert not list(tmp_path.glob("bbp-csv-check-*"))
 
 
 def test_a_repeated_key_is_refused_at_the_repeat(small, tmp_path):
