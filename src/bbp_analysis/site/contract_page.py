@@ -177,7 +177,9 @@ def page() -> str:
             "and so on, all in one folder. Parquet keeps the types; a CSV file has a header row "
             "with the column names below, commas between values, UTF-8 text, dates written "
             "`YYYY-MM-DD`, true/false values written `true` or `false`, and an empty value "
-            "where a value is missing.",
+            "where a value is missing. To check and to aggregate an extract in CSV, the review "
+            "reads each file once into a Parquet copy in the computer's temporary folder, which "
+            "only the user running it can open, and deletes the copy as soon as that step ends.",
             "- Every column listed must be there, spelled exactly as listed, and no other: a "
             'renamed column is refused. Where "Value required" is yes, no row may leave it empty.',
             "- People are identified by a pseudonymised `person_id` only: never an NHS number, "
