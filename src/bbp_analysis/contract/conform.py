@@ -139,22 +139,11 @@ def _source(path: Path) -> str:
     )
 
 
-def _csv_text(path: Path) -> str:
-    """A relation over a CSV file, read as text with the header's names and no guessing, so
-    a row with too many or too few values is an error rather than a different reading of
-    the file."""
-    file = _literal(path.as_posix())
-    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in _csv_header(path))
-    return (
-        f"read_csv({file}, header = true, auto_detect = false, columns = {{{columns}}}, "
-        "delim = ',', quote = '\"', escape = '\"')"
-    )
-
-
 def relation(path: Path, typed: bool = False) -> str:
     """A DuckDB relation over a table file, read where it lies (never loaded into pandas):
     Parquet as stored; CSV with its header's columns, as text or, ``typed``, each column
-    of the contract cast to its type (dates YYYY-MM-DD)."""
+    of the contract cast to its type (dates YYYY-MM-DD), with no guessing, so that a row with
+    too many or too few values is an error rather than a different reading of the file."""
     file = _literal(path.as_posix())
     if path.suffix == ".parquet":
         return f"read_parquet({file})"
@@ -171,7 +160,7 @@ def relation(path: Path, typed: bool = False) -> str:
 
 
 def _columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    source = _source(path) if path.suffix == ".parquet" else _csv_text(path)
+    source = _source(path) if path.suffix == ".parquet" else relation(path)
     rows = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     return {name: kind for name, kind, *_ in rows if name not in ("_row", "file_row_number")}
 
@@ -506,14 +495,22 @@ def problems(
 
 def _read_once(con: duckdb.DuckDBPyConnection, path: Path, scratch: Path) -> str:
     """The relation the rules read for the table file ``path``, with ``_row`` (its 1-based
-    data row): a Parquet file as it is; a CSV file, parsed once here (:func:`_csv_text`), as
-    its Parquet copy in ``scratch``, rows in the file's order."""
+    data row): a Parquet file as it is; a CSV file, parsed once here as text, as its Parquet
+    copy in ``scratch`` (:func:`parquet_copy`)."""
     if path.suffix == ".parquet":
         return _source(path)
-    copy = scratch / f"{path.stem}.parquet"
-    target = _literal(copy.as_posix())
-    con.execute(f"COPY (SELECT * FROM {_csv_text(path)}) TO {target} (FORMAT parquet)")
-    return _source(copy)
+    return _source(parquet_copy(con, path, scratch))
+
+
+def parquet_copy(
+    con: duckdb.DuckDBPyConnection, path: Path, folder: Path, typed: bool = False
+) -> Path:
+    """The table file ``path`` read once as :func:`relation` reads it (``typed`` likewise)
+    and written, rows in the file's order, to ``folder/<table>.parquet``; returns that path."""
+    copy = folder / f"{path.stem}.parquet"
+    source = relation(path, typed)
+    con.execute(f"COPY (SELECT * FROM {source}) TO {_literal(copy.as_posix())} (FORMAT parquet)")
+    return copy
 
 
 def check_folder(folder: Path, pcns: Iterable[str] | None = None) -> Conformance:

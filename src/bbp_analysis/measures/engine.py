@@ -76,7 +76,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import periods
-from ..contract.conform import relation, table_file
+from ..contract.conform import parquet_copy, relation, table_file
 from ..errors import InputError
 from ..extract import covered_periods, manifest_of, persons_in
 
@@ -605,13 +605,12 @@ def parquet_tables(folder: Path) -> Iterator[dict[str, Path]]:
         yield files
         return
     with tempfile.TemporaryDirectory(prefix="bbp-csv-tables-") as scratch:
-        copies = {name: Path(scratch, f"{name}.parquet") for name in given}
         con = _connection(MEMORY_LIMIT)
         try:
-            for name, path in given.items():
-                target = copies[name].as_posix().replace("'", "''")
-                source = relation(path, typed=True)
-                con.execute(f"COPY (SELECT * FROM {source}) TO '{target}' (FORMAT parquet)")
+            copies = {
+                name: parquet_copy(con, path, Path(scratch), typed=True)
+                for name, path in given.items()
+            }
         finally:
             con.close()
         yield {**files, **copies}
