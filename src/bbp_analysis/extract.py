@@ -48,6 +48,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from filelock import FileLock
 
 from . import periods, yaml_text
 from .errors import InputError
@@ -227,6 +228,24 @@ def extract_folder(area_code: str, root: Path | None = None) -> Path:
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return synthetic_dir(root) / EIGHT_BOROUGHS / "boroughs" / area_code
     return synthetic_dir(root) / area_code
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` as indented JSON with sorted keys, under a temporary name
+    renamed when complete: a process reading ``path`` meanwhile finds the old file or the
+    new one, never part of one."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def exclusive(target: Path) -> FileLock:
+    """A lock held while one process makes ``target`` (an extract folder or a measure cache),
+    so that processes of the same project (two ``bbp`` commands, a build's notebooks, test
+    workers) never write the same files at once: the others wait, then find it made. The
+    lock is the hidden file ``.<name>.lock`` beside ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(target.parent / f".{target.name}.lock")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -441,9 +460,7 @@ def describe_folder(folder: Path, root: Path | None = None) -> dict[str, Any]:
         },
     }
     cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    partial.replace(cache)
+    write_json(cache, manifest)
     return manifest
 
 
@@ -594,17 +611,29 @@ def ensure_extract(
         return folder_manifest(folder, root)
     if from_eight_boroughs() and area_code != EIGHT_BOROUGHS:
         return _ensure_borough_view(area_code, seed, root, say)
-    if _is_current(folder, seed, root):
-        kind = "synthetic extract" if is_generated(read_manifest(folder)) else "extract"
-        say(f"checking the {kind} {folder.relative_to(folder.parents[2])}")
-        return verify_extract(folder)
-    from .synth.generate import generate
+    if not _is_current(folder, seed, root):
+        with exclusive(folder):  # another process may be making it: wait, then look again
+            if not _is_current(folder, seed, root):
+                from .synth.generate import generate
 
-    through = synthetic_through(root)
-    say(f"generating the synthetic extract for {area_code} (seed {seed}, 2019-20 to {through})")
-    if starting is not None:
-        starting()
-    generate(area=area_code, scale=1.0, seed=seed, out_dir=folder, validate=True, through=through)
+                through = synthetic_through(root)
+                say(
+                    f"generating the synthetic extract for {area_code} "
+                    f"(seed {seed}, 2019-20 to {through})"
+                )
+                if starting is not None:
+                    starting()
+                generate(
+                    area=area_code,
+                    scale=1.0,
+                    seed=seed,
+                    out_dir=folder,
+                    validate=True,
+                    through=through,
+                )
+                return verify_extract(folder)
+    kind = "synthetic extract" if is_generated(read_manifest(folder)) else "extract"
+    say(f"checking the {kind} {folder.relative_to(folder.parents[2])}")
     return verify_extract(folder)
 
 
@@ -613,13 +642,20 @@ def _ensure_borough_view(
 ) -> dict[str, Any]:
     source = ensure_extract(EIGHT_BOROUGHS, seed, root, say)
     folder = extract_folder(area_code, root)
-    if (folder / MANIFEST).is_file() and read_manifest(folder).get("source_hash") == (
-        extract_hash(source)
-    ):
-        return verify_extract(folder)
-    say(f"cutting {area_code} from the eight-borough extract")
-    write_borough_view(extract_folder(EIGHT_BOROUGHS, root), source, area_code, folder)
+    if not _cut_from(folder, source):
+        with exclusive(folder):  # another process may be cutting it: wait, then look again
+            if not _cut_from(folder, source):
+                say(f"cutting {area_code} from the eight-borough extract")
+                write_borough_view(extract_folder(EIGHT_BOROUGHS, root), source, area_code, folder)
     return verify_extract(folder)
+
+
+def _cut_from(folder: Path, source: dict[str, Any]) -> bool:
+    """Whether ``folder`` holds a borough's cut of the eight-borough extract whose manifest
+    is ``source``."""
+    return (folder / MANIFEST).is_file() and read_manifest(folder).get("source_hash") == (
+        extract_hash(source)
+    )
 
 
 def write_borough_view(
@@ -670,9 +706,7 @@ def write_borough_view(
         "cut_from": EIGHT_BOROUGHS,
         "source_hash": extract_hash(source_manifest),
     }
-    (out / MANIFEST).write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_json(out / MANIFEST, manifest)
     return manifest
 
 
@@ -704,14 +738,16 @@ def compute_measures(
     cache = measures_cache(manifest, root)
     if cache.is_file():
         return cache
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-    try:
-        write_all(folder, partial, engine)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(cache)
+    with exclusive(cache):  # another process may be aggregating it: wait, then look again
+        if cache.is_file():
+            return cache
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+        try:
+            write_all(folder, partial, engine)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        partial.replace(cache)
     return cache
 
 

@@ -13,7 +13,6 @@ byte-identical files.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import InputError
-from ..extract import sha256_file
+from ..extract import sha256_file, write_json
 from ..params import latest_period
 from ..paths import synthetic_dir
 from ..validation import Schema, reject_first, validate_frame
@@ -585,9 +584,7 @@ def generate(
         },
     }
     manifest_path = folder / "manifest.json"
-    manifest_path.write_text(
-        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_json(manifest_path, manifest)
     paths["manifest"] = manifest_path
     return paths
 
