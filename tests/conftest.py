@@ -10,15 +10,19 @@ from pathlib import Path
 import pytest
 from fingertips_fixture import write_fixture
 
+from bbp_analysis.extract import extract_folder
+from bbp_analysis.params import load_parameters
+
 from support import (
+    ROOT,
     copy_project,
     once_per_session,
+    prepare_shared_data,
     run_bbp,
     shared_folder,
     stop_session_kernel_server,
 )
 
-BUILT_PERIOD = "2025-26"
 CHANGED_PERIOD = "2023-24"  # a period before the latest, built on its own
 CHANGED_CONFIDENCE = 0.998  # the defaults' 0.95 changed
 
@@ -81,6 +85,15 @@ def session_kernels() -> Iterator[None]:
 def bbp():
     """The ``bbp`` command line as a function: ``bbp("build", root=...)``."""
     return run_bbp
+
+
+@pytest.fixture(scope="session")
+def repository_extract() -> Path:
+    """The folder of the repository's default extract (Harrow, the default seed), generated
+    and aggregated when absent, once per session whichever worker asks first: for tests
+    that read its files themselves."""
+    prepare_shared_data()
+    return extract_folder(load_parameters(None, ROOT)["area_code"], ROOT)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from bbp_analysis.judgement import newcombe_interval
 from support import RUN_PARAMS, run_chapter
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "data" / "synthetic" / "E09000015"
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
 PARAMS = RUN_PARAMS
@@ -55,8 +54,8 @@ def observed_expected(measure: str, query: str, level: str) -> pd.DataFrame:
     )
 
 
-def test_measure_3_from_the_citizens_survey_parquet() -> None:
-    survey = pd.read_parquet(DATA / "citizen_survey.parquet")
+def test_measure_3_from_the_citizens_survey_parquet(repository_extract: Path) -> None:
+    survey = pd.read_parquet(repository_extract / "citizen_survey.parquet")
     now = survey[survey["fin_year"] == "2025-26"]["positive_experience"]
     base = survey[survey["fin_year"] == "2022-23"]["positive_experience"]
     heads = {h.indicator_id: h for h in o2.headline_measures(PARAMS)}
@@ -115,9 +114,9 @@ def test_measure_3_by_pcn_sums_to_the_borough() -> None:
     assert table["numerator"].iloc[1:].sum() == table["numerator"].iloc[0]
 
 
-def test_measure_4_satisfaction_and_turnover_from_parquet() -> None:
-    staff = pd.read_parquet(DATA / "staff_survey.parquet")
-    workforce = pd.read_parquet(DATA / "workforce.parquet")
+def test_measure_4_satisfaction_and_turnover_from_parquet(repository_extract: Path) -> None:
+    staff = pd.read_parquet(repository_extract / "staff_survey.parquet")
+    workforce = pd.read_parquet(repository_extract / "workforce.parquet")
     heads = {h.indicator_id: h for h in o2.headline_measures(PARAMS)}
     year = staff[staff["fin_year"] == "2025-26"]["satisfied"]
     assert heads[o2.PM4S].value == pytest.approx(year.mean() * 100)
@@ -200,8 +199,10 @@ def test_practice_outliers_flagged_with_and_without_overdispersion() -> None:
     assert adjusted <= sum(flags)
 
 
-def test_practice_to_pcn_map_covers_every_practice() -> None:
-    persons = pd.read_parquet(DATA / "persons.parquet", columns=["practice_code", "pcn_name"])
+def test_practice_to_pcn_map_covers_every_practice(repository_extract: Path) -> None:
+    persons = pd.read_parquet(
+        repository_extract / "persons.parquet", columns=["practice_code", "pcn_name"]
+    )
     expected = persons.drop_duplicates().set_index("practice_code")["pcn_name"].sort_index()
     mapping = o2.practice_pcns(PARAMS)
     assert set(mapping.index) <= set(expected.index)
@@ -221,8 +222,8 @@ def test_profile_counts_are_protected_and_add_up() -> None:
     assert harrow["Diabetes expected (%)"] == pytest.approx(harrow["Diabetes recorded (%)"])
 
 
-def test_interventions_are_the_extract_programme_starts() -> None:
-    table = pd.read_parquet(DATA / "interventions.parquet")
+def test_interventions_are_the_extract_programme_starts(repository_extract: Path) -> None:
+    table = pd.read_parquet(repository_extract / "interventions.parquet")
     one = o2.interventions(PARAMS.replace(pcn="Sphere PCN"))
     sphere = table[(table["pcn_name"] == "Sphere PCN") & ~table["negative_control"]]
     assert one == {

@@ -93,10 +93,9 @@ def esp_band(age: pd.Series) -> pd.Series:
     return band(age).where(age < 90, "90+")
 
 
-def nwl_reference(period: str = "2025/26") -> pd.DataFrame:
+def nwl_reference(folder: Path, period: str = "2025/26") -> pd.DataFrame:
     """NWL's measure-5 counts and populations by sex and age band, read here straight from
-    the extract's comparator table."""
-    folder = extract.extract_folder("E09000015")
+    the comparator table of the extract in ``folder``."""
     table = pd.read_parquet(folder / "comparators.parquet")
     table = table[
         (table["Indicator ID"] == "pm5-acsc-admissions")
@@ -116,14 +115,14 @@ def nwl_reference(period: str = "2025/26") -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def raw_rate() -> dict[str, dict[str, float]]:
+def raw_rate(repository_extract: Path) -> dict[str, dict[str, float]]:
     """Measure 5 in 2025-26 recomputed from the extract's Parquet tables: emergency spells
     (admission method 2x except 2B) of six-condition primary diagnoses admitted in the year
     while the person was registered, by sex and age band at admission; people registered on
     1 October 2025 by sex and age band; expected admissions at NWL's rates (the comparator
     table); for the borough and each PCN: observed, expected and the standardised rate per
     1,000 (O/E times NWL's crude rate)."""
-    folder = extract.extract_folder("E09000015")
+    folder = repository_extract
     persons = pd.read_parquet(folder / "persons.parquet")
     spells = pd.read_parquet(folder / "apc_spells.parquet")
     mid = pd.Timestamp("2025-10-01")
@@ -152,7 +151,7 @@ def raw_rate() -> dict[str, dict[str, float]]:
     chosen = chosen.assign(
         age_band=esp_band(when.dt.year - chosen["birth_year"] - before_birthday.astype(int))
     )
-    ref = nwl_reference().set_index(["sex", "age_band"])
+    ref = nwl_reference(folder).set_index(["sex", "age_band"])
     crude = ref["count"].sum() / ref["population"].sum()
     out = {}
     for area, pop, adm in [("Harrow", people, chosen)] + [
@@ -371,9 +370,9 @@ def test_small_counts_are_suppressed_with_their_values() -> None:
     assert hidden["numerator"].isna().all()
 
 
-def test_monthly_falls_series_matches_the_spells() -> None:
+def test_monthly_falls_series_matches_the_spells(repository_extract: Path) -> None:
     """The ITS input, recounted from the extract's spells and persons tables."""
-    folder = extract.extract_folder("E09000015")
+    folder = repository_extract
     spells = pd.read_parquet(folder / "apc_spells.parquet")
     persons = pd.read_parquet(
         folder / "persons.parquet", columns=["person_id", "birth_year", "birth_month"]
