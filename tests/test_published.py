@@ -25,7 +25,8 @@ PM1 = "pm1-tooth-decay-5"
 
 
 @pytest.fixture(scope="module")
-def params() -> dict:
+def params(repository_extract: Path) -> dict:
+    """The 2025-26 parameters; the comparators they fall back on are the default extract's."""
     return load_parameters("2025-26")
 
 

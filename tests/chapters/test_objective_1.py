@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1 as o1
 from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_1_text as text
@@ -45,16 +44,9 @@ def interval_verdict(low: float, high: float, level: float, rating: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def raw() -> dict[str, pd.DataFrame]:
-    extract.measures(
-        "registered_population",
-        measure="o1-registered-population",
-        period="2025-26",
-        breakdown="total",
-    )  # makes sure the extract exists
-    folder = extract.extract_folder("E09000015")
+def raw(repository_extract: Path) -> dict[str, pd.DataFrame]:
     return {
-        name: pd.read_parquet(folder / f"{name}.parquet")
+        name: pd.read_parquet(repository_extract / f"{name}.parquet")
         for name in ("persons", "oral_health_survey", "gpps_responses", "hypertension_control")
     }
 
@@ -156,13 +148,13 @@ def test_measure_2_names_only_age_bands_clearly_short_of_the_target(raw):
     assert short <= below_on_point
 
 
-def test_measure_2_read_against_the_plan_and_the_same_year_nwl(raw):
+def test_measure_2_read_against_the_plan_and_the_same_year_nwl(raw, repository_extract):
     """Both readings recomputed from the raw survey: the borough's 95% interval against the
     plan's 71% / 12% and against the NWL value of 2025-26 in the extract's comparator table,
     and every group of ten or more respondents by its 99.8% interval."""
     gpps = raw["gpps_responses"]
     year = gpps[gpps["fin_year"] == "2025-26"]
-    table = pd.read_parquet(extract.extract_folder("E09000015") / "comparators.parquet")
+    table = pd.read_parquet(repository_extract / "comparators.parquet")
     heads = {h.indicator_id: h for h in o1.headline_measures(PARAMS)}
     columns = ("age_band", "ethnic_group", "imd_quintile")
     w = year["weight"]

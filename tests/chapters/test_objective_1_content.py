@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1_casefinding as casefinding
 from bbp_analysis.chapters import objective_1_life as life
 from bbp_analysis.chapters import objective_1_performance as performance
@@ -25,10 +24,8 @@ STARTS = [0, 1, *range(5, 95, 5)]
 
 
 @pytest.fixture(scope="module")
-def persons() -> pd.DataFrame:
-    extract.measures("life_table", measure="o1-life-expectancy", period="2025-26")
-    folder = extract.extract_folder("E09000015")
-    return pd.read_parquet(folder / "persons.parquet")
+def persons(repository_extract: Path) -> pd.DataFrame:
+    return pd.read_parquet(repository_extract / "persons.parquet")
 
 
 def _band(age: pd.Series) -> pd.Series:
@@ -200,8 +197,8 @@ def test_performance_table_has_the_plans_figures_exactly():
         assert quote[1 : -len("\u201d (no figure)")] in seed
 
 
-def test_performance_values_and_nwl_labels(persons):
-    folder = extract.extract_folder("E09000015")
+def test_performance_values_and_nwl_labels(persons, repository_extract):
+    folder = repository_extract
     programmes = pd.read_parquet(folder / "programmes.parquet")
     cervical = programmes[
         (programmes["programme"] == "cervical_screening")
@@ -312,8 +309,8 @@ def test_hypertension_model_on_the_definition_page_matches_the_reference_file():
         assert f"{word}: {values}" in text
 
 
-def test_copd_admissions_by_hand(persons):
-    folder = extract.extract_folder("E09000015")
+def test_copd_admissions_by_hand(persons, repository_extract):
+    folder = repository_extract
     spells = pd.read_parquet(folder / "apc_spells.parquet")
     copd = set(persons.loc[persons["copd"], "person_id"])
     date = pd.to_datetime(spells["admission_date"])

@@ -547,7 +547,7 @@ def test_deprivation_gap_is_the_weighted_slope_of_standardised_rates() -> None:
     assert list(gap["period"])[-1] == "2025-26"
 
 
-def test_missing_benchmark_rows_are_refused_in_one_line() -> None:
+def test_missing_benchmark_rows_are_refused_in_one_line(repository_extract: Path) -> None:
     with pytest.raises(InputError) as caught:
         standardisation.reference(o3.PM5, PARAMS, "2031-32")
     message = str(caught.value)

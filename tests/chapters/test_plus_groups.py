@@ -14,7 +14,6 @@ import pytest
 import yaml
 from cli_in_process import run_cli
 
-from bbp_analysis import extract
 from bbp_analysis.chapters import objective_1_groups as groups
 from bbp_analysis.chapters import objective_1_views as views
 from bbp_analysis.errors import InputError
@@ -74,10 +73,9 @@ def test_default_groups_quote_the_seed_line_they_cite():
 
 
 @pytest.fixture(scope="module")
-def people() -> pd.DataFrame:
+def people(repository_extract: Path) -> pd.DataFrame:
     """Everyone registered on 1 October 2025, with age then (as the measures define it)."""
-    extract.measures("registered_population", measure="o1-registered-population", period="2025-26")
-    persons = pd.read_parquet(extract.extract_folder("E09000015") / "persons.parquet")
+    persons = pd.read_parquet(repository_extract / "persons.parquet")
     mid = pd.Timestamp("2025-10-01")
     start = pd.to_datetime(persons["registered_from"])
     stop = pd.to_datetime(persons["registered_to"])
