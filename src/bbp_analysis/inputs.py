@@ -281,6 +281,12 @@ def known_pcns(root: Path | None = None) -> list[str]:
     return sorted(set(load_reference("pcn_names", root)["pcn_name"]))
 
 
+def contract_pcns(root: Path, area: str | None) -> list[str] | None:
+    """The PCNs an extract's contract check holds it to: the PCN table's, which is the
+    default area's, so none for another borough (``--area``)."""
+    return None if area else known_pcns(root)
+
+
 def edition_parameters(
     period: str | None, root: Path, area: str | None = None
 ) -> list[params_mod.RunParameters]:
@@ -321,7 +327,7 @@ def _check_extracts(editions: list[dict[str, Any]], root: Path, area: str | None
         source = extract.source_from_params(run_params, root)
         key = (run_params["area_code"], run_params["synthetic_seed"], source)
         groups.setdefault(key, []).append(run_params)
-    pcns = None if area else known_pcns(root)  # the PCN table is the default area's
+    pcns = contract_pcns(root, area)
     found = []
     for (area_code, seed, source), group in sorted(groups.items(), key=lambda g: str(g[0])):
         with extract.use_source(source):

@@ -49,8 +49,9 @@ from .audit.manifest import (
     utc_now,
     write_manifest,
 )
+from .contract.gate import check_extract_contract
 from .errors import BuildError, InputError
-from .inputs import check_build_inputs
+from .inputs import check_build_inputs, contract_pcns
 from .paths import build_dir, project_root
 from .runner import (
     Cancelled,
@@ -754,7 +755,7 @@ def _build(
         )
     try:
         with shared_kernels(templates(root)):
-            _prepare_data(editions, root, progress, engine)
+            _prepare_data(editions, root, progress, engine, area)
             return _build_site(editions, out, keep_staging, progress, jobs, root)
     finally:
         book_builds.stop()
@@ -769,16 +770,25 @@ def start_servers(root: Path) -> None:
 
 
 def _prepare_data(
-    editions: list[dict[str, Any]], root: Path, progress: Callable[[str], None], engine: str
+    editions: list[dict[str, Any]],
+    root: Path,
+    progress: Callable[[str], None],
+    engine: str,
+    area: str | None = None,
 ) -> None:
     """The editions' extracts and measures (:func:`bbp_analysis.extract.prepare`); the
-    servers start when a slow step is about to run (:func:`start_servers`)."""
+    servers start when a slow step is about to run (:func:`start_servers`). An extract
+    generated (or cut) here, which the input checks left to the generator's own check, is
+    then checked against the contract as the next build's input checks would check it, and
+    the result cached for them: a rebuild with nothing changed checks it no more (an
+    extract checked before is found in the cache)."""
     data = {
         (p["area_code"], p["synthetic_seed"], extract.source_from_params(p, root)) for p in editions
     }
     for area_code, seed, source in sorted(data, key=str):
         with extract.use_source(source):
             extract.prepare(area_code, seed, root, progress, engine, lambda: start_servers(root))
+            check_extract_contract(area_code, seed, root, contract_pcns(root, area))
 
 
 def _build_site(

@@ -68,7 +68,8 @@ def check_extract_contract(
 ) -> str:
     """One line on the extract's conformance and coverage (periods, areas, rows per table);
     :class:`~.conform.ExtractRefused` naming each problem when it breaks the contract. An
-    extract the build will generate or cut again is left to the generator's own check.
+    extract the build will generate or cut again is left to the generator's own check
+    until the build has made it (the build then checks it: ``pipeline._prepare_data``).
     Run after :func:`bbp_analysis.extract.check_extract`, which verifies the manifest's
     hashes, so the manifest's hash identifies the checked bytes (a folder without a manifest
     is identified by its files' sizes and times)."""
