@@ -394,6 +394,8 @@ def quick_build(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     )
     monkeypatch.setattr(pipeline.extract, "source_from_params", lambda *_a: None)
     monkeypatch.setattr(pipeline.extract, "prepare", lambda *_a: None)
+    monkeypatch.setattr(pipeline, "contract_pcns", lambda *_a: None)
+    monkeypatch.setattr(pipeline, "check_extract_contract", lambda *_a: "")
     monkeypatch.setattr(
         pipeline,
         "plan_editions",
