@@ -15,11 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from bbp_analysis.errors import BBPError, BuildError
-from bbp_analysis.extract import extract_folder, manifest_of, measures_cache
+from bbp_analysis.extract import manifest_of, measures_cache
 from bbp_analysis.measures import engine, spark
-from bbp_analysis.params import load_parameters
 
-from support import ROOT, prepare_shared_data, tables_by_measure
+from support import ROOT, tables_by_measure
 
 pytestmark = pytest.mark.slow
 
@@ -44,13 +43,11 @@ def jvm_flags(names: list[str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def harrow() -> Path:
+def harrow(repository_extract: Path) -> Path:
     """The repository's default extract, with its measures aggregated on DuckDB and cached
     (the session's shared data, made once by whichever test needs it first)."""
-    prepare_shared_data()
-    folder = extract_folder(load_parameters(None, ROOT)["area_code"], ROOT)
-    assert pq.ParquetFile(folder / "persons.parquet").metadata.num_rows > 400_000
-    return folder
+    assert pq.ParquetFile(repository_extract / "persons.parquet").metadata.num_rows > 400_000
+    return repository_extract
 
 
 @pytest.fixture(scope="module")
