@@ -250,7 +250,8 @@ def _code_types(con: duckdb.DuckDBPyConnection, text: dict[str, list[str]]) -> d
     sorted: column -> type name. The views read these columns as the type, so that joins
     carry, and GROUP BY hashes, a small integer instead of a string; an ENUM compares with
     text and sorts as its text does, so every result is the same. Every measure over eight
-    boroughs (DuckDB, 2 cores): 60.2 s as text, 52.1 s as ENUM, the same file."""
+    boroughs (``bench_build.py --only aggregation``, 2 cores, runs alternated): 61.0 and
+    61.2 s, peak 2.9 GB, as text; 50.2 and 54.7 s, 2.6 GB, as ENUM; the same file."""
     types = {}
     for column in GROUPED_COLUMNS:
         union = " UNION ALL ".join(
